@@ -1,0 +1,51 @@
+import type { Queryable } from '../db/db.ts';
+
+export type Role = 'administrateur' | 'editeur';
+export type UserRow = { id: number; email: string; nom: string; mot_de_passe_hash: string; role: Role; organisation_id: number | null; actif: boolean };
+export type SessionUser = { id: number; email: string; nom: string; role: Role; organisation_id: number | null; csrf_token: string };
+
+export async function userByEmail(q: Queryable, email: string) {
+  return (await q.query<UserRow>('SELECT id, email, nom, mot_de_passe_hash, role, organisation_id, actif FROM utilisateur WHERE lower(email) = lower($1)', [email])).rows[0];
+}
+
+export async function insertUser(q: Queryable, u: { email: string; nom: string; hash: string; role: Role; organisationId: number | null }) {
+  return (await q.query<{ id: number }>(
+    'INSERT INTO utilisateur (email, nom, mot_de_passe_hash, role, organisation_id) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+    [u.email, u.nom, u.hash, u.role, u.organisationId])).rows[0]!.id;
+}
+
+export async function listUsers(q: Queryable) {
+  return (await q.query<{ id: number; email: string; nom: string; role: Role; actif: boolean; organisation: string | null; cree_le: Date }>(
+    `SELECT u.id, u.email, u.nom, u.role, u.actif, o.nom AS organisation, u.cree_le
+     FROM utilisateur u LEFT JOIN organisation o ON o.id = u.organisation_id ORDER BY u.email`)).rows;
+}
+
+export async function listOrganisations(q: Queryable) {
+  return (await q.query<{ id: number; nom: string; type: string; territoire_niveau: string | null; territoire_code: string | null }>(
+    'SELECT id, nom, type, territoire_niveau, territoire_code FROM organisation ORDER BY nom')).rows;
+}
+
+export async function insertOrganisation(q: Queryable, o: { nom: string; type: string; territoireNiveau: string | null; territoireCode: string | null }) {
+  return (await q.query<{ id: number }>(
+    'INSERT INTO organisation (nom, type, territoire_niveau, territoire_code) VALUES ($1, $2, $3, $4) RETURNING id',
+    [o.nom, o.type, o.territoireNiveau, o.territoireCode])).rows[0]!.id;
+}
+
+export async function insertSession(q: Queryable, s: { idHash: string; userId: number; csrf: string; expires: Date }) {
+  await q.query('INSERT INTO session (id_hash, utilisateur_id, csrf_token, expire_le) VALUES ($1, $2, $3, $4)', [s.idHash, s.userId, s.csrf, s.expires]);
+}
+
+export async function sessionUser(q: Queryable, idHash: string) {
+  return (await q.query<SessionUser>(
+    `SELECT u.id, u.email, u.nom, u.role, u.organisation_id, s.csrf_token
+     FROM session s JOIN utilisateur u ON u.id = s.utilisateur_id
+     WHERE s.id_hash = $1 AND s.expire_le > now() AND u.actif`, [idHash])).rows[0];
+}
+
+export async function deleteSession(q: Queryable, idHash: string) {
+  await q.query('DELETE FROM session WHERE id_hash = $1', [idHash]);
+}
+
+export async function deleteExpiredSessions(q: Queryable) {
+  await q.query('DELETE FROM session WHERE expire_le <= now()');
+}

@@ -1,0 +1,231 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { MultipartFile } from '@fastify/multipart';
+import { z } from 'zod';
+import { audit, listAudit } from '../accounts/audit.ts';
+import { insertOrganisation, listOrganisations, listUsers } from '../accounts/queries.ts';
+import { createUser, NewUserSchema } from '../accounts/service.ts';
+import type { AppModule } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { fmtDate, html } from '../http/html.ts';
+import { requireRole } from '../http/security.ts';
+import { getRun, listRuns } from '../imports/queries.ts';
+import type { Source } from '../imports/source.ts';
+import { deleteSchedule, insertSchedule, listSchedules } from './queries.ts';
+import { importForm, runDetail, runsTable } from './views.ts';
+
+const OptionsJson = z.string().max(2000).transform((s, c) => {
+  if (!s.trim()) return {};
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    c.addIssue({ code: 'custom', message: 'les options doivent être un objet JSON' });
+    return z.NEVER;
+  }
+});
+
+const HandoffSchema = z.object({ job: z.string().max(60), source: z.string().max(2000).optional(), options: z.unknown().optional(), force: z.boolean().optional(), startedBy: z.string().max(100) });
+const ScheduleSchema = z.object({ job: z.string().max(60), source: z.string().url('adresse (URL) attendue').max(2000), options: OptionsJson, heures: z.coerce.number().int().min(1).max(8784) });
+const OrganisationSchema = z.object({
+  nom: z.string().trim().min(2).max(200),
+  type: z.enum(['region', 'prefecture', 'departement', 'syndicat-mixte', 'gip', 'epci', 'chambre', 'tiers-lieu', 'association', 'autre']),
+  territoire: z.string().trim().max(12).regex(/^[0-9A-Za-z]*$/).optional().default(''),
+});
+
+export const adminModule: AppModule = {
+  name: 'admin',
+  register(app, ctx) {
+    const adminCrumbs = (label: string) => [{ label: 'Administration', href: '/admin' }, { label }];
+
+    app.get('/admin', async (req, reply) => {
+      const actor = requireRole(req, 'editeur');
+      return ctx.render(req, reply, {
+        title: 'Administration',
+        breadcrumb: [{ label: 'Administration' }],
+        main: html`<h1 class="fr-mt-2w">${actor.user.role === 'administrateur' ? 'Administration' : 'Espace éditeur'}</h1>
+        <p>Connecté en tant que ${actor.user.nom} (${actor.user.email}), rôle ${actor.user.role}.</p>
+        ${actor.user.role === 'administrateur' ? html`<ul>
+          <li><a href="/admin/imports">Imports de données</a> : lancer un import, suivre les imports et leurs rejets, planifier.</li>
+          <li><a href="/admin/utilisateurs">Utilisateurs et organisations</a></li>
+          <li><a href="/admin/journal">Journal des modifications</a></li></ul>` : html`<p>Les outils d’édition de votre organisation apparaîtront ici avec les modules concernés.</p>`}`,
+      });
+    });
+
+    app.get('/admin/imports', async (req, reply) => {
+      requireRole(req, 'administrateur');
+      const [runs, schedules] = [await listRuns(ctx.db, 100), await listSchedules(ctx.db)];
+      const flash = (req.query as { lance?: string }).lance;
+      const jobs = [...ctx.jobs.values()];
+      return ctx.render(req, reply, {
+        title: 'Imports de données',
+        breadcrumb: adminCrumbs('Imports'),
+        main: html`<h1 class="fr-mt-2w">Imports de données</h1>
+        ${flash ? html`<div class="fr-alert fr-alert--success fr-mb-3w" role="status"><h2 class="fr-alert__title">Import lancé</h2><p>L’import « ${flash} » est en cours ; actualisez la page pour suivre son avancement.</p></div>` : ''}
+        ${importForm(jobs, req.csrfToken)}
+        ${runsTable(runs)}
+        <h2>Imports planifiés</h2>
+        ${schedules.length ? html`<div class="fr-table"><table><caption>Planification</caption><thead><tr><th scope="col">Import</th><th scope="col">Source</th><th scope="col">Tous les</th><th scope="col">Prochaine exécution</th><th scope="col">Action</th></tr></thead>
+          <tbody>${schedules.map((s) => html`<tr><td>${s.job}</td><td class="pan-source">${s.source}</td><td>${s.intervalle_heures} h</td><td>${fmtDate(s.prochaine_execution)}</td><td><form method="post" action="/admin/planification/${s.id}/suppression"><input type="hidden" name="_csrf" value="${req.csrfToken}"><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">Supprimer</button></form></td></tr>`)}</tbody></table></div>` : html`<p>Aucun import planifié.</p>`}
+        <form method="post" action="/admin/planification"><input type="hidden" name="_csrf" value="${req.csrfToken}">
+          <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Planifier un import récurrent</legend>
+          <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="p-job">Type de données</label><select class="fr-select" id="p-job" name="job">${jobs.map((j) => html`<option value="${j.name}">${j.title}</option>`)}</select></div></div>
+          <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="p-source">Adresse (URL)</label><input class="fr-input" id="p-source" name="source" type="url" required></div></div>
+          <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="p-heures">Intervalle en heures</label><input class="fr-input" id="p-heures" name="heures" type="number" min="1" max="8784" value="168" required></div></div>
+          <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="p-options">Options (JSON, facultatif)</label><input class="fr-input" id="p-options" name="options" type="text"></div></div>
+          </fieldset><button class="fr-btn fr-btn--secondary" type="submit">Planifier</button></form>`,
+      });
+    });
+
+    app.post('/admin/imports', async (req, reply) => {
+      const actor = requireRole(req, 'administrateur');
+      if (!req.isMultipart()) throw new AppError('REQUETE_INVALIDE', 'expected multipart');
+      const fields: Record<string, string> = {};
+      let upload: Source | undefined;
+      for await (const part of req.parts()) {
+        if (part.type === 'file') {
+          if (part.filename) upload = await saveUpload(part, path.join(ctx.config.dataDir, 'televersements'));
+          else part.file.resume();
+        } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+      }
+      const job = z.string().max(60).parse(fields.job ?? '');
+      if (!ctx.jobs.has(job)) throw new AppError('JOB_INCONNU', job);
+      const options = OptionsJson.safeParse(fields.options ?? '');
+      if (!options.success) throw new AppError('REQUETE_INVALIDE', 'options json', 'Les options doivent être un objet JSON.');
+      const url = (fields.url ?? '').trim();
+      if (!upload && url && !/^https?:\/\//i.test(url)) throw new AppError('REQUETE_INVALIDE', `bad url ${url}`, 'L’adresse doit commencer par http:// ou https://.');
+      if (!upload && !url && !ctx.jobs.get(job)?.defaultSource) throw new AppError('REQUETE_INVALIDE', 'no source', 'Indiquez une adresse (URL) ou téléversez un fichier.');
+      await audit(ctx.db, actor, 'lancement-import', { type: 'import', id: job }, null, { job, source: upload?.origin ?? url, options: options.data });
+      void ctx.runImport({ job, ...(upload ? { source: upload } : url ? { source: url } : {}), options: options.data, startedBy: actor.label }).catch((e) => req.log.error({ err: e }, 'import crashed'));
+      return reply.redirect(`/admin/imports?lance=${encodeURIComponent(job)}`, 303);
+    });
+
+    app.get('/admin/imports/:id', async (req, reply) => {
+      requireRole(req, 'administrateur');
+      const id = z.coerce.number().int().positive().safeParse((req.params as { id: string }).id);
+      const run = id.success ? await getRun(ctx.db, id.data) : undefined;
+      if (!run) throw new AppError('INTROUVABLE');
+      return ctx.render(req, reply, { title: `Import n° ${run.id}`, breadcrumb: [{ label: 'Administration', href: '/admin' }, { label: 'Imports', href: '/admin/imports' }, { label: `n° ${run.id}` }], main: runDetail(run) });
+    });
+
+    app.post('/admin/planification', async (req, reply) => {
+      const actor = requireRole(req, 'administrateur');
+      const p = ScheduleSchema.safeParse(req.body);
+      if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Planification invalide : ${p.error.issues.map((i) => i.message).join(' ; ')}`);
+      if (!ctx.jobs.has(p.data.job)) throw new AppError('JOB_INCONNU', p.data.job);
+      await ctx.db.transaction(async (tx) => {
+        const s = await insertSchedule(tx, { job: p.data.job, source: p.data.source, options: p.data.options, hours: p.data.heures });
+        await audit(tx, actor, 'creation', { type: 'import_planification', id: s.id }, null, s);
+      });
+      return reply.redirect('/admin/imports', 303);
+    });
+
+    app.post('/admin/planification/:id/suppression', async (req, reply) => {
+      const actor = requireRole(req, 'administrateur');
+      const id = z.coerce.number().int().positive().parse((req.params as { id: string }).id);
+      await ctx.db.transaction(async (tx) => {
+        const s = await deleteSchedule(tx, id);
+        if (s) await audit(tx, actor, 'suppression', { type: 'import_planification', id }, s, null);
+      });
+      return reply.redirect('/admin/imports', 303);
+    });
+
+    app.get('/admin/journal', async (req, reply) => {
+      requireRole(req, 'administrateur');
+      const rows = await listAudit(ctx.db, 300);
+      return ctx.render(req, reply, {
+        title: 'Journal des modifications',
+        breadcrumb: adminCrumbs('Journal'),
+        main: html`<h1 class="fr-mt-2w">Journal des modifications</h1>
+        <div class="fr-table"><table><caption>300 dernières écritures</caption><thead><tr><th scope="col">Date</th><th scope="col">Qui</th><th scope="col">Action</th><th scope="col">Objet</th><th scope="col">Avant</th><th scope="col">Après</th></tr></thead>
+        <tbody>${rows.map((r) => html`<tr><td>${fmtDate(r.le)}</td><td>${r.acteur}</td><td>${r.action}</td><td>${r.objet_type} ${r.objet_id ?? ''}</td><td><code>${r.avant === null ? '' : JSON.stringify(r.avant).slice(0, 300)}</code></td><td><code>${r.apres === null ? '' : JSON.stringify(r.apres).slice(0, 300)}</code></td></tr>`)}</tbody></table></div>`,
+      });
+    });
+
+    app.get('/admin/utilisateurs', async (req, reply) => {
+      requireRole(req, 'administrateur');
+      const [users, orgs] = [await listUsers(ctx.db), await listOrganisations(ctx.db)];
+      const err = (req.query as { erreur?: string }).erreur;
+      return ctx.render(req, reply, {
+        title: 'Utilisateurs',
+        breadcrumb: adminCrumbs('Utilisateurs'),
+        main: html`<h1 class="fr-mt-2w">Utilisateurs et organisations</h1>
+        ${err ? html`<div class="fr-alert fr-alert--error fr-mb-3w" role="alert"><h2 class="fr-alert__title">Création impossible</h2><p>${err.slice(0, 300)}</p></div>` : ''}
+        <div class="fr-table"><table><caption>Comptes (${users.length})</caption><thead><tr><th scope="col">Nom</th><th scope="col">Adresse</th><th scope="col">Rôle</th><th scope="col">Organisation</th><th scope="col">Actif</th></tr></thead>
+        <tbody>${users.map((u) => html`<tr><td>${u.nom}</td><td>${u.email}</td><td>${u.role}</td><td>${u.organisation ?? '—'}</td><td>${u.actif ? 'oui' : 'non'}</td></tr>`)}</tbody></table></div>
+        <form method="post" action="/admin/utilisateurs"><input type="hidden" name="_csrf" value="${req.csrfToken}">
+          <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Créer un compte</legend>
+          <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="u-nom">Nom</label><input class="fr-input" id="u-nom" name="nom" required maxlength="120"></div></div>
+          <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="u-email">Adresse électronique</label><input class="fr-input" id="u-email" name="email" type="email" required></div></div>
+          <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="u-mdp">Mot de passe initial <span class="fr-hint-text">12 caractères au moins</span></label><input class="fr-input" id="u-mdp" name="motDePasse" type="password" minlength="12" required autocomplete="new-password"></div></div>
+          <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="u-role">Rôle</label><select class="fr-select" id="u-role" name="role"><option value="editeur">Éditeur (une organisation)</option><option value="administrateur">Administrateur (toute l’instance)</option></select></div></div>
+          <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="u-org">Organisation</label><select class="fr-select" id="u-org" name="organisationId"><option value="">— aucune (administrateur) —</option>${orgs.map((o) => html`<option value="${o.id}">${o.nom}</option>`)}</select></div></div>
+          </fieldset><button class="fr-btn" type="submit">Créer le compte</button></form>
+        <h2 class="fr-mt-4w">Organisations (${orgs.length})</h2>
+        <ul>${orgs.map((o) => html`<li>${o.nom} — ${o.type}${o.territoire_code ? ` (${o.territoire_niveau} ${o.territoire_code})` : ''}</li>`)}</ul>
+        <form method="post" action="/admin/organisations"><input type="hidden" name="_csrf" value="${req.csrfToken}">
+          <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Ajouter une organisation</legend>
+          <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="o-nom">Nom</label><input class="fr-input" id="o-nom" name="nom" required></div></div>
+          <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="o-type">Type</label><select class="fr-select" id="o-type" name="type">${['region', 'prefecture', 'departement', 'syndicat-mixte', 'gip', 'epci', 'chambre', 'tiers-lieu', 'association', 'autre'].map((t) => html`<option value="${t}">${t}</option>`)}</select></div></div>
+          <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="o-terr">Territoire (code INSEE ou SIREN, facultatif)</label><input class="fr-input" id="o-terr" name="territoire"></div></div>
+          </fieldset><button class="fr-btn fr-btn--secondary" type="submit">Ajouter</button></form>`,
+      });
+    });
+
+    app.post('/admin/utilisateurs', async (req, reply) => {
+      const actor = requireRole(req, 'administrateur');
+      const body = { ...(req.body as Record<string, unknown>) };
+      if (body.organisationId === '') body.organisationId = null;
+      const p = NewUserSchema.safeParse(body);
+      if (!p.success) return reply.redirect(`/admin/utilisateurs?erreur=${encodeURIComponent(p.error.issues.map((i) => i.message).join(' ; '))}`, 303);
+      try {
+        await createUser(ctx.db, actor, p.data);
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'REQUETE_INVALIDE') return reply.redirect(`/admin/utilisateurs?erreur=${encodeURIComponent(e.userMessage)}`, 303);
+        throw e;
+      }
+      return reply.redirect('/admin/utilisateurs', 303);
+    });
+
+    app.post('/admin/organisations', async (req, reply) => {
+      const actor = requireRole(req, 'administrateur');
+      const p = OrganisationSchema.safeParse(req.body);
+      if (!p.success) return reply.redirect(`/admin/utilisateurs?erreur=${encodeURIComponent(p.error.issues.map((i) => i.message).join(' ; '))}`, 303);
+      const code = p.data.territoire.toUpperCase();
+      const niveau = !code ? null : /^\d{9}$/.test(code) ? 'epci' : code.length === 5 ? 'commune' : p.data.type === 'region' ? 'region' : 'departement';
+      await ctx.db.transaction(async (tx) => {
+        const id = await insertOrganisation(tx, { nom: p.data.nom, type: p.data.type, territoireNiveau: niveau, territoireCode: code || null });
+        await audit(tx, actor, 'creation', { type: 'organisation', id }, null, { ...p.data, territoire_niveau: niveau });
+      });
+      return reply.redirect('/admin/utilisateurs', 303);
+    });
+
+    // Local hand-off: the CLI gives its job to the server that holds the embedded database.
+    app.post('/interne/imports', { schema: { hide: true } }, async (req) => {
+      const auth = req.headers.authorization ?? '';
+      const expected = ctx.internalToken ? `Bearer ${ctx.internalToken}` : '';
+      const ok = expected && auth.length === expected.length && crypto.timingSafeEqual(Buffer.from(auth), Buffer.from(expected));
+      if (!ok || !['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '')) throw new AppError('INTERDIT', 'bad internal token');
+      const p = HandoffSchema.parse(req.body);
+      return ctx.runImport({ job: p.job, ...(p.source ? { source: p.source } : {}), options: p.options, force: p.force ?? false, startedBy: p.startedBy });
+    });
+  },
+};
+
+/** Streams an upload to disk; the size limit applies while streaming, never after buffering. */
+async function saveUpload(part: MultipartFile, dir: string): Promise<Source> {
+  await fsp.mkdir(dir, { recursive: true });
+  const name = part.filename.replace(/[^\w.-]/g, '_').slice(-120);
+  const dest = path.join(dir, `${Date.now()}-${name}`);
+  const h = crypto.createHash('sha256');
+  let size = 0;
+  part.file.on('data', (c: Buffer) => { size += c.length; h.update(c); });
+  await pipeline(part.file, fs.createWriteStream(dest));
+  if (part.file.truncated) {
+    await fsp.rm(dest, { force: true });
+    throw new AppError('FICHIER_TROP_GROS', `upload ${name} over limit`);
+  }
+  return { origin: `téléversement : ${part.filename}`, path: dest, name: part.filename, sha256: h.digest('hex'), size };
+}

@@ -1,0 +1,57 @@
+import type { ImportJob } from '../imports/job.ts';
+import type { ImportRun } from '../imports/queries.ts';
+import { fmtDate, fmtInt, html, type Html } from '../http/html.ts';
+
+export const STATUS_LABEL: Record<ImportRun['status'], [string, string]> = {
+  running: ['En cours', 'info'],
+  succeeded: ['Réussi', 'success'],
+  failed: ['Échec', 'error'],
+  unchanged: ['Inchangé', 'new'],
+};
+
+export function statusBadge(s: ImportRun['status']): Html {
+  const [label, kind] = STATUS_LABEL[s];
+  return html`<p class="fr-badge fr-badge--${kind} fr-badge--sm">${label}</p>`;
+}
+
+export function runsTable(runs: ImportRun[]): Html {
+  if (!runs.length) return html`<p>Aucun import n’a encore été lancé.</p>`;
+  return html`<div class="fr-table"><table><caption>Derniers imports</caption>
+  <thead><tr><th scope="col">N°</th><th scope="col">Import</th><th scope="col">Source</th><th scope="col">Début</th><th scope="col">Statut</th><th scope="col" class="pan-num">Lues</th><th scope="col" class="pan-num">Retenues</th><th scope="col" class="pan-num">Rejetées</th><th scope="col">Lancé par</th></tr></thead>
+  <tbody>${runs.map((r) => html`<tr><td><a href="/admin/imports/${r.id}">${r.id}</a></td><td>${r.job}</td><td class="pan-source">${r.source}</td><td>${fmtDate(r.started_at)}</td><td>${statusBadge(r.status)}</td><td class="pan-num">${fmtInt(r.rows_read)}</td><td class="pan-num">${fmtInt(r.rows_accepted)}</td><td class="pan-num">${fmtInt(r.rows_rejected)}</td><td>${r.started_by ?? '—'}</td></tr>`)}</tbody></table></div>`;
+}
+
+export function runDetail(r: ImportRun): Html {
+  return html`<h1 class="fr-mt-2w">Import n° ${r.id} : ${r.job}</h1>
+  ${statusBadge(r.status)}
+  <div class="fr-table fr-table--no-caption"><table><caption>Détail de l’import</caption><tbody>
+    <tr><th scope="row">Source</th><td class="pan-source">${r.source}</td></tr>
+    <tr><th scope="row">Empreinte SHA-256</th><td><code>${r.sha256 ?? '—'}</code></td></tr>
+    <tr><th scope="row">Options</th><td><code>${JSON.stringify(r.options)}</code></td></tr>
+    <tr><th scope="row">Début / fin</th><td>${fmtDate(r.started_at)} → ${fmtDate(r.ended_at)}</td></tr>
+    <tr><th scope="row">Lignes lues / retenues / rejetées</th><td>${fmtInt(r.rows_read)} / ${fmtInt(r.rows_accepted)} / ${fmtInt(r.rows_rejected)}</td></tr>
+    <tr><th scope="row">Message</th><td>${r.message ?? '—'}</td></tr>
+    <tr><th scope="row">Lancé par</th><td>${r.started_by ?? '—'}</td></tr>
+  </tbody></table></div>
+  ${r.rejects.length ? html`<div class="fr-table"><table><caption>Échantillon des rejets (${r.rejects.length} sur ${fmtInt(r.rows_rejected)})</caption>
+    <thead><tr><th scope="col">Ligne</th><th scope="col">Motif</th><th scope="col">Contenu</th></tr></thead>
+    <tbody>${r.rejects.map((x) => html`<tr><td>${x.line ?? '—'}</td><td>${x.reason}</td><td><code>${x.raw ?? ''}</code></td></tr>`)}</tbody></table></div>` : ''}`;
+}
+
+export function importForm(jobs: ImportJob<any>[], csrf: string): Html {
+  return html`<form method="post" action="/admin/imports?_csrf=${encodeURIComponent(csrf)}" enctype="multipart/form-data" class="fr-mb-6w">
+  <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Lancer un import</legend>
+    <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="job">Type de données</label>
+      <select class="fr-select" id="job" name="job" required>${jobs.map((j) => html`<option value="${j.name}">${j.title} (${j.name})</option>`)}</select></div></div>
+    <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="url">Adresse (URL) du fichier <span class="fr-hint-text">Par exemple l’adresse de téléchargement publiée par l’ARCEP, l’IGN ou la BAN. Laisser vide pour téléverser un fichier.</span></label>
+      <input class="fr-input" id="url" name="url" type="url" placeholder="https://…"></div></div>
+    <div class="fr-fieldset__element"><div class="fr-upload-group"><label class="fr-label" for="fichier">Ou fichier à téléverser <span class="fr-hint-text">CSV, JSON, GeoJSON ou XLSX, éventuellement compressé en .gz.</span></label>
+      <input class="fr-upload" id="fichier" name="fichier" type="file"></div></div>
+    <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="options">Options (JSON, facultatif) <span class="fr-hint-text">Par exemple {"niveau": "commune"} pour des contours.</span></label>
+      <input class="fr-input" id="options" name="options" type="text" maxlength="2000"></div></div>
+  </fieldset>
+  <button class="fr-btn" type="submit">Lancer l’import</button>
+</form>
+<h2>Imports disponibles</h2>
+<dl>${jobs.map((j) => html`<dt><strong>${j.title}</strong> — <code>${j.name}</code></dt><dd class="fr-mb-2w">${j.accepts}</dd>`)}</dl>`;
+}

@@ -1,0 +1,140 @@
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import etag from '@fastify/etag';
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import pino, { type Logger } from 'pino';
+import { z } from 'zod';
+import type { Config } from './config.ts';
+import type { AppContext, AppModule } from './context.ts';
+import type { Db } from './db/db.ts';
+import { registerErrorHandling } from './http/error-pages.ts';
+import { page, type Site } from './http/layout.ts';
+import { registerSecurity } from './http/security.ts';
+import { jobsByName, runImport } from './imports/runner.ts';
+import { MODULES } from './modules.ts';
+import { regionByCode } from './territories/queries.ts';
+
+z.config(z.locales.fr());
+
+export type AppDeps = { db: Db; log?: Logger; modules?: AppModule[]; internalToken?: string };
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const pkgDir = (name: string) => path.dirname(require.resolve(`${name}/package.json`));
+
+export function allJobs(modules: AppModule[] = MODULES) {
+  return jobsByName(modules.flatMap((m) => m.jobs ?? []));
+}
+
+/** Builds the whole platform; `listen()` is the caller's business (see main.ts). */
+export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+  const log = deps.log ?? pino({ level: config.logLevel });
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: config.env === 'test',
+    trustProxy: config.env === 'production',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const modules = deps.modules ?? MODULES;
+  const jobs = allJobs(modules);
+  const listeners: ((job: string) => Promise<void> | void)[] = [];
+
+  let site: Site | undefined;
+  const region = await regionByCode(deps.db, config.region).catch(() => undefined);
+  const computeSite = (): Site => ({
+    name: config.instanceName ?? (region ? `Numérique en ${region.nom}` : 'Plateforme régionale du numérique'),
+    regionCode: config.region,
+    regionNom: region?.nom ?? `région ${config.region}`,
+  });
+
+  const ctx: AppContext = {
+    db: deps.db,
+    config,
+    log,
+    site: () => (site ??= computeSite()),
+    jobs,
+    runImport: (req) => runImport({ db: deps.db, config, log, jobs, onImported: async (job) => { for (const l of listeners) await l(job); } }, req),
+    onImported: (l) => listeners.push(l),
+    territorySections: [],
+    internalToken: deps.internalToken,
+    render(req, reply, o) {
+      const body = page({
+        site: ctx.site(), title: o.title, path: req.url.split('?')[0]!, viewer: req.viewer ? { nom: req.viewer.nom, role: req.viewer.role } : null,
+        csrf: req.csrfToken, breadcrumb: o.breadcrumb ?? [], main: o.main, ...(o.head ? { head: o.head } : {}), ...(o.scripts ? { scripts: o.scripts } : {}),
+      });
+      return reply.code(o.status ?? 200).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(body.value);
+    },
+  };
+
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 20 } });
+  await app.register(rateLimit, { global: false });
+  await app.register(etag);
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      reply.header('x-frame-options', 'DENY');
+      reply.header('content-security-policy',
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'");
+    }
+    if (req.method === 'GET' && req.url.startsWith('/api/v1/') && reply.statusCode === 200 && !reply.getHeader('cache-control')) {
+      reply.header('cache-control', 'public, max-age=300');
+    }
+    return payload;
+  });
+
+  await app.register(fastifyStatic, { root: path.join(pkgDir('@gouvfr/dsfr'), 'dist'), prefix: '/static/dsfr/', maxAge: '7d' });
+  await app.register(fastifyStatic, { root: path.join(pkgDir('maplibre-gl'), 'dist'), prefix: '/static/maplibre/', decorateReply: false, maxAge: '7d' });
+  await app.register(fastifyStatic, { root: path.join(ROOT, 'public'), prefix: '/static/', decorateReply: false, maxAge: '1h' });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'API de la plateforme régionale d’aménagement numérique',
+        description: 'Territoires, observatoire des réseaux, éligibilité à l’adresse, inclusion numérique. Codes INSEE stables dans toutes les réponses. Données sous Licence Ouverte 2.0 sauf mention contraire.',
+        version: '1.0.0',
+        license: { name: 'Licence Ouverte 2.0', url: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/' },
+      },
+    },
+    transform: jsonSchemaTransform,
+    hideUntagged: true,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' }, staticCSP: false });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(cors, {
+    origin: (origin, cb) => cb(null, true),
+    methods: ['GET', 'HEAD'],
+    hook: 'onRequest',
+    delegator: (req, cb) => cb(null, req.url.startsWith('/api/') ? { origin: '*', methods: ['GET', 'HEAD'] } : { origin: false }),
+  });
+
+  registerSecurity(app, { db: deps.db, config });
+  registerErrorHandling(app, ctx);
+
+  app.get('/api/health', { schema: { tags: ['santé'], summary: 'État du service', response: { 200: z.object({ statut: z.literal('ok'), base: z.enum(['pglite', 'postgres']), territoires: z.number() }) } } }, async () => {
+    const r = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM commune');
+    return { statut: 'ok' as const, base: deps.db.kind, territoires: r.rows[0]?.n ?? 0 };
+  });
+
+  for (const m of modules) await m.register?.(app, ctx);
+  return { app, ctx };
+}

@@ -1,0 +1,39 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Db } from './db/db.ts';
+import type { Html } from './http/html.ts';
+import type { Crumb, Site } from './http/layout.ts';
+import type { ImportJob } from './imports/job.ts';
+import type { ImportRun } from './imports/queries.ts';
+import type { Source } from './imports/source.ts';
+
+export type RenderOptions = { title: string; main: Html; breadcrumb?: Crumb[]; head?: Html; scripts?: string[]; status?: number };
+
+/** What every module's routes receive. */
+export type AppContext = {
+  db: Db;
+  config: Config;
+  log: Logger;
+  site: () => Site;
+  jobs: ReadonlyMap<string, ImportJob<any>>;
+  runImport(req: { job: string; source?: string | Source; options?: unknown; startedBy: string; force?: boolean }): Promise<ImportRun>;
+  /** Subscribes to successful imports (e.g. to rebuild an in-memory index). */
+  onImported(listener: (job: string) => Promise<void> | void): void;
+  render(req: FastifyRequest, reply: FastifyReply, o: RenderOptions): FastifyReply;
+  /**
+   * Sections other modules add to every territory page (e.g. the observatory's figures),
+   * shown in registration order below the territory's own facts.
+   */
+  territorySections: TerritorySection[];
+  /** Bearer token of the local hand-off endpoint the CLI uses while the server holds the embedded database. */
+  internalToken: string | undefined;
+};
+
+export type TerritorySection = (t: { niveau: 'region' | 'departement' | 'epci' | 'commune'; code: string; nom: string }, req: FastifyRequest) => Promise<Html | null>;
+
+export type AppModule = {
+  name: string;
+  jobs?: ImportJob<any>[];
+  register?(app: FastifyInstance, ctx: AppContext): Promise<void> | void;
+};

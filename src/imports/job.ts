@@ -1,0 +1,36 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/db.ts';
+import type { RunTally } from './rejects.ts';
+import type { Source } from './source.ts';
+
+export type JobContext = {
+  db: Db;
+  config: Config;
+  log: Logger;
+  tally: RunTally;
+};
+
+/**
+ * An import job: one name, one options schema, one executor. The CLI, the admin page and the
+ * scheduler all run jobs through `runImport`, which records the run.
+ *
+ * Contract for `run`: read the source, count into `ctx.tally`, and write everything in ONE
+ * transaction (load a staging table, then swap), so that a failure leaves stored data intact.
+ * Throw to fail the run; return a short French summary for the run record.
+ */
+export type ImportJob<O = unknown> = {
+  name: string;
+  title: string;
+  /** French: what the job accepts, shown by `import --help` and the admin page. */
+  accepts: string;
+  options: z.ZodType<O>;
+  /** Source used when none is given (e.g. data shipped by an npm package). */
+  defaultSource?: () => string;
+  run(ctx: JobContext, source: Source, options: O): Promise<string | void>;
+};
+
+export function defineJob<O>(job: ImportJob<O>): ImportJob<O> {
+  return job;
+}

@@ -1,0 +1,66 @@
+import crypto from 'node:crypto';
+import pino from 'pino';
+import { buildApp } from './app.ts';
+import { prepareDatabase } from './bootstrap.ts';
+import { claimDueSchedules } from './admin/queries.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { waitForLock } from './db/lock.ts';
+import { openDb } from './db/open.ts';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = pino({ level: config.logLevel });
+  const lock = config.databaseUrl
+    ? undefined
+    : await waitForLock(config.dataDir, 'server', (h) => log.warn(`La base embarquée est utilisée par ${h.role === 'cli' ? 'un import en ligne de commande' : 'un autre serveur'} (processus ${h.pid}) ; attente de sa fin…`));
+
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  log.info({ base: db.kind, dataDir: config.dataDir }, 'database open');
+  await prepareDatabase(db, config, log);
+
+  const internalToken = crypto.randomBytes(24).toString('base64url');
+  const { app, ctx } = await buildApp(config, { db, log, internalToken });
+  await app.listen({ port: config.port, host: config.host });
+  lock?.update({ port: config.port, token: internalToken });
+  log.info(`Plateforme prête : http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`);
+
+  const scheduler = setInterval(async () => {
+    try {
+      for (const s of await claimDueSchedules(db)) {
+        await ctx.runImport({ job: s.job, source: s.source, options: s.options, startedBy: 'planificateur' });
+      }
+    } catch (e) {
+      log.error({ err: e }, 'scheduler');
+    }
+  }, 60_000);
+  scheduler.unref();
+
+  let closing = false;
+  const stop = async (sig: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ sig }, 'stopping');
+    clearInterval(scheduler);
+    await app.close();
+    await db.close();
+    lock?.release();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,19 @@
+import type { AppModule } from './context.ts';
+import { accountsModule } from './accounts/module.ts';
+import { adminModule } from './admin/module.ts';
+import { eligibilityModule } from './eligibility/module.ts';
+import { geoModule } from './geo/module.ts';
+import { observatoryModule } from './observatory/module.ts';
+import { pagesModule } from './pages/module.ts';
+import { territoriesModule } from './territories/module.ts';
+
+/** Every module of the platform, in registration order. Adding a module = one line here. */
+export const MODULES: AppModule[] = [
+  territoriesModule,
+  geoModule,
+  accountsModule,
+  adminModule,
+  observatoryModule,
+  eligibilityModule,
+  pagesModule,
+];

@@ -1,0 +1,63 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { buildApp } from '../src/app.ts';
+import { prepareDatabase } from '../src/bootstrap.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import type { Db } from '../src/db/db.ts';
+import { openDb } from '../src/db/open.ts';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Real public files for tests; never copied into the project. */
+export const SHARED_DATA = path.resolve(process.env.SHARED_DATA_DIR ?? path.join(ROOT, '..', 'shared', 'data'));
+export const shared = (...p: string[]) => path.join(SHARED_DATA, ...p);
+
+export type Backend = { name: 'pglite' | 'postgres'; open(): Promise<{ db: Db; drop(): Promise<void> }> };
+
+/**
+ * The backends every integration test runs on: PGlite always, and a PostgreSQL server when
+ * TEST_DATABASE_URL is set (CI sets it). Each test file gets a fresh database.
+ */
+export function backends(): Backend[] {
+  const list: Backend[] = [{ name: 'pglite', open: async () => ({ db: await openDb({ memory: true }), drop: async () => undefined }) }];
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    list.push({
+      name: 'postgres',
+      async open() {
+        const admin = await openDb({ databaseUrl: url });
+        const name = `pan_test_${crypto.randomBytes(6).toString('hex')}`;
+        await admin.query(`CREATE DATABASE ${name}`);
+        const u = new URL(url);
+        u.pathname = `/${name}`;
+        const db = await openDb({ databaseUrl: u.toString() });
+        return {
+          db,
+          async drop() {
+            await db.close();
+            await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+            await admin.close();
+          },
+        };
+      },
+    });
+  }
+  return list;
+}
+
+export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+export function testConfig(over: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', DATA_DIR: path.join(ROOT, 'data', 'test'), LOG_LEVEL: 'silent', ...over });
+}
+
+/** A migrated database with the territories loaded, and the app built on it. */
+export async function setup(backend: Backend, over: Record<string, string> = {}) {
+  const { db, drop } = await backend.open();
+  const config = testConfig(over);
+  await prepareDatabase(db, config, quietLog);
+  const { app, ctx } = await buildApp(config, { db, log: quietLog, internalToken: 'test-token' });
+  await app.ready();
+  return { db, app, ctx, config, async close() { await app.close(); await db.close().catch(() => undefined); await drop(); } };
+}
