@@ -20,7 +20,13 @@ export type Backend = { name: 'pglite' | 'postgres'; open(): Promise<{ db: Db; d
  * TEST_DATABASE_URL is set (CI sets it). Each test file gets a fresh database.
  */
 export function backends(): Backend[] {
-  const list: Backend[] = [{ name: 'pglite', open: async () => ({ db: await openDb({ memory: true }), drop: async () => undefined }) }];
+  const list: Backend[] = [{
+    name: 'pglite',
+    async open() {
+      const db = await openDb({ memory: true });
+      return { db, drop: () => db.close() };
+    },
+  }];
   const url = process.env.TEST_DATABASE_URL;
   if (url) {
     list.push({
@@ -52,12 +58,18 @@ export function testConfig(over: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', DATA_DIR: path.join(ROOT, 'data', 'test'), LOG_LEVEL: 'silent', ...over });
 }
 
-/** A migrated database with the territories loaded, and the app built on it. */
+/** A migrated database with the territories loaded, and the app built on it. `close()` drops it all. */
 export async function setup(backend: Backend, over: Record<string, string> = {}) {
   const { db, drop } = await backend.open();
   const config = testConfig(over);
   await prepareDatabase(db, config, quietLog);
   const { app, ctx } = await buildApp(config, { db, log: quietLog, internalToken: 'test-token' });
   await app.ready();
-  return { db, app, ctx, config, async close() { await app.close(); await db.close().catch(() => undefined); await drop(); } };
+  return {
+    db, app, ctx, config,
+    async close() {
+      await app.close();
+      await drop();
+    },
+  };
 }
