@@ -42,7 +42,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: config.env === 'test',
     trustProxy: config.env === 'production',
     routerOptions: { ignoreTrailingSlash: true },
   });
