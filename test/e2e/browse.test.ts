@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { backends, setup, shared } from '../helpers.ts';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', process.env.CHROMIUM_PATH ?? ''].find((p) => p && fs.existsSync(p));
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core on the page; returns serious and critical violations only. */
+async function seriousViolations(page: Page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    // @ts-expect-error axe is injected above
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v: { id: string; impact: string; help: string; nodes: { target: string[] }[] }) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return (result as { id: string; impact: string }[]).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+describe('a visitor browses the territories in a real browser', { skip: !CHROMIUM && !process.env.CI ? 'Chromium absent (apt-get install chromium)' : false }, () => {
+  let t: Awaited<ReturnType<typeof setup>>;
+  let browser: Browser;
+  let base: string;
+
+  before(async () => {
+    t = await setup(backends()[0]!);
+    await t.ctx.runImport({ job: 'contours', source: shared('boundaries', 'france-geojson-2018', 'communes-bourgogne-franche-comte.geojson.gz'), startedBy: 'e2e' });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = t.app.server.address();
+    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM!,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  // axe is injected as an inline script, which the site's own CSP rightly forbids.
+  const newPage = async () => (await browser.newContext({ bypassCSP: true })).newPage();
+
+  test('home → département → EPCI → commune, each page accessible', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/`);
+    assert.match(await page.locator('h1').innerText(), /Bourgogne-Franche-Comté/);
+    assert.deepEqual(await seriousViolations(page), []);
+
+    await page.getByRole('link', { name: 'Côte-d’Or' }).or(page.getByRole('link', { name: "Côte-d'Or" })).first().click();
+    await page.waitForURL(/\/territoires\/departement\/21$/);
+    assert.match(await page.locator('h1').innerText(), /Côte-d.Or/);
+    assert.deepEqual(await seriousViolations(page), []);
+
+    await page.getByRole('link', { name: 'Dijon Métropole' }).first().click();
+    await page.waitForURL(/\/territoires\/epci\/242100410$/);
+    assert.ok(await page.locator('svg.pan-carte path').count() >= 20);
+    assert.deepEqual(await seriousViolations(page), []);
+
+    await page.getByRole('link', { name: 'Dijon', exact: true }).first().click();
+    await page.waitForURL(/\/territoires\/commune\/21231$/);
+    assert.match(await page.locator('main').innerText(), /21000/);
+    assert.equal(await page.locator('svg.pan-carte').count(), 1);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.close();
+  });
+
+  test('search finds a territory by name without accents, and by postcode', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/territoires`);
+    await page.getByLabel(/Rechercher un territoire/).fill('montbeliard');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/recherche/);
+    assert.ok(await page.getByRole('link', { name: 'Montbéliard', exact: true }).count() >= 1);
+    assert.deepEqual(await seriousViolations(page), []);
+    // A single match leads straight to its page.
+    await page.goto(`${base}/territoires/recherche?q=90000`);
+    assert.match(page.url(), /\/territoires\/commune\/90010$/);
+    assert.match(await page.locator('h1').innerText(), /Belfort/);
+    await page.close();
+  });
+
+  test('pages render fully without JavaScript', async () => {
+    const ctx = await browser.newContext({ javaScriptEnabled: false });
+    const page = await ctx.newPage();
+    await page.goto(`${base}/territoires/departement/90`);
+    assert.match(await page.locator('h1').innerText(), /Territoire de Belfort/);
+    assert.ok(await page.getByRole('link', { name: 'Belfort', exact: true }).isVisible());
+    await page.goto(`${base}/territoires/recherche?q=beaune`);
+    assert.ok(await page.getByRole('link', { name: 'Beaune', exact: true }).count() >= 1);
+    await page.goto(`${base}/page-inconnue`);
+    assert.match(await page.locator('h1').innerText(), /Page non trouvée/);
+    await ctx.close();
+  });
+});
