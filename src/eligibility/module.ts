@@ -1,9 +1,30 @@
 import type { AppModule } from '../context.ts';
-import { comingSoon } from '../pages/routes.ts';
+import { fibreImmeublesJob } from './jobs-fibre.ts';
+import { mciEligibiliteJob, mciImmeublesJob, mciOperateursJob } from './jobs-mci.ts';
+import { offresRepliJob } from './jobs-repli.ts';
+import { rematchAll } from './match-db.ts';
+import { summaryText } from './matching.ts';
+import { registerEligibilityApi, registerEligibilityPages, registerRipAdmin } from './routes.ts';
 
 export const eligibilityModule: AppModule = {
   name: 'eligibilite',
+  jobs: [mciImmeublesJob, mciEligibiliteJob, mciOperateursJob, fibreImmeublesJob, offresRepliJob],
   register(app, ctx) {
-    comingSoon(app, ctx, { href: '/eligibilite', title: 'Éligibilité à l’adresse', what: 'la recherche d’une adresse et, pour cette adresse, les technologies, débits, opérateurs, le statut et la date prévue de la fibre, et les offres de repli (THD radio, 4G fixe, satellite)' });
+    registerEligibilityApi(app, ctx);
+    registerEligibilityPages(app, ctx);
+    registerRipAdmin(app, ctx);
+    // New addresses: buildings are matched again, so that answers follow the address base.
+    ctx.onImported(async (job) => {
+      if (job !== 'adresses') return;
+      try {
+        const hasBuildings = (await ctx.db.query<{ n: number }>('SELECT (SELECT count(*) FROM mci_immeuble) + (SELECT count(*) FROM fibre_immeuble) AS n')).rows[0]!;
+        if (!Number(hasBuildings.n)) return;
+        const t0 = Date.now();
+        const r = await ctx.db.transaction((tx) => rematchAll(tx));
+        ctx.log.info({ ms: Date.now() - t0, mci: summaryText(r.mci), fibre: summaryText(r.fibre) }, 'buildings matched again after an address import');
+      } catch (err) {
+        ctx.log.error({ err }, 'building re-matching after address import failed');
+      }
+    });
   },
 };

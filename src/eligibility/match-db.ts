@@ -1,0 +1,69 @@
+import type { Queryable } from '../db/db.ts';
+import { insertJson } from '../db/db.ts';
+import { AddressMatcher, summarize, type AddressPoint, type BuildingIn, type Match, type MatchSummary, type Method } from './matching.ts';
+
+export type BuildingTable = { table: string; kind: 'mci' | 'fibre' };
+
+/** Département of a commune code (3 characters overseas). */
+export function deptOf(code: string): string {
+  return code.startsWith('97') ? code.slice(0, 3) : code.slice(0, 2);
+}
+
+const BUILDING_COLUMNS: Record<'mci' | 'fibre', string> = {
+  mci: `imb_id, code_insee, lon, lat, addr_code, NULL::text AS imb_code, addr_numero AS numero, addr_rep AS rep,
+        NULL::text AS type_voie, addr_nom_voie AS nom_voie, addr_nom_ld AS lieu_dit`,
+  fibre: `imb_id, code_insee, lon, lat, NULL::text AS addr_code, imb_id AS imb_code, num_voie AS numero, cp_no_voie AS rep,
+        type_voie, nom_voie, NULL::text AS lieu_dit`,
+};
+
+async function addressesOf(q: Queryable, communes: string[]): Promise<AddressPoint[]> {
+  return (await q.query<AddressPoint>(
+    'SELECT id, numero, suffixe, voie, lieu_dit, code_insee, lon, lat FROM adresse WHERE code_insee = ANY($1::text[])', [communes])).rows;
+}
+
+async function mciMatchedByCode(q: Queryable, communes: string[]): Promise<Map<string, string>> {
+  const rows = (await q.query<{ imb_code: string; adresse_id: string }>(
+    `SELECT imb_code, adresse_id FROM mci_immeuble
+     WHERE code_insee = ANY($1::text[]) AND imb_code IS NOT NULL AND adresse_id IS NOT NULL AND appariement IN ('cle_interop', 'voie_numero')`, [communes])).rows;
+  return new Map(rows.map((r) => [r.imb_code, r.adresse_id]));
+}
+
+/**
+ * Matches every building of `t.table` (a staging table or the stored one) to the address base,
+ * one département at a time, and writes adresse_id / appariement / distance_m in place.
+ */
+export async function matchTable(q: Queryable, t: BuildingTable, onlyCommunes?: string[]): Promise<MatchSummary> {
+  const communes = onlyCommunes ?? (await q.query<{ code_insee: string }>(`SELECT DISTINCT code_insee FROM ${t.table}`)).rows.map((r) => r.code_insee);
+  const byDept = new Map<string, string[]>();
+  for (const c of communes) {
+    const d = deptOf(c);
+    const l = byDept.get(d);
+    if (l) l.push(c); else byDept.set(d, [c]);
+  }
+  const tmp = `tmp_match_${t.kind}`;
+  await q.query(`CREATE TEMP TABLE IF NOT EXISTS ${tmp} (imb_id text PRIMARY KEY, adresse_id text, appariement text NOT NULL, distance_m double precision)`);
+  const methods: Method[] = [];
+  for (const [, list] of [...byDept].sort((a, b) => a[0].localeCompare(b[0]))) {
+    await q.query(`TRUNCATE ${tmp}`);
+    const addresses = await addressesOf(q, list);
+    const matcher = new AddressMatcher(addresses, t.kind === 'fibre' ? await mciMatchedByCode(q, list) : new Map());
+    const buildings = (await q.query<BuildingIn>(`SELECT ${BUILDING_COLUMNS[t.kind]} FROM ${t.table} WHERE code_insee = ANY($1::text[])`, [list])).rows;
+    const out: (Match & { imb_id: string })[] = [];
+    for (const b of buildings) {
+      const m = matcher.match(b);
+      methods.push(m.appariement);
+      out.push({ imb_id: b.imb_id, ...m, distance_m: m.distance_m === null ? null : Math.round(m.distance_m * 10) / 10 });
+    }
+    await insertJson(q, tmp, { imb_id: 'text', adresse_id: 'text', appariement: 'text', distance_m: 'double precision' }, out);
+    await q.query(`UPDATE ${t.table} b SET adresse_id = m.adresse_id, appariement = m.appariement, distance_m = m.distance_m FROM ${tmp} m WHERE m.imb_id = b.imb_id`);
+  }
+  await q.query(`DROP TABLE IF EXISTS ${tmp}`);
+  return summarize(methods);
+}
+
+/** After new addresses: match the stored buildings again (MCI first: Cartefibre reuses its matches). */
+export async function rematchAll(q: Queryable): Promise<{ mci: MatchSummary; fibre: MatchSummary }> {
+  const mci = await matchTable(q, { table: 'mci_immeuble', kind: 'mci' });
+  const fibre = await matchTable(q, { table: 'fibre_immeuble', kind: 'fibre' });
+  return { mci, fibre };
+}

@@ -1,0 +1,212 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { audit } from '../accounts/audit.ts';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { fmtDate, fmtInt, fmtPct, html } from '../http/html.ts';
+import { requireRole } from '../http/security.ts';
+import { ErrorSchema } from '../territories/api.ts';
+import { METHOD_LABEL, METHODS, type Method } from './matching.ts';
+import * as Q from './queries.ts';
+import { AdresseParamsSchema, EligibiliteQuerySchema, EligibiliteSchema, RipFormSchema } from './schema.ts';
+import { eligibilityOf } from './service.ts';
+import { addressSearchForm, eligibilityPage } from './views.ts';
+
+const HEAD = html`<link rel="stylesheet" href="/static/eligibilite.css"><link rel="stylesheet" href="/static/dsfr/dsfr.print.min.css" media="print">`;
+const CRUMB = { label: 'Éligibilité', href: '/eligibilite' };
+
+function absoluteUrl(req: FastifyRequest, path: string): string {
+  return `${req.protocol}://${req.host}${path}`;
+}
+
+export function registerEligibilityApi(app: FastifyInstance, ctx: AppContext) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get('/api/v1/eligibilite', {
+    config: { rateLimit: { max: 120, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['éligibilité'], summary: 'Ce qui est disponible à une adresse',
+      description: 'Technologies avec débits maximaux et opérateurs, statut et date prévue de la fibre, nombre de locaux, offres de repli subventionnées (satellite, 4G fixe, THD radio) et réseau d’initiative publique. `precision` vaut `adresse` quand des immeubles des fichiers de l’ARCEP sont rapprochés de l’adresse, `commune` sinon : seules les statistiques de la commune sont alors données, jamais présentées comme la réponse de l’adresse.',
+      querystring: EligibiliteQuerySchema, response: { 200: EligibiliteSchema, 400: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema },
+    },
+  }, async (req) => eligibilityOf(ctx.db, req.query.adresse_id));
+}
+
+export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/eligibilite', async (req, reply) => {
+    const counts = (await ctx.db.query<{ mci: number; fibre: number; offres: number; communes: number }>(
+      `SELECT (SELECT count(*)::int FROM mci_immeuble) AS mci, (SELECT count(*)::int FROM fibre_immeuble) AS fibre,
+              (SELECT count(DISTINCT departement)::int FROM offre_repli) AS offres,
+              (SELECT count(DISTINCT code_insee)::int FROM (SELECT code_insee FROM mci_immeuble UNION SELECT code_insee FROM fibre_immeuble) x) AS communes`)).rows[0]!;
+    return ctx.render(req, reply, {
+      title: 'Éligibilité à l’adresse', breadcrumb: [{ label: 'Éligibilité' }], head: HEAD,
+      main: html`<h1 class="fr-mt-2w">Éligibilité à l’adresse</h1>
+      <p class="fr-text--lead">Que peut-on avoir à cette adresse ? Saisissez une adresse pour connaître les technologies disponibles (fibre, câble, DSL, THD radio, 4G fixe, satellite), les débits maximaux et les opérateurs, le statut et la date prévue de la fibre, et les offres de repli aidées par l’État quand aucun accès filaire à très haut débit n’existe.</p>
+      ${addressSearchForm()}
+      <h2>D’où viennent les réponses ?</h2>
+      <ul>
+        <li>Les immeubles, technologies, débits et opérateurs viennent de <strong>Ma connexion internet</strong> (ARCEP), rapprochés des adresses de la Base Adresse Nationale.</li>
+        <li>Le statut de la fibre (cible, signé, en cours de déploiement, raccordable sur demande, déployé) et la date prévue viennent de la <strong>carte fibre</strong> de l’ARCEP.</li>
+        <li>Les offres de repli sont celles des partenaires du programme <strong>France Très Haut Débit</strong> (ANCT) dans le département.</li>
+        <li>Quand aucune donnée à l’immeuble n’a été importée pour une commune, la page le dit et montre seulement les chiffres de la commune.</li>
+      </ul>
+      <p>Données actuellement chargées : ${fmtInt(counts.mci)} immeubles Ma connexion internet et ${fmtInt(counts.fibre)} immeubles de la carte fibre dans ${fmtInt(counts.communes)} communes ; offres de repli pour ${fmtInt(counts.offres)} départements. <a href="/eligibilite/donnees">Détail des données et taux de rapprochement</a>.</p>
+      <p>Pour les développeurs : <a href="/api/docs">API</a> <code>GET /api/v1/eligibilite?adresse_id=…</code>.</p>`,
+    });
+  });
+
+  r.get('/eligibilite/adresse/:id', { schema: { params: AdresseParamsSchema } }, async (req, reply) => {
+    const e = await eligibilityOf(ctx.db, req.params.id);
+    return ctx.render(req, reply, {
+      title: `Éligibilité — ${e.adresse.label}`, breadcrumb: [CRUMB, { label: e.adresse.label }], head: HEAD, scripts: ['/static/eligibilite.js'],
+      main: eligibilityPage(e, absoluteUrl(req, e.url)),
+    });
+  });
+
+  r.get('/eligibilite/adresse/:id/impression', { schema: { params: AdresseParamsSchema } }, async (req, reply) => {
+    const e = await eligibilityOf(ctx.db, req.params.id);
+    return ctx.render(req, reply, {
+      title: `Éligibilité — ${e.adresse.label} (version imprimable)`, breadcrumb: [CRUMB, { label: e.adresse.label, href: e.url }, { label: 'Version imprimable' }],
+      head: html`${HEAD}<link rel="stylesheet" href="/static/eligibilite-impression.css">`, scripts: ['/static/eligibilite.js'],
+      main: html`<p class="fr-text--sm">Édité le ${fmtDate(new Date())} depuis ${absoluteUrl(req, e.url)}</p>${eligibilityPage(e, absoluteUrl(req, e.url))}`,
+    });
+  });
+
+  r.get('/eligibilite/donnees', async (req, reply) => {
+    const stats = await Q.matchStats(ctx.db);
+    const byCommune = await Q.matchStatsByCommune(ctx.db, 300);
+    const table = (source: 'mci' | 'fibre', title: string) => {
+      const rows = stats.filter((s) => s.source === source);
+      const total = rows.reduce((s, x) => s + x.immeubles, 0);
+      if (!total) return html`<p>${title} : aucun immeuble importé.</p>`;
+      const matched = total - (rows.find((x) => x.appariement === 'aucun')?.immeubles ?? 0);
+      return html`<div class="fr-table"><table><caption>${title} : ${fmtInt(matched)} immeubles sur ${fmtInt(total)} rapprochés d’une adresse (${fmtPct(matched / total)})</caption>
+        <thead><tr><th scope="col">Méthode de rapprochement</th><th scope="col" class="pan-num">Immeubles</th><th scope="col" class="pan-num">Part</th><th scope="col" class="pan-num">Distance médiane</th></tr></thead>
+        <tbody>${METHODS.map((m) => rows.find((x) => x.appariement === m)).filter((x) => x).map((x) => html`<tr><td>${METHOD_LABEL[x!.appariement as Method]}</td><td class="pan-num">${fmtInt(x!.immeubles)}</td><td class="pan-num">${fmtPct(x!.immeubles / total)}</td><td class="pan-num">${x!.distance_mediane !== null ? `${fmtInt(x!.distance_mediane)} m` : '—'}</td></tr>`)}</tbody></table></div>`;
+    };
+    return ctx.render(req, reply, {
+      title: 'Données de l’éligibilité', breadcrumb: [CRUMB, { label: 'Données' }], head: HEAD,
+      main: html`<h1 class="fr-mt-2w">Données de l’éligibilité et rapprochement aux adresses</h1>
+      <p>Les immeubles des fichiers de l’ARCEP sont rapprochés des adresses dans cet ordre : clé d’interopérabilité de la BAN quand le fichier la donne (<code>addr_code</code>) ; code immeuble commun à la carte fibre et à la base Ma connexion internet ; même commune, même numéro et même nom de voie après normalisation selon les tables de l’ARCEP (types de voie abrégés, abréviations des noms), à 150 m au plus ; sinon l’adresse la plus proche dans la commune (à 50 m au plus, puis à 1 km au plus). Un immeuble sans adresse à moins de 1 km dans sa commune reste non rapproché.</p>
+      ${table('mci', 'Ma connexion internet (base immeubles)')}
+      ${table('fibre', 'Carte fibre (immeubles)')}
+      ${byCommune.length ? html`<div class="fr-table"><table><caption>Par commune</caption>
+        <thead><tr><th scope="col">Commune</th><th scope="col">Fichier</th><th scope="col" class="pan-num">Immeubles</th><th scope="col" class="pan-num">Rapprochés</th><th scope="col" class="pan-num">Adresses importées</th></tr></thead>
+        <tbody>${byCommune.map((c) => html`<tr><td>${c.nom ?? c.code_insee} (${c.code_insee})</td><td>${c.source === 'mci' ? 'Ma connexion internet' : 'Carte fibre'}</td><td class="pan-num">${fmtInt(c.immeubles)}</td><td class="pan-num">${fmtInt(c.apparies)} (${fmtPct(c.immeubles ? c.apparies / c.immeubles : 0)})</td><td class="pan-num">${fmtInt(c.adresses)}</td></tr>`)}</tbody></table></div>` : ''}`,
+    });
+  });
+}
+
+// Administration of public networks (RIP)
+
+const IdParams = z.object({ id: z.coerce.number().int().positive() });
+
+function parseCodes(s: string): string[] {
+  return [...new Set(s.split(/[\s,;]+/).map((x) => x.trim().toUpperCase()).filter(Boolean))];
+}
+
+function ripForm(action: string, csrf: string, r: Partial<Q.RipRow> | undefined, communes: string[]) {
+  const field = (name: keyof Q.RipInput, label: string, hint = '', type = 'text') => html`<div class="fr-input-group">
+    <label class="fr-label" for="rip-${name}">${label}${hint ? html`<span class="fr-hint-text">${hint}</span>` : ''}</label>
+    <input class="fr-input" type="${type}" id="rip-${name}" name="${name}" value="${(r?.[name] as string | null | undefined) ?? ''}"${name === 'nom' ? ' required' : ''}></div>`;
+  return html`<form method="post" action="${action}"><input type="hidden" name="_csrf" value="${csrf}">
+    ${field('nom', 'Nom du réseau')}
+    ${field('porteur', 'Porteur public', 'syndicat mixte, département, région…')}
+    ${field('exploitant', 'Exploitant', 'délégataire ou opérateur commercialisant les offres de gros')}
+    ${field('contact_gros', 'Contact commercial de gros', 'service ou personne à contacter par les opérateurs et les entreprises')}
+    ${field('email', 'Courriel', '', 'email')}
+    ${field('telephone', 'Téléphone', '', 'tel')}
+    ${field('site', 'Site', 'adresse commençant par https://', 'url')}
+    <div class="fr-input-group"><label class="fr-label" for="rip-communes">Communes desservies<span class="fr-hint-text">codes INSEE séparés par des espaces ou des retours à la ligne ; un code de département (21, 2A…) ajoute toutes ses communes</span></label>
+    <textarea class="fr-input" id="rip-communes" name="communes" rows="6">${communes.join(' ')}</textarea></div>
+    <button class="fr-btn" type="submit">Enregistrer</button></form>`;
+}
+
+export function registerRipAdmin(app: FastifyInstance, ctx: AppContext) {
+  const crumbs = (label?: string) => [{ label: 'Administration', href: '/admin' }, { label: 'Réseaux d’initiative publique', href: '/admin/eligibilite/rip' }, ...(label ? [{ label }] : [])];
+
+  app.get('/admin/eligibilite/rip', async (req, reply) => {
+    requireRole(req, 'administrateur');
+    const rips = await Q.listRips(ctx.db);
+    return ctx.render(req, reply, {
+      title: 'Réseaux d’initiative publique', breadcrumb: crumbs(),
+      main: html`<h1 class="fr-mt-2w">Réseaux d’initiative publique (RIP)</h1>
+      <p>Ces fiches alimentent la vue « entreprises et professionnels » de l’éligibilité : quel réseau public dessert la commune et qui contacter pour ses offres de gros.</p>
+      ${rips.length ? html`<div class="fr-table"><table><caption>Réseaux renseignés</caption><thead><tr><th scope="col">Réseau</th><th scope="col">Exploitant</th><th scope="col" class="pan-num">Communes</th><th scope="col">Modifié le</th></tr></thead>
+      <tbody>${rips.map((x) => html`<tr><td><a href="/admin/eligibilite/rip/${x.id}">${x.nom}</a></td><td>${x.exploitant ?? '—'}</td><td class="pan-num">${fmtInt(x.communes)}</td><td>${fmtDate(x.modifie_le)}</td></tr>`)}</tbody></table></div>` : html`<p>Aucun réseau renseigné.</p>`}
+      <h2>Ajouter un réseau</h2>
+      ${ripForm('/admin/eligibilite/rip', req.csrfToken, undefined, [])}`,
+    });
+  });
+
+  const save = async (req: FastifyRequest, id: number | null): Promise<number> => {
+    const actor = requireRole(req, 'administrateur');
+    const p = RipFormSchema.safeParse(req.body);
+    if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${p.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
+    const { _csrf: _c, communes, ...input } = p.data;
+    const { codes, unknown } = await Q.expandCommuneCodes(ctx.db, parseCodes(communes));
+    if (unknown.length) throw new AppError('REQUETE_INVALIDE', `unknown codes ${unknown.join(',')}`, `Codes de commune ou de département inconnus : ${unknown.slice(0, 20).join(', ')}. Rien n’a été enregistré.`);
+    return ctx.db.transaction(async (tx) => {
+      if (id === null) {
+        if ((await tx.query('SELECT 1 FROM rip WHERE nom = $1', [input.nom])).rows.length) throw new AppError('REQUETE_INVALIDE', 'duplicate rip', `Un réseau nommé « ${input.nom} » existe déjà.`);
+        const newId = await Q.insertRip(tx, input);
+        await Q.setRipCommunes(tx, newId, codes);
+        await audit(tx, actor, 'creation', { type: 'rip', id: newId }, null, { ...input, communes: codes });
+        return newId;
+      }
+      const before = await Q.ripById(tx, id);
+      if (!before) throw new AppError('INTROUVABLE', `rip ${id}`);
+      const beforeCommunes = await Q.ripCommunes(tx, id);
+      if ((await tx.query('SELECT 1 FROM rip WHERE nom = $1 AND id <> $2', [input.nom, id])).rows.length) throw new AppError('REQUETE_INVALIDE', 'duplicate rip', `Un autre réseau est déjà nommé « ${input.nom} ».`);
+      await Q.updateRip(tx, id, input);
+      await Q.setRipCommunes(tx, id, codes);
+      const { modifie_le: _m, ...b } = before;
+      await audit(tx, actor, 'modification', { type: 'rip', id }, { ...b, communes: beforeCommunes }, { ...input, communes: codes });
+      return id;
+    });
+  };
+
+  app.post('/admin/eligibilite/rip', async (req, reply) => {
+    const id = await save(req, null);
+    return reply.redirect(`/admin/eligibilite/rip/${id}?enregistre=1`, 303);
+  });
+
+  app.get('/admin/eligibilite/rip/:id', async (req, reply) => {
+    requireRole(req, 'administrateur');
+    const { id } = IdParams.parse(req.params);
+    const rip = await Q.ripById(ctx.db, id);
+    if (!rip) throw new AppError('INTROUVABLE', `rip ${id}`);
+    const communes = await Q.ripCommunes(ctx.db, id);
+    const saved = (req.query as { enregistre?: string }).enregistre === '1';
+    return ctx.render(req, reply, {
+      title: `Réseau ${rip.nom}`, breadcrumb: crumbs(rip.nom),
+      main: html`<h1 class="fr-mt-2w">${rip.nom}</h1>
+      ${saved ? html`<div class="fr-alert fr-alert--success fr-mb-3w" role="status"><p>Modifications enregistrées.</p></div>` : ''}
+      ${ripForm(`/admin/eligibilite/rip/${id}`, req.csrfToken, rip, communes)}
+      <h2 class="fr-mt-4w">Supprimer</h2>
+      <form method="post" action="/admin/eligibilite/rip/${id}/suppression"><input type="hidden" name="_csrf" value="${req.csrfToken}">
+      <button class="fr-btn fr-btn--secondary" type="submit">Supprimer ce réseau</button></form>`,
+    });
+  });
+
+  app.post('/admin/eligibilite/rip/:id', async (req, reply) => {
+    const { id } = IdParams.parse(req.params);
+    await save(req, id);
+    return reply.redirect(`/admin/eligibilite/rip/${id}?enregistre=1`, 303);
+  });
+
+  app.post('/admin/eligibilite/rip/:id/suppression', async (req, reply) => {
+    const actor = requireRole(req, 'administrateur');
+    const { id } = IdParams.parse(req.params);
+    await ctx.db.transaction(async (tx) => {
+      const before = await Q.ripById(tx, id);
+      if (!before) throw new AppError('INTROUVABLE', `rip ${id}`);
+      const communes = await Q.ripCommunes(tx, id);
+      await Q.deleteRip(tx, id);
+      await audit(tx, actor, 'suppression', { type: 'rip', id }, { ...before, communes }, null);
+    });
+    return reply.redirect('/admin/eligibilite/rip', 303);
+  });
+}
