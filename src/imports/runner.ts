@@ -16,6 +16,13 @@ export function jobsByName(jobs: readonly ImportJob<any>[]): Map<string, ImportJ
 
 let running: Promise<unknown> = Promise.resolve();
 
+/** Key order does not matter when comparing options (jsonb does not keep it). */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v ?? null);
+}
+
 /**
  * Runs one import and records it. Runs are serialised within a process: two imports writing the
  * same tables at once would make each other's swap meaningless.
@@ -58,7 +65,7 @@ async function runOne(
   }
 
   const last = await lastSucceededRun(db, job.name);
-  if (!req.force && last && last.sha256 === source.sha256 && JSON.stringify(last.options) === JSON.stringify(parsedOptions.data ?? {})) {
+  if (!req.force && last && last.sha256 === source.sha256 && canonical(last.options) === canonical(parsedOptions.data ?? {})) {
     const id = await insertRun(db, { job: job.name, source: source.origin, sha256: source.sha256, options: parsedOptions.data, status: 'unchanged', startedBy: req.startedBy });
     await finishRun(db, id, { status: 'unchanged', read: 0, accepted: 0, rejected: 0, rejects: [], message: `Source identique à l'import n° ${last.id} : rien à faire.` });
     return (await getRun(db, id))!;

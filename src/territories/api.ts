@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { communesOf } from './queries.ts';
-import { CommuneListSchema, PagingSchema, SearchQuerySchema, SearchResultSchema, TerritoryParamsSchema, TerritorySchema } from './schema.ts';
+import { communesOf, departementsOfRegion, epcisOf } from './queries.ts';
+import { ChildrenSchema, CommuneListSchema, PagingSchema, SearchQuerySchema, SearchResultSchema, TerritoryParamsSchema, TerritorySchema } from './schema.ts';
 import { getTerritory, searchTerritories } from './service.ts';
 
 export const ErrorSchema = z.object({ erreur: z.object({ code: z.string(), message: z.string() }) }).describe('Erreur');
@@ -33,6 +33,27 @@ export function registerTerritoryApi(app: FastifyInstance, ctx: AppContext) {
   }, async (req) => {
     const t = await getTerritory(ctx.db, req.params.niveau, req.params.code);
     return { code: t.code, nom: t.nom, niveau: t.niveau, population: t.population === null ? null : Number(t.population), parents: t.parents };
+  });
+
+  r.get('/api/v1/territoires/:niveau/:code/enfants', {
+    schema: {
+      tags: ['territoires'], summary: 'Les territoires immédiatement inférieurs',
+      description: 'Région → départements ; département → EPCI ayant au moins une commune dans le département ; EPCI → communes ; commune → arrondissements municipaux (Paris, Lyon, Marseille).',
+      params: TerritoryParamsSchema, response: { 200: ChildrenSchema, 400: ErrorSchema, 404: ErrorSchema },
+    },
+  }, async (req) => {
+    const t = await getTerritory(ctx.db, req.params.niveau, req.params.code);
+    const pop = (p: number | null) => (p === null ? null : Number(p));
+    switch (t.niveau) {
+      case 'region':
+        return { items: (await departementsOfRegion(ctx.db, t.code)).map((d) => ({ niveau: 'departement' as const, code: d.code, nom: d.nom, population: pop(d.population) })) };
+      case 'departement':
+        return { items: (await epcisOf(ctx.db, 'departement', t.code)).map((e) => ({ niveau: 'epci' as const, code: e.code, nom: e.nom, population: pop(e.population) })) };
+      default: {
+        const list = await communesOf(ctx.db, t.niveau, t.code, 5000, 0);
+        return { items: list.items.filter((c) => c.code !== t.code).map((c) => ({ niveau: 'commune' as const, code: c.code, nom: c.nom, population: pop(c.population) })) };
+      }
+    }
   });
 
   r.get('/api/v1/territoires/:niveau/:code/communes', {

@@ -40,3 +40,4 @@ export type Parent = z.infer<typeof ParentSchema>;
 export const CommuneItemSchema = z.object({ code: z.string(), nom: z.string(), population: z.number().nullable() });
 export const CommuneListSchema = z.object({ total: z.number(), items: z.array(CommuneItemSchema) });
 export const SearchResultSchema = z.object({ items: z.array(z.object({ niveau: NiveauSchema, code: z.string(), nom: z.string() })) });
+export const ChildrenSchema = z.object({ items: z.array(z.object({ niveau: NiveauSchema, code: z.string(), nom: z.string(), population: z.number().nullable() })) });

@@ -55,6 +55,18 @@ for (const backend of backends()) {
       assert.equal(epci.total, 23); // Dijon Métropole
     });
 
+    test('children: région → départements, département → EPCI, EPCI → communes', async () => {
+      const reg = (await get('/api/v1/territoires/region/28/enfants')).json();
+      assert.deepEqual(reg.items.map((i: { code: string }) => i.code), ['14', '27', '50', '61', '76']);
+      const dep = (await get('/api/v1/territoires/departement/90/enfants')).json();
+      assert.ok(dep.items.every((i: { niveau: string }) => i.niveau === 'epci'));
+      assert.ok(dep.items.some((i: { nom: string }) => /Grand Belfort/.test(i.nom)));
+      const epci = (await get('/api/v1/territoires/epci/242100410/enfants')).json();
+      assert.equal(epci.items.length, 23);
+      const paris = (await get('/api/v1/territoires/commune/75056/enfants')).json();
+      assert.equal(paris.items.length, 20);
+    });
+
     test('search by name ignores accents and case, and reads codes and postcodes', async () => {
       const byName = (await get('/api/v1/territoires/recherche?q=SAINT-LO')).json();
       assert.equal(byName.items[0].code, '50502');

@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+test('defaults give the embedded database on port 3000 for Bourgogne-Franche-Comté', () => {
+  const c = loadConfig({});
+  assert.equal(c.port, 3000);
+  assert.equal(c.region, '27');
+  assert.equal(c.databaseUrl, undefined);
+  assert.ok(c.dataDir.endsWith('data'));
+});
+
+test('a wrong value stops start-up with a message naming the variable', () => {
+  assert.throws(() => loadConfig({ PORT: '99999' }), (e: Error) => e instanceof ConfigError && /PORT/.test(e.message));
+  assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
+  assert.throws(() => loadConfig({ REGION: 'normandie' }), /REGION/);
+});
+
+test('empty variables count as unset', () => {
+  assert.equal(loadConfig({ DATABASE_URL: '', PORT: '' }).port, 3000);
+});
