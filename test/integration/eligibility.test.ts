@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { createUser } from '../../src/accounts/service.ts';
+import { distanceM } from '../../src/eligibility/coords.ts';
+import { backends, setup, shared } from '../helpers.ts';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'eligibility');
+const fixture = (f: string) => path.join(FIXTURES, f);
+const FTHD = shared('arcep-fixe', 'france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz');
+const BAL = shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz');
+const MCI_COMMUNES = shared('arcep-fixe', 'mci-commune-debit-2022t4-national.csv.gz');
+
+/** The real BAL rows, read independently of the importers, to compute expectations. */
+function balRows() {
+  const lines = zlib.gunzipSync(fs.readFileSync(BAL)).toString('utf8').trim().split('\n');
+  const head = lines[0]!.split(';');
+  return lines.slice(1).map((l) => Object.fromEntries(l.split(';').map((v, i) => [head[i]!, v])) as Record<string, string>);
+}
+/** The real France THD rows of a département, read independently. */
+function fthdRows(dep: string) {
+  return zlib.gunzipSync(fs.readFileSync(FTHD)).toString('utf8').trim().split('\n').slice(1).map((l) => l.split(',')).filter((f) => f[0] === dep);
+}
+
+type Res = { headers: Record<string, unknown>; body: string; statusCode: number };
+const cookiesOf = (r: Res) => {
+  const set = r.headers['set-cookie'];
+  const list = Array.isArray(set) ? set : set ? [String(set)] : [];
+  return Object.fromEntries(list.map((c: string) => c.split(';')[0]!.split('=') as [string, string]));
+};
+const csrfIn = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+const cookieHeader = (c: Record<string, string>) => Object.entries(c).map(([k, v]) => `${k}=${v}`).join('; ');
+
+for (const backend of backends()) {
+  describe(`eligibility at the address (${backend.name})`, () => {
+    let t: Awaited<ReturnType<typeof setup>>;
+    const answer = async (id: string) => {
+      const r = await t.app.inject({ method: 'GET', url: `/api/v1/eligibilite?adresse_id=${encodeURIComponent(id)}` });
+      assert.equal(r.statusCode, 200, r.body);
+      return r.json();
+    };
+    before(async () => { t = await setup(backend); });
+    after(async () => { await t.close(); });
+
+    test('offres-repli imports the real France THD file: one row per partner, territories without offer kept', async () => {
+      const run = await t.ctx.runImport({ job: 'offres-repli', source: FTHD, startedBy: 'test' });
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      assert.equal(run.rows_read, 586);
+      assert.equal(run.rows_rejected, 0, JSON.stringify(run.rejects));
+      const all = zlib.gunzipSync(fs.readFileSync(FTHD)).toString('utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+      const offers = all.filter((f) => f[4]);
+      const n = await t.db.query<{ n: number; aides: number }>('SELECT count(*)::int AS n, count(*) FILTER (WHERE aide_etat)::int AS aides FROM offre_repli');
+      assert.equal(n.rows[0]!.n, offers.length);
+      assert.equal(n.rows[0]!.aides, offers.filter((f) => f[6] === 'Oui').length);
+      const abs = await t.db.query<{ departement: string }>('SELECT departement FROM offre_repli_absence ORDER BY 1');
+      assert.deepEqual(abs.rows.map((r) => r.departement), all.filter((f) => !f[4]).map((f) => f[0]).sort());
+      const nordnet21 = await t.db.query<{ satellite: boolean; quatre_g: boolean; thd_radio: boolean; aide_etat: boolean }>(
+        `SELECT satellite, quatre_g, thd_radio, aide_etat FROM offre_repli WHERE departement = '21' AND operateur = 'Nordnet'`);
+      assert.deepEqual(nordnet21.rows[0], { satellite: true, quatre_g: true, thd_radio: true, aide_etat: true });
+    });
+
+    test('bad input: unknown address 404, malformed id 400, missing id 400 — JSON, no stack', async () => {
+      const unknown = await t.app.inject({ method: 'GET', url: '/api/v1/eligibilite?adresse_id=54084_9999_99999' });
+      assert.equal(unknown.statusCode, 404);
+      assert.equal(unknown.json().erreur.code, 'INTROUVABLE');
+      assert.match(unknown.json().erreur.message, /54084_9999_99999/);
+      for (const bad of ['%3Cscript%3E', "1'%20OR%201=1", 'x'.repeat(2000), '', '%00abc']) {
+        const r = await t.app.inject({ method: 'GET', url: `/api/v1/eligibilite?adresse_id=${bad}` });
+        assert.equal(r.statusCode, 400, `${bad.slice(0, 20)} → ${r.statusCode}`);
+        assert.equal(r.json().erreur.code, 'REQUETE_INVALIDE');
+        assert.doesNotMatch(r.body, /at .*\.ts:\d+/);
+      }
+      assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/eligibilite' })).statusCode, 400);
+      const page = await t.app.inject({ method: 'GET', url: '/eligibilite/adresse/54084_9999_99999' });
+      assert.equal(page.statusCode, 404);
+      assert.match(page.headers['content-type'] as string, /text\/html/);
+    });
+
+    test('commune precision for a real address when no building data was imported, with the observatory figure', async () => {
+      const addr = await t.ctx.runImport({ job: 'adresses', source: BAL, startedBy: 'test' });
+      assert.equal(addr.status, 'succeeded', addr.message ?? '');
+      const obs = await t.ctx.runImport({ job: 'mci-communes', source: MCI_COMMUNES, startedBy: 'test' });
+      assert.equal(obs.status, 'succeeded', obs.message ?? '');
+      const e = await answer('54084_0200_00004');
+      assert.equal(e.precision, 'commune');
+      assert.match(e.message, /Aucune donnée à l’immeuble n’a été importée pour la commune de Mont-Bonvillers/);
+      assert.deepEqual(e.technologies, []);
+      assert.equal(e.thd_filaire, null);
+      assert.equal(e.fibre, null);
+      assert.match(e.adresse.label, /^4 Rue Joffre, (\d{5} )?Mont-Bonvillers$/);
+      // Fallback offers of the département, applicability unknown at commune precision.
+      assert.equal(e.offres_repli.applicable, null);
+      assert.deepEqual(e.offres_repli.offres.map((o: { operateur: string }) => o.operateur).sort(), fthdRows('54').map((f) => f[3]).sort());
+      // The observatory's commune figure (2022 T4 national file: 54084 nbr 567, elig_thd100 550).
+      const line = zlib.gunzipSync(fs.readFileSync(MCI_COMMUNES)).toString('utf8').split('\n').find((l) => l.startsWith('54084;'))!.split(';');
+      assert.equal(e.commune.statistiques.locaux, Number(line[4]));
+      const thd100 = e.commune.statistiques.paliers.find((p: { champ: string }) => p.champ === 'elig_thd100');
+      assert.equal(thd100.locaux, Number(line[11]));
+      const page = await t.app.inject({ method: 'GET', url: '/eligibilite/adresse/54084_0200_00004' });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /Réponse à l’échelle de la commune/);
+      assert.match(page.body, /ce sont des chiffres de la commune, pas de votre adresse/i);
+      assert.doesNotMatch(page.body, /Technologies disponibles à cette adresse/);
+    });
+
+    test('mci-immeubles: EPSG:3857 and WGS84 coordinates, rejects with line numbers, ARCEP matching', async () => {
+      const run = await t.ctx.runImport({ job: 'mci-immeubles', source: fixture('base_imb_54.csv'), startedBy: 'test' });
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      assert.equal(run.rows_read, 8);
+      assert.equal(run.rows_accepted, 5);
+      assert.deepEqual(run.rejects.map((r) => r.line), [7, 8, 9]);
+      assert.match(run.rejects[0]!.reason, /code commune inconnu : 99999/);
+      assert.match(run.rejects[1]!.reason, /coordonnées/);
+      assert.match(run.rejects[2]!.reason, /en double/);
+      assert.match(run.message ?? '', /rapprochement aux adresses : 5\/5 immeubles/);
+      const b = Object.fromEntries((await t.db.query<{ imb_id: string; adresse_id: string; appariement: string; distance_m: number }>(
+        'SELECT imb_id, adresse_id, appariement, distance_m FROM mci_immeuble ORDER BY imb_id')).rows.map((r) => [r.imb_id, r]));
+      assert.equal(b['5400001'].appariement, 'cle_interop');
+      assert.equal(b['5400001'].adresse_id, '54084_0200_00004');
+      // Written in EPSG:3857 metres 6 m east of the address: read back within a metre of that.
+      assert.ok(Math.abs(b['5400001'].distance_m - 6) < 1, String(b['5400001'].distance_m));
+      assert.deepEqual([b['5400002'].appariement, b['5400002'].adresse_id], ['voie_numero', '54084_0135_00039']);
+      assert.deepEqual([b['5400003'].appariement, b['5400003'].adresse_id], ['voie_numero', '54084_0060_00001_bis']);
+      // Cadastre buildings without a number: nearest real address, computed here by brute force.
+      const bal = balRows();
+      const nearest = (lon: number, lat: number) => bal.map((r) => ({ id: r.cle_interop!, d: distanceM(lon, lat, Number(r.long), Number(r.lat)) })).sort((x, y) => x.d - y.d)[0]!;
+      const p4 = (await t.db.query<{ lon: number; lat: number }>(`SELECT lon, lat FROM mci_immeuble WHERE imb_id = '5400004'`)).rows[0]!;
+      const n4 = nearest(p4.lon, p4.lat);
+      assert.deepEqual([b['5400004'].appariement, b['5400004'].adresse_id], ['proximite', n4.id]);
+      const n5 = nearest(5.8385, 49.331);
+      assert.ok(n5.d > 50 && n5.d < 1000);
+      assert.deepEqual([b['5400005'].appariement, b['5400005'].adresse_id], ['commune_plus_proche', n5.id]);
+    });
+
+    test('mci-eligibilite from a folder with operateur.csv; rejects unknown buildings, technologies and classes', async () => {
+      const run = await t.ctx.runImport({ job: 'mci-eligibilite', source: FIXTURES, startedBy: 'test' });
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      assert.equal(run.rows_accepted, 9);
+      assert.deepEqual(run.rejects.map((r) => r.line).sort((a, b) => (a ?? 0) - (b ?? 0)), [11, 12, 13, 14]);
+      assert.ok(run.rejects.some((r) => r.line === 11 && /9999999 absent de la base immeubles/.test(r.reason)));
+      assert.ok(run.rejects.some((r) => r.line === 12 && /code_techno inconnu : XDSL/.test(r.reason)));
+      assert.ok(run.rejects.some((r) => r.line === 14 && /classe de débit inconnue/.test(r.reason)));
+      assert.equal((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM mci_operateur')).rows[0]!.n, 4);
+    });
+
+    test('fibre-immeubles: statuses, planned dates, matching through the MCI building code', async () => {
+      const run = await t.ctx.runImport({ job: 'fibre-immeubles', source: fixture('cartefibre_immeubles_54.csv'), startedBy: 'test' });
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      assert.equal(run.rows_accepted, 4);
+      assert.deepEqual(run.rejects.map((r) => r.line), [6, 7]);
+      assert.match(run.rejects[0]!.reason, /imb_etat inconnu : « en attente »/);
+      const f = Object.fromEntries((await t.db.query<{ imb_id: string; adresse_id: string; appariement: string; d: string | null }>(
+        `SELECT imb_id, adresse_id, appariement, to_char(date_completude, 'YYYY-MM-DD') AS d FROM fibre_immeuble`)).rows.map((r) => [r.imb_id, r]));
+      assert.deepEqual([f['IMB/54084/X/0001'].appariement, f['IMB/54084/X/0001'].adresse_id], ['code_immeuble', '54084_0135_00039']);
+      assert.deepEqual([f['IMB/54084/X/0002'].appariement, f['IMB/54084/X/0002'].adresse_id], ['voie_numero', '54084_0200_00005']);
+      assert.deepEqual([f['IMB/54084/X/0003'].appariement, f['IMB/54084/X/0003'].adresse_id], ['code_immeuble', '54084_0060_00001_bis']);
+      assert.deepEqual([f['IMB/54084/X/0004'].appariement, f['IMB/54084/X/0004'].adresse_id, f['IMB/54084/X/0004'].d], ['voie_numero', '54084_0210_00036', '2024-09-30']);
+    });
+
+    test('building-level answers: technologies in ARCEP order, operators, fibre status and date, fallbacks only without wired THD', async () => {
+      const joffre = await answer('54084_0200_00004');
+      assert.equal(joffre.precision, 'adresse');
+      assert.deepEqual(joffre.technologies.map((x: { code: string }) => x.code), ['FO', 'CU']);
+      assert.equal(joffre.technologies[0].debit_descendant.code, 'THD1G');
+      assert.deepEqual(joffre.technologies[0].operateurs.map((o: { nom: string }) => o.nom), ['Orange', 'SFR']);
+      assert.equal(joffre.thd_filaire, true);
+      assert.equal(joffre.offres_repli.applicable, false);
+      assert.equal(joffre.locaux, 1);
+
+      const fronts = await answer('54084_0135_00039');
+      assert.deepEqual(fronts.technologies.map((x: { code: string }) => x.code), ['CU', '4GF', 'SAT']);
+      assert.equal(fronts.thd_filaire, false);
+      assert.equal(fronts.offres_repli.applicable, true);
+      assert.ok(fronts.offres_repli.offres.some((o: { operateur: string; aide_etat: boolean }) => o.operateur === 'Nordnet' && o.aide_etat));
+      assert.equal(fronts.fibre.statut, 'en_cours_deploiement');
+      assert.equal(fronts.fibre.date_prevue, '2026-03-31');
+      assert.equal(fronts.locaux, 6);
+      assert.equal(fronts.technologies[1].operateurs[0].limitation_go, 200);
+
+      const bis = await answer('54084_0060_00001_bis');
+      assert.equal(bis.technologies[0].debit_descendant.code, 'THD30'); // published as "THD" (dictionary alias)
+      assert.equal(bis.thd_filaire, true);
+      assert.equal(bis.fibre.statut, 'raccordable_demande');
+
+      const five = await answer('54084_0200_00005');
+      assert.equal(five.precision, 'adresse');
+      assert.deepEqual(five.technologies, []);
+      assert.equal(five.fibre.statut, 'signe');
+      assert.equal(five.fibre.date_prevue, '2026-06-30');
+      assert.equal(five.offres_repli.applicable, null);
+
+      const deployed = await answer('54084_0210_00036');
+      assert.equal(deployed.fibre.statut, 'deploye');
+      assert.equal(deployed.fibre.date_prevue, null);
+      assert.equal(deployed.offres_repli.applicable, false);
+
+      // An address of the same commune with no building matched: still commune precision, said plainly.
+      const matched = new Set((await t.db.query<{ a: string }>('SELECT adresse_id AS a FROM mci_immeuble UNION SELECT adresse_id FROM fibre_immeuble')).rows.map((r) => r.a));
+      const other = balRows().map((r) => r.cle_interop!).find((id) => !matched.has(id))!;
+      const o = await answer(other);
+      assert.equal(o.precision, 'commune');
+      assert.match(o.message, /Aucun immeuble des fichiers de l’ARCEP importés n’a été rapproché de cette adresse/);
+      assert.equal(o.commune.immeubles_importes.immeubles, 4);
+
+      const page = await t.app.inject({ method: 'GET', url: '/eligibilite/adresse/54084_0135_00039' });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /Réponse à l’adresse/);
+      assert.match(page.body, /En cours de déploiement/);
+      assert.match(page.body, /31 mars 2026/);
+      assert.match(page.body, /France Très Haut Débit/);
+      const print = await t.app.inject({ method: 'GET', url: '/eligibilite/adresse/54084_0135_00039/impression' });
+      assert.equal(print.statusCode, 200);
+      assert.match(print.body, /eligibilite-impression\.css/);
+      const data = await t.app.inject({ method: 'GET', url: '/eligibilite/donnees' });
+      assert.match(data.body, /5 immeubles sur 5 rapprochés/);
+      const landing = await t.app.inject({ method: 'GET', url: '/eligibilite' });
+      assert.equal(landing.statusCode, 200);
+      assert.match(landing.body, /action="\/adresses\/recherche"/);
+    });
+
+    test('a new address import matches the stored buildings again', async () => {
+      await t.db.query(`UPDATE mci_immeuble SET adresse_id = NULL, appariement = 'aucun', distance_m = NULL`);
+      const run = await t.ctx.runImport({ job: 'adresses', source: BAL, startedBy: 'test', force: true });
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      const r = await t.db.query<{ appariement: string; n: number }>('SELECT appariement, count(*)::int AS n FROM mci_immeuble GROUP BY 1 ORDER BY 1');
+      assert.deepEqual(r.rows, [{ appariement: 'cle_interop', n: 1 }, { appariement: 'commune_plus_proche', n: 1 }, { appariement: 'proximite', n: 1 }, { appariement: 'voie_numero', n: 2 }]);
+    });
+
+    test('public networks: administrators edit them (CSRF, audit), answers show them', async () => {
+      await createUser(t.db, { id: null, label: 'cli' }, { email: 'admin@region.fr', nom: 'Admin', motDePasse: 'correct horse battery', role: 'administrateur', organisationId: null });
+      assert.equal((await t.app.inject({ method: 'GET', url: '/admin/eligibilite/rip' })).statusCode, 401);
+      const form = await t.app.inject({ method: 'GET', url: '/connexion' });
+      let jar = cookiesOf(form);
+      const login = await t.app.inject({
+        method: 'POST', url: '/connexion', headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: csrfIn(form.body), email: 'admin@region.fr', motDePasse: 'correct horse battery', next: '/admin' }).toString(),
+      });
+      jar = { ...jar, ...cookiesOf(login) };
+      const page = await t.app.inject({ method: 'GET', url: '/admin/eligibilite/rip', headers: { cookie: cookieHeader(jar) } });
+      assert.equal(page.statusCode, 200);
+      const fields = { nom: 'Losange', porteur: 'Région Grand Est', exploitant: 'Losange (délégataire)', contact_gros: 'Service commercial de gros', email: 'gros@example.fr', telephone: '', site: 'https://www.example.fr', communes: '54084 99999' };
+      const post = (data: Record<string, string>) => t.app.inject({ method: 'POST', url: '/admin/eligibilite/rip', headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(data).toString() });
+      assert.equal((await post(fields)).statusCode, 403); // no _csrf
+      const unknown = await post({ ...fields, _csrf: csrfIn(page.body) });
+      assert.equal(unknown.statusCode, 400);
+      assert.match(unknown.body, /99999/);
+      const ok = await post({ ...fields, communes: '54084', _csrf: csrfIn(page.body) });
+      assert.equal(ok.statusCode, 303);
+      const j = await t.db.query<{ action: string; objet_type: string }>(`SELECT action, objet_type FROM journal_audit WHERE objet_type = 'rip'`);
+      assert.deepEqual(j.rows, [{ action: 'creation', objet_type: 'rip' }]);
+      const e = await answer('54084_0200_00004');
+      assert.deepEqual(e.rip.map((r: { nom: string; contact_gros: string }) => [r.nom, r.contact_gros]), [['Losange', 'Service commercial de gros']]);
+    });
+  });
+}
