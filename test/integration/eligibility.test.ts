@@ -118,21 +118,21 @@ for (const backend of backends()) {
       assert.match(run.message ?? '', /rapprochement aux adresses : 5\/5 immeubles/);
       const b = Object.fromEntries((await t.db.query<{ imb_id: string; adresse_id: string; appariement: string; distance_m: number }>(
         'SELECT imb_id, adresse_id, appariement, distance_m FROM mci_immeuble ORDER BY imb_id')).rows.map((r) => [r.imb_id, r]));
-      assert.equal(b['5400001'].appariement, 'cle_interop');
-      assert.equal(b['5400001'].adresse_id, '54084_0200_00004');
+      assert.equal(b['5400001']!.appariement, 'cle_interop');
+      assert.equal(b['5400001']!.adresse_id, '54084_0200_00004');
       // Written in EPSG:3857 metres 6 m east of the address: read back within a metre of that.
-      assert.ok(Math.abs(b['5400001'].distance_m - 6) < 1, String(b['5400001'].distance_m));
-      assert.deepEqual([b['5400002'].appariement, b['5400002'].adresse_id], ['voie_numero', '54084_0135_00039']);
-      assert.deepEqual([b['5400003'].appariement, b['5400003'].adresse_id], ['voie_numero', '54084_0060_00001_bis']);
+      assert.ok(Math.abs(b['5400001']!.distance_m - 6) < 1, String(b['5400001']!.distance_m));
+      assert.deepEqual([b['5400002']!.appariement, b['5400002']!.adresse_id], ['voie_numero', '54084_0135_00039']);
+      assert.deepEqual([b['5400003']!.appariement, b['5400003']!.adresse_id], ['voie_numero', '54084_0060_00001_bis']);
       // Cadastre buildings without a number: nearest real address, computed here by brute force.
       const bal = balRows();
       const nearest = (lon: number, lat: number) => bal.map((r) => ({ id: r.cle_interop!, d: distanceM(lon, lat, Number(r.long), Number(r.lat)) })).sort((x, y) => x.d - y.d)[0]!;
       const p4 = (await t.db.query<{ lon: number; lat: number }>(`SELECT lon, lat FROM mci_immeuble WHERE imb_id = '5400004'`)).rows[0]!;
       const n4 = nearest(p4.lon, p4.lat);
-      assert.deepEqual([b['5400004'].appariement, b['5400004'].adresse_id], ['proximite', n4.id]);
+      assert.deepEqual([b['5400004']!.appariement, b['5400004']!.adresse_id], ['proximite', n4.id]);
       const n5 = nearest(5.8385, 49.331);
       assert.ok(n5.d > 50 && n5.d < 1000);
-      assert.deepEqual([b['5400005'].appariement, b['5400005'].adresse_id], ['commune_plus_proche', n5.id]);
+      assert.deepEqual([b['5400005']!.appariement, b['5400005']!.adresse_id], ['commune_plus_proche', n5.id]);
     });
 
     test('mci-eligibilite from a folder with operateur.csv; rejects unknown buildings, technologies and classes', async () => {
@@ -154,10 +154,10 @@ for (const backend of backends()) {
       assert.match(run.rejects[0]!.reason, /imb_etat inconnu : « en attente »/);
       const f = Object.fromEntries((await t.db.query<{ imb_id: string; adresse_id: string; appariement: string; d: string | null }>(
         `SELECT imb_id, adresse_id, appariement, to_char(date_completude, 'YYYY-MM-DD') AS d FROM fibre_immeuble`)).rows.map((r) => [r.imb_id, r]));
-      assert.deepEqual([f['IMB/54084/X/0001'].appariement, f['IMB/54084/X/0001'].adresse_id], ['code_immeuble', '54084_0135_00039']);
-      assert.deepEqual([f['IMB/54084/X/0002'].appariement, f['IMB/54084/X/0002'].adresse_id], ['voie_numero', '54084_0200_00005']);
-      assert.deepEqual([f['IMB/54084/X/0003'].appariement, f['IMB/54084/X/0003'].adresse_id], ['code_immeuble', '54084_0060_00001_bis']);
-      assert.deepEqual([f['IMB/54084/X/0004'].appariement, f['IMB/54084/X/0004'].adresse_id, f['IMB/54084/X/0004'].d], ['voie_numero', '54084_0210_00036', '2024-09-30']);
+      assert.deepEqual([f['IMB/54084/X/0001']!.appariement, f['IMB/54084/X/0001']!.adresse_id], ['code_immeuble', '54084_0135_00039']);
+      assert.deepEqual([f['IMB/54084/X/0002']!.appariement, f['IMB/54084/X/0002']!.adresse_id], ['voie_numero', '54084_0200_00005']);
+      assert.deepEqual([f['IMB/54084/X/0003']!.appariement, f['IMB/54084/X/0003']!.adresse_id], ['code_immeuble', '54084_0060_00001_bis']);
+      assert.deepEqual([f['IMB/54084/X/0004']!.appariement, f['IMB/54084/X/0004']!.adresse_id, f['IMB/54084/X/0004']!.d], ['voie_numero', '54084_0210_00036', '2024-09-30']);
     });
 
     test('building-level answers: technologies in ARCEP order, operators, fibre status and date, fallbacks only without wired THD', async () => {
