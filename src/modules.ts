@@ -1,5 +1,6 @@
 import type { AppModule } from './context.ts';
 import { accountsModule } from './accounts/module.ts';
+import { addressesModule } from './addresses/module.ts';
 import { adminModule } from './admin/module.ts';
 import { eligibilityModule } from './eligibility/module.ts';
 import { geoModule } from './geo/module.ts';
@@ -11,6 +12,7 @@ import { territoriesModule } from './territories/module.ts';
 export const MODULES: AppModule[] = [
   territoriesModule,
   geoModule,
+  addressesModule,
   accountsModule,
   adminModule,
   observatoryModule,

@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { ErrorSchema } from '../territories/api.ts';
+import type { AddressHit } from './index-search.ts';
+import { addressById, type AddressRow } from './queries.ts';
+import { AddressCollectionSchema, AddressFeatureSchema, AddressIdParamsSchema, AddressSearchQuerySchema, ReverseQuerySchema } from './schema.ts';
+import { reverseAddresses, searchAddresses } from './service.ts';
+
+export type RateLimit = { max: number; timeWindow: string | number };
+
+export function hitToFeature(h: AddressHit) {
+  return {
+    type: 'Feature' as const,
+    geometry: { type: 'Point' as const, coordinates: [h.lon, h.lat] as [number, number] },
+    properties: {
+      id: h.id, type: h.type, label: h.label, score: h.score, housenumber: h.housenumber, street: h.street, postcode: h.postcode,
+      citycode: h.citycode, city: h.city, departement: h.departement, ...(h.distance !== undefined ? { distance: h.distance } : {}),
+    },
+  };
+}
+
+export function rowToFeature(r: AddressRow) {
+  const hn = r.numero !== null ? `${r.numero}${r.suffixe ?? ''}` : null;
+  const label = `${r.numero !== null ? `${r.numero}${r.suffixe ? ` ${r.suffixe}` : ''} ` : ''}${r.voie}${r.code_postal ? ` ${r.code_postal}` : ''} ${r.commune}`;
+  return {
+    type: 'Feature' as const,
+    geometry: { type: 'Point' as const, coordinates: [r.lon, r.lat] as [number, number] },
+    properties: {
+      id: r.id, type: (hn ? 'housenumber' : 'street') as 'housenumber' | 'street', label, score: 1, housenumber: hn, street: r.voie,
+      postcode: r.code_postal, citycode: r.code_insee, city: r.commune, departement: r.departement,
+    },
+  };
+}
+
+export function registerAddressApi(app: FastifyInstance, ctx: AppContext, rateLimit: RateLimit | false) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  // Without a limit (benchmarks) the routes carry no rateLimit config: the plugin is registered with global: false.
+  const config = (rateLimit ? { rateLimit } : {}) as { rateLimit: RateLimit };
+
+  r.get('/api/v1/adresses/recherche', {
+    config,
+    schema: {
+      tags: ['adresses'], summary: 'Rechercher une adresse (géocodage, autocomplétion)',
+      description: 'Texte libre : numéro, voie, code postal et commune dans n’importe quel ordre ; une commune ou un code postal seuls fonctionnent aussi. '
+        + 'Accents, casse, apostrophes et traits d’union ignorés ; abréviations usuelles (av, bd, r, pl, imp, ch, rte, fg, sq, all, st…) reconnues ; '
+        + 'une faute de frappe par mot tolérée ; le dernier mot est complété (autocomplétion). Résultats du meilleur au moins bon, `score` entre 0 et 1. '
+        + 'Filtres : `citycode` (code INSEE), `postcode`, `departement` ; `lon`/`lat` favorisent les adresses proches.',
+      querystring: AddressSearchQuerySchema,
+      response: { 200: AddressCollectionSchema, 400: ErrorSchema, 429: ErrorSchema },
+    },
+  }, async (req) => {
+    const { q, limit, citycode, postcode, departement, lon, lat } = req.query;
+    const hits = await searchAddresses(ctx, q, { limit, citycode, postcode, departement, lon, lat });
+    return { type: 'FeatureCollection' as const, version: 'draft' as const, query: q, features: hits.map(hitToFeature) };
+  });
+
+  r.get('/api/v1/adresses/inverse', {
+    config,
+    schema: {
+      tags: ['adresses'], summary: 'Adresses les plus proches d’un point (géocodage inverse)',
+      description: 'Les adresses les plus proches du point (WGS84), de la plus proche à la plus lointaine, avec leur distance en mètres.',
+      querystring: ReverseQuerySchema,
+      response: { 200: AddressCollectionSchema, 400: ErrorSchema, 429: ErrorSchema },
+    },
+  }, async (req) => {
+    const hits = await reverseAddresses(ctx, req.query.lon, req.query.lat, req.query.limit);
+    return { type: 'FeatureCollection' as const, version: 'draft' as const, features: hits.map(hitToFeature) };
+  });
+
+  r.get('/api/v1/adresses/:id', {
+    config,
+    schema: {
+      tags: ['adresses'], summary: 'Une adresse par son identifiant (BAN, BAL ou BANO)',
+      params: AddressIdParamsSchema,
+      response: { 200: AddressFeatureSchema, 400: ErrorSchema, 404: ErrorSchema },
+    },
+  }, async (req) => {
+    const row = await addressById(ctx.db, req.params.id);
+    if (!row) throw new AppError('INTROUVABLE', `no address ${req.params.id}`, `Aucune adresse ne porte l’identifiant « ${req.params.id} ».`);
+    return rowToFeature(row);
+  });
+}

@@ -1,0 +1,128 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { defineJob } from '../imports/job.ts';
+import { readLines } from '../imports/source.ts';
+import { detectFormat, parseFields, splitCsvLine, type AddressFormat, type Detected } from './formats.ts';
+import * as Q from './queries.ts';
+
+const OptionsSchema = z.object({
+  /**
+   * What one import replaces: every address of each département present in the file (BAN and BANO
+   * files are département files), or of each commune present (a BAL covers one commune).
+   * `auto`: département for BAN and BANO, commune for BAL.
+   */
+  perimetre: z.enum(['auto', 'departement', 'commune']).default('auto'),
+});
+export type AddressImportOptions = z.infer<typeof OptionsSchema>;
+
+const FORMAT_LABEL: Record<AddressFormat, string> = { ban: 'BAN', bal: 'BAL', bano: 'BANO' };
+const BATCH = 10_000;
+
+async function filesOf(p: string): Promise<string[]> {
+  const st = await fsp.stat(p);
+  if (!st.isDirectory()) return [p];
+  return (await fsp.readdir(p)).filter((f) => /\.csv(\.gz)?$/i.test(f)).sort().map((f) => path.join(p, f));
+}
+
+export const addressesJob = defineJob({
+  name: 'adresses',
+  title: 'Adresses (BAN, BAL ou BANO)',
+  accepts: 'Un fichier d’adresses au format BAN (adresses-XX.csv[.gz], 23 colonnes « ; »), BAL 1.3/1.4 (Base Adresse Locale, « ; ») ou BANO (sans en-tête, « , »), ou un dossier de tels fichiers ; le format est reconnu d’après le contenu. Chaque import remplace toutes les adresses des départements (BAN, BANO) ou des communes (BAL) présents dans le fichier.',
+  options: OptionsSchema,
+  async run(ctx, source, options) {
+    const { db, tally } = ctx;
+    const communes = new Map((await Q.communeRefs(db)).map((c) => [c.code, c]));
+    if (!communes.size) throw new AppError('IMPORT_ECHEC', 'commune table empty', 'Le découpage administratif (import cog) doit être chargé avant les adresses.');
+    const historic = new Map((await Q.historicCodes(db)).map((h) => [h.code_ancien, h.code_actuel]));
+    const runId = await Q.runningImportId(db, 'adresses');
+    const files = await filesOf(source.path);
+
+    const perimeters = new Map<string, { replaced: number; loaded: number }>();
+    const formats = new Set<AddressFormat>();
+    const seen = new Set<string>();
+    let mapped = 0;
+
+    await db.transaction(async (tx) => {
+      let batch: Q.AddressInsert[] = [];
+      const flush = async () => {
+        if (batch.length) await Q.insertAddresses(tx, batch);
+        batch = [];
+      };
+      for (const file of files) {
+        let detected: Detected | null = null;
+        let perimeterKind: 'departement' | 'commune' = 'departement';
+        const fileLabel = files.length > 1 ? `${path.basename(file)} : ` : '';
+        for await (const { line, n } of readLines(file)) {
+          if (n === 1) {
+            detected = detectFormat(line);
+            if (!detected) {
+              throw new AppError('SOURCE_ILLISIBLE', `unrecognised address format in ${file}: ${line.slice(0, 120)}`,
+                `${fileLabel}format non reconnu : la première ligne n’est ni un en-tête BAN (id;id_fantoir;numero;rep;nom_voie;…), ni un en-tête BAL (…cle_interop…voie_nom…numero…), ni une ligne BANO (id,numero,voie,cp,ville,source,lat,lon).`);
+            }
+            formats.add(detected.format);
+            perimeterKind = options.perimetre === 'auto' ? (detected.format === 'bal' ? 'commune' : 'departement') : options.perimetre;
+            if (detected.hasHeader) continue;
+          }
+          if (line.trim() === '') continue;
+          tally.read++;
+          const fields = splitCsvLine(line, detected!.sep);
+          if (!fields) {
+            tally.reject(n, `${fileLabel}guillemets non refermés`, line);
+            continue;
+          }
+          const r = parseFields(detected!, fields);
+          if (!r.ok) {
+            tally.reject(n, fileLabel + r.reason, line);
+            continue;
+          }
+          const a = r.value;
+          let code = a.code_insee;
+          if (!communes.has(code)) {
+            const now = historic.get(code);
+            if (!now) {
+              tally.reject(n, `${fileLabel}commune inconnue du Code officiel géographique (code INSEE ${code})`, line);
+              continue;
+            }
+            code = now;
+            mapped++;
+          }
+          if (seen.has(a.id)) {
+            tally.reject(n, `${fileLabel}identifiant ${a.id} déjà présent plus haut dans le fichier`, line);
+            continue;
+          }
+          seen.add(a.id);
+          const c = communes.get(code)!;
+          const key = perimeterKind === 'departement' ? c.departement : code;
+          let p = perimeters.get(key);
+          if (!p) {
+            // First address of this perimeter: its stored addresses go, inside the same transaction.
+            await flush();
+            const replaced = perimeterKind === 'departement' ? await Q.deleteAddressesOfDepartement(tx, key) : await Q.deleteAddressesOfCommune(tx, key);
+            p = { replaced, loaded: 0 };
+            perimeters.set(key, p);
+          }
+          p.loaded++;
+          tally.accepted++;
+          batch.push({
+            id: a.id, numero: a.numero, suffixe: a.suffixe, voie: a.voie, lieu_dit: a.lieu_dit,
+            code_postal: a.code_postal ?? (c.codes_postaux.length === 1 ? c.codes_postaux[0]! : null),
+            code_insee: code, commune: c.nom, departement: c.departement, lon: a.lon, lat: a.lat,
+            source: detected!.format, import_run: runId,
+          });
+          if (batch.length >= BATCH) await flush();
+        }
+        if (!detected) throw new AppError('SOURCE_ILLISIBLE', `empty file ${file}`, `${fileLabel}fichier vide.`);
+      }
+      if (!tally.accepted) {
+        throw new AppError('IMPORT_ECHEC', 'no valid address', `Aucune adresse valide dans le fichier (${tally.rejected} lignes rejetées).`);
+      }
+      await flush();
+    });
+
+    const kind = options.perimetre === 'auto' ? (formats.has('bal') && formats.size === 1 ? 'commune' : 'département') : options.perimetre === 'commune' ? 'commune' : 'département';
+    const parts = [...perimeters].map(([k, p]) => `${kind} ${k} : ${p.loaded.toLocaleString('fr-FR')} adresses (${p.replaced.toLocaleString('fr-FR')} remplacées)`);
+    return `${tally.accepted.toLocaleString('fr-FR')} adresses chargées (${[...formats].map((f) => FORMAT_LABEL[f]).join(', ')}) ; ${parts.slice(0, 20).join(' ; ')}${parts.length > 20 ? ' …' : ''}${mapped ? ` ; ${mapped} adresses rattachées à leur commune actuelle via un ancien code INSEE` : ''}.`;
+  },
+});

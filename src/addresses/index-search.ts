@@ -1,0 +1,742 @@
+/**
+ * In-process address search index (geocoding with autocomplete, and reverse geocoding).
+ *
+ * Exported API (plain functions and classes, no HTTP):
+ *  - `AddressIndexBuilder`: `add(row)` for each address, then `finish()` → `AddressIndex`.
+ *  - `AddressIndex.search(q, opts)` → `AddressHit[]` best first, `score` in 0–1. Options: `limit`,
+ *    `citycode`, `postcode`, `departement` (filters), `lon`/`lat` (location bias).
+ *  - `AddressIndex.reverse(lon, lat, limit)` → `AddressHit[]` nearest first, with `distance` (m).
+ *  - `AddressIndex.hit(i)`, `AddressIndex.size`, `AddressIndex.memoryBytes()`.
+ *  - In an app, use `getAddressIndex(ctx)` / `searchAddresses(ctx, q, opts)` / `reverseAddresses(ctx, …)`
+ *    from `./service.ts`, and `addressById(db, id)` from `./queries.ts`.
+ *
+ * Layout: everything lives in typed arrays indexed by integer ids. Addresses are grouped by
+ * street (one street = one name in one commune with one postcode) and sorted by number, so a
+ * street is a range of addresses. Distinct street names are tokenised once; postings go
+ * token → names → streets and token → communes → streets. A query picks its most selective part
+ * (a word, the postcode, a filter) to enumerate candidate streets, scores each candidate against
+ * every query word (exact, prefix on the word being typed, one typo via a symmetric-deletion
+ * hash table), keeps the best, then resolves the house number inside the street.
+ */
+import KDBush from 'kdbush';
+import { editDistance, nameTokens, parseQuery, STREET_TYPES, SUFFIX_EQUIV } from './normalize.ts';
+
+export type IndexInput = {
+  id: string;
+  numero: number | null;
+  suffixe: string | null;
+  voie: string;
+  code_postal: string | null;
+  code_insee: string;
+  commune: string;
+  departement: string;
+  lon: number;
+  lat: number;
+};
+
+export type SearchOptions = {
+  limit?: number;
+  citycode?: string | undefined;
+  postcode?: string | undefined;
+  departement?: string | undefined;
+  lon?: number | undefined;
+  lat?: number | undefined;
+};
+
+export type AddressHit = {
+  /** position of the address in the index */
+  index: number;
+  id: string;
+  label: string;
+  score: number;
+  type: 'housenumber' | 'street';
+  housenumber: string | null;
+  numero: number | null;
+  suffixe: string | null;
+  street: string;
+  postcode: string | null;
+  citycode: string;
+  city: string;
+  departement: string;
+  lon: number;
+  lat: number;
+  /** metres, reverse geocoding only */
+  distance?: number;
+};
+
+const E6 = 1e6;
+
+class Grow<T extends Uint32Array | Int32Array | Uint16Array> {
+  n = 0;
+  constructor(public a: T, private readonly make: (n: number) => T) {}
+  push(v: number) {
+    if (this.n === this.a.length) {
+      const b = this.make(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  done(): T {
+    return this.a.subarray(0, this.n) as T;
+  }
+}
+const u32 = (n: number) => new Grow(new Uint32Array(n), (m) => new Uint32Array(m));
+const i32 = (n: number) => new Grow(new Int32Array(n), (m) => new Int32Array(m));
+const u16 = (n: number) => new Grow(new Uint16Array(n), (m) => new Uint16Array(m));
+
+/** 32-bit FNV-1a. */
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function deletions(t: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < t.length; i++) out.push(t.slice(0, i) + t.slice(i + 1));
+  return out;
+}
+
+/** Minimum token length for typo tolerance (edit distance 1). */
+const TYPO_MIN = 4;
+
+/** Compressed sparse rows: items of row r are data[start[r] .. start[r+1]). */
+type Csr = { start: Uint32Array; data: Uint32Array };
+
+function csrFrom(rows: number, pairsRow: Uint32Array, pairsVal: Uint32Array, order?: (a: number, b: number) => number): Csr {
+  const start = new Uint32Array(rows + 1);
+  for (let i = 0; i < pairsRow.length; i++) start[pairsRow[i]! + 1]!++;
+  for (let r = 0; r < rows; r++) start[r + 1]! += start[r]!;
+  const fill = start.slice(0, rows);
+  const data = new Uint32Array(pairsRow.length);
+  for (let i = 0; i < pairsRow.length; i++) data[fill[pairsRow[i]!]!++] = pairsVal[i]!;
+  if (order) for (let r = 0; r < rows; r++) if (start[r + 1]! - start[r]! > 1) data.subarray(start[r]!, start[r + 1]!).sort(order);
+  return { start, data };
+}
+
+export class AddressIndexBuilder {
+  private ids = Buffer.allocUnsafe(1 << 20);
+  private idLen = 0;
+  private idEnd = u32(1 << 16);
+  private street = u32(1 << 16);
+  private numero = i32(1 << 16);
+  private suffix = u16(1 << 16);
+  private lon = i32(1 << 16);
+  private lat = i32(1 << 16);
+  private names = new Map<string, number>();
+  private nameStr: string[] = [];
+  private communes = new Map<string, number>();
+  private communeCode: string[] = [];
+  private communeName: string[] = [];
+  private communeDept: string[] = [];
+  private postcodes = new Map<string, number>([['', 0]]);
+  private pcStr: string[] = [''];
+  private suffixes = new Map<string, number>([['', 0]]);
+  private suffixStr: string[] = [''];
+  private streets = new Map<number, number>();
+  private streetName = u32(1 << 12);
+  private streetCommune = u32(1 << 12);
+  private streetPc = u32(1 << 12);
+
+  get size(): number {
+    return this.idEnd.n;
+  }
+
+  add(r: IndexInput): void {
+    let nameId = this.names.get(r.voie);
+    if (nameId === undefined) {
+      nameId = this.nameStr.length;
+      this.names.set(r.voie, nameId);
+      this.nameStr.push(r.voie);
+    }
+    let c = this.communes.get(r.code_insee);
+    if (c === undefined) {
+      c = this.communeCode.length;
+      this.communes.set(r.code_insee, c);
+      this.communeCode.push(r.code_insee);
+      this.communeName.push(r.commune);
+      this.communeDept.push(r.departement);
+    }
+    const pcKey = r.code_postal ?? '';
+    let pc = this.postcodes.get(pcKey);
+    if (pc === undefined) {
+      pc = this.pcStr.length;
+      this.postcodes.set(pcKey, pc);
+      this.pcStr.push(pcKey);
+    }
+    const key = (nameId * 65536 + c) * 16384 + pc;
+    let s = this.streets.get(key);
+    if (s === undefined) {
+      s = this.streetName.n;
+      this.streets.set(key, s);
+      this.streetName.push(nameId);
+      this.streetCommune.push(c);
+      this.streetPc.push(pc);
+    }
+    const sufKey = r.suffixe ?? '';
+    let suf = this.suffixes.get(sufKey);
+    if (suf === undefined) {
+      suf = this.suffixStr.length;
+      this.suffixes.set(sufKey, suf);
+      this.suffixStr.push(sufKey);
+    }
+    if (this.idLen + r.id.length * 3 > this.ids.length) {
+      const b = Buffer.allocUnsafe(this.ids.length * 2);
+      this.ids.copy(b, 0, 0, this.idLen);
+      this.ids = b;
+    }
+    this.idLen += this.ids.write(r.id, this.idLen, 'utf8');
+    this.idEnd.push(this.idLen);
+    this.street.push(s);
+    this.numero.push(r.numero ?? -1);
+    this.suffix.push(suf);
+    this.lon.push(Math.round(r.lon * E6));
+    this.lat.push(Math.round(r.lat * E6));
+  }
+
+  finish(): AddressIndex {
+    const A = this.idEnd.n;
+    const S = this.streetName.n;
+    const street = this.street.done();
+    const numero = this.numero.done();
+    // Suffix ids in alphabetical order so that "12" < "12 a" < "12 b" < "12 bis".
+    const sufOrder = this.suffixStr.map((s, i) => [s, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const sufRemap = new Uint16Array(this.suffixStr.length);
+    sufOrder.forEach(([, old], i) => (sufRemap[old] = i));
+    const suffixStr = sufOrder.map(([s]) => s);
+    const suffixOld = this.suffix.done();
+
+    // Addresses grouped by street (counting sort), then by number and suffix inside a street.
+    const streetStart = new Uint32Array(S + 1);
+    for (let i = 0; i < A; i++) streetStart[street[i]! + 1]!++;
+    for (let s = 0; s < S; s++) streetStart[s + 1]! += streetStart[s]!;
+    const fill = streetStart.slice(0, S);
+    const order = new Uint32Array(A);
+    for (let i = 0; i < A; i++) order[fill[street[i]!]!++] = i;
+    const cmp = (x: number, y: number) => numero[x]! - numero[y]! || sufRemap[suffixOld[x]!]! - sufRemap[suffixOld[y]!]!;
+    for (let s = 0; s < S; s++) if (streetStart[s + 1]! - streetStart[s]! > 1) order.subarray(streetStart[s]!, streetStart[s + 1]!).sort(cmp);
+
+    const oldEnd = this.idEnd.done();
+    const ids = Buffer.allocUnsafe(this.idLen);
+    const idEnd = new Uint32Array(A);
+    const num = new Int32Array(A);
+    const suf = new Uint16Array(A);
+    const lon = new Int32Array(A);
+    const lat = new Int32Array(A);
+    const lonOld = this.lon.done();
+    const latOld = this.lat.done();
+    const addrStreet = new Uint32Array(A);
+    let pos = 0;
+    for (let k = 0; k < A; k++) {
+      const i = order[k]!;
+      const a = i === 0 ? 0 : oldEnd[i - 1]!;
+      const b = oldEnd[i]!;
+      this.ids.copy(ids, pos, a, b);
+      pos += b - a;
+      idEnd[k] = pos;
+      num[k] = numero[i]!;
+      suf[k] = sufRemap[suffixOld[i]!]!;
+      lon[k] = lonOld[i]!;
+      lat[k] = latOld[i]!;
+      addrStreet[k] = street[i]!;
+    }
+
+    const streetName = this.streetName.done().slice();
+    const streetCommune = this.streetCommune.done().slice();
+    const streetPc = this.streetPc.done().slice();
+    const N = this.nameStr.length;
+    const C = this.communeCode.length;
+
+    // Token dictionary over street and commune names, sorted for prefix search.
+    const tokMap = new Map<string, number>();
+    const tokList: string[] = [];
+    const tokIdOf = (t: string) => {
+      let id = tokMap.get(t);
+      if (id === undefined) {
+        id = tokList.length;
+        tokMap.set(t, id);
+        tokList.push(t);
+      }
+      return id;
+    };
+    const nameTokRows: number[][] = this.nameStr.map((n) => [...new Set(nameTokens(n))].slice(0, 24).map(tokIdOf));
+    const communeTokRows: number[][] = this.communeName.map((n) => [...new Set(nameTokens(n))].slice(0, 16).map(tokIdOf));
+    const sortedTok = tokList.map((t, i) => [t, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const tokRemap = new Uint32Array(tokList.length);
+    sortedTok.forEach(([, old], i) => (tokRemap[old] = i));
+    const tokens = sortedTok.map(([t]) => t);
+    const T = tokens.length;
+    const rowsToCsr = (rows: number[][]): Csr => {
+      const start = new Uint32Array(rows.length + 1);
+      rows.forEach((r, i) => (start[i + 1] = start[i]! + r.length));
+      const data = new Uint32Array(start[rows.length]!);
+      rows.forEach((r, i) => r.forEach((t, j) => (data[start[i]! + j] = tokRemap[t]!)));
+      return { start, data };
+    };
+    const nameTok = rowsToCsr(nameTokRows);
+    const communeTok = rowsToCsr(communeTokRows);
+
+    // Street counts for ranking and for choosing the cheapest part of a query.
+    const streetSize = new Uint32Array(S);
+    for (let s = 0; s < S; s++) streetSize[s] = streetStart[s + 1]! - streetStart[s]!;
+    const bySizeDesc = (x: number, y: number) => streetSize[y]! - streetSize[x]! || x - y;
+    const seq = (n: number) => {
+      const a = new Uint32Array(n);
+      for (let i = 0; i < n; i++) a[i] = i;
+      return a;
+    };
+    const nameStreets = csrFrom(N, streetName, seq(S), bySizeDesc);
+    const communeStreets = csrFrom(C, streetCommune, seq(S), bySizeDesc);
+    const pcStreets = csrFrom(this.pcStr.length, streetPc, seq(S), bySizeDesc);
+    const invert = (csr: Csr, rows: number): Csr => {
+      const r = new Uint32Array(csr.data.length);
+      const v = new Uint32Array(csr.data.length);
+      let k = 0;
+      for (let row = 0; row < rows; row++) for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) { r[k] = csr.data[j]!; v[k++] = row; }
+      return csrFrom(T, r, v);
+    };
+    const tokNames = invert(nameTok, N);
+    const tokCommunes = invert(communeTok, C);
+    const tokStreetCount = new Float64Array(T);
+    for (let t = 0; t < T; t++) {
+      let n = 0;
+      for (let j = tokNames.start[t]!; j < tokNames.start[t + 1]!; j++) { const nm = tokNames.data[j]!; n += nameStreets.start[nm + 1]! - nameStreets.start[nm]!; }
+      for (let j = tokCommunes.start[t]!; j < tokCommunes.start[t + 1]!; j++) { const c = tokCommunes.data[j]!; n += communeStreets.start[c + 1]! - communeStreets.start[c]!; }
+      tokStreetCount[t] = n;
+    }
+    const tokWeight = new Float32Array(T);
+    for (let t = 0; t < T; t++) tokWeight[t] = STREET_TYPES.has(tokens[t]!) ? 0.5 : 1;
+
+    // Symmetric-deletion table for one-typo matching: hash(token or one deletion) → token.
+    const pairs: bigint[] = [];
+    let nPairs = 0;
+    for (let t = 0; t < T; t++) if (tokens[t]!.length >= TYPO_MIN && !/^\d+$/.test(tokens[t]!)) nPairs += tokens[t]!.length + 1;
+    const packed = new BigUint64Array(nPairs);
+    let p = 0;
+    for (let t = 0; t < T; t++) {
+      const tok = tokens[t]!;
+      if (tok.length < TYPO_MIN || /^\d+$/.test(tok)) continue;
+      packed[p++] = (BigInt(hash32(tok)) << 32n) | BigInt(t);
+      for (const d of deletions(tok)) packed[p++] = (BigInt(hash32(d)) << 32n) | BigInt(t);
+    }
+    void pairs;
+    packed.sort();
+    const delHash = new Uint32Array(nPairs);
+    const delTok = new Uint32Array(nPairs);
+    for (let i = 0; i < nPairs; i++) {
+      delHash[i] = Number(packed[i]! >> 32n);
+      delTok[i] = Number(packed[i]! & 0xffffffffn);
+    }
+
+    // Street reference point (its middle address) for the location bias.
+    const streetLon = new Int32Array(S);
+    const streetLat = new Int32Array(S);
+    for (let s = 0; s < S; s++) {
+      const m = (streetStart[s]! + streetStart[s + 1]! - 1) >>> 1;
+      streetLon[s] = lon[m]!;
+      streetLat[s] = lat[m]!;
+    }
+
+    const kd = new KDBush(A, 64, Int32Array);
+    for (let k = 0; k < A; k++) kd.add(lon[k]!, lat[k]!);
+    kd.finish();
+
+    return new AddressIndex({
+      ids, idEnd, num, suf, lon, lat, addrStreet, suffixStr,
+      streetStart, streetName, streetCommune, streetPc, streetLon, streetLat, streetSize,
+      nameStr: this.nameStr, communeCode: this.communeCode, communeName: this.communeName, communeDept: this.communeDept, pcStr: this.pcStr,
+      tokens, tokWeight, tokStreetCount, nameTok, communeTok, tokNames, tokCommunes, nameStreets, communeStreets, pcStreets, delHash, delTok, kd,
+    });
+  }
+}
+
+type IndexData = {
+  ids: Buffer; idEnd: Uint32Array; num: Int32Array; suf: Uint16Array; lon: Int32Array; lat: Int32Array; addrStreet: Uint32Array; suffixStr: string[];
+  streetStart: Uint32Array; streetName: Uint32Array; streetCommune: Uint32Array; streetPc: Uint32Array; streetLon: Int32Array; streetLat: Int32Array; streetSize: Uint32Array;
+  nameStr: string[]; communeCode: string[]; communeName: string[]; communeDept: string[]; pcStr: string[];
+  tokens: string[]; tokWeight: Float32Array; tokStreetCount: Float64Array; nameTok: Csr; communeTok: Csr; tokNames: Csr; tokCommunes: Csr;
+  nameStreets: Csr; communeStreets: Csr; pcStreets: Csr; delHash: Uint32Array; delTok: Uint32Array; kd: KDBush;
+};
+
+type Expansion = { toks: number[]; scores: number[]; cost: number };
+type Candidate = { s: number; text: number; coverage: number; matchedW: number; totalW: number; key: number; full: boolean };
+
+const MAX_WORDS = 10;
+const MAX_PREFIX = 400;
+const VISIT_BUDGET = 40_000;
+
+export class AddressIndex {
+  private readonly d: IndexData;
+  private readonly communeByCode: Map<string, number>;
+  private readonly pcById: Map<string, number>;
+  /** scratch: per query word, score of each token (reset after each query) */
+  private readonly wordTok: Float32Array[];
+  private readonly stamp: Uint32Array;
+  private qid = 0;
+
+  constructor(d: IndexData) {
+    this.d = d;
+    this.communeByCode = new Map(d.communeCode.map((c, i) => [c, i]));
+    this.pcById = new Map(d.pcStr.map((p, i) => [p, i]));
+    this.wordTok = Array.from({ length: MAX_WORDS }, () => new Float32Array(d.tokens.length));
+    this.stamp = new Uint32Array(d.streetName.length);
+  }
+
+  get size(): number {
+    return this.d.idEnd.length;
+  }
+  get streetCount(): number {
+    return this.d.streetName.length;
+  }
+  get tokenCount(): number {
+    return this.d.tokens.length;
+  }
+
+  /** Bytes held in typed arrays (strings of names and tokens are not counted). */
+  memoryBytes(): number {
+    let n = 0;
+    for (const v of Object.values(this.d)) {
+      if (ArrayBuffer.isView(v)) n += v.byteLength;
+      else if (v && typeof v === 'object' && 'start' in v && 'data' in v) n += (v as Csr).start.byteLength + (v as Csr).data.byteLength;
+    }
+    n += this.d.kd.data.byteLength + this.wordTok.length * this.d.tokens.length * 4 + this.stamp.byteLength;
+    return n;
+  }
+
+  idAt(i: number): string {
+    return this.d.ids.toString('utf8', i === 0 ? 0 : this.d.idEnd[i - 1]!, this.d.idEnd[i]!);
+  }
+
+  /** The full hit for address position i. */
+  hit(i: number, score = 1): AddressHit {
+    const d = this.d;
+    const s = d.addrStreet[i]!;
+    const c = d.streetCommune[s]!;
+    const n = d.num[i]!;
+    const suffixe = d.suffixStr[d.suf[i]!] || null;
+    const street = d.nameStr[d.streetName[s]!]!;
+    const postcode = d.pcStr[d.streetPc[s]!] || null;
+    const city = d.communeName[c]!;
+    const numero = n >= 0 ? n : null;
+    const label = `${numero !== null ? `${numero}${suffixe ? ` ${suffixe}` : ''} ` : ''}${street}${postcode ? ` ${postcode}` : ''} ${city}`;
+    return {
+      index: i, id: this.idAt(i), label, score: Math.round(Math.min(1, Math.max(0, score)) * 1e4) / 1e4, type: numero !== null ? 'housenumber' : 'street',
+      housenumber: numero !== null ? `${numero}${suffixe ?? ''}` : null, numero, suffixe, street, postcode,
+      citycode: d.communeCode[c]!, city, departement: d.communeDept[c]!, lon: d.lon[i]! / E6, lat: d.lat[i]! / E6,
+    };
+  }
+
+  /** Index of the first token ≥ t. */
+  private lowerBound(t: string): number {
+    const a = this.d.tokens;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (a[m]! < t) lo = m + 1;
+      else hi = m;
+    }
+    return lo;
+  }
+
+  private typoCandidates(w: string, add: (t: number, sc: number) => void): void {
+    const d = this.d;
+    const seen = new Set<number>();
+    const probe = (h: number) => {
+      let lo = 0;
+      let hi = d.delHash.length;
+      while (lo < hi) {
+        const m = (lo + hi) >>> 1;
+        if (d.delHash[m]! < h) lo = m + 1;
+        else hi = m;
+      }
+      for (let i = lo; i < d.delHash.length && d.delHash[i] === h; i++) {
+        const t = d.delTok[i]!;
+        if (seen.has(t)) continue;
+        seen.add(t);
+        const tok = d.tokens[t]!;
+        if (tok !== w && editDistance(w, tok, 1) <= 1) add(t, 0.75);
+      }
+    };
+    probe(hash32(w));
+    for (const x of deletions(w)) probe(hash32(x));
+  }
+
+  /** Fills the scratch score row of word slot `slot` and returns its expansions. */
+  private expand(slot: number, w: string, prefix: boolean): Expansion {
+    const d = this.d;
+    const row = this.wordTok[slot]!;
+    const ex: Expansion = { toks: [], scores: [], cost: 0 };
+    const add = (t: number, sc: number) => {
+      if (row[t]! >= sc) return;
+      if (row[t] === 0) {
+        ex.toks.push(t);
+        ex.scores.push(sc);
+        ex.cost += d.tokStreetCount[t]!;
+      } else ex.scores[ex.toks.indexOf(t)] = sc;
+      row[t] = sc;
+    };
+    const lb = this.lowerBound(w);
+    if (d.tokens[lb] === w) add(lb, 1);
+    const numeric = /^\d+$/.test(w);
+    if (prefix && (w.length >= 2 || numeric)) {
+      let hi = lb;
+      while (hi < d.tokens.length && d.tokens[hi]!.startsWith(w)) hi++;
+      let range: number[] = [];
+      for (let t = lb; t < hi; t++) if (d.tokens[t] !== w) range.push(t);
+      if (range.length > MAX_PREFIX) range = range.sort((x, y) => d.tokStreetCount[y]! - d.tokStreetCount[x]!).slice(0, MAX_PREFIX);
+      for (const t of range) add(t, 0.55 + 0.4 * (w.length / d.tokens[t]!.length));
+    }
+    if (!numeric && w.length >= TYPO_MIN) this.typoCandidates(w, add);
+    return ex;
+  }
+
+  private clearWords(exps: Expansion[]): void {
+    exps.forEach((e, i) => {
+      const row = this.wordTok[i]!;
+      for (const t of e.toks) row[t] = 0;
+    });
+  }
+
+  /**
+   * Free-text search, best first. Score: 0.8 × share of the query matched (words weighted, street
+   * types half) + 0.2 × share of the street name covered; house number and postcode count as
+   * query parts; a location bias blends in proximity.
+   */
+  search(q: string, opts: SearchOptions = {}): AddressHit[] {
+    const d = this.d;
+    const limit = Math.max(1, Math.min(opts.limit ?? 10, 100));
+    const pq = parseQuery(q);
+    const words = pq.words.slice(0, MAX_WORDS);
+    if (this.qid >= 0xfffffff0) {
+      this.stamp.fill(0);
+      this.qid = 0;
+    }
+    const qid = ++this.qid;
+
+    const exps = words.map((w, i) => this.expand(i, w.text, w.last && pq.typing));
+    try {
+      const wWeight = words.map((w) => (STREET_TYPES.has(w.text) ? 0.5 : 1));
+      // Postcode: a postcode, or else a code INSEE.
+      let pcId = -1;
+      let pcCommune = -1;
+      if (pq.postcode) {
+        pcId = this.pcById.get(pq.postcode) ?? -1;
+        if (pcId < 0) pcCommune = this.communeByCode.get(pq.postcode) ?? -1;
+      }
+      // Filters
+      const fCommune = opts.citycode !== undefined ? (this.communeByCode.get(opts.citycode) ?? -2) : -1;
+      const fPc = opts.postcode !== undefined ? (this.pcById.get(opts.postcode) ?? -2) : -1;
+      const fDept = opts.departement;
+      if (fCommune === -2 || fPc === -2) return [];
+      const bias = opts.lon !== undefined && opts.lat !== undefined ? { lon: opts.lon, lat: opts.lat, cos: Math.cos((opts.lat * Math.PI) / 180) } : null;
+
+      // Sources of candidate streets, cheapest first.
+      type Driver = { cost: number; visit: (f: (s: number) => boolean) => void };
+      const drivers: Driver[] = [];
+      const streetsOf = (csr: Csr, row: number, f: (s: number) => boolean) => {
+        for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) if (!f(csr.data[j]!)) return false;
+        return true;
+      };
+      exps.forEach((e) => {
+        if (!e.toks.length) return;
+        drivers.push({
+          cost: e.cost,
+          visit: (f) => {
+            // exact and close tokens first
+            const idx = e.toks.map((_, i) => i).sort((a, b) => e.scores[b]! - e.scores[a]!);
+            for (const i of idx) {
+              const t = e.toks[i]!;
+              for (let j = d.tokNames.start[t]!; j < d.tokNames.start[t + 1]!; j++) if (!streetsOf(d.nameStreets, d.tokNames.data[j]!, f)) return;
+              for (let j = d.tokCommunes.start[t]!; j < d.tokCommunes.start[t + 1]!; j++) if (!streetsOf(d.communeStreets, d.tokCommunes.data[j]!, f)) return;
+            }
+          },
+        });
+      });
+      if (pcId >= 0) drivers.push({ cost: d.pcStreets.start[pcId + 1]! - d.pcStreets.start[pcId]!, visit: (f) => void streetsOf(d.pcStreets, pcId, f) });
+      if (pcCommune >= 0) drivers.push({ cost: d.communeStreets.start[pcCommune + 1]! - d.communeStreets.start[pcCommune]!, visit: (f) => void streetsOf(d.communeStreets, pcCommune, f) });
+      if (fCommune >= 0) drivers.push({ cost: d.communeStreets.start[fCommune + 1]! - d.communeStreets.start[fCommune]!, visit: (f) => void streetsOf(d.communeStreets, fCommune, f) });
+      if (fPc >= 0) drivers.push({ cost: d.pcStreets.start[fPc + 1]! - d.pcStreets.start[fPc]!, visit: (f) => void streetsOf(d.pcStreets, fPc, f) });
+      if (!drivers.length || (!words.length && pcId < 0 && pcCommune < 0)) return [];
+      drivers.sort((a, b) => a.cost - b.cost);
+
+      const K = Math.max(limit * 3, 30);
+      const top: Candidate[] = [];
+      let minKey = -1;
+      let visits = 0;
+      const nWords = words.length;
+      const scoreStreet = (s: number): boolean => {
+        if (this.stamp[s] === qid) return true;
+        this.stamp[s] = qid;
+        if (++visits > VISIT_BUDGET) return false;
+        const c = d.streetCommune[s]!;
+        if (fCommune >= 0 && c !== fCommune) return true;
+        if (fPc >= 0 && d.streetPc[s] !== fPc) return true;
+        if (fDept !== undefined && d.communeDept[c] !== fDept) return true;
+        const nm = d.streetName[s]!;
+        const n0 = d.nameTok.start[nm]!;
+        const n1 = d.nameTok.start[nm + 1]!;
+        const c0 = d.communeTok.start[c]!;
+        const c1 = d.communeTok.start[c + 1]!;
+        let matchedW = 0;
+        let totalW = 0;
+        let nameMask = 0;
+        let viaName = 0;
+        let viaCommune = 0;
+        let unmatched = 0;
+        for (let i = 0; i < nWords; i++) {
+          const row = this.wordTok[i]!;
+          let best = 0;
+          let bestJ = -1;
+          for (let j = n0; j < n1; j++) {
+            const sc = row[d.nameTok.data[j]!]!;
+            if (sc > best) { best = sc; bestJ = j - n0; }
+          }
+          let bestC = 0;
+          for (let j = c0; j < c1; j++) {
+            const sc = row[d.communeTok.data[j]!]!;
+            if (sc > bestC) bestC = sc;
+          }
+          const w = wWeight[i]!;
+          totalW += w;
+          if (bestC > best) { matchedW += w * bestC; viaCommune++; }
+          else if (best > 0) { matchedW += w * best; viaName++; if (bestJ < 31) nameMask |= 1 << bestJ; }
+          else unmatched++;
+        }
+        if (pq.postcode) {
+          totalW += 1;
+          if (pcId >= 0 && d.streetPc[s] === pcId) matchedW += 1;
+          else if (pcCommune >= 0 && c === pcCommune) matchedW += 1;
+          else if (unmatched++ < 0) void 0;
+          else if (d.communeDept[c] === pq.postcode.slice(0, d.communeDept[c]!.length)) matchedW += 0.2;
+        }
+        if (totalW === 0 || matchedW === 0) return true;
+        const coverage = matchedW / totalW;
+        if (coverage < 0.5) return true;
+        let nameCov: number;
+        if (viaName === 0) nameCov = 0.9; // commune (or postcode) alone: every street of it fits
+        else {
+          let all = 0;
+          let hit = 0;
+          for (let j = n0; j < n1; j++) {
+            const w = d.tokWeight[d.nameTok.data[j]!]!;
+            all += w;
+            if (nameMask & (1 << (j - n0))) hit += w;
+          }
+          nameCov = all > 0 ? hit / all : 0;
+        }
+        void viaCommune;
+        let text = 0.8 * coverage + 0.2 * nameCov;
+        if (bias) {
+          const dx = (d.streetLon[s]! / E6 - bias.lon) * bias.cos * 111.32;
+          const dy = (d.streetLat[s]! / E6 - bias.lat) * 111.32;
+          const km = Math.sqrt(dx * dx + dy * dy);
+          text = 0.8 * text + 0.2 / (1 + km);
+        }
+        const key = text + 1e-4 * Math.log2(1 + d.streetSize[s]!) / 24;
+        if (top.length < K || key > minKey) {
+          const cand: Candidate = { s, text, coverage, matchedW, totalW, key, full: unmatched === 0 };
+          if (top.length < K) top.push(cand);
+          else {
+            let mi = 0;
+            for (let i = 1; i < top.length; i++) if (top[i]!.key < top[mi]!.key) mi = i;
+            top[mi] = cand;
+          }
+          if (top.length === K) {
+            minKey = Infinity;
+            for (const t of top) if (t.key < minKey) minKey = t.key;
+          }
+        }
+        return true;
+      };
+
+      for (let k = 0; k < drivers.length && k < 3; k++) {
+        drivers[k]!.visit(scoreStreet);
+        if (top.some((c) => c.full) || visits > VISIT_BUDGET) break;
+      }
+
+      // House number inside each candidate street.
+      const results: { i: number; score: number; key: number }[] = [];
+      for (const c of top) {
+        const s0 = d.streetStart[c.s]!;
+        const s1 = d.streetStart[c.s + 1]!;
+        let i = s0;
+        let score = c.text;
+        if (pq.housenumber !== null) {
+          const h = pq.housenumber;
+          let lo = s0;
+          let hi = s1;
+          while (lo < hi) {
+            const m = (lo + hi) >>> 1;
+            if (d.num[m]! < h) lo = m + 1;
+            else hi = m;
+          }
+          let numScore: number;
+          if (lo < s1 && d.num[lo] === h) {
+            i = lo;
+            numScore = 0.9;
+            const want = pq.suffix;
+            for (let j = lo; j < s1 && d.num[j] === h; j++) {
+              const sx = d.suffixStr[d.suf[j]!]!;
+              if (want === null ? sx === '' : sx === want) { i = j; numScore = 1; break; }
+              if (want !== null && SUFFIX_EQUIV[sx] !== undefined && SUFFIX_EQUIV[sx] === SUFFIX_EQUIV[want]) { i = j; numScore = 0.97; }
+            }
+          } else {
+            // closest existing number
+            const below = lo - 1 >= s0 && d.num[lo - 1]! >= 0 ? lo - 1 : -1;
+            const above = lo < s1 ? lo : -1;
+            i = below < 0 ? (above < 0 ? s0 : above) : above < 0 ? below : h - d.num[below]! <= d.num[above]! - h ? below : above;
+            numScore = 0.3;
+          }
+          const cov = (c.matchedW + numScore) / (c.totalW + 1);
+          score = (c.text - 0.8 * c.coverage) + 0.8 * cov;
+        } else {
+          // first numbered address of the street
+          while (i < s1 - 1 && d.num[i]! < 0) i++;
+        }
+        results.push({ i, score, key: score + (c.key - c.text) });
+      }
+      results.sort((a, b) => b.key - a.key);
+      const out: AddressHit[] = [];
+      const seenAddr = new Set<number>();
+      for (const r of results) {
+        if (seenAddr.has(r.i)) continue;
+        seenAddr.add(r.i);
+        out.push(this.hit(r.i, r.score));
+        if (out.length >= limit) break;
+      }
+      return out;
+    } finally {
+      this.clearWords(exps);
+    }
+  }
+
+  /** Addresses nearest to a point, nearest first, with their distance in metres. */
+  reverse(lon: number, lat: number, limit = 1): AddressHit[] {
+    const d = this.d;
+    if (!this.size) return [];
+    const cos = Math.max(0.01, Math.cos((lat * Math.PI) / 180));
+    const x = Math.round(lon * E6);
+    const y = Math.round(lat * E6);
+    const metres = (i: number) => {
+      const dx = ((d.lon[i]! - x) / E6) * cos * 111_320;
+      const dy = ((d.lat[i]! - y) / E6) * 111_320;
+      return Math.sqrt(dx * dx + dy * dy);
+    };
+    let r = 0.0005;
+    for (;;) {
+      const ids = d.kd.range(x - Math.round((r / cos) * E6), y - Math.round(r * E6), x + Math.round((r / cos) * E6), y + Math.round(r * E6));
+      const radius = r * 111_320;
+      const within = ids.map((i) => ({ i, m: metres(i) })).filter((o) => o.m <= radius);
+      if (within.length >= limit || ids.length >= this.size || r > 2) {
+        const all = (within.length >= limit ? within : ids.map((i) => ({ i, m: metres(i) }))).sort((a, b) => a.m - b.m).slice(0, limit);
+        return all.map((o) => ({ ...this.hit(o.i, 1 / (1 + o.m / 100)), distance: Math.round(o.m * 10) / 10 }));
+      }
+      r *= 4;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import type { AppModule } from '../context.ts';
+import { registerAddressApi, type RateLimit } from './api.ts';
+import { addressesJob } from './import-job.ts';
+import { countAddresses } from './queries.ts';
+import { registerAddressPages } from './routes.ts';
+import { rebuildAddressIndex } from './service.ts';
+
+/** Per client: an autocomplete sends a request per keystroke (debounced), hence a generous limit. */
+export const ADDRESS_RATE_LIMIT: RateLimit = { max: 600, timeWindow: '1 minute' };
+
+export function createAddressesModule(o: { rateLimit?: RateLimit | false } = {}): AppModule {
+  return {
+    name: 'adresses',
+    jobs: [addressesJob],
+    async register(app, ctx) {
+      registerAddressApi(app, ctx, o.rateLimit ?? ADDRESS_RATE_LIMIT);
+      registerAddressPages(app, ctx);
+      ctx.onImported(async (job) => {
+        if (job === 'adresses') await rebuildAddressIndex(ctx);
+      });
+      // Start-up: build in the background, so that listening does not wait for a large table;
+      // requests arriving meanwhile wait for the build.
+      const n = await countAddresses(ctx.db).catch(() => 0);
+      if (n > 0) rebuildAddressIndex(ctx).catch((err) => ctx.log.error({ err }, 'address index build failed'));
+    },
+  };
+}
+
+export const addressesModule: AppModule = createAddressesModule();
