@@ -24,7 +24,7 @@ export function runsTable(runs: ImportRun[]): Html {
 export function runDetail(r: ImportRun): Html {
   return html`<h1 class="fr-mt-2w">Import n° ${r.id} : ${r.job}</h1>
   ${statusBadge(r.status)}
-  <div class="fr-table fr-table--no-caption"><table><caption>Détail de l’import</caption><tbody>
+  <div class="fr-table"><table><caption>Détail de l’import</caption><tbody>
     <tr><th scope="row">Source</th><td class="pan-source">${r.source}</td></tr>
     <tr><th scope="row">Empreinte SHA-256</th><td><code>${r.sha256 ?? '—'}</code></td></tr>
     <tr><th scope="row">Options</th><td><code>${JSON.stringify(r.options)}</code></td></tr>

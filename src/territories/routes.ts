@@ -101,8 +101,14 @@ export function registerTerritoryPages(app: FastifyInstance, ctx: AppContext) {
     }
     let shapes: Parameters<typeof mapOrTable>[0] = [];
     if (t.niveau === 'commune') {
-      const s = await shapeOf(ctx.db, 'commune', t.code);
-      if (s) shapes = [{ code: t.code, nom: t.nom, geometrie: s.geometrie, highlight: true }];
+      // The commune among the other communes of its EPCI, for context.
+      const epci = t.parents.find((p) => p.niveau === 'epci');
+      const around = epci ? await communeShapesOf(ctx.db, 'epci', epci.code) : [];
+      if (around.some((s) => s.code === t.code)) shapes = around.map((s) => ({ ...s, highlight: s.code === t.code }));
+      else {
+        const s = await shapeOf(ctx.db, 'commune', t.code);
+        if (s) shapes = [{ code: t.code, nom: t.nom, geometrie: s.geometrie, highlight: true }];
+      }
     } else if (t.niveau !== 'region') {
       shapes = await communeShapesOf(ctx.db, t.niveau, t.code);
     } else {

@@ -39,7 +39,7 @@ export function codesTable(t: TerritoryDetail): Html {
     if (t.commune.arrondissement) rows.push(['Arrondissement', t.commune.arrondissement]);
   }
   if (t.departement && t.niveau === 'departement' && t.departement.chef_lieu) rows.push(['Chef-lieu (code INSEE)', t.departement.chef_lieu]);
-  return html`<div class="fr-table fr-table--no-caption"><table><caption>Identifiants</caption><tbody>
+  return html`<div class="fr-table"><table><caption>Identifiants</caption><tbody>
   ${rows.map(([k, v]) => html`<tr><th scope="row">${k}</th><td>${v}</td></tr>`)}</tbody></table></div>`;
 }
 
@@ -62,7 +62,7 @@ export function mapOrTable(shapes: SvgShape[], t: TerritoryDetail): Html {
     return html`<p class="fr-text--sm">Aucun contour n’a été importé pour ce territoire : la carte n’est pas disponible. Les informations sont données dans les tableaux.</p>`;
   }
   return html`<figure class="fr-content-media pan-figure" role="group" aria-label="Carte de ${t.nom}">
-  ${svgMap(shapes, { id: 'carte-territoire', title: `Carte de ${t.nom}`, description: t.niveau === 'commune' ? `Contour de la commune ${t.nom}.` : `Contours des ${shapes.length} communes de ${t.nom} dont le contour est connu ; la liste des communes est donnée dans le tableau.` , width: 560 })}
+  ${svgMap(shapes, { id: 'carte-territoire', title: `Carte de ${t.nom}`, description: t.niveau === 'commune' ? `Contour de la commune ${t.nom}${shapes.length > 1 ? `, en couleur soutenue, parmi les autres communes de son EPCI` : ''}.` : `Contours des ${shapes.length} communes de ${t.nom} dont le contour est connu ; la liste des communes est donnée dans le tableau.` , width: 560 })}
   <figcaption class="fr-content-media__caption">Contours IGN Admin Express (Licence Ouverte), simplifiés pour l’affichage.</figcaption>
 </figure>`;
 }
