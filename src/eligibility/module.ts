@@ -4,7 +4,7 @@ import { mciEligibiliteJob, mciImmeublesJob, mciOperateursJob } from './jobs-mci
 import { offresRepliJob } from './jobs-repli.ts';
 import { rematchAll } from './match-db.ts';
 import { summaryText } from './matching.ts';
-import { registerEligibilityApi, registerEligibilityPages, registerRipAdmin } from './routes.ts';
+import { eligibilityTerritorySection, registerEligibilityApi, registerEligibilityPages, registerRipAdmin } from './routes.ts';
 
 export const eligibilityModule: AppModule = {
   name: 'eligibilite',
@@ -13,6 +13,7 @@ export const eligibilityModule: AppModule = {
     registerEligibilityApi(app, ctx);
     registerEligibilityPages(app, ctx);
     registerRipAdmin(app, ctx);
+    ctx.territorySections.push(eligibilityTerritorySection(ctx));
     // New addresses: buildings are matched again, so that answers follow the address base.
     ctx.onImported(async (job) => {
       if (job !== 'adresses') return;

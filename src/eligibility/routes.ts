@@ -11,7 +11,8 @@ import { METHOD_LABEL, METHODS, type Method } from './matching.ts';
 import * as Q from './queries.ts';
 import { AdresseParamsSchema, EligibiliteQuerySchema, EligibiliteSchema, RipFormSchema } from './schema.ts';
 import { eligibilityOf } from './service.ts';
-import { addressSearchForm, eligibilityPage } from './views.ts';
+import { addressSearchAssets, addressSearchField } from '../addresses/views.ts';
+import { eligibilityPage } from './views.ts';
 
 const HEAD = html`<link rel="stylesheet" href="/static/eligibilite.css"><link rel="stylesheet" href="/static/dsfr/dsfr.print.min.css" media="print">`;
 const CRUMB = { label: 'Éligibilité', href: '/eligibilite' };
@@ -41,10 +42,10 @@ export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) 
               (SELECT count(DISTINCT departement)::int FROM offre_repli) AS offres,
               (SELECT count(DISTINCT code_insee)::int FROM (SELECT code_insee FROM mci_immeuble UNION SELECT code_insee FROM fibre_immeuble) x) AS communes`)).rows[0]!;
     return ctx.render(req, reply, {
-      title: 'Éligibilité à l’adresse', breadcrumb: [{ label: 'Éligibilité' }], head: HEAD,
+      title: 'Éligibilité à l’adresse', breadcrumb: [{ label: 'Éligibilité' }], head: html`${HEAD}${addressSearchAssets.head}`, scripts: addressSearchAssets.scripts,
       main: html`<h1 class="fr-mt-2w">Éligibilité à l’adresse</h1>
       <p class="fr-text--lead">Que peut-on avoir à cette adresse ? Saisissez une adresse pour connaître les technologies disponibles (fibre, câble, DSL, THD radio, 4G fixe, satellite), les débits maximaux et les opérateurs, le statut et la date prévue de la fibre, et les offres de repli aidées par l’État quand aucun accès filaire à très haut débit n’existe.</p>
-      ${addressSearchForm()}
+      ${addressSearchField({ id: 'eligibilite-adresse', label: 'Votre adresse' })}
       <h2>D’où viennent les réponses ?</h2>
       <ul>
         <li>Les immeubles, technologies, débits et opérateurs viennent de <strong>Ma connexion internet</strong> (ARCEP), rapprochés des adresses de la Base Adresse Nationale.</li>
@@ -60,8 +61,10 @@ export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) 
   r.get('/eligibilite/adresse/:id', { schema: { params: AdresseParamsSchema } }, async (req, reply) => {
     const e = await eligibilityOf(ctx.db, req.params.id);
     return ctx.render(req, reply, {
-      title: `Éligibilité — ${e.adresse.label}`, breadcrumb: [CRUMB, { label: e.adresse.label }], head: HEAD, scripts: ['/static/eligibilite.js'],
-      main: eligibilityPage(e, absoluteUrl(req, e.url)),
+      title: `Éligibilité — ${e.adresse.label}`, breadcrumb: [CRUMB, { label: e.adresse.label }],
+      head: html`${HEAD}${addressSearchAssets.head}`, scripts: ['/static/eligibilite.js', ...addressSearchAssets.scripts],
+      main: html`${eligibilityPage(e, absoluteUrl(req, e.url))}
+      <div class="pan-no-print"><h2>Une autre adresse ?</h2>${addressSearchField({ id: 'autre-adresse', label: 'Adresse' })}</div>`,
     });
   });
 
@@ -209,4 +212,27 @@ export function registerRipAdmin(app: FastifyInstance, ctx: AppContext) {
     });
     return reply.redirect('/admin/eligibilite/rip', 303);
   });
+}
+
+/** What the eligibility module adds to territory pages: public networks and fallback offers. */
+export function eligibilityTerritorySection(ctx: AppContext): import('../context.ts').TerritorySection {
+  return async (t) => {
+    if (t.niveau === 'commune') {
+      const rips = await Q.ripsOfCommune(ctx.db, [t.code]);
+      const counts = await Q.buildingCountsOfCommune(ctx.db, t.code);
+      if (!rips.length && !counts.mci && !counts.fibre) return null;
+      return html`<h2 class="fr-mt-4w">Éligibilité à l’adresse</h2>
+      ${rips.length ? html`<p>Réseau d’initiative publique : ${rips.map((r, i) => html`${i ? ', ' : ''}<strong>${r.nom}</strong>${r.exploitant ? ` (exploitant : ${r.exploitant})` : ''}`)}.</p>` : ''}
+      ${counts.mci || counts.fibre ? html`<p>Données à l’immeuble importées : ${fmtInt(counts.mci)} immeubles Ma connexion internet, ${fmtInt(counts.fibre)} immeubles de la carte fibre.</p>` : ''}
+      <p><a class="fr-link fr-icon-arrow-right-line fr-link--icon-right" href="/eligibilite">Tester une adresse</a></p>`;
+    }
+    if (t.niveau === 'departement') {
+      const offres = await Q.offresOfDepartement(ctx.db, t.code);
+      if (!offres.length) return null;
+      return html`<div class="fr-table fr-mt-4w"><table><caption>Offres de repli France Très Haut Débit (satellite, 4G fixe, THD radio)</caption>
+        <thead><tr><th scope="col">Opérateur</th><th scope="col">Technologies</th><th scope="col">Aide de l’État</th></tr></thead>
+        <tbody>${offres.map((o) => html`<tr><td>${o.site ? html`<a href="${o.site}" rel="noopener external">${o.operateur}</a>` : o.operateur}</td><td>${o.technologie}</td><td>${o.aide_etat ? 'Oui' : 'Non'}</td></tr>`)}</tbody></table></div>`;
+    }
+    return null;
+  };
 }

@@ -6,16 +6,6 @@ import type { Eligibility } from './service.ts';
 const fmtDay = (d: string | null) => (d ? new Date(`${d}T00:00:00Z`).toLocaleDateString('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }) : '—');
 const classeText = (c: string | null) => (c ? (CLASSE_LABEL[c as ClasseDebit]?.libelle ?? c) : '—');
 
-export function addressSearchForm(q = ''): Html {
-  return html`<form method="get" action="/adresses/recherche" role="search" class="fr-mb-4w">
-  <div class="fr-search-bar fr-search-bar--lg" id="recherche-adresse-eligibilite">
-    <label class="fr-label" for="eligibilite-q">Votre adresse (numéro, voie, commune ou code postal)</label>
-    <input class="fr-input" placeholder="Par exemple : 4 rue Joffre Mont-Bonvillers" type="search" id="eligibilite-q" name="q" value="${q}" autocomplete="street-address" maxlength="200">
-    <button class="fr-btn" type="submit" title="Rechercher l’adresse">Rechercher</button>
-  </div>
-</form>`;
-}
-
 function technologiesTable(e: Eligibility): Html {
   if (!e.technologies.length) {
     return e.precision === 'adresse'

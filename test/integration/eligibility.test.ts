@@ -219,6 +219,7 @@ for (const backend of backends()) {
       const landing = await t.app.inject({ method: 'GET', url: '/eligibilite' });
       assert.equal(landing.statusCode, 200);
       assert.match(landing.body, /action="\/adresses\/recherche"/);
+      assert.match(landing.body, /\/static\/autocomplete\.js/);
     });
 
     test('a new address import matches the stored buildings again', async () => {
@@ -253,6 +254,11 @@ for (const backend of backends()) {
       assert.deepEqual(j.rows, [{ action: 'creation', objet_type: 'rip' }]);
       const e = await answer('54084_0200_00004');
       assert.deepEqual(e.rip.map((r: { nom: string; contact_gros: string }) => [r.nom, r.contact_gros]), [['Losange', 'Service commercial de gros']]);
+      const commune = await t.app.inject({ method: 'GET', url: '/territoires/commune/54084' });
+      assert.match(commune.body, /Réseau d’initiative publique : <strong>Losange<\/strong>/);
+      const dep = await t.app.inject({ method: 'GET', url: '/territoires/departement/54' });
+      assert.match(dep.body, /Offres de repli France Très Haut Débit/);
+      assert.equal((dep.body.match(/<td>(Oui|Non)<\/td><\/tr>/g) ?? []).length, fthdRows('54').length);
     });
   });
 }
