@@ -97,6 +97,9 @@ export const mciImmeublesJob = defineJob({
       const cols = [...STORED_IMB, 'adresse_id', 'appariement', 'distance_m'].join(', ');
       const ins = await tx.query(`INSERT INTO mci_immeuble (${cols}) SELECT ${cols} FROM stg_mci_imb`);
       tally.accepted = ins.rowCount;
+      // Cartefibre buildings of these communes may now be matched through the MCI building code.
+      const fibre = (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM fibre_immeuble WHERE code_insee = ANY($1::text[])', [covered])).rows[0]!.n;
+      if (fibre) await matchTable(tx, { table: 'fibre_immeuble', kind: 'fibre' }, covered);
       return { s, communes: covered.length };
     });
     return `${tally.accepted} immeubles dans ${summary.communes} commune${summary.communes > 1 ? 's' : ''} ; ${summaryText(summary.s)}.${replacedElsewhere ? ` ${replacedElsewhere} immeubles d'un import antérieur portant les mêmes identifiants ont été retirés.` : ''} L'éligibilité (actuel.csv) de ces communes est à importer de nouveau (job mci-eligibilite) : les identifiants changent à chaque trimestre.`;

@@ -260,5 +260,22 @@ for (const backend of backends()) {
       assert.match(dep.body, /Offres de repli France Très Haut Débit/);
       assert.equal((dep.body.match(/<td>(Oui|Non)<\/td><\/tr>/g) ?? []).length, fthdRows('54').length);
     });
+
+    test('the 2025+ building file variant (imb_x/imb_y in EPSG:3857, IM/PA, fpb/fpban) replaces the commune and matches alike', async () => {
+      const before = (await t.db.query<{ imb_id: string; adresse_id: string; appariement: string }>('SELECT imb_id, adresse_id, appariement FROM mci_immeuble ORDER BY imb_id')).rows;
+      const run = await t.ctx.runImport({ job: 'mci-immeubles', source: fixture('base_imb_2025_54.csv'), startedBy: 'test' });
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      assert.equal(run.rows_accepted, 5);
+      assert.equal(run.rows_rejected, 0);
+      const now = (await t.db.query<{ imb_id: string; adresse_id: string; appariement: string; imb_type: string | null }>('SELECT imb_id, adresse_id, appariement, imb_type FROM mci_immeuble ORDER BY imb_id')).rows;
+      assert.deepEqual(now.map((r) => [Number(r.imb_id) - 10000, r.adresse_id, r.appariement]), before.map((r) => [Number(r.imb_id), r.adresse_id, r.appariement]));
+      assert.deepEqual(now.map((r) => r.imb_type), [null, 'imm', 'pav', null, null]);
+      // Identifiers change every quarter: the old eligibility rows went with the old buildings.
+      assert.equal((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM mci_eligibilite')).rows[0]!.n, 0);
+      assert.match(run.message ?? '', /à importer de nouveau/);
+      const e = await answer('54084_0200_00004');
+      assert.equal(e.precision, 'adresse');
+      assert.deepEqual(e.technologies, []);
+    });
   });
 }
