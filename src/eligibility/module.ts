@@ -4,6 +4,7 @@ import { mciEligibiliteJob, mciImmeublesJob, mciOperateursJob } from './jobs-mci
 import { offresRepliJob } from './jobs-repli.ts';
 import { rematchAll } from './match-db.ts';
 import { summaryText } from './matching.ts';
+import { clearCommuneCache } from './service.ts';
 import { eligibilityTerritorySection, registerEligibilityApi, registerEligibilityPages, registerRipAdmin } from './routes.ts';
 
 export const eligibilityModule: AppModule = {
@@ -16,6 +17,8 @@ export const eligibilityModule: AppModule = {
     ctx.territorySections.push(eligibilityTerritorySection(ctx));
     // New addresses: buildings are matched again, so that answers follow the address base.
     ctx.onImported(async (job) => {
+      // Any import may change what answers say about a commune (buildings, offers, observatory).
+      clearCommuneCache(ctx.db);
       if (job !== 'adresses') return;
       try {
         const hasBuildings = (await ctx.db.query<{ n: number }>('SELECT (SELECT count(*) FROM mci_immeuble) + (SELECT count(*) FROM fibre_immeuble) AS n')).rows[0]!;

@@ -10,7 +10,7 @@ import { ErrorSchema } from '../territories/api.ts';
 import { METHOD_LABEL, METHODS, type Method } from './matching.ts';
 import * as Q from './queries.ts';
 import { AdresseParamsSchema, EligibiliteQuerySchema, EligibiliteSchema, RipFormSchema } from './schema.ts';
-import { eligibilityOf } from './service.ts';
+import { clearCommuneCache, eligibilityOf } from './service.ts';
 import { addressSearchAssets, addressSearchField } from '../addresses/views.ts';
 import { eligibilityPage } from './views.ts';
 
@@ -151,7 +151,7 @@ export function registerRipAdmin(app: FastifyInstance, ctx: AppContext) {
     const { _csrf: _c, communes, ...input } = p.data;
     const { codes, unknown } = await Q.expandCommuneCodes(ctx.db, parseCodes(communes));
     if (unknown.length) throw new AppError('REQUETE_INVALIDE', `unknown codes ${unknown.join(',')}`, `Codes de commune ou de département inconnus : ${unknown.slice(0, 20).join(', ')}. Rien n’a été enregistré.`);
-    return ctx.db.transaction(async (tx) => {
+    const saved = await ctx.db.transaction(async (tx) => {
       if (id === null) {
         if ((await tx.query('SELECT 1 FROM rip WHERE nom = $1', [input.nom])).rows.length) throw new AppError('REQUETE_INVALIDE', 'duplicate rip', `Un réseau nommé « ${input.nom} » existe déjà.`);
         const newId = await Q.insertRip(tx, input);
@@ -169,6 +169,8 @@ export function registerRipAdmin(app: FastifyInstance, ctx: AppContext) {
       await audit(tx, actor, 'modification', { type: 'rip', id }, { ...b, communes: beforeCommunes }, { ...input, communes: codes });
       return id;
     });
+    clearCommuneCache(ctx.db);
+    return saved;
   };
 
   app.post('/admin/eligibilite/rip', async (req, reply) => {
@@ -210,6 +212,7 @@ export function registerRipAdmin(app: FastifyInstance, ctx: AppContext) {
       await Q.deleteRip(tx, id);
       await audit(tx, actor, 'suppression', { type: 'rip', id }, { ...before, communes }, null);
     });
+    clearCommuneCache(ctx.db);
     return reply.redirect('/admin/eligibilite/rip', 303);
   });
 }

@@ -16,6 +16,45 @@ export function adresseLabel(a: Pick<Q.AdresseRow, 'numero' | 'suffixe' | 'voie'
 
 export type Eligibility = Awaited<ReturnType<typeof eligibilityOf>>;
 
+/**
+ * What the answer says about the commune and the département, the same for every address there:
+ * kept a few minutes per database, and dropped at every import and every edit of a public network.
+ */
+type CommuneContext = {
+  counts: Awaited<ReturnType<typeof Q.buildingCountsOfCommune>>;
+  stats: CommuneDistribution | null;
+  bstats: Awaited<ReturnType<typeof Q.buildingStatsOfCommune>> | null;
+  rips: Q.RipRow[];
+  offres: Q.OffreRow[];
+  absence: string | null;
+};
+const CACHE_MS = 5 * 60_000;
+const caches = new WeakMap<object, Map<string, { at: number; v: CommuneContext }>>();
+
+export function clearCommuneCache(q: Queryable): void {
+  caches.delete(q);
+}
+
+async function communeContext(q: Queryable, code: string, dep: string, parente: string | null): Promise<CommuneContext> {
+  let cache = caches.get(q);
+  if (!cache) caches.set(q, (cache = new Map()));
+  const hit = cache.get(code);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.v;
+  const codes = [code, ...(parente ? [parente] : [])];
+  const counts = await Q.buildingCountsOfCommune(q, code);
+  const v: CommuneContext = {
+    counts,
+    stats: await communeDistribution(q, codes),
+    bstats: counts.eligibilite ? await Q.buildingStatsOfCommune(q, code) : null,
+    rips: await Q.ripsOfCommune(q, codes),
+    offres: await Q.offresOfDepartement(q, dep),
+    absence: await Q.absenceOfDepartement(q, dep),
+  };
+  if (cache.size > 5000) cache.clear();
+  cache.set(code, { at: Date.now(), v });
+  return v;
+}
+
 const THD: ClasseDebit[] = ['THD30', 'THD100', 'THD1G'];
 
 /** The answer for one address: building-level when buildings were matched to it, commune-level otherwise. */
@@ -26,7 +65,8 @@ export async function eligibilityOf(q: Queryable, adresseId: string) {
   const mci = await Q.mciBuildingsOfAddress(q, a.id);
   const fibre = await Q.fibreBuildingsOfAddress(q, a.id);
   const elig = await Q.eligibilityOfBuildings(q, mci.map((b) => b.imb_id));
-  const counts = await Q.buildingCountsOfCommune(q, a.code_insee);
+  const cc = await communeContext(q, a.code_insee, a.departement, commune?.commune_parente ?? null);
+  const counts = cc.counts;
   const precision: 'adresse' | 'commune' = mci.length || fibre.length ? 'adresse' : 'commune';
 
   // Technologies: the best class per technology over the buildings of the address, with each operator's own classes.
@@ -65,8 +105,7 @@ export async function eligibilityOf(q: Queryable, adresseId: string) {
   const locaux = locauxMci ?? (fibre.some((b) => b.nb_locaux !== null) ? fibre.reduce((s, b) => s + (b.nb_locaux ?? 0), 0) : null);
 
   // Fallback offers: always listed for the département; "applicable" says whether wired THD is absent here.
-  const offres = await Q.offresOfDepartement(q, a.departement);
-  const absence = await Q.absenceOfDepartement(q, a.departement);
+  const { offres, absence } = cc;
   const fibreDeployee = fibreOut?.statut === 'deploye';
   const applicable = thdFilaire === null ? (fibreDeployee ? false : null) : !thdFilaire && !fibreDeployee;
   const raison = applicable === true
@@ -76,10 +115,7 @@ export async function eligibilityOf(q: Queryable, adresseId: string) {
       : 'Faute de données à l’immeuble pour cette adresse, on ne sait pas si un accès filaire à très haut débit y est disponible. Si ce n’est pas le cas, ces offres sans fil peuvent bénéficier de l’aide de l’État (programme France Très Haut Débit) lorsque c’est indiqué.';
 
   // The commune: observatory distribution (never presented as the address's own answer) and imported buildings.
-  const codes = [a.code_insee, ...(commune?.commune_parente ? [commune.commune_parente] : [])];
-  const stats: CommuneDistribution | null = await communeDistribution(q, codes);
-  const bstats = counts.eligibilite ? await Q.buildingStatsOfCommune(q, a.code_insee) : null;
-  const rips = await Q.ripsOfCommune(q, codes);
+  const { stats, bstats, rips } = cc;
 
   const message = precision === 'adresse'
     ? `Réponse à l’adresse : ${mci.length + fibre.length} immeuble${mci.length + fibre.length > 1 ? 's' : ''} des fichiers de l’ARCEP ${mci.length + fibre.length > 1 ? 'sont rapprochés' : 'est rapproché'} de cette adresse.`
