@@ -8,6 +8,8 @@ import { addressById, type AddressRow } from './queries.ts';
 import { AddressCollectionSchema, AddressFeatureSchema, AddressIdParamsSchema, AddressSearchQuerySchema, ReverseQuerySchema } from './schema.ts';
 import { reverseAddresses, searchAddresses } from './service.ts';
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 export type RateLimit = { max: number; timeWindow: string | number };
 
 export function hitToFeature(h: AddressHit) {
@@ -50,10 +52,11 @@ export function registerAddressApi(app: FastifyInstance, ctx: AppContext, rateLi
       querystring: AddressSearchQuerySchema,
       response: { 200: AddressCollectionSchema, 400: ErrorSchema, 429: ErrorSchema },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const { q, limit, citycode, postcode, departement, lon, lat } = req.query;
     const hits = await searchAddresses(ctx, q, { limit, citycode, postcode, departement, lon, lat });
-    return { type: 'FeatureCollection' as const, version: 'draft' as const, query: q, features: hits.map(hitToFeature) };
+    // Hot path (one request per keystroke): serialised here, the shape being the schema above by construction.
+    return reply.type(JSON_TYPE).send(JSON.stringify({ type: 'FeatureCollection', version: 'draft', query: q, features: hits.map(hitToFeature) }) as never);
   });
 
   r.get('/api/v1/adresses/inverse', {
@@ -64,9 +67,9 @@ export function registerAddressApi(app: FastifyInstance, ctx: AppContext, rateLi
       querystring: ReverseQuerySchema,
       response: { 200: AddressCollectionSchema, 400: ErrorSchema, 429: ErrorSchema },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const hits = await reverseAddresses(ctx, req.query.lon, req.query.lat, req.query.limit);
-    return { type: 'FeatureCollection' as const, version: 'draft' as const, features: hits.map(hitToFeature) };
+    return reply.type(JSON_TYPE).send(JSON.stringify({ type: 'FeatureCollection', version: 'draft', features: hits.map(hitToFeature) }) as never);
   });
 
   r.get('/api/v1/adresses/:id', {
