@@ -61,9 +61,12 @@ function communeBlock(e: Eligibility): Html {
   const b = e.commune.immeubles_importes;
   const parts: Html[] = [];
   if (s) {
-    const thd = s.paliers.find((p) => p.champ === 'elig_thd30');
+    // With satellite and 4G counted (perimeter "toutes"), nearly every premise reaches 30 Mbit/s:
+    // 100 Mbit/s is then the telling figure (ARCEP's own reading for wired very-high-speed coverage).
+    const headline = s.perimetre === 'toutes' ? 'elig_thd100' : 'elig_thd30';
+    const thd = s.paliers.find((p) => p.champ === headline) ?? s.paliers.find((p) => p.champ === 'elig_thd30');
     parts.push(html`${s.fibre ? html`<p class="fr-text--lg">Dans votre commune, <strong>${fmtPct(s.fibre.part)}</strong> des locaux sont raccordables à la fibre (${s.fibre.periode}).</p>` : ''}
-    ${thd ? html`<p class="fr-text--lg">Dans votre commune, <strong>${fmtPct(thd.part)}</strong> des locaux sont éligibles à un débit d’au moins 30 Mbit/s (${s.perimetre === 'filaire' ? 'technologies filaires' : 'toutes technologies, satellite compris'}).</p>` : ''}
+    ${thd ? html`<p class="fr-text--lg">Dans votre commune, <strong>${fmtPct(thd.part)}</strong> des locaux sont éligibles à un débit ${thd.libelle.replace(/ \(.*\)$/, '')} (${s.perimetre === 'filaire' ? 'technologies filaires' : 'toutes technologies, satellite compris'}).</p>` : ''}
     ${s.paliers.length ? html`<div class="fr-table"><table><caption>Répartition des ${fmtInt(s.locaux)} locaux de ${e.commune.nom} par débit disponible</caption>
       <thead><tr><th scope="col">Débit disponible</th><th scope="col" class="pan-num">Locaux</th><th scope="col" class="pan-num">Part</th></tr></thead>
       <tbody>${s.paliers.map((p) => html`<tr><td>${p.libelle}</td><td class="pan-num">${fmtInt(p.locaux)}</td><td class="pan-num">${fmtPct(p.part)}</td></tr>`)}</tbody></table></div>` : ''}

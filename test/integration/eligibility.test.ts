@@ -103,6 +103,8 @@ for (const backend of backends()) {
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /Réponse à l’échelle de la commune/);
       assert.match(page.body, /ce sont des chiffres de la commune, pas de votre adresse/i);
+      const pct = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 1 }).format(Number(line[11]) / Number(line[4]));
+      assert.ok(page.body.includes(`Dans votre commune, <strong>${pct}</strong> des locaux sont éligibles à un débit au moins 100 Mbit/s`), pct);
       assert.doesNotMatch(page.body, /Technologies disponibles à cette adresse/);
     });
 
