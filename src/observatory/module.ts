@@ -1,9 +1,17 @@
 import type { AppModule } from '../context.ts';
-import { comingSoon } from '../pages/routes.ts';
+import { registerObservatoryApi } from './api.ts';
+import { arcepDeploiementsJob, logementsInseeJob, mciCommunesJob } from './jobs.ts';
+import { registerObservatoryPages } from './routes.ts';
 
+/**
+ * Observatory of fixed broadband: ARCEP's quarterly FttH deployments and Ma connexion internet
+ * speed classes per territory and period, aggregated from commune rows, against the targets.
+ */
 export const observatoryModule: AppModule = {
   name: 'observatoire',
+  jobs: [arcepDeploiementsJob, mciCommunesJob, logementsInseeJob],
   register(app, ctx) {
-    comingSoon(app, ctx, { href: '/observatoire', title: 'Observatoire des réseaux', what: 'le suivi du déploiement de la fibre et du très haut débit, et de la couverture mobile, par territoire et dans le temps, face aux objectifs régionaux' });
+    registerObservatoryApi(app, ctx);
+    registerObservatoryPages(app, ctx);
   },
 };

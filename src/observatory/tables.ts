@@ -1,0 +1,48 @@
+/**
+ * Every table of the observatory, defined once and rendered three ways: HTML (DSFR table),
+ * CSV (UTF-8 with BOM, « ; » separator, decimal comma: opens in a French spreadsheet with its
+ * accents intact) and JSON.
+ */
+import { fmtInt, fmtPct, html, raw, type Html } from '../http/html.ts';
+import { territoryHref } from '../territories/views.ts';
+
+export type ColKind = 'text' | 'int' | 'pct' | 'num' | 'link';
+export type Column = { key: string; label: string; kind: ColKind; href?: (row: Record<string, unknown>) => string };
+export type TableDef = { key: string; titre: string; columns: Column[]; rows: Record<string, unknown>[]; source: string; licence: string };
+
+export function renderTable(t: TableDef, o: { caption?: string; limit?: number } = {}): Html {
+  const rows = o.limit ? t.rows.slice(0, o.limit) : t.rows;
+  if (!t.rows.length) return html`<p class="fr-text--sm">${t.titre} : aucune donnée importée.</p>`;
+  return html`<div class="fr-table fr-table--sm"><table><caption>${o.caption ?? t.titre}</caption>
+  <thead><tr>${t.columns.map((c) => html`<th scope="col"${c.kind === 'int' || c.kind === 'pct' || c.kind === 'num' ? html` class="pan-num"` : ''}>${c.label}</th>`)}</tr></thead>
+  <tbody>${rows.map((r) => html`<tr>${t.columns.map((c, i) => {
+    const v = r[c.key];
+    const tag = i === 0 ? 'th' : 'td';
+    const cls = c.kind === 'int' || c.kind === 'pct' || c.kind === 'num' ? ' class="pan-num"' : '';
+    const scope = i === 0 ? ' scope="row"' : '';
+    const content = c.kind === 'int' ? fmtInt(v as number | null) : c.kind === 'pct' ? fmtPct(v as number | null) : c.kind === 'num' ? (v === null || v === undefined ? '—' : Number(v).toLocaleString('fr-FR')) : c.href && v !== null && v !== undefined ? html`<a href="${c.href(r)}">${String(v)}</a>` : v === null || v === undefined ? '—' : String(v);
+    return html`${raw(`<${tag}${scope}${cls}>`)}${content}${raw(`</${tag}>`)}`;
+  })}</tr>`)}</tbody></table></div>${o.limit && t.rows.length > o.limit ? html`<p class="fr-text--sm">${o.limit} premières lignes sur ${fmtInt(t.rows.length)} : le tableau complet est dans les téléchargements.</p>` : ''}`;
+}
+
+function csvCell(v: unknown, kind: ColKind): string {
+  if (v === null || v === undefined) return '';
+  let s: string;
+  if (typeof v === 'number') s = kind === 'int' ? String(Math.round(v)) : String(v).replace('.', ',');
+  else s = String(v);
+  return /[;"\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(t: TableDef): string {
+  const lines = [t.columns.map((c) => csvCell(c.label, 'text')).join(';')];
+  for (const r of t.rows) lines.push(t.columns.map((c) => csvCell(r[c.key], c.kind)).join(';'));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+export function toJson(t: TableDef) {
+  return { titre: t.titre, source: t.source, licence: t.licence, colonnes: t.columns.map((c) => ({ cle: c.key, libelle: c.label })), lignes: t.rows };
+}
+
+export const communeHref = (r: Record<string, unknown>) => territoryHref('commune', String(r.code));
+export const departementHref = (r: Record<string, unknown>) => territoryHref('departement', String(r.code));
+export const epciHref = (r: Record<string, unknown>) => territoryHref('epci', String(r.code));

@@ -1,0 +1,130 @@
+import { svgMap, type SvgShape } from '../geo/svg.ts';
+import { fmtInt, fmtPct, html, raw, type Html } from '../http/html.ts';
+import type { ObjectifRow } from './queries.ts';
+import { INDICATEUR_LABEL, type Indicateur, type Projection, type SourceRef } from './service.ts';
+
+/** Sequential blues (ColorBrewer "Blues", readable by colour-blind users) + grey for "no data". */
+export const CLASSES: { min: number; max: number; color: string; label: string }[] = [
+  { min: -Infinity, max: 0, color: '#f7fbff', label: '0 %' },
+  { min: 0, max: 0.25, color: '#c6dbef', label: 'de 0 à 25 %' },
+  { min: 0.25, max: 0.5, color: '#6baed6', label: 'de 25 à 50 %' },
+  { min: 0.5, max: 0.8, color: '#2171b5', label: 'de 50 à 80 %' },
+  { min: 0.8, max: 1, color: '#08519c', label: 'de 80 à 100 %' },
+  { min: 1, max: Infinity, color: '#08306b', label: '100 % ou plus' },
+];
+export const NO_DATA = '#bdbdbd';
+
+export function colorOf(v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return NO_DATA;
+  if (v <= 0) return CLASSES[0]!.color;
+  if (v >= 1) return CLASSES[5]!.color;
+  return CLASSES.find((c) => v > c.min && v <= c.max && c.min >= 0)?.color ?? CLASSES[1]!.color;
+}
+
+export function legend(title: string): Html {
+  return html`<div class="pan-legende" aria-hidden="true"><p class="fr-text--sm fr-mb-1v"><strong>${title}</strong></p>
+  <ul class="pan-legende__liste">${CLASSES.map((c) => html`<li><span class="pan-legende__case" style="background:${c.color}"></span>${c.label}</li>`)}
+  <li><span class="pan-legende__case" style="background:${NO_DATA}"></span>pas de donnée</li></ul></div>`;
+}
+
+export function choropleth(shapes: (SvgShape & { value: number | null })[], o: { id: string; title: string; description: string; indicateur: string }): Html {
+  if (!shapes.length) return html`<p class="fr-text--sm">Aucun contour n’a été importé pour ces territoires (import « contours ») : la carte n’est pas disponible ; les valeurs sont dans le tableau.</p>`;
+  return html`<figure class="fr-content-media pan-figure" role="group" aria-label="${o.title}">
+  ${svgMap(shapes.map((s) => ({ ...s, fill: colorOf(s.value), label: `${s.nom} : ${s.value === null ? 'pas de donnée' : fmtPct(s.value)}` })), { id: o.id, title: o.title, description: o.description, width: 640 })}
+  <figcaption class="fr-content-media__caption">${legend(o.indicateur)}Contours IGN Admin Express (Licence Ouverte), simplifiés. Les valeurs de la carte sont données dans le tableau qui suit.</figcaption>
+</figure>`;
+}
+
+export function sourcesLine(sources: SourceRef[], periode: string | null): Html {
+  if (!sources.length) return html``;
+  const uniq = [...new Map(sources.map((s) => [s.fichier, s])).values()];
+  return html`<p class="fr-text--xs pan-source">Source${uniq.length > 1 ? 's' : ''}${periode ? ` (${periode})` : ''} : ${uniq.map((s, i) => html`${i ? ' ; ' : ''}${s.producteur}, fichier « ${s.fichier} », importé le ${s.importe_le.slice(0, 10)}, ${s.licence}`)}.</p>`;
+}
+
+type Point = { date: string; valeur: number; periode: string };
+type TargetLine = { objectif: ObjectifRow; projection: Projection };
+
+const t = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
+
+/**
+ * A time-series chart rendered on the server (SVG, no JavaScript), with the targets as dashed
+ * lines up to their deadline and the projected date; the same figures are in the table after it.
+ */
+export function lineChart(o: { id: string; title: string; points: Point[]; targets: TargetLine[] }): Html {
+  const W = 640;
+  const H = 260;
+  const L = 48;
+  const R = 16;
+  const T = 16;
+  const B = 36;
+  const dates = [...o.points.map((p) => t(p.date)), ...o.targets.map((x) => t(x.objectif.echeance)), ...o.targets.flatMap((x) => (x.projection.date_projetee ? [t(x.projection.date_projetee)] : []))];
+  if (!o.points.length) return html`<p class="fr-text--sm">Aucune mesure importée pour cet indicateur.</p>`;
+  let x0 = Math.min(...dates);
+  let x1 = Math.max(...dates);
+  const y0Date = new Date(x0);
+  x0 = Date.UTC(y0Date.getUTCFullYear(), 0, 1);
+  x1 = Date.UTC(new Date(x1).getUTCFullYear() + 1, 0, 1);
+  const ymax = Math.max(1, ...o.points.map((p) => p.valeur));
+  const X = (ms: number) => L + ((ms - x0) / (x1 - x0)) * (W - L - R);
+  const Y = (v: number) => T + (1 - v / ymax) * (H - T - B);
+  const yearsTicks: number[] = [];
+  const y0 = new Date(x0).getUTCFullYear();
+  const y1 = new Date(x1).getUTCFullYear();
+  const step = Math.max(1, Math.ceil((y1 - y0) / 10));
+  for (let y = y0; y <= y1; y += step) yearsTicks.push(y);
+  const path = o.points.map((p, i) => `${i ? 'L' : 'M'}${X(t(p.date)).toFixed(1)} ${Y(p.valeur).toFixed(1)}`).join('');
+  const last = o.points[o.points.length - 1]!;
+  return html`<svg class="pan-graphique" id="${o.id}" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="${o.id}-titre ${o.id}-desc" xmlns="http://www.w3.org/2000/svg">
+<title id="${o.id}-titre">${o.title}</title>
+<desc id="${o.id}-desc">${o.points.length} mesure${o.points.length > 1 ? 's' : ''}, de ${o.points[0]!.periode} (${fmtPct(o.points[0]!.valeur)}) à ${last.periode} (${fmtPct(last.valeur)})${o.targets.length ? `; objectifs : ${o.targets.map((x) => `${fmtPct(x.objectif.cible)} en ${x.objectif.echeance.slice(0, 4)}`).join(', ')}` : ''}. Valeurs détaillées dans le tableau.</desc>
+${[0, 0.25, 0.5, 0.75, 1].map((v) => html`<line x1="${L}" x2="${W - R}" y1="${Y(v * ymax).toFixed(1)}" y2="${Y(v * ymax).toFixed(1)}" stroke="#ddd"/><text x="${L - 6}" y="${(Y(v * ymax) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#3a3a3a">${fmtPct(v * ymax)}</text>`)}
+${yearsTicks.map((y) => html`<line x1="${X(Date.UTC(y, 0, 1)).toFixed(1)}" x2="${X(Date.UTC(y, 0, 1)).toFixed(1)}" y1="${H - B}" y2="${H - B + 4}" stroke="#666"/><text x="${X(Date.UTC(y, 0, 1)).toFixed(1)}" y="${H - B + 16}" text-anchor="middle" font-size="11" fill="#3a3a3a">${y}</text>`)}
+<line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#666"/>
+${o.targets.map((x, i) => {
+    const yt = Y(x.objectif.cible).toFixed(1);
+    const xe = X(t(x.objectif.echeance)).toFixed(1);
+    const color = ['#ce0500', '#b34000', '#6e445a', '#466964'][i % 4]!;
+    const proj = x.projection.date_projetee ? html`<line x1="${X(t(last.date)).toFixed(1)}" y1="${Y(last.valeur).toFixed(1)}" x2="${X(t(x.projection.date_projetee)).toFixed(1)}" y2="${yt}" stroke="${color}" stroke-dasharray="2 3" stroke-width="1.5"><title>Projection : ${x.projection.message}</title></line>` : '';
+    return html`<line x1="${L}" x2="${xe}" y1="${yt}" y2="${yt}" stroke="${color}" stroke-dasharray="6 4" stroke-width="1.5"><title>Objectif « ${x.objectif.libelle} » : ${fmtPct(x.objectif.cible)} au ${x.objectif.echeance}</title></line>
+<circle cx="${xe}" cy="${yt}" r="4" fill="${color}"/><text x="${xe}" y="${(Number(yt) - 6).toFixed(1)}" text-anchor="end" font-size="11" fill="${color}">${x.objectif.libelle}</text>${proj}`;
+  })}
+<path d="${raw(path)}" fill="none" stroke="#000091" stroke-width="2"/>
+${o.points.map((p) => html`<circle cx="${X(t(p.date)).toFixed(1)}" cy="${Y(p.valeur).toFixed(1)}" r="3.5" fill="#000091"><title>${p.periode} : ${fmtPct(p.valeur)}</title></circle>`)}
+</svg>`;
+}
+
+export function chartBlock(o: { id: string; indicateur: Indicateur; points: Point[]; targets: TargetLine[]; territoire: string; sources: SourceRef[] }): Html {
+  const title = `${INDICATEUR_LABEL[o.indicateur]} — ${o.territoire}`;
+  return html`<section class="fr-mb-4w" aria-labelledby="${o.id}-h">
+  <h3 id="${o.id}-h" class="fr-h5">${INDICATEUR_LABEL[o.indicateur]}</h3>
+  ${lineChart({ id: o.id, title, points: o.points, targets: o.targets })}
+  ${o.points.length ? html`<div class="fr-table fr-table--sm"><table><caption>${title} : valeurs du graphique</caption>
+  <thead><tr><th scope="col">Période</th><th scope="col" class="pan-num">Valeur</th></tr></thead>
+  <tbody>${o.points.map((p) => html`<tr><td>${p.periode}</td><td class="pan-num">${fmtPct(p.valeur)}</td></tr>`)}</tbody></table></div>` : ''}
+  ${o.targets.length ? html`<ul class="fr-text--sm">${o.targets.map((x) => html`<li>Objectif « ${x.objectif.libelle} » (${x.objectif.strategie}) : ${fmtPct(x.objectif.cible)} au ${x.objectif.echeance}. ${x.projection.message}</li>`)}</ul>` : ''}
+  ${sourcesLine(o.sources, null)}
+</section>`;
+}
+
+export function targetsTable(rows: TargetLine[], caption: string): Html {
+  if (!rows.length) return html`<p>Aucun objectif ne s’applique à ce territoire.</p>`;
+  return html`<div class="fr-table"><table><caption>${caption}</caption>
+  <thead><tr><th scope="col">Objectif</th><th scope="col">Stratégie</th><th scope="col">Indicateur</th><th scope="col" class="pan-num">Cible</th><th scope="col">Échéance</th><th scope="col" class="pan-num">Valeur actuelle</th><th scope="col" class="pan-num">Écart</th><th scope="col">Projection</th></tr></thead>
+  <tbody>${rows.map((x) => html`<tr><td>${x.objectif.libelle}</td><td>${x.objectif.strategie}</td><td>${INDICATEUR_LABEL[x.objectif.indicateur as Indicateur] ?? x.objectif.indicateur}</td>
+    <td class="pan-num">${fmtPct(x.objectif.cible)}</td><td>${x.objectif.echeance}</td>
+    <td class="pan-num">${x.projection.actuel === null ? '—' : html`${fmtPct(x.projection.actuel)} <span class="fr-text--xs">(${x.projection.periode_actuelle})</span>`}</td>
+    <td class="pan-num">${x.projection.ecart === null ? '—' : `${(x.projection.ecart * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} pts`}</td>
+    <td>${x.projection.message}</td></tr>`)}</tbody></table></div>`;
+}
+
+export function pctCell(v: number | null | undefined): Html {
+  return html`<td class="pan-num">${fmtPct(v)}</td>`;
+}
+export function intCell(v: number | null | undefined): Html {
+  return html`<td class="pan-num">${fmtInt(v)}</td>`;
+}
+
+export function downloads(base: string, qs: string, items: { table: string; label: string }[]): Html {
+  const sep = qs ? `?${qs}` : '';
+  return html`<ul class="fr-text--sm">${items.map((i) => html`<li>${i.label} : <a href="${base}/${i.table}.csv${sep}" download>CSV</a> · <a href="${base}/${i.table}.json${sep}">JSON</a></li>`)}</ul>`;
+}
