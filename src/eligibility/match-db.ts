@@ -16,9 +16,10 @@ const BUILDING_COLUMNS: Record<'mci' | 'fibre', string> = {
         type_voie, nom_voie, NULL::text AS lieu_dit`,
 };
 
-async function addressesOf(q: Queryable, communes: string[]): Promise<AddressPoint[]> {
+/** Addresses of the communes, plus those named by a building's BAN key wherever they are. */
+async function addressesOf(q: Queryable, communes: string[], keys: string[]): Promise<AddressPoint[]> {
   return (await q.query<AddressPoint>(
-    'SELECT id, numero, suffixe, voie, lieu_dit, code_insee, lon, lat FROM adresse WHERE code_insee = ANY($1::text[])', [communes])).rows;
+    'SELECT id, numero, suffixe, voie, lieu_dit, code_insee, lon, lat FROM adresse WHERE code_insee = ANY($1::text[]) OR id = ANY($2::text[])', [communes, keys])).rows;
 }
 
 async function mciMatchedByCode(q: Queryable, communes: string[]): Promise<Map<string, string>> {
@@ -45,9 +46,10 @@ export async function matchTable(q: Queryable, t: BuildingTable, onlyCommunes?: 
   const methods: Method[] = [];
   for (const [, list] of [...byDept].sort((a, b) => a[0].localeCompare(b[0]))) {
     await q.query(`TRUNCATE ${tmp}`);
-    const addresses = await addressesOf(q, list);
-    const matcher = new AddressMatcher(addresses, t.kind === 'fibre' ? await mciMatchedByCode(q, list) : new Map());
     const buildings = (await q.query<BuildingIn>(`SELECT ${BUILDING_COLUMNS[t.kind]} FROM ${t.table} WHERE code_insee = ANY($1::text[])`, [list])).rows;
+    const keys = [...new Set(buildings.flatMap((b) => (b.addr_code && b.addr_code.includes('_') ? [b.addr_code, b.addr_code.toLowerCase()] : [])))];
+    const addresses = await addressesOf(q, list, keys);
+    const matcher = new AddressMatcher(addresses, t.kind === 'fibre' ? await mciMatchedByCode(q, list) : new Map());
     const out: (Match & { imb_id: string })[] = [];
     for (const b of buildings) {
       const m = matcher.match(b);

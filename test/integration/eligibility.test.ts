@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import fs from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../src/accounts/service.ts';
@@ -278,6 +279,28 @@ for (const backend of backends()) {
       const e = await answer('54084_0200_00004');
       assert.equal(e.precision, 'adresse');
       assert.deepEqual(e.technologies, []);
+    });
+
+    test('an import with no usable row fails and leaves the stored buildings, offers and eligibility as they were', async () => {
+      const before = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM mci_immeuble')).rows[0]!.n;
+      const offersBefore = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM offre_repli')).rows[0]!.n;
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'elig-bad-'));
+      // Rows written here on purpose: each one breaks a rule of the dictionary.
+      fs.writeFileSync(path.join(dir, 'base_imb_bad.csv'), 'imb_id;imb_longitude;imb_latitude;imb_code_insee\n;5.83;49.32;54084\n1;5.83;49.32;00000\n2;200;95;54084\n');
+      const run = await t.ctx.runImport({ job: 'mci-immeubles', source: path.join(dir, 'base_imb_bad.csv'), startedBy: 'test' });
+      assert.equal(run.status, 'failed');
+      assert.match(run.message ?? '', /n'ont pas été modifiées/);
+      assert.deepEqual(run.rejects.map((r) => r.line), [2, 3, 4]);
+      assert.equal((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM mci_immeuble')).rows[0]!.n, before);
+      fs.writeFileSync(path.join(dir, 'offres.csv'), 'insee_dep,insee_reg,departement,operateur,technologie,site,prise_en_charge_aide\n99,84,Nulle part,X,4G,https://x.fr,Peut-être\n');
+      const off = await t.ctx.runImport({ job: 'offres-repli', source: path.join(dir, 'offres.csv'), startedBy: 'test' });
+      assert.equal(off.status, 'failed');
+      assert.equal(off.rejects.length, 1);
+      assert.equal((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM offre_repli')).rows[0]!.n, offersBefore);
+      const wrong = await t.ctx.runImport({ job: 'fibre-immeubles', source: FTHD, startedBy: 'test' });
+      assert.equal(wrong.status, 'failed');
+      assert.match(wrong.message ?? '', /n'a pas les colonnes du fichier immeubles de la carte fibre/);
+      fs.rmSync(dir, { recursive: true, force: true });
     });
   });
 }
