@@ -302,5 +302,19 @@ for (const backend of backends()) {
       assert.match(wrong.message ?? '', /n'a pas les colonnes du fichier immeubles de la carte fibre/);
       fs.rmSync(dir, { recursive: true, force: true });
     });
+
+    test('a building published under an older commune code is attached to today\'s commune', async () => {
+      const old = (await t.db.query<{ code_ancien: string; code_actuel: string }>(
+        `SELECT code_ancien, code_actuel FROM commune_code_historique WHERE code_ancien LIKE '54%' AND code_actuel <> '54084' ORDER BY code_ancien LIMIT 1`)).rows[0]!;
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'elig-old-'));
+      fs.writeFileSync(path.join(dir, 'base_imb_old.csv'), `imb_id;imb_longitude;imb_latitude;imb_code_insee;imb_nbr_logloc\n5499999;6.1;48.7;${old.code_ancien};3\n`);
+      const run = await t.ctx.runImport({ job: 'mci-immeubles', source: path.join(dir, 'base_imb_old.csv'), startedBy: 'test' });
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      const b = (await t.db.query<{ code_insee: string; code_insee_source: string; appariement: string }>(`SELECT code_insee, code_insee_source, appariement FROM mci_immeuble WHERE imb_id = '5499999'`)).rows[0]!;
+      assert.deepEqual(b, { code_insee: old.code_actuel, code_insee_source: old.code_ancien, appariement: 'aucun' });
+      // Mont-Bonvillers' buildings were not touched by an import covering another commune.
+      assert.equal((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM mci_immeuble WHERE code_insee = '54084'`)).rows[0]!.n, 5);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
   });
 }
