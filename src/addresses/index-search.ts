@@ -19,7 +19,7 @@
  * hash table), keeps the best, then resolves the house number inside the street.
  */
 import KDBush from 'kdbush';
-import { editDistance, nameTokens, parseQuery, STREET_TYPES, SUFFIX_EQUIV } from './normalize.ts';
+import { editDistance, joinedTokens, nameTokens, parseQuery, STREET_TYPES, SUFFIX_EQUIV } from './normalize.ts';
 
 export type IndexInput = {
   id: string;
@@ -263,7 +263,17 @@ export class AddressIndexBuilder {
       }
       return id;
     };
-    const nameTokRows: number[][] = this.nameStr.map((n) => [...new Set(nameTokens(n))].slice(0, 24).map(tokIdOf));
+    const NONE = 0xffffffff;
+    const nameRealLen = new Uint8Array(N);
+    const joinRows: { tok: number; a: number; b: number }[][] = [];
+    const nameTokRows: number[][] = this.nameStr.map((n, i) => {
+      const real = [...new Set(nameTokens(n))].slice(0, 24);
+      nameRealLen[i] = real.length;
+      const ids = real.map(tokIdOf);
+      const joins = joinedTokens(n).slice(0, 6).map((j) => ({ tok: tokIdOf(j.joined), a: j.parts[0] ? tokIdOf(j.parts[0]) : NONE, b: j.parts[1] ? tokIdOf(j.parts[1]) : NONE }));
+      joinRows.push(joins);
+      return ids.concat(joins.map((j) => j.tok));
+    });
     const communeTokRows: number[][] = this.communeName.map((n) => [...new Set(nameTokens(n))].slice(0, 16).map(tokIdOf));
     const sortedTok = tokList.map((t, i) => [t, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const tokRemap = new Uint32Array(tokList.length);
@@ -278,6 +288,13 @@ export class AddressIndexBuilder {
       return { start, data };
     };
     const nameTok = rowsToCsr(nameTokRows);
+    const joinStart = new Uint32Array(N + 1);
+    joinRows.forEach((r, i) => (joinStart[i + 1] = joinStart[i]! + r.length));
+    const joinParts = new Uint32Array(2 * joinStart[N]!);
+    joinRows.forEach((r, i) => r.forEach((j, k) => {
+      joinParts[2 * (joinStart[i]! + k)] = j.a === NONE ? NONE : tokRemap[j.a]!;
+      joinParts[2 * (joinStart[i]! + k) + 1] = j.b === NONE ? NONE : tokRemap[j.b]!;
+    }));
     const communeTok = rowsToCsr(communeTokRows);
 
     // Street counts for ranking and for choosing the cheapest part of a query.
@@ -349,7 +366,7 @@ export class AddressIndexBuilder {
       ids, idEnd, num, suf, lon, lat, addrStreet, suffixStr,
       streetStart, streetName, streetCommune, streetPc, streetLon, streetLat, streetSize,
       nameStr: this.nameStr, communeCode: this.communeCode, communeName: this.communeName, communeDept: this.communeDept, pcStr: this.pcStr,
-      tokens, tokWeight, tokStreetCount, nameTok, communeTok, tokNames, tokCommunes, nameStreets, communeStreets, pcStreets, delHash, delTok, kd,
+      tokens, tokWeight, tokStreetCount, nameTok, nameRealLen, joinStart, joinParts, communeTok, tokNames, tokCommunes, nameStreets, communeStreets, pcStreets, delHash, delTok, kd,
     });
   }
 }
@@ -358,7 +375,7 @@ type IndexData = {
   ids: Buffer; idEnd: Uint32Array; num: Int32Array; suf: Uint16Array; lon: Int32Array; lat: Int32Array; addrStreet: Uint32Array; suffixStr: string[];
   streetStart: Uint32Array; streetName: Uint32Array; streetCommune: Uint32Array; streetPc: Uint32Array; streetLon: Int32Array; streetLat: Int32Array; streetSize: Uint32Array;
   nameStr: string[]; communeCode: string[]; communeName: string[]; communeDept: string[]; pcStr: string[];
-  tokens: string[]; tokWeight: Float32Array; tokStreetCount: Float64Array; nameTok: Csr; communeTok: Csr; tokNames: Csr; tokCommunes: Csr;
+  tokens: string[]; tokWeight: Float32Array; tokStreetCount: Float64Array; nameTok: Csr; nameRealLen: Uint8Array; joinStart: Uint32Array; joinParts: Uint32Array; communeTok: Csr; tokNames: Csr; tokCommunes: Csr;
   nameStreets: Csr; communeStreets: Csr; pcStreets: Csr; delHash: Uint32Array; delTok: Uint32Array; kd: KDBush;
 };
 
@@ -367,7 +384,7 @@ type Candidate = { s: number; text: number; coverage: number; matchedW: number; 
 
 const MAX_WORDS = 10;
 const MAX_PREFIX = 400;
-const VISIT_BUDGET = 40_000;
+const VISIT_BUDGET = 8_000;
 
 export class AddressIndex {
   private readonly d: IndexData;
@@ -467,7 +484,7 @@ export class AddressIndex {
   }
 
   /** Fills the scratch score row of word slot `slot` and returns its expansions. */
-  private expand(slot: number, w: string, prefix: boolean): Expansion {
+  private expand(slot: number, w: string, prefix: boolean, full?: string): Expansion {
     const d = this.d;
     const row = this.wordTok[slot]!;
     const ex: Expansion = { toks: [], scores: [], cost: 0 };
@@ -482,13 +499,18 @@ export class AddressIndex {
     };
     const lb = this.lowerBound(w);
     if (d.tokens[lb] === w) add(lb, 1);
+    if (full) {
+      const f = this.lowerBound(full);
+      if (d.tokens[f] === full) add(f, 1);
+    }
     const numeric = /^\d+$/.test(w);
     if (prefix && (w.length >= 2 || numeric)) {
       let hi = lb;
       while (hi < d.tokens.length && d.tokens[hi]!.startsWith(w)) hi++;
       let range: number[] = [];
       for (let t = lb; t < hi; t++) if (d.tokens[t] !== w) range.push(t);
-      if (range.length > MAX_PREFIX) range = range.sort((x, y) => d.tokStreetCount[y]! - d.tokStreetCount[x]!).slice(0, MAX_PREFIX);
+      const cap = w.length <= 2 ? MAX_PREFIX / 4 : MAX_PREFIX;
+      if (range.length > cap) range = range.sort((x, y) => d.tokStreetCount[y]! - d.tokStreetCount[x]!).slice(0, cap);
       for (const t of range) add(t, 0.55 + 0.4 * (w.length / d.tokens[t]!.length));
     }
     if (!numeric && w.length >= TYPO_MIN) this.typoCandidates(w, add);
@@ -518,9 +540,9 @@ export class AddressIndex {
     }
     const qid = ++this.qid;
 
-    const exps = words.map((w, i) => this.expand(i, w.text, w.last && pq.typing));
+    const exps = words.map((w, i) => this.expand(i, w.text, !!w.typing, w.full));
     try {
-      const wWeight = words.map((w) => (STREET_TYPES.has(w.text) ? 0.5 : 1));
+      const wWeight = words.map((w) => (STREET_TYPES.has(w.text) || (w.full !== undefined && STREET_TYPES.has(w.full)) ? 0.5 : 1));
       // Postcode: a postcode, or else a code INSEE.
       let pcId = -1;
       let pcCommune = -1;
@@ -580,6 +602,7 @@ export class AddressIndex {
         const nm = d.streetName[s]!;
         const n0 = d.nameTok.start[nm]!;
         const n1 = d.nameTok.start[nm + 1]!;
+        const nReal = d.nameRealLen[nm]!;
         const c0 = d.communeTok.start[c]!;
         const c1 = d.communeTok.start[c + 1]!;
         let matchedW = 0;
@@ -596,6 +619,15 @@ export class AddressIndex {
             const sc = row[d.nameTok.data[j]!]!;
             if (sc > best) { best = sc; bestJ = j - n0; }
           }
+          if (bestJ >= nReal) {
+            // a glued word ("saintbernard"): it covers the name tokens it joins
+            const k = 2 * (d.joinStart[nm]! + bestJ - nReal);
+            bestJ = -1;
+            for (let p = k; p < k + 2; p++) {
+              const part = d.joinParts[p]!;
+              for (let j = n0; j < n0 + nReal; j++) if (d.nameTok.data[j] === part && j - n0 < 31) nameMask |= 1 << (j - n0);
+            }
+          }
           let bestC = 0;
           for (let j = c0; j < c1; j++) {
             const sc = row[d.communeTok.data[j]!]!;
@@ -604,7 +636,7 @@ export class AddressIndex {
           const w = wWeight[i]!;
           totalW += w;
           if (bestC > best) { matchedW += w * bestC; viaCommune++; }
-          else if (best > 0) { matchedW += w * best; viaName++; if (bestJ < 31) nameMask |= 1 << bestJ; }
+          else if (best > 0) { matchedW += w * best; viaName++; if (bestJ >= 0 && bestJ < 31) nameMask |= 1 << bestJ; }
           else unmatched++;
         }
         if (pq.postcode) {
@@ -622,7 +654,7 @@ export class AddressIndex {
         else {
           let all = 0;
           let hit = 0;
-          for (let j = n0; j < n1; j++) {
+          for (let j = n0; j < n0 + nReal; j++) {
             const w = d.tokWeight[d.nameTok.data[j]!]!;
             all += w;
             if (nameMask & (1 << (j - n0))) hit += w;
@@ -655,6 +687,8 @@ export class AddressIndex {
       };
 
       for (let k = 0; k < drivers.length && k < 3; k++) {
+        // Another source only when this one found nothing usable, or when it is cheap.
+        if (k > 0 && top.length && drivers[k]!.cost > 5000) break;
         drivers[k]!.visit(scoreStreet);
         if (top.some((c) => c.full) || visits > VISIT_BUDGET) break;
       }

@@ -90,7 +90,37 @@ export function nameTokens(s: string): string[] {
   return out;
 }
 
-export type QueryToken = { text: string; /** as typed, before abbreviation expansion */ raw: string; last: boolean };
+/**
+ * Words a name joins with a hyphen or an apostrophe, written as one ("Saint-Bernard" → "saintbernard",
+ * "d'Oslo" → "doslo"), with the name tokens they stand for: people type them glued together.
+ */
+export function joinedTokens(s: string): { joined: string; parts: (string | null)[] }[] {
+  const f = s.normalize('NFD').replace(COMBINING, '').toLowerCase().replace(/œ/g, 'oe').replace(/æ/g, 'ae').replace(/[’`]/g, "'");
+  const out: { joined: string; parts: (string | null)[] }[] = [];
+  for (const seg of f.split(/[^a-z0-9'-]+/)) {
+    const w = seg.split(/['-]+/).filter(Boolean);
+    for (let i = 0; i + 1 < w.length; i++) {
+      const joined = w[i]! + w[i + 1]!;
+      if (joined.length < 5) continue;
+      const part = (x: string) => {
+        const n = normWord(x)[0]!;
+        return STOPWORDS.has(n) ? null : n;
+      };
+      out.push({ joined, parts: [part(w[i]!), part(w[i + 1]!)] });
+    }
+  }
+  return out;
+}
+
+export type QueryToken = {
+  text: string;
+  /** as typed, before abbreviation expansion */
+  raw: string;
+  last: boolean;
+  /** the word being typed (last, no trailing space): `text` is what was typed, `full` its abbreviation expansion if any */
+  typing?: boolean;
+  full?: string;
+};
 export type ParsedQuery = {
   housenumber: number | null;
   suffix: string | null;
@@ -126,12 +156,21 @@ export function parseQuery(q: string): ParsedQuery {
       if (m[2]) suffix = m[2] === 'qua' ? 'quater' : m[2];
       else {
         // "12 bis rue…", "12 b rue…": a suffix word right after the number.
+        // BAN repetition indices go beyond bis/ter: "3 bu", "214 p", "51 w".
         const next = raw[i + 1];
-        if (next && SUFFIXES[next] && raw.length > i + 2 && !(next === 'a' || next === 'd') ) {
-          suffix = SUFFIXES[next]!;
+        if (next && raw.length > i + 2 && (SUFFIXES[next] || (/^[a-z]{1,2}\d?$/.test(next) && !ABBREVIATIONS[next] && !STOPWORDS.has(next)))) {
+          suffix = SUFFIXES[next] ?? next;
           i++;
         }
       }
+      continue;
+    }
+    if (typing && i === raw.length - 1 && !/^\d+$/.test(w)) {
+      // Being typed: a prefix of anything, "ch" may become "charpentier" as well as "chemin".
+      const n = normWord(w).filter((t) => !STOPWORDS.has(t));
+      const full = n.length === 1 && n[0] !== w ? n[0] : undefined;
+      if (STOPWORDS.has(w) && words.length) continue;
+      words.push({ text: w, raw: w, last: false, typing: true, ...(full ? { full } : {}) });
       continue;
     }
     if (STOPWORDS.has(w)) continue;

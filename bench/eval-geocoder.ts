@@ -1,0 +1,168 @@
+/**
+ * Address search quality: top-1 accuracy
+ *  1. on the geocoder-tester queries (real queries with expected answers, BFC + Normandie, about 2015),
+ *     against the addresses of their département where one was imported: Territoire de Belfort (90)
+ *     from BANO 2015, the snapshot the queries were drawn from;
+ *  2. on real Paris BAN addresses written cleanly, and on noisy variants of them: one typo, abbreviations,
+ *     no postcode, lowercase without accents, and all of these together.
+ *
+ *   node --import tsx bench/eval-geocoder.ts [--shared ../shared/data] [--sample 1000] [--seed 7] [--verbose]
+ *
+ * The index holds Paris (BAN), Belfort (BANO) and the BAL fixture together, as a platform would.
+ * A top-1 answer is right when its house number (with suffix), street name (accents and case
+ * ignored) and, when the query or the expectation names them, postcode and commune match.
+ */
+import path from 'node:path';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { AddressIndexBuilder, type AddressHit, type IndexInput } from '../src/addresses/index-search.ts';
+import { foldText } from '../src/addresses/normalize.ts';
+import { splitCsvLine } from '../src/addresses/formats.ts';
+import { departementOf, readAddressFile } from '../src/addresses/read-file.ts';
+import { DEFAULT_SHARED, rng } from './generate-addresses.ts';
+
+const args = process.argv.slice(2);
+const opt = (n: string, d: string) => {
+  const i = args.indexOf(`--${n}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : d;
+};
+const SHARED = path.resolve(opt('shared', DEFAULT_SHARED));
+const SAMPLE = Number(opt('sample', '1000'));
+const SEED = Number(opt('seed', '7'));
+const VERBOSE = args.includes('--verbose');
+const A = (f: string) => path.join(SHARED, 'addresses', f);
+
+const b = new AddressIndexBuilder();
+const paris: IndexInput[] = [];
+const belfort: IndexInput[] = [];
+for (const f of ['ban-adresses-75-paris-2024-06.csv.gz', 'bano-90-territoire-de-belfort-2015-03.csv.gz', 'bal-54084-mont-bonvillers-fixture.csv.gz']) {
+  for await (const a of readAddressFile(A(f))) {
+    const row = { ...a, departement: departementOf(a.code_insee) };
+    b.add(row);
+    if (row.departement === '75') paris.push(row);
+    if (row.departement === '90') belfort.push(row);
+  }
+}
+const index = b.finish();
+const imported = new Set(['75', '90', '54']);
+
+const hn = (s: string | null | undefined) => (s ?? '').toLowerCase().replace(/\s+/g, '');
+const pct = (ok: number, n: number) => (n ? `${((100 * ok) / n).toFixed(1)} %` : '—');
+
+// ---------------------------------------------------------------- 1. geocoder-tester
+const lines = zlib.gunzipSync(fs.readFileSync(A('geocoder-tester-bfc-normandie-test-addresses.csv.gz'))).toString('utf8').split(/\r?\n/).filter(Boolean);
+const header = lines[0]!.split(',');
+const col = (name: string) => header.indexOf(name);
+let gtStyle: [number, number] = [0, 0];
+let gtAll = 0;
+let gtOk = 0;
+const byForm = { commune: [0, 0], postcode: [0, 0], position: [0, 0] } as Record<string, [number, number]>;
+const misses: string[] = [];
+for (const line of lines.slice(1)) {
+  const f = splitCsvLine(line, ',')!;
+  const q = f[col('query')]!;
+  const lon = f[col('lon')] ? Number(f[col('lon')]) : undefined;
+  const lat = f[col('lat')] ? Number(f[col('lat')]) : undefined;
+  const exp = { hn: f[col('expected_housenumber')]!, street: f[col('expected_street')]!, city: f[col('expected_city')]!, pc: f[col('expected_postcode')]! };
+  const qpc = /\b(\d{5})\b/.exec(q)?.[1];
+  const dept = (exp.pc || qpc || '').slice(0, 2);
+  if (!imported.has(dept)) continue;
+  const form = lon !== undefined ? 'position' : qpc ? 'postcode' : 'commune';
+  const hits = index.search(q, { limit: 1, ...(lon !== undefined ? { lon, lat } : {}) });
+  const h: AddressHit | undefined = hits[0];
+  const ok = !!h && hn(h.housenumber) === hn(exp.hn) && foldText(h.street) === foldText(exp.street)
+    && (!exp.pc || h.postcode === exp.pc) && (!exp.city || foldText(h.city) === foldText(exp.city));
+  gtAll++;
+  byForm[form]![1]++;
+  if (ok) {
+    gtOk++;
+    byForm[form]![0]++;
+  } else misses.push(`  ${q}${lon !== undefined ? ` @${lon},${lat}` : ''} → ${h ? h.label : '(rien)'} ; attendu ${exp.hn} ${exp.street} ${exp.pc} ${exp.city}`);
+}
+console.log(`geocoder-tester (requêtes des départements importés : 90 via BANO 2015) : ${gtOk}/${gtAll} = ${pct(gtOk, gtAll)} en tête`);
+for (const [k, [ok, n]] of Object.entries(byForm)) console.log(`  forme « numéro voie ${k === 'commune' ? 'commune' : k === 'postcode' ? 'code postal' : '' }${k === 'position' ? '+ position' : ''} » : ${ok}/${n} = ${pct(ok, n)}`);
+if (misses.length) console.log(`ratés :\n${misses.slice(0, VERBOSE ? 1000 : 10).join('\n')}`);
+
+// ------------------------------------------------- 1b. the same three forms on a larger random sample of Belfort
+{
+  const rb = rng(SEED + 90);
+  const sampleB = Array.from({ length: Math.min(SAMPLE, 1000) }, () => belfort[Math.floor(rb() * belfort.length)]!);
+  let ok = 0;
+  let n = 0;
+  const bad: string[] = [];
+  for (const a of sampleB) {
+    const base = `${a.numero}${a.suffixe ?? ''} ${a.voie}`;
+    for (const [q, bias] of [[`${base} ${a.commune}`, false], [`${base} ${a.code_postal}`, false], [base, true]] as const) {
+      const h = index.search(q, { limit: 1, ...(bias ? { lon: a.lon, lat: a.lat } : {}) })[0];
+      n++;
+      if (h && h.numero === a.numero && hn(h.suffixe) === hn(a.suffixe) && h.street === a.voie && h.citycode === a.code_insee) ok++;
+      else bad.push(`  ${q}${bias ? ' (+position)' : ''} → ${h ? h.label : '(rien)'} ; attendu ${a.numero}${a.suffixe ?? ''} ${a.voie} ${a.code_postal} ${a.commune}`);
+    }
+  }
+  console.log(`mêmes formes que geocoder-tester sur ${sampleB.length} adresses BANO du 90 tirées au hasard : ${ok}/${n} = ${pct(ok, n)}`);
+  if (bad.length) console.log(bad.slice(0, VERBOSE ? 30 : 5).join('\n'));
+  gtStyle = [ok, n];
+}
+
+// ---------------------------------------------------------------- 2. Paris, clean and noisy
+const r = rng(SEED);
+const numbered = paris.filter((a) => a.numero !== null && !/^\d/.test(a.voie));
+const sample = Array.from({ length: SAMPLE }, () => numbered[Math.floor(r() * numbered.length)]!);
+const city = (a: IndexInput) => 'Paris';
+const num = (a: IndexInput) => `${a.numero}${a.suffixe ? ` ${a.suffixe}` : ''}`;
+const ABBR: [RegExp, string][] = [[/^Rue\b/, 'r'], [/^Avenue\b/, 'av'], [/^Boulevard\b/, 'bd'], [/^Place\b/, 'pl'], [/^Impasse\b/, 'imp'], [/^Passage\b/, 'pass'], [/^Square\b/, 'sq'], [/^Allée\b/, 'all'], [/^Quai\b/, 'qu'], [/^Faubourg\b/, 'fg'], [/^Villa\b/, 'vla'], [/^Chemin\b/, 'ch'], [/^Route\b/, 'rte']];
+const abbreviate = (v: string) => {
+  let s = v;
+  for (const [re, to] of ABBR) s = s.replace(re, to);
+  return s.replace(/\bSainte\b/g, 'Ste').replace(/\bSaint\b/g, 'St').replace(/\bGénéral\b/g, 'Gal').replace(/\bMaréchal\b/g, 'Mal').replace(/\bDocteur\b/g, 'Dr').replace(/\bPrésident\b/g, 'Pdt');
+};
+const typo = (v: string) => {
+  const words = v.split(' ');
+  const cand = words.map((w, i) => [w, i] as const).filter(([w]) => w.length >= 5);
+  if (!cand.length) return v;
+  const [w, i] = cand[Math.floor(r() * cand.length)]!;
+  const p = 1 + Math.floor(r() * (w.length - 2));
+  const kind = r();
+  let t: string;
+  if (kind < 0.4) t = w.slice(0, p) + 'xeaoiu'[Math.floor(r() * 6)] + w.slice(p + 1); // substitution
+  else if (kind < 0.7) t = w.slice(0, p) + w.slice(p + 1); // deletion
+  else t = w.slice(0, p) + w[p + 1] + w[p] + w.slice(p + 2); // transposition
+  words[i] = t;
+  return words.join(' ');
+};
+const variants: Record<string, (a: IndexInput) => { q: string; pcKnown: boolean }> = {
+  'propre (numéro voie code postal commune)': (a) => ({ q: `${num(a)} ${a.voie} ${a.code_postal} ${city(a)}`, pcKnown: true }),
+  'faute de frappe': (a) => ({ q: `${num(a)} ${typo(a.voie)} ${a.code_postal} ${city(a)}`, pcKnown: true }),
+  'abréviations': (a) => ({ q: `${num(a)} ${abbreviate(a.voie)} ${a.code_postal} ${city(a)}`, pcKnown: true }),
+  'sans code postal': (a) => ({ q: `${num(a)} ${a.voie} ${city(a)}`, pcKnown: false }),
+  'minuscules sans accents': (a) => ({ q: foldText(`${num(a)} ${a.voie} ${a.code_postal} ${city(a)}`), pcKnown: true }),
+  'tout à la fois (faute, abréviations, sans code postal, minuscules)': (a) => ({ q: foldText(`${num(a)} ${typo(abbreviate(a.voie))} ${city(a)}`), pcKnown: false }),
+};
+let noisyOk = 0;
+let noisyN = 0;
+let cleanOk = 0;
+let cleanN = 0;
+for (const [name, make] of Object.entries(variants)) {
+  let ok = 0;
+  const bad: string[] = [];
+  for (const a of sample) {
+    const { q, pcKnown } = make(a);
+    const h = index.search(q, { limit: 1 })[0];
+    // Without a postcode, the same number in the same street of another arrondissement is as right.
+    const right = !!h && h.numero === a.numero && hn(h.suffixe) === hn(a.suffixe) && h.street === a.voie && (pcKnown ? h.postcode === a.code_postal : h.departement === '75');
+    if (right) ok++;
+    else bad.push(`  ${q} → ${h ? h.label : '(rien)'} ; attendu ${num(a)} ${a.voie} ${a.code_postal}`);
+  }
+  console.log(`Paris, ${name} : ${ok}/${sample.length} = ${pct(ok, sample.length)}`);
+  if (bad.length && VERBOSE) console.log(bad.slice(0, 15).join('\n'));
+  if (name.startsWith('propre')) {
+    cleanOk += ok;
+    cleanN += sample.length;
+  } else {
+    noisyOk += ok;
+    noisyN += sample.length;
+  }
+}
+const cleanAll = gtOk + cleanOk;
+const cleanTotal = gtAll + cleanN;
+console.log(`eval clean_top1=${pct(cleanAll, cleanTotal)} (geocoder-tester ${pct(gtOk, gtAll)} sur ${gtAll}, Paris propre ${pct(cleanOk, cleanN)} sur ${cleanN}; formes geocoder-tester sur le 90 ${pct(gtStyle[0], gtStyle[1])} sur ${gtStyle[1]}) noisy_top1=${pct(noisyOk, noisyN)} (sur ${noisyN})`);
