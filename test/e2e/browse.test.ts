@@ -1,25 +1,10 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { backends, setup, shared } from '../helpers.ts';
+import { launch, NO_BROWSER, pageForAxe, seriousViolations } from './axe.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', process.env.CHROMIUM_PATH ?? ''].find((p) => p && fs.existsSync(p));
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Runs axe-core on the page; returns serious and critical violations only. */
-async function seriousViolations(page: Page) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    // @ts-expect-error axe is injected above
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v: { id: string; impact: string; help: string; nodes: { target: string[] }[] }) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return (result as { id: string; impact: string }[]).filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
-describe('a visitor browses the territories in a real browser', { skip: !CHROMIUM && !process.env.CI ? 'Chromium absent (apt-get install chromium)' : false }, () => {
+describe('a visitor browses the territories in a real browser', { skip: NO_BROWSER }, () => {
   let t: Awaited<ReturnType<typeof setup>>;
   let browser: Browser;
   let base: string;
@@ -30,18 +15,14 @@ describe('a visitor browses the territories in a real browser', { skip: !CHROMIU
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const addr = t.app.server.address();
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM!,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launch();
   });
   after(async () => {
     await browser?.close();
     await t?.close();
   });
 
-  // axe is injected as an inline script, which the site's own CSP rightly forbids.
-  const newPage = async () => (await browser.newContext({ bypassCSP: true })).newPage();
+  const newPage = () => pageForAxe(browser);
 
   test('home → département → EPCI → commune, each page accessible', async () => {
     const page = await newPage();
