@@ -88,3 +88,14 @@ export function pick(row: Record<string, string>, ...names: string[]): string | 
 export function hasAny(header: string[], ...names: string[]): boolean {
   return names.some((n) => header.includes(n));
 }
+
+/**
+ * Position of a record across the files of a folder source: staging tables keep one number
+ * (file index × FILE_STRIDE + line) so that "first occurrence" follows reading order; rejects
+ * show the line within its file, prefixed by the file name when there are several.
+ */
+export const FILE_STRIDE = 1_000_000_000;
+export function positionOf(files: string[], n: number): { line: number; prefix: string } {
+  const i = Math.floor(n / FILE_STRIDE);
+  return { line: n % FILE_STRIDE, prefix: files.length > 1 ? `${path.basename(files[i] ?? '')} : ` : '' };
+}

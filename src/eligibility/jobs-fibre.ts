@@ -3,7 +3,7 @@ import { insertJson, type Row } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { defineJob } from '../imports/job.ts';
 import { fold } from '../text/normalize.ts';
-import { boolOf, communeResolver, dateOrNull, hasAny, intOrNull, pick, sourceFiles, textOrNull } from './common.ts';
+import { boolOf, communeResolver, FILE_STRIDE, positionOf, dateOrNull, hasAny, intOrNull, pick, sourceFiles, textOrNull } from './common.ts';
 import { toLonLat } from './coords.ts';
 import { rawOf, readCsv, sniffDelimiter } from './csv.ts';
 import { dropDuplicates } from './jobs-mci.ts';
@@ -14,7 +14,7 @@ import { FIBRE_ETATS, type FibreEtat } from './reference.ts';
 const BATCH = 5000;
 
 const FIBRE_COLS = {
-  n: 'integer', imb_id: 'text', code_insee: 'text', code_insee_source: 'text', lon: 'double precision', lat: 'double precision',
+  n: 'bigint', imb_id: 'text', code_insee: 'text', code_insee_source: 'text', lon: 'double precision', lat: 'double precision',
   num_voie: 'integer', cp_no_voie: 'text', type_voie: 'text', nom_voie: 'text', batiment: 'text', code_poste: 'text', nom_com: 'text',
   catg_loc_imb: 'text', nb_locaux: 'integer', imb_etat: 'text', pm_ref: 'text', pm_etat: 'text', code_l331: 'text', type_imb: 'text',
   date_completude: 'date', pm_date_mad: 'date',
@@ -50,18 +50,15 @@ export const fibreImmeublesJob = defineJob({
     const res = await db.transaction(async (tx) => {
       await tx.query(`CREATE TEMP TABLE stg_fibre (${Object.entries(FIBRE_COLS).map(([k, v]) => `${k} ${v}`).join(', ')}) ON COMMIT DROP`);
       let batch: Row[] = [];
-      let lineBase = 0;
-      for (const file of files) {
+      for (const [fi, file] of files.entries()) {
         const { header } = await sniffDelimiter(file);
         if (!hasAny(header, 'imb_id') || !hasAny(header, 'imb_etat') || !hasAny(header, 'x')) {
           throw new AppError('SOURCE_ILLISIBLE', `bad header ${header.join(',')}`, `${file.split('/').pop()} n'a pas les colonnes du fichier immeubles de la carte fibre (x, y, imb_id, imb_etat…). En-tête lu : ${header.slice(0, 12).join(', ')}.`);
         }
-        let last = 0;
         for await (const { n, row } of readCsv(file, tally)) {
           tally.read++;
-          last = n;
-          const line = lineBase + n;
-          const reject = (reason: string) => tally.reject(line, reason, rawOf(row));
+          const line = fi * FILE_STRIDE + n;
+          const reject = (reason: string) => tally.reject(n, `${positionOf(files, line).prefix}${reason}`, rawOf(row));
           const imbId = textOrNull(row.imb_id, 60);
           if (!imbId) { reject('imb_id manquant'); continue; }
           const etat = fibreEtatOf(row.imb_etat);
@@ -88,10 +85,9 @@ export const fibreImmeublesJob = defineJob({
           });
           if (batch.length >= BATCH) { await insertJson(tx, 'stg_fibre', FIBRE_COLS, batch); batch = []; }
         }
-        lineBase += last;
       }
       await insertJson(tx, 'stg_fibre', FIBRE_COLS, batch);
-      await dropDuplicates(tx, 'stg_fibre', 'imb_id', tally, 'imb_id');
+      await dropDuplicates(tx, 'stg_fibre', 'imb_id', tally, 'imb_id', files);
       const covered = (await tx.query<{ code_insee: string }>('SELECT DISTINCT code_insee FROM stg_fibre')).rows.map((r) => r.code_insee);
       if (!covered.length) throw new AppError('IMPORT_ECHEC', 'no valid building', 'Aucun immeuble valide dans le fichier : rien n’a été remplacé.');
       await tx.query('ALTER TABLE stg_fibre ADD COLUMN adresse_id text, ADD COLUMN appariement text NOT NULL DEFAULT \'aucun\', ADD COLUMN distance_m double precision');

@@ -5,7 +5,7 @@ import { insertJson, type Queryable, type Row } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { defineJob } from '../imports/job.ts';
 import type { RunTally } from '../imports/rejects.ts';
-import { communeResolver, hasAny, intOrNull, pick, sourceFiles, textOrNull, boolOf } from './common.ts';
+import { communeResolver, FILE_STRIDE, hasAny, positionOf, intOrNull, pick, sourceFiles, textOrNull, boolOf } from './common.ts';
 import { toLonLat } from './coords.ts';
 import { rawOf, readCsv, sniffDelimiter } from './csv.ts';
 import { matchTable } from './match-db.ts';
@@ -17,22 +17,24 @@ const SridSchema = z.enum(['auto', '4326', '3857', '2154']).default('auto')
   .describe('Système des coordonnées : auto (degrés WGS84 ou mètres EPSG:3857 reconnus à leur plage), 4326, 3857 ou 2154 (Lambert-93)');
 
 const IMB_COLS = {
-  n: 'integer', imb_id: 'text', imb_code: 'text', code_insee: 'text', code_insee_source: 'text', lon: 'double precision', lat: 'double precision',
+  n: 'bigint', imb_id: 'text', imb_code: 'text', code_insee: 'text', code_insee_source: 'text', lon: 'double precision', lat: 'double precision',
   nb_locaux: 'integer', imb_source: 'text', imb_type: 'text', addr_code: 'text', imb_num: 'text', addr_numero: 'integer', addr_rep: 'text',
   addr_nom_voie: 'text', addr_nom_ld: 'text', addr_code_insee: 'text', addr_nom_commune: 'text', addr_id_fantoir: 'text', addr_source: 'text',
 } as const;
 const STORED_IMB = Object.keys(IMB_COLS).filter((c) => c !== 'n');
 
 /** Removes later duplicates of a key from a staging table, each one a reject with its line number. */
-export async function dropDuplicates(tx: Queryable, table: string, key: string, tally: RunTally, label: string): Promise<number> {
+export async function dropDuplicates(tx: Queryable, table: string, key: string, tally: RunTally, label: string, files: string[]): Promise<number> {
+  const keys = key.split(',').map((k) => k.trim());
   const dup = await tx.query<{ n: number; k: string }>(
-    `DELETE FROM ${table} a USING ${table} b WHERE (${key.split(',').map((k) => `a.${k.trim()} = b.${k.trim()}`).join(' AND ')}) AND a.n > b.n
-     RETURNING a.n, concat_ws(' / ', ${key.split(',').map((k) => `a.${k.trim()}`).join(', ')}) AS k`);
+    `DELETE FROM ${table} a USING ${table} b WHERE ${keys.map((k) => `a.${k} = b.${k}`).join(' AND ')} AND a.n > b.n
+     RETURNING a.n::float8 AS n, concat_ws(' / ', ${keys.map((k) => `a.${k}`).join(', ')}) AS k`);
   const seen = new Set<number>();
   for (const r of dup.rows.sort((x, y) => x.n - y.n)) {
     if (seen.has(r.n)) continue;
     seen.add(r.n);
-    tally.reject(r.n, `${label} en double (${r.k}) : seule la première ligne est gardée`);
+    const p = positionOf(files, r.n);
+    tally.reject(p.line, `${p.prefix}${label} en double (${r.k}) : seule la première ligne est gardée`);
   }
   return seen.size;
 }
@@ -49,18 +51,15 @@ export const mciImmeublesJob = defineJob({
     const summary = await db.transaction(async (tx) => {
       await tx.query(`CREATE TEMP TABLE stg_mci_imb (${Object.entries(IMB_COLS).map(([k, v]) => `${k} ${v}`).join(', ')}) ON COMMIT DROP`);
       let batch: Row[] = [];
-      let lineBase = 0;
-      for (const file of files) {
+      for (const [fi, file] of files.entries()) {
         const { header } = await sniffDelimiter(file);
         if (!hasAny(header, 'imb_id') || !hasAny(header, 'imb_longitude', 'imb_x', 'x') || !hasAny(header, 'imb_code_insee')) {
           throw new AppError('SOURCE_ILLISIBLE', `bad header ${header.join(',')}`, `${file.split('/').pop()} n'a pas les colonnes d'une base immeubles MCI (imb_id, imb_longitude/imb_x, imb_latitude/imb_y, imb_code_insee). En-tête lu : ${header.slice(0, 12).join(', ')}.`);
         }
-        let last = 0;
         for await (const { n, row } of readCsv(file, tally)) {
           tally.read++;
-          last = n;
-          const line = lineBase + n;
-          const reject = (reason: string) => tally.reject(line, reason, rawOf(row));
+          const line = fi * FILE_STRIDE + n;
+          const reject = (reason: string) => tally.reject(n, `${positionOf(files, line).prefix}${reason}`, rawOf(row));
           const imbId = textOrNull(row.imb_id, 40);
           if (!imbId) { reject('imb_id manquant'); continue; }
           const p = toLonLat(pick(row, 'imb_longitude', 'imb_x', 'x'), pick(row, 'imb_latitude', 'imb_y', 'y'), options.srid);
@@ -83,10 +82,9 @@ export const mciImmeublesJob = defineJob({
           });
           if (batch.length >= BATCH) { await insertJson(tx, 'stg_mci_imb', IMB_COLS, batch); batch = []; }
         }
-        lineBase += last;
       }
       await insertJson(tx, 'stg_mci_imb', IMB_COLS, batch);
-      await dropDuplicates(tx, 'stg_mci_imb', 'imb_id', tally, 'imb_id');
+      await dropDuplicates(tx, 'stg_mci_imb', 'imb_id', tally, 'imb_id', files);
       const covered = (await tx.query<{ code_insee: string }>('SELECT DISTINCT code_insee FROM stg_mci_imb')).rows.map((r) => r.code_insee);
       if (!covered.length) throw new AppError('IMPORT_ECHEC', 'no valid building', 'Aucun immeuble valide dans le fichier : rien n’a été remplacé.');
       await tx.query('ALTER TABLE stg_mci_imb ADD COLUMN adresse_id text, ADD COLUMN appariement text NOT NULL DEFAULT \'aucun\', ADD COLUMN distance_m double precision');
@@ -107,7 +105,7 @@ export const mciImmeublesJob = defineJob({
 });
 
 const ELIG_COLS = {
-  n: 'integer', imb_id: 'text', code_operateur: 'text', code_techno: 'text', classe_descendant: 'text', classe_montant: 'text', limitation_go: 'integer', saturation: 'boolean',
+  n: 'bigint', imb_id: 'text', code_operateur: 'text', code_techno: 'text', classe_descendant: 'text', classe_montant: 'text', limitation_go: 'integer', saturation: 'boolean',
 } as const;
 
 /** The dictionary lists both BHD/THD and BHD8/THD30 for the same classes. */
@@ -164,20 +162,17 @@ export const mciEligibiliteJob = defineJob({
       const ops = opFile ? await loadOperators(tx, opFile, tally) : 0;
       await tx.query(`CREATE TEMP TABLE stg_mci_elig (${Object.entries(ELIG_COLS).map(([k, v]) => `${k} ${v}`).join(', ')}) ON COMMIT DROP`);
       let batch: Row[] = [];
-      let lineBase = 0;
       let read = 0;
-      for (const file of files) {
+      for (const [fi, file] of files.entries()) {
         const { header } = await sniffDelimiter(file);
         if (!hasAny(header, 'imb_id') || !hasAny(header, 'code_techno') || !hasAny(header, 'code_operateur')) {
           throw new AppError('SOURCE_ILLISIBLE', `bad header ${header.join(',')}`, `${file.split('/').pop()} n'a pas les colonnes d'une table d'éligibilité MCI (imb_id, code_operateur, code_techno, classe_debit_descendant…). En-tête lu : ${header.slice(0, 12).join(', ')}.`);
         }
-        let last = 0;
         for await (const { n, row } of readCsv(file, tally)) {
           tally.read++;
           read++;
-          last = n;
-          const line = lineBase + n;
-          const reject = (reason: string) => tally.reject(line, reason, rawOf(row));
+          const line = fi * FILE_STRIDE + n;
+          const reject = (reason: string) => tally.reject(n, `${positionOf(files, line).prefix}${reason}`, rawOf(row));
           const imbId = textOrNull(row.imb_id, 40);
           if (!imbId) { reject('imb_id manquant'); continue; }
           const techno = (row.code_techno ?? '').trim().toUpperCase() as Techno;
@@ -194,14 +189,14 @@ export const mciEligibiliteJob = defineJob({
           batch.push({ n: line, imb_id: imbId, code_operateur: op, code_techno: techno, classe_descendant: down, classe_montant: up, limitation_go: lim, saturation: sat });
           if (batch.length >= BATCH) { await insertJson(tx, 'stg_mci_elig', ELIG_COLS, batch); batch = []; }
         }
-        lineBase += last;
       }
       await insertJson(tx, 'stg_mci_elig', ELIG_COLS, batch);
-      await dropDuplicates(tx, 'stg_mci_elig', 'imb_id, code_operateur, code_techno', tally, 'immeuble / opérateur / technologie');
+      await dropDuplicates(tx, 'stg_mci_elig', 'imb_id, code_operateur, code_techno', tally, 'immeuble / opérateur / technologie', files);
       const orphans = await tx.query<{ n: number; imb_id: string }>(
-        `DELETE FROM stg_mci_elig s WHERE NOT EXISTS (SELECT 1 FROM mci_immeuble i WHERE i.imb_id = s.imb_id) RETURNING s.n, s.imb_id`);
+        `DELETE FROM stg_mci_elig s WHERE NOT EXISTS (SELECT 1 FROM mci_immeuble i WHERE i.imb_id = s.imb_id) RETURNING s.n::float8 AS n, s.imb_id`);
       for (const o of orphans.rows.sort((a, b) => a.n - b.n)) {
-        tally.reject(o.n, `immeuble ${o.imb_id} absent de la base immeubles importée (importez base_imb du même trimestre avec mci-immeubles)`);
+        const p = positionOf(files, o.n);
+        tally.reject(p.line, `${p.prefix}immeuble ${o.imb_id} absent de la base immeubles importée (importez base_imb du même trimestre avec mci-immeubles)`);
       }
       const covered = (await tx.query<{ code_insee: string }>(
         'SELECT DISTINCT i.code_insee FROM stg_mci_elig s JOIN mci_immeuble i ON i.imb_id = s.imb_id')).rows.map((r) => r.code_insee);
