@@ -89,6 +89,7 @@ export const arcepDeploiementsJob = defineJob({
     const mapCode = await S.codeMapper(db);
 
     let summary: string[] = [];
+    const touched = new Set<string>();
     await db.transaction(async (tx) => {
       const sourceId = await S.insertSource(tx, { jeu: 'arcep-deploiements', fichier: source.name, sha256: source.sha256, producteur: 'Arcep', licence: S.LICENCE_OUVERTE });
       for (const d of deployments) {
@@ -108,6 +109,7 @@ export const arcepDeploiementsJob = defineJob({
           }
           const depts = new Set<string>();
           let unmapped = 0;
+          const rejectedCodes = new Set(d.rejects.map((r) => r.raw.split(/[,;]/)[0]!.trim().padStart(5, '0')));
           for (const [code, e] of byCode) {
             const dept = departementOfCommune(code);
             if (!keepDept(dept)) continue;
@@ -118,6 +120,7 @@ export const arcepDeploiementsJob = defineJob({
               tally.reject(e.line, `Feuille « ${d.sheet} » : code commune ${code} inconnu du COG en vigueur et de la table des anciens codes ; non rattaché (listé dans le contrôle des totaux)`, code);
             }
             if (!e.rac) {
+              if (rejectedCodes.has(code)) continue;
               tally.reject(e.line, `Feuille « ${d.sheet} » : commune ${code} sans ligne « Locaux Raccordables »`, code);
               continue;
             }
@@ -128,6 +131,7 @@ export const arcepDeploiementsJob = defineJob({
             });
             if (actuel) tally.accepted += e.cat ? 2 : 1;
           }
+          for (const x of depts) touched.add(x);
           await S.deleteFtthBrut(tx, d.periodes, [...depts]);
           await S.insertFtthBrut(tx, rows);
           summary.push(`${d.sheet} : ${byCode.size} communes × ${d.periodes.length} trimestres (${d.periodes.join(', ')})${unmapped ? `, ${unmapped} codes non rattachés` : ''}`);
@@ -171,6 +175,7 @@ export const arcepDeploiementsJob = defineJob({
               operateurs: r.operateurs, source_id: sourceId,
             });
           }
+          for (const x of depts) touched.add(x);
           await S.deleteInfoBrut(tx, millesime, [...depts]);
           await S.insertInfoBrut(tx, rows);
           summary.push(`${s.sheet} : informations de ${rows.length} communes (${millesime})`);
@@ -193,7 +198,8 @@ export const arcepDeploiementsJob = defineJob({
       }
       // ARCEP's own aggregate sheets do not feed the indicators: no recompute needed for them alone.
       if (deployments.some((d) => d.niveau === 'commune' || d.niveau === 'arrondissement') || infos.some((d) => d.niveau === 'commune' || d.niveau === 'arrondissement')) {
-        await S.recompute(tx, ['arcep-deploiements']);
+        const arrondissements = deployments.some((d) => d.niveau === 'arrondissement') || infos.some((d) => d.niveau === 'arrondissement');
+        await S.recompute(tx, ['arcep-deploiements'], arrondissements ? null : [...touched]);
       }
     });
     await S.vacuum(db);
@@ -304,7 +310,7 @@ export const mciCommunesJob = defineJob({
       for (const r of out) r.source_id = sourceId;
       await S.deleteMciBrut(tx, periodes, perimetre, depts);
       await S.insertMciBrut(tx, out);
-      await S.recompute(tx, ['mci-communes']);
+      await S.recompute(tx, ['mci-communes'], depts);
     });
     await S.vacuum(db);
     return `${out.length} communes (${depts.length} départements), date${periodes.length > 1 ? 's' : ''} ${periodes.join(', ')}, périmètre « ${perimetre} », effectifs ${cumulative ? 'cumulés' : 'par classe exclusive (convertis en cumulés)'}${unmapped ? ` ; ${unmapped} codes non rattachés` : ''}.`;
@@ -360,7 +366,7 @@ export const logementsInseeJob = defineJob({
       for (const r of out) r.source_id = sourceId;
       await S.deleteLogements(tx, millesime, depts);
       await S.insertLogements(tx, out);
-      await S.recompute(tx);
+      await S.recompute(tx, undefined, depts);
     });
     await S.vacuum(db);
     return `${out.length} communes, logements ${millesime} (${header[iLog]}).`;

@@ -73,16 +73,16 @@ export const FTTH_COMMUNES_SQL = `
       logements, etablissements, locaux, millesime_locaux, logements_insee, communes_ftth_completes, communes_ftth_nulles)
     WITH f AS (
       SELECT code_actuel AS code, periode, sum(locaux_raccordables)::bigint AS rac, CASE WHEN count(*) = 1 THEN min(categorie) END AS categorie
-      FROM obs_ftth_brut WHERE code_actuel IS NOT NULL GROUP BY code_actuel, periode
+      FROM obs_ftth_brut WHERE code_actuel IS NOT NULL AND ($1::text[] IS NULL OR code_actuel IN (SELECT code FROM commune WHERE departement = ANY($1::text[]))) GROUP BY code_actuel, periode
       UNION ALL
       SELECT p.code, p.periode, p.valeur::bigint, k.valeur::smallint
       FROM obs_publie p JOIN commune c ON c.code = p.code AND c.type = 'arrondissement-municipal'
       LEFT JOIN obs_publie k ON k.niveau = 'arrondissement' AND k.code = p.code AND k.periode = p.periode AND k.champ = 'categorie'
-      WHERE p.niveau = 'arrondissement' AND p.champ = 'locaux_raccordables' AND p.valeur IS NOT NULL
+      WHERE p.niveau = 'arrondissement' AND p.champ = 'locaux_raccordables' AND p.valeur IS NOT NULL AND ($1::text[] IS NULL OR c.departement = ANY($1::text[]))
     ),
     i AS (
       SELECT code_actuel AS code, millesime, sum(logements)::bigint AS logements, sum(coalesce(etablissements, 0))::bigint AS etablissements
-      FROM obs_info_brut WHERE code_actuel IS NOT NULL AND logements IS NOT NULL GROUP BY code_actuel, millesime
+      FROM obs_info_brut WHERE code_actuel IS NOT NULL AND logements IS NOT NULL AND ($1::text[] IS NULL OR code_actuel IN (SELECT code FROM commune WHERE departement = ANY($1::text[]))) GROUP BY code_actuel, millesime
       UNION ALL
       SELECT l.code, l.periode, l.valeur::bigint, coalesce(e.valeur, 0)::bigint
       FROM obs_publie l JOIN commune c ON c.code = l.code AND c.type = 'arrondissement-municipal'
@@ -111,23 +111,36 @@ export const FTTH_COMMUNES_SQL = `
  * summed into today's commune), then every level above in one GROUP BY GROUPING SETS over
  * today's communes (arrondissements municipaux are not summed twice: only current communes count).
  */
-export async function recompute(q: Queryable, jeux: readonly ('arcep-deploiements' | 'mci-communes')[] = ['arcep-deploiements', 'mci-communes']): Promise<void> {
+export async function recompute(q: Queryable, jeux: readonly ('arcep-deploiements' | 'mci-communes')[] = ['arcep-deploiements', 'mci-communes'], departements: string[] | null = null): Promise<void> {
+  // Communes whose rows may change: those of the départements the file covered, and the
+  // communes their older codes now belong to (a commune may have changed département).
+  let scope: string[] | null = null;
+  if (departements) {
+    const moved = await q.query<{ departement: string }>(
+      `SELECT DISTINCT c.departement FROM (
+         SELECT code_actuel FROM obs_ftth_brut WHERE departement_publie = ANY($1::text[])
+         UNION SELECT code_actuel FROM obs_mci_brut WHERE departement_publie = ANY($1::text[])
+         UNION SELECT code_actuel FROM obs_info_brut WHERE departement_publie = ANY($1::text[])
+       ) b JOIN commune c ON c.code = b.code_actuel`, [departements]);
+    scope = [...new Set([...departements, ...moved.rows.map((r) => r.departement)])];
+  }
   const ftth = jeux.includes('arcep-deploiements');
   const mci = jeux.includes('mci-communes');
   // Fresh statistics: without them the planner picks nested loops over the just-loaded tables.
   await q.query('ANALYZE obs_ftth_brut, obs_info_brut, obs_publie, obs_mci_brut, obs_logements_insee');
   // PGlite's default work_mem (4 MB) makes these GROUP BYs spill to disk.
   await q.query("SELECT set_config('work_mem', '64MB', true)");
-  await q.query('DELETE FROM obs_serie WHERE jeu = ANY($1::text[])', [jeux]);
+  await q.query(`DELETE FROM obs_serie WHERE jeu = ANY($1::text[]) AND (niveau <> 'commune' OR $2::text[] IS NULL
+    OR code IN (SELECT code FROM commune WHERE departement = ANY($2::text[])))`, [jeux, scope]);
   await q.query('DELETE FROM obs_serie_source');
-  if (ftth) await q.query(FTTH_COMMUNES_SQL);
+  if (ftth) await q.query(FTTH_COMMUNES_SQL, [scope]);
   if (mci) await q.query(`
     INSERT INTO obs_serie (niveau, code, periode, date_fin, jeu, perimetre, communes, logements_insee,
       nbr, inel_hd, elig_hd05, elig_hd3, elig_bhd8, elig_thd30, elig_thd100, elig_thd1g, communes_thd_completes, communes_thd_nulles)
     WITH m AS (
       SELECT code_actuel AS code, periode, perimetre, sum(nbr) AS nbr, sum(inel_hd) AS inel_hd, sum(elig_hd05) AS elig_hd05, sum(elig_hd3) AS elig_hd3,
         sum(elig_bhd8) AS elig_bhd8, sum(elig_thd30) AS elig_thd30, sum(elig_thd100) AS elig_thd100, sum(elig_thd1g) AS elig_thd1g
-      FROM obs_mci_brut WHERE code_actuel IS NOT NULL GROUP BY code_actuel, periode, perimetre
+      FROM obs_mci_brut WHERE code_actuel IS NOT NULL AND ($1::text[] IS NULL OR code_actuel IN (SELECT code FROM commune WHERE departement = ANY($1::text[]))) GROUP BY code_actuel, periode, perimetre
     ),
     li AS (
       SELECT code_actuel AS code, sum(logements) AS logements FROM obs_logements_insee
@@ -137,7 +150,7 @@ export async function recompute(q: Queryable, jeux: readonly ('arcep-deploiement
       m.nbr, m.inel_hd, m.elig_hd05, m.elig_hd3, m.elig_bhd8, m.elig_thd30, m.elig_thd100, m.elig_thd1g,
       CASE WHEN m.nbr > 0 AND m.elig_thd30 >= m.nbr THEN 1 ELSE 0 END,
       CASE WHEN m.nbr > 0 AND m.elig_thd30 = 0 THEN 1 ELSE 0 END
-    FROM m LEFT JOIN li ON li.code = m.code`);
+    FROM m LEFT JOIN li ON li.code = m.code`, [scope]);
   await q.query(`
     INSERT INTO obs_serie (niveau, code, periode, date_fin, jeu, perimetre, communes, locaux_raccordables, logements, etablissements, locaux,
       millesime_locaux, logements_insee, communes_ftth_completes, communes_ftth_nulles, nbr, inel_hd, elig_hd05, elig_hd3, elig_bhd8,
