@@ -55,7 +55,7 @@ function offset(lon: number, lat: number, metres: number): [number, number] {
 }
 
 async function main() {
-  const log = pino({ level: 'silent' });
+  const log = pino({ level: process.env.BENCH_LOG ?? 'silent' });
   const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: path.join(os.tmpdir(), 'pan-bench-elig'), LOG_LEVEL: 'silent' });
   const db = await openDb(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : { memory: true });
   await prepareDatabase(db, config, log);

@@ -44,8 +44,9 @@ export const mciImmeublesJob = defineJob({
   title: 'Ma connexion internet — base immeubles (base_imb)',
   accepts: 'Fichier base_imb.csv ou base_imb_XX.csv(.gz) de Ma connexion internet (ARCEP), séparateur « ; » ou « , », ou dossier de tels fichiers. Colonnes imb_id, imb_longitude/imb_latitude (ou imb_x/imb_y), imb_code, imb_code_insee, imb_nbr_logloc, imb_source, imb_type, addr_code, addr_numero, addr_rep, addr_nom_voie, addr_nom_ld… Remplace les immeubles (et leur éligibilité) des communes présentes dans le fichier.',
   options: z.object({ srid: SridSchema }).strict(),
-  async run({ db, tally }, source, options) {
+  async run({ db, tally, log }, source, options) {
     const files = sourceFiles(source, /^base_imb.*\.csv(\.gz)?$/i, 'base_imb*.csv');
+    const t0 = Date.now();
     const communes = await communeResolver(db);
     let replacedElsewhere = 0;
     const summary = await db.transaction(async (tx) => {
@@ -85,10 +86,13 @@ export const mciImmeublesJob = defineJob({
       }
       await insertJson(tx, 'stg_mci_imb', IMB_COLS, batch);
       await dropDuplicates(tx, 'stg_mci_imb', 'imb_id', tally, 'imb_id', files);
+      const t1 = Date.now();
       const covered = (await tx.query<{ code_insee: string }>('SELECT DISTINCT code_insee FROM stg_mci_imb')).rows.map((r) => r.code_insee);
       if (!covered.length) throw new AppError('IMPORT_ECHEC', 'no valid building', 'Aucun immeuble valide dans le fichier : rien n’a été remplacé.');
       await tx.query('ALTER TABLE stg_mci_imb ADD COLUMN adresse_id text, ADD COLUMN appariement text NOT NULL DEFAULT \'aucun\', ADD COLUMN distance_m double precision');
-      const s = await matchTable(tx, { table: 'stg_mci_imb', kind: 'mci' });
+      const timings = { load_ms: 0, match_ms: 0, write_ms: 0 };
+      const s = await matchTable(tx, { table: 'stg_mci_imb', kind: 'mci' }, undefined, timings);
+      const t2 = Date.now();
       // imb_id is only unique within one quarter: a same id left by an older import elsewhere goes.
       replacedElsewhere = (await tx.query(`DELETE FROM mci_immeuble WHERE imb_id IN (SELECT imb_id FROM stg_mci_imb) AND NOT (code_insee = ANY($1::text[]))`, [covered])).rowCount;
       await tx.query('DELETE FROM mci_immeuble WHERE code_insee = ANY($1::text[])', [covered]);
@@ -98,6 +102,7 @@ export const mciImmeublesJob = defineJob({
       // Cartefibre buildings of these communes may now be matched through the MCI building code.
       const fibre = (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM fibre_immeuble WHERE code_insee = ANY($1::text[])', [covered])).rows[0]!.n;
       if (fibre) await matchTable(tx, { table: 'fibre_immeuble', kind: 'fibre' }, covered);
+      log.info({ read_ms: t1 - t0, match_total_ms: t2 - t1, ...timings, store_ms: Date.now() - t2, buildings: tally.accepted }, 'mci-immeubles phases');
       return { s, communes: covered.length };
     });
     return `${tally.accepted} immeubles dans ${summary.communes} commune${summary.communes > 1 ? 's' : ''} ; ${summaryText(summary.s)}.${replacedElsewhere ? ` ${replacedElsewhere} immeubles d'un import antérieur portant les mêmes identifiants ont été retirés.` : ''} L'éligibilité (actuel.csv) de ces communes est à importer de nouveau (job mci-eligibilite) : les identifiants changent à chaque trimestre.`;

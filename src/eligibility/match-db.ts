@@ -33,7 +33,10 @@ async function mciMatchedByCode(q: Queryable, communes: string[]): Promise<Map<s
  * Matches every building of `t.table` (a staging table or the stored one) to the address base,
  * one département at a time, and writes adresse_id / appariement / distance_m in place.
  */
-export async function matchTable(q: Queryable, t: BuildingTable, onlyCommunes?: string[]): Promise<MatchSummary> {
+export type MatchTimings = { load_ms: number; match_ms: number; write_ms: number };
+
+export async function matchTable(q: Queryable, t: BuildingTable, onlyCommunes?: string[], timings?: MatchTimings): Promise<MatchSummary> {
+  const tm = timings ?? { load_ms: 0, match_ms: 0, write_ms: 0 };
   const communes = onlyCommunes ?? (await q.query<{ code_insee: string }>(`SELECT DISTINCT code_insee FROM ${t.table}`)).rows.map((r) => r.code_insee);
   const byDept = new Map<string, string[]>();
   for (const c of communes) {
@@ -46,18 +49,25 @@ export async function matchTable(q: Queryable, t: BuildingTable, onlyCommunes?: 
   const methods: Method[] = [];
   for (const [, list] of [...byDept].sort((a, b) => a[0].localeCompare(b[0]))) {
     await q.query(`TRUNCATE ${tmp}`);
+    let t0 = Date.now();
     const buildings = (await q.query<BuildingIn>(`SELECT ${BUILDING_COLUMNS[t.kind]} FROM ${t.table} WHERE code_insee = ANY($1::text[])`, [list])).rows;
     const keys = [...new Set(buildings.flatMap((b) => (b.addr_code && b.addr_code.includes('_') ? [b.addr_code, b.addr_code.toLowerCase()] : [])))];
     const addresses = await addressesOf(q, list, keys);
-    const matcher = new AddressMatcher(addresses, t.kind === 'fibre' ? await mciMatchedByCode(q, list) : new Map());
+    const viaCode = t.kind === 'fibre' ? await mciMatchedByCode(q, list) : new Map<string, string>();
+    tm.load_ms += Date.now() - t0;
+    t0 = Date.now();
+    const matcher = new AddressMatcher(addresses, viaCode);
     const out: (Match & { imb_id: string })[] = [];
     for (const b of buildings) {
       const m = matcher.match(b);
       methods.push(m.appariement);
       out.push({ imb_id: b.imb_id, ...m, distance_m: m.distance_m === null ? null : Math.round(m.distance_m * 10) / 10 });
     }
+    tm.match_ms += Date.now() - t0;
+    t0 = Date.now();
     await insertJson(q, tmp, { imb_id: 'text', adresse_id: 'text', appariement: 'text', distance_m: 'double precision' }, out);
     await q.query(`UPDATE ${t.table} b SET adresse_id = m.adresse_id, appariement = m.appariement, distance_m = m.distance_m FROM ${tmp} m WHERE m.imb_id = b.imb_id`);
+    tm.write_ms += Date.now() - t0;
   }
   await q.query(`DROP TABLE IF EXISTS ${tmp}`);
   return summarize(methods);

@@ -79,9 +79,17 @@ export function normalizeStreet(typeVoie: string | null | undefined, nomVoie: st
   return out.join(' ');
 }
 
-/** Comparison key: normalised name without articles and particles. */
+const keyCache = new Map<string, string>();
+
+/** Comparison key: normalised name without articles and particles (memoised: names repeat a lot). */
 export function streetKey(typeVoie: string | null | undefined, nomVoie: string | null | undefined): string {
-  return normalizeStreet(typeVoie, nomVoie).split(' ').filter((w) => w && !STOP.has(w)).join(' ');
+  const raw = `${typeVoie ?? ''}\u0000${nomVoie ?? ''}`;
+  const hit = keyCache.get(raw);
+  if (hit !== undefined) return hit;
+  const k = normalizeStreet(typeVoie, nomVoie).split(' ').filter((w) => w && !STOP.has(w)).join(' ');
+  if (keyCache.size >= 200_000) keyCache.clear();
+  keyCache.set(raw, k);
+  return k;
 }
 
 const REP: Record<string, string> = { b: 'bis', bis: 'bis', t: 'ter', ter: 'ter', q: 'quater', quater: 'quater' };
