@@ -130,3 +130,8 @@ export async function matchStatsByCommune(q: Queryable, limit = 200) {
      SELECT b.code_insee, c.nom, b.source, b.immeubles, b.apparies, (SELECT count(*)::int FROM adresse a WHERE a.code_insee = b.code_insee) AS adresses
      FROM b LEFT JOIN commune c ON c.code = b.code_insee ORDER BY b.code_insee, b.source LIMIT $1`, [limit])).rows;
 }
+
+export async function lastRuns(q: Queryable, jobs: string[], limit = 15) {
+  return (await q.query<{ id: number; job: string; status: string; ended_at: Date | null; rows_read: number; rows_accepted: number; rows_rejected: number; message: string | null }>(
+    `SELECT id::int AS id, job, status, ended_at, rows_read, rows_accepted, rows_rejected, message FROM import_run WHERE job = ANY($1::text[]) ORDER BY id DESC LIMIT $2`, [jobs, limit])).rows;
+}

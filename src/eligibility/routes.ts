@@ -80,6 +80,7 @@ export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) 
   r.get('/eligibilite/donnees', async (req, reply) => {
     const stats = await Q.matchStats(ctx.db);
     const byCommune = await Q.matchStatsByCommune(ctx.db, 300);
+    const runs = await Q.lastRuns(ctx.db, ['mci-immeubles', 'mci-eligibilite', 'mci-operateurs', 'fibre-immeubles', 'offres-repli']);
     const table = (source: 'mci' | 'fibre', title: string) => {
       const rows = stats.filter((s) => s.source === source);
       const total = rows.reduce((s, x) => s + x.immeubles, 0);
@@ -97,7 +98,10 @@ export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) 
       ${table('fibre', 'Carte fibre (immeubles)')}
       ${byCommune.length ? html`<div class="fr-table"><table><caption>Par commune</caption>
         <thead><tr><th scope="col">Commune</th><th scope="col">Fichier</th><th scope="col" class="pan-num">Immeubles</th><th scope="col" class="pan-num">Rapprochés</th><th scope="col" class="pan-num">Adresses importées</th></tr></thead>
-        <tbody>${byCommune.map((c) => html`<tr><td>${c.nom ?? c.code_insee} (${c.code_insee})</td><td>${c.source === 'mci' ? 'Ma connexion internet' : 'Carte fibre'}</td><td class="pan-num">${fmtInt(c.immeubles)}</td><td class="pan-num">${fmtInt(c.apparies)} (${fmtPct(c.immeubles ? c.apparies / c.immeubles : 0)})</td><td class="pan-num">${fmtInt(c.adresses)}</td></tr>`)}</tbody></table></div>` : ''}`,
+        <tbody>${byCommune.map((c) => html`<tr><td>${c.nom ?? c.code_insee} (${c.code_insee})</td><td>${c.source === 'mci' ? 'Ma connexion internet' : 'Carte fibre'}</td><td class="pan-num">${fmtInt(c.immeubles)}</td><td class="pan-num">${fmtInt(c.apparies)} (${fmtPct(c.immeubles ? c.apparies / c.immeubles : 0)})</td><td class="pan-num">${fmtInt(c.adresses)}</td></tr>`)}</tbody></table></div>` : ''}
+      ${runs.length ? html`<div class="fr-table"><table><caption>Derniers imports</caption>
+        <thead><tr><th scope="col">Import</th><th scope="col">Terminé le</th><th scope="col">État</th><th scope="col" class="pan-num">Lignes lues</th><th scope="col" class="pan-num">Acceptées</th><th scope="col" class="pan-num">Rejetées</th><th scope="col">Compte rendu</th></tr></thead>
+        <tbody>${runs.map((x) => html`<tr><td>${x.job}</td><td>${fmtDate(x.ended_at)}</td><td>${x.status}</td><td class="pan-num">${fmtInt(x.rows_read)}</td><td class="pan-num">${fmtInt(x.rows_accepted)}</td><td class="pan-num">${fmtInt(x.rows_rejected)}</td><td>${x.message ?? ''}</td></tr>`)}</tbody></table></div>` : ''}`,
     });
   });
 }

@@ -219,6 +219,8 @@ for (const backend of backends()) {
       assert.match(print.body, /eligibilite-impression\.css/);
       const data = await t.app.inject({ method: 'GET', url: '/eligibilite/donnees' });
       assert.match(data.body, /5 immeubles sur 5 rapprochés/);
+      assert.match(data.body, /Derniers imports/);
+      assert.match(data.body, /rapprochement aux adresses : 5\/5 immeubles/);
       const landing = await t.app.inject({ method: 'GET', url: '/eligibilite' });
       assert.equal(landing.statusCode, 200);
       assert.match(landing.body, /action="\/adresses\/recherche"/);
