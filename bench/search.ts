@@ -268,7 +268,9 @@ async function runSize(size: number): Promise<Result> {
 }
 
 const results: Result[] = [];
+console.log(`machine : ${os.cpus().length} cœurs, ${mb(os.totalmem())} ; charge moyenne au départ ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) — d’autres processus partagent les cœurs si elle dépasse ~1`);
 for (const s of sizes) results.push(await runSize(s));
+console.log(`charge moyenne à la fin ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')}`);
 console.log('\n== résumé');
 for (const r of results) {
   const b = r.base.postgres ?? r.base.pglite;

@@ -6,6 +6,8 @@ import { defineJob } from '../imports/job.ts';
 import { readLines } from '../imports/source.ts';
 import { detectFormat, parseFields, splitCsvLine, type AddressFormat, type Detected } from './formats.ts';
 import * as Q from './queries.ts';
+import { AddressIndexBuilder } from './index-search.ts';
+import { noteImported } from './service.ts';
 
 const OptionsSchema = z.object({
   /**
@@ -43,6 +45,9 @@ export const addressesJob = defineJob({
     const formats = new Set<AddressFormat>();
     const seen = new Set<string>();
     let mapped = 0;
+    // The rows written, indexed as they go by, so that the search index need not read them back.
+    const fresh = new AddressIndexBuilder();
+    let perimeterKindUsed = 'departement' as 'departement' | 'commune';
 
     await db.transaction(async (tx) => {
       let batch: Q.AddressInsert[] = [];
@@ -63,6 +68,10 @@ export const addressesJob = defineJob({
             }
             formats.add(detected.format);
             perimeterKind = options.perimetre === 'auto' ? (detected.format === 'bal' ? 'commune' : 'departement') : options.perimetre;
+            if (perimeters.size && perimeterKind !== perimeterKindUsed) {
+              throw new AppError('IMPORT_ECHEC', 'mixed perimeters', 'Un même import ne peut pas mêler des fichiers BAL (remplacés par commune) et BAN/BANO (remplacés par département) ; importez-les séparément ou précisez l’option perimetre.');
+            }
+            perimeterKindUsed = perimeterKind;
             if (detected.hasHeader) continue;
           }
           if (line.trim() === '') continue;
@@ -105,12 +114,14 @@ export const addressesJob = defineJob({
           }
           p.loaded++;
           tally.accepted++;
-          batch.push({
+          const row: Q.AddressInsert = {
             id: a.id, numero: a.numero, suffixe: a.suffixe, voie: a.voie, lieu_dit: a.lieu_dit,
             code_postal: a.code_postal ?? (c.codes_postaux.length === 1 ? c.codes_postaux[0]! : null),
             code_insee: code, commune: c.nom, departement: c.departement, lon: a.lon, lat: a.lat,
             source: detected!.format, import_run: runId,
-          });
+          };
+          batch.push(row);
+          fresh.add(row);
           if (batch.length >= BATCH) await flush();
         }
         if (!detected) throw new AppError('SOURCE_ILLISIBLE', `empty file ${file}`, `${fileLabel}fichier vide.`);
@@ -121,6 +132,10 @@ export const addressesJob = defineJob({
       await flush();
     });
 
+    noteImported(db, {
+      departements: new Set(perimeterKindUsed === 'departement' ? perimeters.keys() : []),
+      communes: new Set(perimeterKindUsed === 'commune' ? perimeters.keys() : []),
+    }, fresh.finish());
     const kind = options.perimetre === 'auto' ? (formats.has('bal') && formats.size === 1 ? 'commune' : 'département') : options.perimetre === 'commune' ? 'commune' : 'département';
     const parts = [...perimeters].map(([k, p]) => `${kind} ${k} : ${p.loaded.toLocaleString('fr-FR')} adresses (${p.replaced.toLocaleString('fr-FR')} remplacées)`);
     return `${tally.accepted.toLocaleString('fr-FR')} adresses chargées (${[...formats].map((f) => FORMAT_LABEL[f]).join(', ')}) ; ${parts.slice(0, 20).join(' ; ')}${parts.length > 20 ? ' …' : ''}${mapped ? ` ; ${mapped} adresses rattachées à leur commune actuelle via un ancien code INSEE` : ''}.`;

@@ -447,6 +447,28 @@ export class AddressIndex {
     };
   }
 
+  /** Stored rows, for rebuilding an index from this one (skipping what `skip` rejects). */
+  *rows(skip?: (codeInsee: string, departement: string) => boolean): Generator<IndexInput> {
+    const d = this.d;
+    const S = d.streetName.length;
+    for (let s = 0; s < S; s++) {
+      const c = d.streetCommune[s]!;
+      const code = d.communeCode[c]!;
+      const dept = d.communeDept[c]!;
+      if (skip?.(code, dept)) continue;
+      const voie = d.nameStr[d.streetName[s]!]!;
+      const pc = d.pcStr[d.streetPc[s]!] || null;
+      const commune = d.communeName[c]!;
+      for (let i = d.streetStart[s]!; i < d.streetStart[s + 1]!; i++) {
+        const n = d.num[i]!;
+        yield {
+          id: this.idAt(i), numero: n >= 0 ? n : null, suffixe: d.suffixStr[d.suf[i]!] || null, voie, code_postal: pc,
+          code_insee: code, commune, departement: dept, lon: d.lon[i]! / E6, lat: d.lat[i]! / E6,
+        };
+      }
+    }
+  }
+
   /** Index of the first token ≥ t. */
   private lowerBound(t: string): number {
     const a = this.d.tokens;

@@ -3,7 +3,7 @@ import { registerAddressApi, type RateLimit } from './api.ts';
 import { addressesJob } from './import-job.ts';
 import { countAddresses } from './queries.ts';
 import { registerAddressPages } from './routes.ts';
-import { rebuildAddressIndex } from './service.ts';
+import { rebuildAddressIndex, setEmptyAddressIndex } from './service.ts';
 
 /** Per client: an autocomplete sends a request per keystroke (debounced), hence a generous limit. */
 export const ADDRESS_RATE_LIMIT: RateLimit = { max: 600, timeWindow: '1 minute' };
@@ -22,6 +22,7 @@ export function createAddressesModule(o: { rateLimit?: RateLimit | false } = {})
       // requests arriving meanwhile wait for the build.
       const n = await countAddresses(ctx.db).catch(() => 0);
       if (n > 0) rebuildAddressIndex(ctx).catch((err) => ctx.log.error({ err }, 'address index build failed'));
+      else setEmptyAddressIndex(ctx);
     },
   };
 }

@@ -36,13 +36,22 @@ export async function countAddressesByDepartement(db: Queryable): Promise<{ depa
 }
 
 /** Rows for the search index, by pages in id order (keyset pagination keeps memory flat). */
-export async function addressPage(db: Queryable, afterId: string | null, limit: number): Promise<IndexRow[]> {
-  const r = await db.query<IndexRow>(
-    `SELECT id, numero, suffixe, voie, code_postal, code_insee, commune, departement, lon, lat FROM adresse
+export async function addressPage(db: Queryable, afterId: string | null, limit: number): Promise<IndexPageRow[]> {
+  const r = await db.query<IndexPageRow>(
+    `SELECT id, numero, suffixe, voie, code_postal, code_insee, lon, lat FROM adresse
       WHERE $1::text IS NULL OR id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);
   return r.rows;
 }
-export type IndexRow = Pick<AddressRow, 'id' | 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'code_insee' | 'commune' | 'departement' | 'lon' | 'lat'>;
+/** Rows of some départements and communes only (after an import replaced them). */
+export async function addressesOf(db: Queryable, departements: string[], communes: string[]): Promise<IndexPageRow[]> {
+  const r = await db.query<IndexPageRow>(
+    `SELECT id, numero, suffixe, voie, code_postal, code_insee, lon, lat FROM adresse
+      WHERE departement = ANY($1::text[]) OR code_insee = ANY($2::text[])`, [departements, communes]);
+  return r.rows;
+}
+
+/** Commune name and département come from table commune (the importer stores the same values). */
+export type IndexPageRow = Pick<AddressRow, 'id' | 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'code_insee' | 'lon' | 'lat'>;
 
 /** Current communes and arrondissements with what the importer needs. */
 export async function communeRefs(db: Queryable): Promise<{ code: string; nom: string; departement: string; codes_postaux: string[]; population: number | null }[]> {

@@ -9,18 +9,25 @@ import type { Logger } from 'pino';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { AddressIndex, AddressIndexBuilder, type AddressHit, type SearchOptions } from './index-search.ts';
-import { addressPage } from './queries.ts';
+import { addressesOf, addressPage, communeRefs } from './queries.ts';
 
 export { addressById, type AddressRow } from './queries.ts';
 export type { AddressHit, SearchOptions } from './index-search.ts';
 
-type Holder = { current: AddressIndex | null; pending: Promise<AddressIndex> | null; builtAt: Date | null; ms: number };
+/** What an import replaced: only these parts need reading again from the database. */
+export type Touched = { departements: Set<string>; communes: Set<string> };
+type Holder = {
+  current: AddressIndex | null; pending: Promise<AddressIndex> | null; builtAt: Date | null; ms: number;
+  touched: Touched | null;
+  /** rows the last import(s) wrote, indexed while they were read: no need to read them back */
+  fresh: AddressIndex[];
+};
 const holders = new WeakMap<object, Holder>();
 
 function holder(ctx: Pick<AppContext, 'db'>): Holder {
   let h = holders.get(ctx.db);
   if (!h) {
-    h = { current: null, pending: null, builtAt: null, ms: 0 };
+    h = { current: null, pending: null, builtAt: null, ms: 0, touched: null, fresh: [] };
     holders.set(ctx.db, h);
   }
   return h;
@@ -30,10 +37,14 @@ function holder(ctx: Pick<AppContext, 'db'>): Holder {
 export async function buildIndexFromDb(db: Queryable, log?: Logger): Promise<AddressIndex> {
   const t0 = Date.now();
   const b = new AddressIndexBuilder();
+  const communes = new Map((await communeRefs(db)).map((c) => [c.code, c]));
   let after: string | null = null;
   for (;;) {
     const rows = await addressPage(db, after, 50_000);
-    for (const r of rows) b.add(r);
+    for (const r of rows) {
+      const c = communes.get(r.code_insee);
+      b.add({ ...r, commune: c?.nom ?? r.code_insee, departement: c?.departement ?? r.code_insee.slice(0, 2) });
+    }
     if (rows.length < 50_000) break;
     after = rows[rows.length - 1]!.id;
   }
@@ -42,13 +53,60 @@ export async function buildIndexFromDb(db: Queryable, log?: Logger): Promise<Add
   return index;
 }
 
+/**
+ * A new index from the previous one, re-reading from the database only the départements and
+ * communes an import replaced (the rest is copied from memory).
+ */
+export async function updateIndexFromDb(db: Queryable, previous: AddressIndex, touched: Touched, log?: Logger): Promise<AddressIndex> {
+  const t0 = Date.now();
+  const b = new AddressIndexBuilder();
+  for (const r of previous.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code))) b.add(r);
+  const communes = new Map((await communeRefs(db)).map((c) => [c.code, c]));
+  const fresh = await addressesOf(db, [...touched.departements], [...touched.communes]);
+  for (const r of fresh) {
+    const c = communes.get(r.code_insee);
+    b.add({ ...r, commune: c?.nom ?? r.code_insee, departement: c?.departement ?? r.code_insee.slice(0, 2) });
+  }
+  const index = b.finish();
+  log?.info({ addresses: index.size, reread: fresh.length, ms: Date.now() - t0 }, 'address index updated');
+  return index;
+}
+
+/** Called by the import job after its transaction committed, with the rows it wrote. */
+export function noteImported(db: object, touched: Touched, fresh?: AddressIndex): void {
+  const h = holder({ db } as Pick<AppContext, 'db'>);
+  if (fresh && (h.touched === null) === (h.fresh.length === 0)) h.fresh.push(fresh);
+  else h.fresh = [];
+  if (!h.touched) h.touched = { departements: new Set(), communes: new Set() };
+  for (const d of touched.departements) h.touched.departements.add(d);
+  for (const c of touched.communes) h.touched.communes.add(c);
+}
+
 /** Starts (or chains) a rebuild; the returned promise resolves with the new index. */
 export function rebuildAddressIndex(ctx: Pick<AppContext, 'db' | 'log'>): Promise<AddressIndex> {
   const h = holder(ctx);
   const prev = h.pending ?? Promise.resolve(null);
   const next = prev.catch(() => null).then(async () => {
     const t0 = Date.now();
-    const idx = await buildIndexFromDb(ctx.db, ctx.log);
+    const touched = h.touched;
+    const fresh = h.fresh;
+    h.touched = null;
+    h.fresh = [];
+    let idx: AddressIndex;
+    if (touched && h.current && fresh.length === 1) {
+      // Everything in memory: the previous index minus what the import replaced, plus what it wrote.
+      const b = new AddressIndexBuilder();
+      const prev = h.current;
+      if (prev.size) for (const r of prev.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code))) b.add(r);
+      if (b.size === 0) idx = fresh[0]!;
+      else {
+        for (const r of fresh[0]!.rows()) b.add(r);
+        idx = b.finish();
+      }
+      ctx.log.info({ addresses: idx.size, ms: Date.now() - t0 }, 'address index updated from the import');
+    } else if (touched && h.current && touched.departements.size + touched.communes.size <= 20) {
+      idx = await updateIndexFromDb(ctx.db, h.current, touched, ctx.log);
+    } else idx = await buildIndexFromDb(ctx.db, ctx.log);
     h.current = idx;
     h.builtAt = new Date();
     h.ms = Date.now() - t0;
@@ -67,6 +125,12 @@ export async function getAddressIndex(ctx: Pick<AppContext, 'db' | 'log'>): Prom
   if (h.pending) return h.pending;
   if (h.current) return h.current;
   return rebuildAddressIndex(ctx);
+}
+
+/** An empty table: an empty index, so that the first import updates it from memory. */
+export function setEmptyAddressIndex(ctx: Pick<AppContext, 'db'>): void {
+  const h = holder(ctx);
+  if (!h.current && !h.pending) h.current = new AddressIndexBuilder().finish();
 }
 
 /** For benchmarks and tools: serve a ready-made index (e.g. a synthetic one) for this database. */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
+import { buildIndexFromDb, getAddressIndex } from '../../src/addresses/service.ts';
 import { backends, setup, shared } from '../helpers.ts';
 
 const PARIS = shared('addresses', 'ban-adresses-75-paris-2024-06.csv.gz');
@@ -191,6 +192,13 @@ for (const backend of backends()) {
       assert.equal(again.status, 'succeeded');
       assert.equal(await count(`departement = '90'`), before90);
       assert.match(again.message ?? '', /remplacées/);
+      // the index, updated in memory after each import, holds exactly what a full read of the table gives
+      const idx = await getAddressIndex(env.ctx);
+      assert.equal(idx.size, await count('true'));
+      const full = await buildIndexFromDb(env.db);
+      for (const q of ['12 r de rivoli', 'av jean jaures belfort', '6A Avenue du Champ de Mars 90000', '3 rue joffre mont-bonvillers']) {
+        assert.equal(idx.search(q, { limit: 1 })[0]?.id, full.search(q, { limit: 1 })[0]?.id, q);
+      }
     });
 
     test('the public endpoints are rate-limited per client', async () => {
