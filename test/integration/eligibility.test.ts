@@ -152,7 +152,7 @@ for (const backend of backends()) {
     test('fibre-immeubles: statuses, planned dates, matching through the MCI building code', async () => {
       const run = await t.ctx.runImport({ job: 'fibre-immeubles', source: fixture('cartefibre_immeubles_54.csv'), startedBy: 'test' });
       assert.equal(run.status, 'succeeded', run.message ?? '');
-      assert.equal(run.rows_accepted, 4);
+      assert.equal(run.rows_accepted, 5);
       assert.deepEqual(run.rejects.map((r) => r.line), [6, 7]);
       assert.match(run.rejects[0]!.reason, /imb_etat inconnu : « en attente »/);
       const f = Object.fromEntries((await t.db.query<{ imb_id: string; adresse_id: string; appariement: string; d: string | null }>(
@@ -160,6 +160,8 @@ for (const backend of backends()) {
       assert.deepEqual([f['IMB/54084/X/0001']!.appariement, f['IMB/54084/X/0001']!.adresse_id], ['code_immeuble', '54084_0135_00039']);
       assert.deepEqual([f['IMB/54084/X/0002']!.appariement, f['IMB/54084/X/0002']!.adresse_id], ['voie_numero', '54084_0200_00005']);
       assert.deepEqual([f['IMB/54084/X/0003']!.appariement, f['IMB/54084/X/0003']!.adresse_id], ['code_immeuble', '54084_0060_00001_bis']);
+      // Published without code_insee: the commune is found from its postcode and name.
+      assert.deepEqual([f['IMB/54084/X/0006']!.appariement, f['IMB/54084/X/0006']!.adresse_id], ['voie_numero', '54084_0200_00007']);
       assert.deepEqual([f['IMB/54084/X/0004']!.appariement, f['IMB/54084/X/0004']!.adresse_id, f['IMB/54084/X/0004']!.d], ['voie_numero', '54084_0210_00036', '2024-09-30']);
     });
 
