@@ -371,7 +371,7 @@ export class AddressIndexBuilder {
   }
 }
 
-type IndexData = {
+export type IndexData = {
   ids: Buffer; idEnd: Uint32Array; num: Int32Array; suf: Uint16Array; lon: Int32Array; lat: Int32Array; addrStreet: Uint32Array; suffixStr: string[];
   streetStart: Uint32Array; streetName: Uint32Array; streetCommune: Uint32Array; streetPc: Uint32Array; streetLon: Int32Array; streetLat: Int32Array; streetSize: Uint32Array;
   nameStr: string[]; communeCode: string[]; communeName: string[]; communeDept: string[]; pcStr: string[];
@@ -405,6 +405,10 @@ export class AddressIndex {
 
   get size(): number {
     return this.d.idEnd.length;
+  }
+  /** The raw arrays (for snapshots). */
+  get data(): Readonly<IndexData> {
+    return this.d;
   }
   get streetCount(): number {
     return this.d.streetName.length;

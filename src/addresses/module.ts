@@ -3,7 +3,7 @@ import { registerAddressApi, type RateLimit } from './api.ts';
 import { addressesJob } from './import-job.ts';
 import { countAddresses } from './queries.ts';
 import { registerAddressPages } from './routes.ts';
-import { rebuildAddressIndex, setEmptyAddressIndex } from './service.ts';
+import { loadAddressIndexAtStartup, rebuildAddressIndex, setEmptyAddressIndex } from './service.ts';
 
 /** Per client: an autocomplete sends a request per keystroke (debounced), hence a generous limit. */
 export const ADDRESS_RATE_LIMIT: RateLimit = { max: 600, timeWindow: '1 minute' };
@@ -18,10 +18,10 @@ export function createAddressesModule(o: { rateLimit?: RateLimit | false } = {})
       ctx.onImported(async (job) => {
         if (job === 'adresses') await rebuildAddressIndex(ctx);
       });
-      // Start-up: build in the background, so that listening does not wait for a large table;
-      // requests arriving meanwhile wait for the build.
+      // Start-up: the snapshot if it matches the table, else a build in the background, so that
+      // listening does not wait for a large table (requests arriving meanwhile wait for the build).
       const n = await countAddresses(ctx.db).catch(() => 0);
-      if (n > 0) rebuildAddressIndex(ctx).catch((err) => ctx.log.error({ err }, 'address index build failed'));
+      if (n > 0) await loadAddressIndexAtStartup(ctx);
       else setEmptyAddressIndex(ctx);
     },
   };

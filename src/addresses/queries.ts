@@ -42,6 +42,12 @@ export async function addressPage(db: Queryable, afterId: string | null, limit: 
       WHERE $1::text IS NULL OR id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);
   return r.rows;
 }
+/** Changes whenever an import changes the table: row count and last import run. */
+export async function tableFingerprint(db: Queryable): Promise<string> {
+  const r = await db.query<{ n: number; run: number | null }>('SELECT count(*)::int AS n, max(import_run)::int AS run FROM adresse');
+  return `${r.rows[0]?.n ?? 0}:${r.rows[0]?.run ?? 0}`;
+}
+
 /** Rows of some départements and communes only (after an import replaced them). */
 export async function addressesOf(db: Queryable, departements: string[], communes: string[]): Promise<IndexPageRow[]> {
   const r = await db.query<IndexPageRow>(

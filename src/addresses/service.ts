@@ -5,11 +5,14 @@
  *  - `searchAddresses(ctx, q, opts)` / `reverseAddresses(ctx, lon, lat, limit)` → AddressHit[].
  *  - `addressById(db, id)` (re-exported from queries.ts) → the stored row.
  */
+import path from 'node:path';
 import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { AddressIndex, AddressIndexBuilder, type AddressHit, type SearchOptions } from './index-search.ts';
-import { addressesOf, addressPage, communeRefs } from './queries.ts';
+import { addressesOf, addressPage, communeRefs, tableFingerprint } from './queries.ts';
+import { readSnapshot, writeSnapshot } from './snapshot.ts';
 
 export { addressById, type AddressRow } from './queries.ts';
 export type { AddressHit, SearchOptions } from './index-search.ts';
@@ -82,12 +85,52 @@ export function noteImported(db: object, touched: Touched, fresh?: AddressIndex)
   for (const c of touched.communes) h.touched.communes.add(c);
 }
 
+type Ctx = Pick<AppContext, 'db' | 'log'> & { config?: Config };
+
+/** Snapshot file of the index, under the data directory (not in tests: databases there are throw-away). */
+export function snapshotFile(config: Config | undefined): string | null {
+  return config && config.env !== 'test' ? path.join(config.dataDir, 'index-adresses.bin') : null;
+}
+
+let writing: Promise<unknown> = Promise.resolve();
+function saveSnapshot(ctx: Ctx, index: AddressIndex, fingerprint: string): void {
+  const file = snapshotFile(ctx.config);
+  if (!file) return;
+  writing = writing.then(async () => {
+    const t0 = Date.now();
+    await writeSnapshot(index, file, fingerprint);
+    ctx.log.info({ file, ms: Date.now() - t0 }, 'address index snapshot written');
+  }).catch((err) => ctx.log.warn({ err }, 'address index snapshot not written'));
+}
+
+/** At start-up: the snapshot when it matches the table, else a build from the table (in the background). */
+export async function loadAddressIndexAtStartup(ctx: Ctx): Promise<'snapshot' | 'build'> {
+  const file = snapshotFile(ctx.config);
+  if (file) {
+    try {
+      const t0 = Date.now();
+      const idx = await readSnapshot(file, await tableFingerprint(ctx.db));
+      if (idx) {
+        setAddressIndex(ctx, idx);
+        ctx.log.info({ file, addresses: idx.size, ms: Date.now() - t0 }, 'address index loaded from snapshot');
+        return 'snapshot';
+      }
+    } catch (err) {
+      ctx.log.warn({ err, file }, 'address index snapshot unreadable, rebuilding');
+    }
+  }
+  rebuildAddressIndex(ctx).catch((err) => ctx.log.error({ err }, 'address index build failed'));
+  return 'build';
+}
+
 /** Starts (or chains) a rebuild; the returned promise resolves with the new index. */
-export function rebuildAddressIndex(ctx: Pick<AppContext, 'db' | 'log'>): Promise<AddressIndex> {
+export function rebuildAddressIndex(ctx: Ctx): Promise<AddressIndex> {
   const h = holder(ctx);
   const prev = h.pending ?? Promise.resolve(null);
   const next = prev.catch(() => null).then(async () => {
     const t0 = Date.now();
+    // the table as this index will reflect it (imports are serialised and call us after committing)
+    const fingerprint = snapshotFile(ctx.config) ? await tableFingerprint(ctx.db) : '';
     const touched = h.touched;
     const fresh = h.fresh;
     h.touched = null;
@@ -110,6 +153,7 @@ export function rebuildAddressIndex(ctx: Pick<AppContext, 'db' | 'log'>): Promis
     h.current = idx;
     h.builtAt = new Date();
     h.ms = Date.now() - t0;
+    saveSnapshot(ctx, idx, fingerprint);
     return idx;
   });
   h.pending = next;

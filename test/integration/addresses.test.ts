@@ -5,6 +5,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { buildIndexFromDb, getAddressIndex } from '../../src/addresses/service.ts';
+import { readSnapshot, writeSnapshot } from '../../src/addresses/snapshot.ts';
 import { backends, setup, shared } from '../helpers.ts';
 
 const PARIS = shared('addresses', 'ban-adresses-75-paris-2024-06.csv.gz');
@@ -199,6 +200,14 @@ for (const backend of backends()) {
       for (const q of ['12 r de rivoli', 'av jean jaures belfort', '6A Avenue du Champ de Mars 90000', '3 rue joffre mont-bonvillers']) {
         assert.equal(idx.search(q, { limit: 1 })[0]?.id, full.search(q, { limit: 1 })[0]?.id, q);
       }
+      // and a snapshot of it loads back to the same answers
+      const snap = path.join(tmp, 'index.bin');
+      await writeSnapshot(idx, snap, 'empreinte-1');
+      assert.equal(await readSnapshot(snap, 'autre-empreinte'), null);
+      const loaded = (await readSnapshot(snap, 'empreinte-1'))!;
+      assert.equal(loaded.size, idx.size);
+      assert.deepEqual(loaded.search('12 r de rivoli', { limit: 5 }), idx.search('12 r de rivoli', { limit: 5 }));
+      assert.deepEqual(loaded.reverse(6.8444, 47.6441, 3), idx.reverse(6.8444, 47.6441, 3));
     });
 
     test('the public endpoints are rate-limited per client', async () => {
