@@ -65,7 +65,10 @@ function communeBlock(e: Eligibility): Html {
     // 100 Mbit/s is then the telling figure (ARCEP's own reading for wired very-high-speed coverage).
     const headline = s.perimetre === 'toutes' ? 'elig_thd100' : 'elig_thd30';
     const thd = s.paliers.find((p) => p.champ === headline) ?? s.paliers.find((p) => p.champ === 'elig_thd30');
-    parts.push(html`${s.fibre ? html`<p class="fr-text--lg">Dans votre commune, <strong>${fmtPct(s.fibre.part)}</strong> des locaux sont raccordables à la fibre (${s.fibre.periode}).</p>` : ''}
+    // The FttH share is shown when it is not older than the speed-class figures (two dates side by side mislead).
+    const quarterEnd = (p: string) => { const m = /^(\d{4})-T([1-4])$/.exec(p); return m ? `${m[1]}-${['03-31', '06-30', '09-30', '12-31'][Number(m[2]) - 1]}` : p; };
+    const showFibre = s.fibre && (!s.date || !s.paliers.length || quarterEnd(s.fibre.periode) >= s.date);
+    parts.push(html`${s.fibre && showFibre ? html`<p class="fr-text--lg">Dans votre commune, <strong>${fmtPct(s.fibre.part)}</strong> des locaux sont raccordables à la fibre (${s.fibre.periode}).</p>` : ''}
     ${thd ? html`<p class="fr-text--lg">Dans votre commune, <strong>${fmtPct(thd.part)}</strong> des locaux sont éligibles à un débit ${thd.libelle.replace(/ \(.*\)$/, '')} (${s.perimetre === 'filaire' ? 'technologies filaires' : 'toutes technologies, satellite compris'}).</p>` : ''}
     ${s.paliers.length ? html`<div class="fr-table"><table><caption>Répartition des ${fmtInt(s.locaux)} locaux de ${e.commune.nom} par débit disponible</caption>
       <thead><tr><th scope="col">Débit disponible</th><th scope="col" class="pan-num">Locaux</th><th scope="col" class="pan-num">Part</th></tr></thead>

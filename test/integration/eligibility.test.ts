@@ -14,6 +14,8 @@ const fixture = (f: string) => path.join(FIXTURES, f);
 const FTHD = shared('arcep-fixe', 'france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz');
 const BAL = shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz');
 const MCI_COMMUNES = shared('arcep-fixe', 'mci-commune-debit-2022t4-national.csv.gz');
+const FTTH_COMMUNES = shared('arcep-fixe', 'arcep-obs-thd-2018t1-ftthCommunes.csv.gz');
+const INFO_COMMUNES = shared('arcep-fixe', 'arcep-obs-thd-2018t1-communes.csv.gz');
 
 /** The real BAL rows, read independently of the importers, to compute expectations. */
 function balRows() {
@@ -85,6 +87,10 @@ for (const backend of backends()) {
       assert.equal(addr.status, 'succeeded', addr.message ?? '');
       const obs = await t.ctx.runImport({ job: 'mci-communes', source: MCI_COMMUNES, startedBy: 'test' });
       assert.equal(obs.status, 'succeeded', obs.message ?? '');
+      for (const f of [FTTH_COMMUNES, INFO_COMMUNES]) {
+        const r = await t.ctx.runImport({ job: 'arcep-deploiements', source: f, options: { departements: '54', trimestre: '2018-T1' }, startedBy: 'test' });
+        assert.equal(r.status, 'succeeded', r.message ?? '');
+      }
       const e = await answer('54084_0200_00004');
       assert.equal(e.precision, 'commune');
       assert.match(e.message, /Aucune donnée à l’immeuble n’a été importée pour la commune de Mont-Bonvillers/);
@@ -100,9 +106,17 @@ for (const backend of backends()) {
       assert.equal(e.commune.statistiques.locaux, Number(line[4]));
       const thd100 = e.commune.statistiques.paliers.find((p: { champ: string }) => p.champ === 'elig_thd100');
       assert.equal(thd100.locaux, Number(line[11]));
+      // FttH premises connectable (ARCEP quarterly observatory, 2018 T1) over premises (logements + établissements).
+      const ftth = zlib.gunzipSync(fs.readFileSync(FTTH_COMMUNES)).toString('utf8').split('\n').find((l) => l.startsWith('54084,Locaux Raccordables'))!.split(',');
+      const info = zlib.gunzipSync(fs.readFileSync(INFO_COMMUNES)).toString('utf8').split('\n').find((l) => l.startsWith('54084,'))!.split(',');
+      assert.deepEqual(e.commune.statistiques.fibre, {
+        periode: '2018-T1', locaux_raccordables: Number(ftth[4]), locaux: Number(info[5]) + Number(info[6]), part: Number(ftth[4]) / (Number(info[5]) + Number(info[6])),
+      });
       const page = await t.app.inject({ method: 'GET', url: '/eligibilite/adresse/54084_0200_00004' });
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /Réponse à l’échelle de la commune/);
+      // …but the page does not put a 2018 FttH share beside the 2022 speed classes.
+      assert.doesNotMatch(page.body, /raccordables à la fibre \(2018-T1\)/);
       assert.match(page.body, /ce sont des chiffres de la commune, pas de votre adresse/i);
       const pct = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 1 }).format(Number(line[11]) / Number(line[4]));
       assert.ok(page.body.includes(`Dans votre commune, <strong>${pct}</strong> des locaux sont éligibles à un débit au moins 100 Mbit/s`), pct);
