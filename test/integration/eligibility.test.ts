@@ -77,6 +77,7 @@ for (const backend of backends()) {
         assert.doesNotMatch(r.body, /at .*\.ts:\d+/);
       }
       assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/eligibilite' })).statusCode, 400);
+      assert.ok((await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json().paths['/api/v1/eligibilite']);
       const page = await t.app.inject({ method: 'GET', url: '/eligibilite/adresse/54084_9999_99999' });
       assert.equal(page.statusCode, 404);
       assert.match(page.headers['content-type'] as string, /text\/html/);
