@@ -112,7 +112,7 @@ export async function eligibilityOf(q: Queryable, adresseId: string) {
     ? 'Aucun accès filaire à très haut débit (au moins 30 Mbit/s par la fibre, le câble ou le cuivre) n’est recensé à cette adresse : ces offres sans fil peuvent bénéficier de l’aide de l’État (programme France Très Haut Débit) lorsque c’est indiqué.'
     : applicable === false
       ? 'Un accès filaire à très haut débit est recensé à cette adresse : les offres de repli subventionnées ne la concernent en principe pas.'
-      : 'Faute de données à l’immeuble pour cette adresse, on ne sait pas si un accès filaire à très haut débit y est disponible. Si ce n’est pas le cas, ces offres sans fil peuvent bénéficier de l’aide de l’État (programme France Très Haut Débit) lorsque c’est indiqué.';
+      : `${mci.length || fibre.length ? 'Aucune donnée de technologies et de débits (Ma connexion internet) n’est rapprochée de cette adresse' : 'Faute de données à l’immeuble pour cette adresse'} : on ne sait pas si un accès filaire à très haut débit y est disponible. Si ce n’est pas le cas, ces offres sans fil peuvent bénéficier de l’aide de l’État (programme France Très Haut Débit) lorsque c’est indiqué.`;
 
   // The commune: observatory distribution (never presented as the address's own answer) and imported buildings.
   const { stats, bstats, rips } = cc;

@@ -211,6 +211,7 @@ for (const backend of backends()) {
       assert.equal(five.fibre.statut, 'signe');
       assert.equal(five.fibre.date_prevue, '2026-06-30');
       assert.equal(five.offres_repli.applicable, null);
+      assert.match(five.offres_repli.raison, /Aucune donnée de technologies et de débits \(Ma connexion internet\) n’est rapprochée de cette adresse/);
 
       const deployed = await answer('54084_0210_00036');
       assert.equal(deployed.fibre.statut, 'deploye');
