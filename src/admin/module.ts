@@ -50,6 +50,7 @@ export const adminModule: AppModule = {
         ${actor.user.role === 'administrateur' ? html`<ul>
           <li><a href="/admin/imports">Imports de données</a> : lancer un import, suivre les imports et leurs rejets, planifier.</li>
           <li><a href="/admin/utilisateurs">Utilisateurs et organisations</a></li>
+          <li><a href="/admin/eligibilite/rip">Réseaux d’initiative publique</a> : réseau et contact de gros par commune (éligibilité).</li>
           <li><a href="/admin/journal">Journal des modifications</a></li></ul>` : html`<p>Les outils d’édition de votre organisation apparaîtront ici avec les modules concernés.</p>`}`,
       });
     });
