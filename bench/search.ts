@@ -205,10 +205,10 @@ async function baseline(db: Db, size: number, queries: string[], withTrgm: boole
   if (withTrgm) await db.exec('CREATE INDEX bench_adresse_trgm ON bench_adresse USING gin (label_norm gin_trgm_ops);');
   await db.exec('ANALYZE bench_adresse');
   const loadS = (performance.now() - t0) / 1000;
-  const measure = async (sql: string, arg: (q: string) => string): Promise<Base> => {
-    for (const q of queries.slice(0, 5)) await db.query(sql, [arg(q)]);
+  const measureOn = async (qs: string[], sql: string, arg: (q: string) => string): Promise<Base> => {
+    for (const q of qs.slice(0, 3)) await db.query(sql, [arg(q)]);
     const times: number[] = [];
-    for (const q of queries) {
+    for (const q of qs) {
       const t = performance.now();
       await db.query(sql, [arg(q)]);
       times.push(performance.now() - t);
@@ -219,9 +219,11 @@ async function baseline(db: Db, size: number, queries: string[], withTrgm: boole
     const w = foldText(q).split(' ').filter(Boolean);
     return w.map((x, i) => (i === w.length - 1 ? `${x}:*` : x)).join(' & ');
   };
-  const tsv = await measure(`SELECT id, label FROM bench_adresse WHERE to_tsvector('simple', label_norm) @@ to_tsquery('simple', $1)
+  const tsv = await measureOn(queries, `SELECT id, label FROM bench_adresse WHERE to_tsvector('simple', label_norm) @@ to_tsquery('simple', $1)
     ORDER BY ts_rank(to_tsvector('simple', label_norm), to_tsquery('simple', $1)) DESC LIMIT 10`, tsq);
-  const trgm = withTrgm ? await measure('SELECT id, label FROM bench_adresse WHERE label_norm % $1 ORDER BY similarity(label_norm, $1) DESC LIMIT 10', (q) => foldText(q)) : null;
+  // pg_trgm takes seconds per query on PGlite: fewer queries there (the p99 is then the worst of them)
+  const trgmQueries = db.kind === 'pglite' ? queries.slice(0, 50) : queries;
+  const trgm = withTrgm ? await measureOn(trgmQueries, 'SELECT id, label FROM bench_adresse WHERE label_norm % $1 ORDER BY similarity(label_norm, $1) DESC LIMIT 10', (q) => foldText(q)) : null;
   await db.exec('DROP TABLE bench_adresse');
   return { tsv, trgm, rows, loadS };
 }

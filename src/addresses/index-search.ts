@@ -669,8 +669,11 @@ export class AddressIndex {
           totalW += 1;
           if (pcId >= 0 && d.streetPc[s] === pcId) matchedW += 1;
           else if (pcCommune >= 0 && c === pcCommune) matchedW += 1;
-          else if (unmatched++ < 0) void 0;
-          else if (d.communeDept[c] === pq.postcode.slice(0, d.communeDept[c]!.length)) matchedW += 0.2;
+          else {
+            unmatched++;
+            // same département: a wrong or outdated postcode still says roughly where
+            if (d.communeDept[c] === pq.postcode.slice(0, d.communeDept[c]!.length)) matchedW += 0.2;
+          }
         }
         if (totalW === 0 || matchedW === 0) return true;
         const coverage = matchedW / totalW;

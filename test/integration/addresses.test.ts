@@ -155,6 +155,8 @@ for (const backend of backends()) {
       const empty = await env.app.inject('/adresses/recherche');
       assert.equal(empty.statusCode, 200);
       assert.equal((await env.app.inject('/static/autocomplete.js')).statusCode, 200);
+      const api = (await env.app.inject('/api/openapi.json')).json();
+      for (const p of ['/api/v1/adresses/recherche', '/api/v1/adresses/inverse', '/api/v1/adresses/{id}']) assert.deepEqual(api.paths[p].get.tags, ['adresses'], p);
     });
 
     test('a malformed line is rejected with its line number while the rest loads', async () => {
