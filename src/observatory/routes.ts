@@ -99,11 +99,13 @@ type State = {
   cache: Map<string, Promise<{ p: Periods; series: SeriesItem[]; tables: Record<string, TableDef> }>>;
   controle: Map<string, Promise<Awaited<ReturnType<typeof controleLines>>>>;
   regionDepts: Map<string, Set<string>>;
+  /** Rendered dashboard bodies (no user data in them: the layout adds the viewer and CSRF token). */
+  pages: Map<string, Html>;
 };
 const states = new WeakMap<AppContext, State>();
 function stateOf(ctx: AppContext): State {
   let st = states.get(ctx);
-  if (!st) states.set(ctx, (st = { cache: new Map(), controle: new Map(), regionDepts: new Map() }));
+  if (!st) states.set(ctx, (st = { cache: new Map(), controle: new Map(), regionDepts: new Map(), pages: new Map() }));
   return st;
 }
 export function clearObservatoryCache(ctx: AppContext) {
@@ -111,6 +113,7 @@ export function clearObservatoryCache(ctx: AppContext) {
   st.cache.clear();
   st.controle.clear();
   st.regionDepts.clear();
+  st.pages.clear();
 }
 function cached(ctx: AppContext, scope: Scope, perimetre: string) {
   const { cache, regionDepts } = stateOf(ctx);
@@ -298,6 +301,10 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
     const scope = await scopeOf(ctx, req.query);
     const { p, series, tables } = await cached(ctx, scope, req.query.perimetre);
     const indicateur: Indicateur = req.query.indicateur ?? (p.mci ? 'part_thd100' : 'taux_ftth');
+    const pageKey = `${scope.niveau}:${scope.code}:${req.query.perimetre}:${indicateur}:${req.query.epci ?? ''}`;
+    const fragments = stateOf(ctx).pages;
+    let main = fragments.get(pageKey);
+    if (!main) {
     const region = scope.niveau === 'region' ? scope.code : (scope.parents.find((x) => x.niveau === 'region')?.code ?? ctx.config.region);
     const depts = (await ctx.db.query<{ code: string; nom: string }>('SELECT code, nom FROM departement WHERE region = $1 ORDER BY code', [region])).rows;
     const epciScope = scope.niveau === 'departement' ? { n: 'departement' as const, c: scope.code } : { n: 'region' as const, c: region };
@@ -310,11 +317,7 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
       targets: targets.filter((x) => x.objectif.indicateur === ind), sources: series.filter((s) => s[ind] !== null).flatMap((s) => s.sources),
     }));
     const scopeLabel = scope.niveau === 'france' ? 'France' : `${NIVEAU_LABEL[scope.niveau as 'region']} ${scope.nom}`;
-    return ctx.render(req, reply, {
-      title: `Observatoire du haut et très haut débit fixe — ${scope.nom}`,
-      head: HEAD,
-      breadcrumb: [{ label: 'Observatoire', href: '/observatoire' }, { label: scope.nom }],
-      main: html`<h1 class="fr-mt-2w">Observatoire du haut et très haut débit fixe</h1>
+    main = html`<h1 class="fr-mt-2w">Observatoire du haut et très haut débit fixe</h1>
       <p class="fr-text--lead">${scopeLabel} : déploiement de la fibre (FttH) et débits disponibles, dans le temps et face aux objectifs. ${scope.niveau !== 'france' ? html`<a href="${territoryHref(scope.niveau as 'region', scope.code)}">Fiche du territoire</a>` : ''}</p>
       ${filterForm(scope, depts, epcis, req.query, indicateur)}
       <h2>Chiffres clés</h2>
@@ -331,7 +334,15 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
       ${tables.controle ? html`<h2 class="fr-mt-4w">Contrôle des totaux</h2><p class="fr-text--sm">Les totaux de la plateforme sont recalculés à partir des lignes communales, rattachées aux communes d’aujourd’hui. Ils sont comparés aux feuilles départements et régions publiées par l’Arcep ; chaque écart est montré et expliqué.</p>${renderTable(tables.controle)}` : ''}
       <h2 class="fr-mt-4w">Télécharger les données</h2>
       ${downloads('/observatoire/donnees', qs, Object.values(tables).map((t) => ({ table: t.key, label: t.titre })))}
-      <p class="fr-text--sm">API : <a href="/api/v1/observatoire/fixe/${scope.niveau}/${scope.code}">/api/v1/observatoire/fixe/${scope.niveau}/${scope.code}</a> (<a href="/api/docs">documentation</a>). Objectifs : <a href="/observatoire/objectifs">liste et administration</a>.</p>`,
+      <p class="fr-text--sm">API : <a href="/api/v1/observatoire/fixe/${scope.niveau}/${scope.code}">/api/v1/observatoire/fixe/${scope.niveau}/${scope.code}</a> (<a href="/api/docs">documentation</a>). Objectifs : <a href="/observatoire/objectifs">liste et administration</a>.</p>`;
+    if (fragments.size > 200) fragments.clear();
+    fragments.set(pageKey, main);
+    }
+    return ctx.render(req, reply, {
+      title: `Observatoire du haut et très haut débit fixe — ${scope.nom}`,
+      head: HEAD,
+      breadcrumb: [{ label: 'Observatoire', href: '/observatoire' }, { label: scope.nom }],
+      main,
     });
   });
 
