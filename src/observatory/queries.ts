@@ -146,10 +146,10 @@ export async function controleEpci(q: Queryable, periode: string | null) {
        FROM obs_ftth_brut b JOIN obs_info_brut i ON i.code_publie = b.code_publie AND i.millesime = (SELECT m FROM mil)
        WHERE ($1::text IS NULL OR b.periode = $1) GROUP BY i.epci_publie, b.periode
      )
-     SELECT p.code, coalesce(e.nom, n.nom) AS nom, p.periode, p.valeur AS publie, r.total AS perimetre_publie, s.locaux_raccordables::float8 AS perimetre_actuel
+     SELECT p.code, coalesce(e.nom, (SELECT n.nom FROM obs_publie n WHERE n.niveau = 'epci' AND n.code = p.code AND n.nom IS NOT NULL LIMIT 1)) AS nom,
+            p.periode, p.valeur AS publie, r.total AS perimetre_publie, s.locaux_raccordables::float8 AS perimetre_actuel
      FROM obs_publie p
      LEFT JOIN epci e ON e.code = p.code
-     LEFT JOIN obs_publie n ON n.niveau = 'epci' AND n.code = p.code AND n.champ = 'logements'
      LEFT JOIN r ON r.code = p.code AND r.periode = p.periode
      LEFT JOIN obs_serie s ON s.niveau = 'epci' AND s.code = p.code AND s.jeu = 'arcep-deploiements' AND s.perimetre = 'ftth' AND s.periode = p.periode
      WHERE p.niveau = 'epci' AND p.champ = 'locaux_raccordables' AND ($1::text IS NULL OR p.periode = $1)

@@ -51,7 +51,7 @@ for (const backend of backends()) {
       t = await setup(backend);
       // One folder holding the six national sheet exports (links to the real files): one run, one recompute.
       const dir = fs.mkdtempSync(path.join(tmp, 'sheets-'));
-      for (const s of ['ftthCommunes', 'communes', 'ftthDepartements', 'departements', 'ftthRegions', 'regions']) fs.symlinkSync(arcep(s), path.join(dir, path.basename(arcep(s))));
+      for (const s of ['ftthCommunes', 'communes', 'ftthDepartements', 'departements', 'ftthRegions', 'regions', 'ftthEpci', 'epci']) fs.symlinkSync(arcep(s), path.join(dir, path.basename(arcep(s))));
       runs.arcep = await imp('arcep-deploiements', dir);
       runs.mci = await imp('mci-communes', shared('arcep-fixe', 'mci-commune-debit-2022t4-bfc-normandie.csv.gz'));
       runs.contours = await imp('contours', shared('boundaries', 'ngeofr-2025', 'epci-bfc-normandie-2025.geojson.gz'));
@@ -60,7 +60,7 @@ for (const backend of backends()) {
 
     test('the 2018 national sheets and the 2022 MCI file import; every commune code is accounted for', async () => {
       for (const [k, r] of Object.entries(runs)) assert.equal(r.status, 'succeeded', `${k}: ${r.message}`);
-      const sheetRows = 70722 + 35361 + 208 + 104 + 108 + 18;
+      const sheetRows = 70722 + 35361 + 208 + 104 + 108 + 18 + 2528 + 1264;
       assert.equal(runs.arcep!.rows_read, sheetRows);
       assert.equal(runs.arcep!.rows_accepted + runs.arcep!.rows_rejected, sheetRows);
       assert.match(runs.arcep!.message!, /35361 communes × 3 trimestres \(2017-T3, 2017-T4, 2018-T1\)/);
@@ -114,6 +114,20 @@ for (const backend of backends()) {
       const bfc = (await get('/api/v1/observatoire/fixe/region/27')).json();
       const t1 = bfc.series.find((s: { periode: string }) => s.periode === '2018-T1');
       assert.equal(Math.round(t1.locaux_raccordables / 1000) * 1000, pub.get('27')![2]);
+    });
+
+    test('EPCI totals: ARCEP’s 2018 EPCI sheet equals the sum of its 2018 member communes; today’s perimeters differ and say so', async () => {
+      const pub = publishedSheet('ftthEpci');
+      const ctrl = (await get('/api/v1/observatoire/controle?niveau=epci')).json();
+      assert.equal(ctrl.lignes.length, pub.size * 3);
+      for (const l of ctrl.lignes) {
+        assert.equal(l.publie, pub.get(l.code)![QUARTERS.indexOf(l.periode)]);
+        assert.equal(l.somme_communes_publiees, l.publie, `${l.code} ${l.periode}`);
+        assert.ok(l.explique);
+      }
+      // Dijon Métropole kept its perimeter (same 23 communes): identical figure.
+      const dijon = ctrl.lignes.find((l: { code: string; periode: string }) => l.code === '242100410' && l.periode === '2018-T1');
+      assert.equal(dijon.ecart, 0);
     });
 
     test('API contract: territoire, series ordered by date, ARCEP field names, taux_ftth with its denominator, sources', async () => {
