@@ -159,10 +159,14 @@ export function* generateAddresses(cal: Calibration, total: number, seed = 42): 
       const dirLat = (r() - 0.5) * 0.0004;
       const noNumber = k === 1 && r() < 0.3;
       let num = 0;
+      let reps = 0;
       for (let j = 0; j < k; j++) {
         let suffixe: string | null = null;
-        if (j > 0 && r() < 0.05) suffixe = r() < 0.8 ? 'bis' : 'ter';
-        else num++;
+        if (j > 0 && reps < 3 && r() < 0.05) suffixe = ['bis', 'ter', 'quater'][reps++]!;
+        else {
+          num++;
+          reps = 0;
+        }
         yield {
           id: `${c.code}_${sid}_${String(num).padStart(5, '0')}${suffixe ? `_${suffixe}` : ''}`,
           numero: noNumber ? null : num,

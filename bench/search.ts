@@ -145,15 +145,23 @@ async function buildIndex(size: number): Promise<{ index: AddressIndex; sample: 
   return { index, sample, readS: (t1 - t0) / 1000, buildS: (t2 - t1) / 1000 };
 }
 
-function inProcess(index: AddressIndex, queries: string[]): { p50: number; p99: number; mean: number } {
+/**
+ * Wall-clock latency per query, and the process CPU time per query: on a shared machine the wall
+ * clock also counts the time other processes hold the cores (the CPU figure does not).
+ */
+function inProcess(index: AddressIndex, queries: string[]): { p50: number; p99: number; mean: number; cpuP50: number; cpuP99: number } {
   for (let k = 0; k < 3; k++) for (const q of queries) index.search(q, { limit: 10 });
   const times: number[] = [];
+  const cpu: number[] = [];
   for (const q of queries) {
+    const c = process.cpuUsage();
     const t = performance.now();
     index.search(q, { limit: 10 });
     times.push(performance.now() - t);
+    const u = process.cpuUsage(c);
+    cpu.push((u.user + u.system) / 1000);
   }
-  return { p50: pct(times, 50), p99: pct(times, 99), mean: times.reduce((s, x) => s + x, 0) / times.length };
+  return { p50: pct(times, 50), p99: pct(times, 99), mean: times.reduce((s, x) => s + x, 0) / times.length, cpuP50: pct(cpu, 50), cpuP99: pct(cpu, 99) };
 }
 
 async function http(index: AddressIndex, queries: string[]): Promise<{ rps: number; p99: number; non2xx: number }> {
@@ -239,9 +247,9 @@ async function runSize(size: number): Promise<Result> {
   console.log(`mémoire : tableaux typés de l’index ${mb(index.memoryBytes())} ; RSS ${mb(m1.rss)} (+${mb(m1.rss - m0.rss)}) ; tas JS ${mb(m1.heapUsed)} ; ArrayBuffers ${mb(m1.arrayBuffers)}`);
   const queries = makeQueries(sample, NQ, SEED + 2);
   const lat = inProcess(index, queries);
-  console.log(`en mémoire : p50 ${f2(lat.p50)} ms ; p99 ${f2(lat.p99)} ms ; moyenne ${f2(lat.mean)} ms (${queries.length} requêtes, limit=10)`);
+  console.log(`en mémoire : p50 ${f2(lat.p50)} ms ; p99 ${f2(lat.p99)} ms ; moyenne ${f2(lat.mean)} ms (${queries.length} requêtes, limit=10) ; temps CPU par requête p50 ${f2(lat.cpuP50)} ms, p99 ${f2(lat.cpuP99)} ms ; charge ${os.loadavg()[0]!.toFixed(1)}`);
   const h = await http(index, queries);
-  console.log(`HTTP (autocannon, 127.0.0.1, 16 connexions, ${DURATION} s) : ${h.rps.toFixed(0)} recherches/s ; p99 ${h.p99} ms ; réponses non 2xx ${h.non2xx}`);
+  console.log(`charge ${os.loadavg()[0]!.toFixed(1)} ; HTTP (autocannon, 127.0.0.1, 16 connexions, ${DURATION} s) : ${h.rps.toFixed(0)} recherches/s ; p99 ${h.p99} ms ; réponses non 2xx ${h.non2xx}`);
   const base: Result['base'] = {};
   if (!flag('no-baseline')) {
     const bq = queries.slice(0, NBQ);

@@ -384,7 +384,13 @@ type Candidate = { s: number; text: number; coverage: number; matchedW: number; 
 
 const MAX_WORDS = 10;
 const MAX_PREFIX = 400;
+/**
+ * Streets scored per source of candidates, at most. Generic sources (a street type, a short prefix:
+ * "5 rue de", "12 impasse ch") would otherwise score tens of thousands of equally vague streets;
+ * a commune name keeps a larger budget so that "paris" or "marseille" see all their streets.
+ */
 const VISIT_BUDGET = 8_000;
+const VISIT_BUDGET_GENERIC = 2_500;
 
 export class AddressIndex {
   private readonly d: IndexData;
@@ -584,7 +590,7 @@ export class AddressIndex {
       const bias = opts.lon !== undefined && opts.lat !== undefined ? { lon: opts.lon, lat: opts.lat, cos: Math.cos((opts.lat * Math.PI) / 180) } : null;
 
       // Sources of candidate streets, cheapest first.
-      type Driver = { cost: number; visit: (f: (s: number) => boolean) => void };
+      type Driver = { cost: number; budget: number; visit: (f: (s: number) => boolean) => void };
       const drivers: Driver[] = [];
       const streetsOf = (csr: Csr, row: number, f: (s: number) => boolean) => {
         for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) if (!f(csr.data[j]!)) return false;
@@ -592,8 +598,10 @@ export class AddressIndex {
       };
       exps.forEach((e) => {
         if (!e.toks.length) return;
+        const communeWord = e.toks.some((t, i) => e.scores[i] === 1 && d.tokCommunes.start[t + 1]! > d.tokCommunes.start[t]!);
         drivers.push({
           cost: e.cost,
+          budget: communeWord ? VISIT_BUDGET : VISIT_BUDGET_GENERIC,
           visit: (f) => {
             // exact and close tokens first
             const idx = e.toks.map((_, i) => i).sort((a, b) => e.scores[b]! - e.scores[a]!);
@@ -605,10 +613,10 @@ export class AddressIndex {
           },
         });
       });
-      if (pcId >= 0) drivers.push({ cost: d.pcStreets.start[pcId + 1]! - d.pcStreets.start[pcId]!, visit: (f) => void streetsOf(d.pcStreets, pcId, f) });
-      if (pcCommune >= 0) drivers.push({ cost: d.communeStreets.start[pcCommune + 1]! - d.communeStreets.start[pcCommune]!, visit: (f) => void streetsOf(d.communeStreets, pcCommune, f) });
-      if (fCommune >= 0) drivers.push({ cost: d.communeStreets.start[fCommune + 1]! - d.communeStreets.start[fCommune]!, visit: (f) => void streetsOf(d.communeStreets, fCommune, f) });
-      if (fPc >= 0) drivers.push({ cost: d.pcStreets.start[fPc + 1]! - d.pcStreets.start[fPc]!, visit: (f) => void streetsOf(d.pcStreets, fPc, f) });
+      if (pcId >= 0) drivers.push({ cost: d.pcStreets.start[pcId + 1]! - d.pcStreets.start[pcId]!, budget: VISIT_BUDGET, visit: (f) => void streetsOf(d.pcStreets, pcId, f) });
+      if (pcCommune >= 0) drivers.push({ cost: d.communeStreets.start[pcCommune + 1]! - d.communeStreets.start[pcCommune]!, budget: VISIT_BUDGET, visit: (f) => void streetsOf(d.communeStreets, pcCommune, f) });
+      if (fCommune >= 0) drivers.push({ cost: d.communeStreets.start[fCommune + 1]! - d.communeStreets.start[fCommune]!, budget: VISIT_BUDGET, visit: (f) => void streetsOf(d.communeStreets, fCommune, f) });
+      if (fPc >= 0) drivers.push({ cost: d.pcStreets.start[fPc + 1]! - d.pcStreets.start[fPc]!, budget: VISIT_BUDGET, visit: (f) => void streetsOf(d.pcStreets, fPc, f) });
       if (!drivers.length || (!words.length && pcId < 0 && pcCommune < 0)) return [];
       drivers.sort((a, b) => a.cost - b.cost);
 
@@ -616,11 +624,12 @@ export class AddressIndex {
       const top: Candidate[] = [];
       let minKey = -1;
       let visits = 0;
+      let visitEnd = 0;
       const nWords = words.length;
       const scoreStreet = (s: number): boolean => {
         if (this.stamp[s] === qid) return true;
         this.stamp[s] = qid;
-        if (++visits > VISIT_BUDGET) return false;
+        if (++visits > visitEnd) return false;
         const c = d.streetCommune[s]!;
         if (fCommune >= 0 && c !== fCommune) return true;
         if (fPc >= 0 && d.streetPc[s] !== fPc) return true;
@@ -718,6 +727,7 @@ export class AddressIndex {
       for (let k = 0; k < drivers.length && k < 3; k++) {
         // Another source only when this one found nothing usable, or when it is cheap.
         if (k > 0 && top.length && drivers[k]!.cost > 5000) break;
+        visitEnd = visits + drivers[k]!.budget;
         drivers[k]!.visit(scoreStreet);
         if (top.some((c) => c.full) || visits > VISIT_BUDGET) break;
       }
