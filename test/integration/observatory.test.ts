@@ -219,6 +219,30 @@ for (const backend of backends()) {
       assert.deepEqual(await snapshot(), before0);
     });
 
+    test('a commune code unknown to today’s COG is rejected, listed, and explains the département difference', async () => {
+      const ftth = lines(arcep('ftthCommunes'));
+      const d90 = ftth.filter((l) => l.startsWith('90'));
+      const i = d90.findIndex((l) => l.includes('Locaux Raccordables') && !l.endsWith(',0,0,0'));
+      const [code, , , , t1] = d90[i]!.split(',');
+      // The same row under a code no COG knows (as a file from a foreign or corrupted vintage would carry).
+      const file = writeTmp('ftth-90-unknown-code.csv', [...ftth.slice(0, 5), ...d90.map((l) => (l.startsWith(`${code},`) ? l.replace(`${code},`, '90999,') : l))]);
+      const run = await imp('arcep-deploiements', file);
+      assert.equal(run.status, 'succeeded');
+      assert.equal(run.rows_rejected, 1);
+      assert.match(run.rejects[0]!.reason, /code commune 90999 inconnu du COG en vigueur/);
+      assert.match(run.message!, /1 codes non rattachés/);
+      const ctrl = (await get('/api/v1/observatoire/controle?niveau=departement&periode=2018-T1')).json();
+      const l90 = ctrl.lignes.find((l: { code: string }) => l.code === '90');
+      assert.equal(l90.ecart, -Number(t1));
+      assert.deepEqual(l90.codes_non_rattaches, ['90999']);
+      assert.equal(l90.non_rattaches, Number(t1));
+      assert.equal(l90.explique, true);
+      assert.match(l90.explication, /codes non rattachés \(90999\)/);
+      await imp('arcep-deploiements', arcep('ftthCommunes'), { departements: '90' });
+      const again = (await get('/api/v1/observatoire/controle?niveau=departement&periode=2018-T1')).json();
+      assert.equal(again.lignes.find((l: { code: string }) => l.code === '90').ecart, 0);
+    });
+
     test('dashboard: key figures with source, map, charts with targets, tables, filters; CSV with BOM and accents', async () => {
       const r = await get('/observatoire');
       assert.equal(r.statusCode, 200);
