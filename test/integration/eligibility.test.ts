@@ -317,6 +317,10 @@ for (const backend of backends()) {
       assert.equal(off.status, 'failed');
       assert.equal(off.rejects.length, 1);
       assert.equal((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM offre_repli')).rows[0]!.n, offersBefore);
+      // The Nantes building extract has coordinates and street names but no imb_id or commune code.
+      const nantes = await t.ctx.runImport({ job: 'mci-immeubles', source: shared('arcep-fixe', 'mci-base-imb-nantes-centre-2022.csv.gz'), startedBy: 'test' });
+      assert.equal(nantes.status, 'failed');
+      assert.match(nantes.message ?? '', /n'a pas les colonnes d'une base immeubles MCI.*En-tête lu : x, y, xcoord, ycoord/);
       const wrong = await t.ctx.runImport({ job: 'fibre-immeubles', source: FTHD, startedBy: 'test' });
       assert.equal(wrong.status, 'failed');
       assert.match(wrong.message ?? '', /n'a pas les colonnes du fichier immeubles de la carte fibre/);
