@@ -79,3 +79,25 @@ export async function rematchAll(q: Queryable): Promise<{ mci: MatchSummary; fib
   const fibre = await matchTable(q, { table: 'fibre_immeuble', kind: 'fibre' });
   return { mci, fibre };
 }
+
+/**
+ * Communes whose stored matches are stale: a building points to an address that no longer exists,
+ * or is unmatched while its commune now has addresses. Happens when addresses were imported by a
+ * process that did not run the eligibility module's listener (the CLI on a stopped server).
+ */
+export async function staleCommunes(q: Queryable): Promise<string[]> {
+  return (await q.query<{ code_insee: string }>(
+    `SELECT DISTINCT code_insee FROM (
+       SELECT b.code_insee FROM mci_immeuble b WHERE (b.adresse_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM adresse a WHERE a.id = b.adresse_id))
+         OR (b.adresse_id IS NULL AND EXISTS (SELECT 1 FROM adresse a WHERE a.code_insee = b.code_insee))
+       UNION
+       SELECT b.code_insee FROM fibre_immeuble b WHERE (b.adresse_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM adresse a WHERE a.id = b.adresse_id))
+         OR (b.adresse_id IS NULL AND EXISTS (SELECT 1 FROM adresse a WHERE a.code_insee = b.code_insee))) x
+     ORDER BY 1`)).rows.map((r) => r.code_insee);
+}
+
+export async function rematchCommunes(q: Queryable, communes: string[]): Promise<{ mci: MatchSummary; fibre: MatchSummary }> {
+  const mci = await matchTable(q, { table: 'mci_immeuble', kind: 'mci' }, communes);
+  const fibre = await matchTable(q, { table: 'fibre_immeuble', kind: 'fibre' }, communes);
+  return { mci, fibre };
+}
