@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../src/accounts/service.ts';
 import { distanceM } from '../../src/eligibility/coords.ts';
+import { rematchCommunes, staleCommunes } from '../../src/eligibility/match-db.ts';
 import { backends, setup, shared } from '../helpers.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'eligibility');
@@ -251,6 +252,13 @@ for (const backend of backends()) {
       assert.equal(run.status, 'succeeded', run.message ?? '');
       const r = await t.db.query<{ appariement: string; n: number }>('SELECT appariement, count(*)::int AS n FROM mci_immeuble GROUP BY 1 ORDER BY 1');
       assert.deepEqual(r.rows, [{ appariement: 'cle_interop', n: 1 }, { appariement: 'commune_plus_proche', n: 1 }, { appariement: 'proximite', n: 1 }, { appariement: 'voie_numero', n: 2 }]);
+      // What the server checks at start (addresses changed by a process without the listener).
+      assert.deepEqual(await staleCommunes(t.db), []);
+      await t.db.query(`UPDATE fibre_immeuble SET adresse_id = '54084_0000_99999' WHERE imb_id = 'IMB/54084/X/0002'`);
+      assert.deepEqual(await staleCommunes(t.db), ['54084']);
+      await t.db.transaction((tx) => rematchCommunes(tx, ['54084']));
+      assert.deepEqual(await staleCommunes(t.db), []);
+      assert.equal((await t.db.query<{ a: string }>(`SELECT adresse_id AS a FROM fibre_immeuble WHERE imb_id = 'IMB/54084/X/0002'`)).rows[0]!.a, '54084_0200_00005');
     });
 
     test('public networks: administrators edit them (CSRF, audit), answers show them', async () => {
