@@ -4,7 +4,7 @@
  *   npm run bench:search                       # 150k (real Paris BAN) and 2M (synthetic)
  *   npm run bench:search -- --sizes 150k       # one size
  *   npm run bench:search -- --26M              # adds 26M (synthetic; several minutes, ~5 GB RAM)
- *   options: --duration 10 (HTTP seconds), --queries 2000, --baseline-queries 200, --no-baseline, --seed 42
+ *   options: --duration 10 (HTTP seconds), --queries 2000, --baseline-queries 200, --no-baseline, --no-pglite, --seed 42
  *   DATABASE_URL=postgres://… adds a PostgreSQL server baseline next to PGlite.
  *
  * For each size: index build time and memory, p50/p99 latency in-process, HTTP throughput with
@@ -254,13 +254,14 @@ async function runSize(size: number): Promise<Result> {
   if (!flag('no-baseline')) {
     const bq = queries.slice(0, NBQ);
     const backends: [string, () => Promise<Db>][] = [];
-    if (size <= 3e6) backends.push(['pglite', () => openDb({ memory: true })]);
+    if (flag('no-pglite')) console.log('référence PGlite : non demandée (--no-pglite)');
+    else if (size <= 3e6) backends.push(['pglite', () => openDb({ memory: true })]);
     else console.log('référence PGlite : non mesurée à cette taille (chargement de plusieurs heures dans PGlite) ; donnez DATABASE_URL pour un serveur PostgreSQL');
     if (process.env.DATABASE_URL) backends.push(['postgres', () => openDb({ databaseUrl: process.env.DATABASE_URL })]);
     for (const [name, open] of backends) {
       const db = await open();
       try {
-        const withTrgm = size <= 200_000 || name === 'postgres';
+        const withTrgm = size <= 200_000 || (name === 'postgres' && size <= 3e6);
         const b = await baseline(db, size, bq, withTrgm);
         console.log(`référence ${name} : chargement + index GIN ${b.loadS.toFixed(0)} s (${b.rows} lignes)`);
         console.log(`  tsvector (GIN, mots ET, préfixe sur le dernier, ts_rank) : p50 ${f2(b.tsv.p50)} ms ; p99 ${f2(b.tsv.p99)} ms (${b.tsv.n} requêtes) ; rapport p99 ${(b.tsv.p99 / lat.p99).toFixed(1)}×, p50 ${(b.tsv.p50 / lat.p50).toFixed(1)}×`);

@@ -390,7 +390,7 @@ const MAX_PREFIX = 400;
  * a commune name keeps a larger budget so that "paris" or "marseille" see all their streets.
  */
 const VISIT_BUDGET = 8_000;
-const VISIT_BUDGET_GENERIC = 2_500;
+const VISIT_BUDGET_GENERIC = 1_200;
 
 export class AddressIndex {
   private readonly d: IndexData;
