@@ -201,6 +201,7 @@ export const arcepDeploiementsJob = defineJob({
         const arrondissements = deployments.some((d) => d.niveau === 'arrondissement') || infos.some((d) => d.niveau === 'arrondissement');
         await S.recompute(tx, ['arcep-deploiements'], arrondissements ? null : [...touched]);
       }
+      await S.refreshControle(tx);
     });
     await S.vacuum(db);
     if (ignored.length) summary.push(`feuilles ignorées (non reconnues) : ${ignored.join(', ')}`);

@@ -104,11 +104,10 @@ export type ControleRow = {
  * `recalcule` is the platform's figure (today's communes); the difference is explained by the
  * codes left unmapped and by communes that changed département since.
  */
-export async function controle(q: Queryable, niveau: 'departement' | 'region', periode: string | null): Promise<ControleRow[]> {
+export function controleSql(niveau: 'departement' | 'region'): string {
   const pubGeo = niveau === 'departement' ? 'b.departement_publie' : 'dp.region';
   const curGeo = niveau === 'departement' ? 'c.departement' : 'c.region';
-  return (await q.query<ControleRow>(
-    `WITH b AS (
+  return `WITH b AS (
        SELECT b.periode, b.code_publie, b.code_actuel, b.locaux_raccordables, ${pubGeo} AS geo_publie, ${curGeo} AS geo_actuel
        FROM obs_ftth_brut b LEFT JOIN departement dp ON dp.code = b.departement_publie LEFT JOIN commune c ON c.code = b.code_actuel
        WHERE ($1::text IS NULL OR b.periode = $1)
@@ -134,7 +133,14 @@ export async function controle(q: Queryable, niveau: 'departement' | 'region', p
      LEFT JOIN by_pub bp ON bp.code = p.code AND bp.periode = p.periode
      LEFT JOIN by_cur bc ON bc.code = p.code AND bc.periode = p.periode
      LEFT JOIN obs_serie s ON s.niveau = $2 AND s.code = p.code AND s.jeu = 'arcep-deploiements' AND s.perimetre = 'ftth' AND s.periode = p.periode
-     ORDER BY p.periode, p.code`, [periode, niveau])).rows;
+     ORDER BY p.periode, p.code`;
+}
+
+/** The materialised cross-check (see refreshControle), optionally for one quarter. */
+export async function controle(q: Queryable, niveau: 'departement' | 'region', periode: string | null): Promise<ControleRow[]> {
+  return (await q.query<ControleRow>(
+    `SELECT code, nom, periode, publie, somme_communes_publiees, recalcule, non_rattaches, codes_non_rattaches, sortants, entrants
+     FROM obs_controle WHERE niveau = $1 AND ($2::text IS NULL OR periode = $2) ORDER BY periode, code`, [niveau, periode])).rows;
 }
 
 /** Published EPCI totals against the 2018 membership (informations sheet) and today's perimeter. */

@@ -1,5 +1,6 @@
 /** Write side of the observatory: one function per SQL statement, all run inside an import transaction. */
 import { insertJson, type Queryable, type Row } from '../db/db.ts';
+import { controleSql } from './queries.ts';
 
 export const LICENCE_OUVERTE = 'Licence Ouverte 2.0 (Etalab)';
 
@@ -179,4 +180,15 @@ export async function recompute(q: Queryable, jeux: readonly ('arcep-deploiement
 /** Reclaims the rows the last recompute deleted (outside the transaction; best effort). */
 export async function vacuum(q: Queryable): Promise<void> {
   await q.query('VACUUM obs_serie, obs_serie_source, obs_ftth_brut, obs_info_brut, obs_mci_brut').catch(() => undefined);
+}
+
+/** Rebuilds the cross-check of published against recomputed totals (end of each ARCEP import). */
+export async function refreshControle(q: Queryable): Promise<void> {
+  await q.query('DELETE FROM obs_controle');
+  for (const niveau of ['departement', 'region'] as const) {
+    await q.query(
+      `INSERT INTO obs_controle (niveau, code, nom, periode, publie, somme_communes_publiees, recalcule, non_rattaches, codes_non_rattaches, sortants, entrants)
+       SELECT '${niveau}', code, nom, periode, publie, somme_communes_publiees, recalcule, non_rattaches, codes_non_rattaches, sortants, entrants
+       FROM (${controleSql(niveau)}) x`, [null, niveau]);
+  }
 }
