@@ -7,7 +7,7 @@
  * `mci-immeubles` job is then timed, and each building's match is checked against the address it
  * was generated from.
  *
- *   node --import tsx src/eligibility/bench-matching.ts [buildings=100000]
+ *   node --import tsx bench/eligibility-matching.ts (npm run bench:eligibility) [buildings=100000]
  *
  * Last line: `matching buildings=N import_s=… rows_per_s=… match_rate=… correct_rate=… answer_p50_ms=… answer_p99_ms=…`
  */
@@ -16,14 +16,14 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import pino from 'pino';
-import { buildApp } from '../app.ts';
-import { prepareDatabase } from '../bootstrap.ts';
-import { loadConfig } from '../config.ts';
-import { openDb } from '../db/open.ts';
-import { TYPE_VOIE } from './street.ts';
+import { buildApp } from '../src/app.ts';
+import { prepareDatabase } from '../src/bootstrap.ts';
+import { loadConfig } from '../src/config.ts';
+import { openDb } from '../src/db/open.ts';
+import { TYPE_VOIE } from '../src/eligibility/street.ts';
 
 const N = Number(process.argv[2] ?? 100000);
-const ROOT = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const ROOT = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
 const DATA = process.env.SHARED_DATA_DIR ?? path.join(ROOT, '..', 'shared', 'data');
 const PARIS = path.join(DATA, 'addresses', 'ban-adresses-75-paris-2024-06.csv.gz');
 
