@@ -104,38 +104,6 @@ export type ControleRow = {
  * `recalcule` is the platform's figure (today's communes); the difference is explained by the
  * codes left unmapped and by communes that changed département since.
  */
-export function controleSql(niveau: 'departement' | 'region'): string {
-  const pubGeo = niveau === 'departement' ? 'b.departement_publie' : 'dp.region';
-  const curGeo = niveau === 'departement' ? 'c.departement' : 'c.region';
-  return `WITH b AS (
-       SELECT b.periode, b.code_publie, b.code_actuel, b.locaux_raccordables, ${pubGeo} AS geo_publie, ${curGeo} AS geo_actuel
-       FROM obs_ftth_brut b LEFT JOIN departement dp ON dp.code = b.departement_publie LEFT JOIN commune c ON c.code = b.code_actuel
-       WHERE ($1::text IS NULL OR b.periode = $1)
-     ),
-     pub AS (
-       SELECT code, periode, valeur FROM obs_publie WHERE niveau = $2 AND champ = 'locaux_raccordables' AND ($1::text IS NULL OR periode = $1)
-     ),
-     by_pub AS (
-       SELECT geo_publie AS code, periode, sum(locaux_raccordables)::float8 AS somme,
-              sum(locaux_raccordables) FILTER (WHERE code_actuel IS NULL)::float8 AS non_rattaches,
-              string_agg(code_publie, ' ' ORDER BY code_publie) FILTER (WHERE code_actuel IS NULL) AS codes_non_rattaches,
-              sum(locaux_raccordables) FILTER (WHERE code_actuel IS NOT NULL AND geo_actuel <> geo_publie)::float8 AS sortants
-       FROM b GROUP BY geo_publie, periode
-     ),
-     by_cur AS (
-       SELECT geo_actuel AS code, periode, sum(locaux_raccordables) FILTER (WHERE geo_actuel <> geo_publie)::float8 AS entrants
-       FROM b WHERE code_actuel IS NOT NULL GROUP BY geo_actuel, periode
-     )
-     SELECT p.code, t.nom, p.periode, p.valeur AS publie, bp.somme AS somme_communes_publiees, s.locaux_raccordables::float8 AS recalcule,
-            coalesce(bp.non_rattaches, 0) AS non_rattaches, bp.codes_non_rattaches, coalesce(bp.sortants, 0) AS sortants, coalesce(bc.entrants, 0) AS entrants
-     FROM pub p
-     LEFT JOIN ${niveau} t ON t.code = p.code
-     LEFT JOIN by_pub bp ON bp.code = p.code AND bp.periode = p.periode
-     LEFT JOIN by_cur bc ON bc.code = p.code AND bc.periode = p.periode
-     LEFT JOIN obs_serie s ON s.niveau = $2 AND s.code = p.code AND s.jeu = 'arcep-deploiements' AND s.perimetre = 'ftth' AND s.periode = p.periode
-     ORDER BY p.periode, p.code`;
-}
-
 /** The materialised cross-check (see refreshControle), optionally for one quarter. */
 export async function controle(q: Queryable, niveau: 'departement' | 'region', periode: string | null): Promise<ControleRow[]> {
   return (await q.query<ControleRow>(
