@@ -389,8 +389,7 @@ const MAX_PREFIX = 400;
  * "5 rue de", "12 impasse ch") would otherwise score tens of thousands of equally vague streets;
  * a commune name keeps a larger budget so that "paris" or "marseille" see all their streets.
  */
-const VISIT_BUDGET = 8_000;
-const VISIT_BUDGET_GENERIC = 1_200;
+export const searchTuning = { budget: 8_000, genericBudget: 1_200 };
 
 export class AddressIndex {
   private readonly d: IndexData;
@@ -399,6 +398,7 @@ export class AddressIndex {
   /** scratch: per query word, score of each token (reset after each query) */
   private readonly wordTok: Float32Array[];
   private readonly stamp: Uint32Array;
+  private readonly prefixCache = new Map<string, number[]>();
   private qid = 0;
 
   constructor(d: IndexData) {
@@ -537,12 +537,17 @@ export class AddressIndex {
     }
     const numeric = /^\d+$/.test(w);
     if (prefix && (w.length >= 2 || numeric)) {
-      let hi = lb;
-      while (hi < d.tokens.length && d.tokens[hi]!.startsWith(w)) hi++;
-      let range: number[] = [];
-      for (let t = lb; t < hi; t++) if (d.tokens[t] !== w) range.push(t);
-      const cap = w.length <= 2 ? MAX_PREFIX / 4 : MAX_PREFIX;
-      if (range.length > cap) range = range.sort((x, y) => d.tokStreetCount[y]! - d.tokStreetCount[x]!).slice(0, cap);
+      // Short prefixes come back with every keystroke: their (capped) completions are cached.
+      let range = w.length <= 3 ? this.prefixCache.get(w) : undefined;
+      if (!range) {
+        let hi = lb;
+        while (hi < d.tokens.length && d.tokens[hi]!.startsWith(w)) hi++;
+        range = [];
+        for (let t = lb; t < hi; t++) if (d.tokens[t] !== w) range.push(t);
+        const cap = w.length <= 2 ? MAX_PREFIX / 4 : MAX_PREFIX;
+        if (range.length > cap) range = range.sort((x, y) => d.tokStreetCount[y]! - d.tokStreetCount[x]!).slice(0, cap);
+        if (w.length <= 3 && this.prefixCache.size < 20_000) this.prefixCache.set(w, range);
+      }
       for (const t of range) add(t, 0.55 + 0.4 * (w.length / d.tokens[t]!.length));
     }
     if (!numeric && w.length >= TYPO_MIN) this.typoCandidates(w, add);
@@ -598,10 +603,11 @@ export class AddressIndex {
       };
       exps.forEach((e) => {
         if (!e.toks.length) return;
-        const communeWord = e.toks.some((t, i) => e.scores[i] === 1 && d.tokCommunes.start[t + 1]! > d.tokCommunes.start[t]!);
+        // a commune name (not a street type that happens to name a commune too, like Rue in the Somme)
+        const communeWord = e.toks.some((t, i) => e.scores[i] === 1 && d.tokWeight[t] === 1 && d.tokCommunes.start[t + 1]! > d.tokCommunes.start[t]!);
         drivers.push({
           cost: e.cost,
-          budget: communeWord ? VISIT_BUDGET : VISIT_BUDGET_GENERIC,
+          budget: communeWord ? searchTuning.budget : searchTuning.genericBudget,
           visit: (f) => {
             // exact and close tokens first
             const idx = e.toks.map((_, i) => i).sort((a, b) => e.scores[b]! - e.scores[a]!);
@@ -613,10 +619,10 @@ export class AddressIndex {
           },
         });
       });
-      if (pcId >= 0) drivers.push({ cost: d.pcStreets.start[pcId + 1]! - d.pcStreets.start[pcId]!, budget: VISIT_BUDGET, visit: (f) => void streetsOf(d.pcStreets, pcId, f) });
-      if (pcCommune >= 0) drivers.push({ cost: d.communeStreets.start[pcCommune + 1]! - d.communeStreets.start[pcCommune]!, budget: VISIT_BUDGET, visit: (f) => void streetsOf(d.communeStreets, pcCommune, f) });
-      if (fCommune >= 0) drivers.push({ cost: d.communeStreets.start[fCommune + 1]! - d.communeStreets.start[fCommune]!, budget: VISIT_BUDGET, visit: (f) => void streetsOf(d.communeStreets, fCommune, f) });
-      if (fPc >= 0) drivers.push({ cost: d.pcStreets.start[fPc + 1]! - d.pcStreets.start[fPc]!, budget: VISIT_BUDGET, visit: (f) => void streetsOf(d.pcStreets, fPc, f) });
+      if (pcId >= 0) drivers.push({ cost: d.pcStreets.start[pcId + 1]! - d.pcStreets.start[pcId]!, budget: searchTuning.budget, visit: (f) => void streetsOf(d.pcStreets, pcId, f) });
+      if (pcCommune >= 0) drivers.push({ cost: d.communeStreets.start[pcCommune + 1]! - d.communeStreets.start[pcCommune]!, budget: searchTuning.budget, visit: (f) => void streetsOf(d.communeStreets, pcCommune, f) });
+      if (fCommune >= 0) drivers.push({ cost: d.communeStreets.start[fCommune + 1]! - d.communeStreets.start[fCommune]!, budget: searchTuning.budget, visit: (f) => void streetsOf(d.communeStreets, fCommune, f) });
+      if (fPc >= 0) drivers.push({ cost: d.pcStreets.start[fPc + 1]! - d.pcStreets.start[fPc]!, budget: searchTuning.budget, visit: (f) => void streetsOf(d.pcStreets, fPc, f) });
       if (!drivers.length || (!words.length && pcId < 0 && pcCommune < 0)) return [];
       drivers.sort((a, b) => a.cost - b.cost);
 
@@ -729,7 +735,7 @@ export class AddressIndex {
         if (k > 0 && top.length && drivers[k]!.cost > 5000) break;
         visitEnd = visits + drivers[k]!.budget;
         drivers[k]!.visit(scoreStreet);
-        if (top.some((c) => c.full) || visits > VISIT_BUDGET) break;
+        if (top.some((c) => c.full) || visits > searchTuning.budget) break;
       }
 
       // House number inside each candidate street.
