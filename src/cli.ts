@@ -144,6 +144,6 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
   if (e instanceof ConfigError) console.error(e.message);
   else if (e instanceof AppError) console.error(`Erreur : ${e.userMessage}${e.detail ? ` (${e.detail})` : ''}`);
-  else console.error(e);
+  else console.error(`Erreur : ${e instanceof Error ? e.message : String(e)}`, process.env.LOG_LEVEL === 'debug' ? e : '');
   process.exit(1);
 });
