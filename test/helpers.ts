@@ -73,3 +73,20 @@ export async function setup(backend: Backend, over: Record<string, string> = {})
     },
   };
 }
+
+/** Starts the app on a free loopback port (for browser tests) and returns its base URL. */
+export async function serve(app: Awaited<ReturnType<typeof setup>>['app']): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  return `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+}
+
+/** Form-session helpers for in-process HTTP tests: cookies set by a response, the CSRF field of a page. */
+export type InjectResponse = { headers: Record<string, unknown>; body: string; statusCode: number };
+export const cookiesOf = (r: InjectResponse): Record<string, string> => {
+  const set = r.headers['set-cookie'];
+  const list = Array.isArray(set) ? set : set ? [String(set)] : [];
+  return Object.fromEntries(list.map((c: string) => c.split(';')[0]!.split('=') as [string, string]));
+};
+export const csrfIn = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+export const cookieHeader = (c: Record<string, string>) => Object.entries(c).map(([k, v]) => `${k}=${v}`).join('; ');

@@ -5,19 +5,10 @@
  * `nom_voie`, coded here so that nothing is read at run time), "st"/"saint", ordinals.
  */
 
-const COMBINING = /[\u0300-\u036f]/g;
+import { fold, unaccentLower } from '../text/normalize.ts';
 
 /** Lowercase, no accents, every run of non-alphanumerics as one space. */
-export function foldText(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(COMBINING, '')
-    .toLowerCase()
-    .replace(/œ/g, 'oe')
-    .replace(/æ/g, 'ae')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-}
+export const foldText = fold;
 
 /** Words dropped everywhere: articles, elided articles and prepositions that carry no meaning. */
 export const STOPWORDS = new Set(['de', 'du', 'des', 'la', 'le', 'les', 'l', 'd', 'au', 'aux', 'et', 'a', 'en', 'un', 'une']);
@@ -95,7 +86,7 @@ export function nameTokens(s: string): string[] {
  * "d'Oslo" → "doslo"), with the name tokens they stand for: people type them glued together.
  */
 export function joinedTokens(s: string): { joined: string; parts: (string | null)[] }[] {
-  const f = s.normalize('NFD').replace(COMBINING, '').toLowerCase().replace(/œ/g, 'oe').replace(/æ/g, 'ae').replace(/[’`]/g, "'");
+  const f = unaccentLower(s).replace(/[’`]/g, "'");
   const out: { joined: string; parts: (string | null)[] }[] = [];
   for (const seg of f.split(/[^a-z0-9'-]+/)) {
     const w = seg.split(/['-]+/).filter(Boolean);

@@ -4,15 +4,13 @@
  */
 const COMBINING = /[\u0300-\u036f]/g;
 
+/** Lowercase without accents, ligatures spelt out; punctuation kept. */
+export function unaccentLower(s: string): string {
+  return s.normalize('NFD').replace(COMBINING, '').toLowerCase().replace(/œ/g, 'oe').replace(/æ/g, 'ae');
+}
+
 export function fold(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(COMBINING, '')
-    .toLowerCase()
-    .replace(/œ/g, 'oe')
-    .replace(/æ/g, 'ae')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
+  return unaccentLower(s).replace(/[^a-z0-9]+/g, ' ').trim();
 }
 
 const SAINTS: Record<string, string> = { st: 'saint', ste: 'sainte', sts: 'saints', stes: 'saintes' };

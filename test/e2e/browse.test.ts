@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { backends, setup, shared } from '../helpers.ts';
+import { backends, serve, setup, shared } from '../helpers.ts';
 import { launch, NO_BROWSER, pageForAxe, seriousViolations } from './axe.ts';
 
 describe('a visitor browses the territories in a real browser', { skip: NO_BROWSER }, () => {
@@ -12,9 +12,7 @@ describe('a visitor browses the territories in a real browser', { skip: NO_BROWS
   before(async () => {
     t = await setup(backends()[0]!);
     await t.ctx.runImport({ job: 'contours', source: shared('boundaries', 'france-geojson-2018', 'communes-bourgogne-franche-comte.geojson.gz'), startedBy: 'e2e' });
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = t.app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    base = await serve(t.app);
     browser = await launch();
   });
   after(async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { backends, setup, shared } from '../helpers.ts';
+import { backends, serve, setup, shared } from '../helpers.ts';
 import { launch, NO_BROWSER, pageForAxe, seriousViolations } from './axe.ts';
 
 /** The observatory and eligibility journeys on real data, each page checked with axe-core. */
@@ -24,9 +24,7 @@ describe('observatory and eligibility in a real browser', { skip: NO_BROWSER }, 
       const run = await t.ctx.runImport({ job, source, startedBy: 'e2e' });
       assert.notEqual(run.status, 'failed', `${job}: ${run.message}`);
     }
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = t.app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    base = await serve(t.app);
     browser = await launch();
   });
   after(async () => {

@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../src/accounts/service.ts';
-import { backends, setup, shared } from '../helpers.ts';
+import { backends, cookieHeader, cookiesOf, csrfIn, setup, shared, type InjectResponse as Res } from '../helpers.ts';
 
-type Res = { headers: Record<string, unknown>; body: string; statusCode: number };
-const cookiesOf = (r: Res) => {
-  const set = r.headers['set-cookie'];
-  const list = Array.isArray(set) ? set : set ? [String(set)] : [];
-  return Object.fromEntries(list.map((c: string) => c.split(';')[0]!.split('=') as [string, string]));
-};
-const csrfIn = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
-const cookieHeader = (c: Record<string, string>) => Object.entries(c).map(([k, v]) => `${k}=${v}`).join('; ');
 
 for (const backend of backends()) {
   describe(`accounts, roles, CSRF and audit (${backend.name})`, () => {

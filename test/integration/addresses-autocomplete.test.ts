@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launch, NO_BROWSER, pageForAxe, seriousViolations } from '../e2e/axe.ts';
-import { backends, setup, shared } from '../helpers.ts';
+import { backends, serve, setup, shared } from '../helpers.ts';
 
 // The address field in a real browser: the WAI-ARIA combobox with the keyboard, and the plain form without JavaScript.
 describe('address autocomplete in a browser', { skip: NO_BROWSER }, () => {
@@ -14,9 +14,7 @@ describe('address autocomplete in a browser', { skip: NO_BROWSER }, () => {
     t = await setup(backends()[0]!);
     const run = await t.ctx.runImport({ job: 'adresses', source: shared('addresses', 'bano-90-territoire-de-belfort-2015-03.csv.gz'), startedBy: 'e2e' });
     assert.equal(run.status, 'succeeded');
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const addr = t.app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    base = await serve(t.app);
     browser = await launch();
   });
   after(async () => {

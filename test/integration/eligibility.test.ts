@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../src/accounts/service.ts';
 import { distanceM } from '../../src/eligibility/coords.ts';
 import { rematchCommunes, staleCommunes } from '../../src/eligibility/match-db.ts';
-import { backends, setup, shared } from '../helpers.ts';
+import { backends, cookieHeader, cookiesOf, csrfIn, setup, shared } from '../helpers.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'eligibility');
 const fixture = (f: string) => path.join(FIXTURES, f);
@@ -29,14 +29,6 @@ function fthdRows(dep: string) {
   return zlib.gunzipSync(fs.readFileSync(FTHD)).toString('utf8').trim().split('\n').slice(1).map((l) => l.split(',')).filter((f) => f[0] === dep);
 }
 
-type Res = { headers: Record<string, unknown>; body: string; statusCode: number };
-const cookiesOf = (r: Res) => {
-  const set = r.headers['set-cookie'];
-  const list = Array.isArray(set) ? set : set ? [String(set)] : [];
-  return Object.fromEntries(list.map((c: string) => c.split(';')[0]!.split('=') as [string, string]));
-};
-const csrfIn = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
-const cookieHeader = (c: Record<string, string>) => Object.entries(c).map(([k, v]) => `${k}=${v}`).join('; ');
 
 for (const backend of backends()) {
   describe(`eligibility at the address (${backend.name})`, () => {
