@@ -4,7 +4,7 @@ import type { Row } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { defineJob } from '../imports/job.ts';
 import type { RunTally } from '../imports/rejects.ts';
-import { readText } from '../imports/source.ts';
+import { readText, type Source } from '../imports/source.ts';
 import {
   departementOfCommune, MCI_FIELDS, mciReading, NIVEAU_SHEET_LABEL, parseCount, parseDeployment, parseInformations, quarterFromName,
   recognise, SheetError, toCumulative, type DeploymentSheet, type InfoSheet, type MciCounts, type Reject,
@@ -218,6 +218,16 @@ export const MciOptionsSchema = z.object({
 
 const MCI_REQUIRED = ['code_insee', 'nbr', 'inel_hd', 'elig_hd05', 'elig_hd3', 'elig_bhd8', 'elig_thd30', 'date'];
 
+/** The whole CSV as rows of strings, or a failed run saying why it cannot be read. */
+async function readCsvRows(source: Source): Promise<string[][]> {
+  const text = await readText(source.path);
+  try {
+    return parse(text, { delimiter: guessDelimiter(text), relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
+  } catch (e) {
+    return fail(`${source.name}: ${(e as Error).message}`, `Le fichier ${source.name} n'est pas un CSV lisible : ${(e as Error).message}`);
+  }
+}
+
 export function perimetreFromName(name: string): 'toutes' | 'terrestre' | 'filaire' | 'dsl' {
   const m = /debit[_-](terrestre|filaire|dsl)/i.exec(name);
   return m ? (m[1]!.toLowerCase() as 'terrestre') : 'toutes';
@@ -230,13 +240,7 @@ export const mciCommunesJob = defineJob({
   accepts: "Fichier commune_debit.csv de Ma connexion internet (ou ses variantes commune_debit_terrestre, _filaire, _dsl), séparateur « ; » ou « , », colonnes code_insee, nbr, inel_hd, elig_hd05, elig_hd3, elig_bhd8, elig_thd30, elig_thd100, elig_thd1g, date. Options : perimetre=toutes|terrestre|filaire|dsl (lu dans le nom du fichier par défaut), departements=21,25.",
   options: MciOptionsSchema,
   async run({ db, tally }, source, options) {
-    const text = await readText(source.path);
-    let rows: string[][];
-    try {
-      rows = parse(text, { delimiter: guessDelimiter(text), relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
-    } catch (e) {
-      fail(`${source.name}: ${(e as Error).message}`, `Le fichier ${source.name} n'est pas un CSV lisible : ${(e as Error).message}`);
-    }
+    const rows = await readCsvRows(source);
     const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
     const missing = MCI_REQUIRED.filter((c) => !header.includes(c));
     if (missing.length) {
@@ -327,13 +331,7 @@ export const logementsInseeJob = defineJob({
   accepts: "Fichier CSV de la base communale « Logement » de l'Insee (base-cc-logement-AAAA), séparateur « ; », colonnes CODGEO et P21_LOG (P21_RP facultative ; l'année est lue dans le nom de colonne). Option : departements=21,25.",
   options: LogementsOptionsSchema,
   async run({ db, tally }, source, options) {
-    const text = await readText(source.path);
-    let rows: string[][];
-    try {
-      rows = parse(text, { delimiter: guessDelimiter(text), relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
-    } catch (e) {
-      fail(`${source.name}: ${(e as Error).message}`, `Le fichier ${source.name} n'est pas un CSV lisible : ${(e as Error).message}`);
-    }
+    const rows = await readCsvRows(source);
     const header = (rows[0] ?? []).map((h) => h.trim().toUpperCase());
     const iCode = header.indexOf('CODGEO');
     const iLog = header.findIndex((h) => /^P\d{2}_LOG$/.test(h));
