@@ -6,20 +6,12 @@
  *  - BANO (legacy OpenStreetMap France): no header, `,`, `id,numero,voie,cp,ville,source,lat,lon`.
  */
 
+import type { AddressRow } from './queries.ts';
+
 export type AddressFormat = 'ban' | 'bal' | 'bano';
 
-export type ParsedAddress = {
-  id: string;
-  numero: number | null;
-  suffixe: string | null;
-  voie: string;
-  lieu_dit: string | null;
-  code_postal: string | null;
-  code_insee: string;
-  commune: string;
-  lon: number;
-  lat: number;
-};
+/** An address as read from a file, before the import adds its département, source and run. */
+export type ParsedAddress = Omit<AddressRow, 'departement' | 'source' | 'import_run'>;
 
 export type LineResult = { ok: true; value: ParsedAddress } | { ok: false; reason: string };
 

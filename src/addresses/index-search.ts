@@ -19,20 +19,11 @@
  * hash table), keeps the best, then resolves the house number inside the street.
  */
 import KDBush from 'kdbush';
+import type { AddressRow } from './queries.ts';
 import { editDistance, joinedTokens, nameTokens, parseQuery, STREET_TYPES, SUFFIX_EQUIV } from './normalize.ts';
 
-export type IndexInput = {
-  id: string;
-  numero: number | null;
-  suffixe: string | null;
-  voie: string;
-  code_postal: string | null;
-  code_insee: string;
-  commune: string;
-  departement: string;
-  lon: number;
-  lat: number;
-};
+/** What the index keeps of an address row. */
+export type IndexInput = Pick<AddressRow, 'id' | 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'code_insee' | 'commune' | 'departement' | 'lon' | 'lat'>;
 
 export type SearchOptions = {
   limit?: number;
