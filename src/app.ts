@@ -20,13 +20,14 @@ import type { Db } from './db/db.ts';
 import { registerErrorHandling } from './http/error-pages.ts';
 import { page, type Site } from './http/layout.ts';
 import { registerSecurity } from './http/security.ts';
-import { jobsByName, runImport } from './imports/runner.ts';
+import { ImportEvents } from './imports/events.ts';
+import { jobsByName, PROCESS_INSTANCE, runImport } from './imports/runner.ts';
 import { MODULES } from './modules.ts';
 import { regionByCode } from './territories/queries.ts';
 
 z.config(z.locales.fr());
 
-export type AppDeps = { db: Db; log?: Logger; modules?: AppModule[]; internalToken?: string };
+export type AppDeps = { db: Db; log?: Logger; modules?: AppModule[]; internalToken?: string; instance?: string };
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -50,7 +51,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
 
   const modules = deps.modules ?? MODULES;
   const jobs = allJobs(modules);
-  const listeners: ((job: string) => Promise<void> | void)[] = [];
+  const instance = deps.instance ?? PROCESS_INSTANCE;
+  const events = new ImportEvents({ db: deps.db, log, instance });
 
   let site: Site | undefined;
   const region = await regionByCode(deps.db, config.region).catch(() => undefined);
@@ -66,8 +68,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     log,
     site: () => (site ??= computeSite()),
     jobs,
-    runImport: (req) => runImport({ db: deps.db, config, log, jobs, onImported: async (job) => { for (const l of listeners) await l(job); } }, req),
-    onImported: (l) => listeners.push(l),
+    runImport: (req) => runImport({ db: deps.db, config, log, jobs, instance, onImported: (ev) => events.dispatch(ev) }, req),
+    onImported: (l, name) => events.on(l, name),
+    dispatchImported: (ev) => events.dispatch(ev),
+    retryFollowUps: (runId) => events.retry(runId),
+    instance,
     territorySections: [],
     internalToken: deps.internalToken,
     render(req, reply, o) {
@@ -135,5 +140,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   });
 
   for (const m of modules) await m.register?.(app, ctx);
+  app.addHook('onClose', async () => events.stop());
   return { app, ctx };
 }

@@ -30,7 +30,7 @@ function printJobs() {
 }
 
 function printRun(r: ImportRun): number {
-  const label = { succeeded: 'réussi', failed: 'ÉCHEC', unchanged: 'inchangé (source déjà importée)', running: 'en cours' }[r.status];
+  const label = { succeeded: 'réussi', failed: 'ÉCHEC', unchanged: 'inchangé (source déjà importée)', running: 'en cours', cancelled: 'annulé' }[r.status];
   console.log(`Import n° ${r.id} (${r.job}) : ${label}`);
   console.log(`  source : ${r.source}${r.sha256 ? `\n  sha256 : ${r.sha256}` : ''}`);
   console.log(`  lignes lues ${r.rows_read}, retenues ${r.rows_accepted}, rejetées ${r.rows_rejected}`);

@@ -17,7 +17,7 @@ export function createAddressesModule(o: { rateLimit?: RateLimit | false } = {})
       registerAddressPages(app, ctx);
       ctx.onImported(async (job) => {
         if (job === 'adresses') await rebuildAddressIndex(ctx);
-      });
+      }, 'index de recherche des adresses');
       // Start-up: the snapshot if it matches the table, else a build in the background, so that
       // listening does not wait for a large table (requests arriving meanwhile wait for the build).
       const n = await countAddresses(ctx.db).catch(() => 0);

@@ -92,9 +92,3 @@ export async function insertAddresses(tx: Queryable, rows: AddressInsert[]): Pro
     commune: 'text', departement: 'text', lon: 'double precision', lat: 'double precision', source: 'text', import_run: 'bigint',
   }, rows, { chunk: 10000 });
 }
-
-/** The import run in progress for this job (the runner records it before calling the job). */
-export async function runningImportId(db: Queryable, job: string): Promise<number | null> {
-  const r = await db.query<{ id: number }>(`SELECT id FROM import_run WHERE job = $1 AND status = 'running' ORDER BY id DESC LIMIT 1`, [job]);
-  return r.rows[0] ? Number(r.rows[0].id) : null;
-}

@@ -7,6 +7,7 @@ export const STATUS_LABEL: Record<ImportRun['status'], [string, string]> = {
   succeeded: ['Réussi', 'success'],
   failed: ['Échec', 'error'],
   unchanged: ['Inchangé', 'new'],
+  cancelled: ['Annulé', 'warning'],
 };
 
 export function statusBadge(s: ImportRun['status']): Html {

@@ -30,10 +30,11 @@ export const eligibilityModule: AppModule = {
       }
     });
     // New addresses: buildings are matched again, so that answers follow the address base.
-    ctx.onImported(async (job) => {
+    ctx.onImported(async (job, ev) => {
       // Any import may change what answers say about a commune (buildings, offers, observatory).
       clearCommuneCache(ctx.db);
-      if (job !== 'adresses') return;
+      // Matching writes to the database: done once, by the process that ran the import.
+      if (job !== 'adresses' || ev.remote) return;
       try {
         const hasBuildings = (await ctx.db.query<{ n: number }>('SELECT (SELECT count(*) FROM mci_immeuble) + (SELECT count(*) FROM fibre_immeuble) AS n')).rows[0]!;
         if (!Number(hasBuildings.n)) return;

@@ -64,7 +64,16 @@ export async function* readLines(p: string): AsyncGenerator<{ line: string; n: n
  * Resolves what the user named (path or http(s) URL) to a local file with its checksum.
  * Downloads stop at maxBytes, before the whole body is held anywhere.
  */
-export async function resolveSource(spec: string, opts: { downloadDir: string; maxBytes: number }): Promise<Source> {
+export type ResolveOptions = {
+  downloadDir: string;
+  maxBytes: number;
+  /** Cancels a download in progress (an administrator cancelled the run). */
+  signal?: AbortSignal;
+  /** Bytes received so far, and the announced size when the server gave one. */
+  onProgress?: (bytes: number, total: number | null) => void;
+};
+
+export async function resolveSource(spec: string, opts: ResolveOptions): Promise<Source> {
   if (/^https?:\/\//i.test(spec)) return download(spec, opts);
   const p = path.resolve(spec);
   let st: fs.Stats;
@@ -88,10 +97,11 @@ export async function resolveSource(spec: string, opts: { downloadDir: string; m
   return { origin: spec, path: p, name: path.basename(p), sha256: await sha256File(p), size: st.size };
 }
 
-async function download(url: string, opts: { downloadDir: string; maxBytes: number }): Promise<Source> {
+async function download(url: string, opts: ResolveOptions): Promise<Source> {
   let res: Response;
   try {
-    res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(10 * 60_000) });
+    const timeout = AbortSignal.timeout(10 * 60_000);
+    res = await fetch(url, { redirect: 'follow', signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout });
   } catch (e) {
     throw new AppError('SOURCE_ILLISIBLE', `fetch ${url}: ${(e as Error).message}`, `Téléchargement impossible : ${url}`);
   }
@@ -109,6 +119,7 @@ async function download(url: string, opts: { downloadDir: string; maxBytes: numb
       size += chunk.length;
       if (size > opts.maxBytes) throw new AppError('FICHIER_TROP_GROS', `${url}: over ${opts.maxBytes} bytes`);
       h.update(chunk);
+      opts.onProgress?.(size, declared || null);
       if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
   } catch (e) {
