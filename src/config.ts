@@ -21,6 +21,10 @@ const ConfigSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Folder whose files planned imports may read (besides http(s) URLs); none by default. */
+  IMPORT_DIR: z.string().min(1).optional(),
+  /** Where uploads are kept; a directory every instance reads when several run. */
+  UPLOAD_DIR: z.string().min(1).optional(),
 });
 
 export type Config = {
@@ -35,6 +39,8 @@ export type Config = {
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   env: z.infer<typeof ConfigSchema>['NODE_ENV'];
   cookieSecure: boolean;
+  importDir: string | undefined;
+  uploadDir: string;
 };
 
 export class ConfigError extends Error {}
@@ -62,5 +68,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     env: c.NODE_ENV,
     cookieSecure: c.COOKIE_SECURE,
+    importDir: c.IMPORT_DIR ? path.resolve(c.IMPORT_DIR) : undefined,
+    uploadDir: path.resolve(c.UPLOAD_DIR ?? path.join(c.DATA_DIR, 'televersements')),
   };
+}
+
+/**
+ * The server and the CLI read the same settings: variables already set win, then the file named by
+ * ENV_FILE, else `.env` in the current directory (npm scripts run in the project folder).
+ * Returns the file read, if any.
+ */
+export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = path.resolve(env.ENV_FILE ?? '.env');
+  try {
+    process.loadEnvFile(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !env.ENV_FILE) return undefined;
+    throw new ConfigError(`Fichier de configuration illisible : ${file} (${(e as Error).message})`);
+  }
+  return file;
 }

@@ -12,10 +12,13 @@ import type { AppModule } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { fmtDate, html } from '../http/html.ts';
 import { requireRole } from '../http/security.ts';
-import { getRun, listRuns } from '../imports/queries.ts';
+import { notifyImports } from '../imports/notify.ts';
+import { getRun, listRuns, openSuiteFailures } from '../imports/queries.ts';
+import { cancelImport } from '../imports/runner.ts';
+import { auditImportLaunch, checkScheduleSource } from '../imports/scheduler.ts';
 import type { Source } from '../imports/source.ts';
-import { deleteSchedule, insertSchedule, listSchedules } from './queries.ts';
-import { importForm, runDetail, runsTable } from './views.ts';
+import { deleteSchedule, insertSchedule, listSchedules } from '../imports/schedules.ts';
+import { importForm, runDetail, runsTable, suiteFailures } from './views.ts';
 
 const OptionsJson = z.string().max(2000).transform((s, c) => {
   if (!s.trim()) return {};
@@ -28,7 +31,9 @@ const OptionsJson = z.string().max(2000).transform((s, c) => {
 });
 
 const HandoffSchema = z.object({ job: z.string().max(60), source: z.string().max(2000).optional(), options: z.unknown().optional(), force: z.boolean().optional(), startedBy: z.string().max(100) });
-const ScheduleSchema = z.object({ job: z.string().max(60), source: z.string().url('adresse (URL) attendue').max(2000), options: OptionsJson, heures: z.coerce.number().int().min(1).max(8784) });
+const ScheduleSchema = z.object({ job: z.string().max(60), source: z.string().trim().min(1, 'source requise').max(2000), options: OptionsJson, heures: z.coerce.number().int().min(1).max(8784) });
+const RunIdSchema = z.object({ id: z.coerce.number().int().positive().max(2 ** 53) });
+const AdminHandoffSchema = z.object({ email: z.string().max(200), nom: z.string().max(120), motDePasse: z.string().max(200), acteur: z.string().max(100) });
 const OrganisationSchema = z.object({
   nom: z.string().trim().min(2).max(200),
   type: z.enum(['region', 'prefecture', 'departement', 'syndicat-mixte', 'gip', 'epci', 'chambre', 'tiers-lieu', 'association', 'autre']),
@@ -57,7 +62,7 @@ export const adminModule: AppModule = {
 
     app.get('/admin/imports', async (req, reply) => {
       requireRole(req, 'administrateur');
-      const [runs, schedules] = [await listRuns(ctx.db, 100), await listSchedules(ctx.db)];
+      const [runs, schedules, failures] = [await listRuns(ctx.db, 100), await listSchedules(ctx.db), await openSuiteFailures(ctx.db)];
       const flash = (req.query as { lance?: string }).lance;
       const jobs = [...ctx.jobs.values()];
       return ctx.render(req, reply, {
@@ -65,6 +70,7 @@ export const adminModule: AppModule = {
         breadcrumb: adminCrumbs('Imports'),
         main: html`<h1 class="fr-mt-2w">Imports de données</h1>
         ${flash ? html`<div class="fr-alert fr-alert--success fr-mb-3w" role="status"><h2 class="fr-alert__title">Import lancé</h2><p>L’import « ${flash} » est en cours ; actualisez la page pour suivre son avancement.</p></div>` : ''}
+        ${suiteFailures(failures, req.csrfToken)}
         ${importForm(jobs, req.csrfToken)}
         ${runsTable(runs)}
         <h2>Imports planifiés</h2>
@@ -73,7 +79,7 @@ export const adminModule: AppModule = {
         <form method="post" action="/admin/planification"><input type="hidden" name="_csrf" value="${req.csrfToken}">
           <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Planifier un import récurrent</legend>
           <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="p-job">Type de données</label><select class="fr-select" id="p-job" name="job">${jobs.map((j) => html`<option value="${j.name}">${j.title}</option>`)}</select></div></div>
-          <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="p-source">Adresse (URL)</label><input class="fr-input" id="p-source" name="source" type="url" required></div></div>
+          <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="p-source">Adresse (URL) ou fichier du dossier d’import <span class="fr-hint-text">Une adresse http(s), ou le nom d’un fichier du dossier d’import du serveur${ctx.config.importDir ? '' : ' (aucun n’est configuré : IMPORT_DIR)'}.</span></label><input class="fr-input" id="p-source" name="source" type="text" maxlength="2000" required></div></div>
           <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="p-heures">Intervalle en heures</label><input class="fr-input" id="p-heures" name="heures" type="number" min="1" max="8784" value="168" required></div></div>
           <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="p-options">Options (JSON, facultatif)</label><input class="fr-input" id="p-options" name="options" type="text"></div></div>
           </fieldset><button class="fr-btn fr-btn--secondary" type="submit">Planifier</button></form>`,
@@ -87,7 +93,7 @@ export const adminModule: AppModule = {
       let upload: Source | undefined;
       for await (const part of req.parts()) {
         if (part.type === 'file') {
-          if (part.filename) upload = await saveUpload(part, path.join(ctx.config.dataDir, 'televersements'));
+          if (part.filename) upload = await saveUpload(part, ctx.config.uploadDir);
           else part.file.resume();
         } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
       }
@@ -108,14 +114,45 @@ export const adminModule: AppModule = {
       const id = z.coerce.number().int().positive().safeParse((req.params as { id: string }).id);
       const run = id.success ? await getRun(ctx.db, id.data) : undefined;
       if (!run) throw new AppError('INTROUVABLE');
-      return ctx.render(req, reply, { title: `Import n° ${run.id}`, breadcrumb: [{ label: 'Administration', href: '/admin' }, { label: 'Imports', href: '/admin/imports' }, { label: `n° ${run.id}` }], main: runDetail(run) });
+      const failures = await openSuiteFailures(ctx.db, run.id);
+      return ctx.render(req, reply, { title: `Import n° ${run.id}`, breadcrumb: [{ label: 'Administration', href: '/admin' }, { label: 'Imports', href: '/admin/imports' }, { label: `n° ${run.id}` }], main: runDetail(run, req.csrfToken, failures) });
+    });
+
+    app.post('/admin/imports/:id/annulation', async (req, reply) => {
+      const actor = requireRole(req, 'administrateur');
+      const p = RunIdSchema.safeParse(req.params);
+      if (!p.success) throw new AppError('INTROUVABLE');
+      const run = await getRun(ctx.db, p.data.id);
+      if (!run) throw new AppError('INTROUVABLE');
+      if (await cancelImport(ctx.db, run.id, actor.label)) {
+        await audit(ctx.db, actor, 'annulation-import', { type: 'import_run', id: run.id }, { status: run.status }, { cancel_requested_by: actor.label });
+      }
+      return reply.redirect(`/admin/imports/${run.id}`, 303);
+    });
+
+    // Follow-ups that failed after a committed import: run them again here, and ask the other
+    // instances on the same database to do the same for theirs.
+    app.post('/admin/imports/:id/suites', async (req, reply) => {
+      const actor = requireRole(req, 'administrateur');
+      const p = RunIdSchema.safeParse(req.params);
+      if (!p.success) throw new AppError('INTROUVABLE');
+      const run = await getRun(ctx.db, p.data.id);
+      if (!run) throw new AppError('INTROUVABLE');
+      await audit(ctx.db, actor, 'relance-suites-import', { type: 'import_run', id: run.id }, null, null);
+      await ctx.retryFollowUps(run.id);
+      if (ctx.db.kind === 'postgres') await notifyImports(ctx.db, { type: 'relance', run: run.id, instance: ctx.instance });
+      return reply.redirect(`/admin/imports/${run.id}`, 303);
     });
 
     app.post('/admin/planification', async (req, reply) => {
       const actor = requireRole(req, 'administrateur');
       const p = ScheduleSchema.safeParse(req.body);
       if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Planification invalide : ${p.error.issues.map((i) => i.message).join(' ; ')}`);
-      if (!ctx.jobs.has(p.data.job)) throw new AppError('JOB_INCONNU', p.data.job);
+      const job = ctx.jobs.get(p.data.job);
+      if (!job) throw new AppError('JOB_INCONNU', p.data.job);
+      checkScheduleSource(p.data.source, ctx.config);
+      const opts = job.options.safeParse(p.data.options);
+      if (!opts.success) throw new AppError('REQUETE_INVALIDE', opts.error.message, `Options invalides pour ${job.name} : ${opts.error.issues.map((i) => `${i.path.join('.') || 'options'} ${i.message}`).join(' ; ')}`);
       await ctx.db.transaction(async (tx) => {
         const s = await insertSchedule(tx, { job: p.data.job, source: p.data.source, options: p.data.options, hours: p.data.heures });
         await audit(tx, actor, 'creation', { type: 'import_planification', id: s.id }, null, s);
@@ -204,13 +241,27 @@ export const adminModule: AppModule = {
     });
 
     // Local hand-off: the CLI gives its job to the server that holds the embedded database.
-    app.post('/interne/imports', { schema: { hide: true } }, async (req) => {
+    const checkInternal = (req: { headers: { authorization?: string | undefined }; socket: { remoteAddress?: string | undefined } }) => {
       const auth = req.headers.authorization ?? '';
       const expected = ctx.internalToken ? `Bearer ${ctx.internalToken}` : '';
       const ok = expected && auth.length === expected.length && crypto.timingSafeEqual(Buffer.from(auth), Buffer.from(expected));
       if (!ok || !['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '')) throw new AppError('INTERDIT', 'bad internal token');
+    };
+    app.post('/interne/imports', { schema: { hide: true } }, async (req) => {
+      checkInternal(req);
       const p = HandoffSchema.parse(req.body);
+      if (ctx.jobs.has(p.job)) await auditImportLaunch(ctx.db, p.startedBy, p);
       return ctx.runImport({ job: p.job, ...(p.source ? { source: p.source } : {}), options: p.options, force: p.force ?? false, startedBy: p.startedBy });
+    });
+
+    // Same hand-off for `creer-admin`: the CLI cannot open the embedded database the server holds.
+    app.post('/interne/administrateurs', { schema: { hide: true } }, async (req) => {
+      checkInternal(req);
+      const p = AdminHandoffSchema.parse(req.body);
+      const input = NewUserSchema.safeParse({ email: p.email, nom: p.nom, motDePasse: p.motDePasse, role: 'administrateur', organisationId: null });
+      if (!input.success) throw new AppError('REQUETE_INVALIDE', input.error.message, `Compte invalide : ${input.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
+      const id = await createUser(ctx.db, { id: null, label: p.acteur }, input.data);
+      return { id, email: input.data.email };
     });
   },
 };

@@ -16,7 +16,10 @@ export async function deleteSchedule(q: Queryable, id: number) {
   return (await q.query<Schedule>('DELETE FROM import_planification WHERE id = $1 RETURNING *', [id])).rows[0];
 }
 
-/** Claims the due schedules by moving their next run forward first, so that a crash cannot loop. */
+/**
+ * Claims the due schedules by moving their next run forward first, so that a crash cannot loop.
+ * The UPDATE is atomic: of several instances claiming at once, each due row goes to one of them.
+ */
 export async function claimDueSchedules(q: Queryable) {
   return (await q.query<Schedule>(
     `UPDATE import_planification SET prochaine_execution = now() + make_interval(hours => intervalle_heures)
