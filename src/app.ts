@@ -19,6 +19,7 @@ import type { AppContext, AppModule } from './context.ts';
 import type { Db } from './db/db.ts';
 import { registerErrorHandling } from './http/error-pages.ts';
 import { page, type Site } from './http/layout.ts';
+import { pgRateLimitStore } from './http/rate-limit-store.ts';
 import { registerSecurity } from './http/security.ts';
 import { ImportEvents } from './imports/events.ts';
 import { jobsByName, PROCESS_INSTANCE, runImport } from './imports/runner.ts';
@@ -87,7 +88,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 20 } });
-  await app.register(rateLimit, { global: false });
+  // Shared by every instance on a PostgreSQL server (see http/rate-limit-store.ts).
+  await app.register(rateLimit, { global: false, ...(deps.db.kind === 'postgres' ? { store: pgRateLimitStore(deps.db) as never } : {}) });
   await app.register(etag);
 
   app.addHook('onSend', async (req, reply, payload) => {

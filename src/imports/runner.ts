@@ -41,8 +41,17 @@ function canonical(v: unknown): string {
   return JSON.stringify(v ?? null);
 }
 
-// Runs of this process that can be cancelled, by run id.
+// Runs of this process that can be cancelled, by run id, with where they stand.
 const active = new Map<number, AbortController>();
+const standing = new Map<number, { phase: ImportRun['phase']; bytes: number; read: number }>();
+
+/**
+ * Where a run of this process stands, read from memory: on PGlite the run row cannot be updated
+ * while the job's transaction is open, so this is the only live view there.
+ */
+export function localProgress(runId: number): { phase: ImportRun['phase']; bytes: number; read: number } | undefined {
+  return standing.get(runId);
+}
 
 // Only the reading-and-writing phase is serialised (downloads may overlap): two imports writing the
 // same tables at once would make each other's swap meaningless. Within a process by this queue,
@@ -116,6 +125,7 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
   active.set(id, controller);
   const tally = new RunTally();
   const progress = { phase: (download ? 'telechargement' : 'attente') as ImportRun['phase'], bytes: 0, total: null as number | null };
+  standing.set(id, { get phase() { return progress.phase; }, get bytes() { return progress.bytes; }, get read() { return tally.read; } });
   let writing: Promise<void> | null = null;
   const writeProgress = () => {
     if (writing) return;
@@ -131,6 +141,7 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
   const end = async (status: ImportRun['status'], message: string | null) => {
     clearInterval(timer);
     active.delete(id);
+    standing.delete(id);
     await writing;
     await finishRun(db, id, { status, read: tally.read, accepted: tally.accepted, rejected: tally.rejected, rejects: tally.sample, message });
     return (await getRun(db, id))!;
@@ -197,10 +208,10 @@ const cancelled = (by: string) => new AppError('IMPORT_ANNULE', `cancelled by ${
  * its next progress write (about a second). Returns false when the run is not running.
  */
 export async function cancelImport(db: Db, runId: number, by: string): Promise<boolean> {
-  const ok = await requestCancel(db, runId, by);
+  // Locally first: on PGlite the request below waits for the import's transaction to end.
   const local = active.get(runId);
-  if (ok && local && !local.signal.aborted) local.abort(cancelled(by));
-  return ok;
+  if (local && !local.signal.aborted) local.abort(cancelled(by));
+  return (await requestCancel(db, runId, by)) || !!local;
 }
 
 /** A request refused before it could run (e.g. a schedule with invalid options), recorded as a failed run. */

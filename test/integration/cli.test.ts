@@ -100,14 +100,14 @@ describe('command line and server on the embedded database', () => {
     assert.match(admin.out, /Administrateur créé/);
     const form = await fetch(`http://127.0.0.1:${port}/connexion`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? '';
-    const cookie = (form.headers.getSetCookie()[0] ?? '').split(';')[0];
+    const cookie = (form.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
     const login = await fetch(`http://127.0.0.1:${port}/connexion`, {
       method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
       body: new URLSearchParams({ _csrf: csrf, email: 'admin@region.fr', motDePasse: 'une phrase de passe longue', next: '/admin' }).toString(),
     });
     assert.equal(login.status, 303);
     // The CLI import and the account creation are in the journal.
-    const session = (login.headers.getSetCookie().find((c) => c.startsWith('pan_session=')) ?? '').split(';')[0];
+    const session = (login.headers.getSetCookie().find((c) => c.startsWith('pan_session=')) ?? '').split(';')[0] ?? '';
     const journal = await (await fetch(`http://127.0.0.1:${port}/admin/journal`, { headers: { cookie: session } })).text();
     assert.match(journal, /lancement-import/);
     assert.match(journal, /cli \(/);
