@@ -48,6 +48,11 @@ export async function tableFingerprint(db: Queryable): Promise<string> {
   return `${r.rows[0]?.n ?? 0}:${r.rows[0]?.run ?? 0}`;
 }
 
+/** Départements holding rows written by one import run (another process's import, to refresh the index). */
+export async function departementsOfRun(db: Queryable, runId: number): Promise<string[]> {
+  return (await db.query<{ departement: string }>('SELECT DISTINCT departement FROM adresse WHERE import_run = $1', [runId])).rows.map((r) => r.departement);
+}
+
 /** Rows of some départements and communes only (after an import replaced them). */
 export async function addressesOf(db: Queryable, departements: string[], communes: string[]): Promise<IndexPageRow[]> {
   const r = await db.query<IndexPageRow>(
