@@ -65,7 +65,8 @@ export async function startImportListener(o: {
 
   const connect = async () => {
     if (stopped) return;
-    const c = new pg.Client({ connectionString: o.databaseUrl });
+    // Named, so that operators (and tests) can tell this connection in pg_stat_activity.
+    const c = new pg.Client({ connectionString: o.databaseUrl, application_name: `pan-ecoute-imports ${o.instance}`.slice(0, 63) });
     c.on('error', (err) => o.log.warn({ err }, 'import notification connection error'));
     c.on('end', () => {
       if (client !== c) return;

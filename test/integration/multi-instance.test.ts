@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../src/accounts/service.ts';
+import { addressIndexStatus } from '../../src/addresses/service.ts';
 import { buildApp } from '../../src/app.ts';
 import { prepareDatabase } from '../../src/bootstrap.ts';
 import { importCommand } from '../../src/cli-commands.ts';
@@ -99,6 +100,22 @@ describe('two instances on one PostgreSQL', { skip: url ? false : 'TEST_DATABASE
     assert.equal((await search(b, '2 rue Joffre Mont-Bonvillers'))[0]?.properties.citycode, '54084');
     const journal = await a.db.query<{ acteur: string }>(`SELECT acteur FROM journal_audit WHERE action = 'lancement-import'`);
     assert.ok(journal.rows.some((r) => r.acteur === 'cli (test)'));
+  });
+
+  test('an instance that lost its notification connection reconnects and catches up', async () => {
+    const builtBefore = addressIndexStatus(b.ctx).builtAt;
+    const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pan-ecoute-imports instance-b'`, [name]);
+    assert.equal(killed.rows.length, 1);
+    // Imported while B is (probably) not listening: B replays it once reconnected.
+    const run = await a.ctx.runImport({ job: 'adresses', source: shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'), startedBy: 'test', force: true });
+    assert.equal(run.status, 'succeeded', run.message ?? '');
+    let refreshed = false;
+    for (let n = 0; n < 300 && !refreshed; n++) {
+      await new Promise((r) => setTimeout(r, 100));
+      refreshed = b.listener.connected() && addressIndexStatus(b.ctx).builtAt !== builtBefore;
+    }
+    assert.ok(refreshed, 'B did not reconnect and refresh');
+    assert.equal((await search(b, '2 rue Joffre Mont-Bonvillers'))[0]?.properties.citycode, '54084');
   });
 
   test('a planned import due now runs once, though both instances check at the same moment', async () => {
