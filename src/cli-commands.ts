@@ -10,6 +10,7 @@ import { isLock, tryLock, waitForLock, type Lock } from './db/lock.ts';
 import { openDb } from './db/open.ts';
 import { AppError } from './errors.ts';
 import { createUser, type NewUser } from './accounts/service.ts';
+import { CLI_PREFIX } from './imports/notify.ts';
 import type { ImportRun } from './imports/queries.ts';
 import { runImport, type ImportRequest } from './imports/runner.ts';
 import { auditImportLaunch } from './imports/scheduler.ts';
@@ -17,7 +18,7 @@ import { auditImportLaunch } from './imports/scheduler.ts';
 /** What the CLI's commands do, as functions (the CLI entry point parses arguments and prints). */
 
 /** This CLI process in run records; its imports notify the servers on the same PostgreSQL. */
-export const CLI_INSTANCE = `cli:${os.hostname()}:${process.pid}`;
+export const CLI_INSTANCE = `${CLI_PREFIX}${os.hostname()}:${process.pid}`;
 
 /** A refusal the CLI explains and exits on (status 2), rather than a failure. */
 export class CliRefusal extends Error {}

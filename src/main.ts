@@ -40,7 +40,7 @@ async function main() {
   const listener = config.databaseUrl
     ? await startImportListener({
       databaseUrl: config.databaseUrl, db, instance: ctx.instance, log,
-      onImport: async (job, runId) => void (await ctx.dispatchImported({ job, runId, remote: true })),
+      onImport: async (job, runId, followUpsDone) => void (await ctx.dispatchImported({ job, runId, remote: true, followUpsDone })),
       onRetry: async (runId) => void (await ctx.retryFollowUps(runId)),
     })
     : undefined;

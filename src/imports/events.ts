@@ -7,7 +7,16 @@ import { insertSuiteFailure, openSuiteFailures, resolveSuiteFailures } from './q
  * same database (another instance, the scheduler of another instance, or the CLI); such a listener
  * refreshes what this process holds in memory but does not repeat database follow-ups.
  */
-export type ImportEvent = { job: string; runId: number; remote: boolean };
+export type ImportEvent = {
+  job: string;
+  runId: number;
+  remote: boolean;
+  /**
+   * For a remote event: false when the process that ran the import had no listeners (the CLI), so
+   * that database follow-ups (e.g. building re-matching) are still to do, by one instance.
+   */
+  followUpsDone?: boolean;
+};
 export type ImportListener = (job: string, ev: ImportEvent) => Promise<void> | void;
 
 const RETRY_DELAYS_MS = [30_000, 5 * 60_000];

@@ -9,9 +9,11 @@ import { databaseNow, succeededRunsSince } from './queries.ts';
  * to tell, and nothing listens.
  */
 export const IMPORTS_CHANNEL = 'pan_imports';
+/** Instance names of CLI processes start with this (they run no follow-ups). */
+export const CLI_PREFIX = 'cli:';
 
 export type ImportNotice =
-  | { type: 'import'; job: string; run: number; instance: string }
+  | { type: 'import'; job: string; run: number; instance: string; followUps: boolean }
   | { type: 'relance'; run: number; instance: string };
 
 export async function notifyImports(q: Queryable, notice: ImportNotice): Promise<void> {
@@ -39,7 +41,7 @@ export async function startImportListener(o: {
   db: Queryable;
   instance: string;
   log: Logger;
-  onImport: (job: string, runId: number) => Promise<void>;
+  onImport: (job: string, runId: number, followUpsDone: boolean) => Promise<void>;
   onRetry: (runId: number) => Promise<void>;
 }): Promise<ImportListenerHandle> {
   const { default: pg } = await import('pg');
@@ -56,11 +58,11 @@ export async function startImportListener(o: {
     queue = queue.then(f).catch((err) => o.log.error({ err }, 'import notification not handled'));
   };
 
-  const handleImport = (job: string, run: number) => {
+  const handleImport = (job: string, run: number, followUpsDone: boolean) => {
     if (seen.has(run)) return;
     seen.add(run);
     if (seen.size > 10_000) seen.delete(seen.values().next().value!);
-    enqueue(() => o.onImport(job, run));
+    enqueue(() => o.onImport(job, run, followUpsDone));
   };
 
   const connect = async () => {
@@ -77,7 +79,7 @@ export async function startImportListener(o: {
       const n = parseNotice(m.payload);
       if (!n) return;
       if (n.type === 'relance') enqueue(() => o.onRetry(n.run));
-      else if (n.instance !== o.instance) handleImport(n.job, n.run);
+      else if (n.instance !== o.instance) handleImport(n.job, n.run, n.followUps !== false);
     });
     try {
       await c.connect();
@@ -87,7 +89,7 @@ export async function startImportListener(o: {
       const previous = connectedSince;
       connectedSince = await databaseNow(o.db);
       o.log.info('listening for imports of other processes');
-      if (previous) for (const r of await succeededRunsSince(o.db, previous)) if (r.instance !== o.instance) handleImport(r.job, r.id);
+      if (previous) for (const r of await succeededRunsSince(o.db, previous)) if (r.instance !== o.instance) handleImport(r.job, r.id, !r.instance?.startsWith(CLI_PREFIX));
     } catch (err) {
       o.log.warn({ err, retryInMs: delay }, 'import notification connection failed');
       await c.end().catch(() => undefined);

@@ -195,7 +195,7 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
     return end(controller.signal.aborted ? 'cancelled' : 'failed', controller.signal.aborted ? msg : `${msg} Les données déjà chargées n'ont pas été modifiées.`);
   }
   // The run is committed and recorded: what follows can fail without making it false.
-  await notifyImports(db, { type: 'import', job: job.name, run: id, instance }).catch((err) => log.warn({ err }, 'import notification not sent'));
+  await notifyImports(db, { type: 'import', job: job.name, run: id, instance, followUps: !!deps.onImported }).catch((err) => log.warn({ err }, 'import notification not sent'));
   await deps.onImported?.({ job: job.name, runId: id, remote: false });
   return outcome;
 }

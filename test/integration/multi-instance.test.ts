@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { createUser } from '../../src/accounts/service.ts';
 import { addressIndexStatus } from '../../src/addresses/service.ts';
 import { buildApp } from '../../src/app.ts';
@@ -20,6 +22,7 @@ import { cookieHeader, cookiesOf, csrfIn, quietLog, shared, testConfig } from '.
  * PostgreSQL server (CI sets TEST_DATABASE_URL); PGlite is single-process by design.
  */
 const url = process.env.TEST_DATABASE_URL;
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'eligibility');
 const PASSWORD = 'Une phrase de passe bien longue pour Besançon 2026';
 
 type Instance = { db: Db; app: Awaited<ReturnType<typeof buildApp>>['app']; ctx: AppContext; listener: ImportListenerHandle };
@@ -40,7 +43,7 @@ describe('two instances on one PostgreSQL', { skip: url ? false : 'TEST_DATABASE
     // What main.ts does when DATABASE_URL is set.
     const listener = await startImportListener({
       databaseUrl: dbUrl, db, instance, log: quietLog,
-      onImport: async (job, runId) => void (await ctx.dispatchImported({ job, runId, remote: true })),
+      onImport: async (job, runId, followUpsDone) => void (await ctx.dispatchImported({ job, runId, remote: true, followUpsDone })),
       onRetry: async (runId) => void (await ctx.retryFollowUps(runId)),
     });
     return { db, app, ctx, listener };
@@ -100,6 +103,22 @@ describe('two instances on one PostgreSQL', { skip: url ? false : 'TEST_DATABASE
     assert.equal((await search(b, '2 rue Joffre Mont-Bonvillers'))[0]?.properties.citycode, '54084');
     const journal = await a.db.query<{ acteur: string }>(`SELECT acteur FROM journal_audit WHERE action = 'lancement-import'`);
     assert.ok(journal.rows.some((r) => r.acteur === 'cli (test)'));
+  });
+
+  test('after a CLI address import, an instance matches the buildings again (the CLI has no listeners)', async () => {
+    const buildings = await a.ctx.runImport({ job: 'mci-immeubles', source: path.join(FIXTURES, 'base_imb_54.csv'), startedBy: 'test' });
+    assert.equal(buildings.status, 'succeeded', buildings.message ?? '');
+    await a.db.query(`UPDATE mci_immeuble SET adresse_id = NULL, appariement = 'aucun', distance_m = NULL`);
+    const run = await importCommand(testConfig({ DATABASE_URL: dbUrl }), quietLog, {
+      job: 'adresses', source: shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'), startedBy: 'cli (test)', force: true,
+    }, { say: () => undefined });
+    assert.equal(run.status, 'succeeded', run.message ?? '');
+    let matched = 0;
+    for (let n = 0; n < 300 && matched < 5; n++) {
+      await new Promise((r) => setTimeout(r, 100));
+      matched = (await a.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM mci_immeuble WHERE appariement <> 'aucun'`)).rows[0]!.n;
+    }
+    assert.equal(matched, 5);
   });
 
   test('an instance that lost its notification connection reconnects and catches up', async () => {
