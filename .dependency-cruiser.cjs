@@ -9,7 +9,7 @@ module.exports = {
       comment: "Another module's SQL: call its service.ts instead.",
       severity: 'error',
       from: { path: '^src/([^/]+)/' },
-      X
+      to: { path: '^src/([^/]+)/(queries|store)\\.ts$', pathNot: '^src/$1/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'no-test-code-in-src',
