@@ -13,7 +13,7 @@ import { AppError } from '../errors.ts';
 import { fmtDate, html } from '../http/html.ts';
 import { requireRole } from '../http/security.ts';
 import { notifyImports } from '../imports/notify.ts';
-import { getRun, listRuns, openSuiteFailures } from '../imports/queries.ts';
+import { getRun, listRuns, openSuiteFailures } from '../imports/service.ts';
 import { cancelImport } from '../imports/runner.ts';
 import { auditImportLaunch, checkScheduleSource } from '../imports/scheduler.ts';
 import type { Source } from '../imports/source.ts';

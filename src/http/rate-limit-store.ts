@@ -6,7 +6,11 @@ import type { Queryable } from '../db/db.ts';
  * the first request opens it, later ones count until it ends. Used when the platform runs on a
  * PostgreSQL server; PGlite is single-process and keeps the plugin's in-memory store.
  */
-export async function countRequest(q: Queryable, key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
+export async function countRequest(
+  q: Queryable,
+  key: string,
+  windowMs: number,
+): Promise<{ current: number; ttl: number }> {
   const r = await q.query<{ compte: number; ttl: number }>(
     `INSERT INTO limite_requetes AS l (cle, compte, fin) VALUES ($1, 1, now() + make_interval(secs => $2 / 1000.0))
      ON CONFLICT (cle) DO UPDATE SET
@@ -38,7 +42,10 @@ export function pgRateLimitStore(db: Queryable) {
     incr(key: string, cb: Callback, timeWindow: number): void {
       // Ended windows are dropped now and then, off the request's path.
       if (++calls % 1000 === 0) void deleteEndedWindows(db).catch(() => undefined);
-      countRequest(db, `${this.prefix}${key}`.slice(0, 500), timeWindow).then((r) => cb(null, r), (e: Error) => cb(e));
+      countRequest(db, `${this.prefix}${key}`.slice(0, 500), timeWindow).then(
+        (r) => cb(null, r),
+        (e: Error) => cb(e),
+      );
     }
 
     child(routeOptions: RouteInfo): PgRateLimitStore {

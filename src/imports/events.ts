@@ -62,13 +62,19 @@ export class ImportEvents {
     const { db, log, instance } = this.deps;
     try {
       await l.fn(ev.job, ev);
-      await resolveSuiteFailures(db, l.name, instance).catch((err) => log.warn({ err }, 'import follow-up: resolution not recorded'));
+      await resolveSuiteFailures(db, l.name, instance).catch((err) =>
+        log.warn({ err }, 'import follow-up: resolution not recorded'),
+      );
       return true;
     } catch (e) {
       const message = `${l.name} : ${(e as Error).message}`.replace(/\0/g, '').slice(0, 1000);
-      log.error({ err: e, run: ev.runId, listener: l.name, attempt }, 'import follow-up failed; the import itself is committed');
-      await insertSuiteFailure(db, { runId: ev.runId, listener: l.name, instance, message })
-        .catch((err) => log.error({ err }, 'import follow-up failure not recorded'));
+      log.error(
+        { err: e, run: ev.runId, listener: l.name, attempt },
+        'import follow-up failed; the import itself is committed',
+      );
+      await insertSuiteFailure(db, { runId: ev.runId, listener: l.name, instance, message }).catch((err) =>
+        log.error({ err }, 'import follow-up failure not recorded'),
+      );
       const delay = (this.deps.retryDelaysMs ?? RETRY_DELAYS_MS)[attempt];
       if (delay !== undefined) {
         const t = setTimeout(() => {

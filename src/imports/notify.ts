@@ -23,7 +23,12 @@ export async function notifyImports(q: Queryable, notice: ImportNotice): Promise
 function parseNotice(payload: string | undefined): ImportNotice | undefined {
   try {
     const n = JSON.parse(payload ?? '') as ImportNotice;
-    return n && typeof n.run === 'number' && typeof n.instance === 'string' && (n.type === 'relance' || typeof (n as { job?: unknown }).job === 'string') ? n : undefined;
+    return n &&
+      typeof n.run === 'number' &&
+      typeof n.instance === 'string' &&
+      (n.type === 'relance' || typeof (n as { job?: unknown }).job === 'string')
+      ? n
+      : undefined;
   } catch {
     return undefined;
   }
@@ -68,7 +73,10 @@ export async function startImportListener(o: {
   const connect = async () => {
     if (stopped) return;
     // Named, so that operators (and tests) can tell this connection in pg_stat_activity.
-    const c = new pg.Client({ connectionString: o.databaseUrl, application_name: `pan-ecoute-imports ${o.instance}`.slice(0, 63) });
+    const c = new pg.Client({
+      connectionString: o.databaseUrl,
+      application_name: `pan-ecoute-imports ${o.instance}`.slice(0, 63),
+    });
     c.on('error', (err) => o.log.warn({ err }, 'import notification connection error'));
     c.on('end', () => {
       if (client !== c) return;
@@ -89,7 +97,9 @@ export async function startImportListener(o: {
       const previous = connectedSince;
       connectedSince = await databaseNow(o.db);
       o.log.info('listening for imports of other processes');
-      if (previous) for (const r of await succeededRunsSince(o.db, previous)) if (r.instance !== o.instance) handleImport(r.job, r.id, !r.instance?.startsWith(CLI_PREFIX));
+      if (previous)
+        for (const r of await succeededRunsSince(o.db, previous))
+          if (r.instance !== o.instance) handleImport(r.job, r.id, !r.instance?.startsWith(CLI_PREFIX));
     } catch (err) {
       o.log.warn({ err, retryInMs: delay }, 'import notification connection failed');
       await c.end().catch(() => undefined);

@@ -2,13 +2,22 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/db.ts';
 import { withAbort } from '../db/abort.ts';
+import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import type { ImportEvent } from './events.ts';
 import type { ImportJob } from './job.ts';
 import { notifyImports } from './notify.ts';
-import { finishRun, getRun, insertRun, lastSucceededRun, requestCancel, setRunSource, updateProgress, type ImportRun } from './queries.ts';
+import {
+  finishRun,
+  getRun,
+  type ImportRun,
+  insertRun,
+  lastSucceededRun,
+  requestCancel,
+  setRunSource,
+  updateProgress,
+} from './queries.ts';
 import { RunTally } from './rejects.ts';
 import { resolveSource, type Source } from './source.ts';
 
@@ -28,7 +37,13 @@ export type RunnerDeps = {
   progressEveryMs?: number;
 };
 
-export type ImportRequest = { job: string; source?: string | Source; options?: unknown; startedBy: string; force?: boolean };
+export type ImportRequest = {
+  job: string;
+  source?: string | Source;
+  options?: unknown;
+  startedBy: string;
+  force?: boolean;
+};
 
 export function jobsByName(jobs: readonly ImportJob<any>[]): Map<string, ImportJob<any>> {
   return new Map(jobs.map((j) => [j.name, j]));
@@ -37,7 +52,11 @@ export function jobsByName(jobs: readonly ImportJob<any>[]): Map<string, ImportJ
 /** Key order does not matter when comparing options (jsonb does not keep it). */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v ?? null);
 }
 
@@ -67,11 +86,15 @@ async function serialised<T>(db: Db, signal: AbortSignal, fn: () => Promise<T>):
   try {
     await untilAborted(prev, signal);
     return await db.session(async (c) => {
-      if (db.kind === 'postgres') await untilAborted(c.query('SELECT pg_advisory_lock($1)', [IMPORT_LOCK]), signal, () => c.query('SELECT pg_advisory_unlock($1)', [IMPORT_LOCK]));
+      if (db.kind === 'postgres')
+        await untilAborted(c.query('SELECT pg_advisory_lock($1)', [IMPORT_LOCK]), signal, () =>
+          c.query('SELECT pg_advisory_unlock($1)', [IMPORT_LOCK]),
+        );
       try {
         return await fn();
       } finally {
-        if (db.kind === 'postgres') await c.query('SELECT pg_advisory_unlock($1)', [IMPORT_LOCK]).catch(() => undefined);
+        if (db.kind === 'postgres')
+          await c.query('SELECT pg_advisory_unlock($1)', [IMPORT_LOCK]).catch(() => undefined);
       }
     });
   } finally {
@@ -85,16 +108,23 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal, undo?: () => Promis
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
       reject(signal.reason);
-      if (undo) p.then(() => undo().catch(() => undefined), () => undefined);
+      if (undo)
+        p.then(
+          () => undo().catch(() => undefined),
+          () => undefined,
+        );
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then((v) => {
-      signal.removeEventListener('abort', onAbort);
-      if (!signal.aborted) resolve(v);
-    }, (e) => {
-      signal.removeEventListener('abort', onAbort);
-      reject(e);
-    });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        if (!signal.aborted) resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
   });
 }
 
@@ -105,36 +135,77 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal, undo?: () => Promis
  */
 export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<ImportRun> {
   const job = deps.jobs.get(req.job);
-  if (!job) throw new AppError('JOB_INCONNU', `unknown job ${req.job}`, `Import inconnu : « ${req.job} ». Imports disponibles : ${[...deps.jobs.keys()].join(', ')}.`);
+  if (!job)
+    throw new AppError(
+      'JOB_INCONNU',
+      `unknown job ${req.job}`,
+      `Import inconnu : « ${req.job} ». Imports disponibles : ${[...deps.jobs.keys()].join(', ')}.`,
+    );
   const parsedOptions = job.options.safeParse(req.options ?? {});
   if (!parsedOptions.success) {
-    throw new AppError('REQUETE_INVALIDE', parsedOptions.error.message, `Options invalides pour ${job.name} : ${parsedOptions.error.issues.map((i) => `${i.path.join('.') || 'options'} ${i.message}`).join(' ; ')}`);
+    throw new AppError(
+      'REQUETE_INVALIDE',
+      parsedOptions.error.message,
+      `Options invalides pour ${job.name} : ${parsedOptions.error.issues.map((i) => `${i.path.join('.') || 'options'} ${i.message}`).join(' ; ')}`,
+    );
   }
   const spec = req.source ?? job.defaultSource?.();
-  if (!spec) throw new AppError('REQUETE_INVALIDE', `job ${job.name} needs a source`, `L'import ${job.name} demande un fichier ou une adresse (URL).`);
+  if (!spec)
+    throw new AppError(
+      'REQUETE_INVALIDE',
+      `job ${job.name} needs a source`,
+      `L'import ${job.name} demande un fichier ou une adresse (URL).`,
+    );
   const { db } = deps;
   const instance = deps.instance ?? PROCESS_INSTANCE;
   const log = deps.log.child({ job: job.name });
   const download = typeof spec === 'string' && /^https?:\/\//i.test(spec);
   const id = await insertRun(db, {
-    job: job.name, source: typeof spec === 'string' ? spec : spec.origin, sha256: null, options: parsedOptions.data,
-    status: 'running', startedBy: req.startedBy, phase: download ? 'telechargement' : 'attente', instance,
+    job: job.name,
+    source: typeof spec === 'string' ? spec : spec.origin,
+    sha256: null,
+    options: parsedOptions.data,
+    status: 'running',
+    startedBy: req.startedBy,
+    phase: download ? 'telechargement' : 'attente',
+    instance,
   });
 
   const controller = new AbortController();
   active.set(id, controller);
   const tally = new RunTally();
-  const progress = { phase: (download ? 'telechargement' : 'attente') as ImportRun['phase'], bytes: 0, total: null as number | null };
-  standing.set(id, { get phase() { return progress.phase; }, get bytes() { return progress.bytes; }, get read() { return tally.read; } });
+  const progress = {
+    phase: (download ? 'telechargement' : 'attente') as ImportRun['phase'],
+    bytes: 0,
+    total: null as number | null,
+  };
+  standing.set(id, {
+    get phase() {
+      return progress.phase;
+    },
+    get bytes() {
+      return progress.bytes;
+    },
+    get read() {
+      return tally.read;
+    },
+  });
   let writing: Promise<void> | null = null;
   const writeProgress = () => {
     if (writing) return;
-    writing = updateProgress(db, id, { ...progress, read: tally.read, accepted: tally.accepted, rejected: tally.rejected })
+    writing = updateProgress(db, id, {
+      ...progress,
+      read: tally.read,
+      accepted: tally.accepted,
+      rejected: tally.rejected,
+    })
       .then((by) => {
         if (by && !controller.signal.aborted) controller.abort(cancelled(by));
       })
       .catch((err) => log.warn({ err, run: id }, 'progress not recorded'))
-      .finally(() => { writing = null; });
+      .finally(() => {
+        writing = null;
+      });
   };
   const timer = setInterval(writeProgress, deps.progressEveryMs ?? 1000);
   timer.unref();
@@ -143,7 +214,14 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
     active.delete(id);
     standing.delete(id);
     await writing;
-    await finishRun(db, id, { status, read: tally.read, accepted: tally.accepted, rejected: tally.rejected, rejects: tally.sample, message });
+    await finishRun(db, id, {
+      status,
+      read: tally.read,
+      accepted: tally.accepted,
+      rejected: tally.rejected,
+      rejects: tally.sample,
+      message,
+    });
     return (await getRun(db, id))!;
   };
   const failure = (e: unknown) => {
@@ -156,13 +234,18 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
 
   let source: Source;
   try {
-    source = typeof spec === 'string'
-      ? await resolveSource(spec, {
-        downloadDir: path.join(deps.config.dataDir, 'telechargements'), maxBytes: deps.config.uploadMaxBytes,
-        signal: controller.signal,
-        onProgress: (bytes, total) => { progress.bytes = bytes; progress.total = total; },
-      })
-      : spec;
+    source =
+      typeof spec === 'string'
+        ? await resolveSource(spec, {
+            downloadDir: path.join(deps.config.dataDir, 'telechargements'),
+            maxBytes: deps.config.uploadMaxBytes,
+            signal: controller.signal,
+            onProgress: (bytes, total) => {
+              progress.bytes = bytes;
+              progress.total = total;
+            },
+          })
+        : spec;
     controller.signal.throwIfAborted();
   } catch (e) {
     log.warn({ err: e, run: id }, 'source unreadable');
@@ -170,7 +253,12 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
   }
 
   const last = await lastSucceededRun(db, job.name);
-  if (!req.force && last && last.sha256 === source.sha256 && canonical(last.options) === canonical(parsedOptions.data ?? {})) {
+  if (
+    !req.force &&
+    last &&
+    last.sha256 === source.sha256 &&
+    canonical(last.options) === canonical(parsedOptions.data ?? {})
+  ) {
     await setRunSource(db, id, { source: source.origin, sha256: source.sha256, size: source.size, phase: null });
     return end('unchanged', `Source identique à l'import n° ${last.id} : rien à faire.`);
   }
@@ -185,23 +273,42 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
     const summary = await serialised(db, controller.signal, () => {
       progress.phase = 'lecture';
       writeProgress();
-      return withAbort(controller.signal, () => job.run({ db, config: deps.config, log, tally, runId: id, signal: controller.signal }, source, parsedOptions.data));
+      return withAbort(controller.signal, () =>
+        job.run(
+          { db, config: deps.config, log, tally, runId: id, signal: controller.signal },
+          source,
+          parsedOptions.data,
+        ),
+      );
     });
     outcome = await end('succeeded', summary || null);
-    log.info({ run: id, read: tally.read, accepted: tally.accepted, rejected: tally.rejected, ms: Date.now() - t0 }, 'import succeeded');
+    log.info(
+      { run: id, read: tally.read, accepted: tally.accepted, rejected: tally.rejected, ms: Date.now() - t0 },
+      'import succeeded',
+    );
   } catch (e) {
     log.error({ err: e, run: id }, controller.signal.aborted ? 'import cancelled' : 'import failed');
     const msg = failure(e);
-    return end(controller.signal.aborted ? 'cancelled' : 'failed', controller.signal.aborted ? msg : `${msg} Les données déjà chargées n'ont pas été modifiées.`);
+    return end(
+      controller.signal.aborted ? 'cancelled' : 'failed',
+      controller.signal.aborted ? msg : `${msg} Les données déjà chargées n'ont pas été modifiées.`,
+    );
   }
   // The run is committed and recorded: what follows can fail without making it false.
-  await notifyImports(db, { type: 'import', job: job.name, run: id, instance, followUps: !!deps.onImported }).catch((err) => log.warn({ err }, 'import notification not sent'));
+  await notifyImports(db, { type: 'import', job: job.name, run: id, instance, followUps: !!deps.onImported }).catch(
+    (err) => log.warn({ err }, 'import notification not sent'),
+  );
   await deps.onImported?.({ job: job.name, runId: id, remote: false });
   return outcome;
 }
 
 const ERR_CANCELLED = "Import annulé ; les données déjà chargées n'ont pas été modifiées.";
-const cancelled = (by: string) => new AppError('IMPORT_ANNULE', `cancelled by ${by}`, `Import annulé par ${by} ; les données déjà chargées n'ont pas été modifiées.`);
+const cancelled = (by: string) =>
+  new AppError(
+    'IMPORT_ANNULE',
+    `cancelled by ${by}`,
+    `Import annulé par ${by} ; les données déjà chargées n'ont pas été modifiées.`,
+  );
 
 /**
  * Cancels a running run, whichever instance runs it: this process stops it at once, another one at
@@ -215,8 +322,19 @@ export async function cancelImport(db: Db, runId: number, by: string): Promise<b
 }
 
 /** A request refused before it could run (e.g. a schedule with invalid options), recorded as a failed run. */
-export async function recordRefusedRun(db: Db, r: { job: string; source: string; options: unknown; startedBy: string; message: string; instance?: string }): Promise<ImportRun> {
-  const id = await insertRun(db, { job: r.job, source: r.source, sha256: null, options: r.options, status: 'running', startedBy: r.startedBy, instance: r.instance ?? PROCESS_INSTANCE });
+export async function recordRefusedRun(
+  db: Db,
+  r: { job: string; source: string; options: unknown; startedBy: string; message: string; instance?: string },
+): Promise<ImportRun> {
+  const id = await insertRun(db, {
+    job: r.job,
+    source: r.source,
+    sha256: null,
+    options: r.options,
+    status: 'running',
+    startedBy: r.startedBy,
+    instance: r.instance ?? PROCESS_INSTANCE,
+  });
   await finishRun(db, id, { status: 'failed', read: 0, accepted: 0, rejected: 0, rejects: [], message: r.message });
   return (await getRun(db, id))!;
 }

@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import type { ImportRun } from './queries.ts';
-import { recordRefusedRun, type ImportRequest } from './runner.ts';
+import { type ImportRequest, recordRefusedRun } from './runner.ts';
 import { claimDueSchedules, type Schedule } from './schedules.ts';
 
 const SCHEDULER_LOCK = 7263003;
@@ -21,11 +21,16 @@ export function checkScheduleSource(source: string, config: Pick<Config, 'import
   const s = source.trim();
   if (/^https?:\/\/[^\s]+$/i.test(s)) return s;
   const refuse = (detail: string): never => {
-    throw new AppError('SOURCE_REFUSEE', detail, config.importDir
-      ? `Source refusée : « ${s.slice(0, 200)} » n’est ni une adresse http(s) ni un fichier du dossier d’import (${config.importDir}).`
-      : `Source refusée : « ${s.slice(0, 200)} » n’est pas une adresse http(s) (aucun dossier d’import n’est configuré : IMPORT_DIR).`);
+    throw new AppError(
+      'SOURCE_REFUSEE',
+      detail,
+      config.importDir
+        ? `Source refusée : « ${s.slice(0, 200)} » n’est ni une adresse http(s) ni un fichier du dossier d’import (${config.importDir}).`
+        : `Source refusée : « ${s.slice(0, 200)} » n’est pas une adresse http(s) (aucun dossier d’import n’est configuré : IMPORT_DIR).`,
+    );
   };
-  if (!config.importDir || /^[a-z][\w+.-]*:/i.test(s) || s.includes('\0')) return refuse(`scheme or no import dir: ${s.slice(0, 200)}`);
+  if (!config.importDir || /^[a-z][\w+.-]*:/i.test(s) || s.includes('\0'))
+    return refuse(`scheme or no import dir: ${s.slice(0, 200)}`);
   let root: string;
   try {
     root = fs.realpathSync.native(config.importDir);
@@ -47,9 +52,18 @@ export function checkScheduleSource(source: string, config: Pick<Config, 'import
 }
 
 /** Journal entry for an import started outside the admin page (CLI, scheduler, hand-off). */
-export async function auditImportLaunch(q: Queryable, actor: string, req: { job: string; source?: unknown; options?: unknown }): Promise<void> {
-  const source = typeof req.source === 'string' ? req.source : (req.source as { origin?: string } | undefined)?.origin ?? null;
-  await audit(q, { id: null, label: actor.slice(0, 100) }, 'lancement-import', { type: 'import', id: req.job }, null, { job: req.job, source, options: req.options ?? {} });
+export async function auditImportLaunch(
+  q: Queryable,
+  actor: string,
+  req: { job: string; source?: unknown; options?: unknown },
+): Promise<void> {
+  const source =
+    typeof req.source === 'string' ? req.source : ((req.source as { origin?: string } | undefined)?.origin ?? null);
+  await audit(q, { id: null, label: actor.slice(0, 100) }, 'lancement-import', { type: 'import', id: req.job }, null, {
+    job: req.job,
+    source,
+    options: req.options ?? {},
+  });
 }
 
 export type SchedulerDeps = {
@@ -69,7 +83,8 @@ export async function runDueSchedules(deps: SchedulerDeps): Promise<ImportRun[]>
   const { db, log } = deps;
   const claimed: Schedule[] | null = await db.transaction(async (tx) => {
     if (db.kind === 'postgres') {
-      const got = (await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [SCHEDULER_LOCK])).rows[0]!.ok;
+      const got = (await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [SCHEDULER_LOCK]))
+        .rows[0]!.ok;
       if (!got) return null;
     }
     return claimDueSchedules(tx);
@@ -85,10 +100,16 @@ export async function runDueSchedules(deps: SchedulerDeps): Promise<ImportRun[]>
       const reason = e instanceof AppError ? e.userMessage : `Échec : ${(e as Error).message}`;
       log.warn({ err: e, schedule: s.id }, 'planned import refused');
       try {
-        runs.push(await recordRefusedRun(db, {
-          job: s.job, source: s.source.slice(0, 2000), options: s.options, startedBy,
-          message: `Planification n° ${s.id} non exécutée : ${reason}`, ...(deps.instance ? { instance: deps.instance } : {}),
-        }));
+        runs.push(
+          await recordRefusedRun(db, {
+            job: s.job,
+            source: s.source.slice(0, 2000),
+            options: s.options,
+            startedBy,
+            message: `Planification n° ${s.id} non exécutée : ${reason}`,
+            ...(deps.instance ? { instance: deps.instance } : {}),
+          }),
+        );
       } catch (err) {
         log.error({ err, schedule: s.id }, 'refused planned import not recorded');
       }
@@ -112,7 +133,9 @@ export function startScheduler(deps: SchedulerDeps, opts: { everyMs?: number } =
         deps.log.error({ err }, 'scheduler pass failed');
         return [];
       })
-      .finally(() => { current = null; });
+      .finally(() => {
+        current = null;
+      });
     return current;
   };
   const timer = setInterval(() => void tick(), opts.everyMs ?? 60_000);

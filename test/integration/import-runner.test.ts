@@ -18,21 +18,33 @@ function slowServer(): Promise<{ url: string; close(): Promise<void> }> {
     res.writeHead(200, { 'content-type': 'text/csv' });
     res.write('id;id_fantoir;numero;rep;nom_voie;code_postal;code_insee;nom_commune\n');
     let n = 0;
-    const t = setInterval(() => res.write(`21231_0001_${String(++n).padStart(5, '0')};;${n};;Rue de la Liberté;21000;21231;Dijon\n`), 100);
+    const t = setInterval(
+      () => res.write(`21231_0001_${String(++n).padStart(5, '0')};;${n};;Rue de la Liberté;21000;21231;Dijon\n`),
+      100,
+    );
     timers.add(t);
     res.on('close', () => clearInterval(t));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/adresses-21.csv`,
-    close: () => new Promise<void>((r) => {
-      for (const t of timers) clearInterval(t);
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
-  })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/adresses-21.csv`,
+        close: () =>
+          new Promise<void>((r) => {
+            for (const t of timers) clearInterval(t);
+            server.closeAllConnections();
+            server.close(() => r());
+          }),
+      }),
+    ),
+  );
 }
 
-async function until<T>(what: string, f: () => Promise<T | undefined | null | false> | T | undefined | null | false, tries = 600): Promise<T> {
+async function until<T>(
+  what: string,
+  f: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  tries = 600,
+): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const v = await f();
     if (v) return v;
@@ -47,21 +59,39 @@ for (const backend of backends()) {
     let jar: Record<string, string>;
     before(async () => {
       t = await setup(backend);
-      await createUser(t.db, { id: null, label: 'test' }, { email: 'admin@region.fr', nom: 'Admin', motDePasse: PASSWORD, role: 'administrateur', organisationId: null });
+      await createUser(
+        t.db,
+        { id: null, label: 'test' },
+        { email: 'admin@region.fr', nom: 'Admin', motDePasse: PASSWORD, role: 'administrateur', organisationId: null },
+      );
       const form = await t.app.inject({ method: 'GET', url: '/connexion' });
       const res = await t.app.inject({
-        method: 'POST', url: '/connexion', headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrfIn(form.body), email: 'admin@region.fr', motDePasse: PASSWORD, next: '/admin' }).toString(),
+        method: 'POST',
+        url: '/connexion',
+        headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          _csrf: csrfIn(form.body),
+          email: 'admin@region.fr',
+          motDePasse: PASSWORD,
+          next: '/admin',
+        }).toString(),
       });
       assert.equal(res.statusCode, 303);
       jar = { ...cookiesOf(form), ...cookiesOf(res) };
     });
-    after(async () => { await t.close(); });
+    after(async () => {
+      await t.close();
+    });
 
     const get = (url: string) => t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(jar) } });
     const post = async (url: string) => {
       const csrf = csrfIn((await get('/admin/imports')).body);
-      return t.app.inject({ method: 'POST', url, headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${encodeURIComponent(csrf)}` });
+      return t.app.inject({
+        method: 'POST',
+        url,
+        headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `_csrf=${encodeURIComponent(csrf)}`,
+      });
     };
 
     test('a follow-up failing after the import committed leaves the run succeeded, is flagged and can be retried', async () => {
@@ -72,9 +102,14 @@ for (const backend of backends()) {
       const run = await t.ctx.runImport({ job: 'contours', source: departementsBfc, startedBy: 'test' });
       assert.equal(run.status, 'succeeded', run.message ?? '');
       assert.doesNotMatch(run.message ?? '', /n'ont pas été modifiées/);
-      const shapes = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM territoire_geometrie WHERE niveau = 'departement'`);
+      const shapes = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM territoire_geometrie WHERE niveau = 'departement'`,
+      );
       assert.equal(shapes.rows[0]!.n, 8);
-      const open = await t.db.query<{ listener: string; message: string; instance: string }>('SELECT listener, message, instance FROM import_run_suite WHERE run_id = $1 AND resolved_at IS NULL', [run.id]);
+      const open = await t.db.query<{ listener: string; message: string; instance: string }>(
+        'SELECT listener, message, instance FROM import_run_suite WHERE run_id = $1 AND resolved_at IS NULL',
+        [run.id],
+      );
       assert.equal(open.rows.length, 1);
       assert.equal(open.rows[0]!.listener, 'index de test');
       assert.match(open.rows[0]!.message, /reconstruction impossible/);
@@ -88,40 +123,72 @@ for (const backend of backends()) {
       broken = false;
       const retried = await post(`/admin/imports/${run.id}/suites`);
       assert.equal(retried.statusCode, 303);
-      const still = await t.db.query('SELECT 1 FROM import_run_suite WHERE run_id = $1 AND resolved_at IS NULL', [run.id]);
+      const still = await t.db.query('SELECT 1 FROM import_run_suite WHERE run_id = $1 AND resolved_at IS NULL', [
+        run.id,
+      ]);
       assert.equal(still.rows.length, 0);
       assert.doesNotMatch((await get('/admin/imports')).body, /Index ou suites d’import à refaire/);
       // Without the CSRF token the retry is refused.
-      const forged = await t.app.inject({ method: 'POST', url: `/admin/imports/${run.id}/suites`, headers: { cookie: cookieHeader(jar) } });
+      const forged = await t.app.inject({
+        method: 'POST',
+        url: `/admin/imports/${run.id}/suites`,
+        headers: { cookie: cookieHeader(jar) },
+      });
       assert.equal(forged.statusCode, 403);
     });
 
     test('a job gets its run id: the addresses it writes carry that run', async () => {
       const run = await t.ctx.runImport({ job: 'adresses', source: bal, startedBy: 'test' });
       assert.equal(run.status, 'succeeded', run.message ?? '');
-      const runs = await t.db.query<{ import_run: number }>('SELECT DISTINCT import_run::int AS import_run FROM adresse');
-      assert.deepEqual(runs.rows.map((r) => r.import_run), [Number(run.id)]);
+      const runs = await t.db.query<{ import_run: number }>(
+        'SELECT DISTINCT import_run::int AS import_run FROM adresse',
+      );
+      assert.deepEqual(
+        runs.rows.map((r) => r.import_run),
+        [Number(run.id)],
+      );
     });
 
     test('a slow source is recorded and visible from the start, blocks no other import, and an administrator cancels it', async () => {
       const slow = await slowServer();
       try {
         const pending = t.ctx.runImport({ job: 'adresses', source: slow.url, startedBy: 'test' });
-        const row = await until('the run row with bytes received', async () => (await t.db.query<{ id: number; phase: string; bytes_read: number; status: string }>(
-          `SELECT id::int AS id, phase, bytes_read::int AS bytes_read, status FROM import_run WHERE source = $1 AND bytes_read > 0`, [slow.url])).rows[0]);
+        const row = await until(
+          'the run row with bytes received',
+          async () =>
+            (
+              await t.db.query<{ id: number; phase: string; bytes_read: number; status: string }>(
+                `SELECT id::int AS id, phase, bytes_read::int AS bytes_read, status FROM import_run WHERE source = $1 AND bytes_read > 0`,
+                [slow.url],
+              )
+            ).rows[0],
+        );
         assert.equal(row.status, 'running');
         assert.equal(row.phase, 'telechargement');
 
         // Another import meanwhile is not queued behind the download.
-        const other = await t.ctx.runImport({ job: 'contours', source: departementsBfc, startedBy: 'test', force: true });
+        const other = await t.ctx.runImport({
+          job: 'contours',
+          source: departementsBfc,
+          startedBy: 'test',
+          force: true,
+        });
         assert.equal(other.status, 'succeeded');
-        assert.equal((await t.db.query<{ status: string }>('SELECT status FROM import_run WHERE id = $1', [row.id])).rows[0]!.status, 'running');
+        assert.equal(
+          (await t.db.query<{ status: string }>('SELECT status FROM import_run WHERE id = $1', [row.id])).rows[0]!
+            .status,
+          'running',
+        );
 
         const page = await get(`/admin/imports/${row.id}`);
         assert.match(page.body, /Import en cours/);
         assert.match(page.body, /téléchargement de la source/);
         assert.match(page.body, /Annuler cet import/);
-        const forged = await t.app.inject({ method: 'POST', url: `/admin/imports/${row.id}/annulation`, headers: { cookie: cookieHeader(jar) } });
+        const forged = await t.app.inject({
+          method: 'POST',
+          url: `/admin/imports/${row.id}/annulation`,
+          headers: { cookie: cookieHeader(jar) },
+        });
         assert.equal(forged.statusCode, 403);
         const anonymous = await t.app.inject({ method: 'POST', url: `/admin/imports/${row.id}/annulation` });
         assert.notEqual(anonymous.statusCode, 303);
@@ -140,14 +207,22 @@ for (const backend of backends()) {
     test('cancelling while the data loads rolls the load back', async () => {
       const before = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM adresse')).rows[0]!.n;
       const pending = t.ctx.runImport({ job: 'adresses', source: paris, startedBy: 'test' });
-      const id = await until('the run id', async () => (await t.db.query<{ id: number }>(`SELECT id::int AS id FROM import_run WHERE source = $1`, [paris])).rows[0]?.id);
+      const id = await until(
+        'the run id',
+        async () =>
+          (await t.db.query<{ id: number }>(`SELECT id::int AS id FROM import_run WHERE source = $1`, [paris])).rows[0]
+            ?.id,
+      );
       await until('rows being read', () => (localProgress(id)?.read ?? 0) > 20_000);
       assert.equal(localProgress(id)?.phase, 'lecture');
       assert.equal(await cancelImport(t.db, id, 'admin@region.fr'), true);
       const run = await pending;
       assert.equal(run.status, 'cancelled', run.message ?? '');
       assert.equal((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM adresse')).rows[0]!.n, before);
-      assert.equal((await t.db.query('SELECT 1 FROM adresse WHERE code_insee LIKE $1 LIMIT 1', ['751%'])).rows.length, 0);
+      assert.equal(
+        (await t.db.query('SELECT 1 FROM adresse WHERE code_insee LIKE $1 LIMIT 1', ['751%'])).rows.length,
+        0,
+      );
       // Nothing left running, and a cancelled run is not "already imported": the same file loads next time.
       assert.equal(await cancelImport(t.db, id, 'admin@region.fr'), false);
     });

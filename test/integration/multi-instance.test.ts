@@ -11,7 +11,7 @@ import { importCommand } from '../../src/cli-commands.ts';
 import type { AppContext } from '../../src/context.ts';
 import type { Db } from '../../src/db/db.ts';
 import { openDb } from '../../src/db/open.ts';
-import { startImportListener, type ImportListenerHandle } from '../../src/imports/notify.ts';
+import { type ImportListenerHandle, startImportListener } from '../../src/imports/notify.ts';
 import { runDueSchedules } from '../../src/imports/scheduler.ts';
 import { insertSchedule } from '../../src/imports/schedules.ts';
 import { cookieHeader, cookiesOf, csrfIn, quietLog, shared, testConfig } from '../helpers.ts';
@@ -25,9 +25,16 @@ const url = process.env.TEST_DATABASE_URL;
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'eligibility');
 const PASSWORD = 'Une phrase de passe bien longue pour Besançon 2026';
 
-type Instance = { db: Db; app: Awaited<ReturnType<typeof buildApp>>['app']; ctx: AppContext; listener: ImportListenerHandle };
+type Instance = {
+  db: Db;
+  app: Awaited<ReturnType<typeof buildApp>>['app'];
+  ctx: AppContext;
+  listener: ImportListenerHandle;
+};
 
-describe('two instances on one PostgreSQL', { skip: url ? false : 'TEST_DATABASE_URL non défini : le test à deux instances demande un serveur PostgreSQL (ignoré)' }, () => {
+describe('two instances on one PostgreSQL', {
+  skip: url ? false : 'TEST_DATABASE_URL non défini : le test à deux instances demande un serveur PostgreSQL (ignoré)',
+}, () => {
   const name = `pan_test_multi_${crypto.randomBytes(5).toString('hex')}`;
   let admin: Db;
   let dbUrl: string;
@@ -42,8 +49,12 @@ describe('two instances on one PostgreSQL', { skip: url ? false : 'TEST_DATABASE
     await app.ready();
     // What main.ts does when DATABASE_URL is set.
     const listener = await startImportListener({
-      databaseUrl: dbUrl, db, instance, log: quietLog,
-      onImport: async (job, runId, followUpsDone) => void (await ctx.dispatchImported({ job, runId, remote: true, followUpsDone })),
+      databaseUrl: dbUrl,
+      db,
+      instance,
+      log: quietLog,
+      onImport: async (job, runId, followUpsDone) =>
+        void (await ctx.dispatchImported({ job, runId, remote: true, followUpsDone })),
       onRetry: async (runId) => void (await ctx.retryFollowUps(runId)),
     });
     return { db, app, ctx, listener };
@@ -71,7 +82,10 @@ describe('two instances on one PostgreSQL', { skip: url ? false : 'TEST_DATABASE
   });
 
   const search = async (i: Instance, q: string) => {
-    const r = await i.app.inject({ method: 'GET', url: `/api/v1/adresses/recherche?q=${encodeURIComponent(q)}&limit=1` });
+    const r = await i.app.inject({
+      method: 'GET',
+      url: `/api/v1/adresses/recherche?q=${encodeURIComponent(q)}&limit=1`,
+    });
     assert.equal(r.statusCode, 200, r.body);
     return r.json().features as { properties: { citycode: string; label: string } }[];
   };
@@ -86,47 +100,82 @@ describe('two instances on one PostgreSQL', { skip: url ? false : 'TEST_DATABASE
 
   test('an address import through one instance is found by both', async () => {
     assert.equal((await search(b, '2 rue Joffre Mont-Bonvillers'))[0]?.properties.citycode, undefined);
-    const run = await a.ctx.runImport({ job: 'adresses', source: shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'), startedBy: 'test' });
+    const run = await a.ctx.runImport({
+      job: 'adresses',
+      source: shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'),
+      startedBy: 'test',
+    });
     assert.equal(run.status, 'succeeded', run.message ?? '');
     assert.equal((await search(a, '2 rue Joffre Mont-Bonvillers'))[0]?.properties.citycode, '54084');
     assert.ok(await found(b, '2 rue Joffre Mont-Bonvillers', '54084'), 'instance B never saw the import');
   });
 
   test('an address import through the CLI on the same DATABASE_URL is found by both', async () => {
-    const run = await importCommand(testConfig({ DATABASE_URL: dbUrl }), quietLog, {
-      job: 'adresses', source: shared('addresses', 'bano-90-territoire-de-belfort-2015-03.csv.gz'), startedBy: 'cli (test)',
-    }, { say: () => undefined });
+    const run = await importCommand(
+      testConfig({ DATABASE_URL: dbUrl }),
+      quietLog,
+      {
+        job: 'adresses',
+        source: shared('addresses', 'bano-90-territoire-de-belfort-2015-03.csv.gz'),
+        startedBy: 'cli (test)',
+      },
+      { say: () => undefined },
+    );
     assert.equal(run.status, 'succeeded', run.message ?? '');
     assert.ok(await found(a, '32 rue des Bruyères Auxelles-Haut', '90006'), 'instance A never saw the CLI import');
     assert.ok(await found(b, '32 rue des Bruyères Auxelles-Haut', '90006'), 'instance B never saw the CLI import');
     // The earlier import is still served: B refreshed, it did not replace its index with the CLI's rows only.
     assert.equal((await search(b, '2 rue Joffre Mont-Bonvillers'))[0]?.properties.citycode, '54084');
-    const journal = await a.db.query<{ acteur: string }>(`SELECT acteur FROM journal_audit WHERE action = 'lancement-import'`);
+    const journal = await a.db.query<{ acteur: string }>(
+      `SELECT acteur FROM journal_audit WHERE action = 'lancement-import'`,
+    );
     assert.ok(journal.rows.some((r) => r.acteur === 'cli (test)'));
   });
 
   test('after a CLI address import, an instance matches the buildings again (the CLI has no listeners)', async () => {
-    const buildings = await a.ctx.runImport({ job: 'mci-immeubles', source: path.join(FIXTURES, 'base_imb_54.csv'), startedBy: 'test' });
+    const buildings = await a.ctx.runImport({
+      job: 'mci-immeubles',
+      source: path.join(FIXTURES, 'base_imb_54.csv'),
+      startedBy: 'test',
+    });
     assert.equal(buildings.status, 'succeeded', buildings.message ?? '');
     await a.db.query(`UPDATE mci_immeuble SET adresse_id = NULL, appariement = 'aucun', distance_m = NULL`);
-    const run = await importCommand(testConfig({ DATABASE_URL: dbUrl }), quietLog, {
-      job: 'adresses', source: shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'), startedBy: 'cli (test)', force: true,
-    }, { say: () => undefined });
+    const run = await importCommand(
+      testConfig({ DATABASE_URL: dbUrl }),
+      quietLog,
+      {
+        job: 'adresses',
+        source: shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'),
+        startedBy: 'cli (test)',
+        force: true,
+      },
+      { say: () => undefined },
+    );
     assert.equal(run.status, 'succeeded', run.message ?? '');
     let matched = 0;
     for (let n = 0; n < 300 && matched < 5; n++) {
       await new Promise((r) => setTimeout(r, 100));
-      matched = (await a.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM mci_immeuble WHERE appariement <> 'aucun'`)).rows[0]!.n;
+      matched = (
+        await a.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM mci_immeuble WHERE appariement <> 'aucun'`)
+      ).rows[0]!.n;
     }
     assert.equal(matched, 5);
   });
 
   test('an instance that lost its notification connection reconnects and catches up', async () => {
     const builtBefore = addressIndexStatus(b.ctx).builtAt;
-    const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pan-ecoute-imports instance-b'`, [name]);
+    const killed = await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'pan-ecoute-imports instance-b'`,
+      [name],
+    );
     assert.equal(killed.rows.length, 1);
     // Imported while B is (probably) not listening: B replays it once reconnected.
-    const run = await a.ctx.runImport({ job: 'adresses', source: shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'), startedBy: 'test', force: true });
+    const run = await a.ctx.runImport({
+      job: 'adresses',
+      source: shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'),
+      startedBy: 'test',
+      force: true,
+    });
     assert.equal(run.status, 'succeeded', run.message ?? '');
     let refreshed = false;
     for (let n = 0; n < 300 && !refreshed; n++) {
@@ -138,7 +187,12 @@ describe('two instances on one PostgreSQL', { skip: url ? false : 'TEST_DATABASE
   });
 
   test('a planned import due now runs once, though both instances check at the same moment', async () => {
-    const s = await insertSchedule(a.db, { job: 'contours', source: shared('boundaries', 'france-geojson-2018', 'departements-bourgogne-franche-comte.geojson.gz'), options: {}, hours: 24 });
+    const s = await insertSchedule(a.db, {
+      job: 'contours',
+      source: shared('boundaries', 'france-geojson-2018', 'departements-bourgogne-franche-comte.geojson.gz'),
+      options: {},
+      hours: 24,
+    });
     // Local files need IMPORT_DIR; both instances are configured alike.
     const config = testConfig({ DATABASE_URL: dbUrl, IMPORT_DIR: shared('boundaries', 'france-geojson-2018') });
     const [ra, rb] = await Promise.all([
@@ -147,24 +201,54 @@ describe('two instances on one PostgreSQL', { skip: url ? false : 'TEST_DATABASE
     ]);
     assert.equal(ra.length + rb.length, 1);
     assert.equal([...ra, ...rb][0]!.status, 'succeeded');
-    const runs = await a.db.query('SELECT 1 FROM import_run WHERE started_by = $1', [`planificateur (planification n° ${s.id})`]);
+    const runs = await a.db.query('SELECT 1 FROM import_run WHERE started_by = $1', [
+      `planificateur (planification n° ${s.id})`,
+    ]);
     assert.equal(runs.rows.length, 1);
   });
 
   test('a session opened on one instance is valid on the other, CSRF included', async () => {
-    await createUser(a.db, { id: null, label: 'test' }, { email: 'admin@region.fr', nom: 'Admin Région', motDePasse: PASSWORD, role: 'administrateur', organisationId: null });
+    await createUser(
+      a.db,
+      { id: null, label: 'test' },
+      {
+        email: 'admin@region.fr',
+        nom: 'Admin Région',
+        motDePasse: PASSWORD,
+        role: 'administrateur',
+        organisationId: null,
+      },
+    );
     const form = await a.app.inject({ method: 'GET', url: '/connexion' });
     const login = await b.app.inject({
-      method: 'POST', url: '/connexion', headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _csrf: csrfIn(form.body), email: 'admin@region.fr', motDePasse: PASSWORD, next: '/admin' }).toString(),
+      method: 'POST',
+      url: '/connexion',
+      headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        _csrf: csrfIn(form.body),
+        email: 'admin@region.fr',
+        motDePasse: PASSWORD,
+        next: '/admin',
+      }).toString(),
     });
     assert.equal(login.statusCode, 303, 'the login form of A is accepted by B');
     const jar = { ...cookiesOf(form), ...cookiesOf(login) };
-    const page = await a.app.inject({ method: 'GET', url: '/admin/utilisateurs', headers: { cookie: cookieHeader(jar) } });
+    const page = await a.app.inject({
+      method: 'GET',
+      url: '/admin/utilisateurs',
+      headers: { cookie: cookieHeader(jar) },
+    });
     assert.equal(page.statusCode, 200);
     const post = await b.app.inject({
-      method: 'POST', url: '/admin/organisations', headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ _csrf: csrfIn(page.body), nom: 'Syndicat mixte Doubs Très Haut Débit', type: 'syndicat-mixte', territoire: '25' }).toString(),
+      method: 'POST',
+      url: '/admin/organisations',
+      headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        _csrf: csrfIn(page.body),
+        nom: 'Syndicat mixte Doubs Très Haut Débit',
+        type: 'syndicat-mixte',
+        territoire: '25',
+      }).toString(),
     });
     assert.equal(post.statusCode, 303, post.body);
     const org = await a.db.query(`SELECT 1 FROM organisation WHERE nom = 'Syndicat mixte Doubs Très Haut Débit'`);
@@ -179,8 +263,16 @@ describe('two instances on one PostgreSQL', { skip: url ? false : 'TEST_DATABASE
       const i = n % 2 ? b : a;
       const form = await i.app.inject({ method: 'GET', url: '/connexion', remoteAddress: '192.0.2.7' });
       const r = await i.app.inject({
-        method: 'POST', url: '/connexion', remoteAddress: '192.0.2.7', headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrfIn(form.body), email: 'admin@region.fr', motDePasse: 'pas le bon mot de passe', next: '/admin' }).toString(),
+        method: 'POST',
+        url: '/connexion',
+        remoteAddress: '192.0.2.7',
+        headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          _csrf: csrfIn(form.body),
+          email: 'admin@region.fr',
+          motDePasse: 'pas le bon mot de passe',
+          next: '/admin',
+        }).toString(),
       });
       statuses.push(r.statusCode);
     }

@@ -15,13 +15,34 @@ const importDir = shared('boundaries', 'france-geojson-2018');
 describe('what a planned import may read', () => {
   const config = { importDir };
   test('http(s) URLs, and files inside IMPORT_DIR only', () => {
-    assert.equal(checkScheduleSource('https://exemple.fr/departements.geojson', config), 'https://exemple.fr/departements.geojson');
-    assert.equal(checkScheduleSource('departements-bourgogne-franche-comte.geojson.gz', config), path.join(fs.realpathSync(importDir), 'departements-bourgogne-franche-comte.geojson.gz'));
-    for (const bad of ['x:../../../../etc/passwd', '../../../../etc/passwd', '/etc/passwd', 'file:///etc/passwd', 'ftp://exemple.fr/a.csv', `a\0b`]) {
-      assert.throws(() => checkScheduleSource(bad, config), (e: Error & { code?: string; userMessage?: string }) => e.code === 'SOURCE_REFUSEE' && /Source refusée/.test(e.userMessage ?? ''), bad);
+    assert.equal(
+      checkScheduleSource('https://exemple.fr/departements.geojson', config),
+      'https://exemple.fr/departements.geojson',
+    );
+    assert.equal(
+      checkScheduleSource('departements-bourgogne-franche-comte.geojson.gz', config),
+      path.join(fs.realpathSync(importDir), 'departements-bourgogne-franche-comte.geojson.gz'),
+    );
+    for (const bad of [
+      'x:../../../../etc/passwd',
+      '../../../../etc/passwd',
+      '/etc/passwd',
+      'file:///etc/passwd',
+      'ftp://exemple.fr/a.csv',
+      `a\0b`,
+    ]) {
+      assert.throws(
+        () => checkScheduleSource(bad, config),
+        (e: Error & { code?: string; userMessage?: string }) =>
+          e.code === 'SOURCE_REFUSEE' && /Source refusée/.test(e.userMessage ?? ''),
+        bad,
+      );
     }
     // Without IMPORT_DIR, no local file at all.
-    assert.throws(() => checkScheduleSource('departements-bourgogne-franche-comte.geojson.gz', { importDir: undefined }), /SOURCE_REFUSEE/);
+    assert.throws(
+      () => checkScheduleSource('departements-bourgogne-franche-comte.geojson.gz', { importDir: undefined }),
+      /SOURCE_REFUSEE/,
+    );
   });
 
   test('a symbolic link inside the folder that leads out of it is refused', () => {
@@ -34,22 +55,42 @@ describe('what a planned import may read', () => {
 for (const backend of backends()) {
   describe(`scheduler (${backend.name})`, () => {
     let t: Awaited<ReturnType<typeof setup>>;
-    before(async () => { t = await setup(backend, { IMPORT_DIR: importDir }); });
-    after(async () => { await t.close(); });
+    before(async () => {
+      t = await setup(backend, { IMPORT_DIR: importDir });
+    });
+    after(async () => {
+      await t.close();
+    });
 
     test('the admin form refuses a source outside http(s) and IMPORT_DIR, and options the job rejects', async () => {
-      await createUser(t.db, { id: null, label: 'test' }, { email: 'admin@region.fr', nom: 'Admin', motDePasse: PASSWORD, role: 'administrateur', organisationId: null });
+      await createUser(
+        t.db,
+        { id: null, label: 'test' },
+        { email: 'admin@region.fr', nom: 'Admin', motDePasse: PASSWORD, role: 'administrateur', organisationId: null },
+      );
       const form = await t.app.inject({ method: 'GET', url: '/connexion' });
       const res = await t.app.inject({
-        method: 'POST', url: '/connexion', headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrfIn(form.body), email: 'admin@region.fr', motDePasse: PASSWORD, next: '/admin' }).toString(),
+        method: 'POST',
+        url: '/connexion',
+        headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          _csrf: csrfIn(form.body),
+          email: 'admin@region.fr',
+          motDePasse: PASSWORD,
+          next: '/admin',
+        }).toString(),
       });
       const jar = { ...cookiesOf(form), ...cookiesOf(res) };
-      const csrf = csrfIn((await t.app.inject({ method: 'GET', url: '/admin/imports', headers: { cookie: cookieHeader(jar) } })).body);
-      const plan = (data: Record<string, string>) => t.app.inject({
-        method: 'POST', url: '/admin/planification', headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrf, job: 'contours', heures: '24', options: '', ...data }).toString(),
-      });
+      const csrf = csrfIn(
+        (await t.app.inject({ method: 'GET', url: '/admin/imports', headers: { cookie: cookieHeader(jar) } })).body,
+      );
+      const plan = (data: Record<string, string>) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/admin/planification',
+          headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: csrf, job: 'contours', heures: '24', options: '', ...data }).toString(),
+        });
       const passwd = await plan({ source: 'x:../../../../etc/passwd' });
       assert.equal(passwd.statusCode, 400);
       assert.match(passwd.body, /Source refusée/);
@@ -64,23 +105,46 @@ for (const backend of backends()) {
 
     test('a bad schedule becomes a failed run with a French reason; the others due that minute still run', async () => {
       // As stored by an earlier version, or edited in the database: the scheduler must cope.
-      const badOptions = await insertSchedule(t.db, { job: 'contours', source: 'departements-bourgogne-franche-comte.geojson.gz', options: [1, 2], hours: 24 });
-      const badSource = await insertSchedule(t.db, { job: 'contours', source: 'x:../../../../etc/passwd', options: {}, hours: 24 });
-      const good = await insertSchedule(t.db, { job: 'contours', source: 'departements-bourgogne-franche-comte.geojson.gz', options: {}, hours: 24 });
+      const badOptions = await insertSchedule(t.db, {
+        job: 'contours',
+        source: 'departements-bourgogne-franche-comte.geojson.gz',
+        options: [1, 2],
+        hours: 24,
+      });
+      const badSource = await insertSchedule(t.db, {
+        job: 'contours',
+        source: 'x:../../../../etc/passwd',
+        options: {},
+        hours: 24,
+      });
+      const good = await insertSchedule(t.db, {
+        job: 'contours',
+        source: 'departements-bourgogne-franche-comte.geojson.gz',
+        options: {},
+        hours: 24,
+      });
       const runs = await runDueSchedules({ db: t.db, config: t.config, log: quietLog, runImport: t.ctx.runImport });
       assert.equal(runs.length, 3);
       const byPlan = (id: number) => runs.find((r) => r.started_by === `planificateur (planification n° ${id})`)!;
       assert.equal(byPlan(badOptions.id).status, 'failed');
-      assert.match(byPlan(badOptions.id).message ?? '', new RegExp(`^Planification n° ${badOptions.id} non exécutée : Options invalides pour contours`));
+      assert.match(
+        byPlan(badOptions.id).message ?? '',
+        new RegExp(`^Planification n° ${badOptions.id} non exécutée : Options invalides pour contours`),
+      );
       assert.equal(byPlan(badSource.id).status, 'failed');
       assert.match(byPlan(badSource.id).message ?? '', /Source refusée/);
       for (const r of runs) assert.doesNotMatch(r.message ?? '', /root:/);
       assert.equal(byPlan(good.id).status, 'succeeded', byPlan(good.id).message ?? '');
       assert.equal(byPlan(good.id).rows_read, 8);
       // Claimed: not due again this minute.
-      assert.equal((await runDueSchedules({ db: t.db, config: t.config, log: quietLog, runImport: t.ctx.runImport })).length, 0);
+      assert.equal(
+        (await runDueSchedules({ db: t.db, config: t.config, log: quietLog, runImport: t.ctx.runImport })).length,
+        0,
+      );
       // Planned imports are in the journal.
-      const journal = await t.db.query<{ acteur: string }>(`SELECT acteur FROM journal_audit WHERE action = 'lancement-import'`);
+      const journal = await t.db.query<{ acteur: string }>(
+        `SELECT acteur FROM journal_audit WHERE action = 'lancement-import'`,
+      );
       assert.ok(journal.rows.some((r) => r.acteur === 'planificateur'));
     });
   });
