@@ -74,6 +74,21 @@ export async function failInterruptedRuns(q: Queryable): Promise<number> {
   return r.rowCount;
 }
 
+/**
+ * With several processes on one PostgreSQL, a run is another process's until it stops giving news:
+ * a running run writes its progress every second, so one silent for `minutes` belongs to a process
+ * that died. Only those are marked failed (by any instance starting, or by the scheduler's pass).
+ */
+export async function failSilentRuns(q: Queryable, minutes = 5): Promise<number> {
+  const r = await q.query(
+    `UPDATE import_run SET status = 'failed', ended_at = now(), phase = NULL,
+       message = 'Interrompu : le processus qui l’exécutait (' || coalesce(instance, 'inconnu') || ') ne donne plus de nouvelles ; les données précédentes sont intactes.'
+     WHERE status = 'running' AND coalesce(progress_at, started_at) < now() - make_interval(mins => $1)`,
+    [minutes],
+  );
+  return r.rowCount;
+}
+
 /** Once the source is a local file: what was actually read, and its checksum. */
 export async function setRunSource(q: Queryable, id: number, s: { source: string; sha256: string; size: number; phase: ImportRun['phase'] }): Promise<void> {
   await q.query(

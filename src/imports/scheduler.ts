@@ -5,7 +5,7 @@ import { audit } from '../accounts/audit.ts';
 import type { Config } from '../config.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import type { ImportRun } from './queries.ts';
+import { failSilentRuns, type ImportRun } from './queries.ts';
 import { type ImportRequest, recordRefusedRun } from './runner.ts';
 import { claimDueSchedules, type Schedule } from './schedules.ts';
 
@@ -75,12 +75,16 @@ export type SchedulerDeps = {
 };
 
 /**
- * One pass: claims the due schedules (one instance at a time, under an advisory lock; the claim
+ * One pass: on a server, marks failed the runs of processes that died (silent for minutes); then claims the due schedules (one instance at a time, under an advisory lock; the claim
  * itself is atomic) and runs each. A bad schedule becomes a failed run with a French reason and
  * the others still run. Returns the runs made.
  */
 export async function runDueSchedules(deps: SchedulerDeps): Promise<ImportRun[]> {
   const { db, log } = deps;
+  if (db.kind === 'postgres') {
+    const silent = await failSilentRuns(db);
+    if (silent) log.warn({ silent }, 'runs of a process that stopped giving news marked failed');
+  }
   const claimed: Schedule[] | null = await db.transaction(async (tx) => {
     if (db.kind === 'postgres') {
       const got = (await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [SCHEDULER_LOCK]))

@@ -1,44 +1,14 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../src/accounts/service.ts';
 import { cancelImport, localProgress } from '../../src/imports/runner.ts';
 import { backends, cookieHeader, cookiesOf, csrfIn, setup, shared } from '../helpers.ts';
+import { slowServer } from '../slow-source.ts';
 
 const PASSWORD = 'Une phrase de passe bien longue pour Dijon 2026';
 const departementsBfc = shared('boundaries', 'france-geojson-2018', 'departements-bourgogne-franche-comte.geojson.gz');
 const bal = shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz');
 const paris = shared('addresses', 'ban-adresses-75-paris-2024-06.csv.gz');
-
-/** A source that sends one BAN-like line every 100 ms and never ends: a slow or stuck server. */
-function slowServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const timers = new Set<NodeJS.Timeout>();
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/csv' });
-    res.write('id;id_fantoir;numero;rep;nom_voie;code_postal;code_insee;nom_commune\n');
-    let n = 0;
-    const t = setInterval(
-      () => res.write(`21231_0001_${String(++n).padStart(5, '0')};;${n};;Rue de la Liberté;21000;21231;Dijon\n`),
-      100,
-    );
-    timers.add(t);
-    res.on('close', () => clearInterval(t));
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/adresses-21.csv`,
-        close: () =>
-          new Promise<void>((r) => {
-            for (const t of timers) clearInterval(t);
-            server.closeAllConnections();
-            server.close(() => r());
-          }),
-      }),
-    ),
-  );
-}
 
 async function until<T>(
   what: string,

@@ -15,6 +15,7 @@ import { type ImportListenerHandle, startImportListener } from '../../src/import
 import { runDueSchedules } from '../../src/imports/scheduler.ts';
 import { insertSchedule } from '../../src/imports/schedules.ts';
 import { cookieHeader, cookiesOf, csrfIn, quietLog, shared, testConfig } from '../helpers.ts';
+import { slowServer } from '../slow-source.ts';
 
 /**
  * Two instances of the platform on one PostgreSQL database, as behind a reverse proxy: each with
@@ -23,6 +24,15 @@ import { cookieHeader, cookiesOf, csrfIn, quietLog, shared, testConfig } from '.
  */
 const url = process.env.TEST_DATABASE_URL;
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'eligibility');
+async function until<T>(what: string, f: () => Promise<T | undefined | null | false>, tries = 600): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await f();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`still waiting for: ${what}`);
+}
+
 const PASSWORD = 'Une phrase de passe bien longue pour Besançon 2026';
 
 type Instance = {
@@ -184,6 +194,45 @@ describe('two instances on one PostgreSQL', {
     }
     assert.ok(refreshed, 'B did not reconnect and refresh');
     assert.equal((await search(b, '2 rue Joffre Mont-Bonvillers'))[0]?.properties.citycode, '54084');
+  });
+
+  test('an instance starting fails only silent runs; a cancel asked on one instance stops the run on the other', async () => {
+    const slow = await slowServer();
+    try {
+      const pending = a.ctx.runImport({ job: 'adresses', source: slow.url, startedBy: 'test' });
+      const live = await until(
+        'the live run with progress',
+        async () =>
+          (
+            await a.db.query<{ id: number }>(
+              `SELECT id::int AS id FROM import_run WHERE source = $1 AND status = 'running' AND bytes_read > 0`,
+              [slow.url],
+            )
+          ).rows[0]?.id,
+      );
+      // A run of a process that died ten minutes ago.
+      const dead = (
+        await b.db.query<{ id: number }>(
+          `INSERT INTO import_run (job, source, status, instance, started_at, progress_at)
+           VALUES ('adresses', 'https://exemple.fr/adresses-21.csv.gz', 'running', 'hote:123', now() - interval '11 minutes', now() - interval '10 minutes')
+           RETURNING id::int AS id`,
+        )
+      ).rows[0]?.id;
+      // What an instance (or the CLI) does when it starts.
+      await prepareDatabase(b.db, testConfig({ DATABASE_URL: dbUrl }), quietLog);
+      const status = async (id: number | undefined) =>
+        (await b.db.query<{ status: string }>('SELECT status FROM import_run WHERE id = $1', [id])).rows[0]?.status;
+      assert.equal(await status(dead), 'failed');
+      assert.equal(await status(live), 'running');
+
+      // B's administrator asks; B records the request (B's process does not run the import).
+      await b.db.query('UPDATE import_run SET cancel_requested_by = $2 WHERE id = $1', [live, 'admin@region.fr']);
+      const run = await pending;
+      assert.equal(run.status, 'cancelled');
+      assert.match(run.message ?? '', /annulé par admin@region\.fr/);
+    } finally {
+      await slow.close();
+    }
   });
 
   test('a planned import due now runs once, though both instances check at the same moment', async () => {
