@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { throwIfAborted } from './abort.ts';
+import { noteCommitted, throwIfAborted } from './abort.ts';
 import type { Db, Queryable, Row } from './db.ts';
 
 export async function openDb(opts: { databaseUrl?: string | undefined; dataDir?: string; memory?: boolean }): Promise<Db> {
@@ -31,11 +31,15 @@ async function openPglite(dir: string | undefined): Promise<Db> {
   return {
     kind: 'pglite',
     ...wrap(pg),
-    transaction: (fn) => pg.transaction(async (tx) => {
-      const out = await fn(wrap(tx));
-      throwIfAborted();
+    transaction: async (fn) => {
+      const out = await pg.transaction(async (tx) => {
+        const r = await fn(wrap(tx));
+        throwIfAborted();
+        return r;
+      });
+      noteCommitted();
       return out;
-    }),
+    },
     session: (fn) => fn(wrap(pg)),
     close: () => pg.close(),
   };
@@ -69,6 +73,7 @@ async function openPostgres(url: string): Promise<Db> {
         const out = await fn(wrap(client));
         throwIfAborted();
         await client.query('COMMIT');
+        noteCommitted();
         return out;
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { withAbort } from '../db/abort.ts';
+import { type AbortState, withAbort } from '../db/abort.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import type { ImportEvent } from './events.ts';
@@ -252,28 +252,36 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
     return end(controller.signal.aborted ? 'cancelled' : 'failed', failure(e));
   }
 
-  const last = await lastSucceededRun(db, job.name);
-  if (
-    !req.force &&
-    last &&
-    last.sha256 === source.sha256 &&
-    canonical(last.options) === canonical(parsedOptions.data ?? {})
-  ) {
-    await setRunSource(db, id, { source: source.origin, sha256: source.sha256, size: source.size, phase: null });
-    return end('unchanged', `Source identique à l'import n° ${last.id} : rien à faire.`);
+  try {
+    const last = await lastSucceededRun(db, job.name);
+    if (
+      !req.force &&
+      last &&
+      last.sha256 === source.sha256 &&
+      canonical(last.options) === canonical(parsedOptions.data ?? {})
+    ) {
+      await setRunSource(db, id, { source: source.origin, sha256: source.sha256, size: source.size, phase: null });
+      return end('unchanged', `Source identique à l'import n° ${last.id} : rien à faire.`);
+    }
+    progress.phase = 'attente';
+    progress.bytes = source.size;
+    progress.total = source.size;
+    await setRunSource(db, id, { source: source.origin, sha256: source.sha256, size: source.size, phase: 'attente' });
+  } catch (e) {
+    log.error({ err: e, run: id }, 'import not started');
+    return end('failed', `Échec avant la lecture : ${(e as Error).message}`);
   }
-  progress.phase = 'attente';
-  progress.bytes = source.size;
-  progress.total = source.size;
-  await setRunSource(db, id, { source: source.origin, sha256: source.sha256, size: source.size, phase: 'attente' });
 
   const t0 = Date.now();
+  const abortState: AbortState = { signal: controller.signal, committed: false };
+  // Cancelled: asked, and nothing committed yet (after a commit the data did change).
+  const isCancelled = () => controller.signal.aborted && !abortState.committed;
   let outcome: ImportRun;
   try {
     const summary = await serialised(db, controller.signal, () => {
       progress.phase = 'lecture';
       writeProgress();
-      return withAbort(controller.signal, () =>
+      return withAbort(abortState, () =>
         job.run(
           { db, config: deps.config, log, tally, runId: id, signal: controller.signal },
           source,
@@ -287,11 +295,15 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
       'import succeeded',
     );
   } catch (e) {
-    log.error({ err: e, run: id }, controller.signal.aborted ? 'import cancelled' : 'import failed');
-    const msg = failure(e);
+    const cancelledNow = isCancelled();
+    log.error({ err: e, run: id }, cancelledNow ? 'import cancelled' : 'import failed');
+    if (cancelledNow) return end('cancelled', failure(e));
+    const msg = e instanceof AppError ? e.userMessage : `Échec : ${(e as Error).message}`;
     return end(
-      controller.signal.aborted ? 'cancelled' : 'failed',
-      controller.signal.aborted ? msg : `${msg} Les données déjà chargées n'ont pas été modifiées.`,
+      'failed',
+      abortState.committed
+        ? `${msg} Les données ont été enregistrées, mais l’étape suivante de l’import a échoué.`
+        : `${msg} Les données déjà chargées n'ont pas été modifiées.`,
     );
   }
   // The run is committed and recorded: what follows can fail without making it false.

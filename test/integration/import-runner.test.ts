@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { z } from 'zod';
 import { createUser } from '../../src/accounts/service.ts';
-import { cancelImport, localProgress } from '../../src/imports/runner.ts';
-import { backends, cookieHeader, cookiesOf, csrfIn, setup, shared } from '../helpers.ts';
+import { defineJob } from '../../src/imports/job.ts';
+import { cancelImport, localProgress, runImport } from '../../src/imports/runner.ts';
+import { backends, cookieHeader, cookiesOf, csrfIn, quietLog, setup, shared } from '../helpers.ts';
 import { slowServer } from '../slow-source.ts';
 
 const PASSWORD = 'Une phrase de passe bien longue pour Dijon 2026';
@@ -172,6 +174,41 @@ for (const backend of backends()) {
       } finally {
         await slow.close();
       }
+    });
+
+    test('a cancel arriving after the data was committed does not report the run as cancelled', async () => {
+      let runId = 0;
+      let committed!: () => void;
+      const didCommit = new Promise<void>((r) => (committed = r));
+      let go!: () => void;
+      const gate = new Promise<void>((r) => (go = r));
+      // A job with a step after its commit, as the observatory jobs have (VACUUM).
+      const job = defineJob({
+        name: 'essai-etape-apres-validation',
+        title: 'essai',
+        accepts: 'un fichier',
+        options: z.object({}),
+        async run(ctx) {
+          runId = ctx.runId;
+          await ctx.db.transaction((tx) =>
+            tx.query(`INSERT INTO organisation (nom, type) VALUES ('Organisation validée', 'autre')`),
+          );
+          committed();
+          await gate;
+          await ctx.db.query('SELECT 1');
+          return 'fait';
+        },
+      });
+      const pending = runImport(
+        { db: t.db, config: t.config, log: quietLog, jobs: new Map([[job.name, job]]) },
+        { job: job.name, source: bal, startedBy: 'test' },
+      );
+      await didCommit;
+      assert.equal(await cancelImport(t.db, runId, 'admin@region.fr'), true);
+      go();
+      const run = await pending;
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      assert.equal((await t.db.query(`SELECT 1 FROM organisation WHERE nom = 'Organisation validée'`)).rows.length, 1);
     });
 
     test('cancelling while the data loads rolls the load back', async () => {
