@@ -18,7 +18,7 @@ import { auditImportLaunch } from './imports/scheduler.ts';
 /** What the CLI's commands do, as functions (the CLI entry point parses arguments and prints). */
 
 /** This CLI process in run records; its imports notify the servers on the same PostgreSQL. */
-export const CLI_INSTANCE = `${CLI_PREFIX}${os.hostname()}:${process.pid}`;
+const CLI_INSTANCE = `${CLI_PREFIX}${os.hostname()}:${process.pid}`;
 
 /** A refusal the CLI explains and exits on (status 2), rather than a failure. */
 export class CliRefusal extends Error {}

@@ -6,7 +6,7 @@ import type { Queryable } from '../db/db.ts';
  * the first request opens it, later ones count until it ends. Used when the platform runs on a
  * PostgreSQL server; PGlite is single-process and keeps the plugin's in-memory store.
  */
-export async function countRequest(
+async function countRequest(
   q: Queryable,
   key: string,
   windowMs: number,
@@ -23,7 +23,7 @@ export async function countRequest(
   return { current: Number(row.compte), ttl: Math.max(0, Number(row.ttl)) };
 }
 
-export async function deleteEndedWindows(q: Queryable): Promise<void> {
+async function deleteEndedWindows(q: Queryable): Promise<void> {
   await q.query('DELETE FROM limite_requetes WHERE fin < now()');
 }
 

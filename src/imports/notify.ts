@@ -8,7 +8,7 @@ import { databaseNow, succeededRunsSince } from './queries.ts';
  * its scheduler, or the CLI pointed at the same DATABASE_URL. PGlite is single-process: nothing
  * to tell, and nothing listens.
  */
-export const IMPORTS_CHANNEL = 'pan_imports';
+const IMPORTS_CHANNEL = 'pan_imports';
 /** Instance names of CLI processes start with this (they run no follow-ups). */
 export const CLI_PREFIX = 'cli:';
 

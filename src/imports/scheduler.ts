@@ -10,7 +10,7 @@ import { type ImportRequest, recordRefusedRun } from './runner.ts';
 import { claimDueSchedules, type Schedule } from './schedules.ts';
 
 const SCHEDULER_LOCK = 7263003;
-export const SCHEDULER_ACTOR = 'planificateur';
+const SCHEDULER_ACTOR = 'planificateur';
 
 /**
  * What a planned import may read: an http(s) URL (its address is checked when downloaded), or a
