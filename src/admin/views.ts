@@ -1,5 +1,5 @@
 import type { ImportJob } from '../imports/job.ts';
-import type { ImportRun, RunSuiteFailure } from '../imports/queries.ts';
+import type { ImportRun, RunSuiteFailure } from '../imports/service.ts';
 import { fmtDate, fmtInt, html, type Html } from '../http/html.ts';
 
 export const STATUS_LABEL: Record<ImportRun['status'], [string, string]> = {
