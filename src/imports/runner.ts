@@ -62,6 +62,8 @@ function canonical(v: unknown): string {
 
 // Runs of this process that can be cancelled, by run id, with where they stand.
 const active = new Map<number, AbortController>();
+// Their completions (run recorded), for a shutdown to wait on.
+const finishing = new Set<Promise<unknown>>();
 const standing = new Map<number, { phase: ImportRun['phase']; bytes: number; read: number }>();
 
 /**
@@ -173,6 +175,9 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
 
   const controller = new AbortController();
   active.set(id, controller);
+  let recorded!: () => void;
+  const done = new Promise<void>((r) => (recorded = r));
+  finishing.add(done);
   const tally = new RunTally();
   const progress = {
     phase: (download ? 'telechargement' : 'attente') as ImportRun['phase'],
@@ -213,16 +218,21 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
     clearInterval(timer);
     active.delete(id);
     standing.delete(id);
-    await writing;
-    await finishRun(db, id, {
-      status,
-      read: tally.read,
-      accepted: tally.accepted,
-      rejected: tally.rejected,
-      rejects: tally.sample,
-      message,
-    });
-    return (await getRun(db, id))!;
+    try {
+      await writing;
+      await finishRun(db, id, {
+        status,
+        read: tally.read,
+        accepted: tally.accepted,
+        rejected: tally.rejected,
+        rejects: tally.sample,
+        message,
+      });
+      return (await getRun(db, id))!;
+    } finally {
+      finishing.delete(done);
+      recorded();
+    }
   };
   const failure = (e: unknown) => {
     if (controller.signal.aborted) {
@@ -331,6 +341,17 @@ export async function cancelImport(db: Db, runId: number, by: string): Promise<b
   const local = active.get(runId);
   if (local && !local.signal.aborted) local.abort(cancelled(by));
   return (await requestCancel(db, runId, by)) || !!local;
+}
+
+/**
+ * For a shutdown: cancels every run of this process (each stops at its next statement and rolls
+ * back; one already committed finishes) and resolves when all are recorded. Returns their ids.
+ */
+export async function cancelLocalImports(by: string): Promise<number[]> {
+  const ids = [...active.keys()];
+  for (const c of active.values()) if (!c.signal.aborted) c.abort(cancelled(by));
+  await Promise.all([...finishing]);
+  return ids;
 }
 
 /** A request refused before it could run (e.g. a schedule with invalid options), recorded as a failed run. */

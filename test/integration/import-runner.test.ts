@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { createUser } from '../../src/accounts/service.ts';
 import { defineJob } from '../../src/imports/job.ts';
-import { cancelImport, localProgress, runImport } from '../../src/imports/runner.ts';
+import { cancelImport, cancelLocalImports, localProgress, runImport } from '../../src/imports/runner.ts';
 import { backends, cookieHeader, cookiesOf, csrfIn, quietLog, setup, shared } from '../helpers.ts';
 import { slowServer } from '../slow-source.ts';
 
@@ -171,6 +171,32 @@ for (const backend of backends()) {
         assert.equal(run.status, 'cancelled');
         assert.match(run.message ?? '', /Import annulé par admin@region\.fr/);
         assert.match((await get('/admin/journal')).body, /annulation-import/);
+      } finally {
+        await slow.close();
+      }
+    });
+
+    test('at shutdown, the runs of this process are cancelled and recorded before it stops', async () => {
+      const slow = await slowServer();
+      try {
+        const pending = t.ctx.runImport({ job: 'adresses', source: slow.url, startedBy: 'test' });
+        const id = await until(
+          'the run row',
+          async () =>
+            (
+              await t.db.query<{ id: number }>(
+                `SELECT id::int AS id FROM import_run WHERE source = $1 AND status = 'running'`,
+                [slow.url],
+              )
+            ).rows[0]?.id,
+        );
+        assert.deepEqual(await cancelLocalImports('arrêt du serveur'), [id]);
+        // Recorded by the time the shutdown goes on: no run left 'running'.
+        assert.equal(
+          (await t.db.query<{ status: string }>('SELECT status FROM import_run WHERE id = $1', [id])).rows[0]?.status,
+          'cancelled',
+        );
+        assert.match((await pending).message ?? '', /annulé par arrêt du serveur/);
       } finally {
         await slow.close();
       }
