@@ -52,7 +52,8 @@ export async function startImportListener(o: {
   const { default: pg } = await import('pg');
   // Runs already handled (notified, or replayed after a reconnection), so none is handled twice.
   const seen = new Set<number>();
-  let connectedSince: Date | undefined;
+  // Replays start from here: runs that end between start-up and a first (late) connection count too.
+  let connectedSince: Date = await databaseNow(o.db);
   let client: InstanceType<typeof pg.Client> | undefined;
   let stopped = false;
   let delay = 1000;
@@ -86,8 +87,10 @@ export async function startImportListener(o: {
     c.on('notification', (m) => {
       const n = parseNotice(m.payload);
       if (!n) return;
-      if (n.type === 'relance') enqueue(() => o.onRetry(n.run));
-      else if (n.instance !== o.instance) handleImport(n.job, n.run, n.followUps !== false);
+      // The instance asking has retried its own follow-ups already.
+      if (n.type === 'relance') {
+        if (n.instance !== o.instance) enqueue(() => o.onRetry(n.run));
+      } else if (n.instance !== o.instance) handleImport(n.job, n.run, n.followUps !== false);
     });
     try {
       await c.connect();
@@ -97,9 +100,8 @@ export async function startImportListener(o: {
       const previous = connectedSince;
       connectedSince = await databaseNow(o.db);
       o.log.info('listening for imports of other processes');
-      if (previous)
-        for (const r of await succeededRunsSince(o.db, previous))
-          if (r.instance !== o.instance) handleImport(r.job, r.id, !r.instance?.startsWith(CLI_PREFIX));
+      for (const r of await succeededRunsSince(o.db, previous))
+        if (r.instance !== o.instance) handleImport(r.job, r.id, !r.instance?.startsWith(CLI_PREFIX));
     } catch (err) {
       o.log.warn({ err, retryInMs: delay }, 'import notification connection failed');
       await c.end().catch(() => undefined);
