@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionUser } from '../accounts/queries.ts';
 import { sessionFromToken } from '../accounts/service.ts';
-import type { Actor } from '../accounts/audit.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
+import { adminOnly, anySignedIn, authorize, type Actor } from './policy.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -71,10 +71,8 @@ export function setSessionCookie(reply: FastifyReply, config: Config, token: str
   reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, expires });
 }
 
-/** Guards a write: signed in, and administrator when asked. Returns the actor for the audit log. */
+/** Guards a page by role. Writes use `authorize()` with their module's policy (see policy.ts). */
 export function requireRole(req: FastifyRequest, role: 'administrateur' | 'editeur' = 'editeur'): Actor & { user: SessionUser } {
-  const u = req.viewer;
-  if (!u) throw new AppError('NON_AUTHENTIFIE');
-  if (role === 'administrateur' && u.role !== 'administrateur') throw new AppError('INTERDIT', `${u.email} is not admin`);
-  return { id: u.id, label: u.email, user: u };
+  const actor = authorize(req, role === 'administrateur' ? adminOnly : anySignedIn, 'consulter', null);
+  return { ...actor, user: req.viewer! };
 }
