@@ -49,3 +49,29 @@ export async function deleteSession(q: Queryable, idHash: string) {
 export async function deleteExpiredSessions(q: Queryable) {
   await q.query('DELETE FROM session WHERE expire_le <= now()');
 }
+
+export async function organisationById(q: Queryable, id: number) {
+  return (await q.query<{ id: number; nom: string }>('SELECT id, nom FROM organisation WHERE id = $1', [id])).rows[0];
+}
+
+export async function ownerRow(q: Queryable, type: string, id: number) {
+  return (await q.query<{ organisation_id: number; nom: string }>(
+    `SELECT p.organisation_id, o.nom FROM organisation_propriete p JOIN organisation o ON o.id = p.organisation_id
+     WHERE p.objet_type = $1 AND p.objet_id = $2`, [type, id])).rows[0];
+}
+
+export async function ownerRows(q: Queryable, type: string) {
+  return (await q.query<{ objet_id: number; organisation_id: number; nom: string }>(
+    `SELECT p.objet_id, p.organisation_id, o.nom FROM organisation_propriete p JOIN organisation o ON o.id = p.organisation_id
+     WHERE p.objet_type = $1`, [type])).rows;
+}
+
+export async function upsertOwner(q: Queryable, type: string, id: number, organisationId: number) {
+  await q.query(
+    `INSERT INTO organisation_propriete (objet_type, objet_id, organisation_id) VALUES ($1, $2, $3)
+     ON CONFLICT (objet_type, objet_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id`, [type, id, organisationId]);
+}
+
+export async function deleteOwner(q: Queryable, type: string, id: number) {
+  await q.query('DELETE FROM organisation_propriete WHERE objet_type = $1 AND objet_id = $2', [type, id]);
+}

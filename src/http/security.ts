@@ -52,7 +52,8 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
     }
   });
 
-  app.addHook('preHandler', async (req) => {
+  // Before validation, so a forged request is refused as such whatever its body.
+  app.addHook('preValidation', async (req) => {
     if (!UNSAFE.has(req.method) || req.url.startsWith('/api/') || req.url.startsWith('/interne/')) return;
     const body = req.body as Record<string, unknown> | undefined;
     const query = req.query as Record<string, unknown> | undefined;
