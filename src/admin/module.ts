@@ -36,7 +36,6 @@ const OrganisationSchema = z.object({
   territoire: text(12).regex(/^[0-9A-Za-z]*$/, 'code INSEE ou SIREN attendu').optional().default(''),
 });
 const FlashQuery = z.object({ lance: text(60).optional() });
-const ErrorQuery = z.object({ erreur: text(300).optional() });
 
 export const adminModule: AppModule = {
   name: 'admin',
@@ -150,15 +149,13 @@ export const adminModule: AppModule = {
       });
     });
 
-    app.get('/admin/utilisateurs', { schema: { querystring: ErrorQuery } }, async (req, reply) => {
+    app.get('/admin/utilisateurs', async (req, reply) => {
       authorize(req, can, 'gerer-comptes', null);
       const [users, orgs] = [await listUsers(ctx.db), await listOrganisations(ctx.db)];
-      const err = req.query.erreur;
       return ctx.render(req, reply, {
         title: 'Utilisateurs',
         breadcrumb: adminCrumbs('Utilisateurs'),
         main: html`<h1 class="fr-mt-2w">Utilisateurs et organisations</h1>
-        ${err ? html`<div class="fr-alert fr-alert--error fr-mb-3w" role="alert"><h2 class="fr-alert__title">Création impossible</h2><p>${err.slice(0, 300)}</p></div>` : ''}
         <div class="fr-table"><table><caption>Comptes (${users.length})</caption><thead><tr><th scope="col">Nom</th><th scope="col">Adresse</th><th scope="col">Rôle</th><th scope="col">Organisation</th><th scope="col">Actif</th></tr></thead>
         <tbody>${users.map((u) => html`<tr><td>${u.nom}</td><td>${u.email}</td><td>${u.role}</td><td>${u.organisation ?? '—'}</td><td>${u.actif ? 'oui' : 'non'}</td></tr>`)}</tbody></table></div>
         <form method="post" action="/admin/utilisateurs"><input type="hidden" name="_csrf" value="${req.csrfToken}">
@@ -183,20 +180,15 @@ export const adminModule: AppModule = {
     app.post('/admin/utilisateurs', async (req, reply) => {
       const actor = authorize(req, can, 'gerer-comptes', null);
       const p = NewUserSchema.safeParse(req.body);
-      if (!p.success) return reply.redirect(`/admin/utilisateurs?erreur=${encodeURIComponent(issuesText(p.error).slice(0, 300))}`, 303);
-      try {
-        await createUser(ctx.db, actor, p.data);
-      } catch (e) {
-        if (e instanceof AppError && e.code === 'REQUETE_INVALIDE') return reply.redirect(`/admin/utilisateurs?erreur=${encodeURIComponent(e.userMessage)}`, 303);
-        throw e;
-      }
+      if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Compte non créé : ${issuesText(p.error)}`);
+      await createUser(ctx.db, actor, p.data);
       return reply.redirect('/admin/utilisateurs', 303);
     });
 
     app.post('/admin/organisations', async (req, reply) => {
       const actor = authorize(req, can, 'gerer-organisations', null);
       const p = OrganisationSchema.safeParse(req.body);
-      if (!p.success) return reply.redirect(`/admin/utilisateurs?erreur=${encodeURIComponent(issuesText(p.error).slice(0, 300))}`, 303);
+      if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Organisation non créée : ${issuesText(p.error)}`);
       const code = p.data.territoire.toUpperCase();
       const niveau = !code ? null : /^\d{9}$/.test(code) ? 'epci' : code.length === 5 ? 'commune' : p.data.type === 'region' ? 'region' : 'departement';
       await ctx.db.transaction(async (tx) => {

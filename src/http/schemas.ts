@@ -18,14 +18,13 @@ export const text = (max: number, min = 0, tooShort = 'champ requis') =>
 /** An optional text field: empty becomes null. */
 export const optText = (max: number) => text(max).transform((s) => (s ? s : null));
 
+const BAD_ID = 'identifiant invalide : nombre entier positif attendu';
+
 /** A database id as it arrives in a path or a form: decimal digits only, within bigint and safe integers. */
-export const Id = z.string().trim()
-  .regex(/^\d{1,15}$/, 'identifiant invalide : nombre entier positif attendu')
-  .transform(Number)
-  .refine((n) => n > 0, 'identifiant invalide : nombre entier positif attendu');
+export const Id = z.string().trim().regex(/^\d{1,15}$/, BAD_ID).transform(Number).refine((n) => n > 0, BAD_ID);
 
 /** An optional id from a select: empty means none. */
-export const OptionalId = z.union([z.literal('').transform(() => null), Id]);
+export const OptionalId = z.string().trim().regex(/^(\d{1,15})?$/, BAD_ID).transform((s) => (s ? Number(s) : null)).refine((n) => n !== 0, BAD_ID);
 
 export const IdParams = z.object({ id: Id });
 
