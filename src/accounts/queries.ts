@@ -1,6 +1,9 @@
 import type { Queryable } from '../db/db.ts';
 
 export type Role = 'administrateur' | 'editeur';
+export const ORGANISATION_TYPES = ['region', 'prefecture', 'departement', 'syndicat-mixte', 'gip', 'epci', 'chambre', 'tiers-lieu', 'association', 'autre'] as const;
+export type OrganisationType = (typeof ORGANISATION_TYPES)[number];
+export type OrganisationNiveau = 'region' | 'departement' | 'epci' | 'commune';
 export type UserRow = { id: number; email: string; nom: string; mot_de_passe_hash: string; role: Role; organisation_id: number | null; actif: boolean };
 export type SessionUser = { id: number; email: string; nom: string; role: Role; organisation_id: number | null; csrf_token: string };
 
@@ -21,11 +24,11 @@ export async function listUsers(q: Queryable) {
 }
 
 export async function listOrganisations(q: Queryable) {
-  return (await q.query<{ id: number; nom: string; type: string; territoire_niveau: string | null; territoire_code: string | null }>(
+  return (await q.query<{ id: number; nom: string; type: OrganisationType; territoire_niveau: OrganisationNiveau | null; territoire_code: string | null }>(
     'SELECT id, nom, type, territoire_niveau, territoire_code FROM organisation ORDER BY nom')).rows;
 }
 
-export async function insertOrganisation(q: Queryable, o: { nom: string; type: string; territoireNiveau: string | null; territoireCode: string | null }) {
+export async function insertOrganisation(q: Queryable, o: { nom: string; type: OrganisationType; territoireNiveau: OrganisationNiveau | null; territoireCode: string | null }) {
   return (await q.query<{ id: number }>(
     'INSERT INTO organisation (nom, type, territoire_niveau, territoire_code) VALUES ($1, $2, $3, $4) RETURNING id',
     [o.nom, o.type, o.territoireNiveau, o.territoireCode])).rows[0]!.id;

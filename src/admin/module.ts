@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
 import { z } from 'zod';
 import { audit, listAudit } from '../accounts/audit.ts';
-import { insertOrganisation, listOrganisations, listUsers } from '../accounts/queries.ts';
+import { insertOrganisation, listOrganisations, listUsers, ORGANISATION_TYPES, type OrganisationNiveau } from '../accounts/queries.ts';
 import { createUser, NewUserSchema } from '../accounts/service.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppModule } from '../context.ts';
@@ -32,7 +32,7 @@ const ScheduleSchema = z.object({
 const OrganisationSchema = z.object({
   ...CsrfField,
   nom: text(200, 2, 'nom trop court'),
-  type: z.enum(['region', 'prefecture', 'departement', 'syndicat-mixte', 'gip', 'epci', 'chambre', 'tiers-lieu', 'association', 'autre']),
+  type: z.enum(ORGANISATION_TYPES),
   territoire: text(12).regex(/^[0-9A-Za-z]*$/, 'code INSEE ou SIREN attendu').optional().default(''),
 });
 const FlashQuery = z.object({ lance: text(60).optional() });
@@ -171,7 +171,7 @@ export const adminModule: AppModule = {
         <form method="post" action="/admin/organisations"><input type="hidden" name="_csrf" value="${req.csrfToken}">
           <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Ajouter une organisation</legend>
           <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="o-nom">Nom</label><input class="fr-input" id="o-nom" name="nom" required></div></div>
-          <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="o-type">Type</label><select class="fr-select" id="o-type" name="type">${['region', 'prefecture', 'departement', 'syndicat-mixte', 'gip', 'epci', 'chambre', 'tiers-lieu', 'association', 'autre'].map((t) => html`<option value="${t}">${t}</option>`)}</select></div></div>
+          <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="o-type">Type</label><select class="fr-select" id="o-type" name="type">${ORGANISATION_TYPES.map((t) => html`<option value="${t}">${t}</option>`)}</select></div></div>
           <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="o-terr">Territoire (code INSEE ou SIREN, facultatif)</label><input class="fr-input" id="o-terr" name="territoire"></div></div>
           </fieldset><button class="fr-btn fr-btn--secondary" type="submit">Ajouter</button></form>`,
       });
@@ -190,7 +190,7 @@ export const adminModule: AppModule = {
       const p = OrganisationSchema.safeParse(req.body);
       if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Organisation non créée : ${issuesText(p.error)}`);
       const code = p.data.territoire.toUpperCase();
-      const niveau = !code ? null : /^\d{9}$/.test(code) ? 'epci' : code.length === 5 ? 'commune' : p.data.type === 'region' ? 'region' : 'departement';
+      const niveau: OrganisationNiveau | null = !code ? null : /^\d{9}$/.test(code) ? 'epci' : code.length === 5 ? 'commune' : p.data.type === 'region' ? 'region' : 'departement';
       await ctx.db.transaction(async (tx) => {
         const id = await insertOrganisation(tx, { nom: p.data.nom, type: p.data.type, territoireNiveau: niveau, territoireCode: code || null });
         const { _csrf: _c, ...o } = p.data;

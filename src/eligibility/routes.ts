@@ -10,7 +10,7 @@ import { IdParams, issuesText } from '../http/schemas.ts';
 import { listOrganisationChoices, ownerOf, ownersOf, setOwner } from '../accounts/ownership.ts';
 import { can } from './policy.ts';
 import { ErrorSchema } from '../territories/api.ts';
-import { METHOD_LABEL, METHODS, type Method } from './matching.ts';
+import { METHOD_LABEL, METHODS } from './matching.ts';
 import * as Q from './queries.ts';
 import { AdresseParamsSchema, EligibiliteQuerySchema, EligibiliteSchema, RipFormSchema, RipSavedQuery } from './schema.ts';
 import { clearCommuneCache, eligibilityOf } from './service.ts';
@@ -91,7 +91,7 @@ export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) 
       const matched = total - (rows.find((x) => x.appariement === 'aucun')?.immeubles ?? 0);
       return html`<div class="fr-table"><table><caption>${title} : ${fmtInt(matched)} immeubles sur ${fmtInt(total)} rapprochés d’une adresse (${fmtPct(matched / total)})</caption>
         <thead><tr><th scope="col">Méthode de rapprochement</th><th scope="col" class="pan-num">Immeubles</th><th scope="col" class="pan-num">Part</th><th scope="col" class="pan-num">Distance médiane</th></tr></thead>
-        <tbody>${METHODS.map((m) => rows.find((x) => x.appariement === m)).filter((x) => x).map((x) => html`<tr><td>${METHOD_LABEL[x!.appariement as Method]}</td><td class="pan-num">${fmtInt(x!.immeubles)}</td><td class="pan-num">${fmtPct(x!.immeubles / total)}</td><td class="pan-num">${x!.distance_mediane !== null ? `${fmtInt(x!.distance_mediane)} m` : '—'}</td></tr>`)}</tbody></table></div>`;
+        <tbody>${METHODS.map((m) => rows.find((x) => x.appariement === m)).filter((x) => x).map((x) => html`<tr><td>${METHOD_LABEL[x!.appariement]}</td><td class="pan-num">${fmtInt(x!.immeubles)}</td><td class="pan-num">${fmtPct(x!.immeubles / total)}</td><td class="pan-num">${x!.distance_mediane !== null ? `${fmtInt(x!.distance_mediane)} m` : '—'}</td></tr>`)}</tbody></table></div>`;
     };
     return ctx.render(req, reply, {
       title: 'Données de l’éligibilité', breadcrumb: [CRUMB, { label: 'Données' }], head: HEAD,

@@ -45,8 +45,5 @@ export const isAdmin = (a: Actor): boolean => a.role === 'administrateur';
 export const ownsOrAdmin = (a: Actor, r: Owned): boolean =>
   isAdmin(a) || (a.role === 'editeur' && a.organisationId !== null && r.organisationId === a.organisationId);
 
-/** For modules whose every action is the administrators' (imports, schedules, users, organisations). */
-export const adminOnly: Can<string, unknown> = (a) => isAdmin(a);
-
 /** For actions any signed-in user may take on their own account (e.g. sign out, change their password). */
 export const anySignedIn: Can<string, unknown> = () => true;

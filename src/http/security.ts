@@ -5,7 +5,6 @@ import { sessionFromToken } from '../accounts/service.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { adminOnly, anySignedIn, authorize, type Actor } from './policy.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -70,10 +69,4 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
 
 export function setSessionCookie(reply: FastifyReply, config: Config, token: string, expires: Date) {
   reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, expires });
-}
-
-/** Guards a page by role. Writes use `authorize()` with their module's policy (see policy.ts). */
-export function requireRole(req: FastifyRequest, role: 'administrateur' | 'editeur' = 'editeur'): Actor & { user: SessionUser } {
-  const actor = authorize(req, role === 'administrateur' ? adminOnly : anySignedIn, 'consulter', null);
-  return { ...actor, user: req.viewer! };
 }
