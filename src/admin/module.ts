@@ -21,7 +21,8 @@ import { can } from './policy.ts';
 import { importForm, runDetail, runsTable } from './views.ts';
 
 const HandoffSchema = z.object({ job: text(60, 1), source: text(2000).optional(), options: z.record(z.string(), z.unknown()).optional(), force: z.boolean().optional(), startedBy: text(100, 1) });
-const ImportFieldsSchema = z.object({ job: text(60, 1, 'type de données requis'), url: text(2000).default(''), options: OptionsJson.default({}) });
+const UploadName = text(255, 1).refine((s) => s !== '.' && s !== '..', 'nom de fichier invalide');
+const ImportFieldsSchema = z.object({ job: text(60, 1, 'type de données requis'), url: text(2000).default(''), options: OptionsJson.default({}), fichier: UploadName.optional() });
 const ScheduleSchema = z.object({
   ...CsrfField,
   job: text(60, 1, 'type de données requis'),
@@ -92,14 +93,20 @@ export const adminModule: AppModule = {
       let upload: Source | undefined;
       for await (const part of req.parts()) {
         if (part.type === 'file') {
-          if (part.filename) upload = await saveUpload(part, path.join(ctx.config.dataDir, 'televersements'));
+          // A name the run record could not store is refused before anything is written to disk.
+          if (part.filename) fields.fichier = part.filename;
+          if (part.filename && UploadName.safeParse(part.filename).success) upload = await saveUpload(part, path.join(ctx.config.dataDir, 'televersements'));
           else part.file.resume();
         } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
       }
       const f = ImportFieldsSchema.safeParse(fields);
-      if (!f.success) throw new AppError('REQUETE_INVALIDE', f.error.message, `Import invalide : ${issuesText(f.error)}`);
+      const refuse = async (e: AppError) => {
+        if (upload) await fsp.rm(upload.path, { force: true });
+        throw e;
+      };
+      if (!f.success) return refuse(new AppError('REQUETE_INVALIDE', f.error.message, `Import invalide : ${issuesText(f.error)}`));
       const { job, url, options } = f.data;
-      if (!ctx.jobs.has(job)) throw new AppError('JOB_INCONNU', job);
+      if (!ctx.jobs.has(job)) return refuse(new AppError('JOB_INCONNU', job));
       if (!upload && url && !/^https?:\/\//i.test(url)) throw new AppError('REQUETE_INVALIDE', `bad url ${url}`, 'L’adresse doit commencer par http:// ou https://.');
       if (!upload && !url && !ctx.jobs.get(job)?.defaultSource) throw new AppError('REQUETE_INVALIDE', 'no source', 'Indiquez une adresse (URL) ou téléversez un fichier.');
       await audit(ctx.db, actor, 'lancement-import', { type: 'import', id: job }, null, { job, source: upload?.origin ?? url, options });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setOwner, ownerOf } from '../../src/accounts/ownership.ts';
 import { insertOrganisation, userByEmail } from '../../src/accounts/queries.ts';
@@ -287,6 +288,17 @@ for (const backend of backends()) {
         assert.equal(gone.statusCode, 404);
         assert.match(gone.body, /Cette planification n’existe pas/);
         assert.equal((await get('/admin/eligibilite/rip/999999')).statusCode, 404);
+      });
+
+      test('an upload whose name holds a NUL byte, or a refused upload, leaves no file behind', async () => {
+        const dir = path.join(testConfig().dataDir, 'televersements');
+        const marker = `matrice-${process.pid}-${Date.now()}`;
+        const left = () => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.includes(marker)) : []);
+        await refused(await send('admin', { url: '/admin/imports', multipart: { fields: { job: 'offres-repli' }, file: { name: `${marker}\u0000.csv.gz`, path: OFFRES } } }), /caractères de contrôle interdits/);
+        const unknownJob = await send('admin', { url: '/admin/imports', multipart: { fields: { job: 'inconnu' }, file: { name: `${marker}.csv.gz`, path: OFFRES } } });
+        assert.equal(unknownJob.statusCode, 404);
+        await refused(await send('admin', { url: '/admin/imports', multipart: { fields: { job: 'offres-repli', options: '[1,2]' }, file: { name: `${marker}.csv.gz`, path: OFFRES } } }), /objet JSON/);
+        assert.deepEqual(left(), []);
       });
 
       test('import options must be a JSON object', async () => {
