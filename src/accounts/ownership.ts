@@ -30,5 +30,3 @@ export async function assertOrganisation(q: Queryable, organisationId: number): 
     throw new AppError('REQUETE_INVALIDE', `organisation ${organisationId} not found`, 'Cette organisation n’existe pas : choisissez-en une dans la liste.');
   }
 }
-
-export const listOrganisationChoices = (q: Queryable) => Q.listOrganisations(q);

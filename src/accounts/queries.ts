@@ -57,6 +57,10 @@ export async function organisationById(q: Queryable, id: number) {
   return (await q.query<{ id: number; nom: string }>('SELECT id, nom FROM organisation WHERE id = $1', [id])).rows[0];
 }
 
+export async function organisationByName(q: Queryable, nom: string) {
+  return (await q.query<{ id: number }>('SELECT id FROM organisation WHERE lower(nom) = lower($1)', [nom])).rows[0];
+}
+
 export async function ownerRow(q: Queryable, type: string, id: number) {
   return (await q.query<{ organisation_id: number; nom: string }>(
     `SELECT p.organisation_id, o.nom FROM organisation_propriete p JOIN organisation o ON o.id = p.organisation_id

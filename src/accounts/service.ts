@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import argon2 from 'argon2';
 import { z } from 'zod';
-import type { Db } from '../db/db.ts';
+import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { OptionalId, text } from '../http/schemas.ts';
 import { audit, type Actor } from './audit.ts';
@@ -62,3 +62,18 @@ export async function openSession(db: Db, user: Q.UserRow): Promise<{ token: str
 
 export const sessionFromToken = (db: Db, token: string) => Q.sessionUser(db, sha256(token));
 export const closeSession = (db: Db, token: string) => Q.deleteSession(db, sha256(token));
+
+export { ORGANISATION_TYPES, type OrganisationNiveau, type OrganisationType } from './queries.ts';
+export const listAccounts = (q: Queryable) => Q.listUsers(q);
+export const listOrganisations = (q: Queryable) => Q.listOrganisations(q);
+
+export type NewOrganisation = { nom: string; type: Q.OrganisationType; territoireNiveau: Q.OrganisationNiveau | null; territoireCode: string | null };
+
+export async function createOrganisation(db: Db, actor: Actor, o: NewOrganisation): Promise<number> {
+  return db.transaction(async (tx) => {
+    if (await Q.organisationByName(tx, o.nom)) throw new AppError('REQUETE_INVALIDE', 'duplicate organisation', `Une organisation s’appelle déjà « ${o.nom} ».`);
+    const id = await Q.insertOrganisation(tx, o);
+    await audit(tx, actor, 'creation', { type: 'organisation', id }, null, { nom: o.nom, type: o.type, territoire_niveau: o.territoireNiveau, territoire_code: o.territoireCode });
+    return id;
+  });
+}

@@ -6,8 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
 import { z } from 'zod';
 import { audit, listAudit } from '../accounts/audit.ts';
-import { insertOrganisation, listOrganisations, listUsers, ORGANISATION_TYPES, type OrganisationNiveau } from '../accounts/queries.ts';
-import { createUser, NewUserSchema } from '../accounts/service.ts';
+import { createOrganisation, createUser, listAccounts, listOrganisations, NewUserSchema, ORGANISATION_TYPES, type OrganisationNiveau } from '../accounts/service.ts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppModule } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -158,7 +157,7 @@ export const adminModule: AppModule = {
 
     app.get('/admin/utilisateurs', async (req, reply) => {
       authorize(req, can, 'gerer-comptes', null);
-      const [users, orgs] = [await listUsers(ctx.db), await listOrganisations(ctx.db)];
+      const [users, orgs] = [await listAccounts(ctx.db), await listOrganisations(ctx.db)];
       return ctx.render(req, reply, {
         title: 'Utilisateurs',
         breadcrumb: adminCrumbs('Utilisateurs'),
@@ -198,11 +197,7 @@ export const adminModule: AppModule = {
       if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Organisation non créée : ${issuesText(p.error)}`);
       const code = p.data.territoire.toUpperCase();
       const niveau: OrganisationNiveau | null = !code ? null : /^\d{9}$/.test(code) ? 'epci' : code.length === 5 ? 'commune' : p.data.type === 'region' ? 'region' : 'departement';
-      await ctx.db.transaction(async (tx) => {
-        const id = await insertOrganisation(tx, { nom: p.data.nom, type: p.data.type, territoireNiveau: niveau, territoireCode: code || null });
-        const { _csrf: _c, ...o } = p.data;
-        await audit(tx, actor, 'creation', { type: 'organisation', id }, null, { ...o, territoire_niveau: niveau });
-      });
+      await createOrganisation(ctx.db, actor, { nom: p.data.nom, type: p.data.type, territoireNiveau: niveau, territoireCode: code || null });
       return reply.redirect('/admin/utilisateurs', 303);
     });
 

@@ -7,7 +7,8 @@ import { AppError } from '../errors.ts';
 import { fmtDate, fmtInt, fmtPct, html } from '../http/html.ts';
 import { allowed, authorize, isAdmin, signedIn } from '../http/policy.ts';
 import { IdParams, issuesText } from '../http/schemas.ts';
-import { listOrganisationChoices, ownerOf, ownersOf, setOwner } from '../accounts/ownership.ts';
+import { ownerOf, ownersOf, setOwner } from '../accounts/ownership.ts';
+import { listOrganisations } from '../accounts/service.ts';
 import { can } from './policy.ts';
 import { ErrorSchema } from '../territories/api.ts';
 import { METHOD_LABEL, METHODS } from './matching.ts';
@@ -140,7 +141,7 @@ export function registerRipAdmin(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const crumbs = (label?: string) => [{ label: 'Administration', href: '/admin' }, { label: 'Réseaux d’initiative publique', href: '/admin/eligibilite/rip' }, ...(label ? [{ label }] : [])];
   const ownerChoice = async (req: FastifyRequest, current: number | null): Promise<OwnerChoice | undefined> =>
-    allowed(req, can, 'attribuer', { organisationId: current }) ? { organisations: await listOrganisationChoices(ctx.db), current } : undefined;
+    allowed(req, can, 'attribuer', { organisationId: current }) ? { organisations: await listOrganisations(ctx.db), current } : undefined;
 
   app.get('/admin/eligibilite/rip', async (req, reply) => {
     const actor = authorize(req, can, 'consulter', { organisationId: null });

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { listOrganisationChoices, ownerOf, ownersOf, setOwner } from '../accounts/ownership.ts';
+import { ownerOf, ownersOf, setOwner } from '../accounts/ownership.ts';
+import { listOrganisations } from '../accounts/service.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { html, type Html } from '../http/html.ts';
@@ -59,7 +60,7 @@ export const dropObjectifOwner = (tx: Queryable, id: number) => setOwner(tx, TYP
 export async function objectifEditing(req: FastifyRequest, db: Db) {
   const owners = await ownersOf(db, TYPE);
   const ownerId = (id: number) => owners.get(id)?.organisationId ?? null;
-  const orgs = allowed(req, can, 'attribuer', { organisationId: null }) ? await listOrganisationChoices(db) : null;
+  const orgs = allowed(req, can, 'attribuer', { organisationId: null }) ? await listOrganisations(db) : null;
   const creatorOrg = req.viewer?.role === 'administrateur' ? null : (req.viewer?.organisation_id ?? null);
   return {
     ownerName: (id: number) => owners.get(id)?.nom ?? null,

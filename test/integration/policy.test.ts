@@ -271,6 +271,10 @@ for (const backend of backends()) {
         assert.equal((await db.query(`SELECT 1 FROM utilisateur WHERE email LIKE 'org_@exemple.fr'`)).rows.length, 0);
       });
 
+      test('an organisation name already taken', async () => {
+        await refused(await post('admin', '/admin/organisations', { nom: 'département du jura', type: 'departement', territoire: '39' }), /Une organisation s’appelle déjà/);
+      });
+
       test('an impossible deadline', async () => {
         for (const echeance of ['2030-13-45', '2030-02-30', '30/12/2030']) {
           await refused(await post('admin', '/observatoire/objectifs', { ...objectifForm(env), echeance }), /date/);
