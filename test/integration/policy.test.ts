@@ -305,6 +305,24 @@ for (const backend of backends()) {
         assert.deepEqual(left(), []);
       });
 
+      test('no route answers 500 to hostile path parameters or query strings, signed in or not', async () => {
+        const hostile = ['abc', '%00', '99999999999999999999', '-1', '1e3', 'x'.repeat(3000), '%C3%28', '..%2F..%2Fetc'];
+        const failures: string[] = [];
+        const admin = await sessionOf('admin@region.fr');
+        for (const r of routes) {
+          // Signing out takes no input and would end the session the loop uses.
+          if (r.method === 'HEAD' || r.url.includes('*') || r.url.startsWith('/api/docs') || r.url === '/deconnexion') continue;
+          for (const v of hostile) {
+            const url = `${r.url.replace(/:\w+/g, v)}?q=${v}&niveau=${v}&code=${v}&id=${v}&next=${v}&limit=${v}&offset=${v}&adresse_id=${v}&lon=${v}&lat=${v}`;
+            for (const s of [undefined, admin]) {
+              const res = await app.inject({ method: r.method as 'GET', url, headers: { cookie: s?.cookie ?? '', 'x-csrf-token': s?.csrf ?? '', 'content-type': 'application/x-www-form-urlencoded' }, payload: r.method === 'GET' ? undefined : `_csrf=${s?.csrf ?? ''}&nom=${v}` });
+              if (res.statusCode >= 500) failures.push(`${r.method} ${url.slice(0, 120)} ${s ? 'as admin' : 'as visitor'}: ${res.statusCode}`);
+            }
+          }
+        }
+        assert.deepEqual(failures, []);
+      });
+
       test('import options must be a JSON object', async () => {
         await refused(await post('admin', '/admin/planification', { job: 'offres-repli', source: 'https://www.example.fr/a.csv', heures: '24', options: '[1,2]' }), /objet JSON/);
         await refused(await post('admin', '/admin/planification', { job: 'offres-repli', source: 'file:///etc/passwd', heures: '24', options: '' }), /http/);
