@@ -6,7 +6,7 @@ import * as Q from './queries.ts';
  * Which organisation owns a record of another module (e.g. `rip`, `objectif`). Modules ask here
  * rather than reading the table, and pass the answer to their policy's `can()`.
  */
-export type Owner = { organisationId: number; nom: string };
+type Owner = { organisationId: number; nom: string };
 
 export async function ownerOf(q: Queryable, type: string, id: number): Promise<Owner | null> {
   const r = await Q.ownerRow(q, type, id);

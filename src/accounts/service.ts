@@ -63,11 +63,11 @@ export async function openSession(db: Db, user: Q.UserRow): Promise<{ token: str
 export const sessionFromToken = (db: Db, token: string) => Q.sessionUser(db, sha256(token));
 export const closeSession = (db: Db, token: string) => Q.deleteSession(db, sha256(token));
 
-export { ORGANISATION_TYPES, type OrganisationNiveau, type OrganisationType } from './queries.ts';
+export { ORGANISATION_TYPES, type OrganisationNiveau } from './queries.ts';
 export const listAccounts = (q: Queryable) => Q.listUsers(q);
 export const listOrganisations = (q: Queryable) => Q.listOrganisations(q);
 
-export type NewOrganisation = { nom: string; type: Q.OrganisationType; territoireNiveau: Q.OrganisationNiveau | null; territoireCode: string | null };
+type NewOrganisation = { nom: string; type: Q.OrganisationType; territoireNiveau: Q.OrganisationNiveau | null; territoireCode: string | null };
 
 export async function createOrganisation(db: Db, actor: Actor, o: NewOrganisation): Promise<number> {
   return db.transaction(async (tx) => {

@@ -5,7 +5,7 @@ import { isAdmin, type Actor } from '../http/policy.ts';
  * are the administrators' alone. Any signed-in user reaches the administration home, which lists
  * what their role lets them edit.
  */
-export type AdminAction = 'accueil' | 'importer' | 'planifier' | 'gerer-comptes' | 'gerer-organisations' | 'consulter-journal';
+type AdminAction = 'accueil' | 'importer' | 'planifier' | 'gerer-comptes' | 'gerer-organisations' | 'consulter-journal';
 
 export function can(actor: Actor, action: AdminAction, _resource: null = null): boolean {
   return action === 'accueil' || isAdmin(actor);

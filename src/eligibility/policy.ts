@@ -5,7 +5,7 @@ import { isAdmin, ownsOrAdmin, type Actor, type Owned } from '../http/policy.ts'
  * date. Editors create networks for their own organisation and change or delete those it owns;
  * only administrators give a network to an organisation (or take it back).
  */
-export type RipAction = 'consulter' | 'creer' | 'modifier' | 'supprimer' | 'attribuer';
+type RipAction = 'consulter' | 'creer' | 'modifier' | 'supprimer' | 'attribuer';
 
 export function can(actor: Actor, action: RipAction, rip: Owned): boolean {
   switch (action) {

@@ -64,5 +64,4 @@ export const RipFormSchema = z.object({
   // Only the administrators' form has it: who owns the network (empty: nobody, administrators only).
   organisationId: OptionalId.optional(),
 });
-export type RipForm = z.infer<typeof RipFormSchema>;
 export const RipSavedQuery = z.object({ enregistre: z.literal('1').optional() });

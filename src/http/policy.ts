@@ -15,9 +15,9 @@ export type Actor = { id: number; label: string; nom: string; role: Role; organi
 /** A resource that belongs to an organisation; `null` means only administrators may change it. */
 export type Owned = { organisationId: number | null };
 
-export type Can<A extends string, R> = (actor: Actor, action: A, resource: R) => boolean;
+type Can<A extends string, R> = (actor: Actor, action: A, resource: R) => boolean;
 
-export function actorFrom(u: SessionUser): Actor {
+function actorFrom(u: SessionUser): Actor {
   return { id: u.id, label: u.email, nom: u.nom, role: u.role, organisationId: u.organisation_id };
 }
 
@@ -44,6 +44,3 @@ export const isAdmin = (a: Actor): boolean => a.role === 'administrateur';
 /** Administrators, or editors of the organisation that owns the resource. */
 export const ownsOrAdmin = (a: Actor, r: Owned): boolean =>
   isAdmin(a) || (a.role === 'editeur' && a.organisationId !== null && r.organisationId === a.organisationId);
-
-/** For actions any signed-in user may take on their own account (e.g. sign out, change their password). */
-export const anySignedIn: Can<string, unknown> = () => true;

@@ -14,9 +14,9 @@ import { getObjectif } from './queries.ts';
  * strategy. Editors create targets for their organisation and change or delete those it owns;
  * national, regional and European targets without an owner stay the administrators'.
  */
-export type ObjectifAction = 'creer' | 'modifier' | 'supprimer' | 'attribuer';
+type ObjectifAction = 'creer' | 'modifier' | 'supprimer' | 'attribuer';
 
-export function can(actor: Actor, action: ObjectifAction, objectif: Owned): boolean {
+function can(actor: Actor, action: ObjectifAction, objectif: Owned): boolean {
   switch (action) {
     case 'creer':
     case 'modifier':
