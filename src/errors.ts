@@ -20,7 +20,6 @@ export const ERRORS = {
   ERREUR_INTERNE: { status: 500, message: 'Une erreur inattendue est survenue. Elle a été enregistrée ; réessayez plus tard.' },
   INDISPONIBLE: { status: 503, message: 'Le service démarre ou est momentanément indisponible.' },
   IMPORT_ANNULE: { status: 409, message: "L'import a été annulé ; les données déjà chargées n'ont pas été modifiées." },
-  SOURCE_REFUSEE: { status: 400, message: "Source refusée : une adresse http(s) ou un fichier du dossier d'import (IMPORT_DIR) est attendu." },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

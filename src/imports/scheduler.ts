@@ -22,7 +22,7 @@ export function checkScheduleSource(source: string, config: Pick<Config, 'import
   if (/^https?:\/\/[^\s]+$/i.test(s)) return s;
   const refuse = (detail: string): never => {
     throw new AppError(
-      'SOURCE_REFUSEE',
+      'REQUETE_INVALIDE',
       detail,
       config.importDir
         ? `Source refusée : « ${s.slice(0, 200)} » n’est ni une adresse http(s) ni un fichier du dossier d’import (${config.importDir}).`

@@ -34,21 +34,21 @@ describe('what a planned import may read', () => {
       assert.throws(
         () => checkScheduleSource(bad, config),
         (e: Error & { code?: string; userMessage?: string }) =>
-          e.code === 'SOURCE_REFUSEE' && /Source refusée/.test(e.userMessage ?? ''),
+          e.code === 'REQUETE_INVALIDE' && /Source refusée/.test(e.userMessage ?? ''),
         bad,
       );
     }
     // Without IMPORT_DIR, no local file at all.
     assert.throws(
       () => checkScheduleSource('departements-bourgogne-franche-comte.geojson.gz', { importDir: undefined }),
-      /SOURCE_REFUSEE/,
+      /REQUETE_INVALIDE: /,
     );
   });
 
   test('a symbolic link inside the folder that leads out of it is refused', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pan-import-dir-'));
     fs.symlinkSync('/etc/passwd', path.join(dir, 'mots-de-passe.csv'));
-    assert.throws(() => checkScheduleSource('mots-de-passe.csv', { importDir: dir }), /SOURCE_REFUSEE/);
+    assert.throws(() => checkScheduleSource('mots-de-passe.csv', { importDir: dir }), /REQUETE_INVALIDE: /);
   });
 });
 
@@ -95,7 +95,10 @@ for (const backend of backends()) {
       assert.equal(passwd.statusCode, 400);
       assert.match(passwd.body, /Source refusée/);
       assert.doesNotMatch(passwd.body, /root:/);
-      const options = await plan({ source: 'https://exemple.fr/departements.geojson', options: '[1,2]' });
+      const array = await plan({ source: 'https://exemple.fr/departements.geojson', options: '[1,2]' });
+      assert.equal(array.statusCode, 400);
+      // An object the job itself refuses is caught when planned, not at its first run.
+      const options = await plan({ source: 'https://exemple.fr/departements.geojson', options: '{"niveau": "canton"}' });
       assert.equal(options.statusCode, 400);
       assert.match(options.body, /Options invalides pour contours/);
       const ok = await plan({ source: 'departements-bourgogne-franche-comte.geojson.gz' });
