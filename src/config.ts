@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -80,6 +81,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  */
 export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const file = path.resolve(env.ENV_FILE ?? '.env');
+  if (!env.ENV_FILE && !fs.existsSync(file)) return undefined;
+  // process.loadEnvFile appeared in Node 20.12.
+  if (typeof process.loadEnvFile !== 'function') {
+    throw new ConfigError(`Le fichier de configuration ${file} demande Node.js 20.12 ou plus récent (version actuelle : ${process.version}).`);
+  }
   try {
     process.loadEnvFile(file);
   } catch (e) {
