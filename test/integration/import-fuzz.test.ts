@@ -157,7 +157,7 @@ describe('import fuzz: every job, damaged inputs (pglite)', () => {
             } else {
               stored = await checksum();
             }
-          }), { seed: SEED, numRuns: RUNS_PER_CASE, endOnFailure: true });
+          }), { seed: SEED, numRuns: RUNS_PER_CASE, endOnFailure: true, includeErrorInReport: true });
         }
       }
     }
