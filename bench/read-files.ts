@@ -46,9 +46,9 @@ const gz = zlib.createGzip({ level: 9 });
 const out = fs.createWriteStream(bomb);
 gz.pipe(out);
 const zeros = Buffer.alloc(1 << 20, 0x30);
-for (let i = 0; i < 4096; i++) if (!gz.write(zeros)) await new Promise((r) => gz.once('drain', r));
+for (let i = 0; i < 4096; i++) if (!gz.write(zeros)) await new Promise<void>((r) => gz.once('drain', () => r()));
 gz.end();
-await new Promise((r) => out.once('close', r));
+await new Promise<void>((r) => out.once('close', () => r()));
 const rss0 = process.memoryUsage().rss;
 await timed(`bombe ${mb(fs.statSync(bomb).size)} → 4 Go sans fin de ligne`, async () => {
   let n = 0;

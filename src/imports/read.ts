@@ -3,7 +3,7 @@
  * that damaged or hostile files fail the run with a French reason instead of taking the process
  * down. Gzip is detected by its magic bytes; every stream error (truncated or corrupt gzip,
  * unreadable file) becomes an AppError; the decompressed size and the length of a line are
- * capped; nothing reads a whole file into memory except `readCappedText`, bounded by its cap.
+ * capped; nothing here holds more than one line (or one chunk) at a time.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -12,7 +12,6 @@ import { pipeline } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { safeText } from '../text/safe.ts';
 
 export type ReadLimits = {
   /** Bytes read once decompressed (IMPORT_MAX_DECOMPRESSED_MB). */
@@ -159,25 +158,4 @@ export async function* readLines(file: string, limits: ReadLimits): AsyncGenerat
     n++;
     yield { line: decode(Buffer.concat(pending), n), n, terminated: false };
   }
-}
-
-/**
- * A whole small file as text (gzip or not), BOM removed, refused past `maxBytes`: for formats
- * that cannot be read piecewise. Callers pass a cap suited to the format, below the import cap.
- */
-export async function readCappedText(file: string, maxBytes: number, what: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const c of readChunks(file, { maxBytes })) {
-      size += c.length;
-      chunks.push(c);
-    }
-  } catch (e) {
-    if (e instanceof AppError && e.code === 'FICHIER_TROP_GROS') {
-      throw new AppError('FICHIER_TROP_GROS', `${file}: ${what} over ${maxBytes}`, `${what} dépasse ${Math.round(maxBytes / MB)} Mo une fois décompressé : import refusé.`);
-    }
-    throw e;
-  }
-  return safeText(Buffer.concat(chunks, size).toString('utf8').replace(/^\uFEFF/, ''));
 }

@@ -43,7 +43,7 @@ function cellText(v: ExcelJS.CellValue): string {
  * so that an XLSX bomb is refused before ExcelJS inflates it in memory. Throws SheetError when
  * the directory is missing (a cut or damaged file).
  */
-export async function zipInflatedSize(file: string): Promise<number> {
+async function zipInflatedSize(file: string): Promise<number> {
   const name = path.basename(file);
   const broken = () => new SheetError(`Le classeur ${name} est incomplet ou endommagé (répertoire de l'archive XLSX introuvable) : téléchargez-le de nouveau.`);
   const fh = await fsp.open(file, 'r');
