@@ -13,6 +13,8 @@ test('NUL bytes and lone surrogates become U+FFFD; valid text and surrogate pair
 test('a snippet is capped with an ellipsis', () => {
   assert.equal(safeSnippet('abcdef', 4), 'abc…');
   assert.equal(safeSnippet('abc', 4), 'abc');
+  // A cut through an emoji leaves no lone surrogate behind.
+  assert.equal(safeSnippet('ab🏠cd', 4), 'ab\uFFFD…');
 });
 
 test('JSON escapes of NUL and lone surrogates are neutralised; pairs stay', () => {

@@ -10,8 +10,8 @@ export function safeText(s: string): string {
 
 /** `safeText` with a length cap, for messages and samples that quote a file. */
 export function safeSnippet(s: string, max: number): string {
-  const t = safeText(s);
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+  // Cut first, clean after: a cut may split a surrogate pair, which cleaning then replaces.
+  return safeText(s.length > max ? `${s.slice(0, max - 1)}…` : s);
 }
 
 const UNSAFE_ESCAPES = /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/g;

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { backends, setup, shared } from '../helpers.ts';
+import { createUser } from '../../src/accounts/service.ts';
+import { backends, cookieHeader, cookiesOf, csrfIn, setup, shared } from '../helpers.ts';
 
 /**
  * Damaged and hostile files, each reproducing a report of issue 9: the run fails with a French
@@ -43,6 +44,33 @@ for (const backend of backends()) {
         assert.doesNotMatch(run.message ?? '', /Z_BUF_ERROR|unexpected end/i);
       }
       assert.equal(await count('offre_repli'), before);
+      assert.equal((await t.app.inject({ method: 'GET', url: '/api/health' })).statusCode, 200);
+    });
+
+    test('the same truncated .gz uploaded from the admin page: the run fails, the server answers', async () => {
+      const password = 'Vingt-trois girafes dansent sous la pluie de 1987';
+      await createUser(t.db, { id: null, label: 'test' }, { email: 'admin@region.fr', nom: 'Admin', motDePasse: password, role: 'administrateur', organisationId: null });
+      const form = await t.app.inject({ method: 'GET', url: '/connexion' });
+      const jar = cookiesOf(form);
+      const login = await t.app.inject({ method: 'POST', url: '/connexion', headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: csrfIn(form.body), email: 'admin@region.fr', motDePasse: password }).toString() });
+      Object.assign(jar, cookiesOf(login));
+      const page = await t.app.inject({ method: 'GET', url: '/admin/imports', headers: { cookie: cookieHeader(jar) } });
+      const csrf = /action="\/admin\/imports\?_csrf=([^"]+)"/.exec(page.body)?.[1];
+      assert.ok(csrf, 'upload form');
+      const b = '----pan';
+      const body = Buffer.concat([
+        Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="job"\r\n\r\noffres-repli\r\n--${b}\r\nContent-Disposition: form-data; name="fichier"; filename="operateurs.csv.gz"\r\nContent-Type: application/gzip\r\n\r\n`),
+        fs.readFileSync(FTHD).subarray(0, 1500), Buffer.from(`\r\n--${b}--\r\n`)]);
+      const r = await t.app.inject({ method: 'POST', url: `/admin/imports?_csrf=${csrf}`, headers: { cookie: cookieHeader(jar), 'content-type': `multipart/form-data; boundary=${b}` }, payload: body });
+      assert.ok(r.statusCode < 500, `${r.statusCode}`);
+      // The upload answers before the run ends: wait for the run (serialised after any other).
+      const last = await t.ctx.runImport({ job: 'offres-repli', source: FTHD, startedBy: 'test' });
+      assert.ok(last.id);
+      const runs = await t.db.query<{ status: string; message: string }>(`SELECT status, message FROM import_run WHERE job = 'offres-repli' AND source LIKE '%operateurs.csv.gz%' ORDER BY id DESC LIMIT 1`);
+      assert.equal(runs.rows[0]?.status, 'failed');
+      assert.match(runs.rows[0]!.message, /tronqué/);
+      assert.equal((await t.app.inject({ method: 'GET', url: '/api/health' })).statusCode, 200);
     });
 
     test('a last line cut mid-row is a truncation: logements-insee and arcep-deploiements fail', async () => {
