@@ -3,11 +3,12 @@
  * costs before it is refused. Prints figures; asserts nothing.
  *   node --import tsx bench/read-files.ts
  */
+
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import fs from 'node:fs';
 import zlib from 'node:zlib';
-import os from 'node:os';
 import { readRecords } from '../src/imports/csv.ts';
 import { MAX_LINE_BYTES, readLines } from '../src/imports/read.ts';
 import { SHARED_DATA } from '../test/helpers.ts';
@@ -20,13 +21,21 @@ async function timed(label: string, f: () => Promise<number>) {
   const t0 = process.hrtime.bigint();
   const n = await f();
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  console.log(`${label.padEnd(44)} ${String(n).padStart(9)} lignes  ${ms.toFixed(0).padStart(6)} ms  RSS ${mb(process.memoryUsage().rss)}`);
+  console.log(
+    `${label.padEnd(44)} ${String(n).padStart(9)} lignes  ${ms.toFixed(0).padStart(6)} ms  RSS ${mb(process.memoryUsage().rss)}`,
+  );
 }
 
-console.log(`Fichier : ${path.basename(BAN)} (${mb(fs.statSync(BAN).size)} compressé), Node ${process.version}, ${os.cpus().length} cœurs`);
+console.log(
+  `Fichier : ${path.basename(BAN)} (${mb(fs.statSync(BAN).size)} compressé), Node ${process.version}, ${os.cpus().length} cœurs`,
+);
 await timed('readline (ancienne lecture, référence)', async () => {
   let n = 0;
-  for await (const _ of readline.createInterface({ input: fs.createReadStream(BAN).pipe(zlib.createGunzip()), crlfDelay: Infinity })) n++;
+  for await (const _ of readline.createInterface({
+    input: fs.createReadStream(BAN).pipe(zlib.createGunzip()),
+    crlfDelay: Infinity,
+  }))
+    n++;
   return n;
 });
 await timed('readLines (octets, plafonds)', async () => {

@@ -7,13 +7,13 @@
  */
 import path from 'node:path';
 import { AppError } from '../errors.ts';
-import { readLines, type Line, type ReadLimits } from './read.ts';
+import { type Line, type ReadLimits, readLines } from './read.ts';
 import type { RunTally } from './rejects.ts';
 
 /** One record: the line where it starts, its fields, and its text (for reject samples). */
 export type CsvRecord = { n: number; fields: string[]; raw: string };
 
-export type RecordOptions = {
+type RecordOptions = {
   limits: ReadLimits;
   /** Known separator; sniffed from the first lines otherwise. */
   delimiter?: string;
@@ -42,7 +42,11 @@ export function sniffDelimiter(lines: readonly string[]): string {
   }
   let best = ',';
   let max = 0;
-  for (const [c, k] of counts) if (k > max) { best = c; max = k; }
+  for (const [c, k] of counts)
+    if (k > max) {
+      best = c;
+      max = k;
+    }
   return best;
 }
 
@@ -74,7 +78,8 @@ export function splitRecord(text: string, d: string): string[] | 'open' | { bad:
       }
       out.push(v);
       if (i >= n) return out;
-      if (!text.startsWith(d, i)) return { bad: `guillemet fermant suivi de « ${text.slice(i, i + 12)} » au lieu d'un séparateur` };
+      if (!text.startsWith(d, i))
+        return { bad: `guillemet fermant suivi de « ${text.slice(i, i + 12)} » au lieu d'un séparateur` };
       i += d.length;
     } else {
       const j = text.indexOf(d, i);
@@ -89,8 +94,11 @@ export function splitRecord(text: string, d: string): string[] | 'open' | { bad:
 }
 
 function truncated(file: string, n: number, detail: string): AppError {
-  return new AppError('IMPORT_ECHEC', `${file}: truncated at line ${n} (${detail})`,
-    `Le fichier ${path.basename(file)} semble tronqué : sa dernière ligne (${n}) n'a pas de fin de ligne et ${detail}. Téléchargez-le de nouveau ; rien n'a été modifié.`);
+  return new AppError(
+    'IMPORT_ECHEC',
+    `${file}: truncated at line ${n} (${detail})`,
+    `Le fichier ${path.basename(file)} semble tronqué : sa dernière ligne (${n}) n'a pas de fin de ligne et ${detail}. Téléchargez-le de nouveau ; rien n'a été modifié.`,
+  );
 }
 
 /** Records of a delimited file, in order, with the separator used. */
@@ -121,9 +129,14 @@ export async function* readRecords(file: string, opts: RecordOptions): AsyncGene
       const last = buf[buf.length - 1]!;
       if (fields === 'open') {
         if (buf.length < MAX_RECORD_LINES && (queue.length || !eof)) continue;
-        if (eof && !queue.length && !last.terminated) throw truncated(file, last.n, 'un champ entre guillemets n’y est pas refermé');
+        if (eof && !queue.length && !last.terminated)
+          throw truncated(file, last.n, 'un champ entre guillemets n’y est pas refermé');
         // The opening quote was a stray one: reject its line and read the following ones afresh.
-        opts.onBad?.(buf[0]!.n, buf.length > 1 ? 'guillemet non refermé' : 'guillemet non refermé en fin de ligne', buf[0]!.line);
+        opts.onBad?.(
+          buf[0]!.n,
+          buf.length > 1 ? 'guillemet non refermé' : 'guillemet non refermé en fin de ligne',
+          buf[0]!.line,
+        );
         queue.unshift(...buf.slice(1));
         buf = [];
         continue;
@@ -147,15 +160,22 @@ export async function* readRecords(file: string, opts: RecordOptions): AsyncGene
 }
 
 /** Header names as jobs look them up: BOM, surrounding quotes and spaces gone, lowercase. */
-export function normalizeHeader(h: string): string {
-  return h.replace(/^\uFEFF/, '').replace(/^"|"$/g, '').trim().toLowerCase();
+function normalizeHeader(h: string): string {
+  return h
+    .replace(/^\uFEFF/, '')
+    .replace(/^"|"$/g, '')
+    .trim()
+    .toLowerCase();
 }
 
 /**
  * The first non-blank line of a file as is (`first`) and split as a header, normalised, with the
  * separator sniffed from the first lines; no header and no `first` for an empty file.
  */
-export async function readHeader(file: string, limits: ReadLimits): Promise<{ delimiter: string; header: string[]; first?: string }> {
+export async function readHeader(
+  file: string,
+  limits: ReadLimits,
+): Promise<{ delimiter: string; header: string[]; first?: string }> {
   const head: string[] = [];
   for await (const l of readLines(file, limits)) {
     head.push(l.line);
@@ -168,13 +188,17 @@ export async function readHeader(file: string, limits: ReadLimits): Promise<{ de
   return { delimiter, header: (Array.isArray(fields) ? fields : first.split(delimiter)).map(normalizeHeader), first };
 }
 
-export type CsvRow = { n: number; row: Record<string, string>; raw: string };
+type CsvRow = { n: number; row: Record<string, string>; raw: string };
 
 /**
  * Records after the header as objects keyed by normalised header names, values trimmed. A
  * malformed record is a reject with its line number (counted as read); the rest goes on.
  */
-export async function* readCsv(file: string, tally: RunTally, opts: { limits: ReadLimits; delimiter?: string }): AsyncGenerator<CsvRow> {
+export async function* readCsv(
+  file: string,
+  tally: RunTally,
+  opts: { limits: ReadLimits; delimiter?: string },
+): AsyncGenerator<CsvRow> {
   let header: string[] | null = null;
   const onBad = (n: number, reason: string, raw: string) => {
     tally.read++;

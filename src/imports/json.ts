@@ -7,10 +7,10 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { AppError } from '../errors.ts';
 import { safeJsonText } from '../text/safe.ts';
-import { readChunks, type ReadLimits } from './read.ts';
+import { type ReadLimits, readChunks } from './read.ts';
 
 /** One GeoJSON feature or COG record; a region drawn at full resolution stays well below. */
-export const MAX_JSON_ELEMENT_BYTES = 256 << 20;
+const MAX_JSON_ELEMENT_BYTES = 256 << 20;
 
 export type JsonDocument = {
   /** The rest of the document (the streamed array left empty), or null for a top-level array. */
@@ -19,15 +19,23 @@ export type JsonDocument = {
   count: number;
 };
 
-
 /**
  * Streams the elements (objects or arrays) of the top-level array, or of the array under the
  * top-level key `member`; `done` receives the rest of the document at the end. A document cut
  * short, an element that is not valid JSON or too large, fails with a French reason.
  */
-export async function* jsonElements(file: string, limits: ReadLimits, opts: { member?: string; done?: (doc: JsonDocument) => void }): AsyncGenerator<unknown> {
+export async function* jsonElements(
+  file: string,
+  limits: ReadLimits,
+  opts: { member?: string; done?: (doc: JsonDocument) => void },
+): AsyncGenerator<unknown> {
   const name = path.basename(file);
-  const invalid = (detail: string, where: string) => new AppError('IMPORT_ECHEC', `${file}: ${detail}`, `${name} n'est pas un JSON lisible (fichier tronqué ou endommagé) : ${where}.`);
+  const invalid = (detail: string, where: string) =>
+    new AppError(
+      'IMPORT_ECHEC',
+      `${file}: ${detail}`,
+      `${name} n'est pas un JSON lisible (fichier tronqué ou endommagé) : ${where}.`,
+    );
   const dec = new StringDecoder('utf8');
   let mode: 'start' | 'array' | 'object' = 'start';
   let depth = 0;
@@ -48,8 +56,12 @@ export async function* jsonElements(file: string, limits: ReadLimits, opts: { me
   let key = '';
   let inKey = false;
   let afterColon = false;
-  const tooBig = () => new AppError('IMPORT_ECHEC', `${file}: element over ${MAX_JSON_ELEMENT_BYTES}`,
-    `${name} : un élément dépasse ${MAX_JSON_ELEMENT_BYTES >> 20} Mo ; ce n'est pas un fichier de l'import attendu.`);
+  const tooBig = () =>
+    new AppError(
+      'IMPORT_ECHEC',
+      `${file}: element over ${MAX_JSON_ELEMENT_BYTES}`,
+      `${name} : un élément dépasse ${MAX_JSON_ELEMENT_BYTES >> 20} Mo ; ce n'est pas un fichier de l'import attendu.`,
+    );
   const parse = (text: string) => {
     try {
       return JSON.parse(safeJsonText(text));
@@ -75,20 +87,29 @@ export async function* jsonElements(file: string, limits: ReadLimits, opts: { me
       }
       if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
       if (mode === 'start') {
-        if (c === 0x5b) { mode = 'array'; elemDepth = 1; }
-        else if (c === 0x7b) { mode = 'object'; recording = true; recStart = i; }
-        else throw invalid(`starts with ${s[i]}`, 'le document ne commence ni par [ ni par {');
+        if (c === 0x5b) {
+          mode = 'array';
+          elemDepth = 1;
+        } else if (c === 0x7b) {
+          mode = 'object';
+          recording = true;
+          recStart = i;
+        } else throw invalid(`starts with ${s[i]}`, 'le document ne commence ni par [ ni par {');
         depth = 1;
         continue;
       }
       if (depth === elemDepth && !capturing && c !== 0x2c && c !== 0x5d) {
-        if (c !== 0x7b && c !== 0x5b) throw invalid(`primitive element`, `élément n° ${count + 1} : un objet est attendu`);
+        if (c !== 0x7b && c !== 0x5b)
+          throw invalid(`primitive element`, `élément n° ${count + 1} : un objet est attendu`);
         capturing = true;
         capStart = i;
       }
       if (c === 0x22) {
         inStr = true;
-        if (depth === 1 && mode === 'object') { inKey = true; key = ''; }
+        if (depth === 1 && mode === 'object') {
+          inKey = true;
+          key = '';
+        }
       } else if (c === 0x7b || c === 0x5b) {
         if (mode === 'object' && depth === 1 && c === 0x5b && afterColon && key === opts.member && elemDepth < 0) {
           rest.push(s.slice(recStart, i + 1));

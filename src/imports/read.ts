@@ -47,12 +47,24 @@ function readFailure(file: string, e: unknown): AppError {
   const err = e as NodeJS.ErrnoException;
   const name = path.basename(file);
   if (err.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(err.message ?? '')) {
-    return new AppError('IMPORT_ECHEC', `${file}: ${err.message}`, `Le fichier compressé ${name} est tronqué (fin de l'archive gzip inattendue) : téléchargez-le de nouveau.`);
+    return new AppError(
+      'IMPORT_ECHEC',
+      `${file}: ${err.message}`,
+      `Le fichier compressé ${name} est tronqué (fin de l'archive gzip inattendue) : téléchargez-le de nouveau.`,
+    );
   }
   if (err.code?.startsWith('Z_') || err.code === 'ERR_ZLIB_INITIALIZATION_FAILED') {
-    return new AppError('IMPORT_ECHEC', `${file}: ${err.code} ${err.message}`, `Le fichier compressé ${name} est corrompu (données gzip invalides) : téléchargez-le de nouveau.`);
+    return new AppError(
+      'IMPORT_ECHEC',
+      `${file}: ${err.code} ${err.message}`,
+      `Le fichier compressé ${name} est corrompu (données gzip invalides) : téléchargez-le de nouveau.`,
+    );
   }
-  return new AppError('SOURCE_ILLISIBLE', `${file}: ${err.code ?? ''} ${err.message}`, `Le fichier ${name} n'a pas pu être lu.`);
+  return new AppError(
+    'SOURCE_ILLISIBLE',
+    `${file}: ${err.code ?? ''} ${err.message}`,
+    `Le fichier ${name} n'a pas pu être lu.`,
+  );
 }
 
 /**
@@ -75,8 +87,11 @@ export async function* readChunks(file: string, limits: Pick<ReadLimits, 'maxByt
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > limits.maxBytes) {
-        throw new AppError('FICHIER_TROP_GROS', `${file}: over ${limits.maxBytes} bytes decompressed`,
-          `Le fichier ${path.basename(file)} décompressé dépasse ${Math.round(limits.maxBytes / MB)} Mo (limite IMPORT_MAX_DECOMPRESSED_MB) : import refusé.`);
+        throw new AppError(
+          'FICHIER_TROP_GROS',
+          `${file}: over ${limits.maxBytes} bytes decompressed`,
+          `Le fichier ${path.basename(file)} décompressé dépasse ${Math.round(limits.maxBytes / MB)} Mo (limite IMPORT_MAX_DECOMPRESSED_MB) : import refusé.`,
+        );
       }
       yield chunk;
     }
@@ -102,13 +117,21 @@ const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
 function checkText(file: string, head: Buffer): void {
   const name = path.basename(file);
   if (head.subarray(0, 4).equals(ZIP_MAGIC)) {
-    throw new AppError('IMPORT_ECHEC', `${file}: zip`, `${name} est une archive ZIP (ou un classeur XLSX) : un fichier texte CSV, éventuellement compressé en .gz, est attendu. Extrayez-en le fichier CSV.`);
+    throw new AppError(
+      'IMPORT_ECHEC',
+      `${file}: zip`,
+      `${name} est une archive ZIP (ou un classeur XLSX) : un fichier texte CSV, éventuellement compressé en .gz, est attendu. Extrayez-en le fichier CSV.`,
+    );
   }
   const sample = head.subarray(0, 4096);
   let nul = 0;
   for (const b of sample) if (b === 0) nul++;
   if (nul >= 4 && nul * 50 > sample.length) {
-    throw new AppError('IMPORT_ECHEC', `${file}: binary (${nul} NUL bytes)`, `${name} n'est pas un fichier texte (contenu binaire ; un fichier UTF-16 doit être enregistré en UTF-8).`);
+    throw new AppError(
+      'IMPORT_ECHEC',
+      `${file}: binary (${nul} NUL bytes)`,
+      `${name} n'est pas un fichier texte (contenu binaire ; un fichier UTF-16 doit être enregistré en UTF-8).`,
+    );
   }
 }
 
@@ -128,8 +151,12 @@ export async function* readLines(file: string, limits: ReadLimits): AsyncGenerat
   let pendingBytes = 0;
   let n = 0;
   let first = true;
-  const tooLong = () => new AppError('IMPORT_ECHEC', `${file}: line ${n + 1} over ${limits.maxLineBytes} bytes`,
-    `La ligne ${n + 1} de ${path.basename(file)} dépasse ${Math.round(limits.maxLineBytes / 1024)} Ko : le fichier n'est pas un fichier texte par lignes (binaire, ou fins de ligne perdues).`);
+  const tooLong = () =>
+    new AppError(
+      'IMPORT_ECHEC',
+      `${file}: line ${n + 1} over ${limits.maxLineBytes} bytes`,
+      `La ligne ${n + 1} de ${path.basename(file)} dépasse ${Math.round(limits.maxLineBytes / 1024)} Ko : le fichier n'est pas un fichier texte par lignes (binaire, ou fins de ligne perdues).`,
+    );
   for await (const chunk of readChunks(file, limits)) {
     if (first) {
       checkText(file, chunk);

@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import zlib from 'node:zlib';
 import { test } from 'node:test';
+import zlib from 'node:zlib';
 import { shared } from '../../test/helpers.ts';
-import { COMMUNE_CODE, communeOfArrondissement, DEPARTEMENT_CODE, departementOfCommune, padCommuneCode } from './codes.ts';
+import {
+  COMMUNE_CODE,
+  communeOfArrondissement,
+  DEPARTEMENT_CODE,
+  departementOfCommune,
+  padCommuneCode,
+} from './codes.ts';
 
 type Commune = { code: string; type: string; departement?: string; commune?: string };
-const COG = (f: string) => JSON.parse(zlib.gunzipSync(fs.readFileSync(shared('admin', `decoupage-administratif-6.0.0-${f}.json.gz`))).toString('utf8'));
+const COG = (f: string) =>
+  JSON.parse(
+    zlib.gunzipSync(fs.readFileSync(shared('admin', `decoupage-administratif-6.0.0-${f}.json.gz`))).toString('utf8'),
+  );
 const communes: Commune[] = COG('communes');
 const departements: { code: string }[] = COG('departements');
 
@@ -27,7 +36,10 @@ test('département of a commune code: agrees with the COG for every current comm
   assert.equal(departementOfCommune('98735'), '987');
   // Five associated communes lie in another département than their code says: the COG is the reference.
   const other = communes.filter((c) => c.departement && departementOfCommune(c.code) !== c.departement);
-  assert.deepEqual(other.map((c) => c.type), Array(other.length).fill('commune-associee'));
+  assert.deepEqual(
+    other.map((c) => c.type),
+    Array(other.length).fill('commune-associee'),
+  );
   assert.ok(other.length <= 5);
 });
 

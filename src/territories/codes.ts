@@ -37,7 +37,7 @@ export function communeOfArrondissement(code: string): string | null {
   return ARRONDISSEMENTS.find((a) => n >= a.from && n <= a.to)?.commune ?? null;
 }
 
-export type CommuneCodes = {
+type CommuneCodes = {
   /** Today's code: current communes and arrondissements as they are, older codes through the COG history; null when unknown. */
   current(code: string): string | null;
   /** Whether the code is one of today's communes or arrondissements. */

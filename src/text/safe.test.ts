@@ -18,5 +18,10 @@ test('a snippet is capped with an ellipsis', () => {
 });
 
 test('JSON escapes of NUL and lone surrogates are neutralised; pairs stay', () => {
-  assert.deepEqual(JSON.parse(safeJsonText('["a\\u0000b", "\\ud83c\\udfe0", "\\ud800x", "\\udc00"]')), ['a\uFFFDb', '🏠', '\uFFFDx', '\uFFFD']);
+  assert.deepEqual(JSON.parse(safeJsonText('["a\\u0000b", "\\ud83c\\udfe0", "\\ud800x", "\\udc00"]')), [
+    'a\uFFFDb',
+    '🏠',
+    '\uFFFDx',
+    '\uFFFD',
+  ]);
 });

@@ -14,7 +14,8 @@ export function safeSnippet(s: string, max: number): string {
   return safeText(s.length > max ? `${s.slice(0, max - 1)}…` : s);
 }
 
-const UNSAFE_ESCAPES = /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/g;
+const UNSAFE_ESCAPES =
+  /\\u0000|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/g;
 
 /**
  * JSON text whose \u0000 and lone-surrogate escapes are replaced by \ufffd, so that the strings

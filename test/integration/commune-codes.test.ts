@@ -1,18 +1,24 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
+import zlib from 'node:zlib';
 import { communeCodes } from '../../src/territories/codes.ts';
 import { backends, setup, shared } from '../helpers.ts';
 
 type Commune = { code: string; type: string; chefLieu?: string; anciensCodes?: string[] };
-const communes: Commune[] = JSON.parse(zlib.gunzipSync(fs.readFileSync(shared('admin', 'decoupage-administratif-6.0.0-communes.json.gz'))).toString('utf8'));
+const communes: Commune[] = JSON.parse(
+  zlib.gunzipSync(fs.readFileSync(shared('admin', 'decoupage-administratif-6.0.0-communes.json.gz'))).toString('utf8'),
+);
 
 for (const backend of backends()) {
   describe(`commune codes from the loaded COG (${backend.name})`, () => {
     let t: Awaited<ReturnType<typeof setup>>;
-    before(async () => { t = await setup(backend); });
-    after(async () => { await t.close(); });
+    before(async () => {
+      t = await setup(backend);
+    });
+    after(async () => {
+      await t.close();
+    });
 
     test('today’s communes and arrondissements map to themselves; older codes to the commune that absorbed them', async () => {
       const codes = await communeCodes(t.db);
@@ -31,7 +37,13 @@ for (const backend of backends()) {
       }
       assert.ok(old > 1000, `${old} older codes`);
       // Delegated and associated communes under their own code: their chef-lieu.
-      const delegated = communes.filter((c) => (c.type === 'commune-deleguee' || c.type === 'commune-associee') && c.chefLieu && !currentSet.has(c.code) && currentSet.has(c.chefLieu));
+      const delegated = communes.filter(
+        (c) =>
+          (c.type === 'commune-deleguee' || c.type === 'commune-associee') &&
+          c.chefLieu &&
+          !currentSet.has(c.code) &&
+          currentSet.has(c.chefLieu),
+      );
       assert.ok(delegated.length > 100);
       for (const d of delegated) assert.equal(codes.current(d.code), d.chefLieu, d.code);
       assert.equal(codes.current('99999'), null);
