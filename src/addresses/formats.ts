@@ -7,6 +7,7 @@
  */
 
 import { splitRecord } from '../imports/csv.ts';
+import { COMMUNE_CODE } from '../territories/codes.ts';
 import type { AddressRow } from './queries.ts';
 
 export type AddressFormat = 'ban' | 'bal' | 'bano';
@@ -49,7 +50,7 @@ export function detectFormat(firstLine: string): Detected | null {
   return null;
 }
 
-const INSEE = /^(\d{5}|2[AB]\d{3})$/;
+const INSEE = COMMUNE_CODE;
 const POSTCODE = /^\d{5}$/;
 
 function num(s: string | undefined): number {
