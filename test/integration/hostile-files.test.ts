@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
+import ExcelJS from 'exceljs';
 import { createUser } from '../../src/accounts/service.ts';
 import { backends, cookieHeader, cookiesOf, csrfIn, setup, shared } from '../helpers.ts';
 
@@ -146,6 +147,30 @@ for (const backend of backends()) {
         assert.equal(r.status, 'failed', `${job}: ${r.message}`);
         assert.match(r.message ?? '', /ligne.*dépasse/, `${job}: ${r.message}`);
       }
+    });
+
+    test('workbooks: a cut XLSX and a ZIP declaring more than the cap once inflated fail before ExcelJS reads them', async () => {
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('ftthCommunes');
+      for (const line of gunzip(FTTH_COMMUNES).toString('utf8').split('\n').slice(0, 200)) ws.addRow(line.split(','));
+      const full = path.join(tmp, 'observatoire.xlsx');
+      await wb.xlsx.writeFile(full);
+      const cut = write('observatoire-coupe.xlsx', fs.readFileSync(full).subarray(0, 3000));
+      const run = await t.ctx.runImport({ job: 'arcep-deploiements', source: cut, startedBy: 'test' });
+      assert.equal(run.status, 'failed', run.message ?? '');
+      assert.match(run.message ?? '', /incomplet ou endommagé/);
+      // The central directory says 600 MB once inflated (a bomb's shape): refused from the directory alone.
+      const bomb = Buffer.from(fs.readFileSync(full));
+      const dir = bomb.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+      bomb.writeUInt32LE(600 << 20, dir + 24);
+      const run2 = await t.ctx.runImport({
+        job: 'arcep-deploiements',
+        source: write('bombe.xlsx', bomb),
+        startedBy: 'test',
+      });
+      assert.equal(run2.status, 'failed', run2.message ?? '');
+      assert.match(run2.message ?? '', /plus de 10 Mo une fois décompressé/);
+      assert.equal(await count('obs_ftth_brut'), 0);
     });
 
     test('binary input: the run fails with a message free of NUL bytes and is never left running', async () => {
