@@ -3,6 +3,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { readRecords } from '../imports/csv.ts';
 import type { ReadLimits } from '../imports/read.ts';
+import { safeText } from '../text/safe.ts';
 import { SheetError, type RawSheet } from './parse.ts';
 
 /** A sheet exported as CSV holds tens of thousands of rows; far more is not an observatory sheet. */
@@ -95,7 +96,7 @@ export async function readWorkbook(file: string, limits: ReadLimits): Promise<Ra
     for (let r = 1; r <= ws.rowCount; r++) {
       const values = ws.getRow(r).values as ExcelJS.CellValue[];
       const out: string[] = [];
-      for (let c = 1; c < values.length; c++) out.push(cellText(values[c]));
+      for (let c = 1; c < values.length; c++) out.push(safeText(cellText(values[c])));
       rows.push(out);
     }
     sheets.push({ name: ws.name, rows });
