@@ -78,7 +78,7 @@ async function zipInflatedSize(file: string): Promise<number> {
 /** ExcelJS holds a whole workbook in memory: its inflated size is capped below the import cap. */
 const MAX_WORKBOOK_BYTES = 512 << 20;
 
-export async function readWorkbook(file: string, limits: ReadLimits): Promise<RawSheet[]> {
+async function readWorkbook(file: string, limits: ReadLimits): Promise<RawSheet[]> {
   const cap = Math.min(limits.maxBytes, MAX_WORKBOOK_BYTES);
   const inflated = await zipInflatedSize(file);
   if (inflated > cap) {
