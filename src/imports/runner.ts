@@ -220,14 +220,19 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
     standing.delete(id);
     try {
       await writing;
-      await finishRun(db, id, {
-        status,
-        read: tally.read,
-        accepted: tally.accepted,
-        rejected: tally.rejected,
-        rejects: tally.sample,
-        message,
-      });
+      const counts = { status, read: tally.read, accepted: tally.accepted, rejected: tally.rejected };
+      try {
+        await finishRun(db, id, { ...counts, rejects: tally.sample, message });
+      } catch (saveError) {
+        // A run is never left 'running': without its sample, with a message that cannot fail.
+        log.error({ err: saveError, run: id }, 'saving the end of the run failed');
+        await finishRun(db, id, {
+          ...counts,
+          rejects: [],
+          message:
+            "Le détail de l'import n'a pas pu être enregistré (voir le journal du serveur). Les données déjà chargées n'ont pas été modifiées.",
+        });
+      }
       return (await getRun(db, id))!;
     } finally {
       finishing.delete(done);
