@@ -67,7 +67,7 @@ export class ImportEvents {
       );
       return true;
     } catch (e) {
-      const message = `${l.name} : ${(e as Error).message}`.replace(/\0/g, '').slice(0, 1000);
+      const message = `${l.name} : ${(e as Error).message}`;
       log.error(
         { err: e, run: ev.runId, listener: l.name, attempt },
         'import follow-up failed; the import itself is committed',

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.ts';
-import { safeSnippet } from '../text/safe.ts';
+import { safeJsonText, safeSnippet } from '../text/safe.ts';
 
 export type ImportRun = {
   id: number;
@@ -40,7 +40,7 @@ export async function insertRun(q: Queryable, run: { job: string; source: string
   const r = await q.query<{ id: number }>(
     `INSERT INTO import_run (job, source, sha256, options, status, started_by, phase, instance, progress_at)
      VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, now()) RETURNING id`,
-    [run.job, run.source, run.sha256, JSON.stringify(run.options ?? {}), run.status, run.startedBy, run.phase ?? null, run.instance ?? null],
+    [run.job, safeSnippet(run.source, 2000), run.sha256, safeJsonText(JSON.stringify(run.options ?? {})), run.status, safeSnippet(run.startedBy, 200), run.phase ?? null, run.instance ?? null],
   );
   return Number(r.rows[0]!.id);
 }
@@ -95,7 +95,7 @@ export async function setRunSource(q: Queryable, id: number, s: { source: string
   await q.query(
     `UPDATE import_run SET source = $2, sha256 = $3, bytes_read = $4, bytes_total = $4, phase = $5, progress_at = now()
      WHERE id = $1`,
-    [id, s.source, s.sha256, s.size, s.phase],
+    [id, safeSnippet(s.source, 2000), s.sha256, s.size, s.phase],
   );
 }
 
@@ -126,7 +126,7 @@ export async function requestCancel(q: Queryable, id: number, by: string): Promi
 export async function insertSuiteFailure(q: Queryable, f: { runId: number; listener: string; instance: string; message: string }): Promise<void> {
   await q.query(
     'INSERT INTO import_run_suite (run_id, listener, instance, message) VALUES ($1, $2, $3, $4)',
-    [f.runId, f.listener, f.instance, f.message],
+    [f.runId, f.listener, f.instance, safeSnippet(f.message, 1000)],
   );
 }
 
