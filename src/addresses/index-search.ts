@@ -20,7 +20,8 @@
  */
 import KDBush from 'kdbush';
 import type { AddressRow } from './queries.ts';
-import { editDistance, joinedTokens, nameTokens, parseQuery, STREET_TYPES, SUFFIX_EQUIV } from './normalize.ts';
+import { csrFrom, deletions, firstNumbered, hash32, houseNumberIn, i32, TopK, u16, u32, type Csr } from './index-parts.ts';
+import { editDistance, joinedTokens, nameTokens, parseQuery, STREET_TYPES, type ParsedQuery, type QueryToken } from './normalize.ts';
 
 /** What the index keeps of an address row. */
 export type IndexInput = Pick<AddressRow, 'id' | 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'code_insee' | 'commune' | 'departement' | 'lon' | 'lat'>;
@@ -57,57 +58,8 @@ export type AddressHit = {
 
 const E6 = 1e6;
 
-class Grow<T extends Uint32Array | Int32Array | Uint16Array> {
-  n = 0;
-  constructor(public a: T, private readonly make: (n: number) => T) {}
-  push(v: number) {
-    if (this.n === this.a.length) {
-      const b = this.make(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-  done(): T {
-    return this.a.subarray(0, this.n) as T;
-  }
-}
-const u32 = (n: number) => new Grow(new Uint32Array(n), (m) => new Uint32Array(m));
-const i32 = (n: number) => new Grow(new Int32Array(n), (m) => new Int32Array(m));
-const u16 = (n: number) => new Grow(new Uint16Array(n), (m) => new Uint16Array(m));
-
-/** 32-bit FNV-1a. */
-function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-function deletions(t: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < t.length; i++) out.push(t.slice(0, i) + t.slice(i + 1));
-  return out;
-}
-
 /** Minimum token length for typo tolerance (edit distance 1). */
 const TYPO_MIN = 4;
-
-/** Compressed sparse rows: items of row r are data[start[r] .. start[r+1]). */
-type Csr = { start: Uint32Array; data: Uint32Array };
-
-function csrFrom(rows: number, pairsRow: Uint32Array, pairsVal: Uint32Array, order?: (a: number, b: number) => number): Csr {
-  const start = new Uint32Array(rows + 1);
-  for (let i = 0; i < pairsRow.length; i++) start[pairsRow[i]! + 1]!++;
-  for (let r = 0; r < rows; r++) start[r + 1]! += start[r]!;
-  const fill = start.slice(0, rows);
-  const data = new Uint32Array(pairsRow.length);
-  for (let i = 0; i < pairsRow.length; i++) data[fill[pairsRow[i]!]!++] = pairsVal[i]!;
-  if (order) for (let r = 0; r < rows; r++) if (start[r + 1]! - start[r]! > 1) data.subarray(start[r]!, start[r + 1]!).sort(order);
-  return { start, data };
-}
 
 export class AddressIndexBuilder {
   private ids = Buffer.allocUnsafe(1 << 20);
@@ -371,7 +323,18 @@ export type IndexData = {
 };
 
 type Expansion = { toks: number[]; scores: number[]; cost: number };
-type Candidate = { s: number; text: number; coverage: number; matchedW: number; totalW: number; key: number; full: boolean };
+/** A street that matches the query, before its house number is resolved; `hn`: the house number it reads in the query. */
+export type Candidate = {
+  s: number; text: number; coverage: number; matchedW: number; totalW: number; key: number; full: boolean;
+  hn: { num: number; suffix: string | null } | null;
+};
+/** One query, resolved to ids: what scoring a street needs. */
+export type Query = {
+  qid: number; pq: ParsedQuery; words: QueryToken[]; wWeight: number[]; pcId: number; pcCommune: number;
+  fCommune: number; fPc: number; fDept: string | undefined; bias: { lon: number; lat: number; cos: number } | null;
+};
+/** A source of candidate streets: `visit` calls f on each until f returns false. */
+type Driver = { cost: number; budget: number; visit: (f: (s: number) => boolean) => void };
 
 const MAX_WORDS = 10;
 const MAX_PREFIX = 400;
@@ -552,13 +515,207 @@ export class AddressIndex {
     });
   }
 
+  /** The filters of a search as ids; null when a filter names nothing in the index (no result possible). */
+  private filtersOf(opts: SearchOptions): Pick<Query, 'fCommune' | 'fPc' | 'fDept' | 'bias'> | null {
+    const fCommune = opts.citycode !== undefined ? (this.communeByCode.get(opts.citycode) ?? -2) : -1;
+    const fPc = opts.postcode !== undefined ? (this.pcById.get(opts.postcode) ?? -2) : -1;
+    if (fCommune === -2 || fPc === -2) return null;
+    const bias = opts.lon !== undefined && opts.lat !== undefined ? { lon: opts.lon, lat: opts.lat, cos: Math.cos((opts.lat * Math.PI) / 180) } : null;
+    return { fCommune, fPc, fDept: opts.departement, bias };
+  }
+
+  /** Sources of candidate streets (a word, the postcode, a filter), cheapest first. */
+  private driversOf(Q: Query, exps: Expansion[]): Driver[] {
+    const d = this.d;
+    const drivers: Driver[] = [];
+    const streetsOf = (csr: Csr, row: number, f: (s: number) => boolean) => {
+      for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) if (!f(csr.data[j]!)) return false;
+      return true;
+    };
+    const all = (csr: Csr, row: number, budget: number): Driver => ({ cost: csr.start[row + 1]! - csr.start[row]!, budget, visit: (f) => void streetsOf(csr, row, f) });
+    exps.forEach((e, w) => {
+      // a number that may be the house number says nothing about which street
+      if (!e.toks.length || Q.words[w]!.house || Q.words[w]!.optional) return;
+      // a commune name (not a street type that happens to name a commune too, like Rue in the Somme)
+      const communeWord = e.toks.some((t, i) => e.scores[i] === 1 && d.tokWeight[t] === 1 && d.tokCommunes.start[t + 1]! > d.tokCommunes.start[t]!);
+      drivers.push({
+        cost: e.cost,
+        budget: communeWord ? searchTuning.budget : searchTuning.genericBudget,
+        visit: (f) => {
+          // exact and close tokens first
+          const idx = e.toks.map((_, i) => i).sort((a, b) => e.scores[b]! - e.scores[a]!);
+          for (const i of idx) {
+            const t = e.toks[i]!;
+            for (let j = d.tokNames.start[t]!; j < d.tokNames.start[t + 1]!; j++) if (!streetsOf(d.nameStreets, d.tokNames.data[j]!, f)) return;
+            for (let j = d.tokCommunes.start[t]!; j < d.tokCommunes.start[t + 1]!; j++) if (!streetsOf(d.communeStreets, d.tokCommunes.data[j]!, f)) return;
+          }
+        },
+      });
+    });
+    if (Q.pcId >= 0) drivers.push(all(d.pcStreets, Q.pcId, searchTuning.budget));
+    if (Q.pcCommune >= 0) drivers.push(all(d.communeStreets, Q.pcCommune, searchTuning.budget));
+    if (Q.fCommune >= 0) drivers.push(all(d.communeStreets, Q.fCommune, searchTuning.budget));
+    if (Q.fPc >= 0) drivers.push(all(d.pcStreets, Q.fPc, searchTuning.budget));
+    return drivers.sort((a, b) => a.cost - b.cost);
+  }
+
+  /** Whether street s passes the search's filters. */
+  private passesFilters(s: number, Q: Query): boolean {
+    const c = this.d.streetCommune[s]!;
+    if (Q.fCommune >= 0 && c !== Q.fCommune) return false;
+    if (Q.fPc >= 0 && this.d.streetPc[s] !== Q.fPc) return false;
+    return Q.fDept === undefined || this.d.communeDept[c] === Q.fDept;
+  }
+
+  /** Best score of query word i among the tokens [t0, t1) of a CSR row, and its position (-1: none). */
+  private bestToken(i: number, data: Uint32Array, t0: number, t1: number): [number, number] {
+    const row = this.wordTok[i]!;
+    let best = 0;
+    let at = -1;
+    for (let j = t0; j < t1; j++) {
+      const sc = row[data[j]!]!;
+      if (sc > best) { best = sc; at = j - t0; }
+    }
+    return [best, at];
+  }
+
+  /** Bit mask of the real name tokens a glued word ("saintbernard", at token position `at`) stands for. */
+  private gluedMask(nm: number, at: number): number {
+    const d = this.d;
+    const n0 = d.nameTok.start[nm]!;
+    const nReal = d.nameRealLen[nm]!;
+    const k = 2 * (d.joinStart[nm]! + at - nReal);
+    let mask = 0;
+    for (let p = k; p < k + 2; p++) {
+      const part = d.joinParts[p]!;
+      for (let j = n0; j < n0 + nReal; j++) if (d.nameTok.data[j] === part && j - n0 < 31) mask |= 1 << (j - n0);
+    }
+    return mask;
+  }
+
+  /** Share of the street name's (weighted) tokens that the query covered. */
+  private nameCoverage(nm: number, mask: number): number {
+    const d = this.d;
+    const n0 = d.nameTok.start[nm]!;
+    let all = 0;
+    let hit = 0;
+    for (let j = n0; j < n0 + d.nameRealLen[nm]!; j++) {
+      const w = d.tokWeight[d.nameTok.data[j]!]!;
+      all += w;
+      if (mask & (1 << (j - n0))) hit += w;
+    }
+    return all > 0 ? hit / all : 0;
+  }
+
+  /**
+   * Street s against every query word: a word matches the street name or its commune; a `house` word the name
+   * does not have becomes the house number (the first one). Null when the street covers less than half the query.
+   */
+  scoreStreet(s: number, Q: Query): Candidate | null {
+    const d = this.d;
+    const c = d.streetCommune[s]!;
+    const nm = d.streetName[s]!;
+    const n0 = d.nameTok.start[nm]!;
+    const n1 = d.nameTok.start[nm + 1]!;
+    const nReal = d.nameRealLen[nm]!;
+    let matchedW = 0;
+    let totalW = 0;
+    let nameMask = 0;
+    let viaName = 0;
+    let unmatched = 0;
+    let hnWord = -1;
+    for (let i = 0; i < Q.words.length; i++) {
+      const word = Q.words[i]!;
+      let [best, at] = this.bestToken(i, d.nameTok.data, n0, n1);
+      if (word.house || word.optional) {
+        if (best < 1 || at >= nReal) {
+          if (word.house && Q.pq.housenumber === null && hnWord < 0) { hnWord = i; continue; }
+          if (word.optional) continue;
+        }
+      }
+      if (at >= nReal) {
+        nameMask |= this.gluedMask(nm, at);
+        at = -1;
+      }
+      const bestC = word.house ? 0 : this.bestToken(i, d.communeTok.data, d.communeTok.start[c]!, d.communeTok.start[c + 1]!)[0];
+      const w = Q.wWeight[i]!;
+      totalW += w;
+      if (bestC > best) matchedW += w * bestC;
+      else if (best > 0) { matchedW += w * best; viaName++; if (at >= 0 && at < 31) nameMask |= 1 << at; }
+      else unmatched++;
+    }
+    if (Q.pq.postcode) {
+      totalW += 1;
+      if ((Q.pcId >= 0 && d.streetPc[s] === Q.pcId) || (Q.pcCommune >= 0 && c === Q.pcCommune)) matchedW += 1;
+      else {
+        unmatched++;
+        // same département: a wrong or outdated postcode still says roughly where
+        if (d.communeDept[c] === Q.pq.postcode.slice(0, d.communeDept[c]!.length)) matchedW += 0.2;
+      }
+    }
+    if (totalW === 0 || matchedW === 0) return null;
+    const coverage = matchedW / totalW;
+    if (coverage < 0.5) return null;
+    // commune (or postcode) alone: every street of it fits
+    const nameCov = viaName === 0 ? 0.9 : this.nameCoverage(nm, nameMask);
+    let text = 0.8 * coverage + 0.2 * nameCov;
+    if (Q.bias) text = 0.8 * text + 0.2 / (1 + this.kmFrom(s, Q.bias));
+    const key = text + (1e-4 * Math.log2(1 + d.streetSize[s]!)) / 24;
+    const hn = hnWord >= 0 ? Q.words[hnWord]!.house! : null;
+    return { s, text, coverage, matchedW, totalW, key, full: unmatched === 0, hn };
+  }
+
+  /** Distance from a street's middle address to a point, in km (equirectangular: fine at city scale). */
+  private kmFrom(s: number, p: { lon: number; lat: number; cos: number }): number {
+    const dx = (this.d.streetLon[s]! / E6 - p.lon) * p.cos * 111.32;
+    const dy = (this.d.streetLat[s]! / E6 - p.lat) * 111.32;
+    return Math.sqrt(dx * dx + dy * dy);
+  }
+
+  /** The best candidate streets, visiting the cheapest sources first within the budgets. */
+  private candidates(Q: Query, drivers: Driver[], limit: number): Candidate[] {
+    const top = new TopK<Candidate>(Math.max(limit * 3, 30));
+    let visits = 0;
+    let visitEnd = 0;
+    const visit = (s: number): boolean => {
+      if (this.stamp[s] === Q.qid) return true;
+      this.stamp[s] = Q.qid;
+      if (++visits > visitEnd) return false;
+      if (!this.passesFilters(s, Q)) return true;
+      const cand = this.scoreStreet(s, Q);
+      if (cand) top.offer(cand);
+      return true;
+    };
+    for (let k = 0; k < drivers.length && k < 3; k++) {
+      // Another source only when this one found nothing usable, or when it is cheap.
+      if (k > 0 && top.size && drivers[k]!.cost > 5000) break;
+      visitEnd = visits + drivers[k]!.budget;
+      drivers[k]!.visit(visit);
+      if (top.items.some((c) => c.full) || visits > searchTuning.budget) break;
+    }
+    return top.items;
+  }
+
+  /** The address of a candidate street the query points at, and the final score. */
+  private resolveNumber(c: Candidate, Q: Query): { i: number; score: number; key: number } {
+    const d = this.d;
+    const s0 = d.streetStart[c.s]!;
+    const s1 = d.streetStart[c.s + 1]!;
+    const h = Q.pq.housenumber ?? c.hn?.num ?? null;
+    if (h === null) return { i: firstNumbered(d.num, s0, s1), score: c.text, key: c.key };
+    const suffix = Q.pq.housenumber !== null ? Q.pq.suffix : (c.hn?.suffix ?? null);
+    const { i, numScore } = houseNumberIn(d.num, (j) => d.suffixStr[d.suf[j]!]!, s0, s1, h, suffix);
+    const cov = (c.matchedW + numScore) / (c.totalW + 1);
+    const score = c.text - 0.8 * c.coverage + 0.8 * cov;
+    return { i, score, key: score + (c.key - c.text) };
+  }
+
   /**
    * Free-text search, best first. Score: 0.8 × share of the query matched (words weighted, street
    * types half) + 0.2 × share of the street name covered; house number and postcode count as
    * query parts; a location bias blends in proximity.
    */
   search(q: string, opts: SearchOptions = {}): AddressHit[] {
-    const d = this.d;
     const limit = Math.max(1, Math.min(opts.limit ?? 10, 100));
     const pq = parseQuery(q);
     const words = pq.words.slice(0, MAX_WORDS);
@@ -567,209 +724,18 @@ export class AddressIndex {
       this.qid = 0;
     }
     const qid = ++this.qid;
-
     const exps = words.map((w, i) => this.expand(i, w.text, !!w.typing, w.full));
     try {
-      const wWeight = words.map((w) => (STREET_TYPES.has(w.text) || (w.full !== undefined && STREET_TYPES.has(w.full)) ? 0.5 : 1));
+      const filters = this.filtersOf(opts);
+      if (!filters) return [];
       // Postcode: a postcode, or else a code INSEE.
-      let pcId = -1;
-      let pcCommune = -1;
-      if (pq.postcode) {
-        pcId = this.pcById.get(pq.postcode) ?? -1;
-        if (pcId < 0) pcCommune = this.communeByCode.get(pq.postcode) ?? -1;
-      }
-      // Filters
-      const fCommune = opts.citycode !== undefined ? (this.communeByCode.get(opts.citycode) ?? -2) : -1;
-      const fPc = opts.postcode !== undefined ? (this.pcById.get(opts.postcode) ?? -2) : -1;
-      const fDept = opts.departement;
-      if (fCommune === -2 || fPc === -2) return [];
-      const bias = opts.lon !== undefined && opts.lat !== undefined ? { lon: opts.lon, lat: opts.lat, cos: Math.cos((opts.lat * Math.PI) / 180) } : null;
-
-      // Sources of candidate streets, cheapest first.
-      type Driver = { cost: number; budget: number; visit: (f: (s: number) => boolean) => void };
-      const drivers: Driver[] = [];
-      const streetsOf = (csr: Csr, row: number, f: (s: number) => boolean) => {
-        for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) if (!f(csr.data[j]!)) return false;
-        return true;
-      };
-      exps.forEach((e) => {
-        if (!e.toks.length) return;
-        // a commune name (not a street type that happens to name a commune too, like Rue in the Somme)
-        const communeWord = e.toks.some((t, i) => e.scores[i] === 1 && d.tokWeight[t] === 1 && d.tokCommunes.start[t + 1]! > d.tokCommunes.start[t]!);
-        drivers.push({
-          cost: e.cost,
-          budget: communeWord ? searchTuning.budget : searchTuning.genericBudget,
-          visit: (f) => {
-            // exact and close tokens first
-            const idx = e.toks.map((_, i) => i).sort((a, b) => e.scores[b]! - e.scores[a]!);
-            for (const i of idx) {
-              const t = e.toks[i]!;
-              for (let j = d.tokNames.start[t]!; j < d.tokNames.start[t + 1]!; j++) if (!streetsOf(d.nameStreets, d.tokNames.data[j]!, f)) return;
-              for (let j = d.tokCommunes.start[t]!; j < d.tokCommunes.start[t + 1]!; j++) if (!streetsOf(d.communeStreets, d.tokCommunes.data[j]!, f)) return;
-            }
-          },
-        });
-      });
-      if (pcId >= 0) drivers.push({ cost: d.pcStreets.start[pcId + 1]! - d.pcStreets.start[pcId]!, budget: searchTuning.budget, visit: (f) => void streetsOf(d.pcStreets, pcId, f) });
-      if (pcCommune >= 0) drivers.push({ cost: d.communeStreets.start[pcCommune + 1]! - d.communeStreets.start[pcCommune]!, budget: searchTuning.budget, visit: (f) => void streetsOf(d.communeStreets, pcCommune, f) });
-      if (fCommune >= 0) drivers.push({ cost: d.communeStreets.start[fCommune + 1]! - d.communeStreets.start[fCommune]!, budget: searchTuning.budget, visit: (f) => void streetsOf(d.communeStreets, fCommune, f) });
-      if (fPc >= 0) drivers.push({ cost: d.pcStreets.start[fPc + 1]! - d.pcStreets.start[fPc]!, budget: searchTuning.budget, visit: (f) => void streetsOf(d.pcStreets, fPc, f) });
-      if (!drivers.length || (!words.length && pcId < 0 && pcCommune < 0)) return [];
-      drivers.sort((a, b) => a.cost - b.cost);
-
-      const K = Math.max(limit * 3, 30);
-      const top: Candidate[] = [];
-      let minKey = -1;
-      let visits = 0;
-      let visitEnd = 0;
-      const nWords = words.length;
-      const scoreStreet = (s: number): boolean => {
-        if (this.stamp[s] === qid) return true;
-        this.stamp[s] = qid;
-        if (++visits > visitEnd) return false;
-        const c = d.streetCommune[s]!;
-        if (fCommune >= 0 && c !== fCommune) return true;
-        if (fPc >= 0 && d.streetPc[s] !== fPc) return true;
-        if (fDept !== undefined && d.communeDept[c] !== fDept) return true;
-        const nm = d.streetName[s]!;
-        const n0 = d.nameTok.start[nm]!;
-        const n1 = d.nameTok.start[nm + 1]!;
-        const nReal = d.nameRealLen[nm]!;
-        const c0 = d.communeTok.start[c]!;
-        const c1 = d.communeTok.start[c + 1]!;
-        let matchedW = 0;
-        let totalW = 0;
-        let nameMask = 0;
-        let viaName = 0;
-        let viaCommune = 0;
-        let unmatched = 0;
-        for (let i = 0; i < nWords; i++) {
-          const row = this.wordTok[i]!;
-          let best = 0;
-          let bestJ = -1;
-          for (let j = n0; j < n1; j++) {
-            const sc = row[d.nameTok.data[j]!]!;
-            if (sc > best) { best = sc; bestJ = j - n0; }
-          }
-          if (bestJ >= nReal) {
-            // a glued word ("saintbernard"): it covers the name tokens it joins
-            const k = 2 * (d.joinStart[nm]! + bestJ - nReal);
-            bestJ = -1;
-            for (let p = k; p < k + 2; p++) {
-              const part = d.joinParts[p]!;
-              for (let j = n0; j < n0 + nReal; j++) if (d.nameTok.data[j] === part && j - n0 < 31) nameMask |= 1 << (j - n0);
-            }
-          }
-          let bestC = 0;
-          for (let j = c0; j < c1; j++) {
-            const sc = row[d.communeTok.data[j]!]!;
-            if (sc > bestC) bestC = sc;
-          }
-          const w = wWeight[i]!;
-          totalW += w;
-          if (bestC > best) { matchedW += w * bestC; viaCommune++; }
-          else if (best > 0) { matchedW += w * best; viaName++; if (bestJ >= 0 && bestJ < 31) nameMask |= 1 << bestJ; }
-          else unmatched++;
-        }
-        if (pq.postcode) {
-          totalW += 1;
-          if (pcId >= 0 && d.streetPc[s] === pcId) matchedW += 1;
-          else if (pcCommune >= 0 && c === pcCommune) matchedW += 1;
-          else {
-            unmatched++;
-            // same département: a wrong or outdated postcode still says roughly where
-            if (d.communeDept[c] === pq.postcode.slice(0, d.communeDept[c]!.length)) matchedW += 0.2;
-          }
-        }
-        if (totalW === 0 || matchedW === 0) return true;
-        const coverage = matchedW / totalW;
-        if (coverage < 0.5) return true;
-        let nameCov: number;
-        if (viaName === 0) nameCov = 0.9; // commune (or postcode) alone: every street of it fits
-        else {
-          let all = 0;
-          let hit = 0;
-          for (let j = n0; j < n0 + nReal; j++) {
-            const w = d.tokWeight[d.nameTok.data[j]!]!;
-            all += w;
-            if (nameMask & (1 << (j - n0))) hit += w;
-          }
-          nameCov = all > 0 ? hit / all : 0;
-        }
-        void viaCommune;
-        let text = 0.8 * coverage + 0.2 * nameCov;
-        if (bias) {
-          const dx = (d.streetLon[s]! / E6 - bias.lon) * bias.cos * 111.32;
-          const dy = (d.streetLat[s]! / E6 - bias.lat) * 111.32;
-          const km = Math.sqrt(dx * dx + dy * dy);
-          text = 0.8 * text + 0.2 / (1 + km);
-        }
-        const key = text + 1e-4 * Math.log2(1 + d.streetSize[s]!) / 24;
-        if (top.length < K || key > minKey) {
-          const cand: Candidate = { s, text, coverage, matchedW, totalW, key, full: unmatched === 0 };
-          if (top.length < K) top.push(cand);
-          else {
-            let mi = 0;
-            for (let i = 1; i < top.length; i++) if (top[i]!.key < top[mi]!.key) mi = i;
-            top[mi] = cand;
-          }
-          if (top.length === K) {
-            minKey = Infinity;
-            for (const t of top) if (t.key < minKey) minKey = t.key;
-          }
-        }
-        return true;
-      };
-
-      for (let k = 0; k < drivers.length && k < 3; k++) {
-        // Another source only when this one found nothing usable, or when it is cheap.
-        if (k > 0 && top.length && drivers[k]!.cost > 5000) break;
-        visitEnd = visits + drivers[k]!.budget;
-        drivers[k]!.visit(scoreStreet);
-        if (top.some((c) => c.full) || visits > searchTuning.budget) break;
-      }
-
-      // House number inside each candidate street.
-      const results: { i: number; score: number; key: number }[] = [];
-      for (const c of top) {
-        const s0 = d.streetStart[c.s]!;
-        const s1 = d.streetStart[c.s + 1]!;
-        let i = s0;
-        let score = c.text;
-        if (pq.housenumber !== null) {
-          const h = pq.housenumber;
-          let lo = s0;
-          let hi = s1;
-          while (lo < hi) {
-            const m = (lo + hi) >>> 1;
-            if (d.num[m]! < h) lo = m + 1;
-            else hi = m;
-          }
-          let numScore: number;
-          if (lo < s1 && d.num[lo] === h) {
-            i = lo;
-            numScore = 0.9;
-            const want = pq.suffix;
-            for (let j = lo; j < s1 && d.num[j] === h; j++) {
-              const sx = d.suffixStr[d.suf[j]!]!;
-              if (want === null ? sx === '' : sx === want) { i = j; numScore = 1; break; }
-              if (want !== null && SUFFIX_EQUIV[sx] !== undefined && SUFFIX_EQUIV[sx] === SUFFIX_EQUIV[want]) { i = j; numScore = 0.97; }
-            }
-          } else {
-            // closest existing number
-            const below = lo - 1 >= s0 && d.num[lo - 1]! >= 0 ? lo - 1 : -1;
-            const above = lo < s1 ? lo : -1;
-            i = below < 0 ? (above < 0 ? s0 : above) : above < 0 ? below : h - d.num[below]! <= d.num[above]! - h ? below : above;
-            numScore = 0.3;
-          }
-          const cov = (c.matchedW + numScore) / (c.totalW + 1);
-          score = (c.text - 0.8 * c.coverage) + 0.8 * cov;
-        } else {
-          // first numbered address of the street
-          while (i < s1 - 1 && d.num[i]! < 0) i++;
-        }
-        results.push({ i, score, key: score + (c.key - c.text) });
-      }
+      const pcId = pq.postcode ? (this.pcById.get(pq.postcode) ?? -1) : -1;
+      const pcCommune = pq.postcode && pcId < 0 ? (this.communeByCode.get(pq.postcode) ?? -1) : -1;
+      const wWeight = words.map((w) => (STREET_TYPES.has(w.text) || (w.full !== undefined && STREET_TYPES.has(w.full)) ? 0.5 : 1));
+      const Q: Query = { qid, pq, words, wWeight, pcId, pcCommune, ...filters };
+      const drivers = this.driversOf(Q, exps);
+      if (!drivers.length || (!words.some((w) => !w.house && !w.optional) && pcId < 0 && pcCommune < 0)) return [];
+      const results = this.candidates(Q, drivers, limit).map((c) => this.resolveNumber(c, Q));
       results.sort((a, b) => b.key - a.key);
       const out: AddressHit[] = [];
       const seenAddr = new Set<number>();

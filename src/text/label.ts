@@ -1,0 +1,26 @@
+/** What an address label is made of (the columns of table `adresse` and of the index). */
+export type LabelParts = { numero: number | null | undefined; suffixe: string | null | undefined; voie: string; code_postal: string | null | undefined; commune: string };
+
+/**
+ * Whether an address has a house number to show: BAL files write 99999 (and some 0) for a lieu-dit or a street
+ * that has no number ("toponyme"), which must not be shown as one.
+ */
+export function hasHouseNumber(numero: number | null | undefined): numero is number {
+  return numero !== null && numero !== undefined && numero > 0 && numero < 99999;
+}
+
+/** "12 bis", "3", or '' (no number). */
+export function houseNumberText(numero: number | null | undefined, suffixe: string | null | undefined): string {
+  return hasHouseNumber(numero) ? `${numero}${suffixe ? ` ${suffixe}` : ''}` : '';
+}
+
+/**
+ * One-line label. `geocodejson` is the API Adresse form ("12 bis Rue X 90000 Belfort"); `postal` puts a comma
+ * before the postcode as a letter does ("12 bis Rue X, 90000 Belfort").
+ */
+export function addressLabel(a: LabelParts, style: 'geocodejson' | 'postal' = 'geocodejson'): string {
+  const num = houseNumberText(a.numero, a.suffixe);
+  const street = `${num ? `${num} ` : ''}${a.voie}`;
+  const town = `${a.code_postal ? `${a.code_postal} ` : ''}${a.commune}`;
+  return style === 'postal' ? `${street}, ${town}` : `${street} ${town}`;
+}
