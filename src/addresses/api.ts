@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { addressLabel } from '../text/label.ts';
 import { ErrorSchema } from '../territories/api.ts';
 import type { AddressHit } from './index-search.ts';
 import { addressById, type AddressRow } from './queries.ts';
@@ -25,7 +26,7 @@ export function hitToFeature(h: AddressHit) {
 
 export function rowToFeature(r: AddressRow) {
   const hn = r.numero !== null ? `${r.numero}${r.suffixe ?? ''}` : null;
-  const label = `${r.numero !== null ? `${r.numero}${r.suffixe ? ` ${r.suffixe}` : ''} ` : ''}${r.voie}${r.code_postal ? ` ${r.code_postal}` : ''} ${r.commune}`;
+  const label = addressLabel(r);
   return {
     type: 'Feature' as const,
     geometry: { type: 'Point' as const, coordinates: [r.lon, r.lat] as [number, number] },

@@ -19,6 +19,7 @@
  * hash table), keeps the best, then resolves the house number inside the street.
  */
 import KDBush from 'kdbush';
+import { addressLabel } from '../text/label.ts';
 import type { AddressRow } from './queries.ts';
 import { csrFrom, deletions, firstNumbered, hash32, houseNumberIn, i32, TopK, u16, u32, type Csr } from './index-parts.ts';
 import { editDistance, joinedTokens, nameTokens, parseQuery, STREET_TYPES, type ParsedQuery, type QueryToken } from './normalize.ts';
@@ -57,6 +58,12 @@ export type AddressHit = {
 };
 
 const E6 = 1e6;
+
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v; v &= v - 1) n++;
+  return n;
+}
 
 /** Minimum token length for typo tolerance (edit distance 1). */
 const TYPO_MIN = 4;
@@ -403,7 +410,7 @@ export class AddressIndex {
     const postcode = d.pcStr[d.streetPc[s]!] || null;
     const city = d.communeName[c]!;
     const numero = n >= 0 ? n : null;
-    const label = `${numero !== null ? `${numero}${suffixe ? ` ${suffixe}` : ''} ` : ''}${street}${postcode ? ` ${postcode}` : ''} ${city}`;
+    const label = addressLabel({ numero, suffixe, voie: street, code_postal: postcode, commune: city });
     return {
       index: i, id: this.idAt(i), label, score: Math.round(Math.min(1, Math.max(0, score)) * 1e4) / 1e4, type: numero !== null ? 'housenumber' : 'street',
       housenumber: numero !== null ? `${numero}${suffixe ?? ''}` : null, numero, suffixe, street, postcode,
@@ -624,6 +631,7 @@ export class AddressIndex {
     let viaName = 0;
     let unmatched = 0;
     let hnWord = -1;
+    let communeMask = 0;
     for (let i = 0; i < Q.words.length; i++) {
       const word = Q.words[i]!;
       let [best, at] = this.bestToken(i, d.nameTok.data, n0, n1);
@@ -637,10 +645,10 @@ export class AddressIndex {
         nameMask |= this.gluedMask(nm, at);
         at = -1;
       }
-      const bestC = word.house ? 0 : this.bestToken(i, d.communeTok.data, d.communeTok.start[c]!, d.communeTok.start[c + 1]!)[0];
+      const [bestC, atC] = word.house ? [0, -1] : this.bestToken(i, d.communeTok.data, d.communeTok.start[c]!, d.communeTok.start[c + 1]!);
       const w = Q.wWeight[i]!;
       totalW += w;
-      if (bestC > best) matchedW += w * bestC;
+      if (bestC > best) { matchedW += w * bestC; if (atC < 31) communeMask |= 1 << atC; }
       else if (best > 0) { matchedW += w * best; viaName++; if (at >= 0 && at < 31) nameMask |= 1 << at; }
       else unmatched++;
     }
@@ -660,7 +668,10 @@ export class AddressIndex {
     const nameCov = viaName === 0 ? 0.9 : this.nameCoverage(nm, nameMask);
     let text = 0.8 * coverage + 0.2 * nameCov;
     if (Q.bias) text = 0.8 * text + 0.2 / (1 + this.kmFrom(s, Q.bias));
-    const key = text + (1e-4 * Math.log2(1 + d.streetSize[s]!)) / 24;
+    // Ties ("Étueffont 6 rue de Rougemont" against "6 Rue d'Étueffont, Rougemont-le-Château"): the commune
+    // whose whole name was typed first, then the longer street.
+    const communeCov = communeMask ? popcount(communeMask) / (d.communeTok.start[c + 1]! - d.communeTok.start[c]!) : 0;
+    const key = text + 1e-3 * communeCov + (1e-4 * Math.log2(1 + d.streetSize[s]!)) / 24;
     const hn = hnWord >= 0 ? Q.words[hnWord]!.house! : null;
     return { s, text, coverage, matchedW, totalW, key, full: unmatched === 0, hn };
   }

@@ -102,7 +102,8 @@ export type ParsedQuery = {
 /** A folded word of the query and how it was joined to the previous one. */
 type RawWord = { w: string; rangeEnd: boolean };
 
-const NUM_WITH_SUFFIX = /^(\d{1,5})(bis|ter|quater|[a-z])?$/;
+/** A number and a glued repetition index: "12", "12b", "12bis", "6bv" (BAN indices go up to three letters). */
+const NUM_WITH_SUFFIX = /^(\d{1,5})(bis|ter|quater|quinquies|[a-z]{1,3})?$/;
 const NUMBER_SIGNS = new Set(['n', 'no', 'num', 'numero']);
 const LIEU_DIT = new Set(['lieudit', 'ld', 'ldt']);
 const RANGE_SEP = /^\s*[-/\u2013]\s*$/;
@@ -165,7 +166,9 @@ export function parseQuery(q: string): ParsedQuery {
       i++;
       continue;
     }
-    const m = NUM_WITH_SUFFIX.exec(w);
+    // "1er", "2e", "3eme" are ordinals (rue du 1er mai), not a number with an index, except "12e" at the head
+    const ordinal: boolean = ORDINAL.test(w) && !(/^\d+e$/.test(w) && housenumber === null && words.length === 0);
+    const m: RegExpExecArray | null = ordinal ? null : NUM_WITH_SUFFIX.exec(w);
     if (m && rangeEnd) {
       words.push({ text: String(Number(w)), raw: w, last: false, optional: true });
       continue;
@@ -182,12 +185,16 @@ export function parseQuery(q: string): ParsedQuery {
       }
       continue;
     }
-    if (m && !ORDINAL.test(w) && m[1]!.length <= 4) {
+    if (m && m[1]!.length <= 4) {
       let sfx = m[2] ? (repetitionWord(m[2]) ?? m[2]) : null;
       const next = raw[i + 1]?.w;
-      if (!sfx && next && repetitionWord(next)) {
-        sfx = repetitionWord(next);
+      // "rue oberkampf 12 bis", "Paris 87 m quai d'orsay": a long index, or a lone letter that is not "rue" or "l'"
+      if (!sfx && next && (repetitionWord(next) || (/^[a-z]$/.test(next) && next !== 'l' && !ABBREVIATIONS[next]))) {
+        sfx = repetitionWord(next) ?? next;
         i++;
+      } else if (!sfx) {
+        sfx = suffixWordAfterHead(next, raw.length > i + 2);
+        if (sfx) i++;
       }
       words.push({ text: String(Number(m[1])), raw: w, last: false, house: { num: Number(m[1]), suffix: sfx } });
       continue;

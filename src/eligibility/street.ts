@@ -1,7 +1,7 @@
 import { ARCEP_NOM_VOIE, NOM_VOIE_SPECIFIQUE, STREET_TYPE_ABBREVIATIONS, TYPED_WORDS } from '../text/abbreviations.ts';
 import { fold } from '../text/normalize.ts';
 import { repetitionKey } from '../text/repetition.ts';
-import { STOPWORDS } from '../text/stopwords.ts';
+import { MATCHING_PARTICLES, STOPWORDS } from '../text/stopwords.ts';
 
 /**
  * Street-name normalisation for matching operators' building files to the address base, after ARCEP's own
@@ -42,7 +42,7 @@ export function streetKey(typeVoie: string | null | undefined, nomVoie: string |
   const raw = `${typeVoie ?? ''}\u0000${nomVoie ?? ''}`;
   const hit = keyCache.get(raw);
   if (hit !== undefined) return hit;
-  const k = normalizeStreet(typeVoie, nomVoie).split(' ').filter((w) => w && !STOPWORDS.has(w)).join(' ');
+  const k = normalizeStreet(typeVoie, nomVoie).split(' ').filter((w) => w && !STOPWORDS.has(w) && !MATCHING_PARTICLES.has(w)).join(' ');
   if (keyCache.size >= 200_000) keyCache.clear();
   keyCache.set(raw, k);
   return k;
