@@ -110,7 +110,9 @@ export function houseNumberIn(num: Int32Array, suffixAt: (i: number) => string, 
     }
     return { i, numScore };
   }
-  const below = lo - 1 >= s0 && num[lo - 1]! >= 0 ? lo - 1 : -1;
+  let below = lo - 1 >= s0 && num[lo - 1]! >= 0 ? lo - 1 : -1;
+  // the plain number rather than its last repetition (4, not 4 ter)
+  while (below > s0 && num[below - 1] === num[below]) below--;
   const above = lo < s1 ? lo : -1;
   const i = below < 0 ? (above < 0 ? s0 : above) : above < 0 ? below : h - num[below]! <= num[above]! - h ? below : above;
   return { i, numScore: 0.3 };
