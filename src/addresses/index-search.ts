@@ -18,6 +18,7 @@
  * every query word (exact, prefix on the word being typed, one typo via a symmetric-deletion
  * hash table), keeps the best, then resolves the house number inside the street.
  */
+import { randomBytes } from 'node:crypto';
 import KDBush from 'kdbush';
 import { addressLabel } from '../text/label.ts';
 import type { AddressRow } from './queries.ts';
@@ -361,6 +362,11 @@ export class AddressIndex {
   private readonly stamp: Uint32Array;
   private readonly prefixCache = new Map<string, number[]>();
   private qid = 0;
+  /**
+   * Random per index: an answer depends only on the index and the request's URL, so this is the search's ETag
+   * (no hashing of each response), and it changes with every rebuild, in every process.
+   */
+  readonly id = randomBytes(6).toString('base64url');
 
   constructor(d: IndexData) {
     this.d = d;
