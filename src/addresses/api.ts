@@ -50,6 +50,8 @@ export function registerAddressApi(app: FastifyInstance, ctx: AppContext, rateLi
     schema: {
       tags: ['adresses'], summary: 'Rechercher une adresse (géocodage, autocomplétion)',
       description: 'Texte libre : numéro, voie, code postal et commune dans n’importe quel ordre ; une commune ou un code postal seuls fonctionnent aussi. '
+        + 'Le numéro est reconnu avant ou après la voie, après le code postal ou la commune (« 75011 12 rue Oberkampf », « rue Oberkampf 12 »), '
+        + 'précédé de « n° », en intervalle (« 12-14 » : le premier) et avec son indice (« 12 bis », « 12b ») ; un lieu-dit se cherche par son nom. '
         + 'Accents, casse, apostrophes et traits d’union ignorés ; abréviations usuelles (av, bd, r, pl, imp, ch, rte, fg, sq, all, st…) reconnues ; '
         + 'une faute de frappe par mot tolérée ; le dernier mot est complété (autocomplétion). Résultats du meilleur au moins bon, `score` entre 0 et 1. '
         + 'Filtres : `citycode` (code INSEE), `postcode`, `departement` ; `lon`/`lat` favorisent les adresses proches.',
