@@ -580,8 +580,11 @@ export class AddressIndex {
     return Q.fDept === undefined || this.d.communeDept[c] === Q.fDept;
   }
 
-  /** Best score of query word i among the tokens [t0, t1) of a CSR row, and its position (-1: none). */
-  private bestToken(i: number, data: Uint32Array, t0: number, t1: number): [number, number] {
+  /** Position found by the last `bestToken` (-1: none); a field, not a returned pair: this runs per word per street. */
+  private bestAt = -1;
+
+  /** Best score of query word i among the tokens [t0, t1) of a CSR row; its position in `bestAt`. */
+  private bestToken(i: number, data: Uint32Array, t0: number, t1: number): number {
     const row = this.wordTok[i]!;
     let best = 0;
     let at = -1;
@@ -589,7 +592,8 @@ export class AddressIndex {
       const sc = row[data[j]!]!;
       if (sc > best) { best = sc; at = j - t0; }
     }
-    return [best, at];
+    this.bestAt = at;
+    return best;
   }
 
   /** Bit mask of the real name tokens a glued word ("saintbernard", at token position `at`) stands for. */
@@ -640,7 +644,8 @@ export class AddressIndex {
     let communeMask = 0;
     for (let i = 0; i < Q.words.length; i++) {
       const word = Q.words[i]!;
-      let [best, at] = this.bestToken(i, d.nameTok.data, n0, n1);
+      const best = this.bestToken(i, d.nameTok.data, n0, n1);
+      let at = this.bestAt;
       if (word.house || word.optional) {
         if (best < 1 || at >= nReal) {
           if (word.house && Q.pq.housenumber === null && hnWord < 0) { hnWord = i; continue; }
@@ -651,7 +656,8 @@ export class AddressIndex {
         nameMask |= this.gluedMask(nm, at);
         at = -1;
       }
-      const [bestC, atC] = word.house ? [0, -1] : this.bestToken(i, d.communeTok.data, d.communeTok.start[c]!, d.communeTok.start[c + 1]!);
+      const bestC = word.house ? 0 : this.bestToken(i, d.communeTok.data, d.communeTok.start[c]!, d.communeTok.start[c + 1]!);
+      const atC = word.house ? -1 : this.bestAt;
       const w = Q.wWeight[i]!;
       totalW += w;
       if (bestC > best) { matchedW += w * bestC; if (atC < 31) communeMask |= 1 << atC; }
