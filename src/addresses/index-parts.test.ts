@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { csrFrom, deletions, firstNumbered, hash32, houseNumberIn, TopK, u32 } from './index-parts.ts';
+import { csrFrom, deletions, firstNumbered, hash32, houseNumberIn, invertCsr, streetPoints, TopK, typoTable, u32 } from './index-parts.ts';
 
 test('Grow doubles and keeps what was pushed', () => {
   const g = u32(2);
@@ -33,15 +33,30 @@ test('TopK keeps the k highest keys whatever the order they come in', () => {
 test('house number in a sorted street: exact, same index written otherwise, without the index, closest', () => {
   // street: (unnumbered), 2, 4, 4 b, 4 bis, 4 t, 10
   const num = Int32Array.from([-1, 2, 4, 4, 4, 4, 10]);
-  const suf = ['', '', '', 'b', 'bis', 't', ''];
-  const at = (i: number) => suf[i]!;
-  assert.deepEqual(houseNumberIn(num, at, 0, 7, 4, null), { i: 2, numScore: 1 });
-  assert.deepEqual(houseNumberIn(num, at, 0, 7, 4, 'bis'), { i: 4, numScore: 1 });
-  assert.deepEqual(houseNumberIn(num, at, 0, 7, 4, 'ter'), { i: 5, numScore: 0.97 });
-  assert.deepEqual(houseNumberIn(num, at, 0, 7, 4, 'c'), { i: 2, numScore: 0.9 });
-  assert.deepEqual(houseNumberIn(num, at, 0, 7, 9, null), { i: 6, numScore: 0.3 });
-  assert.deepEqual(houseNumberIn(num, at, 0, 7, 5, null), { i: 2, numScore: 0.3 });
-  assert.deepEqual(houseNumberIn(num, at, 0, 7, 1, null), { i: 1, numScore: 0.3 });
+  const names = ['', 'b', 'bis', 't'];
+  const suf = Uint16Array.from([0, 0, 0, 1, 2, 3, 0]);
+  assert.deepEqual(houseNumberIn(num, suf, names, 0, 7, 4, null), { i: 2, numScore: 1 });
+  assert.deepEqual(houseNumberIn(num, suf, names, 0, 7, 4, 'bis'), { i: 4, numScore: 1 });
+  assert.deepEqual(houseNumberIn(num, suf, names, 0, 7, 4, 'ter'), { i: 5, numScore: 0.97 });
+  assert.deepEqual(houseNumberIn(num, suf, names, 0, 7, 4, 'c'), { i: 2, numScore: 0.9 });
+  assert.deepEqual(houseNumberIn(num, suf, names, 0, 7, 9, null), { i: 6, numScore: 0.3 });
+  assert.deepEqual(houseNumberIn(num, suf, names, 0, 7, 5, null), { i: 2, numScore: 0.3 });
+  assert.deepEqual(houseNumberIn(num, suf, names, 0, 7, 1, null), { i: 1, numScore: 0.3 });
   assert.equal(firstNumbered(num, 0, 7), 1);
   assert.equal(firstNumbered(Int32Array.from([-1]), 0, 1), 0);
+});
+
+test('transposed rows, the typo table sorted by hash, a street reference point', () => {
+  const c = csrFrom(2, Uint32Array.from([0, 0, 1]), Uint32Array.from([2, 0, 2]));
+  const t = invertCsr(c, 2, 3);
+  assert.deepEqual([...t.start], [0, 1, 1, 3]);
+  assert.deepEqual([...t.data], [0, 0, 1]);
+  const { delHash, delTok } = typoTable(['rue', 'oberkampf', '1945'], 4);
+  assert.equal(delHash.length, 'oberkampf'.length + 1);
+  assert.ok([...delTok].every((x) => x === 1));
+  assert.ok(delHash.every((h, i) => i === 0 || delHash[i - 1]! <= h));
+  assert.ok(delHash.includes(hash32('obrkampf')));
+  const p = streetPoints(Uint32Array.from([0, 3, 4]), Int32Array.from([10, 20, 30, 40]), Int32Array.from([1, 2, 3, 4]));
+  assert.deepEqual([...p.streetLon], [20, 40]);
+  assert.deepEqual([...p.streetLat], [2, 4]);
 });

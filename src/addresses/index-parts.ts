@@ -92,7 +92,7 @@ export function firstNumbered(num: Int32Array, s0: number, s1: number): number {
  * Score 1: exact; 0.97: the same repetition written another way (b / bis); 0.9: the number without the
  * suffix asked (or with one not asked); 0.3: the closest existing number.
  */
-export function houseNumberIn(num: Int32Array, suffixAt: (i: number) => string, s0: number, s1: number, h: number, suffix: string | null): { i: number; numScore: number } {
+export function houseNumberIn(num: Int32Array, suf: Uint16Array, suffixStr: readonly string[], s0: number, s1: number, h: number, suffix: string | null): { i: number; numScore: number } {
   let lo = s0;
   let hi = s1;
   while (lo < hi) {
@@ -104,7 +104,7 @@ export function houseNumberIn(num: Int32Array, suffixAt: (i: number) => string, 
     let i = lo;
     let numScore = 0.9;
     for (let j = lo; j < s1 && num[j] === h; j++) {
-      const sx = suffixAt(j);
+      const sx = suffixStr[suf[j]!]!;
       if (suffix === null ? sx === '' : sx === suffix) return { i: j, numScore: 1 };
       if (suffix !== null && numScore < 0.97 && sx !== '' && sameRepetition(sx, suffix)) { i = j; numScore = 0.97; }
     }
@@ -116,4 +116,51 @@ export function houseNumberIn(num: Int32Array, suffixAt: (i: number) => string, 
   const above = lo < s1 ? lo : -1;
   const i = below < 0 ? (above < 0 ? s0 : above) : above < 0 ? below : h - num[below]! <= num[above]! - h ? below : above;
   return { i, numScore: 0.3 };
+}
+
+/** The transpose of a CSR (rows × values in [0, cols)) as values → rows. */
+export function invertCsr(csr: Csr, rows: number, cols: number): Csr {
+  const r = new Uint32Array(csr.data.length);
+  const v = new Uint32Array(csr.data.length);
+  let k = 0;
+  for (let row = 0; row < rows; row++) for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) { r[k] = csr.data[j]!; v[k++] = row; }
+  return csrFrom(cols, r, v);
+}
+
+/**
+ * Symmetric-deletion table for one-typo matching: hash(token or one of its deletions) → token id, sorted by
+ * hash (tokens shorter than `minLen` and numbers take no typo).
+ */
+export function typoTable(tokens: readonly string[], minLen: number): { delHash: Uint32Array; delTok: Uint32Array } {
+  const typoable = (t: string) => t.length >= minLen && !/^\d+$/.test(t);
+  let nPairs = 0;
+  for (const t of tokens) if (typoable(t)) nPairs += t.length + 1;
+  const packed = new BigUint64Array(nPairs);
+  let p = 0;
+  tokens.forEach((tok, t) => {
+    if (!typoable(tok)) return;
+    packed[p++] = (BigInt(hash32(tok)) << 32n) | BigInt(t);
+    for (const d of deletions(tok)) packed[p++] = (BigInt(hash32(d)) << 32n) | BigInt(t);
+  });
+  packed.sort();
+  const delHash = new Uint32Array(nPairs);
+  const delTok = new Uint32Array(nPairs);
+  for (let i = 0; i < nPairs; i++) {
+    delHash[i] = Number(packed[i]! >> 32n);
+    delTok[i] = Number(packed[i]! & 0xffffffffn);
+  }
+  return { delHash, delTok };
+}
+
+/** A street's reference point (its middle address), for the location bias. */
+export function streetPoints(streetStart: Uint32Array, lon: Int32Array, lat: Int32Array): { streetLon: Int32Array; streetLat: Int32Array } {
+  const S = streetStart.length - 1;
+  const streetLon = new Int32Array(S);
+  const streetLat = new Int32Array(S);
+  for (let s = 0; s < S; s++) {
+    const m = (streetStart[s]! + streetStart[s + 1]! - 1) >>> 1;
+    streetLon[s] = lon[m]!;
+    streetLat[s] = lat[m]!;
+  }
+  return { streetLon, streetLat };
 }

@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import KDBush from 'kdbush';
 import { addressLabel } from '../text/label.ts';
 import type { AddressRow } from './queries.ts';
-import { csrFrom, deletions, firstNumbered, hash32, houseNumberIn, i32, TopK, u16, u32, type Csr } from './index-parts.ts';
+import { csrFrom, deletions, firstNumbered, hash32, houseNumberIn, i32, invertCsr, streetPoints, TopK, typoTable, u16, u32, type Csr } from './index-parts.ts';
 import { editDistance, joinedTokens, nameTokens, parseQuery, STREET_TYPES, type ParsedQuery, type QueryToken } from './normalize.ts';
 
 /** What the index keeps of an address row. */
@@ -59,6 +59,8 @@ export type AddressHit = {
 };
 
 const E6 = 1e6;
+/** No token (a glued word's part that is a stopword). */
+const NONE = 0xffffffff;
 
 function popcount(x: number): number {
   let n = 0;
@@ -150,6 +152,26 @@ export class AddressIndexBuilder {
   }
 
   finish(): AddressIndex {
+    const addr = this.addressArrays();
+    const streetName = this.streetName.done().slice();
+    const streetCommune = this.streetCommune.done().slice();
+    const streetPc = this.streetPc.done().slice();
+    const toks = this.tokenTables();
+    const post = this.postings(addr.streetStart, streetName, streetCommune, streetPc, toks);
+    const { delHash, delTok } = typoTable(toks.tokens, TYPO_MIN);
+    const { streetLon, streetLat } = streetPoints(addr.streetStart, addr.lon, addr.lat);
+    const kd = new KDBush(addr.lon.length, 64, Int32Array);
+    for (let k = 0; k < addr.lon.length; k++) kd.add(addr.lon[k]!, addr.lat[k]!);
+    kd.finish();
+    return new AddressIndex({
+      ...addr, streetName, streetCommune, streetPc, streetLon, streetLat,
+      nameStr: this.nameStr, communeCode: this.communeCode, communeName: this.communeName, communeDept: this.communeDept, pcStr: this.pcStr,
+      ...toks, ...post, delHash, delTok, kd,
+    });
+  }
+
+  /** Addresses grouped by street (counting sort), then by number and suffix inside a street. */
+  private addressArrays() {
     const A = this.idEnd.n;
     const S = this.streetName.n;
     const street = this.street.done();
@@ -161,7 +183,6 @@ export class AddressIndexBuilder {
     const suffixStr = sufOrder.map(([s]) => s);
     const suffixOld = this.suffix.done();
 
-    // Addresses grouped by street (counting sort), then by number and suffix inside a street.
     const streetStart = new Uint32Array(S + 1);
     for (let i = 0; i < A; i++) streetStart[street[i]! + 1]!++;
     for (let s = 0; s < S; s++) streetStart[s + 1]! += streetStart[s]!;
@@ -195,14 +216,12 @@ export class AddressIndexBuilder {
       lat[k] = latOld[i]!;
       addrStreet[k] = street[i]!;
     }
+    return { ids, idEnd, num, suf, lon, lat, addrStreet, suffixStr, streetStart };
+  }
 
-    const streetName = this.streetName.done().slice();
-    const streetCommune = this.streetCommune.done().slice();
-    const streetPc = this.streetPc.done().slice();
+  /** Token dictionary over street and commune names, sorted for prefix search; names and communes as token rows. */
+  private tokenTables() {
     const N = this.nameStr.length;
-    const C = this.communeCode.length;
-
-    // Token dictionary over street and commune names, sorted for prefix search.
     const tokMap = new Map<string, number>();
     const tokList: string[] = [];
     const tokIdOf = (t: string) => {
@@ -214,7 +233,6 @@ export class AddressIndexBuilder {
       }
       return id;
     };
-    const NONE = 0xffffffff;
     const nameRealLen = new Uint8Array(N);
     const joinRows: { tok: number; a: number; b: number }[][] = [];
     const nameTokRows: number[][] = this.nameStr.map((n, i) => {
@@ -230,7 +248,6 @@ export class AddressIndexBuilder {
     const tokRemap = new Uint32Array(tokList.length);
     sortedTok.forEach(([, old], i) => (tokRemap[old] = i));
     const tokens = sortedTok.map(([t]) => t);
-    const T = tokens.length;
     const rowsToCsr = (rows: number[][]): Csr => {
       const start = new Uint32Array(rows.length + 1);
       rows.forEach((r, i) => (start[i + 1] = start[i]! + r.length));
@@ -238,7 +255,6 @@ export class AddressIndexBuilder {
       rows.forEach((r, i) => r.forEach((t, j) => (data[start[i]! + j] = tokRemap[t]!)));
       return { start, data };
     };
-    const nameTok = rowsToCsr(nameTokRows);
     const joinStart = new Uint32Array(N + 1);
     joinRows.forEach((r, i) => (joinStart[i + 1] = joinStart[i]! + r.length));
     const joinParts = new Uint32Array(2 * joinStart[N]!);
@@ -246,80 +262,34 @@ export class AddressIndexBuilder {
       joinParts[2 * (joinStart[i]! + k)] = j.a === NONE ? NONE : tokRemap[j.a]!;
       joinParts[2 * (joinStart[i]! + k) + 1] = j.b === NONE ? NONE : tokRemap[j.b]!;
     }));
-    const communeTok = rowsToCsr(communeTokRows);
+    return { tokens, nameTok: rowsToCsr(nameTokRows), nameRealLen, joinStart, joinParts, communeTok: rowsToCsr(communeTokRows) };
+  }
 
-    // Street counts for ranking and for choosing the cheapest part of a query.
+  /** Postings token → names/communes → streets, and the street counts that rank streets and price query words. */
+  private postings(streetStart: Uint32Array, streetName: Uint32Array, streetCommune: Uint32Array, streetPc: Uint32Array, toks: { tokens: string[]; nameTok: Csr; communeTok: Csr }) {
+    const S = streetName.length;
+    const T = toks.tokens.length;
     const streetSize = new Uint32Array(S);
     for (let s = 0; s < S; s++) streetSize[s] = streetStart[s + 1]! - streetStart[s]!;
     const bySizeDesc = (x: number, y: number) => streetSize[y]! - streetSize[x]! || x - y;
-    const seq = (n: number) => {
-      const a = new Uint32Array(n);
-      for (let i = 0; i < n; i++) a[i] = i;
-      return a;
-    };
-    const nameStreets = csrFrom(N, streetName, seq(S), bySizeDesc);
-    const communeStreets = csrFrom(C, streetCommune, seq(S), bySizeDesc);
-    const pcStreets = csrFrom(this.pcStr.length, streetPc, seq(S), bySizeDesc);
-    const invert = (csr: Csr, rows: number): Csr => {
-      const r = new Uint32Array(csr.data.length);
-      const v = new Uint32Array(csr.data.length);
-      let k = 0;
-      for (let row = 0; row < rows; row++) for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) { r[k] = csr.data[j]!; v[k++] = row; }
-      return csrFrom(T, r, v);
-    };
-    const tokNames = invert(nameTok, N);
-    const tokCommunes = invert(communeTok, C);
+    const seq = Uint32Array.from({ length: S }, (_, i) => i);
+    const nameStreets = csrFrom(this.nameStr.length, streetName, seq, bySizeDesc);
+    const communeStreets = csrFrom(this.communeCode.length, streetCommune, seq, bySizeDesc);
+    const pcStreets = csrFrom(this.pcStr.length, streetPc, seq, bySizeDesc);
+    const tokNames = invertCsr(toks.nameTok, this.nameStr.length, T);
+    const tokCommunes = invertCsr(toks.communeTok, this.communeCode.length, T);
+    const rowLen = (csr: Csr, r: number) => csr.start[r + 1]! - csr.start[r]!;
     const tokStreetCount = new Float64Array(T);
     for (let t = 0; t < T; t++) {
       let n = 0;
-      for (let j = tokNames.start[t]!; j < tokNames.start[t + 1]!; j++) { const nm = tokNames.data[j]!; n += nameStreets.start[nm + 1]! - nameStreets.start[nm]!; }
-      for (let j = tokCommunes.start[t]!; j < tokCommunes.start[t + 1]!; j++) { const c = tokCommunes.data[j]!; n += communeStreets.start[c + 1]! - communeStreets.start[c]!; }
+      for (let j = tokNames.start[t]!; j < tokNames.start[t + 1]!; j++) n += rowLen(nameStreets, tokNames.data[j]!);
+      for (let j = tokCommunes.start[t]!; j < tokCommunes.start[t + 1]!; j++) n += rowLen(communeStreets, tokCommunes.data[j]!);
       tokStreetCount[t] = n;
     }
-    const tokWeight = new Float32Array(T);
-    for (let t = 0; t < T; t++) tokWeight[t] = STREET_TYPES.has(tokens[t]!) ? 0.5 : 1;
-
-    // Symmetric-deletion table for one-typo matching: hash(token or one deletion) → token.
-    const pairs: bigint[] = [];
-    let nPairs = 0;
-    for (let t = 0; t < T; t++) if (tokens[t]!.length >= TYPO_MIN && !/^\d+$/.test(tokens[t]!)) nPairs += tokens[t]!.length + 1;
-    const packed = new BigUint64Array(nPairs);
-    let p = 0;
-    for (let t = 0; t < T; t++) {
-      const tok = tokens[t]!;
-      if (tok.length < TYPO_MIN || /^\d+$/.test(tok)) continue;
-      packed[p++] = (BigInt(hash32(tok)) << 32n) | BigInt(t);
-      for (const d of deletions(tok)) packed[p++] = (BigInt(hash32(d)) << 32n) | BigInt(t);
-    }
-    void pairs;
-    packed.sort();
-    const delHash = new Uint32Array(nPairs);
-    const delTok = new Uint32Array(nPairs);
-    for (let i = 0; i < nPairs; i++) {
-      delHash[i] = Number(packed[i]! >> 32n);
-      delTok[i] = Number(packed[i]! & 0xffffffffn);
-    }
-
-    // Street reference point (its middle address) for the location bias.
-    const streetLon = new Int32Array(S);
-    const streetLat = new Int32Array(S);
-    for (let s = 0; s < S; s++) {
-      const m = (streetStart[s]! + streetStart[s + 1]! - 1) >>> 1;
-      streetLon[s] = lon[m]!;
-      streetLat[s] = lat[m]!;
-    }
-
-    const kd = new KDBush(A, 64, Int32Array);
-    for (let k = 0; k < A; k++) kd.add(lon[k]!, lat[k]!);
-    kd.finish();
-
-    return new AddressIndex({
-      ids, idEnd, num, suf, lon, lat, addrStreet, suffixStr,
-      streetStart, streetName, streetCommune, streetPc, streetLon, streetLat, streetSize,
-      nameStr: this.nameStr, communeCode: this.communeCode, communeName: this.communeName, communeDept: this.communeDept, pcStr: this.pcStr,
-      tokens, tokWeight, tokStreetCount, nameTok, nameRealLen, joinStart, joinParts, communeTok, tokNames, tokCommunes, nameStreets, communeStreets, pcStreets, delHash, delTok, kd,
-    });
+    const tokWeight = Float32Array.from(toks.tokens, (t) => (STREET_TYPES.has(t) ? 0.5 : 1));
+    return { streetSize, nameStreets, communeStreets, pcStreets, tokNames, tokCommunes, tokStreetCount, tokWeight };
   }
+
 }
 
 export type IndexData = {
@@ -727,7 +697,7 @@ export class AddressIndex {
     const h = Q.pq.housenumber ?? c.hn?.num ?? null;
     if (h === null) return { i: firstNumbered(d.num, s0, s1), score: c.text, key: c.key };
     const suffix = Q.pq.housenumber !== null ? Q.pq.suffix : (c.hn?.suffix ?? null);
-    const { i, numScore } = houseNumberIn(d.num, (j) => d.suffixStr[d.suf[j]!]!, s0, s1, h, suffix);
+    const { i, numScore } = houseNumberIn(d.num, d.suf, d.suffixStr, s0, s1, h, suffix);
     const cov = (c.matchedW + numScore) / (c.totalW + 1);
     const score = c.text - 0.8 * c.coverage + 0.8 * cov;
     return { i, score, key: score + (c.key - c.text) };
