@@ -6,7 +6,7 @@
 import { sameRepetition } from './normalize.ts';
 
 /** A typed array that doubles when full; `done()` is a view of what was pushed. */
-export class Grow<T extends Uint32Array | Int32Array | Uint16Array> {
+class Grow<T extends Uint32Array | Int32Array | Uint16Array> {
   n = 0;
   constructor(public a: T, private readonly make: (n: number) => T) {}
   push(v: number) {

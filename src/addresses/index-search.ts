@@ -179,7 +179,7 @@ export class AddressIndexBuilder {
     // Suffix ids in alphabetical order so that "12" < "12 a" < "12 b" < "12 bis".
     const sufOrder = this.suffixStr.map((s, i) => [s, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const sufRemap = new Uint16Array(this.suffixStr.length);
-    sufOrder.forEach(([, old], i) => (sufRemap[old] = i));
+    sufOrder.forEach(([, old], i) => { sufRemap[old] = i; });
     const suffixStr = sufOrder.map(([s]) => s);
     const suffixOld = this.suffix.done();
 
@@ -246,22 +246,24 @@ export class AddressIndexBuilder {
     const communeTokRows: number[][] = this.communeName.map((n) => [...new Set(nameTokens(n))].slice(0, 16).map(tokIdOf));
     const sortedTok = tokList.map((t, i) => [t, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const tokRemap = new Uint32Array(tokList.length);
-    sortedTok.forEach(([, old], i) => (tokRemap[old] = i));
+    sortedTok.forEach(([, old], i) => { tokRemap[old] = i; });
     const tokens = sortedTok.map(([t]) => t);
     const rowsToCsr = (rows: number[][]): Csr => {
       const start = new Uint32Array(rows.length + 1);
-      rows.forEach((r, i) => (start[i + 1] = start[i]! + r.length));
+      rows.forEach((r, i) => { start[i + 1] = start[i]! + r.length; });
       const data = new Uint32Array(start[rows.length]!);
-      rows.forEach((r, i) => r.forEach((t, j) => (data[start[i]! + j] = tokRemap[t]!)));
+      rows.forEach((r, i) => { r.forEach((t, j) => { data[start[i]! + j] = tokRemap[t]!; }); });
       return { start, data };
     };
     const joinStart = new Uint32Array(N + 1);
-    joinRows.forEach((r, i) => (joinStart[i + 1] = joinStart[i]! + r.length));
+    joinRows.forEach((r, i) => { joinStart[i + 1] = joinStart[i]! + r.length; });
     const joinParts = new Uint32Array(2 * joinStart[N]!);
-    joinRows.forEach((r, i) => r.forEach((j, k) => {
-      joinParts[2 * (joinStart[i]! + k)] = j.a === NONE ? NONE : tokRemap[j.a]!;
-      joinParts[2 * (joinStart[i]! + k) + 1] = j.b === NONE ? NONE : tokRemap[j.b]!;
-    }));
+    joinRows.forEach((r, i) => {
+      r.forEach((j, k) => {
+        joinParts[2 * (joinStart[i]! + k)] = j.a === NONE ? NONE : tokRemap[j.a]!;
+        joinParts[2 * (joinStart[i]! + k) + 1] = j.b === NONE ? NONE : tokRemap[j.b]!;
+      });
+    });
     return { tokens, nameTok: rowsToCsr(nameTokRows), nameRealLen, joinStart, joinParts, communeTok: rowsToCsr(communeTokRows) };
   }
 
@@ -302,12 +304,12 @@ export type IndexData = {
 
 type Expansion = { toks: number[]; scores: number[]; cost: number };
 /** A street that matches the query, before its house number is resolved; `hn`: the house number it reads in the query. */
-export type Candidate = {
+type Candidate = {
   s: number; text: number; coverage: number; matchedW: number; totalW: number; key: number; full: boolean;
   hn: { num: number; suffix: string | null } | null;
 };
 /** One query, resolved to ids: what scoring a street needs. */
-export type Query = {
+type Query = {
   qid: number; pq: ParsedQuery; words: QueryToken[]; wWeight: number[]; pcId: number; pcCommune: number;
   fCommune: number; fPc: number; fDept: string | undefined; bias: { lon: number; lat: number; cos: number } | null;
 };
@@ -598,7 +600,7 @@ export class AddressIndex {
    * Street s against every query word: a word matches the street name or its commune; a `house` word the name
    * does not have becomes the house number (the first one). Null when the street covers less than half the query.
    */
-  scoreStreet(s: number, Q: Query): Candidate | null {
+  private scoreStreet(s: number, Q: Query): Candidate | null {
     const d = this.d;
     const c = d.streetCommune[s]!;
     const nm = d.streetName[s]!;

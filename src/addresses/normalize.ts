@@ -9,13 +9,11 @@ import { fold, unaccentLower } from '../text/normalize.ts';
 import { repetitionKey, repetitionWord } from '../text/repetition.ts';
 import { STOPWORDS } from '../text/stopwords.ts';
 
-export { STOPWORDS };
-
 /** Lowercase, no accents, every run of non-alphanumerics as one space. */
 export const foldText = fold;
 
 /** Abbreviation → full word, read anywhere in a name or a query. */
-export const ABBREVIATIONS = WORD_ABBREVIATIONS;
+const ABBREVIATIONS = WORD_ABBREVIATIONS;
 
 /** Street-type words: they weigh less in a query than the specific words of a name. */
 export const STREET_TYPES = new Set([
@@ -112,7 +110,7 @@ const RANGE_SEP = /^\s*[-/\u2013]\s*$/;
  * The query's folded words, with the second number of a range ("12-14", "12/14") marked: an address on a
  * corner is written with both numbers, the first one is the address.
  */
-export function queryWords(q: string): RawWord[] {
+function queryWords(q: string): RawWord[] {
   const s = unaccentLower(q);
   const out: RawWord[] = [];
   let prevEnd = -1;
@@ -212,13 +210,6 @@ export function parseQuery(q: string): ParsedQuery {
   }
   if (words.length) words[words.length - 1]!.last = true;
   return { housenumber, suffix, postcode, words, typing };
-}
-
-/** Normalised suffix as stored ("B", "bis", "Ter" → "b", "bis", "ter"). */
-export function normSuffix(s: string | null | undefined): string | null {
-  if (!s) return null;
-  const f = foldText(s).replace(/ /g, '');
-  return f || null;
 }
 
 /** Optimal string alignment distance, stopping early above `max`. */

@@ -17,7 +17,7 @@ import { MATCHING_PARTICLES, STOPWORDS } from '../text/stopwords.ts';
 export const TYPE_VOIE = STREET_TYPE_ABBREVIATIONS;
 
 /** Abbreviations inside a name: ARCEP's nom_voie.csv plus titles people type. */
-export const NOM_VOIE: Readonly<Record<string, string>> = { ...ARCEP_NOM_VOIE, ...TYPED_WORDS };
+const NOM_VOIE: Readonly<Record<string, string>> = { ...ARCEP_NOM_VOIE, ...TYPED_WORDS };
 
 /** Full street name with ARCEP's expansions applied (folded, readable). */
 export function normalizeStreet(typeVoie: string | null | undefined, nomVoie: string | null | undefined): string {

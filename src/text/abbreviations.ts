@@ -69,7 +69,7 @@ export const VARIANTS: readonly { abbr: string; where: 'type' | 'word'; arcep: s
 ];
 
 /** Street types people type that ARCEP's tables do not list. */
-export const TYPED_TYPES: Readonly<Record<string, string>> = {
+const TYPED_TYPES: Readonly<Record<string, string>> = {
   ale: 'allee', avn: 'avenue', aven: 'avenue', blvd: 'boulevard', boul: 'boulevard', bl: 'boulevard', chm: 'chemin', espl: 'esplanade',
   ipa: 'impasse', lt: 'lotissement', psg: 'passage', plc: 'place', rt: 'route',
 };

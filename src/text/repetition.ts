@@ -5,7 +5,7 @@ import { fold } from './normalize.ts';
  * long (bis, ter) or as a letter (a, b, c…); "b" and "bis" name the same address in most files, so the long
  * and short forms of the first four compare equal.
  */
-export const REPETITION_WORDS: Readonly<Record<string, string>> = {
+const REPETITION_WORDS: Readonly<Record<string, string>> = {
   bis: 'bis', ter: 'ter', quater: 'quater', qua: 'quater', quinquies: 'quinquies', quin: 'quinquies', sexies: 'sexies',
 };
 const SHORT: Readonly<Record<string, string>> = { b: 'bis', t: 'ter', q: 'quater' };
