@@ -310,9 +310,13 @@ type Candidate = {
 };
 /** One query, resolved to ids: what scoring a street needs. */
 type Query = {
-  qid: number; pq: ParsedQuery; words: QueryToken[]; wWeight: number[]; pcId: number; pcCommune: number;
+  qid: number; pq: ParsedQuery; words: QueryToken[]; kind: Uint8Array; wWeight: number[]; pcId: number; pcCommune: number;
   fCommune: number; fPc: number; fDept: string | undefined; bias: { lon: number; lat: number; cos: number } | null;
 };
+/** Kinds of query words: a word, a number that may be the house number, the end of a range. */
+const PLAIN = 0;
+const HOUSE = 1;
+const OPTIONAL = 2;
 /** A source of candidate streets: `visit` calls f on each until f returns false. */
 type Driver = { cost: number; budget: number; visit: (f: (s: number) => boolean) => void };
 
@@ -520,7 +524,7 @@ export class AddressIndex {
     const all = (csr: Csr, row: number, budget: number): Driver => ({ cost: csr.start[row + 1]! - csr.start[row]!, budget, visit: (f) => void streetsOf(csr, row, f) });
     exps.forEach((e, w) => {
       // a number that may be the house number says nothing about which street
-      if (!e.toks.length || Q.words[w]!.house || Q.words[w]!.optional) return;
+      if (!e.toks.length || Q.kind[w] !== PLAIN) return;
       // a commune name (not a street type that happens to name a commune too, like Rue in the Somme)
       const communeWord = e.toks.some((t, i) => e.scores[i] === 1 && d.tokWeight[t] === 1 && d.tokCommunes.start[t + 1]! > d.tokCommunes.start[t]!);
       drivers.push({
@@ -614,23 +618,33 @@ export class AddressIndex {
     let unmatched = 0;
     let hnWord = -1;
     let communeMask = 0;
-    for (let i = 0; i < Q.words.length; i++) {
-      const word = Q.words[i]!;
-      const best = this.bestToken(i, d.nameTok.data, n0, n1);
-      let at = this.bestAt;
-      if (word.house || word.optional) {
+    // locals, and word kinds from a typed array: query tokens come in several object shapes
+    const kind = Q.kind;
+    const wWeight = Q.wWeight;
+    const leadingNumber = Q.pq.housenumber !== null;
+    for (let i = 0; i < kind.length; i++) {
+      const k = kind[i]!;
+      // name tokens: inlined, the innermost loop of a search
+      const row = this.wordTok[i]!;
+      let best = 0;
+      let at = -1;
+      for (let j = n0; j < n1; j++) {
+        const sc = row[d.nameTok.data[j]!]!;
+        if (sc > best) { best = sc; at = j - n0; }
+      }
+      if (k !== PLAIN) {
         if (best < 1 || at >= nReal) {
-          if (word.house && Q.pq.housenumber === null && hnWord < 0) { hnWord = i; continue; }
-          if (word.optional) continue;
+          if (k === HOUSE && !leadingNumber && hnWord < 0) { hnWord = i; continue; }
+          if (k === OPTIONAL) continue;
         }
       }
       if (at >= nReal) {
         nameMask |= this.gluedMask(nm, at);
         at = -1;
       }
-      const bestC = word.house ? 0 : this.bestToken(i, d.communeTok.data, d.communeTok.start[c]!, d.communeTok.start[c + 1]!);
-      const atC = word.house ? -1 : this.bestAt;
-      const w = Q.wWeight[i]!;
+      const bestC = k === HOUSE ? 0 : this.bestToken(i, d.communeTok.data, d.communeTok.start[c]!, d.communeTok.start[c + 1]!);
+      const atC = k === HOUSE ? -1 : this.bestAt;
+      const w = wWeight[i]!;
       totalW += w;
       if (bestC > best) { matchedW += w * bestC; if (atC < 31) communeMask |= 1 << atC; }
       else if (best > 0) { matchedW += w * best; viaName++; if (at >= 0 && at < 31) nameMask |= 1 << at; }
@@ -727,9 +741,10 @@ export class AddressIndex {
       const pcId = pq.postcode ? (this.pcById.get(pq.postcode) ?? -1) : -1;
       const pcCommune = pq.postcode && pcId < 0 ? (this.communeByCode.get(pq.postcode) ?? -1) : -1;
       const wWeight = words.map((w) => (STREET_TYPES.has(w.text) || (w.full !== undefined && STREET_TYPES.has(w.full)) ? 0.5 : 1));
-      const Q: Query = { qid, pq, words, wWeight, pcId, pcCommune, ...filters };
+      const kind = Uint8Array.from(words, (w) => (w.house ? HOUSE : w.optional ? OPTIONAL : PLAIN));
+      const Q: Query = { qid, pq, words, kind, wWeight, pcId, pcCommune, ...filters };
       const drivers = this.driversOf(Q, exps);
-      if (!drivers.length || (!words.some((w) => !w.house && !w.optional) && pcId < 0 && pcCommune < 0)) return [];
+      if (!drivers.length || (!kind.includes(PLAIN) && pcId < 0 && pcCommune < 0)) return [];
       const results = this.candidates(Q, drivers, limit).map((c) => this.resolveNumber(c, Q));
       results.sort((a, b) => b.key - a.key);
       const out: AddressHit[] = [];

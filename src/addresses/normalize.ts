@@ -105,6 +105,7 @@ const NUM_WITH_SUFFIX = /^(\d{1,5})(bis|ter|quater|quinquies|[a-z]{1,3})?$/;
 const NUMBER_SIGNS = new Set(['n', 'no', 'num', 'numero']);
 const LIEU_DIT = new Set(['lieudit', 'ld', 'ldt']);
 const RANGE_SEP = /^\s*[-/\u2013]\s*$/;
+const DIGITS = /^\d+$/;
 
 /**
  * The query's folded words, with the second number of a range ("12-14", "12/14") marked: an address on a
@@ -113,11 +114,13 @@ const RANGE_SEP = /^\s*[-/\u2013]\s*$/;
 function queryWords(q: string): RawWord[] {
   const s = unaccentLower(q);
   const out: RawWord[] = [];
+  const re = /[a-z0-9]+/g;
   let prevEnd = -1;
-  for (const m of s.matchAll(/[a-z0-9]+/g)) {
+  for (let m = re.exec(s); m; m = re.exec(s)) {
     const w = m[0];
-    const prev = out.at(-1);
-    const rangeEnd = !!prev && /^\d+$/.test(w) && /^\d{1,4}[a-z]*$/.test(prev.w) && RANGE_SEP.test(s.slice(prevEnd, m.index))
+    const prev = out.length ? out[out.length - 1]! : null;
+    // only a number right after a number can end a range: test the separator for those alone
+    const rangeEnd = prev !== null && DIGITS.test(w) && /^\d{1,4}[a-z]*$/.test(prev.w) && RANGE_SEP.test(s.slice(prevEnd, m.index))
       && Number(w) > parseInt(prev.w, 10);
     out.push({ w, rangeEnd });
     prevEnd = m.index + w.length;
