@@ -19,8 +19,8 @@ export function houseNumberText(numero: number | null | undefined, suffixe: stri
  * before the postcode as a letter does ("12 bis Rue X, 90000 Belfort").
  */
 export function addressLabel(a: LabelParts, style: 'geocodejson' | 'postal' = 'geocodejson'): string {
-  const num = houseNumberText(a.numero, a.suffixe);
-  const street = `${num ? `${num} ` : ''}${a.voie}`;
-  const town = `${a.code_postal ? `${a.code_postal} ` : ''}${a.commune}`;
-  return style === 'postal' ? `${street}, ${town}` : `${street} ${town}`;
+  // one template per form: this runs for every suggestion of every keystroke
+  const num = hasHouseNumber(a.numero) ? (a.suffixe ? `${a.numero} ${a.suffixe} ` : `${a.numero} `) : '';
+  const pc = a.code_postal ? `${a.code_postal} ` : '';
+  return style === 'postal' ? `${num}${a.voie}, ${pc}${a.commune}` : `${num}${a.voie} ${pc}${a.commune}`;
 }
