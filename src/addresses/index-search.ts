@@ -16,7 +16,10 @@
  * token → names → streets and token → communes → streets. A query picks its most selective part
  * (a word, the postcode, a filter) to enumerate candidate streets, scores each candidate against
  * every query word (exact, prefix on the word being typed, one typo via a symmetric-deletion
- * hash table), keeps the best, then resolves the house number inside the street.
+ * hash table), keeps the best, then resolves the house number inside the street — the number the query
+ * starts with, or a number typed elsewhere that the street's name does not contain (`scoreStreet`).
+ * The pure building blocks (growable arrays, CSR rows, typo table, best-k, number lookup) are in
+ * `index-parts.ts`; query parsing in `normalize.ts`.
  */
 import { randomBytes } from 'node:crypto';
 import KDBush from 'kdbush';
