@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { AddressIndexBuilder } from '../../src/addresses/index-search.ts';
 import { createAddressesModule } from '../../src/addresses/module.ts';
-import { departementOf, readAddressFile } from '../../src/addresses/read-file.ts';
+import { readAddressFile } from '../../src/addresses/read-file.ts';
+import { departementOfCommune } from '../../src/territories/codes.ts';
 import { setAddressIndex } from '../../src/addresses/service.ts';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -23,7 +24,7 @@ describe('address search over HTTP: per-request work', () => {
   let db: Awaited<ReturnType<typeof openDb>>;
   const indexOf = async (file: string) => {
     const b = new AddressIndexBuilder();
-    for await (const a of readAddressFile(shared('addresses', file))) b.add({ ...a, departement: departementOf(a.code_insee) });
+    for await (const a of readAddressFile(shared('addresses', file))) b.add({ ...a, departement: departementOfCommune(a.code_insee) });
     return b.finish();
   };
 

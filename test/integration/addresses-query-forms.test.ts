@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { AddressIndexBuilder, type AddressIndex } from '../../src/addresses/index-search.ts';
-import { departementOf, readAddressFile } from '../../src/addresses/read-file.ts';
+import { readAddressFile } from '../../src/addresses/read-file.ts';
+import { departementOfCommune } from '../../src/territories/codes.ts';
 import { shared } from '../helpers.ts';
 
 // Every way people type an address, on the real files: Paris (BAN 2024), Territoire de Belfort (BANO 2015) and
@@ -11,7 +12,7 @@ describe('address search understands every query form', () => {
   before(async () => {
     const b = new AddressIndexBuilder();
     for (const f of ['ban-adresses-75-paris-2024-06.csv.gz', 'bano-90-territoire-de-belfort-2015-03.csv.gz', 'bal-54084-mont-bonvillers-fixture.csv.gz']) {
-      for await (const a of readAddressFile(shared('addresses', f))) b.add({ ...a, departement: departementOf(a.code_insee) });
+      for await (const a of readAddressFile(shared('addresses', f))) b.add({ ...a, departement: departementOfCommune(a.code_insee) });
     }
     index = b.finish();
   });
