@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { csrFrom, deletions, firstNumbered, hash32, houseNumberIn, invertCsr, streetPoints, TopK, typoTable, u32 } from './index-parts.ts';
+import {
+  csrFrom,
+  deletions,
+  firstNumbered,
+  hash32,
+  houseNumberIn,
+  invertCsr,
+  streetPoints,
+  TopK,
+  typoTable,
+  u32,
+} from './index-parts.ts';
 
 test('Grow doubles and keeps what was pushed', () => {
   const g = u32(2);
@@ -26,7 +37,10 @@ test('one-typo table: a word and its misspelling share a deletion', () => {
 test('TopK keeps the k highest keys whatever the order they come in', () => {
   const t = new TopK<{ key: number }>(3);
   for (const key of [5, 1, 9, 3, 7, 2, 8]) t.offer({ key });
-  assert.deepEqual(t.items.map((x) => x.key).sort((a, b) => b - a), [9, 8, 7]);
+  assert.deepEqual(
+    t.items.map((x) => x.key).sort((a, b) => b - a),
+    [9, 8, 7],
+  );
   assert.equal(t.size, 3);
 });
 

@@ -8,7 +8,10 @@ import { sameRepetition } from './normalize.ts';
 /** A typed array that doubles when full; `done()` is a view of what was pushed. */
 class Grow<T extends Uint32Array | Int32Array | Uint16Array> {
   n = 0;
-  constructor(public a: T, private readonly make: (n: number) => T) {}
+  constructor(
+    public a: T,
+    private readonly make: (n: number) => T,
+  ) {}
   push(v: number) {
     if (this.n === this.a.length) {
       const b = this.make(this.a.length * 2);
@@ -46,14 +49,21 @@ export function deletions(t: string): string[] {
 export type Csr = { start: Uint32Array; data: Uint32Array };
 
 /** Rows from (row, value) pairs, each row optionally sorted by `order`. */
-export function csrFrom(rows: number, pairsRow: Uint32Array, pairsVal: Uint32Array, order?: (a: number, b: number) => number): Csr {
+export function csrFrom(
+  rows: number,
+  pairsRow: Uint32Array,
+  pairsVal: Uint32Array,
+  order?: (a: number, b: number) => number,
+): Csr {
   const start = new Uint32Array(rows + 1);
   for (let i = 0; i < pairsRow.length; i++) start[pairsRow[i]! + 1]!++;
   for (let r = 0; r < rows; r++) start[r + 1]! += start[r]!;
   const fill = start.slice(0, rows);
   const data = new Uint32Array(pairsRow.length);
   for (let i = 0; i < pairsRow.length; i++) data[fill[pairsRow[i]!]!++] = pairsVal[i]!;
-  if (order) for (let r = 0; r < rows; r++) if (start[r + 1]! - start[r]! > 1) data.subarray(start[r]!, start[r + 1]!).sort(order);
+  if (order)
+    for (let r = 0; r < rows; r++)
+      if (start[r + 1]! - start[r]! > 1) data.subarray(start[r]!, start[r + 1]!).sort(order);
   return { start, data };
 }
 
@@ -92,7 +102,15 @@ export function firstNumbered(num: Int32Array, s0: number, s1: number): number {
  * Score 1: exact; 0.97: the same repetition written another way (b / bis); 0.9: the number without the
  * suffix asked (or with one not asked); 0.3: the closest existing number.
  */
-export function houseNumberIn(num: Int32Array, suf: Uint16Array, suffixStr: readonly string[], s0: number, s1: number, h: number, suffix: string | null): { i: number; numScore: number } {
+export function houseNumberIn(
+  num: Int32Array,
+  suf: Uint16Array,
+  suffixStr: readonly string[],
+  s0: number,
+  s1: number,
+  h: number,
+  suffix: string | null,
+): { i: number; numScore: number } {
   let lo = s0;
   let hi = s1;
   while (lo < hi) {
@@ -106,7 +124,10 @@ export function houseNumberIn(num: Int32Array, suf: Uint16Array, suffixStr: read
     for (let j = lo; j < s1 && num[j] === h; j++) {
       const sx = suffixStr[suf[j]!]!;
       if (suffix === null ? sx === '' : sx === suffix) return { i: j, numScore: 1 };
-      if (suffix !== null && numScore < 0.97 && sx !== '' && sameRepetition(sx, suffix)) { i = j; numScore = 0.97; }
+      if (suffix !== null && numScore < 0.97 && sx !== '' && sameRepetition(sx, suffix)) {
+        i = j;
+        numScore = 0.97;
+      }
     }
     return { i, numScore };
   }
@@ -114,7 +135,8 @@ export function houseNumberIn(num: Int32Array, suf: Uint16Array, suffixStr: read
   // the plain number rather than its last repetition (4, not 4 ter)
   while (below > s0 && num[below - 1] === num[below]) below--;
   const above = lo < s1 ? lo : -1;
-  const i = below < 0 ? (above < 0 ? s0 : above) : above < 0 ? below : h - num[below]! <= num[above]! - h ? below : above;
+  const i =
+    below < 0 ? (above < 0 ? s0 : above) : above < 0 ? below : h - num[below]! <= num[above]! - h ? below : above;
   return { i, numScore: 0.3 };
 }
 
@@ -123,7 +145,11 @@ export function invertCsr(csr: Csr, rows: number, cols: number): Csr {
   const r = new Uint32Array(csr.data.length);
   const v = new Uint32Array(csr.data.length);
   let k = 0;
-  for (let row = 0; row < rows; row++) for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) { r[k] = csr.data[j]!; v[k++] = row; }
+  for (let row = 0; row < rows; row++)
+    for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) {
+      r[k] = csr.data[j]!;
+      v[k++] = row;
+    }
   return csrFrom(cols, r, v);
 }
 
@@ -153,7 +179,11 @@ export function typoTable(tokens: readonly string[], minLen: number): { delHash:
 }
 
 /** A street's reference point (its middle address), for the location bias. */
-export function streetPoints(streetStart: Uint32Array, lon: Int32Array, lat: Int32Array): { streetLon: Int32Array; streetLat: Int32Array } {
+export function streetPoints(
+  streetStart: Uint32Array,
+  lon: Int32Array,
+  lat: Int32Array,
+): { streetLon: Int32Array; streetLat: Int32Array } {
   const S = streetStart.length - 1;
   const streetLon = new Int32Array(S);
   const streetLat = new Int32Array(S);

@@ -1,5 +1,11 @@
 /** What an address label is made of (the columns of table `adresse` and of the index). */
-type LabelParts = { numero: number | null | undefined; suffixe: string | null | undefined; voie: string; code_postal: string | null | undefined; commune: string };
+type LabelParts = {
+  numero: number | null | undefined;
+  suffixe: string | null | undefined;
+  voie: string;
+  code_postal: string | null | undefined;
+  commune: string;
+};
 
 /**
  * Whether an address has a house number to show: BAL files write 99999 (and some 0) for a lieu-dit or a street

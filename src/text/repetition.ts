@@ -6,7 +6,13 @@ import { fold } from './normalize.ts';
  * and short forms of the first four compare equal.
  */
 const REPETITION_WORDS: Readonly<Record<string, string>> = {
-  bis: 'bis', ter: 'ter', quater: 'quater', qua: 'quater', quinquies: 'quinquies', quin: 'quinquies', sexies: 'sexies',
+  bis: 'bis',
+  ter: 'ter',
+  quater: 'quater',
+  qua: 'quater',
+  quinquies: 'quinquies',
+  quin: 'quinquies',
+  sexies: 'sexies',
 };
 const SHORT: Readonly<Record<string, string>> = { b: 'bis', t: 'ter', q: 'quater' };
 

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nameTokens, parseQuery } from '../addresses/normalize.ts';
 import { normalizeStreet, streetKey } from '../eligibility/street.ts';
-import { ARCEP_NOM_VOIE, ARCEP_TYPE_VOIE, NOM_VOIE_SPECIFIQUE, STREET_TYPE_ABBREVIATIONS, TYPE_POSITION_ONLY, VARIANTS, WORD_ABBREVIATIONS } from './abbreviations.ts';
+import {
+  ARCEP_NOM_VOIE,
+  ARCEP_TYPE_VOIE,
+  NOM_VOIE_SPECIFIQUE,
+  STREET_TYPE_ABBREVIATIONS,
+  TYPE_POSITION_ONLY,
+  VARIANTS,
+  WORD_ABBREVIATIONS,
+} from './abbreviations.ts';
 import { addressLabel, hasHouseNumber, houseNumberText } from './label.ts';
 import { normRepetition, repetitionKey, repetitionWord } from './repetition.ts';
 import { MATCHING_PARTICLES, STOPWORDS } from './stopwords.ts';
@@ -12,7 +20,8 @@ test('ARCEP tables kept whole: 92 + 87 street types, 14 name words, 11 name sequ
   assert.equal(Object.keys(ARCEP_NOM_VOIE).length, 14);
   assert.equal(NOM_VOIE_SPECIFIQUE.length, 11);
   // every table entry is folded (what fold() produces), so it can be looked up with a folded word
-  for (const k of [...Object.keys(ARCEP_TYPE_VOIE), ...Object.keys(ARCEP_NOM_VOIE)]) assert.match(k, /^[a-z0-9]+( [a-z0-9]+)?$/);
+  for (const k of [...Object.keys(ARCEP_TYPE_VOIE), ...Object.keys(ARCEP_NOM_VOIE)])
+    assert.match(k, /^[a-z0-9]+( [a-z0-9]+)?$/);
 });
 
 test('one reading of "chem" and of every deliberate variant, in search and in building matching alike', () => {
@@ -61,7 +70,10 @@ test('address labels: API form and postal form; no number shown for a lieu-dit (
   const a = { numero: 12, suffixe: 'bis', voie: 'Rue de Rivoli', code_postal: '75004', commune: 'Paris' };
   assert.equal(addressLabel(a), '12 bis Rue de Rivoli 75004 Paris');
   assert.equal(addressLabel(a, 'postal'), '12 bis Rue de Rivoli, 75004 Paris');
-  assert.equal(addressLabel({ ...a, numero: 99999, suffixe: null, voie: 'Bonvillers Village', code_postal: null }), 'Bonvillers Village Paris');
+  assert.equal(
+    addressLabel({ ...a, numero: 99999, suffixe: null, voie: 'Bonvillers Village', code_postal: null }),
+    'Bonvillers Village Paris',
+  );
   assert.equal(houseNumberText(3, null), '3');
   assert.equal(houseNumberText(null, 'b'), '');
   assert.ok(!hasHouseNumber(0) && hasHouseNumber(1));

@@ -18,20 +18,33 @@ import { shared } from '../helpers.ts';
 // The search route is hit once per keystroke: what it costs besides the search itself is checked here.
 describe('address search over HTTP: per-request work', () => {
   const lines: string[] = [];
-  const log = pino({ level: 'info' }, new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } }));
+  const log = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    }),
+  );
   let app: Awaited<ReturnType<typeof buildApp>>['app'];
   let ctx: Awaited<ReturnType<typeof buildApp>>['ctx'];
   let db: Awaited<ReturnType<typeof openDb>>;
   const indexOf = async (file: string) => {
     const b = new AddressIndexBuilder();
-    for await (const a of readAddressFile(shared('addresses', file))) b.add({ ...a, departement: departementOfCommune(a.code_insee) });
+    for await (const a of readAddressFile(shared('addresses', file)))
+      b.add({ ...a, departement: departementOfCommune(a.code_insee) });
     return b.finish();
   };
 
   before(async () => {
     db = await openDb({ memory: true });
     await migrate(db);
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'info', DATA_DIR: path.join(os.tmpdir(), 'pan-addr-http') });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATA_DIR: path.join(os.tmpdir(), 'pan-addr-http'),
+    });
     ({ app, ctx } = await buildApp(config, { db, log, modules: [createAddressesModule()] }));
     setAddressIndex(ctx, await indexOf('bal-54084-mont-bonvillers-fixture.csv.gz'));
     await app.ready();
@@ -43,10 +56,17 @@ describe('address search over HTTP: per-request work', () => {
 
   test('no access-log line per keystroke, while other routes keep theirs', async () => {
     lines.length = 0;
-    for (const q of ['ru', 'rue j', 'rue joffre']) assert.equal((await app.inject(`/api/v1/adresses/recherche?q=${encodeURIComponent(q)}`)).statusCode, 200);
-    assert.deepEqual(lines.filter((l) => l.includes('/api/v1/adresses/recherche')), []);
+    for (const q of ['ru', 'rue j', 'rue joffre'])
+      assert.equal((await app.inject(`/api/v1/adresses/recherche?q=${encodeURIComponent(q)}`)).statusCode, 200);
+    assert.deepEqual(
+      lines.filter((l) => l.includes('/api/v1/adresses/recherche')),
+      [],
+    );
     await app.inject('/api/openapi.json');
-    assert.ok(lines.some((l) => l.includes('request completed')), 'other routes are still logged');
+    assert.ok(
+      lines.some((l) => l.includes('request completed')),
+      'other routes are still logged',
+    );
     // an invalid query is answered (400) without being logged as an error of the server
     const bad = await app.inject('/api/v1/adresses/recherche?q=a');
     assert.equal(bad.statusCode, 400);

@@ -11,8 +11,13 @@ describe('address search understands every query form', () => {
   let index: AddressIndex;
   before(async () => {
     const b = new AddressIndexBuilder();
-    for (const f of ['ban-adresses-75-paris-2024-06.csv.gz', 'bano-90-territoire-de-belfort-2015-03.csv.gz', 'bal-54084-mont-bonvillers-fixture.csv.gz']) {
-      for await (const a of readAddressFile(shared('addresses', f))) b.add({ ...a, departement: departementOfCommune(a.code_insee) });
+    for (const f of [
+      'ban-adresses-75-paris-2024-06.csv.gz',
+      'bano-90-territoire-de-belfort-2015-03.csv.gz',
+      'bal-54084-mont-bonvillers-fixture.csv.gz',
+    ]) {
+      for await (const a of readAddressFile(shared('addresses', f)))
+        b.add({ ...a, departement: departementOfCommune(a.code_insee) });
     }
     index = b.finish();
   });
@@ -34,7 +39,12 @@ describe('address search understands every query form', () => {
   test('n°, ranges, repetition indices written every way', () => {
     assert.equal(top('n°12 rue oberkampf'), '12 Rue Oberkampf 75011 Paris 11e Arrondissement');
     assert.equal(top('12-14 rue oberkampf'), '12 Rue Oberkampf 75011 Paris 11e Arrondissement');
-    for (const q of ['6 a avenue du champ de mars belfort', '6a avenue du champ de mars belfort', 'belfort 6 a avenue du champ de mars', 'avenue du champ de mars 6a belfort']) {
+    for (const q of [
+      '6 a avenue du champ de mars belfort',
+      '6a avenue du champ de mars belfort',
+      'belfort 6 a avenue du champ de mars',
+      'avenue du champ de mars 6a belfort',
+    ]) {
       assert.equal(top(q), '6 a Avenue du Champ de Mars 90000 Belfort', q);
     }
     // "b" in the BAN and "bis" typed name the same address
