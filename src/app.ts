@@ -42,7 +42,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    trustProxy: config.env === 'production',
+    // A hop count becomes proxy-addr's function form (Fastify's types only take booleans, lists or functions).
+    trustProxy: typeof config.trustProxy === 'number' ? ((hops: number) => (_addr: string, i: number) => i < hops)(config.trustProxy) : config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setValidatorCompiler(validatorCompiler);

@@ -28,7 +28,7 @@ const OptionsJson = z.string().max(2000).transform((s, c) => {
 });
 
 const HandoffSchema = z.object({ job: z.string().max(60), source: z.string().max(2000).optional(), options: z.unknown().optional(), force: z.boolean().optional(), startedBy: z.string().max(100) });
-const ScheduleSchema = z.object({ job: z.string().max(60), source: z.string().url('adresse (URL) attendue').max(2000), options: OptionsJson, heures: z.coerce.number().int().min(1).max(8784) });
+const ScheduleSchema = z.object({ job: z.string().max(60), source: z.string().url('adresse (URL) attendue').regex(/^https?:\/\//i, 'adresse http:// ou https:// attendue').max(2000), options: OptionsJson, heures: z.coerce.number().int().min(1).max(8784) });
 const OrganisationSchema = z.object({
   nom: z.string().trim().min(2).max(200),
   type: z.enum(['region', 'prefecture', 'departement', 'syndicat-mixte', 'gip', 'epci', 'chambre', 'tiers-lieu', 'association', 'autre']),

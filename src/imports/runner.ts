@@ -54,7 +54,10 @@ async function runOne(
   let source: Source;
   try {
     source = typeof spec === 'string'
-      ? await resolveSource(spec, { downloadDir: path.join(deps.config.dataDir, 'telechargements'), maxBytes: deps.config.uploadMaxBytes })
+      ? await resolveSource(spec, {
+        downloadDir: path.join(deps.config.dataDir, 'telechargements'), maxBytes: deps.config.uploadMaxBytes,
+        allow: deps.config.importAllowList, idleMs: deps.config.importInactivityMs,
+      })
       : spec;
   } catch (e) {
     const id = await insertRun(db, { job: job.name, source: typeof spec === 'string' ? spec : spec.origin, sha256: null, options: parsedOptions.data, status: 'running', startedBy: req.startedBy });
