@@ -217,13 +217,23 @@ export const adminModule: AppModule = {
 
 /** Streams an upload to disk; the size limit applies while streaming, never after buffering. */
 async function saveUpload(part: MultipartFile, dir: string): Promise<Source> {
+  // A control character (NUL…) in the name could not be stored with the run: refused before any byte is written.
+  if (/[\u0000-\u001f\u007f]/.test(part.filename) || part.filename.length > 255) {
+    part.file.resume();
+    throw new AppError('REQUETE_INVALIDE', 'control character in upload name', 'Nom de fichier invalide : il contient des caractères de contrôle ou dépasse 255 caractères.');
+  }
   await fsp.mkdir(dir, { recursive: true });
   const name = part.filename.replace(/[^\w.-]/g, '_').slice(-120);
-  const dest = path.join(dir, `${Date.now()}-${name}`);
+  const dest = path.join(dir, `${Date.now()}-${crypto.randomBytes(3).toString('hex')}-${name}`);
   const h = crypto.createHash('sha256');
   let size = 0;
   part.file.on('data', (c: Buffer) => { size += c.length; h.update(c); });
-  await pipeline(part.file, fs.createWriteStream(dest));
+  try {
+    await pipeline(part.file, fs.createWriteStream(dest));
+  } catch (e) {
+    await fsp.rm(dest, { force: true });
+    throw e;
+  }
   if (part.file.truncated) {
     await fsp.rm(dest, { force: true });
     throw new AppError('FICHIER_TROP_GROS', `upload ${name} over limit`);

@@ -26,6 +26,21 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /**
+ * An Origin header, when sent, must name this host. `null` (sandboxed frames, data: documents, some
+ * cross-site redirects) and anything that does not parse as a URL are refused.
+ */
+function sameOrigin(origin: string | string[], host: string | undefined): boolean {
+  if (typeof origin !== 'string' || origin === 'null' || !host) return false;
+  try {
+    const o = new URL(origin);
+    // Host may carry the scheme's default port (localhost:80) where Origin omits it.
+    return o.host === new URL(`${o.protocol}//${host}`).host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Sessions and CSRF. Signed-in users carry the token stored with their session; visitors
  * (the login form) get a random token in an HttpOnly, SameSite cookie (double submit).
  * Unsafe methods must echo it in `_csrf` (form field or query) or `x-csrf-token`.
@@ -61,8 +76,8 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
       throw new AppError('CSRF_INVALIDE', `csrf mismatch on ${req.method} ${req.url}`);
     }
     const origin = req.headers.origin;
-    if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host) {
-      throw new AppError('CSRF_INVALIDE', `cross-origin ${origin} on ${req.url}`);
+    if (origin !== undefined && !sameOrigin(origin, req.headers.host)) {
+      throw new AppError('CSRF_INVALIDE', `cross-origin ${String(origin).slice(0, 200)} on ${req.url}`);
     }
   });
 }
