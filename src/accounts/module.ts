@@ -5,6 +5,7 @@ import { html } from '../http/html.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../http/security.ts';
 import { audit } from './audit.ts';
 import { checkCredentialsLimited } from './login-guard.ts';
+import { registerPasswordRoutes } from './password-routes.ts';
 import { closeSession, LoginSchema, openSession, sessionFromToken } from './service.ts';
 
 const NextSchema = z.string().regex(/^\/(?!\/)[\w\-/?=&.%]*$/).max(300).catch('/admin');
@@ -29,6 +30,7 @@ function loginForm(csrf: string, next: string, error?: string, email = '') {
 export const accountsModule: AppModule = {
   name: 'comptes',
   register(app, ctx) {
+    registerPasswordRoutes(app, ctx);
     app.get('/connexion', async (req, reply) => {
       const next = NextSchema.parse((req.query as { next?: string }).next ?? '/admin');
       if (req.viewer) return reply.redirect(next, 303);

@@ -15,7 +15,7 @@ import { requireRole } from '../http/security.ts';
 import { getRun, listRuns } from '../imports/queries.ts';
 import type { Source } from '../imports/source.ts';
 import { deleteSchedule, insertSchedule, listSchedules } from './queries.ts';
-import { importForm, runDetail, runsTable } from './views.ts';
+import { importForm, runDetail, runsTable, userStatusButton } from './views.ts';
 
 const OptionsJson = z.string().max(2000).transform((s, c) => {
   if (!s.trim()) return {};
@@ -47,6 +47,7 @@ export const adminModule: AppModule = {
         breadcrumb: [{ label: 'Administration' }],
         main: html`<h1 class="fr-mt-2w">${actor.user.role === 'administrateur' ? 'Administration' : 'Espace éditeur'}</h1>
         <p>Connecté en tant que ${actor.user.nom} (${actor.user.email}), rôle ${actor.user.role}.</p>
+        <p><a href="/compte/mot-de-passe">Changer mon mot de passe</a></p>
         ${actor.user.role === 'administrateur' ? html`<ul>
           <li><a href="/admin/imports">Imports de données</a> : lancer un import, suivre les imports et leurs rejets, planifier.</li>
           <li><a href="/admin/utilisateurs">Utilisateurs et organisations</a></li>
@@ -154,8 +155,8 @@ export const adminModule: AppModule = {
         breadcrumb: adminCrumbs('Utilisateurs'),
         main: html`<h1 class="fr-mt-2w">Utilisateurs et organisations</h1>
         ${err ? html`<div class="fr-alert fr-alert--error fr-mb-3w" role="alert"><h2 class="fr-alert__title">Création impossible</h2><p>${err.slice(0, 300)}</p></div>` : ''}
-        <div class="fr-table"><table><caption>Comptes (${users.length})</caption><thead><tr><th scope="col">Nom</th><th scope="col">Adresse</th><th scope="col">Rôle</th><th scope="col">Organisation</th><th scope="col">Actif</th></tr></thead>
-        <tbody>${users.map((u) => html`<tr><td>${u.nom}</td><td>${u.email}</td><td>${u.role}</td><td>${u.organisation ?? '—'}</td><td>${u.actif ? 'oui' : 'non'}</td></tr>`)}</tbody></table></div>
+        <div class="fr-table"><table><caption>Comptes (${users.length})</caption><thead><tr><th scope="col">Nom</th><th scope="col">Adresse</th><th scope="col">Rôle</th><th scope="col">Organisation</th><th scope="col">Actif</th><th scope="col">Action</th></tr></thead>
+        <tbody>${users.map((u) => html`<tr><td>${u.nom}</td><td>${u.email}</td><td>${u.role}</td><td>${u.organisation ?? '—'}</td><td>${u.actif ? 'oui' : 'non'}</td><td>${userStatusButton(u, req.csrfToken)}</td></tr>`)}</tbody></table></div>
         <form method="post" action="/admin/utilisateurs"><input type="hidden" name="_csrf" value="${req.csrfToken}">
           <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Créer un compte</legend>
           <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="u-nom">Nom</label><input class="fr-input" id="u-nom" name="nom" required maxlength="120"></div></div>
@@ -184,7 +185,7 @@ export const adminModule: AppModule = {
       try {
         await createUser(ctx.db, actor, p.data);
       } catch (e) {
-        if (e instanceof AppError && e.code === 'REQUETE_INVALIDE') return reply.redirect(`/admin/utilisateurs?erreur=${encodeURIComponent(e.userMessage)}`, 303);
+        if (e instanceof AppError && (e.code === 'REQUETE_INVALIDE' || e.code === 'MOT_DE_PASSE_FAIBLE')) return reply.redirect(`/admin/utilisateurs?erreur=${encodeURIComponent(e.userMessage)}`, 303);
         throw e;
       }
       return reply.redirect('/admin/utilisateurs', 303);

@@ -55,3 +55,8 @@ export function importForm(jobs: ImportJob<any>[], csrf: string): Html {
 <h2>Imports disponibles</h2>
 <dl>${jobs.map((j) => html`<dt><strong>${j.title}</strong> — <code>${j.name}</code></dt><dd class="fr-mb-2w">${j.accepts}</dd>`)}</dl>`;
 }
+
+/** Deactivate or reactivate an account (a deactivated account cannot sign in; its sessions end). */
+export function userStatusButton(u: { id: number; nom: string; actif: boolean }, csrf: string) {
+  return html`<form method="post" action="/admin/utilisateurs/${u.id}/${u.actif ? 'desactivation' : 'reactivation'}"><input type="hidden" name="_csrf" value="${csrf}"><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title="${u.actif ? 'Désactiver' : 'Réactiver'} le compte de ${u.nom}">${u.actif ? 'Désactiver' : 'Réactiver'}</button></form>`;
+}
