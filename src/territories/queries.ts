@@ -124,3 +124,7 @@ export async function searchTerritories(q: Queryable, norm: string, raw: string,
      ORDER BY (nom_norm = $2) DESC, (nom_norm LIKE $3) DESC, population DESC NULLS LAST, lvl, nom
      LIMIT $4`, [like, norm, prefix, limit])).rows;
 }
+
+export async function listRegions(q: Queryable) {
+  return (await q.query<{ code: string; nom: string }>('SELECT code, nom FROM region ORDER BY code')).rows;
+}
