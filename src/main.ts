@@ -6,6 +6,7 @@ import { claimDueSchedules } from './admin/queries.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { waitForLock } from './db/lock.ts';
 import { openDb } from './db/open.ts';
+import { scheduleSourceCleanup } from './imports/retention.ts';
 import { checkRegion, databaseOpenError, StartupError } from './startup.ts';
 
 async function main() {
@@ -47,6 +48,7 @@ async function main() {
     }
   }, 60_000);
   scheduler.unref();
+  const cleanup = scheduleSourceCleanup(config.dataDir, config.sourceRetention, log);
 
   let closing = false;
   const stop = async (sig: string) => {
@@ -54,6 +56,7 @@ async function main() {
     closing = true;
     log.info({ sig }, 'stopping');
     clearInterval(scheduler);
+    clearInterval(cleanup);
     await app.close();
     await db.close();
     lock?.release();

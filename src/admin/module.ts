@@ -13,6 +13,7 @@ import { AppError } from '../errors.ts';
 import { fmtDate, html } from '../http/html.ts';
 import { requireRole } from '../http/security.ts';
 import { getRun, listRuns } from '../imports/queries.ts';
+import { jobFolder } from '../imports/retention.ts';
 import type { Source } from '../imports/source.ts';
 import { deleteSchedule, insertSchedule, listSchedules } from './queries.ts';
 import { importForm, runDetail, runsTable, userStatusButton } from './views.ts';
@@ -88,7 +89,7 @@ export const adminModule: AppModule = {
       let upload: Source | undefined;
       for await (const part of req.parts()) {
         if (part.type === 'file') {
-          if (part.filename) upload = await saveUpload(part, path.join(ctx.config.dataDir, 'televersements'));
+          if (part.filename) upload = await saveUpload(part, jobFolder(path.join(ctx.config.dataDir, 'televersements'), ctx.jobs.has(fields.job ?? '') ? fields.job : undefined));
           else part.file.resume();
         } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
       }

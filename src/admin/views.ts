@@ -27,6 +27,7 @@ export function runDetail(r: ImportRun): Html {
   <div class="fr-table"><table><caption>Détail de l’import</caption><tbody>
     <tr><th scope="row">Source</th><td class="pan-source">${r.source}</td></tr>
     <tr><th scope="row">Empreinte SHA-256</th><td><code>${r.sha256 ?? '—'}</code></td></tr>
+    <tr><th scope="row">Taille de la source</th><td>${r.source_taille == null ? '—' : `${fmtInt(r.source_taille)} octets`}</td></tr>
     <tr><th scope="row">Options</th><td><code>${JSON.stringify(r.options)}</code></td></tr>
     <tr><th scope="row">Début / fin</th><td>${fmtDate(r.started_at)} → ${fmtDate(r.ended_at)}</td></tr>
     <tr><th scope="row">Lignes lues / retenues / rejetées</th><td>${fmtInt(r.rows_read)} / ${fmtInt(r.rows_accepted)} / ${fmtInt(r.rows_rejected)}</td></tr>

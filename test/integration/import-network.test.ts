@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -8,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { download } from '../../src/imports/download.ts';
 import { parseAllowList } from '../../src/imports/net-guard.ts';
 import { resolveSource } from '../../src/imports/source.ts';
-import { backends, setup } from '../helpers.ts';
+import { runImport } from '../../src/imports/runner.ts';
+import { backends, quietLog, setup } from '../helpers.ts';
 
 /** A local server standing for an internal service and for an allowed intranet source. Loopback only. */
 function startServer() {
@@ -120,6 +122,13 @@ describe('import by URL: internal addresses refused, redirects checked, idle dow
         assert.match(run.message ?? '', /Adresse refusée/);
         assert.ok(!(run.message ?? '').includes('SECRET'));
         assert.deepEqual(srv.hits, []);
+        // Allowed by configuration: downloaded into the job's folder; the run keeps checksum and size.
+        const allowed = await runImport({ db: t.db, config: { ...t.config, importAllowList: parseAllowList('127.0.0.1') }, log: quietLog, jobs: t.ctx.jobs },
+          { job: 'offres-repli', source: `http://${hostPort}/donnees.csv`, startedBy: 'test' });
+        assert.deepEqual(srv.hits, ['/donnees.csv']);
+        assert.equal(allowed.sha256, crypto.createHash('sha256').update('SECRET-INTERNE;colonne\n1;2\n').digest('hex'));
+        assert.equal(allowed.source_taille, Buffer.byteLength('SECRET-INTERNE;colonne\n1;2\n'));
+        assert.ok(fs.readdirSync(path.join(t.config.dataDir, 'telechargements', 'offres-repli')).some((f) => f.endsWith('-donnees.csv')));
       } finally {
         await t.close();
       }
