@@ -76,7 +76,8 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
       throw new AppError('CSRF_INVALIDE', `csrf mismatch on ${req.method} ${req.url}`);
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && !sameOrigin(origin, req.headers.host)) {
+    // req.host is X-Forwarded-Host only behind a proxy trusted by TRUST_PROXY, else the Host header.
+    if (origin !== undefined && !sameOrigin(origin, req.host)) {
       throw new AppError('CSRF_INVALIDE', `cross-origin ${String(origin).slice(0, 200)} on ${req.url}`);
     }
   });

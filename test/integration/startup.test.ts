@@ -9,9 +9,9 @@ import { after, describe, test } from 'node:test';
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Runs the server's entry point until it exits (every case here makes it stop by itself). */
-function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+function start(env: Record<string, string>, args = ['src/main.ts']): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
       cwd: ROOT, env: { PATH: process.env.PATH ?? '', PORT: '39871', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
       // Before the fix a wrong REGION started a server: it would otherwise never exit.
       timeout: 180_000,
@@ -37,6 +37,9 @@ describe('start-up refuses a wrong setting with one French line', () => {
     assert.ok(!r.stderr.includes('secret'));
     const debug = await start({ DATABASE_URL: url, DATA_DIR: dir, LOG_LEVEL: 'debug' });
     assert.match(debug.stderr, /ECONNREFUSED/);
+    const cli = await start({ DATABASE_URL: url, DATA_DIR: dir }, ['src/cli.ts', 'migrer']);
+    assert.equal(cli.code, 1);
+    assert.match(cli.stderr, /^Erreur : Base PostgreSQL injoignable : connexion refusée .*DATABASE_URL/);
   });
 
   test('REGION=99 is not among the loaded territories: refused', async () => {
