@@ -5,9 +5,9 @@ import type { UserRow } from './queries.ts';
 import { checkCredentials } from './service.ts';
 
 /** Failed logins tolerated in a window, per account and per client address. */
-export const LOGIN_WINDOW_MINUTES = 15;
-export const MAX_FAILURES_PER_ACCOUNT = 10;
-export const MAX_FAILURES_PER_ADDRESS = 30;
+const LOGIN_WINDOW_MINUTES = 15;
+const MAX_FAILURES_PER_ACCOUNT = 10;
+const MAX_FAILURES_PER_ADDRESS = 30;
 
 /**
  * checkCredentials behind two counters kept in the database: one per account (a password guessed

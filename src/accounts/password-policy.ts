@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 
 export const MIN_PASSWORD_LENGTH = 12;
 /** zxcvbn score (0–4) a password must reach: 3 is "safely unguessable" for an online attack. */
-export const MIN_PASSWORD_SCORE = 3;
+const MIN_PASSWORD_SCORE = 3;
 
 // Built on first use: the dictionaries take a moment to index and most processes never need them.
 let estimator: ZxcvbnFactory | undefined;

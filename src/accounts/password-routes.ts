@@ -3,16 +3,18 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { html } from '../http/html.ts';
-import { requireRole, SESSION_COOKIE } from '../http/security.ts';
-import { changePassword, setUserActive } from './credentials.ts';
+import { signedIn } from '../http/policy.ts';
+import { CsrfField } from '../http/schemas.ts';
+import { SESSION_COOKIE } from '../http/security.ts';
+import { changePassword } from './credentials.ts';
 import { MIN_PASSWORD_LENGTH } from './password-policy.ts';
 
 const ChangeSchema = z.object({
+  ...CsrfField,
   actuel: z.string().max(200),
   nouveau: z.string().max(200),
   confirmation: z.string().max(200),
 });
-const IdParams = z.object({ id: z.coerce.number().int().positive().max(2 ** 53 - 1) });
 
 function changeForm(csrf: string, o: { error?: string; done?: boolean } = {}) {
   return html`<div class="fr-grid-row"><div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
@@ -32,44 +34,29 @@ function changeForm(csrf: string, o: { error?: string; done?: boolean } = {}) {
   </form></div></div>`;
 }
 
-/** Password change for every signed-in user; account deactivation and reactivation for administrators. */
+/** Password change, for every signed-in user (administrators and editors alike). */
 export function registerPasswordRoutes(app: FastifyInstance, ctx: AppContext) {
   const crumbs = [{ label: 'Administration', href: '/admin' }, { label: 'Mot de passe' }];
 
   app.get('/compte/mot-de-passe', async (req, reply) => {
-    requireRole(req, 'editeur');
+    signedIn(req);
     const done = (req.query as { change?: string }).change === 'ok';
     return ctx.render(req, reply, { title: 'Changer mon mot de passe', breadcrumb: crumbs, main: changeForm(req.csrfToken, { done }) });
   });
 
   // Limited like the login form: a borrowed session must not become a way to guess the password.
   app.post('/compte/mot-de-passe', { config: { rateLimit: { max: 10, timeWindow: '15 minutes' } } }, async (req, reply) => {
-    const actor = requireRole(req, 'editeur');
+    const actor = signedIn(req);
     const p = ChangeSchema.safeParse(req.body ?? {});
     const show = (error: string, status = 400) => ctx.render(req, reply, { status, title: 'Changer mon mot de passe', breadcrumb: crumbs, main: changeForm(req.csrfToken, { error }) });
     if (!p.success) return show('Formulaire incomplet.');
     if (p.data.nouveau !== p.data.confirmation) return show('La confirmation ne correspond pas au nouveau mot de passe.');
     try {
-      await changePassword(ctx.db, actor.user.id, req.cookies[SESSION_COOKIE] ?? '', p.data.actuel, p.data.nouveau);
+      await changePassword(ctx.db, actor.id, req.cookies[SESSION_COOKIE] ?? '', p.data.actuel, p.data.nouveau);
     } catch (e) {
       if (e instanceof AppError && (e.code === 'IDENTIFIANTS_INVALIDES' || e.code === 'MOT_DE_PASSE_FAIBLE')) return show(e.userMessage);
       throw e;
     }
     return reply.redirect('/compte/mot-de-passe?change=ok', 303);
   });
-
-  for (const [action, actif] of [['desactivation', false], ['reactivation', true]] as const) {
-    app.post(`/admin/utilisateurs/:id/${action}`, async (req, reply) => {
-      const actor = requireRole(req, 'administrateur');
-      const p = IdParams.safeParse(req.params);
-      if (!p.success) throw new AppError('INTROUVABLE', 'bad user id');
-      try {
-        await setUserActive(ctx.db, { id: actor.id, label: actor.label }, p.data.id, actif);
-      } catch (e) {
-        if (e instanceof AppError && e.code === 'REQUETE_INVALIDE') return reply.redirect(`/admin/utilisateurs?erreur=${encodeURIComponent(e.userMessage)}`, 303);
-        throw e;
-      }
-      return reply.redirect('/admin/utilisateurs', 303);
-    });
-  }
 }

@@ -1,10 +1,14 @@
+import { ZodError } from 'zod';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { AppError, errorBody, type ErrorCode } from '../errors.ts';
 import { html } from './html.ts';
+import { issuesText } from './schemas.ts';
 
 function toAppError(err: FastifyError | AppError | Error): AppError {
   if (err instanceof AppError) return err;
+  // A schema parsed inside a handler: the input was wrong, not the server.
+  if (err instanceof ZodError) return new AppError('REQUETE_INVALIDE', err.message, `Paramètres invalides — ${issuesText(err)}`);
   const fe = err as FastifyError & { validation?: { message?: string; instancePath?: string; params?: unknown }[] };
   if (fe.validation) {
     const detail = fe.validation.map((v) => `${v.instancePath ? `${v.instancePath.replace(/^\//, '')} : ` : ''}${v.message ?? ''}`).join(' ; ');
@@ -44,7 +48,7 @@ export function clientErrorHandler(err: Error & { code?: string; rawPacket?: unk
 }
 
 /** Longest URL served; longer ones get 414 (Node's own header limit, 16 KB, answers 431 beyond). */
-export const MAX_URL_LENGTH = 8192;
+const MAX_URL_LENGTH = 8192;
 
 export function registerErrorHandling(app: FastifyInstance, ctx: AppContext) {
   const respond = (req: FastifyRequest, reply: FastifyReply, e: AppError) => {

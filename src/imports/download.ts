@@ -26,7 +26,7 @@ const DEFAULT_IDLE_MS = 60_000;
 const MAX_REDIRECTS = 5;
 
 /** The URL as it may appear in a message or a log: no user name or password. */
-export function displayUrl(u: URL | string): string {
+function displayUrl(u: URL | string): string {
   try {
     const x = new URL(String(u));
     x.username = '';
@@ -139,8 +139,13 @@ export async function download(spec: string, opts: DownloadOptions): Promise<Sou
     throw new AppError('FICHIER_TROP_GROS', `${displayUrl(url)}: ${declared} bytes`);
   }
   await fsp.mkdir(opts.downloadDir, { recursive: true });
-  const last = decodeURIComponent(url.pathname.split('/').pop() ?? '').replace(/[\0-\x1f]/g, '');
-  const name = last || 'telechargement';
+  const segment = url.pathname.split('/').pop() ?? '';
+  let last = segment;
+  try {
+    last = decodeURIComponent(segment);
+  } catch { /* a malformed %-sequence: keep the name as written */ }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  const name = last.replace(/[\u0000-\u001f\u007f]/g, '') || 'telechargement';
   const dest = path.join(opts.downloadDir, `${Date.now()}-${crypto.randomBytes(3).toString('hex')}-${name.replace(/[^\w.-]/g, '_').slice(-120)}`);
   const h = crypto.createHash('sha256');
   let size = 0;

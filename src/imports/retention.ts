@@ -3,12 +3,12 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 
 /** Folders of DATA_DIR that hold source files: uploads and downloads, one sub-folder per job. */
-export const SOURCE_DIRS = ['televersements', 'telechargements'] as const;
+const SOURCE_DIRS = ['televersements', 'telechargements'] as const;
 
 /** Files younger than this are never removed, whatever their rank: a queued import may still need them. */
 const GRACE_MS = 24 * 3600_000;
 
-export type RetentionRule = { days: number; perJob: number };
+type RetentionRule = { days: number; perJob: number };
 
 /**
  * Removes source files the run records no longer need (each run keeps the source's name, size and
