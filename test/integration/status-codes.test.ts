@@ -121,7 +121,7 @@ for (const backend of backends()) {
       const runsBefore = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM import_run')).rows[0]!.n;
       const r = await t.app.inject({ method: 'POST', url: `/admin/imports?_csrf=${csrf}`, headers: { cookie: cookieHeader(jar), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
       assert.equal(r.statusCode, 400);
-      assert.match(r.body, /Nom de fichier invalide/);
+      assert.match(r.body, /REQUETE_INVALIDE[\s\S]*caractères de contrôle/);
       const dir = path.join(t.config.dataDir, 'televersements');
       const left = fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.includes(tag)) : [];
       assert.deepEqual(left, []);
