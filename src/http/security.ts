@@ -48,7 +48,13 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
   app.decorateRequest('viewer', null);
   app.decorateRequest('csrfToken', '');
 
+  // Behind an undeclared proxy every visitor shares the proxy's address, and so its login and search limits.
+  let warnedProxy = deps.config.trustProxy !== false;
   app.addHook('onRequest', async (req, reply) => {
+    if (!warnedProxy && req.headers['x-forwarded-for'] !== undefined) {
+      warnedProxy = true;
+      req.log.warn('En-tête X-Forwarded-For reçu alors que TRUST_PROXY n’est pas défini : il est ignoré. Derrière un proxy, indiquez TRUST_PROXY (voir README, « Derrière un proxy »).');
+    }
     if (req.url.startsWith('/static/')) return;
     const token = req.cookies[SESSION_COOKIE];
     if (token && token.length < 100) {
