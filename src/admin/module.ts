@@ -167,7 +167,7 @@ export const adminModule: AppModule = {
         breadcrumb: adminCrumbs('Utilisateurs'),
         main: html`<h1 class="fr-mt-2w">Utilisateurs et organisations</h1>
         <div class="fr-table"><table><caption>Comptes (${users.length})</caption><thead><tr><th scope="col">Nom</th><th scope="col">Adresse</th><th scope="col">Rôle</th><th scope="col">Organisation</th><th scope="col">Actif</th><th scope="col">Action</th></tr></thead>
-        <tbody>${users.map((u) => html`<tr><td>${u.nom}</td><td>${u.email}</td><td>${u.role}</td><td>${u.organisation ?? '—'}</td><td>${u.actif ? 'oui' : 'non'}</td><td>${userStatusButton(u, req.csrfToken)}</td></tr>`)}</tbody></table></div>
+        <tbody>${users.map((u) => html`<tr><td>${u.nom}</td><td>${u.email}</td><td>${u.role}</td><td>${u.organisation ?? '—'}</td><td>${u.actif ? 'oui' : 'non'}</td><td>${u.id === req.viewer?.id ? '—' : userStatusButton(u, req.csrfToken)}</td></tr>`)}</tbody></table></div>
         <form method="post" action="/admin/utilisateurs"><input type="hidden" name="_csrf" value="${req.csrfToken}">
           <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Créer un compte</legend>
           <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="u-nom">Nom</label><input class="fr-input" id="u-nom" name="nom" required maxlength="120"></div></div>
