@@ -14,6 +14,7 @@ import { CLI_PREFIX } from './imports/notify.ts';
 import type { ImportRun } from './imports/queries.ts';
 import { type ImportRequest, runImport } from './imports/runner.ts';
 import { auditImportLaunch } from './imports/scheduler.ts';
+import { databaseOpenError } from './startup.ts';
 
 /** What the CLI's commands do, as functions (the CLI entry point parses arguments and prints). */
 
@@ -69,7 +70,10 @@ du dossier courant ou celui nommé par ENV_FILE) : vérifiez DATA_DIR, ou DATABA
 Pour créer ici une base neuve, relancez avec --initialiser (ou démarrez le serveur une première fois : npm start).`);
     }
   }
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }).catch((e: unknown) => {
+    lock?.release();
+    throw config.databaseUrl ? databaseOpenError(e, config.databaseUrl) : e;
+  });
   try {
     return await fn(db);
   } finally {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { prepareDatabase } from './bootstrap.ts';
@@ -7,6 +8,8 @@ import { waitForLock } from './db/lock.ts';
 import { openDb } from './db/open.ts';
 import { startImportListener } from './imports/notify.ts';
 import { startScheduler } from './imports/scheduler.ts';
+import { scheduleSourceCleanup } from './imports/retention.ts';
+import { checkRegion, databaseOpenError, StartupError } from './startup.ts';
 
 async function main() {
   let config;
@@ -25,9 +28,12 @@ async function main() {
     ? undefined
     : await waitForLock(config.dataDir, 'server', (h) => log.warn(`La base embarquée est utilisée par ${h.role === 'cli' ? 'un import en ligne de commande' : 'un autre serveur'} (processus ${h.pid}) ; attente de sa fin…`));
 
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }).catch((e: unknown) => {
+    throw config!.databaseUrl ? databaseOpenError(e, config!.databaseUrl) : e;
+  });
   log.info({ base: db.kind, dataDir: config.dataDir }, 'database open');
   await prepareDatabase(db, config, log);
+  await checkRegion(db, config);
 
   const internalToken = crypto.randomBytes(24).toString('base64url');
   const { app, ctx } = await buildApp(config, { db, log, internalToken });
@@ -44,6 +50,8 @@ async function main() {
       onRetry: async (runId) => void (await ctx.retryFollowUps(runId)),
     })
     : undefined;
+  const uploadsElsewhere = config.uploadDir !== path.join(config.dataDir, 'televersements') ? [config.uploadDir] : [];
+  const cleanup = scheduleSourceCleanup(config.dataDir, config.sourceRetention, log, uploadsElsewhere);
 
   let closing = false;
   const stop = async (sig: string) => {
@@ -52,6 +60,7 @@ async function main() {
     log.info({ sig }, 'stopping');
     await scheduler.stop();
     await listener?.stop();
+    clearInterval(cleanup);
     await app.close();
     await db.close();
     lock?.release();
@@ -61,8 +70,10 @@ async function main() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
+// One French line for the operator; the stack only when asked for (LOG_LEVEL=debug or trace).
 main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  console.error(e);
-  process.exit(1);
+  const message = e instanceof Error ? e.message : String(e);
+  console.error(e instanceof StartupError ? message : `Démarrage impossible : ${message}`);
+  if (['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '')) console.error(e instanceof StartupError && e.cause ? e.cause : e);
+  process.exit(e instanceof StartupError ? 2 : 1);
 });

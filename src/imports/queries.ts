@@ -22,6 +22,8 @@ export type ImportRun = {
   instance: string | null;
   cancel_requested_by: string | null;
   progress_at: Date | null;
+  /** Bytes of the source (null for runs recorded before migration 0011 or whose source could not be read). */
+  source_taille?: number | null;
 };
 
 /** A follow-up of a committed run (listener) that failed on one instance. */
@@ -93,7 +95,8 @@ export async function failSilentRuns(q: Queryable, minutes = 5): Promise<number>
 /** Once the source is a local file: what was actually read, and its checksum. */
 export async function setRunSource(q: Queryable, id: number, s: { source: string; sha256: string; size: number; phase: ImportRun['phase'] }): Promise<void> {
   await q.query(
-    `UPDATE import_run SET source = $2, sha256 = $3, bytes_read = $4, bytes_total = $4, phase = $5, progress_at = now()
+    `UPDATE import_run SET source = $2, sha256 = $3, bytes_read = $4, bytes_total = $4, source_taille = $4, phase = $5,
+       progress_at = now()
      WHERE id = $1`,
     [id, safeSnippet(s.source, 2000), s.sha256, s.size, s.phase],
   );
@@ -158,4 +161,9 @@ export async function succeededRunsSince(q: Queryable, since: Date): Promise<{ i
 
 export async function databaseNow(q: Queryable): Promise<Date> {
   return (await q.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
+}
+
+/** Size in bytes of the source a run read (kept after the file itself is removed by retention). */
+export async function setRunSourceSize(q: Queryable, id: number, size: number): Promise<void> {
+  await q.query('UPDATE import_run SET source_taille = $2 WHERE id = $1', [id, size]);
 }

@@ -252,8 +252,10 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
     source =
       typeof spec === 'string'
         ? await resolveSource(spec, {
-            downloadDir: path.join(deps.config.dataDir, 'telechargements'),
+            downloadDir: path.join(deps.config.dataDir, 'telechargements', job.name),
             maxBytes: deps.config.uploadMaxBytes,
+            allow: deps.config.importAllowList,
+            idleMs: deps.config.importInactivityMs,
             signal: controller.signal,
             onProgress: (bytes, total) => {
               progress.bytes = bytes;

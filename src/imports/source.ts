@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.ts';
+import { download, type DownloadOptions } from './download.ts';
 
 /** A source an import job reads: a local file (downloads and uploads are first saved as one). */
 export type Source = {
@@ -27,17 +28,10 @@ export async function sha256File(p: string): Promise<string> {
  * Resolves what the user named (path or http(s) URL) to a local file with its checksum.
  * Downloads stop at maxBytes, before the whole body is held anywhere.
  */
-export type ResolveOptions = {
-  downloadDir: string;
-  maxBytes: number;
-  /** Cancels a download in progress (an administrator cancelled the run). */
-  signal?: AbortSignal;
-  /** Bytes received so far, and the announced size when the server gave one. */
-  onProgress?: (bytes: number, total: number | null) => void;
-};
-
-export async function resolveSource(spec: string, opts: ResolveOptions): Promise<Source> {
+export async function resolveSource(spec: string, opts: DownloadOptions): Promise<Source> {
   if (/^https?:\/\//i.test(spec)) return download(spec, opts);
+  // Any other scheme (file:, x:../../etc/passwd…) is refused rather than read as a local path.
+  if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) throw new AppError('SOURCE_ILLISIBLE', `scheme in ${spec.slice(0, 200)}`, 'Seules les adresses http:// ou https:// sont acceptées.');
   const p = path.resolve(spec);
   let st: fs.Stats;
   try {
@@ -58,38 +52,4 @@ export async function resolveSource(spec: string, opts: ResolveOptions): Promise
     return { origin: spec, path: p, name: path.basename(p), sha256: h.digest('hex'), size };
   }
   return { origin: spec, path: p, name: path.basename(p), sha256: await sha256File(p), size: st.size };
-}
-
-async function download(url: string, opts: ResolveOptions): Promise<Source> {
-  let res: Response;
-  try {
-    const timeout = AbortSignal.timeout(10 * 60_000);
-    res = await fetch(url, { redirect: 'follow', signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout });
-  } catch (e) {
-    throw new AppError('SOURCE_ILLISIBLE', `fetch ${url}: ${(e as Error).message}`, `Téléchargement impossible : ${url}`);
-  }
-  if (!res.ok || !res.body) throw new AppError('SOURCE_ILLISIBLE', `fetch ${url}: HTTP ${res.status}`, `Le serveur a répondu ${res.status} pour ${url}`);
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > opts.maxBytes) throw new AppError('FICHIER_TROP_GROS', `${url}: ${declared} bytes`);
-  await fsp.mkdir(opts.downloadDir, { recursive: true });
-  const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'telechargement');
-  const dest = path.join(opts.downloadDir, `${Date.now()}-${name.replace(/[^\w.-]/g, '_')}`);
-  const h = crypto.createHash('sha256');
-  let size = 0;
-  const out = fs.createWriteStream(dest);
-  try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      size += chunk.length;
-      if (size > opts.maxBytes) throw new AppError('FICHIER_TROP_GROS', `${url}: over ${opts.maxBytes} bytes`);
-      h.update(chunk);
-      opts.onProgress?.(size, declared || null);
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-    }
-  } catch (e) {
-    out.destroy();
-    await fsp.rm(dest, { force: true });
-    throw e;
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return { origin: url, path: dest, name, sha256: h.digest('hex'), size };
 }

@@ -30,7 +30,8 @@ for (const backend of backends()) {
     let t: Awaited<ReturnType<typeof setup>>;
     let jar: Record<string, string>;
     before(async () => {
-      t = await setup(backend);
+      // The slow source is a local test server: allowed as an intranet source would be.
+      t = await setup(backend, { IMPORT_URL_ALLOWLIST: '127.0.0.1' });
       await createUser(
         t.db,
         { id: null, label: 'test' },

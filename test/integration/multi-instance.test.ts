@@ -53,7 +53,7 @@ describe('two instances on one PostgreSQL', {
 
   async function start(instance: string): Promise<Instance> {
     const db = await openDb({ databaseUrl: dbUrl });
-    const config = testConfig({ DATABASE_URL: dbUrl });
+    const config = testConfig({ DATABASE_URL: dbUrl, IMPORT_URL_ALLOWLIST: '127.0.0.1' });
     await prepareDatabase(db, config, quietLog);
     const { app, ctx } = await buildApp(config, { db, log: quietLog, instance });
     await app.ready();
@@ -122,7 +122,7 @@ describe('two instances on one PostgreSQL', {
 
   test('an address import through the CLI on the same DATABASE_URL is found by both', async () => {
     const run = await importCommand(
-      testConfig({ DATABASE_URL: dbUrl }),
+      testConfig({ DATABASE_URL: dbUrl, IMPORT_URL_ALLOWLIST: '127.0.0.1' }),
       quietLog,
       {
         job: 'adresses',
@@ -151,7 +151,7 @@ describe('two instances on one PostgreSQL', {
     assert.equal(buildings.status, 'succeeded', buildings.message ?? '');
     await a.db.query(`UPDATE mci_immeuble SET adresse_id = NULL, appariement = 'aucun', distance_m = NULL`);
     const run = await importCommand(
-      testConfig({ DATABASE_URL: dbUrl }),
+      testConfig({ DATABASE_URL: dbUrl, IMPORT_URL_ALLOWLIST: '127.0.0.1' }),
       quietLog,
       {
         job: 'adresses',
@@ -219,7 +219,7 @@ describe('two instances on one PostgreSQL', {
         )
       ).rows[0]?.id;
       // What an instance (or the CLI) does when it starts.
-      await prepareDatabase(b.db, testConfig({ DATABASE_URL: dbUrl }), quietLog);
+      await prepareDatabase(b.db, testConfig({ DATABASE_URL: dbUrl, IMPORT_URL_ALLOWLIST: '127.0.0.1' }), quietLog);
       const status = async (id: number | undefined) =>
         (await b.db.query<{ status: string }>('SELECT status FROM import_run WHERE id = $1', [id])).rows[0]?.status;
       assert.equal(await status(dead), 'failed');
