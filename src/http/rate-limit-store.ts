@@ -6,11 +6,7 @@ import type { Queryable } from '../db/db.ts';
  * the first request opens it, later ones count until it ends. Used when the platform runs on a
  * PostgreSQL server; PGlite is single-process and keeps the plugin's in-memory store.
  */
-async function countRequest(
-  q: Queryable,
-  key: string,
-  windowMs: number,
-): Promise<{ current: number; ttl: number }> {
+async function countRequest(q: Queryable, key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
   const r = await q.query<{ compte: number; ttl: number }>(
     `INSERT INTO limite_requetes AS l (cle, compte, fin) VALUES ($1, 1, now() + make_interval(secs => $2 / 1000.0))
      ON CONFLICT (cle) DO UPDATE SET

@@ -98,7 +98,10 @@ for (const backend of backends()) {
       const array = await plan({ source: 'https://exemple.fr/departements.geojson', options: '[1,2]' });
       assert.equal(array.statusCode, 400);
       // An object the job itself refuses is caught when planned, not at its first run.
-      const options = await plan({ source: 'https://exemple.fr/departements.geojson', options: '{"niveau": "canton"}' });
+      const options = await plan({
+        source: 'https://exemple.fr/departements.geojson',
+        options: '{"niveau": "canton"}',
+      });
       assert.equal(options.statusCode, 400);
       assert.match(options.body, /Options invalides pour contours/);
       const ok = await plan({ source: 'departements-bourgogne-franche-comte.geojson.gz' });
