@@ -1,5 +1,6 @@
 import { svgMap, type SvgShape } from '../geo/svg.ts';
 import { fmtInt, html, type Html } from '../http/html.ts';
+import { pagination, rangeLabel, type Pager } from '../http/pagination.ts';
 import type { Figures } from './queries.ts';
 import { NIVEAU_LABEL, type Niveau, type Parent } from './schema.ts';
 import type { TerritoryDetail } from './service.ts';
@@ -67,10 +68,11 @@ export function mapOrTable(shapes: SvgShape[], t: TerritoryDetail): Html {
 </figure>`;
 }
 
-export function communeTable(caption: string, items: { code: string; nom: string; population: number | null }[], total: number, moreHref?: string): Html {
-  return html`<div class="fr-table"><table>
-  <caption>${caption} (${fmtInt(total)})</caption>
+export function communeTable(caption: string, items: { code: string; nom: string; population: number | null }[], total: number, paging?: { pager: Pager; hrefOf: (n: number) => string }): Html {
+  const id = paging ? 'communes' : undefined;
+  return html`<div class="fr-table"${id ? html` id="${id}"` : ''}><table>
+  <caption>${caption} (${fmtInt(total)})${paging && paging.pager.pages > 1 ? html` — ${rangeLabel(paging.pager)}, par ordre alphabétique` : ''}</caption>
   <thead><tr><th scope="col">Commune</th><th scope="col">Code INSEE</th><th scope="col" class="pan-num">Population</th></tr></thead>
   <tbody>${items.map((c) => html`<tr><td><a href="${territoryHref('commune', c.code)}">${c.nom}</a></td><td>${c.code}</td><td class="pan-num">${fmtInt(c.population)}</td></tr>`)}</tbody>
-</table></div>${moreHref && items.length < total ? html`<p><a class="fr-link" href="${moreHref}">Voir toutes les communes</a></p>` : ''}`;
+</table></div>${paging ? pagination(paging.pager, paging.hrefOf, caption.toLowerCase()) : ''}`;
 }
