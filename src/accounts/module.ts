@@ -1,12 +1,11 @@
-import { z } from 'zod';
 import type { AppModule } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { html } from '../http/html.ts';
+import { safeReturnPath } from '../http/return-path.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../http/security.ts';
 import { audit } from './audit.ts';
 import { checkCredentials, closeSession, LoginSchema, openSession } from './service.ts';
 
-const NextSchema = z.string().regex(/^\/(?!\/)[\w\-/?=&.%]*$/).max(300).catch('/admin');
 
 function loginForm(csrf: string, next: string, error?: string, email = '') {
   return html`<div class="fr-grid-row fr-grid-row--center fr-mt-4w"><div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
@@ -29,14 +28,14 @@ export const accountsModule: AppModule = {
   name: 'comptes',
   register(app, ctx) {
     app.get('/connexion', async (req, reply) => {
-      const next = NextSchema.parse((req.query as { next?: string }).next ?? '/admin');
+      const next = safeReturnPath((req.query as { next?: unknown }).next);
       if (req.viewer) return reply.redirect(next, 303);
       return ctx.render(req, reply, { title: 'Connexion', breadcrumb: [{ label: 'Connexion' }], main: loginForm(req.csrfToken, next) });
     });
 
     app.post('/connexion', { config: { rateLimit: { max: 10, timeWindow: '15 minutes' } } }, async (req, reply) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const next = NextSchema.parse(body.next);
+      const next = safeReturnPath(body.next);
       const input = LoginSchema.safeParse(body);
       try {
         if (!input.success) throw new AppError('IDENTIFIANTS_INVALIDES', 'malformed login form');

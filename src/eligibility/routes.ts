@@ -6,6 +6,9 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { fmtDate, fmtInt, fmtPct, html } from '../http/html.ts';
 import { requireRole } from '../http/security.ts';
+import { runStatusLabel } from '../imports/labels.ts';
+import { regionExamples } from '../territories/examples.ts';
+import { addressExamples, addressHintOf } from '../addresses/examples.ts';
 import { ErrorSchema } from '../territories/api.ts';
 import { METHOD_LABEL, METHODS, type Method } from './matching.ts';
 import * as Q from './queries.ts';
@@ -45,7 +48,7 @@ export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) 
       title: 'Éligibilité à l’adresse', breadcrumb: [{ label: 'Éligibilité' }], head: html`${HEAD}${addressSearchAssets.head}`, scripts: addressSearchAssets.scripts,
       main: html`<h1 class="fr-mt-2w">Éligibilité à l’adresse</h1>
       <p class="fr-text--lead">Que peut-on avoir à cette adresse ? Saisissez une adresse pour connaître les technologies disponibles (fibre, câble, DSL, THD radio, 4G fixe, satellite), les débits maximaux et les opérateurs, le statut et la date prévue de la fibre, et les offres de repli aidées par l’État quand aucun accès filaire à très haut débit n’existe.</p>
-      ${addressSearchField({ id: 'eligibilite-adresse', label: 'Votre adresse' })}
+      ${addressSearchField({ id: 'eligibilite-adresse', label: 'Votre adresse', hint: addressHintOf(await addressExamples(ctx, await regionExamples(ctx))) })}
       <h2>D’où viennent les réponses ?</h2>
       <ul>
         <li>Les immeubles, technologies, débits et opérateurs viennent de <strong>Ma connexion internet</strong> (ARCEP), rapprochés des adresses de la Base Adresse Nationale.</li>
@@ -101,7 +104,7 @@ export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) 
         <tbody>${byCommune.map((c) => html`<tr><td>${c.nom ?? c.code_insee} (${c.code_insee})</td><td>${c.source === 'mci' ? 'Ma connexion internet' : 'Carte fibre'}</td><td class="pan-num">${fmtInt(c.immeubles)}</td><td class="pan-num">${fmtInt(c.apparies)} (${fmtPct(c.immeubles ? c.apparies / c.immeubles : 0)})</td><td class="pan-num">${fmtInt(c.adresses)}</td></tr>`)}</tbody></table></div>` : ''}
       ${runs.length ? html`<div class="fr-table"><table><caption>Derniers imports</caption>
         <thead><tr><th scope="col">Import</th><th scope="col">Terminé le</th><th scope="col">État</th><th scope="col" class="pan-num">Lignes lues</th><th scope="col" class="pan-num">Acceptées</th><th scope="col" class="pan-num">Rejetées</th><th scope="col">Compte rendu</th></tr></thead>
-        <tbody>${runs.map((x) => html`<tr><td>${x.job}</td><td>${fmtDate(x.ended_at)}</td><td>${x.status}</td><td class="pan-num">${fmtInt(x.rows_read)}</td><td class="pan-num">${fmtInt(x.rows_accepted)}</td><td class="pan-num">${fmtInt(x.rows_rejected)}</td><td>${x.message ?? ''}</td></tr>`)}</tbody></table></div>` : ''}`,
+        <tbody>${runs.map((x) => html`<tr><td>${ctx.jobs.get(x.job)?.title ?? x.job}</td><td>${fmtDate(x.ended_at)}</td><td>${runStatusLabel(x.status)}</td><td class="pan-num">${fmtInt(x.rows_read)}</td><td class="pan-num">${fmtInt(x.rows_accepted)}</td><td class="pan-num">${fmtInt(x.rows_rejected)}</td><td>${x.message ?? ''}</td></tr>`)}</tbody></table></div>` : ''}`,
     });
   });
 }

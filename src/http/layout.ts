@@ -1,4 +1,5 @@
 import { html, type Html } from './html.ts';
+import { loginHref } from './return-path.ts';
 
 export type Site = { name: string; regionCode: string; regionNom: string };
 export type Viewer = { nom: string; role: 'administrateur' | 'editeur' } | null;
@@ -98,7 +99,7 @@ ${o.head}
               ${viewer
                 ? html`<li><a class="fr-btn fr-icon-settings-5-line" href="/admin">${viewer.role === 'administrateur' ? 'Administration' : 'Espace éditeur'}</a></li>
                   <li><form method="post" action="/deconnexion"><input type="hidden" name="_csrf" value="${o.csrf ?? ''}"><button class="fr-btn fr-icon-logout-box-r-line" type="submit">Se déconnecter (${viewer.nom})</button></form></li>`
-                : html`<li><a class="fr-btn fr-icon-lock-line" href="/connexion">Se connecter</a></li>`}
+                : html`<li><a class="fr-btn fr-icon-lock-line" href="${loginHref(o.path === '/connexion' ? null : o.path)}">Se connecter</a></li>`}
             </ul>
           </div>
         </div>

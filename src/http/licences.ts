@@ -48,8 +48,8 @@ export function dataSource(id: DataSourceId): DataSource {
 
 /** Licence and attribution of an address by its origin: the field API answers and CSV exports carry. */
 export type AddressLicence = { licence: string; url: string; attribution: string | null };
-export function addressLicence(source: 'ban' | 'bal' | 'bano'): AddressLicence {
-  const s = dataSource(source);
+export function addressLicence(source: string): AddressLicence {
+  const s = dataSource(source === 'bano' ? 'bano' : source === 'bal' ? 'bal' : 'ban');
   const l = LICENCES[s.licence];
   return { licence: l.court, url: l.url, attribution: s.mention ?? null };
 }

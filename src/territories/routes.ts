@@ -8,6 +8,7 @@ import type { Crumb } from '../http/layout.ts';
 import { PageNumberSchema, pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import * as Q from './queries.ts';
 import { NIVEAU_LABEL, TerritoryParamsSchema } from './schema.ts';
+import { regionExamples, territorySearchExample } from './examples.ts';
 import { getTerritory, searchTerritories, type TerritoryDetail } from './service.ts';
 import { codesTable, communeTable, keyFigures, mapOrTable, POPULATION_SOURCE, searchForm, territoryHeader, territoryHref } from './views.ts';
 
@@ -52,7 +53,7 @@ export function registerTerritoryPages(app: FastifyInstance, ctx: AppContext) {
       title: 'Accueil',
       main: html`<h1 class="fr-mt-4w">${region ? html`${region.nom} : l’aménagement numérique du territoire` : site.name}</h1>
       <p class="fr-text--lead">Suivre le déploiement de la fibre et du mobile, connaître les offres disponibles à son adresse, trouver un lieu d’accompagnement au numérique : la plateforme partagée de la Région, de l’État et de leurs partenaires.</p>
-      ${searchForm()}
+      ${searchForm('', 'recherche-territoire', territorySearchExample(await regionExamples(ctx)))}
       ${f ? html`<h2>La région en chiffres</h2>${keyFigures([
         { label: 'habitants', value: fmtInt(Number(f.population)), hint: 'population municipale' },
         { label: 'départements', value: fmtInt(depts.length) },
@@ -75,7 +76,7 @@ export function registerTerritoryPages(app: FastifyInstance, ctx: AppContext) {
       breadcrumb: [{ label: 'Territoires' }],
       main: html`<h1 class="fr-mt-2w">Territoires</h1>
       <p>Régions, départements, EPCI et communes selon le Code officiel géographique en vigueur. Les anciens codes de communes (communes déléguées, associées ou fusionnées) mènent à la commune actuelle.</p>
-      ${searchForm()}
+      ${searchForm('', 'recherche-territoire', territorySearchExample(await regionExamples(ctx)))}
       <h2>Toutes les régions</h2>
       <ul>${regions.map((x) => html`<li><a href="${territoryHref('region', x.code)}"${x.code === ctx.config.region ? html` aria-current="true"` : ''}>${x.nom}</a>${x.code === ctx.config.region ? ' (région de cette plateforme)' : ''}</li>`)}</ul>`,
     });
@@ -89,7 +90,7 @@ export function registerTerritoryPages(app: FastifyInstance, ctx: AppContext) {
       title: q ? `Recherche « ${q} »` : 'Recherche de territoire',
       breadcrumb: [{ label: 'Territoires', href: '/territoires' }, { label: 'Recherche' }],
       main: html`<h1 class="fr-mt-2w">Rechercher un territoire</h1>
-      ${searchForm(q, 'recherche-territoire')}
+      ${searchForm(q, 'recherche-territoire', territorySearchExample(await regionExamples(ctx)))}
       ${q ? html`<h2 aria-live="polite">${rows.length ? `${rows.length} résultat${rows.length > 1 ? 's' : ''} pour « ${q} »` : `Aucun territoire ne correspond à « ${q} »`}</h2>` : ''}
       ${rows.length ? html`<ul class="fr-mb-4w">${rows.map((x) => html`<li><a href="${territoryHref(x.niveau, x.code)}">${x.nom}</a> — ${NIVEAU_LABEL[x.niveau]} ${x.code}${x.detail ? html`, ${x.detail}` : ''}</li>`)}</ul>` : q ? html`<p>Vérifiez l’orthographe, ou essayez un code postal ou un code INSEE.</p>` : ''}`,
     });

@@ -7,11 +7,11 @@ import type { TerritoryDetail } from './service.ts';
 
 export const territoryHref = (niveau: Niveau, code: string) => `/territoires/${niveau}/${encodeURIComponent(code)}`;
 
-export function searchForm(q = '', id = 'recherche-territoire'): Html {
+export function searchForm(q = '', id = 'recherche-territoire', example = ''): Html {
   return html`<form role="search" action="/territoires/recherche" method="get" class="fr-mb-4w">
   <div class="fr-search-bar fr-search-bar--lg" id="${id}">
     <label class="fr-label" for="${id}-input">Rechercher un territoire (nom, code INSEE, code postal ou SIREN)</label>
-    <input class="fr-input" placeholder="Ex. : Dijon, 21231, 50100, CC du Pays de Montbéliard" type="search" id="${id}-input" name="q" value="${q}" autocomplete="off" maxlength="100" required>
+    <input class="fr-input" placeholder="${example}" type="search" id="${id}-input" name="q" value="${q}" autocomplete="off" maxlength="100" required>
     <button class="fr-btn" type="submit" title="Rechercher">Rechercher</button>
   </div>
 </form>`;
