@@ -5,12 +5,13 @@ import type { AppContext } from '../context.ts';
 import { communeShapesOf, shapeOf } from '../geo/queries.ts';
 import { fmtInt, html, type Html } from '../http/html.ts';
 import type { Crumb } from '../http/layout.ts';
+import { sourcesBlock } from '../http/sources.ts';
 import { PageNumberSchema, pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import * as Q from './queries.ts';
 import { NIVEAU_LABEL, TerritoryParamsSchema } from './schema.ts';
 import { regionExamples, territorySearchExample } from './examples.ts';
 import { getTerritory, searchTerritories, type TerritoryDetail } from './service.ts';
-import { codesTable, communeTable, keyFigures, mapOrTable, POPULATION_SOURCE, searchForm, territoryHeader, territoryHref } from './views.ts';
+import { codesTable, communeTable, keyFigures, mapOrTable, POPULATION_CITATIONS, searchForm, territoryHeader, territoryHref } from './views.ts';
 
 /** Rows per page of the commune and EPCI lists: keeps the heaviest territory page under 150 KB. */
 const PER_PAGE = 100;
@@ -59,7 +60,7 @@ export function registerTerritoryPages(app: FastifyInstance, ctx: AppContext) {
         { label: 'départements', value: fmtInt(depts.length) },
         { label: 'EPCI à fiscalité propre', value: fmtInt(f.epci), hint: 'ayant au moins une commune dans la région' },
         { label: 'communes', value: fmtInt(f.communes), hint: 'au 1er janvier 2026' },
-      ])}<p class="fr-text--xs">Source : ${POPULATION_SOURCE} ; Code officiel géographique 2026.</p>` : html`<p>Le découpage administratif n’est pas encore chargé.</p>`}
+      ])}${sourcesBlock(POPULATION_CITATIONS)}` : html`<p>Le découpage administratif n’est pas encore chargé.</p>`}
       ${depts.length ? html`<div class="fr-table"><table><caption>Les départements de la région</caption>
         <thead><tr><th scope="col">Département</th><th scope="col">Code</th><th scope="col" class="pan-num">Population</th><th scope="col" class="pan-num">Communes</th><th scope="col" class="pan-num">EPCI</th></tr></thead>
         <tbody>${depts.map((d) => html`<tr><td><a href="${territoryHref('departement', d.code)}">${d.nom}</a></td><td>${d.code}</td><td class="pan-num">${fmtInt(Number(d.population))}</td><td class="pan-num">${fmtInt(d.communes)}</td><td class="pan-num">${fmtInt(d.epci)}</td></tr>`)}</tbody></table></div>

@@ -1,6 +1,7 @@
 import { svgMap, type SvgShape } from '../geo/svg.ts';
 import { fmtInt, html, type Html } from '../http/html.ts';
 import { pagination, rangeLabel, type Pager } from '../http/pagination.ts';
+import { sourcesBlock, type Citation } from '../http/sources.ts';
 import type { Figures } from './queries.ts';
 import { NIVEAU_LABEL, type Niveau, type Parent } from './schema.ts';
 import type { TerritoryDetail } from './service.ts';
@@ -23,7 +24,11 @@ export function keyFigures(items: { label: string; value: string; hint?: string 
 </ul>`;
 }
 
-export const POPULATION_SOURCE = 'Population municipale, INSEE (populations légales en vigueur au 1er janvier 2026), via @etalab/decoupage-administratif';
+/** The sources of the key figures of a territory: populations and the commune list (COG). */
+export const POPULATION_CITATIONS: Citation[] = [
+  { producteur: 'Insee', jeu: 'populations légales en vigueur au 1er janvier 2026 (population municipale)', licence: 'licence-ouverte-2.0', note: 'Via le paquet @etalab/decoupage-administratif.' },
+  { producteur: 'Insee', jeu: 'Code officiel géographique 2026 (communes, EPCI, départements, régions)', licence: 'licence-ouverte-2.0' },
+];
 
 function parentsList(parents: Parent[]): Html {
   if (!parents.length) return html``;
@@ -55,7 +60,7 @@ export function territoryHeader(t: TerritoryDetail, figures: Figures | null): Ht
   ${t.ancienCode ? html`<div class="fr-notice fr-notice--info fr-mb-2w"><div class="fr-container"><div class="fr-notice__body"><p class="fr-notice__title">Le code ${t.ancienCode} est un ancien code : il désigne aujourd’hui la commune ${t.nom} (${t.code}).</p></div></div></div>` : ''}
   ${parentsList(t.parents)}
   ${keyFigures(figs)}
-  <p class="fr-text--xs fr-mt-1w">Source : ${POPULATION_SOURCE}.</p>`;
+  ${sourcesBlock(POPULATION_CITATIONS)}`;
 }
 
 export function mapOrTable(shapes: SvgShape[], t: TerritoryDetail): Html {
