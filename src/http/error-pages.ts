@@ -44,7 +44,7 @@ export function registerErrorHandling(app: FastifyInstance, ctx: AppContext) {
         <p class="fr-text--lead fr-mb-3w">${e.userMessage}</p>
         ${e.status === 404 ? html`<p>Si vous avez saisi l’adresse dans le navigateur, vérifiez qu’elle est correcte. La page n’est peut-être plus disponible.</p>` : ''}
         ${e.status === 401 ? html`<p>Cette page est réservée aux partenaires connectés. Après la connexion, vous reviendrez à la page demandée.</p>` : ''}
-        <ul class="fr-btns-group fr-btns-group--inline-md">${e.status === 401 ? html`<li><a class="fr-btn fr-icon-lock-line fr-btn--icon-left" href="${loginHref(back)}">Se connecter</a></li><li><a class="fr-btn fr-btn--secondary" href="/">Page d’accueil</a></li>` : html`<li><a class="fr-btn" href="/">Page d’accueil</a></li><li><a class="fr-btn fr-btn--secondary" href="/plan-du-site">Plan du site</a></li>`}</ul>
+        <ul class="fr-btns-group fr-btns-group--inline-md">${e.status === 401 ? html`<li><a class="fr-btn" href="${loginHref(back)}">Se connecter</a></li><li><a class="fr-btn fr-btn--secondary" href="/">Page d’accueil</a></li>` : html`<li><a class="fr-btn" href="/">Page d’accueil</a></li><li><a class="fr-btn fr-btn--secondary" href="/plan-du-site">Plan du site</a></li>`}</ul>
       </div>`,
     });
   };

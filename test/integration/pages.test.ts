@@ -71,7 +71,7 @@ for (const backend of backends()) {
       const r = await get('/admin/imports?lance=1');
       assert.equal(r.statusCode, 401);
       assert.match(r.body, /<h1>Connexion requise<\/h1>/);
-      const href = /fr-btn--icon-left" href="(\/connexion\?next=[^"]+)">Se connecter/.exec(r.body)?.[1];
+      const href = /class="fr-btn" href="(\/connexion\?next=[^"]+)">Se connecter/.exec(r.body)?.[1];
       assert.equal(href, '/connexion?next=%2Fadmin%2Fimports%3Flance%3D1');
       const form = await get(href!.replace(/&amp;/g, '&'));
       assert.match(form.body, /<input type="hidden" name="next" value="\/admin\/imports\?lance=1">/);
