@@ -32,7 +32,16 @@ const b18 = (f: string) => shared('boundaries', 'france-geojson-2018', f);
 const b25 = (f: string) => shared('boundaries', 'ngeofr-2025', f);
 const a = (f: string) => shared('arcep-fixe', f);
 const sheets = fs.mkdtempSync(path.join(dataDir, 'sheets-'));
-for (const s of ['ftthCommunes', 'communes', 'ftthDepartements', 'departements', 'ftthRegions', 'regions', 'ftthEpci', 'epci']) {
+for (const s of [
+  'ftthCommunes',
+  'communes',
+  'ftthDepartements',
+  'departements',
+  'ftthRegions',
+  'regions',
+  'ftthEpci',
+  'epci',
+]) {
   fs.symlinkSync(a(`arcep-obs-thd-2018t1-${s}.csv.gz`), path.join(sheets, `arcep-obs-thd-2018t1-${s}.csv.gz`));
 }
 const imports: [string, string, unknown?][] = [
@@ -51,20 +60,41 @@ for (const [job, source, options] of imports) {
 }
 
 const biggest = async (sql: string) => (await db.query<{ code: string }>(sql, [REGION])).rows[0]!.code;
-const dept = await biggest(`SELECT departement AS code FROM commune WHERE region = $1 GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`);
-const epci = await biggest(`SELECT c.epci AS code FROM commune c WHERE c.region = $1 AND c.epci IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`);
+const dept = await biggest(
+  `SELECT departement AS code FROM commune WHERE region = $1 GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
+);
+const epci = await biggest(
+  `SELECT c.epci AS code FROM commune c WHERE c.region = $1 AND c.epci IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
+);
 const commune = await biggest(`SELECT code FROM commune WHERE region = $1 ORDER BY population DESC NULLS LAST LIMIT 1`);
 const adresse = (await db.query<{ id: string }>(`SELECT id FROM adresse ORDER BY id LIMIT 1`)).rows[0]?.id;
 
 const pages = [
-  '/', '/territoires', `/territoires/region/${REGION}`, `/territoires/departement/${dept}`, `/territoires/departement/${dept}/communes`,
-  `/territoires/epci/${epci}`, `/territoires/commune/${commune}`, '/territoires/recherche?q=saint',
-  '/observatoire', `/observatoire?niveau=departement&code=${dept}`, `/observatoire?niveau=epci&code=${epci}`, '/observatoire?niveau=france&code=FR',
-  '/observatoire/objectifs', '/eligibilite', '/eligibilite/donnees', ...(adresse ? [`/eligibilite/adresse/${adresse}`] : []),
-  '/adresses/recherche?q=rue+de+belfort', '/licences', '/plan-du-site', '/mentions-legales',
+  '/',
+  '/territoires',
+  `/territoires/region/${REGION}`,
+  `/territoires/departement/${dept}`,
+  `/territoires/departement/${dept}/communes`,
+  `/territoires/epci/${epci}`,
+  `/territoires/commune/${commune}`,
+  '/territoires/recherche?q=saint',
+  '/observatoire',
+  `/observatoire?niveau=departement&code=${dept}`,
+  `/observatoire?niveau=epci&code=${epci}`,
+  '/observatoire?niveau=france&code=FR',
+  '/observatoire/objectifs',
+  '/eligibilite',
+  '/eligibilite/donnees',
+  ...(adresse ? [`/eligibilite/adresse/${adresse}`] : []),
+  '/adresses/recherche?q=rue+de+belfort',
+  '/licences',
+  '/plan-du-site',
+  '/mentions-legales',
 ];
 let max = { url: '', size: 0 };
-console.log(`\nRégion ${REGION}: plus grand département ${dept}, plus grand EPCI ${epci}, plus grande commune ${commune}`);
+console.log(
+  `\nRégion ${REGION}: plus grand département ${dept}, plus grand EPCI ${epci}, plus grande commune ${commune}`,
+);
 for (const url of pages) {
   const r = await app.inject({ method: 'GET', url });
   const size = Buffer.byteLength(r.body);

@@ -14,7 +14,10 @@ function sqlTuple(s: string): string[] {
       let v = '';
       i++;
       while (i < s.length && s[i] !== "'") {
-        if (s[i] === '\\' && i + 1 < s.length) { v += s[i + 1]; i += 2; } else v += s[i++];
+        if (s[i] === '\\' && i + 1 < s.length) {
+          v += s[i + 1];
+          i += 2;
+        } else v += s[i++];
       }
       i++;
       out.push(v);
@@ -28,7 +31,22 @@ function sqlTuple(s: string): string[] {
   return out;
 }
 
-const MCI_COLUMNS = ['code_insee', 'nom_com', 'code_dep', 'code_reg', 'nbr', 'type', 'inel_hd', 'elig_hd05', 'elig_hd3', 'elig_bhd8', 'elig_thd30', 'elig_thd100', 'elig_thd1g', 'date'];
+const MCI_COLUMNS = [
+  'code_insee',
+  'nom_com',
+  'code_dep',
+  'code_reg',
+  'nbr',
+  'type',
+  'inel_hd',
+  'elig_hd05',
+  'elig_hd3',
+  'elig_bhd8',
+  'elig_thd30',
+  'elig_thd100',
+  'elig_thd1g',
+  'date',
+];
 
 /** §12a: the phpMyAdmin dump of Ma connexion internet 2022 T4 → `;` CSV, CRLF, sorted by code_insee. */
 export function mciSqlToCsv(sql: Buffer): Buffer {
@@ -45,7 +63,10 @@ const BFC_NORMANDIE = new Set(['21', '25', '39', '58', '70', '71', '89', '90', '
 
 /** §12a: the BFC + Normandie subset of the national file, on `code_dep`. */
 export function filterMciCsv(csv: Buffer): Buffer {
-  const lines = csv.toString('utf8').split('\r\n').filter((l) => l.length);
+  const lines = csv
+    .toString('utf8')
+    .split('\r\n')
+    .filter((l) => l.length);
   const keep = [lines[0]!, ...lines.slice(1).filter((l) => BFC_NORMANDIE.has(l.split(';')[2]!))];
   return Buffer.from(keep.map((l) => `${l}\r\n`).join(''), 'utf8');
 }
@@ -54,15 +75,31 @@ export function filterMciCsv(csv: Buffer): Buffer {
 export function fthdGeojsonToCsv(geojson: Buffer): Buffer {
   const doc = JSON.parse(geojson.toString('utf8')) as { features: { properties: Record<string, string | null> }[] };
   const header = 'insee_dep,insee_reg,departement,operateur,technologie,site,prise_en_charge_aide';
-  const q = (v: string | null | undefined) => { const s = v ?? ''; return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+  const q = (v: string | null | undefined) => {
+    const s = v ?? '';
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
   const seen = new Set<string>();
   const out = [header];
   for (const f of doc.features) {
     const p = f.properties;
     for (let i = 1; i <= 12; i++) {
       if (!p[`opérateur${i}`]) continue;
-      const line = [p.insee_dep, p.insee_reg, p.dep, p[`opérateur${i}`], p[`technologie${i}`], p[`site${i}`], p[`prise_encharge${i}`]].map(q).join(',');
-      if (!seen.has(line)) { seen.add(line); out.push(line); }
+      const line = [
+        p.insee_dep,
+        p.insee_reg,
+        p.dep,
+        p[`opérateur${i}`],
+        p[`technologie${i}`],
+        p[`site${i}`],
+        p[`prise_encharge${i}`],
+      ]
+        .map(q)
+        .join(',');
+      if (!seen.has(line)) {
+        seen.add(line);
+        out.push(line);
+      }
     }
   }
   const body = out.slice(1).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

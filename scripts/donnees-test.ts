@@ -14,13 +14,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { SHARED_DATA } from '../test/helpers.ts';
-import { fthdGeojsonToCsv, filterMciCsv, mciSqlToCsv, mergeFeatureCollections } from './donnees-test-transforms.ts';
+import { filterMciCsv, fthdGeojsonToCsv, mciSqlToCsv, mergeFeatureCollections } from './donnees-test-transforms.ts';
 
-const gh = (repo: string, commit: string, file: string) => `https://raw.githubusercontent.com/${repo}/${commit}/${file}`;
+const gh = (repo: string, commit: string, file: string) =>
+  `https://raw.githubusercontent.com/${repo}/${commit}/${file}`;
 const FG = (file: string) => gh('gregoiredavid/france-geojson', '5d34ee6d0140c29f785fdb047d9329f1aab58833', file);
-const NJACQ = (sheet: string) => gh('NJacq/laravel', '4dbb85293913348d32bb78339c83547f1d6f0f17', `storage/app/public/${sheet}.csv`);
+const NJACQ = (sheet: string) =>
+  gh('NJacq/laravel', '4dbb85293913348d32bb78339c83547f1d6f0f17', `storage/app/public/${sheet}.csv`);
 const MCI_SQL = gh('Tibouyou/telecom', '6551bad07a760d47104f75f5dcbc565ece473cde', 'app/data/communes.sql');
-const BFC_DEPTS = ['21-cote-d-or', '25-doubs', '39-jura', '58-nievre', '70-haute-saone', '71-saone-et-loire', '89-yonne', '90-territoire-de-belfort'];
+const BFC_DEPTS = [
+  '21-cote-d-or',
+  '25-doubs',
+  '39-jura',
+  '58-nievre',
+  '70-haute-saone',
+  '71-saone-et-loire',
+  '89-yonne',
+  '90-territoire-de-belfort',
+];
 
 type Item = {
   file: string;
@@ -44,31 +55,92 @@ const ARCEP_2018: [string, string][] = [
 
 export const ITEMS: Item[] = [
   // §1a — IGN Admin Express COG 2018 via france-geojson (unmodified, except the BFC communes: 8 files merged).
-  { file: 'boundaries/france-geojson-2018/communes-normandie.geojson.gz', sha256: 'e710eecf4e7282d4cdc00d766c06548857efd2f4686b605357573d91ff1065e4', urls: [FG('regions/normandie/communes-normandie.geojson')] },
-  { file: 'boundaries/france-geojson-2018/region-normandie.geojson.gz', sha256: '88bc21ab3bbfe7f90b7824b7420e65c79b3ed9f3376285e58437b3b6bf66ed1b', urls: [FG('regions/normandie/region-normandie.geojson')] },
-  { file: 'boundaries/france-geojson-2018/departements-normandie.geojson.gz', sha256: '4bd603fbb20de1ca749f4e9b599bd11bd3695761b4f6ca19793a015a6c691201', urls: [FG('regions/normandie/departements-normandie.geojson')] },
-  { file: 'boundaries/france-geojson-2018/region-bourgogne-franche-comte.geojson.gz', sha256: '21e7160c93fa975f114f18c026c77039403743efea242da465ab9a9dc9aad33d', urls: [FG('regions/bourgogne-franche-comte/region-bourgogne-franche-comte.geojson')] },
-  { file: 'boundaries/france-geojson-2018/departements-bourgogne-franche-comte.geojson.gz', sha256: '5986477de0a15567789c5c8d014a585b3f8ee1ab0f26d81657640e2c9b688068', urls: [FG('regions/bourgogne-franche-comte/departements-bourgogne-franche-comte.geojson')] },
   {
-    file: 'boundaries/france-geojson-2018/communes-bourgogne-franche-comte.geojson.gz', sha256: 'b86ea77450ce72032f2f1f35b3f94672765c3fe08450230401250f268667e628',
-    urls: BFC_DEPTS.map((d) => FG(`departements/${d}/communes-${d}.geojson`)), build: mergeFeatureCollections,
+    file: 'boundaries/france-geojson-2018/communes-normandie.geojson.gz',
+    sha256: 'e710eecf4e7282d4cdc00d766c06548857efd2f4686b605357573d91ff1065e4',
+    urls: [FG('regions/normandie/communes-normandie.geojson')],
+  },
+  {
+    file: 'boundaries/france-geojson-2018/region-normandie.geojson.gz',
+    sha256: '88bc21ab3bbfe7f90b7824b7420e65c79b3ed9f3376285e58437b3b6bf66ed1b',
+    urls: [FG('regions/normandie/region-normandie.geojson')],
+  },
+  {
+    file: 'boundaries/france-geojson-2018/departements-normandie.geojson.gz',
+    sha256: '4bd603fbb20de1ca749f4e9b599bd11bd3695761b4f6ca19793a015a6c691201',
+    urls: [FG('regions/normandie/departements-normandie.geojson')],
+  },
+  {
+    file: 'boundaries/france-geojson-2018/region-bourgogne-franche-comte.geojson.gz',
+    sha256: '21e7160c93fa975f114f18c026c77039403743efea242da465ab9a9dc9aad33d',
+    urls: [FG('regions/bourgogne-franche-comte/region-bourgogne-franche-comte.geojson')],
+  },
+  {
+    file: 'boundaries/france-geojson-2018/departements-bourgogne-franche-comte.geojson.gz',
+    sha256: '5986477de0a15567789c5c8d014a585b3f8ee1ab0f26d81657640e2c9b688068',
+    urls: [FG('regions/bourgogne-franche-comte/departements-bourgogne-franche-comte.geojson')],
+  },
+  {
+    file: 'boundaries/france-geojson-2018/communes-bourgogne-franche-comte.geojson.gz',
+    sha256: 'b86ea77450ce72032f2f1f35b3f94672765c3fe08450230401250f268667e628',
+    urls: BFC_DEPTS.map((d) => FG(`departements/${d}/communes-${d}.geojson`)),
+    build: mergeFeatureCollections,
   },
   // §3a — ARCEP observatory 2018 T1, CSV exports of the workbook's sheets (unmodified).
-  ...ARCEP_2018.map(([sheet, sha256]) => ({ file: `arcep-fixe/arcep-obs-thd-2018t1-${sheet}.csv.gz`, sha256, urls: [NJACQ(sheet)] })),
+  ...ARCEP_2018.map(([sheet, sha256]) => ({
+    file: `arcep-fixe/arcep-obs-thd-2018t1-${sheet}.csv.gz`,
+    sha256,
+    urls: [NJACQ(sheet)],
+  })),
   // §3b — France Très Haut Débit partners (ANCT): geometry dropped, operators unpivoted.
   {
-    file: 'arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz', sha256: 'fc38a512183634279f60866ad8e8d02a0bc7fbe234688c040937dd117b337ad6',
-    urls: [gh('anct-carto/operateurs_fthd', '8184dfb3527416c35422f463b24f9e3f867ec1fa', 'data/geom/data_dep.geojson')], build: ([b]) => fthdGeojsonToCsv(b!),
+    file: 'arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz',
+    sha256: 'fc38a512183634279f60866ad8e8d02a0bc7fbe234688c040937dd117b337ad6',
+    urls: [gh('anct-carto/operateurs_fthd', '8184dfb3527416c35422f463b24f9e3f867ec1fa', 'data/geom/data_dep.geojson')],
+    build: ([b]) => fthdGeojsonToCsv(b!),
   },
   // §12a — Ma connexion internet 2022 T4 per commune: SQL dump → CSV; BFC + Normandie subset on code_dep.
-  { file: 'arcep-fixe/mci-commune-debit-2022t4-national.csv.gz', sha256: 'c9fe48cb42927f5d32114a832a470d33dfa2dd90a884bb06ceb22a4af6b4045e', urls: [MCI_SQL], build: ([b]) => mciSqlToCsv(b!) },
-  { file: 'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz', sha256: 'c907b0d6f32bc444f261de9f7e1fab85874415ea23320b5b992c9ecbcdf1cc8f', urls: [MCI_SQL], build: ([b]) => filterMciCsv(mciSqlToCsv(b!)) },
+  {
+    file: 'arcep-fixe/mci-commune-debit-2022t4-national.csv.gz',
+    sha256: 'c9fe48cb42927f5d32114a832a470d33dfa2dd90a884bb06ceb22a4af6b4045e',
+    urls: [MCI_SQL],
+    build: ([b]) => mciSqlToCsv(b!),
+  },
+  {
+    file: 'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz',
+    sha256: 'c907b0d6f32bc444f261de9f7e1fab85874415ea23320b5b992c9ecbcdf1cc8f',
+    urls: [MCI_SQL],
+    build: ([b]) => filterMciCsv(mciSqlToCsv(b!)),
+  },
   // §12c — MCI building extract, central Nantes (unmodified).
-  { file: 'arcep-fixe/mci-base-imb-nantes-centre-2022.csv.gz', sha256: '1431de51c2b999fb522504a66777944e8166eb18bc84bd798d0f035ae49fd7aa', urls: [gh('xgandibleux/momhTSUFLP', '6139e59a8a3b65a5bdbaa7705f3c1db7d9db2de4', 'imb_nte_propre-coordunifor.csv')] },
+  {
+    file: 'arcep-fixe/mci-base-imb-nantes-centre-2022.csv.gz',
+    sha256: '1431de51c2b999fb522504a66777944e8166eb18bc84bd798d0f035ae49fd7aa',
+    urls: [gh('xgandibleux/momhTSUFLP', '6139e59a8a3b65a5bdbaa7705f3c1db7d9db2de4', 'imb_nte_propre-coordunifor.csv')],
+  },
   // §8 — addresses (unmodified; the Paris BAN file was published gzip-compressed).
-  { file: 'addresses/ban-adresses-75-paris-2024-06.csv.gz', sha256: '178adc220b754b41bacaed2c9e1243c885a5647aea89e76ee4b043f7b50d28e2', urls: [gh('Ieric03/adresses_restaurants', 'b7fd6092d60624b55c67e925186c060c9a4e5f26', 'adresses-75.csv.gz')], gzipped: true },
-  { file: 'addresses/bano-90-territoire-de-belfort-2015-03.csv.gz', sha256: '2073eaf8a5158e46e48abd468a5d65195df00df6b76d3f89ed50f0fae8e889a1', urls: [gh('osm-fr/bano-data', '9079d156abf07e1032ed651bd801a34b72a8e4be', 'bano-90.csv')] },
-  { file: 'addresses/bal-54084-mont-bonvillers-fixture.csv.gz', sha256: '5599ae16b418886672fcb1e5f7a373bdf7464d19c38bf91ca52b39bd75d9b2d9', urls: [gh('BaseAdresseNationale/mes-adresses-api', '57769f47b47ed4966aedf5a7e468d6576f9ad873', 'lib/populate/__mocks__/adresses-54084.csv')] },
+  {
+    file: 'addresses/ban-adresses-75-paris-2024-06.csv.gz',
+    sha256: '178adc220b754b41bacaed2c9e1243c885a5647aea89e76ee4b043f7b50d28e2',
+    urls: [gh('Ieric03/adresses_restaurants', 'b7fd6092d60624b55c67e925186c060c9a4e5f26', 'adresses-75.csv.gz')],
+    gzipped: true,
+  },
+  {
+    file: 'addresses/bano-90-territoire-de-belfort-2015-03.csv.gz',
+    sha256: '2073eaf8a5158e46e48abd468a5d65195df00df6b76d3f89ed50f0fae8e889a1',
+    urls: [gh('osm-fr/bano-data', '9079d156abf07e1032ed651bd801a34b72a8e4be', 'bano-90.csv')],
+  },
+  {
+    file: 'addresses/bal-54084-mont-bonvillers-fixture.csv.gz',
+    sha256: '5599ae16b418886672fcb1e5f7a373bdf7464d19c38bf91ca52b39bd75d9b2d9',
+    urls: [
+      gh(
+        'BaseAdresseNationale/mes-adresses-api',
+        '57769f47b47ed4966aedf5a7e468d6576f9ad873',
+        'lib/populate/__mocks__/adresses-54084.csv',
+      ),
+    ],
+  },
 ];
 
 /**
@@ -77,8 +149,15 @@ export const ITEMS: Item[] = [
  * not depend on. The suites that read these files stay skipped without them.
  */
 export const NOT_DOWNLOADABLE: { file: string; source: string }[] = [
-  'epci-bfc-normandie-2025.geojson.gz', 'departements-fra-2025.geojson.gz', 'regions-fra-2025.geojson.gz', 'communes-centroides-bfc-normandie-2025.csv.gz',
-].map((f) => ({ file: `boundaries/ngeofr-2025/${f}`, source: 'github.com/bellice/ngeofr-maps @ fe22c874fd8b37937fd95e92f9e0059ec06b9089, public/fra/*-2025-*-gen.parquet (GeoParquet, EPSG:2154)' }));
+  'epci-bfc-normandie-2025.geojson.gz',
+  'departements-fra-2025.geojson.gz',
+  'regions-fra-2025.geojson.gz',
+  'communes-centroides-bfc-normandie-2025.csv.gz',
+].map((f) => ({
+  file: `boundaries/ngeofr-2025/${f}`,
+  source:
+    'github.com/bellice/ngeofr-maps @ fe22c874fd8b37937fd95e92f9e0059ec06b9089, public/fra/*-2025-*-gen.parquet (GeoParquet, EPSG:2154)',
+}));
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
@@ -101,11 +180,21 @@ async function download(url: string): Promise<Buffer> {
 async function main() {
   let failed = 0;
   const cache = new Map<string, Promise<Buffer>>();
-  const get = (url: string) => { let p = cache.get(url); if (!p) cache.set(url, (p = download(url))); return p; };
+  const get = (url: string) => {
+    let p = cache.get(url);
+    if (!p) {
+      p = download(url);
+      cache.set(url, p);
+    }
+    return p;
+  };
   console.log(`Données de test dans ${SHARED_DATA}`);
   for (const item of ITEMS) {
     const target = path.join(SHARED_DATA, item.file);
-    if (present(target, item)) { console.log(`déjà présent   ${item.file}`); continue; }
+    if (present(target, item)) {
+      console.log(`déjà présent   ${item.file}`);
+      continue;
+    }
     try {
       const parts = await Promise.all(item.urls.map(get));
       const content = item.build ? item.build(parts) : parts[0]!;
@@ -122,7 +211,8 @@ async function main() {
     }
   }
   for (const n of NOT_DOWNLOADABLE) {
-    if (!fs.existsSync(path.join(SHARED_DATA, n.file))) console.log(`non téléchargeable ${n.file} (source : ${n.source}) ; les tests qui le lisent restent ignorés`);
+    if (!fs.existsSync(path.join(SHARED_DATA, n.file)))
+      console.log(`non téléchargeable ${n.file} (source : ${n.source}) ; les tests qui le lisent restent ignorés`);
   }
   if (failed) {
     console.error(`${failed} fichier(s) non obtenus.`);

@@ -8,7 +8,11 @@ import { addressLicence, LICENCES, OSM_ATTRIBUTION } from '../http/licences.ts';
  * enough to attribute every search hit without carrying the source in the in-memory index.
  */
 async function banoCommuneCodes(q: Queryable): Promise<Set<string>> {
-  return new Set((await q.query<{ code_insee: string }>(`SELECT DISTINCT code_insee FROM adresse WHERE source = 'bano'`)).rows.map((r) => r.code_insee));
+  return new Set(
+    (await q.query<{ code_insee: string }>(`SELECT DISTINCT code_insee FROM adresse WHERE source = 'bano'`)).rows.map(
+      (r) => r.code_insee,
+    ),
+  );
 }
 
 const cache = new WeakMap<Pick<AppContext, 'db'>, Promise<Set<string>>>();
@@ -19,7 +23,9 @@ export function banoCommunes(ctx: Pick<AppContext, 'db' | 'onImported'>): Promis
   if (!p) {
     if (!listening.has(ctx)) {
       listening.add(ctx);
-      ctx.onImported((job) => { if (job === 'adresses') cache.delete(ctx); });
+      ctx.onImported((job) => {
+        if (job === 'adresses') cache.delete(ctx);
+      });
     }
     p = banoCommuneCodes(ctx.db);
     p.catch(() => cache.delete(ctx));
@@ -34,6 +40,9 @@ export const OPEN_LICENCE = addressLicence('ban');
 /** The collection-level licence and attribution of a GeoCodeJSON answer (fields of the format). */
 export function collectionLicence(anyBano: boolean): { licence: string; attribution: string } {
   return anyBano
-    ? { licence: `${LICENCES['licence-ouverte-2.0'].court} (BAN, BAL) ; ${LICENCES['odbl-1.0'].court} (BANO)`, attribution: `Base Adresse Nationale ; BANO ${OSM_ATTRIBUTION}` }
+    ? {
+        licence: `${LICENCES['licence-ouverte-2.0'].court} (BAN, BAL) ; ${LICENCES['odbl-1.0'].court} (BANO)`,
+        attribution: `Base Adresse Nationale ; BANO ${OSM_ATTRIBUTION}`,
+      }
     : { licence: LICENCES['licence-ouverte-2.0'].court, attribution: 'Base Adresse Nationale' };
 }

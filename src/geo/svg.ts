@@ -1,8 +1,15 @@
 import simplify from 'simplify-js';
-import { html, raw, type Html } from '../http/html.ts';
+import { type Html, html, raw } from '../http/html.ts';
 import type { BBox, MultiPolygon, Position } from './geometry.ts';
 
-export type SvgShape = { code: string; nom: string; geometrie: MultiPolygon; fill?: string; label?: string; highlight?: boolean };
+export type SvgShape = {
+  code: string;
+  nom: string;
+  geometrie: MultiPolygon;
+  fill?: string;
+  label?: string;
+  highlight?: boolean;
+};
 
 /** Drawing units per CSS pixel of the nominal width: integer coordinates then keep half-pixel precision. */
 const UNITS_PER_PX = 2;
@@ -38,13 +45,18 @@ function ringPath(ring: Position[], project: (p: Position) => [number, number]):
  * Plate carrée scaled by cos(latitude), which is accurate enough at the scale of a région.
  * Common presentation attributes sit on the group, so each shape carries only its outline and name.
  */
-export function svgMap(shapes: SvgShape[], o: { title: string; description: string; width?: number; id: string }): Html {
+export function svgMap(
+  shapes: SvgShape[],
+  o: { title: string; description: string; width?: number; id: string },
+): Html {
   if (!shapes.length) return html``;
   const width = o.width ?? 640;
   let b: BBox = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const s of shapes) for (const poly of s.geometrie.coordinates) for (const [x, y] of poly[0] ?? []) {
-    b = [Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y)];
-  }
+  for (const s of shapes)
+    for (const poly of s.geometrie.coordinates)
+      for (const [x, y] of poly[0] ?? []) {
+        b = [Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y)];
+      }
   const k = Math.cos((((b[1] + b[3]) / 2) * Math.PI) / 180);
   const w = Math.max((b[2] - b[0]) * k, 1e-9);
   const h = Math.max(b[3] - b[1], 1e-9);
@@ -52,8 +64,12 @@ export function svgMap(shapes: SvgShape[], o: { title: string; description: stri
   const height = Math.min(Math.round(h * scale + 8), 900);
   const s2 = Math.min(scale, (height - 8) / h) * UNITS_PER_PX;
   const m = 4 * UNITS_PER_PX;
-  const project = ([x, y]: Position): [number, number] => [Math.round(m + (x - b[0]) * k * s2), Math.round(m + (b[3] - y) * s2)];
-  const pathOf = (g: MultiPolygon) => g.coordinates.map((poly) => poly.map((ring) => ringPath(ring, project)).join('')).join('');
+  const project = ([x, y]: Position): [number, number] => [
+    Math.round(m + (x - b[0]) * k * s2),
+    Math.round(m + (b[3] - y) * s2),
+  ];
+  const pathOf = (g: MultiPolygon) =>
+    g.coordinates.map((poly) => poly.map((ring) => ringPath(ring, project)).join('')).join('');
   const titleId = `${o.id}-titre`;
   const descId = `${o.id}-desc`;
   return html`<svg class="pan-carte" id="${o.id}" viewBox="0 0 ${width * UNITS_PER_PX} ${height * UNITS_PER_PX}" width="100%" role="img" aria-labelledby="${titleId} ${descId}" xmlns="http://www.w3.org/2000/svg">

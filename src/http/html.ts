@@ -50,7 +50,7 @@ export function fmtPct(share: number | null | undefined): string {
  * data date) is shown as that day whatever the server's zone; an instant (Date, ISO timestamp) is
  * converted to Paris time. `style` picks day only, day + time, or month + year.
  */
-export type DateStyle = 'jour' | 'jour-heure' | 'mois';
+type DateStyle = 'jour' | 'jour-heure' | 'mois';
 const CALENDAR_DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_FORMATS: Record<DateStyle, Intl.DateTimeFormatOptions> = {
   jour: { day: 'numeric', month: 'long', year: 'numeric' },

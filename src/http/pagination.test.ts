@@ -11,7 +11,10 @@ test('a page past the end is the last page; page sizes and offsets follow', () =
 });
 
 test('page links keep the other parameters and drop page=1', () => {
-  assert.equal(pageHref('/territoires/region/27?page_epci=2&page=3', 'page', 4, 'communes'), '/territoires/region/27?page_epci=2&page=4#communes');
+  assert.equal(
+    pageHref('/territoires/region/27?page_epci=2&page=3', 'page', 4, 'communes'),
+    '/territoires/region/27?page_epci=2&page=4#communes',
+  );
   assert.equal(pageHref('/territoires/region/27?page=3', 'page', 1), '/territoires/region/27');
   assert.equal(pageHref('/x?q=a+b&page=2#old', 'page', 3), '/x?q=a+b&page=3');
 });
@@ -35,6 +38,7 @@ test('the component: nothing for one page; the current page is not a link; ends 
 test('page numbers from the query string are validated with French messages', () => {
   assert.equal(PageNumberSchema.parse(undefined), 1);
   assert.equal(PageNumberSchema.parse('3'), 3);
-  for (const bad of ['0', '-1', 'abc', '1.5', '1000000']) assert.equal(PageNumberSchema.safeParse(bad).success, false, bad);
+  for (const bad of ['0', '-1', 'abc', '1.5', '1000000'])
+    assert.equal(PageNumberSchema.safeParse(bad).success, false, bad);
   assert.match(PageNumberSchema.safeParse('0').error!.issues[0]!.message, /à partir de 1/);
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fmtInt, html, type Html } from './html.ts';
+import { fmtInt, type Html, html } from './html.ts';
 
 /**
  * Server-side pagination of long lists: plain links (works without JavaScript), DSFR markup, one
@@ -8,8 +8,12 @@ import { fmtInt, html, type Html } from './html.ts';
 export type Pager = { page: number; perPage: number; total: number; pages: number; offset: number };
 
 /** A page number from the query string: a positive integer; anything else is a clear French error. */
-export const PageNumberSchema = z.coerce.number({ error: 'numéro de page attendu' }).int('numéro de page entier attendu')
-  .min(1, 'les pages sont numérotées à partir de 1').max(100_000, 'numéro de page trop grand').default(1);
+export const PageNumberSchema = z.coerce
+  .number({ error: 'numéro de page attendu' })
+  .int('numéro de page entier attendu')
+  .min(1, 'les pages sont numérotées à partir de 1')
+  .max(100_000, 'numéro de page trop grand')
+  .default(1);
 
 /** Clamps the asked page to the last one, so a stale link past the end shows the last rows rather than nothing. */
 export function pagerOf(total: number, page: number, perPage: number): Pager {
@@ -55,18 +59,21 @@ export function rangeLabel(p: Pager, noun = 'lignes'): string {
  */
 export function pagination(p: Pager, hrefOf: (n: number) => string, label: string): Html {
   if (p.pages <= 1) return html``;
-  const link = (n: number, cls: string, text: string, title?: string) => (n === p.page || n < 1 || n > p.pages
-    ? html`<li><a class="fr-pagination__link ${cls}" aria-disabled="true" role="link">${text}</a></li>`
-    : html`<li><a class="fr-pagination__link ${cls}" href="${hrefOf(n)}"${title ? html` title="${title}"` : ''}>${text}</a></li>`);
+  const link = (n: number, cls: string, text: string, title?: string) =>
+    n === p.page || n < 1 || n > p.pages
+      ? html`<li><a class="fr-pagination__link ${cls}" aria-disabled="true" role="link">${text}</a></li>`
+      : html`<li><a class="fr-pagination__link ${cls}" href="${hrefOf(n)}"${title ? html` title="${title}"` : ''}>${text}</a></li>`;
   return html`<nav role="navigation" class="fr-pagination fr-mb-3w" aria-label="Pagination : ${label}">
   <ul class="fr-pagination__list">
     ${link(p.page === 1 ? 0 : 1, 'fr-pagination__link--first', 'Première page')}
     ${link(p.page - 1, 'fr-pagination__link--prev fr-pagination__link--lg-label', 'Page précédente')}
-    ${pageWindow(p.page, p.pages).map((n) => n === null
-      ? html`<li><span class="fr-pagination__link fr-hidden fr-unhidden-lg" aria-hidden="true">…</span></li>`
-      : n === p.page
-        ? html`<li><a class="fr-pagination__link" aria-current="page" title="Page ${n}">${n}</a></li>`
-        : html`<li><a class="fr-pagination__link" href="${hrefOf(n)}" title="Page ${n}">${n}</a></li>`)}
+    ${pageWindow(p.page, p.pages).map((n) =>
+      n === null
+        ? html`<li><span class="fr-pagination__link fr-hidden fr-unhidden-lg" aria-hidden="true">…</span></li>`
+        : n === p.page
+          ? html`<li><a class="fr-pagination__link" aria-current="page" title="Page ${n}">${n}</a></li>`
+          : html`<li><a class="fr-pagination__link" href="${hrefOf(n)}" title="Page ${n}">${n}</a></li>`,
+    )}
     ${link(p.page + 1, 'fr-pagination__link--next fr-pagination__link--lg-label', 'Page suivante')}
     ${link(p.page === p.pages ? 0 : p.pages, 'fr-pagination__link--last', 'Dernière page')}
   </ul>

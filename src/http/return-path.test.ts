@@ -9,8 +9,24 @@ test('a same-site path is kept with its query and fragment', () => {
 });
 
 test('anything another origin could hide behind falls back', () => {
-  for (const evil of ['//evil.example', '/\\evil.example', '\\\\evil.example', 'https://evil.example/admin', 'javascript:alert(1)',
-    '/\t/evil.example', '/\n/evil.example', ' /admin', 'admin', '', '/connexion', '/connexion?next=/admin', '/deconnexion', 'x'.repeat(600), null, 42]) {
+  for (const evil of [
+    '//evil.example',
+    '/\\evil.example',
+    '\\\\evil.example',
+    'https://evil.example/admin',
+    'javascript:alert(1)',
+    '/\t/evil.example',
+    '/\n/evil.example',
+    ' /admin',
+    'admin',
+    '',
+    '/connexion',
+    '/connexion?next=/admin',
+    '/deconnexion',
+    'x'.repeat(600),
+    null,
+    42,
+  ]) {
     assert.equal(safeReturnPath(evil), '/admin', JSON.stringify(evil));
   }
   // Dot segments are resolved, never to another host.

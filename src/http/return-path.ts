@@ -6,9 +6,17 @@
 const BASE = 'http://plateforme.invalid';
 const NO_RETURN = new Set(['/connexion', '/deconnexion']);
 
+function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 export function safeReturnPath(input: unknown, fallback = '/admin'): string {
   if (typeof input !== 'string' || input.length === 0 || input.length > 500) return fallback;
-  if (!input.startsWith('/') || input.startsWith('//') || /[\\\u0000-\u001f\u007f]/.test(input)) return fallback;
+  if (!input.startsWith('/') || input.startsWith('//') || input.includes('\\') || hasControlCharacter(input)) return fallback;
   let u: URL;
   try {
     u = new URL(input, BASE);

@@ -16,19 +16,45 @@ test('dates are French and in Paris time; calendar days never shift', () => {
 
 test('a sources block lists each source once, with its file, dates and licence link', () => {
   const out = sourcesBlock([
-    { producteur: 'Arcep', jeu: 'Ma connexion internet', fichier: 'commune_debit_2022t4.csv', donneesAu: '2022-12-31', importeLe: '2026-01-10T09:00:00Z', licence: 'Licence Ouverte 2.0 (Etalab)' },
-    { producteur: 'Arcep', jeu: 'Ma connexion internet', fichier: 'commune_debit_2022t4.csv', donneesAu: '2022-12-31', importeLe: '2026-01-10T09:00:00Z', licence: 'Licence Ouverte 2.0 (Etalab)' },
-    { producteur: 'OpenStreetMap France', fichier: 'bano-90.csv', licence: 'odbl-1.0', mention: '© les contributeurs d’OpenStreetMap' },
+    {
+      producteur: 'Arcep',
+      jeu: 'Ma connexion internet',
+      fichier: 'commune_debit_2022t4.csv',
+      donneesAu: '2022-12-31',
+      importeLe: '2026-01-10T09:00:00Z',
+      licence: 'Licence Ouverte 2.0 (Etalab)',
+    },
+    {
+      producteur: 'Arcep',
+      jeu: 'Ma connexion internet',
+      fichier: 'commune_debit_2022t4.csv',
+      donneesAu: '2022-12-31',
+      importeLe: '2026-01-10T09:00:00Z',
+      licence: 'Licence Ouverte 2.0 (Etalab)',
+    },
+    {
+      producteur: 'OpenStreetMap France',
+      fichier: 'bano-90.csv',
+      licence: 'odbl-1.0',
+      mention: '© les contributeurs d’OpenStreetMap',
+    },
   ]).value;
   assert.equal(out.match(/<li>/g)?.length, 2);
   assert.match(out, /^<div class="pan-sources[^"]*"><p[^>]*>Sources :/);
-  assert.match(out, /fichier <span class="pan-fichier">commune_debit_2022t4\.csv<\/span>, données au 31 décembre 2022, importé le 10 janvier 2026/);
+  assert.match(
+    out,
+    /fichier <span class="pan-fichier">commune_debit_2022t4\.csv<\/span>, données au 31 décembre 2022, importé le 10 janvier 2026/,
+  );
   assert.match(out, /<a href="\/licences#licence-ouverte-2\.0">Licence Ouverte 2\.0<\/a>/);
   assert.match(out, /<a href="\/licences#odbl-1\.0">ODbL 1\.0<\/a> \(© les contributeurs d’OpenStreetMap\)/);
   assert.equal(sourcesBlock([]).value, '');
 });
 
 test('BANO addresses carry the ODbL attribution, BAN ones the Licence Ouverte', () => {
-  assert.deepEqual(addressLicence('bano'), { licence: 'ODbL 1.0', url: 'https://opendatacommons.org/licenses/odbl/1-0/', attribution: '© les contributeurs d’OpenStreetMap, données BANO sous licence ODbL' });
+  assert.deepEqual(addressLicence('bano'), {
+    licence: 'ODbL 1.0',
+    url: 'https://opendatacommons.org/licenses/odbl/1-0/',
+    attribution: '© les contributeurs d’OpenStreetMap, données BANO sous licence ODbL',
+  });
   assert.equal(addressLicence('ban').attribution, null);
 });

@@ -1,4 +1,4 @@
-import { formatDate, html, type Html } from './html.ts';
+import { formatDate, type Html, html } from './html.ts';
 import { LICENCES, type LicenceId } from './licences.ts';
 
 /**
@@ -38,7 +38,9 @@ export function sourcesBlock(cites: readonly Citation[], o: { titre?: string } =
   const seen = new Set<string>();
   const list = cites.filter((c) => {
     const k = [c.producteur, c.jeu, c.fichier, c.donneesAu].join('|');
-    return seen.has(k) ? false : (seen.add(k), true);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
   });
   if (!list.length) return html``;
   return html`<div class="pan-sources fr-text--xs fr-mt-1w fr-mb-3w"><p class="fr-text--xs fr-mb-1v">${o.titre ?? (list.length > 1 ? 'Sources' : 'Source')} :</p><ul class="pan-sources__liste">${list.map(citation)}</ul></div>`;

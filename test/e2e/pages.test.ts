@@ -26,7 +26,10 @@ describe('pagination, licences, 401 and sources in a real browser', { skip: NO_B
     const context = await browser.newContext({ bypassCSP: true, javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(`${base}/territoires/departement/21`);
-    await page.getByRole('navigation', { name: 'Pagination : communes' }).getByRole('link', { name: 'Page suivante' }).click();
+    await page
+      .getByRole('navigation', { name: 'Pagination : communes' })
+      .getByRole('link', { name: 'Page suivante' })
+      .click();
     await page.waitForURL(/\?page=2#communes$/);
     assert.match(await page.locator('#communes caption').innerText(), /lignes 101 à 200 sur 698/);
     await context.close();
@@ -54,7 +57,10 @@ describe('pagination, licences, 401 and sources in a real browser', { skip: NO_B
     const page = await pageForAxe(browser);
     const id = (await t.db.query<{ id: string }>('SELECT id FROM adresse ORDER BY id LIMIT 1')).rows[0]!.id;
     await page.goto(`${base}/eligibilite/adresse/${id}`);
-    assert.match(await page.locator('.pan-sources').last().innerText(), /OpenStreetMap France[\s\S]*ODbL 1\.0 \(© les contributeurs d’OpenStreetMap/);
+    assert.match(
+      await page.locator('.pan-sources').last().innerText(),
+      /OpenStreetMap France[\s\S]*ODbL 1\.0 \(© les contributeurs d’OpenStreetMap/,
+    );
     assert.deepEqual(await seriousViolations(page), []);
     await page.goto(`${base}/adresses/recherche?q=rue+des+balastieres`);
     assert.match(await page.locator('main').innerText(), /Adresses BANO : © les contributeurs d’OpenStreetMap/);

@@ -8,7 +8,9 @@ const FTHD = 'arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024
 const BFC_COMMUNES = 'boundaries/france-geojson-2018/communes-bourgogne-franche-comte.geojson.gz';
 const rows = (body: string, caption: RegExp) => {
   const table = body.split('<table>').find((t) => caption.test(t.slice(0, 300))) ?? '';
-  return [...table.split('</table>')[0]!.matchAll(/<tr><td><a href="\/territoires\/(?:commune|epci)\/(\w+)"/g)].map((m) => m[1]!);
+  return [...table.split('</table>')[0]!.matchAll(/<tr><td><a href="\/territoires\/(?:commune|epci)\/(\w+)"/g)].map(
+    (m) => m[1]!,
+  );
 };
 
 for (const backend of backends()) {
@@ -17,9 +19,21 @@ for (const backend of backends()) {
     const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
     before(async () => {
       t = await setup(backend, { REGION: '27' });
-      await createUser(t.db, { id: null, label: 'test' }, { email: 'admin@region.fr', nom: 'Admin', motDePasse: 'correct horse battery', role: 'administrateur', organisationId: null });
+      await createUser(
+        t.db,
+        { id: null, label: 'test' },
+        {
+          email: 'admin@region.fr',
+          nom: 'Admin',
+          motDePasse: 'correct horse battery',
+          role: 'administrateur',
+          organisationId: null,
+        },
+      );
     });
-    after(async () => { await t.close(); });
+    after(async () => {
+      await t.close();
+    });
 
     test('a département’s 698 communes come 100 per page with DSFR pagination links that work without JavaScript', async () => {
       const p1 = await get('/territoires/departement/21');
@@ -28,7 +42,10 @@ for (const backend of backends()) {
       assert.equal(first.length, 100);
       assert.match(p1.body, /Communes \(698\) — lignes 1 à 100 sur 698/);
       assert.match(p1.body, /<nav role="navigation" class="fr-pagination[^"]*" aria-label="Pagination : communes">/);
-      assert.match(p1.body, /<a class="fr-pagination__link fr-pagination__link--next[^"]*" href="\/territoires\/departement\/21\?page=2#communes">Page suivante<\/a>/);
+      assert.match(
+        p1.body,
+        /<a class="fr-pagination__link fr-pagination__link--next[^"]*" href="\/territoires\/departement\/21\?page=2#communes">Page suivante<\/a>/,
+      );
       assert.match(p1.body, /aria-current="page" title="Page 1">1</);
       const p2 = await get('/territoires/departement/21?page=2');
       const second = rows(p2.body, /Communes \(698\)/);
@@ -37,7 +54,8 @@ for (const backend of backends()) {
       assert.match(p2.body, /lignes 101 à 200 sur 698/);
       // The seven pages together are the 698 communes, each once.
       const all = new Set<string>();
-      for (let n = 1; n <= 7; n++) for (const c of rows((await get(`/territoires/departement/21?page=${n}`)).body, /Communes \(698\)/)) all.add(c);
+      for (let n = 1; n <= 7; n++)
+        for (const c of rows((await get(`/territoires/departement/21?page=${n}`)).body, /Communes \(698\)/)) all.add(c);
       assert.equal(all.size, 698);
       // A page past the end shows the last one; a page that is not a number is a clear French error.
       assert.match((await get('/territoires/departement/21?page=99')).body, /lignes 601 à 698 sur 698/);
@@ -58,8 +76,15 @@ for (const backend of backends()) {
       assert.match(r.body, /href="\/territoires\/region\/27\?page_epci=2#epci"/);
     });
 
-    test('with the commune boundaries imported, the heaviest territory page stays under 150 KB', { skip: missingShared(BFC_COMMUNES) }, async () => {
-      const run = await t.ctx.runImport({ job: 'contours', source: shared(BFC_COMMUNES), startedBy: 'test', options: { niveau: 'commune' } });
+    test('with the commune boundaries imported, the heaviest territory page stays under 150 KB', {
+      skip: missingShared(BFC_COMMUNES),
+    }, async () => {
+      const run = await t.ctx.runImport({
+        job: 'contours',
+        source: shared(BFC_COMMUNES),
+        startedBy: 'test',
+        options: { niveau: 'commune' },
+      });
       assert.equal(run.status, 'succeeded', run.message ?? '');
       const r = await get('/territoires/departement/21');
       const paths = r.body.match(/<path d="M/g)?.length ?? 0;
@@ -75,20 +100,37 @@ for (const backend of backends()) {
       assert.equal(href, '/connexion?next=%2Fadmin%2Fimports%3Flance%3D1');
       const form = await get(href!.replace(/&amp;/g, '&'));
       assert.match(form.body, /<input type="hidden" name="next" value="\/admin\/imports\?lance=1">/);
-      const login = (next: string) => t.app.inject({
-        method: 'POST', url: '/connexion', headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrfIn(form.body), email: 'admin@region.fr', motDePasse: 'correct horse battery', next }).toString(),
-      });
+      const login = (next: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/connexion',
+          headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({
+            _csrf: csrfIn(form.body),
+            email: 'admin@region.fr',
+            motDePasse: 'correct horse battery',
+            next,
+          }).toString(),
+        });
       const ok = await login('/admin/imports?lance=1');
       assert.equal(ok.statusCode, 303);
       assert.equal(ok.headers.location, '/admin/imports?lance=1');
       // No open redirect: anything that is not a path of this site falls back to the administration.
-      for (const evil of ['//evil.example/admin', 'https://evil.example/', '/\\evil.example', '/\t/evil.example', 'javascript:alert(1)']) {
+      for (const evil of [
+        '//evil.example/admin',
+        'https://evil.example/',
+        '/\\evil.example',
+        '/\t/evil.example',
+        'javascript:alert(1)',
+      ]) {
         const res = await login(evil);
         assert.equal(res.headers.location, '/admin', evil);
       }
       // The header's "Se connecter" carries the current page too.
-      assert.match((await get('/territoires/departement/21')).body, /href="\/connexion\?next=%2Fterritoires%2Fdepartement%2F21"/);
+      assert.match(
+        (await get('/territoires/departement/21')).body,
+        /href="\/connexion\?next=%2Fterritoires%2Fdepartement%2F21"/,
+      );
     });
 
     test('search examples come from the instance’s région', async () => {
@@ -100,7 +142,9 @@ for (const backend of backends()) {
       assert.doesNotMatch(hint, /Rivoli|Jean Jaurès Belfort/);
     });
 
-    test('BANO addresses carry the ODbL licence and OpenStreetMap attribution wherever they are shown', { skip: missingShared(BANO) }, async () => {
+    test('BANO addresses carry the ODbL licence and OpenStreetMap attribution wherever they are shown', {
+      skip: missingShared(BANO),
+    }, async () => {
       const run = await t.ctx.runImport({ job: 'adresses', source: shared(BANO), startedBy: 'test' });
       assert.equal(run.status, 'succeeded', run.message ?? '');
       const api = (await get('/api/v1/adresses/recherche?q=rue+des+balastieres+andelnans')).json();
@@ -116,8 +160,14 @@ for (const backend of backends()) {
       const elig = (await get(`/api/v1/eligibilite?adresse_id=${id}`)).json();
       assert.equal(elig.adresse.licence.licence, 'ODbL 1.0');
       assert.match(elig.adresse.licence.attribution, /OpenStreetMap/);
-      assert.match((await get(`/eligibilite/adresse/${id}`)).body, /<a href="\/licences#odbl-1\.0">ODbL 1\.0<\/a> \(© les contributeurs d’OpenStreetMap/);
-      assert.match((await get('/adresses/recherche?q=rue+des+balastieres')).body, /Adresses BANO : © les contributeurs d’OpenStreetMap/);
+      assert.match(
+        (await get(`/eligibilite/adresse/${id}`)).body,
+        /<a href="\/licences#odbl-1\.0">ODbL 1\.0<\/a> \(© les contributeurs d’OpenStreetMap/,
+      );
+      assert.match(
+        (await get('/adresses/recherche?q=rue+des+balastieres')).body,
+        /Adresses BANO : © les contributeurs d’OpenStreetMap/,
+      );
       // The address hint now suggests real addresses of the région.
       assert.match((await get('/eligibilite')).body, /Numéro, voie et commune ou code postal\. Ex\. : \d+ [^<]+/);
       // The footer names the exception; the licences page lists it with its mention.
@@ -142,8 +192,12 @@ for (const backend of backends()) {
 
   describe(`a Normandie instance suggests Normandie places (${backend.name})`, () => {
     let t: Awaited<ReturnType<typeof setup>>;
-    before(async () => { t = await setup(backend, { REGION: '28' }); });
-    after(async () => { await t.close(); });
+    before(async () => {
+      t = await setup(backend, { REGION: '28' });
+    });
+    after(async () => {
+      await t.close();
+    });
 
     test('territory search examples name Normandie communes and EPCI, not BFC ones', async () => {
       const body = (await t.app.inject({ method: 'GET', url: '/territoires' })).body;

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { ITEMS, NOT_DOWNLOADABLE } from '../../scripts/donnees-test.ts';
 import { filterMciCsv } from '../../scripts/donnees-test-transforms.ts';
 import { missingShared, shared } from '../helpers.ts';
@@ -18,7 +18,10 @@ function filesNamedByTests(): Set<string> {
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) { if (e.name !== 'node_modules') walk(p); continue; }
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules') walk(p);
+        continue;
+      }
       if (!e.name.endsWith('.test.ts') || p === fileURLToPath(import.meta.url)) continue;
       for (const call of fs.readFileSync(p, 'utf8').matchAll(/missingShared\(([^)]*)\)/g)) {
         for (const m of call[1]!.matchAll(/'([^']+)'/g)) out.add(m[1]!);
@@ -46,8 +49,13 @@ describe('npm run donnees:test', () => {
     }
   });
 
-  const mci = ['arcep-fixe/mci-commune-debit-2022t4-national.csv.gz', 'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz'];
-  test('the BFC + Normandie subset is rebuilt byte for byte from the national file', { skip: missingShared(...mci) }, () => {
+  const mci = [
+    'arcep-fixe/mci-commune-debit-2022t4-national.csv.gz',
+    'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz',
+  ];
+  test('the BFC + Normandie subset is rebuilt byte for byte from the national file', {
+    skip: missingShared(...mci),
+  }, () => {
     const national = zlib.gunzipSync(fs.readFileSync(shared(mci[0]!)));
     const subset = zlib.gunzipSync(fs.readFileSync(shared(mci[1]!)));
     assert.ok(filterMciCsv(national).equals(subset));
