@@ -185,6 +185,8 @@ for (const backend of backends()) {
       assert.match(r.body, /<td>Inchangé \(source déjà importée\)<\/td>/);
       assert.doesNotMatch(r.body, />\s*(succeeded|failed|unchanged|running)\s*</);
       assert.doesNotMatch(r.body, /<td>offres-repli<\/td>/);
+      assert.equal((await get('/eligibilite/donnees?page=abc')).statusCode, 400);
+      assert.equal((await get('/eligibilite/donnees?page=4')).statusCode, 200);
       // Dates in French, Paris time.
       assert.match(r.body, /<td>\d{1,2}(er)? [a-zéû]+ 20\d\d à \d\d:\d\d<\/td>/);
     });
