@@ -116,3 +116,21 @@ export function mergeFeatureCollections(files: Buffer[]): Buffer {
 export function canonicalJson(b: Buffer): Buffer {
   return Buffer.from(JSON.stringify(JSON.parse(b.toString('utf8'))), 'utf8');
 }
+
+/** §9: INSEE dwellings per commune, CODGEO padded back to 5 characters (the source lost its leading zero). */
+export function padLogementsCodes(csv: Buffer): Buffer {
+  const lines = csv.toString('utf8').split('\r\n');
+  const out = lines.map((l, i) => {
+    if (i === 0 || !l) return l;
+    const j = l.indexOf(';');
+    return `${l.slice(0, j).padStart(5, '0')}${l.slice(j)}`;
+  });
+  return Buffer.from(out.join('\r\n'), 'utf8');
+}
+
+/** §9: the BFC + Normandie subset, on the first two characters of CODGEO. */
+export function filterLogementsCsv(csv: Buffer): Buffer {
+  const lines = csv.toString('utf8').split('\r\n');
+  const keep = lines.filter((l, i) => i === 0 || !l || BFC_NORMANDIE.has(l.slice(0, 2)));
+  return Buffer.from(keep.join('\r\n'), 'utf8');
+}

@@ -11,16 +11,25 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { SHARED_DATA } from '../test/helpers.ts';
-import { filterMciCsv, fthdGeojsonToCsv, mciSqlToCsv, mergeFeatureCollections } from './donnees-test-transforms.ts';
+import {
+  filterLogementsCsv,
+  filterMciCsv,
+  fthdGeojsonToCsv,
+  mciSqlToCsv,
+  mergeFeatureCollections,
+  padLogementsCodes,
+} from './donnees-test-transforms.ts';
 
 const gh = (repo: string, commit: string, file: string) =>
   `https://raw.githubusercontent.com/${repo}/${commit}/${file}`;
 const FG = (file: string) => gh('gregoiredavid/france-geojson', '5d34ee6d0140c29f785fdb047d9329f1aab58833', file);
 const NJACQ = (sheet: string) =>
   gh('NJacq/laravel', '4dbb85293913348d32bb78339c83547f1d6f0f17', `storage/app/public/${sheet}.csv`);
+const LOGEMENTS = gh('ribokuu260/Cityfighter', '29d749ef715a3cecc2aba100f24c33d382fa7a75', 'base-cc-logement-2021.CSV');
 const MCI_SQL = gh('Tibouyou/telecom', '6551bad07a760d47104f75f5dcbc565ece473cde', 'app/data/communes.sql');
 const BFC_DEPTS = [
   '21-cote-d-or',
@@ -39,6 +48,8 @@ type Item = {
   sha256: string;
   urls: string[];
   build?: (parts: Buffer[]) => Buffer;
+  /** Copied from an installed npm package instead (path under node_modules), checksum checked alike. */
+  local?: string;
   gzipped?: boolean;
 };
 
@@ -54,6 +65,34 @@ const ARCEP_2018: [string, string][] = [
 ];
 
 export const ITEMS: Item[] = [
+  // §2 — COG 2026: the data files of the npm package @etalab/decoupage-administratif 6.0.0 (a project dependency), unmodified.
+  ...(
+    [
+      ['communes', '6cafec09b4e127d08edc47f366b28261bee70cca323fbfcb957dd169fcad9284'],
+      ['departements', '1ebe7e0ad0a49653c899087194344ec67f7115b728c4e1b98f741bd655b545e0'],
+      ['regions', '98cb7c781d09577634b9e104dfbb92e39a0d10ae0e1c6c20978a49a474e1dba5'],
+      ['epci', '40758ace686311837c484da81c2a8ba00a9f356bc6210f3316c6b19daa4dc967'],
+    ] as const
+  ).map(([f, sha256]) => ({
+    file: `admin/decoupage-administratif-6.0.0-${f}.json.gz`,
+    sha256,
+    urls: [],
+    local: `@etalab/decoupage-administratif/data/${f}.json`,
+  })),
+  // §9 — INSEE dwellings 2021 (base-cc-logement): CODGEO padded to 5 characters; BFC + Normandie subset.
+  // The README names commit 663f562, which already holds another blob; the blob it names (ebc25833) is at 29d749e.
+  {
+    file: 'logements/insee-rp2021-logements-communes-geo2024.csv.gz',
+    sha256: '33eb68cc4bbd4519b7ea9782ced9ed33c5d0d6efa2c3557bc99ecd2d3ca31865',
+    urls: [LOGEMENTS],
+    build: ([b]) => padLogementsCodes(b!),
+  },
+  {
+    file: 'logements/insee-rp2021-logements-communes-bfc-normandie.csv.gz',
+    sha256: '3e3a776cb6c02c1b574112bd5920d787956afa032e71ff0da10ed42d41a13193',
+    urls: [LOGEMENTS],
+    build: ([b]) => filterLogementsCsv(padLogementsCodes(b!)),
+  },
   // §1a — IGN Admin Express COG 2018 via france-geojson (unmodified, except the BFC communes: 8 files merged).
   {
     file: 'boundaries/france-geojson-2018/communes-normandie.geojson.gz',
@@ -196,7 +235,9 @@ async function main() {
       continue;
     }
     try {
-      const parts = await Promise.all(item.urls.map(get));
+      const parts = item.local
+        ? [fs.readFileSync(createRequire(import.meta.url).resolve(item.local))]
+        : await Promise.all(item.urls.map(get));
       const content = item.build ? item.build(parts) : parts[0]!;
       const got = sha(content);
       if (got !== item.sha256) throw new Error(`empreinte SHA-256 inattendue ${got} (attendue ${item.sha256})`);

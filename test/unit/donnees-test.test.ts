@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { ITEMS, NOT_DOWNLOADABLE } from '../../scripts/donnees-test.ts';
-import { filterMciCsv } from '../../scripts/donnees-test-transforms.ts';
+import { filterLogementsCsv, filterMciCsv } from '../../scripts/donnees-test-transforms.ts';
 import { missingShared, shared } from '../helpers.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -59,5 +59,12 @@ describe('npm run donnees:test', () => {
     const national = zlib.gunzipSync(fs.readFileSync(shared(mci[0]!)));
     const subset = zlib.gunzipSync(fs.readFileSync(shared(mci[1]!)));
     assert.ok(filterMciCsv(national).equals(subset));
+  });
+
+  const logements = ['logements/insee-rp2021-logements-communes-geo2024.csv.gz', 'logements/insee-rp2021-logements-communes-bfc-normandie.csv.gz'];
+  test('the BFC + Normandie dwellings subset is rebuilt byte for byte from the national file', { skip: missingShared(...logements) }, () => {
+    const national = zlib.gunzipSync(fs.readFileSync(shared(logements[0]!)));
+    const subset = zlib.gunzipSync(fs.readFileSync(shared(logements[1]!)));
+    assert.ok(filterLogementsCsv(national).equals(subset));
   });
 });
