@@ -21,6 +21,8 @@ const ConfigSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Observatory: figures whose data is older than this many months are marked as dated, and not projected. */
+  OBS_DONNEES_ANCIENNES_MOIS: z.coerce.number().int().min(1).max(240).default(12),
 });
 
 export type Config = {
@@ -35,6 +37,7 @@ export type Config = {
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   env: z.infer<typeof ConfigSchema>['NODE_ENV'];
   cookieSecure: boolean;
+  obsMaxAgeMonths: number;
 };
 
 export class ConfigError extends Error {}
@@ -62,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     env: c.NODE_ENV,
     cookieSecure: c.COOKIE_SECURE,
+    obsMaxAgeMonths: c.OBS_DONNEES_ANCIENNES_MOIS,
   };
 }

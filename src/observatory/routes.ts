@@ -8,13 +8,16 @@ import { epcisOf } from '../territories/queries.ts';
 import { NIVEAU_LABEL } from '../territories/schema.ts';
 import { territoryHref } from '../territories/views.ts';
 import { clearObservatoryCache, stateOf } from './cache.ts';
-import { filterForm, keyFiguresOf, mapOf } from './dashboard-views.ts';
+import { chartsOf, filterForm, keyFiguresOf, mapOf } from './dashboard-views.ts';
 import { scopeData } from './presenter.ts';
-import { DENOMINATEURS, INDICATEURS, pointsOf, resolveScope, targetsFor, type Indicateur, type Scope } from './service.ts';
+import { alert } from '../http/layout.ts';
+import * as Q from './queries.ts';
+import { DENOMINATEURS, INDICATEURS, PERIMETRE_LABEL, resolveScope, type Indicateur, type PerimetreMci, type Scope } from './service.ts';
+import { freshness, targetsFor } from './targets.ts';
 import { renderTable, toCsv, toJson } from './tables.ts';
 import { registerTargetPages } from './targets-routes.ts';
 import { registerTerritorySection } from './territory-section.ts';
-import { chartBlock, downloads, targetsTable } from './views.ts';
+import { downloads, targetsTable } from './views.ts';
 
 export { clearObservatoryCache } from './cache.ts';
 
@@ -49,9 +52,15 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
 
   r.get('/observatoire', { schema: { querystring: DashboardQuerySchema } }, async (req, reply) => {
     const scope = await scopeOf(ctx, req.query);
-    const { p, series, tables } = await scopeData(ctx, scope, req.query.perimetre);
-    const indicateur: Indicateur = req.query.indicateur ?? (p.mci ? 'part_thd100' : 'taux_ftth');
-    const pageKey = `${scope.niveau}:${scope.code}:${req.query.perimetre}:${indicateur}:${req.query.epci ?? ''}`;
+    // Only what has been imported is offered; a scope asked for but not imported falls back, and says so.
+    const imported = await Q.importedPerimetres(ctx.db);
+    const asked = req.query.perimetre;
+    const perimetre = !imported.length || imported.includes(asked) ? asked : imported.includes('toutes') ? 'toutes' : imported[0]!;
+    const { p, series, tables } = await scopeData(ctx, scope, perimetre);
+    const available = INDICATEURS.filter((i) => series.some((s) => s[i] !== null));
+    const wanted: Indicateur = req.query.indicateur ?? (p.mci ? 'part_thd100' : 'taux_ftth');
+    const indicateur: Indicateur = available.includes(wanted) || !available.length ? wanted : available[0]!;
+    const pageKey = `${scope.niveau}:${scope.code}:${asked}:${perimetre}:${indicateur}:${req.query.epci ?? ''}`;
     const fragments = stateOf(ctx).pages;
     let main = fragments.get(pageKey);
     if (!main) {
@@ -59,23 +68,22 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
     const depts = (await ctx.db.query<{ code: string; nom: string }>('SELECT code, nom FROM departement WHERE region = $1 ORDER BY code', [region])).rows;
     const epciScope = scope.niveau === 'departement' ? { n: 'departement' as const, c: scope.code } : { n: 'region' as const, c: region };
     const epcis = await epcisOf(ctx.db, epciScope.n, epciScope.c);
-    const { map, table } = await mapOf(ctx, scope, tables, indicateur);
-    const targets = await targetsFor(ctx.db, scope, series);
-    const qs = qsOf(scope, req.query.perimetre);
-    const charts = INDICATEURS.map((ind) => chartBlock({
-      id: `graphique-${ind}`, indicateur: ind, points: pointsOf(series, ind), territoire: scope.nom,
-      targets: targets.filter((x) => x.objectif.indicateur === ind), sources: series.filter((s) => s[ind] !== null).flatMap((s) => s.sources),
-    }));
+    const { map, table } = await mapOf(ctx, scope, tables, indicateur, p);
+    const f = freshness(ctx.config.obsMaxAgeMonths);
+    const targets = await targetsFor(ctx.db, scope, f);
+    const qs = qsOf(scope, perimetre);
+    const charts = chartsOf({ idPrefix: 'graphique-', indicateurs: available, series, targets, territoire: scope.nom, perimetre, f });
     const scopeLabel = scope.niveau === 'france' ? 'France' : `${NIVEAU_LABEL[scope.niveau as 'region']} ${scope.nom}`;
     main = html`<h1 class="fr-mt-2w">Observatoire du haut et très haut débit fixe</h1>
       <p class="fr-text--lead">${scopeLabel} : déploiement de la fibre (FttH) et débits disponibles, dans le temps et face aux objectifs. ${scope.niveau !== 'france' ? html`<a href="${territoryHref(scope.niveau as 'region', scope.code)}">Fiche du territoire</a>` : ''}</p>
-      ${filterForm(scope, depts, epcis, req.query, indicateur)}
+      ${asked !== perimetre ? alert('info', `Aucun fichier « ${PERIMETRE_LABEL[asked as PerimetreMci] ?? asked} » de Ma connexion internet n’a été importé : les débits affichés sont ceux du périmètre « ${PERIMETRE_LABEL[perimetre as PerimetreMci] ?? perimetre} ».`) : ''}
+      ${filterForm(scope, depts, epcis, { perimetre }, indicateur, { perimetres: imported, indicateurs: available })}
       <h2>Chiffres clés</h2>
-      ${keyFiguresOf(series, scope)}
+      ${keyFiguresOf(series, scope, f)}
       <h2 class="fr-mt-4w">Carte</h2>
       ${map}${table}
       <h2 class="fr-mt-4w">Évolution et objectifs</h2>
-      ${targetsTable(targets, `Objectifs applicables à ${scope.nom} : valeur actuelle, écart et projection`)}
+      ${targetsTable(targets, `Objectifs applicables à ${scope.nom} : chacun mesuré sur ses technologies, valeur actuelle, date des données, écart et évaluation`, f.maxAgeMonths)}
       ${charts}
       ${tables.series ? renderTable(tables.series) : ''}
       ${tables.debits ? html`<h2 class="fr-mt-4w">Répartition par classe de débit</h2><p class="fr-text--sm">Classes exclusives déduites des effectifs cumulés publiés par l’Arcep (elig_hd05 − elig_hd3 = locaux entre 0,5 et 3 Mbit/s, etc.). Dénominateur : ${DENOMINATEURS.nbr}.</p>${renderTable(tables.debits)}` : ''}

@@ -9,7 +9,7 @@ import { requireRole } from '../http/security.ts';
 import { alert } from '../http/layout.ts';
 import { clearObservatoryCache } from './cache.ts';
 import * as Q from './queries.ts';
-import { INDICATEUR_LABEL, INDICATEURS, type Indicateur } from './service.ts';
+import { INDICATEUR_LABEL, INDICATEURS, PERIMETRE_LABEL, type Indicateur, type PerimetreMci } from './service.ts';
 
 const HEAD = html`<link rel="stylesheet" href="/static/observatory.css">`;
 
@@ -26,6 +26,8 @@ export const ObjectifFormSchema = z.object({
   source: z.string().trim().min(2, 'source à préciser').max(500),
   note: z.string().trim().max(1000).optional().default(''),
   actif: z.string().optional(),
+  /** Technology scope the target is measured on; FttH targets are always read on the FttH observatory. */
+  perimetre: z.enum(['toutes', 'terrestre', 'filaire']).optional().default('terrestre'),
 });
 
 function objectifForm(o: Partial<Q.ObjectifRow> & { id?: number }, csrf: string): Html {
@@ -39,6 +41,7 @@ function objectifForm(o: Partial<Q.ObjectifRow> & { id?: number }, csrf: string)
   <div class="fr-col-6 fr-col-md-3 fr-select-group"><label class="fr-label" for="${f('niveau')}">Territoire (niveau)</label><select class="fr-select" id="${f('niveau')}" name="territoire_niveau">${(['france', 'region', 'departement', 'epci', 'commune'] as const).map((n) => html`<option value="${n}"${o.territoire_niveau === n ? html` selected` : ''}>${n}</option>`)}</select></div>
   <div class="fr-col-6 fr-col-md-3 fr-input-group"><label class="fr-label" for="${f('code')}">Code du territoire <span class="fr-hint-text">INSEE, SIREN ou FR</span></label><input class="fr-input" id="${f('code')}" name="territoire_code" required value="${o.territoire_code ?? ''}"></div>
   <div class="fr-col-12 fr-col-md-6 fr-select-group"><label class="fr-label" for="${f('ind')}">Indicateur</label><select class="fr-select" id="${f('ind')}" name="indicateur">${INDICATEURS.map((i) => html`<option value="${i}"${o.indicateur === i ? html` selected` : ''}>${INDICATEUR_LABEL[i]}</option>`)}</select></div>
+  <div class="fr-col-12 fr-col-md-6 fr-select-group"><label class="fr-label" for="${f('per')}">Technologies mesurées <span class="fr-hint-text">sans objet pour le taux FttH</span></label><select class="fr-select" id="${f('per')}" name="perimetre">${(['terrestre', 'filaire', 'toutes'] as const).map((x) => html`<option value="${x}"${o.perimetre === x ? html` selected` : ''}>${PERIMETRE_LABEL[x]}</option>`)}</select></div>
   <div class="fr-col-6 fr-col-md-3 fr-input-group"><label class="fr-label" for="${f('cible')}">Cible (%)</label><input class="fr-input" id="${f('cible')}" name="cible_pct" inputmode="decimal" required value="${o.cible === undefined ? '' : String(Math.round(o.cible * 1000) / 10).replace('.', ',')}"></div>
   <div class="fr-col-6 fr-col-md-3 fr-input-group"><label class="fr-label" for="${f('echeance')}">Échéance</label><input class="fr-input" type="date" id="${f('echeance')}" name="echeance" required value="${o.echeance ?? ''}"></div>
   <div class="fr-col-12 fr-col-md-6 fr-input-group"><label class="fr-label" for="${f('source')}">Source</label><input class="fr-input" id="${f('source')}" name="source" required value="${o.source ?? ''}"></div>
@@ -59,6 +62,7 @@ function parseObjectif(body: unknown): Q.ObjectifInput {
   return {
     libelle: d.libelle, strategie: d.strategie, territoire_niveau: d.territoire_niveau, territoire_code: d.territoire_niveau === 'france' ? 'FR' : d.territoire_code,
     indicateur: d.indicateur, cible: d.cible_pct / 100, echeance: d.echeance, source: d.source, note: d.note || null, actif: d.actif === '1' || d.actif === 'on',
+    perimetre: d.indicateur === 'taux_ftth' ? 'ftth' : d.perimetre,
   };
 }
 
@@ -77,8 +81,8 @@ export function registerTargetPages(app: FastifyInstance, ctx: AppContext) {
       ${req.query.ok ? alert('success', req.query.ok === 'supprime' ? 'Objectif supprimé.' : 'Objectif enregistré.') : ''}
       <p>Les objectifs des stratégies (SCORAN de Bourgogne-Franche-Comté, stratégie numérique de la Normandie, société européenne du gigabit) sont des données : chaque territoire est comparé à ceux qui s’appliquent à lui (les siens, ceux de ses territoires parents et les objectifs nationaux ou européens).${admin ? '' : ' Seuls les administrateurs peuvent les modifier.'}</p>
       <div class="fr-table"><table><caption>Objectifs (${list.length})</caption>
-      <thead><tr><th scope="col">Objectif</th><th scope="col">Stratégie</th><th scope="col">Territoire</th><th scope="col">Indicateur</th><th scope="col" class="pan-num">Cible</th><th scope="col">Échéance</th><th scope="col">Source</th><th scope="col">Actif</th></tr></thead>
-      <tbody>${list.map((o) => html`<tr><td>${o.libelle}</td><td>${o.strategie}</td><td>${o.territoire_niveau === 'france' ? 'France (tous territoires)' : `${o.territoire_niveau} ${o.territoire_code}`}</td><td>${INDICATEUR_LABEL[o.indicateur as Indicateur] ?? o.indicateur}</td><td class="pan-num">${fmtPct(o.cible)}</td><td>${o.echeance}</td><td>${o.source}${o.note ? html`<br><span class="fr-text--xs">${o.note}</span>` : ''}</td><td>${o.actif ? 'oui' : 'non'}</td></tr>`)}</tbody></table></div>
+      <thead><tr><th scope="col">Objectif</th><th scope="col">Stratégie</th><th scope="col">Territoire</th><th scope="col">Indicateur</th><th scope="col">Technologies mesurées</th><th scope="col" class="pan-num">Cible</th><th scope="col">Échéance</th><th scope="col">Source</th><th scope="col">Actif</th></tr></thead>
+      <tbody>${list.map((o) => html`<tr><td>${o.libelle}</td><td>${o.strategie}</td><td>${o.territoire_niveau === 'france' ? 'France (tous territoires)' : `${o.territoire_niveau} ${o.territoire_code}`}</td><td>${INDICATEUR_LABEL[o.indicateur as Indicateur] ?? o.indicateur}</td><td>${PERIMETRE_LABEL[o.perimetre as PerimetreMci | 'ftth'] ?? o.perimetre}</td><td class="pan-num">${fmtPct(o.cible)}</td><td>${o.echeance}</td><td>${o.source}${o.note ? html`<br><span class="fr-text--xs">${o.note}</span>` : ''}</td><td>${o.actif ? 'oui' : 'non'}</td></tr>`)}</tbody></table></div>
       ${admin ? html`<h2>Modifier les objectifs</h2>${list.map((o) => html`<h3 class="fr-h6">${o.libelle}</h3>${objectifForm(o, req.csrfToken)}`)}
         <h2>Ajouter un objectif</h2>${objectifForm({}, req.csrfToken)}` : ''}`,
     });
