@@ -1,11 +1,13 @@
-import type { Row } from '../db/db.ts';
+import type { Queryable, Row } from '../db/db.ts';
+import type { RunTally } from '../imports/rejects.ts';
 import { z } from 'zod';
 import { defineJob } from '../imports/job.ts';
 import { DeptListSchema, fail, rejectAll } from './job-common.ts';
 import {
-  departementOfCommune, NIVEAU_SHEET_LABEL, parseDeployment, parseInformations, quarterFromName,
+  departementOfCommune, NIVEAU_SHEET_LABEL, norm, parseDeployment, parseInformations, quarterFromName,
   recognise, SheetError, type DeploymentSheet, type InfoSheet,
 } from './parse.ts';
+import { parseLong, recogniseLong, type LongSeries } from './parse-serie.ts';
 import { loadSheets } from './sheets.ts';
 import * as S from './store.ts';
 
@@ -37,8 +39,11 @@ export const arcepDeploiementsJob = defineJob({
     const deployments: DeploymentSheet[] = [];
     const infos: InfoSheet[] = [];
     const ignored: string[] = [];
+    const series: LongSeries[] = [];
     try {
       for (const sheet of loaded.sheets) {
+        const long = recogniseLong(sheet);
+        if (long) { series.push(parseLong(sheet, long)); continue; }
         const rec = recognise(sheet);
         if (!rec) { ignored.push(sheet.name); continue; }
         if (rec.kind === 'deploiement') deployments.push(parseDeployment(sheet, rec));
@@ -48,8 +53,8 @@ export const arcepDeploiementsJob = defineJob({
       if (e instanceof SheetError) fail(e.message, e.message);
       throw e;
     }
-    if (!deployments.length && !infos.length) {
-      fail(`no observatory sheet in ${source.name}`, `Aucune feuille de l'observatoire Arcep n'a été reconnue dans ${source.name} : l'en-tête attendu commence par « Code commune », « Siren EPCI », « Code département », « Code région » ou « Code arrondissement » (après les lignes de titre). Feuilles lues : ${loaded.sheets.map((s) => s.name).join(', ') || 'aucune'}.`);
+    if (!deployments.length && !infos.length && !series.length) {
+      fail(`no observatory sheet in ${source.name}`, `Aucune feuille de l'observatoire Arcep n'a été reconnue dans ${source.name} : l'en-tête attendu commence par « Code commune », « Siren EPCI », « Code département », « Code région » ou « Code arrondissement » (après les lignes de titre), ou pour une série longue « code_departement » ou « code_region », …, « annee », « trimestre », « nombre_de_logements_raccordables ». Feuilles lues : ${loaded.sheets.map((s) => s.name).join(', ') || 'aucune'}.`);
     }
     if (loaded.workbook) {
       const missing: string[] = [];
@@ -181,6 +186,7 @@ export const arcepDeploiementsJob = defineJob({
           summary.push(`${s.sheet} : informations de ${codes.size} ${NIVEAU_SHEET_LABEL[s.niveau]} (${millesime})`);
         }
       }
+      if (series.length) summary.push(...await storeLongSeries(tx, series, sourceId, tally, keepDept));
       // ARCEP's own aggregate sheets do not feed the indicators: no recompute needed for them alone.
       if (deployments.some((d) => d.niveau === 'commune' || d.niveau === 'arrondissement') || infos.some((d) => d.niveau === 'commune' || d.niveau === 'arrondissement')) {
         const arrondissements = deployments.some((d) => d.niveau === 'arrondissement') || infos.some((d) => d.niveau === 'arrondissement');
@@ -194,3 +200,34 @@ export const arcepDeploiementsJob = defineJob({
     return `${summary.join(' ; ')}.`;
   },
 });
+
+/**
+ * ARCEP's own département and région FttH totals from a long-format series (see parse-serie.ts),
+ * stored beside the workbook's aggregate sheets: the pages use them as the territory's totals.
+ */
+async function storeLongSeries(tx: Queryable, list: LongSeries[], sourceId: number, tally: RunTally, keepDept: (d: string) => boolean): Promise<string[]> {
+  const regions = await S.regionsByName(tx);
+  const summary: string[] = [];
+  for (const s of list) {
+    tally.read += s.read;
+    rejectAll(tally, s.rejects, s.sheet);
+    const rows: Row[] = [];
+    const codes = new Set<string>();
+    const periodes = new Set<string>();
+    for (const r of s.rows) {
+      const code = r.code || (s.niveau === 'region' ? regions.get(norm(r.nom)) : undefined);
+      if (!code) { tally.reject(r.line, `Feuille « ${s.sheet} » : région « ${r.nom} » inconnue du découpage en vigueur (code absent du fichier)`, r.nom); continue; }
+      if (s.niveau === 'departement' && !keepDept(code)) { tally.read--; continue; }
+      codes.add(code);
+      periodes.add(r.periode);
+      rows.push({ niveau: s.niveau, code, periode: r.periode, champ: 'locaux_raccordables', valeur: r.raccordables, nom: r.nom || null, parent: null, source_id: sourceId });
+      if (r.estimation !== null) rows.push({ niveau: s.niveau, code, periode: r.periode, champ: 'meilleure_estimation_locaux', valeur: r.estimation, nom: r.nom || null, parent: null, source_id: sourceId });
+      tally.accepted++;
+    }
+    const p = [...periodes].sort();
+    await S.deletePublie(tx, s.niveau, p, ['locaux_raccordables', 'meilleure_estimation_locaux'], [...codes]);
+    await S.insertPublie(tx, rows);
+    summary.push(`${s.sheet} : série longue de ${codes.size} ${NIVEAU_SHEET_LABEL[s.niveau]} × ${p.length} trimestres (${p[0] ?? '—'} → ${p.at(-1) ?? '—'})${s.estimationQuarter ? `, meilleure estimation des locaux de ${s.estimationQuarter}` : ''}`);
+  }
+  return summary;
+}

@@ -47,15 +47,21 @@ function qsOf(scope: Scope, perimetre: string): string {
   return p.toString();
 }
 
+/** The scope asked for when it has been imported, otherwise the all-technology one (or the only one imported). */
+async function effectivePerimetre(ctx: AppContext, asked: string) {
+  const imported = await Q.importedPerimetres(ctx.db);
+  const perimetre = !imported.length || imported.includes(asked) ? asked : imported.includes('toutes') ? 'toutes' : imported[0]!;
+  return { imported, perimetre };
+}
+
 export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/observatoire', { schema: { querystring: DashboardQuerySchema } }, async (req, reply) => {
     const scope = await scopeOf(ctx, req.query);
     // Only what has been imported is offered; a scope asked for but not imported falls back, and says so.
-    const imported = await Q.importedPerimetres(ctx.db);
     const asked = req.query.perimetre;
-    const perimetre = !imported.length || imported.includes(asked) ? asked : imported.includes('toutes') ? 'toutes' : imported[0]!;
+    const { imported, perimetre } = await effectivePerimetre(ctx, asked);
     const { p, series, tables } = await scopeData(ctx, scope, perimetre);
     const available = INDICATEURS.filter((i) => series.some((s) => s[i] !== null));
     const wanted: Indicateur = req.query.indicateur ?? (p.mci ? 'part_thd100' : 'taux_ftth');
@@ -112,7 +118,7 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
   }, async (req, reply) => {
     const [name, ext] = req.params.fichier.split('.') as [string, 'csv' | 'json'];
     const scope = req.query.niveau === 'commune' && req.query.code ? await resolveScope(ctx.db, 'commune', req.query.code) : await scopeOf(ctx, req.query as DashboardQuery);
-    const { tables } = await scopeData(ctx, scope, req.query.perimetre);
+    const { tables } = await scopeData(ctx, scope, (await effectivePerimetre(ctx, req.query.perimetre)).perimetre);
     const t = tables[name];
     if (!t) throw new AppError('INTROUVABLE', `table ${name}`, `Tableau inconnu : « ${name} ». Tableaux disponibles : ${Object.keys(tables).join(', ')}.`);
     const file = `observatoire-${t.key}-${scope.niveau}-${scope.code}.${ext}`;

@@ -171,7 +171,11 @@ export type SeriesItem = ReturnType<typeof seriesItem>;
 export async function seriesFor(q: Queryable, scope: Scope, perimetre = 'toutes'): Promise<SeriesItem[]> {
   const [rows, src] = await Promise.all([Q.seriesOf(q, scope.niveau, scope.code, perimetre), Q.periodSources(q)]);
   const idx = sourcesIndex(src);
-  const pub = scope.niveau === 'departement' || scope.niveau === 'region' ? await Q.publishedSeries(q, scope.niveau, scope.code) : [];
+  const raw = scope.niveau === 'departement' || scope.niveau === 'region' ? await Q.publishedSeries(q, scope.niveau, scope.code) : [];
+  // One denominator for the whole series: ARCEP's latest "meilleure estimation des locaux" when
+  // published (its workbook applies it to every quarter), so that rates stay comparable in time.
+  const est = [...raw].reverse().find((p) => p.meilleure_estimation_locaux !== null)?.meilleure_estimation_locaux ?? null;
+  const pub = raw.map((p) => ({ ...p, meilleure_estimation_locaux: p.meilleure_estimation_locaux ?? est }));
   const byPeriode = new Map(pub.map((p) => [p.periode, p]));
   const items = rows.map((r) => seriesItem(r, idx, r.jeu === 'arcep-deploiements' ? byPeriode.get(r.periode) : undefined));
   const have = new Set(rows.filter((r) => r.jeu === 'arcep-deploiements').map((r) => r.periode));
