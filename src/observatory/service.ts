@@ -156,9 +156,10 @@ export function seriesItem(r: Q.SerieRow, sources: Map<string, SourceRef[]>, pub
     communes_thd_completes: r.communes_thd_completes,
     communes_thd_nulles: r.communes_thd_nulles,
     origine,
-    sources: origine === 'arcep' && published
-      ? [{ fichier: published.fichier, producteur: published.producteur, licence: published.licence, importe_le: published.importe_le }]
-      : sources.get(`${r.jeu}|${r.perimetre}|${r.periode}`) ?? [],
+    sources: [
+      ...(origine === 'arcep' && published ? [{ fichier: published.fichier, producteur: published.producteur, licence: published.licence, importe_le: published.importe_le }] : []),
+      ...(origine !== 'arcep' || r.communes > 0 ? sources.get(`${r.jeu}|${r.perimetre}|${r.periode}`) ?? [] : []),
+    ],
   };
 }
 export type SeriesItem = ReturnType<typeof seriesItem>;
