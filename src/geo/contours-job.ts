@@ -98,6 +98,6 @@ export const contoursJob = defineJob({
     const list = missing.slice(0, 200).map((m) => `${m.code} ${m.nom}`).join(', ');
     return `${rows.length} contours de niveau ${niveau} enregistrés.${missing.length
       ? ` ${missing.length} commune${missing.length > 1 ? 's' : ''} actuelle${missing.length > 1 ? 's' : ''} des départements du fichier sans contour (carte incomplète) : ${list}${missing.length > 200 ? ', …' : ''}.`
-      : ' Toutes les communes actuelles des départements du fichier ont un contour.'}`;
+      : niveau === 'commune' ? ' Toutes les communes actuelles des départements du fichier ont un contour.' : ''}`;
   },
 });
