@@ -143,7 +143,7 @@ function currentCell(p: TargetLine['projection']): Html {
 /** Targets with the scope each is measured on, the date of the data, and an evaluation that never states a projection as fact. */
 export function targetsTable(rows: TargetLine[], caption: string, maxAgeMonths: number): Html {
   if (!rows.length) return html`<p>Aucun objectif ne s’applique à ce territoire.</p>`;
-  return html`<div class="fr-table"><table><caption>${caption}</caption>
+  return html`<div class="fr-table"><table tabindex="0"><caption>${caption}</caption>
   <thead><tr><th scope="col">Objectif</th><th scope="col">Stratégie</th><th scope="col">Indicateur et technologies mesurées</th><th scope="col" class="pan-num">Cible</th><th scope="col">Échéance</th><th scope="col" class="pan-num">Valeur actuelle</th><th scope="col">Date des données</th><th scope="col" class="pan-num">Écart</th><th scope="col">Évaluation</th></tr></thead>
   <tbody>${rows.map((x) => html`<tr><td>${x.objectif.libelle}</td><td>${x.objectif.strategie}</td><td>${indicatorTitle(x.objectif.indicateur as Indicateur, x.objectif.perimetre)}</td>
     <td class="pan-num">${fmtPct(x.objectif.cible)}</td><td>${x.objectif.echeance}</td>

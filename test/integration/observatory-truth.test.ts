@@ -207,7 +207,7 @@ for (const backend of backends()) {
     });
 
     test('the unused MapLibre static route is gone', async () => {
-      assert.equal((await get('/static/maplibre/maplibre-gl.js')).statusCode, 404);
+      assert.equal((await get('/static/maplibre/maplibre-gl.css')).statusCode, 404);
     });
   });
 }
