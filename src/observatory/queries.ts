@@ -146,19 +146,21 @@ export async function listObjectifs(q: Queryable, onlyActive = false): Promise<O
 export async function getObjectif(q: Queryable, id: number): Promise<ObjectifRow | undefined> {
   return (await q.query<ObjectifRow>(`SELECT ${OBJ_COLS} FROM obs_objectif WHERE id = $1`, [id])).rows[0];
 }
-export type ObjectifInput = Omit<ObjectifRow, 'id'>;
+/** A target's scope defaults to the FttH observatory for the FttH rate, to terrestrial access otherwise. */
+export type ObjectifInput = Omit<ObjectifRow, 'id' | 'perimetre'> & { perimetre?: ObjectifRow['perimetre'] };
+const perimetreOf = (o: ObjectifInput) => o.perimetre ?? (o.indicateur === 'taux_ftth' ? 'ftth' : 'terrestre');
 export async function insertObjectif(q: Queryable, o: ObjectifInput): Promise<number> {
   const r = await q.query<{ id: number }>(
     `INSERT INTO obs_objectif (libelle, strategie, territoire_niveau, territoire_code, indicateur, cible, echeance, source, note, actif, perimetre)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id::int AS id`,
-    [o.libelle, o.strategie, o.territoire_niveau, o.territoire_code, o.indicateur, o.cible, o.echeance, o.source, o.note, o.actif, o.perimetre]);
+    [o.libelle, o.strategie, o.territoire_niveau, o.territoire_code, o.indicateur, o.cible, o.echeance, o.source, o.note, o.actif, perimetreOf(o)]);
   return r.rows[0]!.id;
 }
 export async function updateObjectif(q: Queryable, id: number, o: ObjectifInput): Promise<void> {
   await q.query(
     `UPDATE obs_objectif SET libelle = $2, strategie = $3, territoire_niveau = $4, territoire_code = $5, indicateur = $6, cible = $7,
        echeance = $8, source = $9, note = $10, actif = $11, perimetre = $12 WHERE id = $1`,
-    [id, o.libelle, o.strategie, o.territoire_niveau, o.territoire_code, o.indicateur, o.cible, o.echeance, o.source, o.note, o.actif, o.perimetre]);
+    [id, o.libelle, o.strategie, o.territoire_niveau, o.territoire_code, o.indicateur, o.cible, o.echeance, o.source, o.note, o.actif, perimetreOf(o)]);
 }
 export async function deleteObjectif(q: Queryable, id: number): Promise<void> {
   await q.query('DELETE FROM obs_objectif WHERE id = $1', [id]);
