@@ -51,7 +51,7 @@ export function controleCached(ctx: AppContext, niveau: 'departement' | 'region'
   return v;
 }
 
-export async function loadRegionDepts(ctx: AppContext) {
+async function loadRegionDepts(ctx: AppContext) {
   const { regionDepts } = stateOf(ctx);
   const rows = (await ctx.db.query<{ code: string; region: string }>('SELECT code, region FROM departement')).rows;
   regionDepts.clear();

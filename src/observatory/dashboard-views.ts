@@ -2,12 +2,12 @@ import type { AppContext } from '../context.ts';
 import { fmtInt, fmtPct, html, type Html } from '../http/html.ts';
 import { LICENCE } from './presenter.ts';
 import * as Q from './queries.ts';
-import { INDICATEUR_COURT, indicatorTitle, INDICATEURS, PERIMETRE_LABEL, type Indicateur, type PerimetreMci, pointsOf, type Scope, type SeriesItem, type SourceRef } from './service.ts';
+import { INDICATEUR_COURT, indicatorTitle, PERIMETRE_LABEL, type Indicateur, type PerimetreMci, pointsOf, type Scope, type SeriesItem, type SourceRef } from './service.ts';
 import { dateFr, datedBefore, type Freshness, type TargetLine } from './targets.ts';
 import { communeHref, departementHref, epciHref, renderTable, type TableDef } from './tables.ts';
 import { chartBlock, choropleth, datedBadge, sourcesLine } from './views.ts';
 
-export type FilterQuery = { perimetre: string };
+type FilterQuery = { perimetre: string };
 
 type Tile = { label: string; value: string; hint: string; date: string };
 

@@ -12,7 +12,7 @@
  */
 import { norm, type RawSheet, type Reject } from './parse.ts';
 
-export type LongRecognised = { niveau: 'departement' | 'region'; cols: Record<'code' | 'nom' | 'estimation' | 'annee' | 'trimestre' | 'raccordables', number>; estimationQuarter: string | null };
+type LongRecognised = { niveau: 'departement' | 'region'; cols: Record<'code' | 'nom' | 'estimation' | 'annee' | 'trimestre' | 'raccordables', number>; estimationQuarter: string | null };
 export type LongRow = { line: number; code: string; nom: string; periode: string; raccordables: number; estimation: number | null };
 export type LongSeries = { niveau: 'departement' | 'region'; sheet: string; rows: LongRow[]; rejects: Reject[]; read: number; estimationQuarter: string | null };
 

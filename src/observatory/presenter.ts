@@ -29,14 +29,14 @@ const latestCols = (first: { key: string; label: string; href?: (r: Record<strin
   { key: 'part_thd1g', label: '≥ 1 Gbit/s', kind: 'pct' as const },
 ];
 
-export function latestRows(rows: Q.LatestRow[]) {
+function latestRows(rows: Q.LatestRow[]) {
   return rows.map((r) => ({ ...r, ...rates(r) }));
 }
 
 /** The technology scope of Ma connexion internet figures, said in every table title built on them. */
-export const mciScopeText = (p: Periods) => `Ma connexion internet ${p.mci ?? '—'}, ${PERIMETRE_LABEL[p.perimetre as PerimetreMci] ?? p.perimetre}`;
+const mciScopeText = (p: Periods) => `Ma connexion internet ${p.mci ?? '—'}, ${PERIMETRE_LABEL[p.perimetre as PerimetreMci] ?? p.perimetre}`;
 
-export function sourceText(p: Periods): string {
+function sourceText(p: Periods): string {
   const parts: string[] = [];
   if (p.ftth) parts.push(`Arcep, observatoire trimestriel des déploiements FttH (${p.ftth})`);
   if (p.mci) parts.push(`Arcep, Ma connexion internet (${p.mci})`);
@@ -69,7 +69,7 @@ export function scopeData(ctx: AppContext, scope: Scope, perimetre: string) {
 }
 
 /** All the tables of a scope, for the page and the downloads. */
-export async function buildTables(ctx: AppContext, scope: Scope, p: Periods, series: SeriesItem[]): Promise<Record<string, TableDef>> {
+async function buildTables(ctx: AppContext, scope: Scope, p: Periods, series: SeriesItem[]): Promise<Record<string, TableDef>> {
   const src = sourceText(p);
   const tables: Record<string, TableDef> = {};
   tables.series = seriesTable(scope, p, series);

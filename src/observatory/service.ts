@@ -38,7 +38,6 @@ export const PERIMETRE_LABEL: Record<PerimetreMci | 'ftth', string> = {
 export const PERIMETRE_FICHIER: Record<PerimetreMci, string> = {
   toutes: 'commune_debit.csv', terrestre: 'commune_debit_terrestre.csv', filaire: 'commune_debit_filaire.csv', dsl: 'commune_debit_dsl.csv',
 };
-export const scopeOfIndicator = (ind: Indicateur, perimetre: string): PerimetreMci | 'ftth' => (ind === 'taux_ftth' ? 'ftth' : (perimetre as PerimetreMci));
 /** An indicator's title with its technology scope, e.g. "… (≥ 30 Mbit/s), toutes technologies, satellite compris". */
 export function indicatorTitle(ind: Indicateur, perimetre: string): string {
   return ind === 'taux_ftth' ? INDICATEUR_LABEL[ind] : `${INDICATEUR_LABEL[ind]}, ${PERIMETRE_LABEL[perimetre as PerimetreMci] ?? perimetre}`;

@@ -111,8 +111,10 @@ export async function targetsFor(q: Queryable, scope: Scope, f: Freshness): Prom
   const objectifs = (await Q.listObjectifs(q, true)).filter((o) => applies(o, scope));
   const byScope = new Map<string, SeriesItem[]>();
   const seriesOf = async (perimetre: string) => {
-    let s = byScope.get(perimetre);
-    if (!s) byScope.set(perimetre, (s = await seriesFor(q, scope, perimetre)));
+    const known = byScope.get(perimetre);
+    if (known) return known;
+    const s = await seriesFor(q, scope, perimetre);
+    byScope.set(perimetre, s);
     return s;
   };
   const out: TargetLine[] = [];
