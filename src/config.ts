@@ -14,6 +14,8 @@ const ConfigSchema = z.object({
   INSTANCE_NAME: z.string().min(1).max(120).optional(),
   PUBLIC_URL: z.string().url().optional(),
   UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(2048).default(200),
+  /** Cap on the bytes an import reads once decompressed (gzip bombs); default 10 × UPLOAD_MAX_MB. */
+  IMPORT_MAX_DECOMPRESSED_MB: z.coerce.number().int().min(1).max(100_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Cookies need Secure behind HTTPS; off by default so that http://localhost works. */
@@ -34,6 +36,8 @@ export type Config = {
   instanceName: string | undefined;
   publicUrl: string | undefined;
   uploadMaxBytes: number;
+  /** Bytes an import may read once decompressed. */
+  importMaxBytes: number;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   env: z.infer<typeof ConfigSchema>['NODE_ENV'];
   cookieSecure: boolean;
@@ -62,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     instanceName: c.INSTANCE_NAME,
     publicUrl: c.PUBLIC_URL,
     uploadMaxBytes: c.UPLOAD_MAX_MB * 1024 * 1024,
+    importMaxBytes: (c.IMPORT_MAX_DECOMPRESSED_MB ?? 10 * c.UPLOAD_MAX_MB) * 1024 * 1024,
     logLevel: c.LOG_LEVEL,
     env: c.NODE_ENV,
     cookieSecure: c.COOKIE_SECURE,

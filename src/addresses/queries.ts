@@ -65,10 +65,6 @@ export async function communeRefs(db: Queryable): Promise<{ code: string; nom: s
     'SELECT code, nom, departement, codes_postaux, population FROM commune')).rows;
 }
 
-export async function historicCodes(db: Queryable): Promise<{ code_ancien: string; code_actuel: string }[]> {
-  return (await db.query<{ code_ancien: string; code_actuel: string }>('SELECT code_ancien, code_actuel FROM commune_code_historique')).rows;
-}
-
 export async function deleteAddressesOfDepartement(tx: Queryable, departement: string): Promise<number> {
   return (await tx.query('DELETE FROM adresse WHERE departement = $1', [departement])).rowCount;
 }

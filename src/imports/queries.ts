@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.ts';
+import { safeSnippet } from '../text/safe.ts';
 
 export type ImportRun = {
   id: number;
@@ -43,7 +44,7 @@ export async function finishRun(
   await q.query(
     `UPDATE import_run SET status = $2, ended_at = now(), rows_read = $3, rows_accepted = $4,
        rows_rejected = $5, rejects = $6::jsonb, message = $7 WHERE id = $1`,
-    [id, r.status, r.read, r.accepted, r.rejected, JSON.stringify(r.rejects), r.message],
+    [id, r.status, r.read, r.accepted, r.rejected, JSON.stringify(r.rejects), r.message === null ? null : safeSnippet(r.message, 4000)],
   );
 }
 

@@ -82,7 +82,13 @@ async function runOne(
   } catch (e) {
     const msg = e instanceof AppError ? e.userMessage : `Échec : ${(e as Error).message}`;
     log.error({ err: e, run: id }, 'import failed');
-    await finishRun(db, id, { status: 'failed', read: tally.read, accepted: tally.accepted, rejected: tally.rejected, rejects: tally.sample, message: `${msg} Les données déjà chargées n'ont pas été modifiées.` });
+    try {
+      await finishRun(db, id, { status: 'failed', read: tally.read, accepted: tally.accepted, rejected: tally.rejected, rejects: tally.sample, message: `${msg} Les données déjà chargées n'ont pas été modifiées.` });
+    } catch (saveError) {
+      // A run is never left 'running': without its sample, with a message that cannot fail.
+      log.error({ err: saveError, run: id }, 'saving the failed run failed');
+      await finishRun(db, id, { status: 'failed', read: tally.read, accepted: tally.accepted, rejected: tally.rejected, rejects: [], message: "Échec de l'import (le détail n'a pas pu être enregistré, voir le journal du serveur). Les données déjà chargées n'ont pas été modifiées." });
+    }
   }
   return (await getRun(db, id))!;
 }

@@ -2,9 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import readline from 'node:readline';
 import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
 import { AppError } from '../errors.ts';
 
 /** A source an import job reads: a local file (downloads and uploads are first saved as one). */
@@ -19,45 +17,10 @@ export type Source = {
   size: number;
 };
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-
 export async function sha256File(p: string): Promise<string> {
   const h = crypto.createHash('sha256');
   await pipeline(fs.createReadStream(p), h);
   return h.digest('hex');
-}
-
-async function isGzip(p: string): Promise<boolean> {
-  const fh = await fsp.open(p, 'r');
-  try {
-    const b = Buffer.alloc(2);
-    await fh.read(b, 0, 2, 0);
-    return b[0] === GZIP_MAGIC[0] && b[1] === GZIP_MAGIC[1];
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Opens a local file as a byte stream, gunzipping it when it is gzip whatever its name. */
-export async function openStream(p: string): Promise<NodeJS.ReadableStream> {
-  const raw = fs.createReadStream(p);
-  return (await isGzip(p)) ? raw.pipe(zlib.createGunzip()) : raw;
-}
-
-export async function readText(p: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of await openStream(p)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
-}
-
-/** Lines of a text file (gzip or not), numbered from 1, BOM removed. */
-export async function* readLines(p: string): AsyncGenerator<{ line: string; n: number }> {
-  const rl = readline.createInterface({ input: await openStream(p), crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of rl) {
-    n++;
-    yield { line: n === 1 ? line.replace(/^\uFEFF/, '') : line, n };
-  }
 }
 
 /**

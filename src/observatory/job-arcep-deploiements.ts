@@ -1,10 +1,12 @@
-import type { Queryable, Row } from '../db/db.ts';
-import type { RunTally } from '../imports/rejects.ts';
 import { z } from 'zod';
+import type { Queryable, Row } from '../db/db.ts';
 import { defineJob } from '../imports/job.ts';
+import { readLimits } from '../imports/read.ts';
+import type { RunTally } from '../imports/rejects.ts';
+import { communeCodes, departementOfCommune } from '../territories/codes.ts';
 import { DeptListSchema, fail, rejectAll } from './job-common.ts';
 import {
-  departementOfCommune, NIVEAU_SHEET_LABEL, norm, parseDeployment, parseInformations, quarterFromName,
+  NIVEAU_SHEET_LABEL, norm, parseDeployment, parseInformations, quarterFromName,
   recognise, SheetError, type DeploymentSheet, type InfoSheet,
 } from './parse.ts';
 import { parseLong, recogniseLong, type LongSeries } from './parse-serie.ts';
@@ -28,10 +30,10 @@ export const arcepDeploiementsJob = defineJob({
   title: 'Observatoire trimestriel Arcep du haut et très haut débit fixe (déploiements)',
   accepts: "Classeur XLSX « Le marché du haut et très haut débit fixe (déploiements) » de l'Arcep, ou l'export CSV d'une de ses feuilles (déploiement FttH par commune, EPCI, département, région, arrondissement ; informations par commune, EPCI, département, région), ou un dossier de ces fichiers. La feuille est reconnue d'après son en-tête. Options : trimestre=2018-T1 (millésime des feuilles « informations » quand le fichier ne le dit pas), departements=21,25 (ne charger que ces départements).",
   options: ArcepOptionsSchema,
-  async run({ db, tally }, source, options) {
+  async run({ db, tally, config }, source, options) {
     let loaded: Awaited<ReturnType<typeof loadSheets>>;
     try {
-      loaded = await loadSheets(source.path, source.name);
+      loaded = await loadSheets(source.path, source.name, readLimits(config));
     } catch (e) {
       if (e instanceof SheetError) fail(e.message, e.message);
       throw e;
@@ -76,7 +78,7 @@ export const arcepDeploiementsJob = defineJob({
       return m;
     };
     const keepDept = (d: string) => !options.departements || options.departements.includes(d);
-    const mapCode = await S.codeMapper(db);
+    const mapCode = (await communeCodes(db)).current;
 
     let summary: string[] = [];
     const touched = new Set<string>();

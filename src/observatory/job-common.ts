@@ -1,15 +1,17 @@
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { readHeader, readRecords, type CsvRecord } from '../imports/csv.ts';
+import { readLimits } from '../imports/read.ts';
 import type { RunTally } from '../imports/rejects.ts';
-import { readText, type Source } from '../imports/source.ts';
+import type { Source } from '../imports/source.ts';
+import { DEPARTEMENT_CODE } from '../territories/codes.ts';
 import type { Reject } from './parse.ts';
-import { guessDelimiter } from './sheets.ts';
 
-/** What the observatory's import jobs share: options, failure and CSV reading. */
+/** What the observatory's import jobs share: options, failure, rejects and CSV reading. */
 export const DeptListSchema = z.union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(/[,\s]+/)).map((x) => x.trim().toUpperCase()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^(\d{2,3}|2[AB])$/, 'code de département attendu (ex. 21, 2A, 971)')).min(1));
+  .pipe(z.array(z.string().regex(DEPARTEMENT_CODE, 'code de département attendu (ex. 21, 2A, 971)')).min(1));
 
 export function fail(detail: string, message: string): never {
   throw new AppError('IMPORT_ECHEC', detail, message);
@@ -19,13 +21,23 @@ export function rejectAll(tally: RunTally, rejects: Reject[], sheet: string) {
   for (const r of rejects) tally.reject(r.line, `Feuille « ${sheet} » : ${r.reason}`, r.raw);
 }
 
-/** The whole CSV as rows of strings, or a failed run saying why it cannot be read. */
-export async function readCsvRows(source: Source): Promise<string[][]> {
-  const text = await readText(source.path);
-  try {
-    return parse(text, { delimiter: guessDelimiter(text), relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
-  } catch (e) {
-    return fail(`${source.name}: ${(e as Error).message}`, `Le fichier ${source.name} n'est pas un CSV lisible : ${(e as Error).message}`);
+/**
+ * Header (first non-blank line) and records of a CSV source, streamed; a malformed record is a
+ * reject with its line. The header record itself is not yielded.
+ */
+export async function csvTable(source: Source, tally: RunTally, config: Config): Promise<{ header: string[]; records: AsyncGenerator<CsvRecord> }> {
+  const limits = readLimits(config);
+  const { header, delimiter } = await readHeader(source.path, limits);
+  const onBad = (n: number, reason: string, raw: string) => {
+    tally.read++;
+    tally.reject(n, `ligne illisible : ${reason}`, raw);
+  };
+  async function* records(): AsyncGenerator<CsvRecord> {
+    let first = true;
+    for await (const rec of readRecords(source.path, { limits, delimiter, onBad })) {
+      if (first) first = false;
+      else yield rec;
+    }
   }
+  return { header, records: records() };
 }
-

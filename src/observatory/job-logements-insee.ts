@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Row } from '../db/db.ts';
 import { defineJob } from '../imports/job.ts';
-import { DeptListSchema, fail, readCsvRows } from './job-common.ts';
-import { departementOfCommune } from './parse.ts';
+import { COMMUNE_CODE, communeCodes, departementOfCommune } from '../territories/codes.ts';
+import { csvTable, DeptListSchema, fail } from './job-common.ts';
 import * as S from './store.ts';
 
 export const LogementsOptionsSchema = z.object({ departements: DeptListSchema.optional() }).strict();
@@ -13,9 +13,9 @@ export const logementsInseeJob = defineJob({
   title: 'Logements par commune (Insee, recensement, base communale)',
   accepts: "Fichier CSV de la base communale « Logement » de l'Insee (base-cc-logement-AAAA), séparateur « ; », colonnes CODGEO et P21_LOG (P21_RP facultative ; l'année est lue dans le nom de colonne). Option : departements=21,25.",
   options: LogementsOptionsSchema,
-  async run({ db, tally }, source, options) {
-    const rows = await readCsvRows(source);
-    const header = (rows[0] ?? []).map((h) => h.trim().toUpperCase());
+  async run({ db, tally, config }, source, options) {
+    const table = await csvTable(source, tally, config);
+    const header = table.header.map((h) => h.toUpperCase());
     const iCode = header.indexOf('CODGEO');
     const iLog = header.findIndex((h) => /^P\d{2}_LOG$/.test(h));
     if (iCode < 0 || iLog < 0) {
@@ -24,20 +24,19 @@ export const logementsInseeJob = defineJob({
     const yy = header[iLog]!.slice(1, 3);
     const millesime = `20${yy}`;
     const iRp = header.indexOf(`P${yy}_RP`);
-    const mapCode = await S.codeMapper(db);
+    const mapCode = (await communeCodes(db)).current;
     const out: Row[] = [];
-    for (let i = 1; i < rows.length; i++) {
-      const r = rows[i]!;
+    for await (const { n: line, fields: r, raw } of table.records) {
       tally.read++;
       const code = (r[iCode] ?? '').trim().toUpperCase().padStart(5, '0');
-      if (!/^(\d{5}|2[AB]\d{3})$/.test(code)) { tally.reject(i + 1, `CODGEO invalide « ${r[iCode] ?? ''} »`, r.join(';')); continue; }
+      if (!COMMUNE_CODE.test(code)) { tally.reject(line, `CODGEO invalide « ${r[iCode] ?? ''} »`, raw); continue; }
       const dept = departementOfCommune(code);
       if (options.departements && !options.departements.includes(dept)) { tally.read--; continue; }
       const log = Number((r[iLog] ?? '').replace(',', '.'));
-      if (!(r[iLog] ?? '').trim() || !Number.isFinite(log)) { tally.reject(i + 1, `valeur non numérique « ${r[iLog] ?? ''} » pour ${header[iLog]}`, r.join(';')); continue; }
+      if (!(r[iLog] ?? '').trim() || !Number.isFinite(log)) { tally.reject(line, `valeur non numérique « ${r[iLog] ?? ''} » pour ${header[iLog]}`, raw); continue; }
       const rp = iRp >= 0 && (r[iRp] ?? '').trim() ? Number((r[iRp] ?? '').replace(',', '.')) : null;
       const actuel = mapCode(code);
-      if (!actuel) tally.reject(i + 1, `code commune ${code} inconnu du COG en vigueur et de la table des anciens codes ; non rattaché`, r.join(';'));
+      if (!actuel) tally.reject(line, `code commune ${code} inconnu du COG en vigueur et de la table des anciens codes ; non rattaché`, raw);
       else tally.accepted++;
       out.push({ code_publie: code, millesime, departement_publie: dept, code_actuel: actuel, logements: log, residences_principales: Number.isFinite(rp) ? rp : null, source_id: 0 });
     }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Row } from '../db/db.ts';
 import { defineJob } from '../imports/job.ts';
-import { DeptListSchema, fail, readCsvRows } from './job-common.ts';
-import { departementOfCommune, MCI_FIELDS, mciReading, parseCount, toCumulative, type MciCounts } from './parse.ts';
+import { COMMUNE_CODE, communeCodes, departementOfCommune } from '../territories/codes.ts';
+import { csvTable, DeptListSchema, fail } from './job-common.ts';
+import { MCI_FIELDS, mciReading, parseCount, toCumulative, type MciCounts } from './parse.ts';
 import * as S from './store.ts';
 
 export const MciOptionsSchema = z.object({
@@ -24,9 +25,8 @@ export const mciCommunesJob = defineJob({
   title: 'Ma connexion internet : éligibilité par commune et classe de débit (Arcep)',
   accepts: "Fichier commune_debit.csv de Ma connexion internet (ou ses variantes commune_debit_terrestre, _filaire, _dsl), séparateur « ; » ou « , », colonnes code_insee, nbr, inel_hd, elig_hd05, elig_hd3, elig_bhd8, elig_thd30, elig_thd100, elig_thd1g, date. Options : perimetre=toutes|terrestre|filaire|dsl (lu dans le nom du fichier par défaut), departements=21,25.",
   options: MciOptionsSchema,
-  async run({ db, tally }, source, options) {
-    const rows = await readCsvRows(source);
-    const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
+  async run({ db, tally, config }, source, options) {
+    const { header, records } = await csvTable(source, tally, config);
     const missing = MCI_REQUIRED.filter((c) => !header.includes(c));
     if (missing.length) {
       fail(`missing ${missing.join(',')}`, `Colonnes absentes de ${source.name} (ligne 1) : ${missing.join(', ')}. En-tête lu : ${header.join(' | ')}. Attendu : code_insee;nom_com;code_dep;code_reg;nbr;type;inel_hd;elig_hd05;elig_hd3;elig_bhd8;elig_thd30;elig_thd100;elig_thd1g;date.`);
@@ -39,13 +39,10 @@ export const mciCommunesJob = defineJob({
     const iDep = col('code_dep');
     type Parsed = { line: number; code: string; dept: string; periode: string; counts: MciCounts; raw: string };
     const parsed: Parsed[] = [];
-    for (let i = 1; i < rows.length; i++) {
-      const r = rows[i]!;
-      const line = i + 1;
+    for await (const { n: line, fields: r, raw } of records) {
       tally.read++;
-      const raw = r.join(';');
       const code = (r[iCode] ?? '').trim().toUpperCase().padStart(5, '0');
-      if (!/^(\d{5}|2[AB]\d{3})$/.test(code)) { tally.reject(line, `code_insee invalide « ${r[iCode] ?? ''} »`, raw); continue; }
+      if (!COMMUNE_CODE.test(code)) { tally.reject(line, `code_insee invalide « ${r[iCode] ?? ''} »`, raw); continue; }
       const date = (r[iDate] ?? '').trim();
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) { tally.reject(line, `date invalide « ${date} » (AAAA-MM-JJ attendu)`, raw); continue; }
       if (iType >= 0 && r[iType] && r[iType]!.trim() !== 'all') { tally.reject(line, `type « ${r[iType]} » non pris en charge (seul « all », logements + locaux professionnels, est publié)`, raw); continue; }
@@ -73,7 +70,7 @@ export const mciCommunesJob = defineJob({
       if (k.exclusive) exc++;
     }
     const cumulative = cum >= exc;
-    const mapCode = await S.codeMapper(db);
+    const mapCode = (await communeCodes(db)).current;
     const out: Row[] = [];
     let unmapped = 0;
     for (const p of parsed) {

@@ -11,13 +11,6 @@ export async function insertSource(q: Queryable, s: { jeu: string; fichier: stri
   return Number(r.rows[0]!.id);
 }
 
-/** Today's commune codes (current communes and arrondissements) and older codes → today's commune. */
-export async function codeMapper(q: Queryable): Promise<(code: string) => string | null> {
-  const current = new Set((await q.query<{ code: string }>('SELECT code FROM commune')).rows.map((r) => r.code));
-  const old = new Map((await q.query<{ code_ancien: string; code_actuel: string }>('SELECT code_ancien, code_actuel FROM commune_code_historique')).rows.map((r) => [r.code_ancien, r.code_actuel]));
-  return (code) => (current.has(code) ? code : (old.get(code) ?? null));
-}
-
 /** Today's régions by their accent-folded name (a long-format series may give names only). */
 export async function regionsByName(q: Queryable): Promise<Map<string, string>> {
   const rows = (await q.query<{ code: string; nom: string }>('SELECT code, nom FROM region')).rows;
