@@ -45,7 +45,7 @@ export function keyFiguresOf(series: SeriesItem[], scope: Scope, f: Freshness): 
 }
 
 /** Filters offer only what has been imported: the technology scopes present, the indicators with data. */
-export function filterForm(scope: Scope, depts: { code: string; nom: string }[], epcis: { code: string; nom: string }[], q: FilterQuery, indicateur: Indicateur, offer: { perimetres: string[]; indicateurs: Indicateur[] }): Html {
+export function filterForm(scope: Scope, depts: { code: string; nom: string }[], epcis: { code: string; nom: string }[], q: FilterQuery, indicateur: Indicateur, offer: { perimetres: string[]; indicateurs: Indicateur[]; trimestres: string[]; trimestre?: string }): Html {
   const dSel = scope.niveau === 'departement' ? scope.code : (scope.parents.find((p) => p.niveau === 'departement')?.code ?? '');
   const eSel = scope.niveau === 'epci' ? scope.code : '';
   return html`<form method="get" action="/observatoire" class="fr-mb-4w pan-filtres">
@@ -56,6 +56,8 @@ export function filterForm(scope: Scope, depts: { code: string; nom: string }[],
     <select class="fr-select" id="f-epci" name="epci"><option value="">—</option>${epcis.map((e) => html`<option value="${e.code}"${e.code === eSel ? html` selected` : ''}>${e.nom}</option>`)}</select></div></div>
   <div class="fr-fieldset__element fr-fieldset__element--inline"><div class="fr-select-group"><label class="fr-label" for="f-ind">Indicateur de la carte</label>
     <select class="fr-select" id="f-ind" name="indicateur">${offer.indicateurs.map((i) => html`<option value="${i}"${i === indicateur ? html` selected` : ''}>${indicatorTitle(i, q.perimetre)}</option>`)}</select></div></div>
+  ${offer.trimestres.length > 1 ? html`<div class="fr-fieldset__element fr-fieldset__element--inline"><div class="fr-select-group"><label class="fr-label" for="f-tri">Trimestre FttH des tableaux</label>
+    <select class="fr-select" id="f-tri" name="trimestre">${offer.trimestres.map((x) => html`<option value="${x}"${x === offer.trimestre ? html` selected` : ''}>${x}</option>`)}</select></div></div>` : ''}
   ${offer.perimetres.length > 1 ? html`<div class="fr-fieldset__element fr-fieldset__element--inline"><div class="fr-select-group"><label class="fr-label" for="f-per">Technologies (Ma connexion internet)</label>
     <select class="fr-select" id="f-per" name="perimetre">${offer.perimetres.map((x) => html`<option value="${x}"${x === q.perimetre ? html` selected` : ''}>${PERIMETRE_LABEL[x as PerimetreMci] ?? x}</option>`)}</select></div></div>`
     : offer.perimetres.length ? html`<input type="hidden" name="perimetre" value="${offer.perimetres[0]!}"><p class="fr-fieldset__element fr-text--sm">Débits : ${PERIMETRE_LABEL[offer.perimetres[0] as PerimetreMci] ?? offer.perimetres[0]} (seul fichier de Ma connexion internet importé).</p>` : ''}

@@ -11,9 +11,12 @@ import { communeHref, departementHref, epciHref, type TableDef } from './tables.
 export const LICENCE = 'Licence Ouverte 2.0 (Etalab)';
 
 export type Periods = { ftth?: string; mci?: string; perimetre: string };
-export async function periodsOf(ctx: AppContext, perimetre: string): Promise<Periods & { ftthDate?: string; mciDate?: string }> {
-  const [f, m] = await Promise.all([Q.latestPeriode(ctx.db, 'arcep-deploiements', 'ftth'), Q.latestPeriode(ctx.db, 'mci-communes', perimetre)]);
-  return { ftth: f?.periode, mci: m?.periode, perimetre, ftthDate: f?.date_fin, mciDate: m?.date_fin };
+/** The latest imported periods, or the FttH quarter asked for when it has been imported. */
+export async function periodsOf(ctx: AppContext, perimetre: string, trimestre?: string): Promise<Periods & { ftthDate?: string; mciDate?: string }> {
+  const [f, m, all] = await Promise.all([Q.latestPeriode(ctx.db, 'arcep-deploiements', 'ftth'), Q.latestPeriode(ctx.db, 'mci-communes', perimetre), Q.ftthPeriods(ctx.db)]);
+  const chosen = trimestre ? all.find((x) => x.periode === trimestre) : undefined;
+  const ftth = chosen ?? f;
+  return { ftth: ftth?.periode, mci: m?.periode, perimetre, ftthDate: ftth?.date_fin, mciDate: m?.date_fin };
 }
 
 const latestCols = (first: { key: string; label: string; href?: (r: Record<string, unknown>) => string }) => [
@@ -60,9 +63,9 @@ export function seriesTable(scope: Scope, p: Periods, series: SeriesItem[]): Tab
 }
 
 /** Periods, series and every table of a scope, cached until the next import or target change. */
-export function scopeData(ctx: AppContext, scope: Scope, perimetre: string) {
-  return memo(ctx, `${scope.niveau}:${scope.code}:${perimetre}`, async () => {
-    const p = await periodsOf(ctx, perimetre);
+export function scopeData(ctx: AppContext, scope: Scope, perimetre: string, trimestre?: string) {
+  return memo(ctx, `${scope.niveau}:${scope.code}:${perimetre}:${trimestre ?? ''}`, async () => {
+    const p = await periodsOf(ctx, perimetre, trimestre);
     const series = await seriesFor(ctx.db, scope, perimetre);
     return { p, series, tables: await buildTables(ctx, scope, p, series) };
   });

@@ -229,3 +229,10 @@ export async function epciRegions(q: Queryable, epci: string) {
     `SELECT r.code, r.nom, count(*)::int AS communes FROM commune c JOIN region r ON r.code = c.region
      WHERE c.type = 'commune-actuelle' AND c.epci = $1 GROUP BY r.code, r.nom ORDER BY count(*) DESC`, [epci])).rows;
 }
+
+/** FttH quarters with commune figures (what the dashboard's quarter filter may offer), latest first. */
+export async function ftthPeriods(q: Queryable): Promise<{ periode: string; date_fin: string }[]> {
+  return (await q.query<{ periode: string; date_fin: string }>(
+    `SELECT periode, to_char(date_fin, 'YYYY-MM-DD') AS date_fin FROM obs_serie
+     WHERE niveau = 'france' AND jeu = 'arcep-deploiements' AND perimetre = 'ftth' ORDER BY date_fin DESC`)).rows;
+}

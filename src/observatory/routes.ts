@@ -31,6 +31,7 @@ export const DashboardQuerySchema = z.object({
   epci: code.optional(),
   indicateur: z.enum(INDICATEURS).optional(),
   perimetre: z.enum(['toutes', 'terrestre', 'filaire', 'dsl']).default('toutes'),
+  trimestre: z.string().regex(/^\d{4}-T[1-4]$/, 'trimestre attendu sous la forme 2018-T1').optional(),
 });
 type DashboardQuery = z.infer<typeof DashboardQuerySchema>;
 
@@ -62,11 +63,13 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
     // Only what has been imported is offered; a scope asked for but not imported falls back, and says so.
     const asked = req.query.perimetre;
     const { imported, perimetre } = await effectivePerimetre(ctx, asked);
-    const { p, series, tables } = await scopeData(ctx, scope, perimetre);
+    const quarters = (await Q.ftthPeriods(ctx.db)).map((x) => x.periode);
+    const trimestre = req.query.trimestre && quarters.includes(req.query.trimestre) ? req.query.trimestre : undefined;
+    const { p, series, tables } = await scopeData(ctx, scope, perimetre, trimestre);
     const available = INDICATEURS.filter((i) => series.some((s) => s[i] !== null));
     const wanted: Indicateur = req.query.indicateur ?? (p.mci ? 'part_thd100' : 'taux_ftth');
     const indicateur: Indicateur = available.includes(wanted) || !available.length ? wanted : available[0]!;
-    const pageKey = `${scope.niveau}:${scope.code}:${asked}:${perimetre}:${indicateur}:${req.query.epci ?? ''}`;
+    const pageKey = `${scope.niveau}:${scope.code}:${asked}:${perimetre}:${indicateur}:${req.query.epci ?? ''}:${req.query.trimestre ?? ''}`;
     const fragments = stateOf(ctx).pages;
     let main = fragments.get(pageKey);
     if (!main) {
@@ -77,13 +80,14 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
     const { map, table } = await mapOf(ctx, scope, tables, indicateur, p);
     const f = freshness(ctx.config.obsMaxAgeMonths);
     const targets = await targetsFor(ctx.db, scope, f);
-    const qs = qsOf(scope, perimetre);
+    const qs = `${qsOf(scope, perimetre)}${trimestre ? `&trimestre=${trimestre}` : ''}`;
     const charts = chartsOf({ idPrefix: 'graphique-', indicateurs: available, series, targets, territoire: scope.nom, perimetre, f });
     const scopeLabel = scope.niveau === 'france' ? 'France' : `${NIVEAU_LABEL[scope.niveau as 'region']} ${scope.nom}`;
     main = html`<h1 class="fr-mt-2w">Observatoire du haut et très haut débit fixe</h1>
       <p class="fr-text--lead">${scopeLabel} : déploiement de la fibre (FttH) et débits disponibles, dans le temps et face aux objectifs. ${scope.niveau !== 'france' ? html`<a href="${territoryHref(scope.niveau as 'region', scope.code)}">Fiche du territoire</a>` : ''}</p>
       ${asked !== perimetre ? alert('info', `Aucun fichier « ${PERIMETRE_LABEL[asked as PerimetreMci] ?? asked} » de Ma connexion internet n’a été importé : les débits affichés sont ceux du périmètre « ${PERIMETRE_LABEL[perimetre as PerimetreMci] ?? perimetre} ».`) : ''}
-      ${filterForm(scope, depts, epcis, { perimetre }, indicateur, { perimetres: imported, indicateurs: available })}
+      ${req.query.trimestre && !trimestre ? alert('info', `Le trimestre ${req.query.trimestre} n’a pas été importé : les tableaux montrent le dernier trimestre importé (${p.ftth ?? '—'}).`) : ''}
+      ${filterForm(scope, depts, epcis, { perimetre }, indicateur, { perimetres: imported, indicateurs: available, trimestres: quarters, trimestre: p.ftth })}
       <h2>Chiffres clés</h2>
       ${keyFiguresOf(series, scope, f)}
       <h2 class="fr-mt-4w">Carte</h2>
@@ -118,7 +122,9 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
   }, async (req, reply) => {
     const [name, ext] = req.params.fichier.split('.') as [string, 'csv' | 'json'];
     const scope = req.query.niveau === 'commune' && req.query.code ? await resolveScope(ctx.db, 'commune', req.query.code) : await scopeOf(ctx, req.query as DashboardQuery);
-    const { tables } = await scopeData(ctx, scope, (await effectivePerimetre(ctx, req.query.perimetre)).perimetre);
+    const quarters = (await Q.ftthPeriods(ctx.db)).map((x) => x.periode);
+    const trimestre = req.query.trimestre && quarters.includes(req.query.trimestre) ? req.query.trimestre : undefined;
+    const { tables } = await scopeData(ctx, scope, (await effectivePerimetre(ctx, req.query.perimetre)).perimetre, trimestre);
     const t = tables[name];
     if (!t) throw new AppError('INTROUVABLE', `table ${name}`, `Tableau inconnu : « ${name} ». Tableaux disponibles : ${Object.keys(tables).join(', ')}.`);
     const file = `observatoire-${t.key}-${scope.niveau}-${scope.code}.${ext}`;

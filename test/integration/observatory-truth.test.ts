@@ -186,6 +186,14 @@ for (const backend of backends()) {
       assert.doesNotMatch(asked.body, /aucune donnée importée/);
       const csv = await get('/observatoire/donnees/debits.csv?perimetre=filaire');
       assert.match(csv.body, /\r\nCôte-d'Or;21;357997;/);
+      // Quarters: only those with commune figures are offered to the tables; another one falls back, and says so.
+      const quarters = [...page.matchAll(/<select class="fr-select" id="f-tri" name="trimestre">(.*?)<\/select>/gs)][0]![1]!;
+      assert.deepEqual([...quarters.matchAll(/value="([^"]+)"/g)].map((m) => m[1]), ['2018-T1', '2017-T4', '2017-T3']);
+      const t4 = (await get('/observatoire/donnees/communes.json?trimestre=2017-T4')).json();
+      assert.match(t4.titre, /FttH 2017-T4/);
+      assert.ok(t4.lignes.some((l: { taux_ftth: number | null }) => l.taux_ftth !== null));
+      const absent = await get('/observatoire?trimestre=2020-T1');
+      assert.match(absent.body, /Le trimestre 2020-T1 n’a pas été importé : les tableaux montrent le dernier trimestre importé \(2018-T1\)/);
     });
 
     test('§3 EPCI straddling a regional boundary: figures of the whole EPCI, said so', async () => {
