@@ -16,6 +16,8 @@ export type ImportRun = {
   rejects: { line: number | null; reason: string; raw?: string }[];
   message: string | null;
   started_by: string | null;
+  /** Bytes of the source (null for runs recorded before migration 0011 or whose source could not be read). */
+  source_taille?: number | null;
 };
 
 export async function lastSucceededRun(q: Queryable, job: string): Promise<ImportRun | undefined> {
@@ -64,4 +66,9 @@ export async function failInterruptedRuns(q: Queryable): Promise<number> {
      WHERE status = 'running'`,
   );
   return r.rowCount;
+}
+
+/** Size in bytes of the source a run read (kept after the file itself is removed by retention). */
+export async function setRunSourceSize(q: Queryable, id: number, size: number): Promise<void> {
+  await q.query('UPDATE import_run SET source_taille = $2 WHERE id = $1', [id, size]);
 }

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import type { ImportJob } from './job.ts';
-import { finishRun, getRun, insertRun, lastSucceededRun, type ImportRun } from './queries.ts';
+import { finishRun, getRun, insertRun, lastSucceededRun, setRunSourceSize, type ImportRun } from './queries.ts';
 import { RunTally } from './rejects.ts';
 import { resolveSource, type Source } from './source.ts';
 
@@ -54,7 +54,10 @@ async function runOne(
   let source: Source;
   try {
     source = typeof spec === 'string'
-      ? await resolveSource(spec, { downloadDir: path.join(deps.config.dataDir, 'telechargements'), maxBytes: deps.config.uploadMaxBytes })
+      ? await resolveSource(spec, {
+        downloadDir: path.join(deps.config.dataDir, 'telechargements', job.name), maxBytes: deps.config.uploadMaxBytes,
+        allow: deps.config.importAllowList, idleMs: deps.config.importInactivityMs,
+      })
       : spec;
   } catch (e) {
     const id = await insertRun(db, { job: job.name, source: typeof spec === 'string' ? spec : spec.origin, sha256: null, options: parsedOptions.data, status: 'running', startedBy: req.startedBy });
@@ -67,11 +70,14 @@ async function runOne(
   const last = await lastSucceededRun(db, job.name);
   if (!req.force && last && last.sha256 === source.sha256 && canonical(last.options) === canonical(parsedOptions.data ?? {})) {
     const id = await insertRun(db, { job: job.name, source: source.origin, sha256: source.sha256, options: parsedOptions.data, status: 'unchanged', startedBy: req.startedBy });
+    await setRunSourceSize(db, id, source.size);
     await finishRun(db, id, { status: 'unchanged', read: 0, accepted: 0, rejected: 0, rejects: [], message: `Source identique à l'import n° ${last.id} : rien à faire.` });
     return (await getRun(db, id))!;
   }
 
   const id = await insertRun(db, { job: job.name, source: source.origin, sha256: source.sha256, options: parsedOptions.data, status: 'running', startedBy: req.startedBy });
+  // The file itself goes on the retention rule (retention.ts): the record keeps its name, size and checksum.
+  await setRunSourceSize(db, id, source.size);
   const tally = new RunTally();
   const t0 = Date.now();
   try {

@@ -125,6 +125,10 @@ export async function searchTerritories(q: Queryable, norm: string, raw: string,
      LIMIT $4`, [like, norm, prefix, limit])).rows;
 }
 
+export async function listRegions(q: Queryable) {
+  return (await q.query<{ code: string; nom: string }>('SELECT code, nom FROM region ORDER BY code')).rows;
+}
+
 /** Codes of today's communes and arrondissements municipaux. */
 export async function allCommuneCodes(q: Queryable): Promise<string[]> {
   return (await q.query<{ code: string }>('SELECT code FROM commune')).rows.map((r) => r.code);
