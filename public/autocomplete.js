@@ -55,9 +55,12 @@
     attribution.hidden = true;
     list.parentNode.insertBefore(attribution, list.nextSibling);
 
-    function render(features, credit) {
+    // `query`: the text these suggestions answer, kept on the list (data-query) so that a test, or a script,
+    // can wait for the answer to what was finally typed rather than to any earlier keystroke.
+    function render(features, query, credit) {
       items = features;
       list.textContent = '';
+      list.setAttribute('data-query', query);
       attribution.textContent = credit && /OpenStreetMap/.test(credit) ? 'Adresses : ' + credit : '';
       attribution.hidden = !attribution.textContent || !features.length;
       features.forEach(function (f, i) {
@@ -100,7 +103,7 @@
       var mine = ++seq;
       fetch(api + '?limit=8&q=' + encodeURIComponent(q), { headers: { accept: 'application/json' } })
         .then(function (r) { return r.ok ? r.json() : { features: [] }; })
-        .then(function (data) { if (mine === seq) render(data.features || [], data.attribution); })
+        .then(function (data) { if (mine === seq) render(data.features || [], q, data.attribution); })
         .catch(function () { if (mine === seq) { close(); status.textContent = 'Suggestions indisponibles : validez le formulaire pour voir les résultats.'; } });
     }
 
