@@ -38,6 +38,8 @@ const ConfigSchema = z.object({
   /** Retention of uploaded and downloaded source files: age in days, and how many per job at most. */
   SOURCE_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   SOURCE_RETENTION_PER_JOB: z.coerce.number().int().min(1).max(1000).default(3),
+  /** Observatory: figures whose data is older than this many months are marked as dated, and not projected. */
+  OBS_DONNEES_ANCIENNES_MOIS: z.coerce.number().int().min(1).max(240).default(12),
 });
 
 export type Config = {
@@ -61,6 +63,7 @@ export type Config = {
   importAllowList: AllowList;
   importInactivityMs: number;
   sourceRetention: { days: number; perJob: number };
+  obsMaxAgeMonths: number;
 };
 
 export class ConfigError extends Error {}
@@ -95,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...extra,
     importInactivityMs: c.IMPORT_INACTIVITY_S * 1000,
     sourceRetention: { days: c.SOURCE_RETENTION_DAYS, perJob: c.SOURCE_RETENTION_PER_JOB },
+    obsMaxAgeMonths: c.OBS_DONNEES_ANCIENNES_MOIS,
   };
 }
 

@@ -1,17 +1,10 @@
 import type { ImportJob } from '../imports/job.ts';
+import { RUN_STATUS } from '../imports/labels.ts';
 import type { ImportRun, RunSuiteFailure } from '../imports/service.ts';
 import { fmtDate, fmtInt, html, type Html } from '../http/html.ts';
 
-export const STATUS_LABEL: Record<ImportRun['status'], [string, string]> = {
-  running: ['En cours', 'info'],
-  succeeded: ['Réussi', 'success'],
-  failed: ['Échec', 'error'],
-  unchanged: ['Inchangé', 'new'],
-  cancelled: ['Annulé', 'warning'],
-};
-
 export function statusBadge(s: ImportRun['status']): Html {
-  const [label, kind] = STATUS_LABEL[s];
+  const { label, badge: kind } = RUN_STATUS[s];
   return html`<p class="fr-badge fr-badge--${kind} fr-badge--sm">${label}</p>`;
 }
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { shared } from '../helpers.ts';
+import { shared, missingShared } from '../helpers.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pan-cli-'));
@@ -15,7 +15,7 @@ const cli = (args: string[], extra: Record<string, string> = {}) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, env: { ...env, ...extra }, encoding: 'utf8', timeout: 120_000 });
 
 // The embedded database (PGlite) only; server hand-off is specific to it.
-describe('command line and server on the embedded database', () => {
+describe('command line and server on the embedded database', { skip: missingShared('boundaries/france-geojson-2018/departements-bourgogne-franche-comte.geojson.gz', 'boundaries/france-geojson-2018/region-bourgogne-franche-comte.geojson.gz') }, () => {
   let server: ReturnType<typeof spawn> | undefined;
   after(() => { server?.kill('SIGTERM'); });
 
