@@ -69,14 +69,6 @@ export async function historicCodes(db: Queryable): Promise<{ code_ancien: strin
   return (await db.query<{ code_ancien: string; code_actuel: string }>('SELECT code_ancien, code_actuel FROM commune_code_historique')).rows;
 }
 
-export async function deleteAddressesOfDepartement(tx: Queryable, departement: string): Promise<number> {
-  return (await tx.query('DELETE FROM adresse WHERE departement = $1', [departement])).rowCount;
-}
-
-export async function deleteAddressesOfCommune(tx: Queryable, codeInsee: string): Promise<number> {
-  return (await tx.query('DELETE FROM adresse WHERE code_insee = $1', [codeInsee])).rowCount;
-}
-
 /** Ids already stored outside the perimeter being replaced (an id must stay unique). */
 export async function existingIdsElsewhere(tx: Queryable, ids: string[]): Promise<Set<string>> {
   if (!ids.length) return new Set();
@@ -86,15 +78,44 @@ export async function existingIdsElsewhere(tx: Queryable, ids: string[]): Promis
 
 export type AddressInsert = Omit<AddressRow, 'import_run'> & { import_run: number | null };
 
-export async function insertAddresses(tx: Queryable, rows: AddressInsert[]): Promise<number> {
-  return insertJson(tx, 'adresse', {
-    id: 'text', numero: 'integer', suffixe: 'text', voie: 'text', lieu_dit: 'text', code_postal: 'text', code_insee: 'text',
-    commune: 'text', departement: 'text', lon: 'double precision', lat: 'double precision', source: 'text', import_run: 'bigint',
-  }, rows, { chunk: 10000 });
-}
+export const ADDRESS_COLUMNS = {
+  id: 'text', numero: 'integer', suffixe: 'text', voie: 'text', lieu_dit: 'text', code_postal: 'text', code_insee: 'text',
+  commune: 'text', departement: 'text', lon: 'double precision', lat: 'double precision', source: 'text', import_run: 'bigint',
+};
 
 /** The import run in progress for this job (the runner records it before calling the job). */
 export async function runningImportId(db: Queryable, job: string): Promise<number | null> {
   const r = await db.query<{ id: number }>(`SELECT id FROM import_run WHERE job = $1 AND status = 'running' ORDER BY id DESC LIMIT 1`, [job]);
   return r.rows[0] ? Number(r.rows[0].id) : null;
+}
+
+type Perimeter = { kind: 'departement' | 'commune'; keys: string[] };
+const perimeterColumn = (p: Perimeter) => (p.kind === 'departement' ? 'departement' : 'code_insee');
+
+/** Addresses stored per perimeter (département or commune) and a fingerprint that any write to them changes. */
+export async function perimeterState(db: Queryable, p: Perimeter): Promise<{ counts: Map<string, number>; fingerprint: string }> {
+  const r = await db.query<{ k: string; n: number; run: number | null }>(
+    `SELECT ${perimeterColumn(p)} AS k, count(*)::int AS n, max(import_run)::int AS run FROM adresse
+      WHERE ${perimeterColumn(p)} = ANY($1::text[]) GROUP BY 1 ORDER BY 1`, [p.keys]);
+  return { counts: new Map(r.rows.map((x) => [x.k, x.n])), fingerprint: r.rows.map((x) => `${x.k}:${x.n}:${x.run ?? 0}`).join(',') };
+}
+
+/** Ids stored for one commune (read commune by commune, so that no read holds the embedded database long). */
+export async function addressIdsOfCommune(db: Queryable, codeInsee: string): Promise<string[]> {
+  return (await db.query<{ id: string }>('SELECT id FROM adresse WHERE code_insee = $1', [codeInsee])).rows.map((x) => x.id);
+}
+
+/**
+ * Swap: stored rows of the perimeter gone from the new file, and those the staging table holds a
+ * new version of (an id stored in another perimeter stays, and the insert that follows fails).
+ */
+export async function deleteAddressesReplaced(tx: Queryable, staging: string, p: Perimeter, goneIds: string[]): Promise<number> {
+  return (await tx.query(`DELETE FROM adresse WHERE ${perimeterColumn(p)} = ANY($1::text[])
+    AND (id = ANY($2::text[]) OR id IN (SELECT id FROM ${staging}))`, [p.keys, goneIds])).rowCount;
+}
+
+/** Swap: the staged rows (new or changed) into the table; an id stored in another perimeter fails the swap. */
+export async function insertAddressesFromStaging(tx: Queryable, staging: string): Promise<number> {
+  const cols = Object.keys(ADDRESS_COLUMNS).join(', ');
+  return (await tx.query(`INSERT INTO adresse (${cols}) SELECT ${cols} FROM ${staging}`)).rowCount;
 }
