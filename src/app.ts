@@ -22,6 +22,8 @@ import { page, type Site } from './http/layout.ts';
 import { registerSecurity } from './http/security.ts';
 import { jobsByName, runImport } from './imports/runner.ts';
 import { MODULES } from './modules.ts';
+import { createMetrics, measureRequests, registerMetricsRoute } from './ops/metrics.ts';
+import { registerReadiness } from './ops/readiness.ts';
 import { regionByCode } from './territories/queries.ts';
 
 z.config(z.locales.fr());
@@ -47,6 +49,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const metrics = createMetrics();
+  measureRequests(app, metrics);
 
   const modules = deps.modules ?? MODULES;
   const jobs = allJobs(modules);
@@ -66,7 +70,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     log,
     site: () => (site ??= computeSite()),
     jobs,
-    runImport: (req) => runImport({ db: deps.db, config, log, jobs, onImported: async (job) => { for (const l of listeners) await l(job); } }, req),
+    runImport: async (req) => metrics.observeRun(await runImport({ db: deps.db, config, log, jobs, onImported: async (job) => { for (const l of listeners) await l(job); } }, req)),
     onImported: (l) => listeners.push(l),
     territorySections: [],
     internalToken: deps.internalToken,
@@ -133,6 +137,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     const r = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM commune');
     return { statut: 'ok' as const, base: deps.db.kind, territoires: r.rows[0]?.n ?? 0 };
   });
+
+  registerReadiness(app, ctx);
+  registerMetricsRoute(app, ctx, metrics);
 
   for (const m of modules) await m.register?.(app, ctx);
   return { app, ctx };

@@ -21,6 +21,10 @@ const ConfigSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Bearer token for /metrics; without it, /metrics answers only direct loopback requests. */
+  METRICS_TOKEN: z.string().min(16, '16 caractères au moins (at least 16 characters)').optional(),
+  /** Seconds a stop (SIGTERM) waits for in-flight requests and the running import. */
+  SHUTDOWN_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type Config = {
@@ -35,6 +39,8 @@ export type Config = {
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   env: z.infer<typeof ConfigSchema>['NODE_ENV'];
   cookieSecure: boolean;
+  metricsToken: string | undefined;
+  shutdownTimeoutMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -62,5 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     env: c.NODE_ENV,
     cookieSecure: c.COOKIE_SECURE,
+    metricsToken: c.METRICS_TOKEN,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT * 1000,
   };
 }
