@@ -6,6 +6,7 @@ import { claimDueSchedules } from './admin/queries.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { waitForLock } from './db/lock.ts';
 import { openDb } from './db/open.ts';
+import { installShutdown } from './ops/shutdown.ts';
 
 async function main() {
   let config;
@@ -44,19 +45,7 @@ async function main() {
   }, 60_000);
   scheduler.unref();
 
-  let closing = false;
-  const stop = async (sig: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ sig }, 'stopping');
-    clearInterval(scheduler);
-    await app.close();
-    await db.close();
-    lock?.release();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  installShutdown({ app, db, lock, log, timeoutMs: config.shutdownTimeoutMs, before: () => clearInterval(scheduler) });
 }
 
 main().catch((e) => {

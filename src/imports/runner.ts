@@ -16,6 +16,11 @@ export function jobsByName(jobs: readonly ImportJob<any>[]): Map<string, ImportJ
 
 let running: Promise<unknown> = Promise.resolve();
 
+/** Resolves when the imports queued so far have finished (a stopping server waits for it). */
+export function importsSettled(): Promise<void> {
+  return running.then(() => undefined);
+}
+
 /** Key order does not matter when comparing options (jsonb does not keep it). */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
