@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -12,6 +13,8 @@ import { AppError } from './errors.ts';
 import type { ImportRun } from './imports/queries.ts';
 import { runImport } from './imports/runner.ts';
 import { createUser, NewUserSchema } from './accounts/service.ts';
+import { snapshotFile } from './addresses/service.ts';
+import { loadBackup, writeBackup } from './ops/backup.ts';
 
 const USAGE = `Usage : npm run cli -- <commande>
 
@@ -22,6 +25,10 @@ Commandes :
                        crée un compte administrateur (mot de passe lu dans ADMIN_PASSWORD
                        ou sur l'entrée standard)
   migrer               crée ou met à jour le schéma de la base
+  sauvegarde <fichier> sauvegarde la base embarquée (serveur arrêté) dans un fichier .jsonl.gz
+  restauration <fichier> [--remplacer]
+                       restaure une sauvegarde dans la base embarquée (serveur arrêté) ; la base
+                       existante est gardée à côté (pglite.avant-restauration-…)
 `;
 
 function printJobs() {
@@ -137,8 +144,102 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (command === 'sauvegarde' || command === 'restauration') {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { remplacer: { type: 'boolean' } } });
+    const file = positionals[0];
+    if (!file) {
+      console.error(USAGE);
+      return 2;
+    }
+    return command === 'sauvegarde' ? backupCommand(config, path.resolve(file)) : restoreCommand(config, path.resolve(file), values.remplacer ?? false);
+  }
+
   console.error(USAGE);
   return 2;
+}
+
+const SERVER_BACKUP = `Avec un serveur PostgreSQL (DATABASE_URL), sauvegardez avec ses outils :
+  pg_dump --format=custom --file=plateforme.dump "$DATABASE_URL"
+  pg_restore --clean --if-exists --no-owner --dbname="$DATABASE_URL" plateforme.dump
+(voir README.md, section « Sauvegardes »).`;
+
+/** The embedded database must not be open elsewhere: a server holding it is named, and nothing waits. */
+function exclusiveLock(config: Config, what: string): Lock | undefined {
+  const r = tryLock(config.dataDir, 'cli');
+  if (isLock(r)) return r;
+  console.error(`${what} impossible : la base embarquée est utilisée par ${r.role === 'server' ? 'le serveur' : 'une autre commande'} (processus ${r.pid}). Arrêtez-le (par exemple « systemctl stop plateforme@… ») puis recommencez.`);
+  return undefined;
+}
+
+async function backupCommand(config: Config, file: string): Promise<number> {
+  if (config.databaseUrl) {
+    console.error(SERVER_BACKUP);
+    return 2;
+  }
+  if (!fs.existsSync(path.join(config.dataDir, 'pglite'))) {
+    console.error(`Aucune base embarquée dans ${config.dataDir} : rien à sauvegarder.`);
+    return 2;
+  }
+  const lock = exclusiveLock(config, 'Sauvegarde');
+  if (!lock) return 3;
+  try {
+    const db = await openDb({ dataDir: config.dataDir });
+    try {
+      const s = await writeBackup(db, file);
+      console.log(`Sauvegarde écrite : ${file} (${s.tables} tables, ${s.lignes} lignes, ${(s.octets / 1e6).toFixed(1)} Mo).`);
+      return 0;
+    } finally {
+      await db.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+async function restoreCommand(config: Config, file: string, replace: boolean): Promise<number> {
+  if (config.databaseUrl) {
+    console.error(SERVER_BACKUP);
+    return 2;
+  }
+  if (!fs.existsSync(file)) {
+    console.error(`Sauvegarde introuvable : ${file}`);
+    return 2;
+  }
+  const current = path.join(config.dataDir, 'pglite');
+  if (fs.existsSync(current) && !replace) {
+    console.error(`Une base existe déjà dans ${current}. Ajoutez --remplacer pour la remplacer (elle sera gardée à côté, renommée).`);
+    return 2;
+  }
+  const lock = exclusiveLock(config, 'Restauration');
+  if (!lock) return 3;
+  const target = path.join(config.dataDir, 'pglite.restauration-en-cours');
+  try {
+    fs.rmSync(target, { recursive: true, force: true });
+    const db = await openDb({ dataDir: config.dataDir, dir: target });
+    let s;
+    try {
+      s = await loadBackup(db, file);
+    } finally {
+      await db.close();
+    }
+    // Only now does the restored copy replace the current database: a failure above changed nothing.
+    let kept = '';
+    if (fs.existsSync(current)) {
+      kept = `${current}.avant-restauration-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      fs.renameSync(current, kept);
+    }
+    fs.renameSync(target, current);
+    // The address index snapshot describes the previous database.
+    const snap = snapshotFile(config);
+    if (snap) fs.rmSync(snap, { force: true });
+    console.log(`Sauvegarde restaurée : ${s.tables} tables, ${s.lignes} lignes.${kept ? ` Ancienne base gardée dans ${kept}.` : ''}`);
+    return 0;
+  } catch (e) {
+    fs.rmSync(target, { recursive: true, force: true });
+    throw e;
+  } finally {
+    lock.release();
+  }
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
