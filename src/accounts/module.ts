@@ -1,3 +1,4 @@
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppModule } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -7,6 +8,8 @@ import { audit } from './audit.ts';
 import { checkCredentials, closeSession, LoginSchema, openSession } from './service.ts';
 
 const NextSchema = z.string().regex(/^\/(?!\/)[\w\-/?=&.%]*$/).max(300).catch('/admin');
+/** Where to go after signing in: the query of the login page, then the hidden field of its form. */
+const NextField = z.object({ next: NextSchema });
 
 function loginForm(csrf: string, next: string, error?: string, email = '') {
   return html`<div class="fr-grid-row fr-grid-row--center fr-mt-4w"><div class="fr-col-12 fr-col-md-8 fr-col-lg-6">
@@ -27,17 +30,18 @@ function loginForm(csrf: string, next: string, error?: string, email = '') {
 
 export const accountsModule: AppModule = {
   name: 'comptes',
-  register(app, ctx) {
-    app.get('/connexion', async (req, reply) => {
-      const next = NextSchema.parse((req.query as { next?: string }).next ?? '/admin');
+  register(fastify, ctx) {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
+    app.get('/connexion', { schema: { querystring: NextField } }, async (req, reply) => {
+      const { next } = req.query;
       if (req.viewer) return reply.redirect(next, 303);
       return ctx.render(req, reply, { title: 'Connexion', breadcrumb: [{ label: 'Connexion' }], main: loginForm(req.csrfToken, next) });
     });
 
     app.post('/connexion', { config: { rateLimit: { max: 10, timeWindow: '15 minutes' } } }, async (req, reply) => {
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const next = NextSchema.parse(body.next);
-      const input = LoginSchema.safeParse(body);
+      const { next } = NextField.parse(req.body ?? {});
+      // A malformed form is answered like wrong credentials: the login page says nothing more.
+      const input = LoginSchema.safeParse(req.body);
       try {
         if (!input.success) throw new AppError('IDENTIFIANTS_INVALIDES', 'malformed login form');
         const user = await checkCredentials(ctx.db, input.data.email, input.data.motDePasse);

@@ -1,6 +1,9 @@
 import type { Queryable } from '../db/db.ts';
 
 export type Role = 'administrateur' | 'editeur';
+export const ORGANISATION_TYPES = ['region', 'prefecture', 'departement', 'syndicat-mixte', 'gip', 'epci', 'chambre', 'tiers-lieu', 'association', 'autre'] as const;
+export type OrganisationType = (typeof ORGANISATION_TYPES)[number];
+export type OrganisationNiveau = 'region' | 'departement' | 'epci' | 'commune';
 export type UserRow = { id: number; email: string; nom: string; mot_de_passe_hash: string; role: Role; organisation_id: number | null; actif: boolean };
 export type SessionUser = { id: number; email: string; nom: string; role: Role; organisation_id: number | null; csrf_token: string };
 
@@ -21,11 +24,11 @@ export async function listUsers(q: Queryable) {
 }
 
 export async function listOrganisations(q: Queryable) {
-  return (await q.query<{ id: number; nom: string; type: string; territoire_niveau: string | null; territoire_code: string | null }>(
+  return (await q.query<{ id: number; nom: string; type: OrganisationType; territoire_niveau: OrganisationNiveau | null; territoire_code: string | null }>(
     'SELECT id, nom, type, territoire_niveau, territoire_code FROM organisation ORDER BY nom')).rows;
 }
 
-export async function insertOrganisation(q: Queryable, o: { nom: string; type: string; territoireNiveau: string | null; territoireCode: string | null }) {
+export async function insertOrganisation(q: Queryable, o: { nom: string; type: OrganisationType; territoireNiveau: OrganisationNiveau | null; territoireCode: string | null }) {
   return (await q.query<{ id: number }>(
     'INSERT INTO organisation (nom, type, territoire_niveau, territoire_code) VALUES ($1, $2, $3, $4) RETURNING id',
     [o.nom, o.type, o.territoireNiveau, o.territoireCode])).rows[0]!.id;
@@ -48,4 +51,34 @@ export async function deleteSession(q: Queryable, idHash: string) {
 
 export async function deleteExpiredSessions(q: Queryable) {
   await q.query('DELETE FROM session WHERE expire_le <= now()');
+}
+
+export async function organisationById(q: Queryable, id: number) {
+  return (await q.query<{ id: number; nom: string }>('SELECT id, nom FROM organisation WHERE id = $1', [id])).rows[0];
+}
+
+export async function organisationByName(q: Queryable, nom: string) {
+  return (await q.query<{ id: number }>('SELECT id FROM organisation WHERE lower(nom) = lower($1)', [nom])).rows[0];
+}
+
+export async function ownerRow(q: Queryable, type: string, id: number) {
+  return (await q.query<{ organisation_id: number; nom: string }>(
+    `SELECT p.organisation_id, o.nom FROM organisation_propriete p JOIN organisation o ON o.id = p.organisation_id
+     WHERE p.objet_type = $1 AND p.objet_id = $2`, [type, id])).rows[0];
+}
+
+export async function ownerRows(q: Queryable, type: string) {
+  return (await q.query<{ objet_id: number; organisation_id: number; nom: string }>(
+    `SELECT p.objet_id, p.organisation_id, o.nom FROM organisation_propriete p JOIN organisation o ON o.id = p.organisation_id
+     WHERE p.objet_type = $1`, [type])).rows;
+}
+
+export async function upsertOwner(q: Queryable, type: string, id: number, organisationId: number) {
+  await q.query(
+    `INSERT INTO organisation_propriete (objet_type, objet_id, organisation_id) VALUES ($1, $2, $3)
+     ON CONFLICT (objet_type, objet_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id`, [type, id, organisationId]);
+}
+
+export async function deleteOwner(q: Queryable, type: string, id: number) {
+  await q.query('DELETE FROM organisation_propriete WHERE objet_type = $1 AND objet_id = $2', [type, id]);
 }

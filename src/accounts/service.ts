@@ -1,24 +1,26 @@
 import crypto from 'node:crypto';
 import argon2 from 'argon2';
 import { z } from 'zod';
-import type { Db } from '../db/db.ts';
+import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
+import { OptionalId, text } from '../http/schemas.ts';
 import { audit, type Actor } from './audit.ts';
+import { assertOrganisation } from './ownership.ts';
 import * as Q from './queries.ts';
 
 export const SESSION_HOURS = 12;
 
 export const NewUserSchema = z.object({
   email: z.string().trim().toLowerCase().email('adresse électronique invalide').max(200),
-  nom: z.string().trim().min(1, 'nom requis').max(120),
+  nom: text(120, 1, 'nom requis'),
   motDePasse: z.string().min(12, 'le mot de passe doit faire au moins 12 caractères').max(200),
   role: z.enum(['administrateur', 'editeur']),
-  organisationId: z.coerce.number().int().positive().nullable().default(null),
+  organisationId: OptionalId.nullable().default(null),
 });
 export type NewUser = z.infer<typeof NewUserSchema>;
 
 export const LoginSchema = z.object({
-  email: z.string().trim().max(200),
+  email: text(200),
   motDePasse: z.string().max(200),
 });
 
@@ -40,6 +42,7 @@ export async function createUser(db: Db, actor: Actor, input: NewUser): Promise<
   if (input.role === 'editeur' && !input.organisationId) throw new AppError('REQUETE_INVALIDE', 'editor without organisation', 'Un éditeur doit être rattaché à une organisation.');
   const hash = await hashPassword(input.motDePasse);
   return db.transaction(async (tx) => {
+    if (input.organisationId !== null) await assertOrganisation(tx, input.organisationId);
     if (await Q.userByEmail(tx, input.email)) throw new AppError('REQUETE_INVALIDE', 'duplicate email', 'Un compte existe déjà avec cette adresse électronique.');
     const id = await Q.insertUser(tx, { email: input.email, nom: input.nom, hash, role: input.role, organisationId: input.organisationId });
     await audit(tx, actor, 'creation', { type: 'utilisateur', id }, null, { email: input.email, nom: input.nom, role: input.role, organisation_id: input.organisationId });
@@ -59,3 +62,18 @@ export async function openSession(db: Db, user: Q.UserRow): Promise<{ token: str
 
 export const sessionFromToken = (db: Db, token: string) => Q.sessionUser(db, sha256(token));
 export const closeSession = (db: Db, token: string) => Q.deleteSession(db, sha256(token));
+
+export { ORGANISATION_TYPES, type OrganisationNiveau } from './queries.ts';
+export const listAccounts = (q: Queryable) => Q.listUsers(q);
+export const listOrganisations = (q: Queryable) => Q.listOrganisations(q);
+
+type NewOrganisation = { nom: string; type: Q.OrganisationType; territoireNiveau: Q.OrganisationNiveau | null; territoireCode: string | null };
+
+export async function createOrganisation(db: Db, actor: Actor, o: NewOrganisation): Promise<number> {
+  return db.transaction(async (tx) => {
+    if (await Q.organisationByName(tx, o.nom)) throw new AppError('REQUETE_INVALIDE', 'duplicate organisation', `Une organisation s’appelle déjà « ${o.nom} ».`);
+    const id = await Q.insertOrganisation(tx, o);
+    await audit(tx, actor, 'creation', { type: 'organisation', id }, null, { nom: o.nom, type: o.type, territoire_niveau: o.territoireNiveau, territoire_code: o.territoireCode });
+    return id;
+  });
+}

@@ -6,59 +6,64 @@ import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
 import { z } from 'zod';
 import { audit, listAudit } from '../accounts/audit.ts';
-import { insertOrganisation, listOrganisations, listUsers } from '../accounts/queries.ts';
-import { createUser, NewUserSchema } from '../accounts/service.ts';
+import { createOrganisation, createUser, listAccounts, listOrganisations, NewUserSchema, ORGANISATION_TYPES, type OrganisationNiveau } from '../accounts/service.ts';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppModule } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { fmtDate, html } from '../http/html.ts';
-import { requireRole } from '../http/security.ts';
+import { authorize } from '../http/policy.ts';
+import { CsrfField, IdParams, issuesText, OptionsJson, text } from '../http/schemas.ts';
 import { getRun, listRuns } from '../imports/queries.ts';
 import type { Source } from '../imports/source.ts';
 import { deleteSchedule, insertSchedule, listSchedules } from './queries.ts';
+import { can } from './policy.ts';
 import { importForm, runDetail, runsTable } from './views.ts';
 
-const OptionsJson = z.string().max(2000).transform((s, c) => {
-  if (!s.trim()) return {};
-  try {
-    return JSON.parse(s) as unknown;
-  } catch {
-    c.addIssue({ code: 'custom', message: 'les options doivent être un objet JSON' });
-    return z.NEVER;
-  }
+const HandoffSchema = z.object({ job: text(60, 1), source: text(2000).optional(), options: z.record(z.string(), z.unknown()).optional(), force: z.boolean().optional(), startedBy: text(100, 1) });
+const UploadName = text(255, 1).refine((s) => s !== '.' && s !== '..', 'nom de fichier invalide');
+const ImportFieldsSchema = z.object({ job: text(60, 1, 'type de données requis'), url: text(2000).default(''), options: OptionsJson.default({}), fichier: UploadName.optional() });
+const ScheduleSchema = z.object({
+  ...CsrfField,
+  job: text(60, 1, 'type de données requis'),
+  source: text(2000).pipe(z.url({ protocol: /^https?$/, error: 'adresse (URL) http(s) attendue' })),
+  options: OptionsJson.default({}),
+  heures: z.string().trim().regex(/^\d{1,4}$/, 'nombre d’heures entier attendu').transform(Number).pipe(z.number().min(1, '1 heure au moins').max(8784, '8784 heures (un an) au plus')),
 });
-
-const HandoffSchema = z.object({ job: z.string().max(60), source: z.string().max(2000).optional(), options: z.unknown().optional(), force: z.boolean().optional(), startedBy: z.string().max(100) });
-const ScheduleSchema = z.object({ job: z.string().max(60), source: z.string().url('adresse (URL) attendue').max(2000), options: OptionsJson, heures: z.coerce.number().int().min(1).max(8784) });
 const OrganisationSchema = z.object({
-  nom: z.string().trim().min(2).max(200),
-  type: z.enum(['region', 'prefecture', 'departement', 'syndicat-mixte', 'gip', 'epci', 'chambre', 'tiers-lieu', 'association', 'autre']),
-  territoire: z.string().trim().max(12).regex(/^[0-9A-Za-z]*$/).optional().default(''),
+  ...CsrfField,
+  nom: text(200, 2, 'nom trop court'),
+  type: z.enum(ORGANISATION_TYPES),
+  territoire: text(12).regex(/^[0-9A-Za-z]*$/, 'code INSEE ou SIREN attendu').optional().default(''),
 });
+const FlashQuery = z.object({ lance: text(60).optional() });
 
 export const adminModule: AppModule = {
   name: 'admin',
-  register(app, ctx) {
+  register(fastify, ctx) {
+    const app = fastify.withTypeProvider<ZodTypeProvider>();
     const adminCrumbs = (label: string) => [{ label: 'Administration', href: '/admin' }, { label }];
 
     app.get('/admin', async (req, reply) => {
-      const actor = requireRole(req, 'editeur');
+      const actor = authorize(req, can, 'accueil', null);
       return ctx.render(req, reply, {
         title: 'Administration',
         breadcrumb: [{ label: 'Administration' }],
-        main: html`<h1 class="fr-mt-2w">${actor.user.role === 'administrateur' ? 'Administration' : 'Espace éditeur'}</h1>
-        <p>Connecté en tant que ${actor.user.nom} (${actor.user.email}), rôle ${actor.user.role}.</p>
-        ${actor.user.role === 'administrateur' ? html`<ul>
+        main: html`<h1 class="fr-mt-2w">${actor.role === 'administrateur' ? 'Administration' : 'Espace éditeur'}</h1>
+        <p>Connecté en tant que ${actor.nom} (${actor.label}), rôle ${actor.role}.</p>
+        ${actor.role === 'administrateur' ? html`<ul>
           <li><a href="/admin/imports">Imports de données</a> : lancer un import, suivre les imports et leurs rejets, planifier.</li>
           <li><a href="/admin/utilisateurs">Utilisateurs et organisations</a></li>
           <li><a href="/admin/eligibilite/rip">Réseaux d’initiative publique</a> : réseau et contact de gros par commune (éligibilité).</li>
-          <li><a href="/admin/journal">Journal des modifications</a></li></ul>` : html`<p>Les outils d’édition de votre organisation apparaîtront ici avec les modules concernés.</p>`}`,
+          <li><a href="/admin/journal">Journal des modifications</a></li></ul>` : html`<p>Vous modifiez ce que possède votre organisation :</p><ul>
+          <li><a href="/admin/eligibilite/rip">Réseaux d’initiative publique</a> de votre organisation (éligibilité).</li>
+          <li><a href="/observatoire/objectifs">Objectifs de couverture</a> de votre organisation (observatoire).</li></ul>`}`,
       });
     });
 
-    app.get('/admin/imports', async (req, reply) => {
-      requireRole(req, 'administrateur');
+    app.get('/admin/imports', { schema: { querystring: FlashQuery } }, async (req, reply) => {
+      authorize(req, can, 'importer', null);
       const [runs, schedules] = [await listRuns(ctx.db, 100), await listSchedules(ctx.db)];
-      const flash = (req.query as { lance?: string }).lance;
+      const flash = req.query.lance;
       const jobs = [...ctx.jobs.values()];
       return ctx.render(req, reply, {
         title: 'Imports de données',
@@ -81,40 +86,44 @@ export const adminModule: AppModule = {
     });
 
     app.post('/admin/imports', async (req, reply) => {
-      const actor = requireRole(req, 'administrateur');
+      const actor = authorize(req, can, 'importer', null);
       if (!req.isMultipart()) throw new AppError('REQUETE_INVALIDE', 'expected multipart');
       const fields: Record<string, string> = {};
       let upload: Source | undefined;
       for await (const part of req.parts()) {
         if (part.type === 'file') {
-          if (part.filename) upload = await saveUpload(part, path.join(ctx.config.dataDir, 'televersements'));
+          // A name the run record could not store is refused before anything is written to disk.
+          if (part.filename) fields.fichier = part.filename;
+          if (part.filename && UploadName.safeParse(part.filename).success) upload = await saveUpload(part, path.join(ctx.config.dataDir, 'televersements'));
           else part.file.resume();
         } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
       }
-      const job = z.string().max(60).parse(fields.job ?? '');
-      if (!ctx.jobs.has(job)) throw new AppError('JOB_INCONNU', job);
-      const options = OptionsJson.safeParse(fields.options ?? '');
-      if (!options.success) throw new AppError('REQUETE_INVALIDE', 'options json', 'Les options doivent être un objet JSON.');
-      const url = (fields.url ?? '').trim();
+      const f = ImportFieldsSchema.safeParse(fields);
+      const refuse = async (e: AppError) => {
+        if (upload) await fsp.rm(upload.path, { force: true });
+        throw e;
+      };
+      if (!f.success) return refuse(new AppError('REQUETE_INVALIDE', f.error.message, `Import invalide : ${issuesText(f.error)}`));
+      const { job, url, options } = f.data;
+      if (!ctx.jobs.has(job)) return refuse(new AppError('JOB_INCONNU', job));
       if (!upload && url && !/^https?:\/\//i.test(url)) throw new AppError('REQUETE_INVALIDE', `bad url ${url}`, 'L’adresse doit commencer par http:// ou https://.');
       if (!upload && !url && !ctx.jobs.get(job)?.defaultSource) throw new AppError('REQUETE_INVALIDE', 'no source', 'Indiquez une adresse (URL) ou téléversez un fichier.');
-      await audit(ctx.db, actor, 'lancement-import', { type: 'import', id: job }, null, { job, source: upload?.origin ?? url, options: options.data });
-      void ctx.runImport({ job, ...(upload ? { source: upload } : url ? { source: url } : {}), options: options.data, startedBy: actor.label }).catch((e) => req.log.error({ err: e }, 'import crashed'));
+      await audit(ctx.db, actor, 'lancement-import', { type: 'import', id: job }, null, { job, source: upload?.origin ?? url, options });
+      void ctx.runImport({ job, ...(upload ? { source: upload } : url ? { source: url } : {}), options, startedBy: actor.label }).catch((e) => req.log.error({ err: e }, 'import crashed'));
       return reply.redirect(`/admin/imports?lance=${encodeURIComponent(job)}`, 303);
     });
 
-    app.get('/admin/imports/:id', async (req, reply) => {
-      requireRole(req, 'administrateur');
-      const id = z.coerce.number().int().positive().safeParse((req.params as { id: string }).id);
-      const run = id.success ? await getRun(ctx.db, id.data) : undefined;
+    app.get('/admin/imports/:id', { schema: { params: IdParams } }, async (req, reply) => {
+      authorize(req, can, 'importer', null);
+      const run = await getRun(ctx.db, req.params.id);
       if (!run) throw new AppError('INTROUVABLE');
       return ctx.render(req, reply, { title: `Import n° ${run.id}`, breadcrumb: [{ label: 'Administration', href: '/admin' }, { label: 'Imports', href: '/admin/imports' }, { label: `n° ${run.id}` }], main: runDetail(run) });
     });
 
     app.post('/admin/planification', async (req, reply) => {
-      const actor = requireRole(req, 'administrateur');
+      const actor = authorize(req, can, 'planifier', null);
       const p = ScheduleSchema.safeParse(req.body);
-      if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Planification invalide : ${p.error.issues.map((i) => i.message).join(' ; ')}`);
+      if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Planification invalide : ${issuesText(p.error)}`);
       if (!ctx.jobs.has(p.data.job)) throw new AppError('JOB_INCONNU', p.data.job);
       await ctx.db.transaction(async (tx) => {
         const s = await insertSchedule(tx, { job: p.data.job, source: p.data.source, options: p.data.options, hours: p.data.heures });
@@ -123,18 +132,19 @@ export const adminModule: AppModule = {
       return reply.redirect('/admin/imports', 303);
     });
 
-    app.post('/admin/planification/:id/suppression', async (req, reply) => {
-      const actor = requireRole(req, 'administrateur');
-      const id = z.coerce.number().int().positive().parse((req.params as { id: string }).id);
+    app.post('/admin/planification/:id/suppression', { schema: { params: IdParams } }, async (req, reply) => {
+      const actor = authorize(req, can, 'planifier', null);
+      const { id } = req.params;
       await ctx.db.transaction(async (tx) => {
         const s = await deleteSchedule(tx, id);
-        if (s) await audit(tx, actor, 'suppression', { type: 'import_planification', id }, s, null);
+        if (!s) throw new AppError('INTROUVABLE', `schedule ${id}`, 'Cette planification n’existe pas (ou plus).');
+        await audit(tx, actor, 'suppression', { type: 'import_planification', id }, s, null);
       });
       return reply.redirect('/admin/imports', 303);
     });
 
     app.get('/admin/journal', async (req, reply) => {
-      requireRole(req, 'administrateur');
+      authorize(req, can, 'consulter-journal', null);
       const rows = await listAudit(ctx.db, 300);
       return ctx.render(req, reply, {
         title: 'Journal des modifications',
@@ -146,14 +156,12 @@ export const adminModule: AppModule = {
     });
 
     app.get('/admin/utilisateurs', async (req, reply) => {
-      requireRole(req, 'administrateur');
-      const [users, orgs] = [await listUsers(ctx.db), await listOrganisations(ctx.db)];
-      const err = (req.query as { erreur?: string }).erreur;
+      authorize(req, can, 'gerer-comptes', null);
+      const [users, orgs] = [await listAccounts(ctx.db), await listOrganisations(ctx.db)];
       return ctx.render(req, reply, {
         title: 'Utilisateurs',
         breadcrumb: adminCrumbs('Utilisateurs'),
         main: html`<h1 class="fr-mt-2w">Utilisateurs et organisations</h1>
-        ${err ? html`<div class="fr-alert fr-alert--error fr-mb-3w" role="alert"><h2 class="fr-alert__title">Création impossible</h2><p>${err.slice(0, 300)}</p></div>` : ''}
         <div class="fr-table"><table><caption>Comptes (${users.length})</caption><thead><tr><th scope="col">Nom</th><th scope="col">Adresse</th><th scope="col">Rôle</th><th scope="col">Organisation</th><th scope="col">Actif</th></tr></thead>
         <tbody>${users.map((u) => html`<tr><td>${u.nom}</td><td>${u.email}</td><td>${u.role}</td><td>${u.organisation ?? '—'}</td><td>${u.actif ? 'oui' : 'non'}</td></tr>`)}</tbody></table></div>
         <form method="post" action="/admin/utilisateurs"><input type="hidden" name="_csrf" value="${req.csrfToken}">
@@ -169,37 +177,27 @@ export const adminModule: AppModule = {
         <form method="post" action="/admin/organisations"><input type="hidden" name="_csrf" value="${req.csrfToken}">
           <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Ajouter une organisation</legend>
           <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="o-nom">Nom</label><input class="fr-input" id="o-nom" name="nom" required></div></div>
-          <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="o-type">Type</label><select class="fr-select" id="o-type" name="type">${['region', 'prefecture', 'departement', 'syndicat-mixte', 'gip', 'epci', 'chambre', 'tiers-lieu', 'association', 'autre'].map((t) => html`<option value="${t}">${t}</option>`)}</select></div></div>
+          <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="o-type">Type</label><select class="fr-select" id="o-type" name="type">${ORGANISATION_TYPES.map((t) => html`<option value="${t}">${t}</option>`)}</select></div></div>
           <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="o-terr">Territoire (code INSEE ou SIREN, facultatif)</label><input class="fr-input" id="o-terr" name="territoire"></div></div>
           </fieldset><button class="fr-btn fr-btn--secondary" type="submit">Ajouter</button></form>`,
       });
     });
 
     app.post('/admin/utilisateurs', async (req, reply) => {
-      const actor = requireRole(req, 'administrateur');
-      const body = { ...(req.body as Record<string, unknown>) };
-      if (body.organisationId === '') body.organisationId = null;
-      const p = NewUserSchema.safeParse(body);
-      if (!p.success) return reply.redirect(`/admin/utilisateurs?erreur=${encodeURIComponent(p.error.issues.map((i) => i.message).join(' ; '))}`, 303);
-      try {
-        await createUser(ctx.db, actor, p.data);
-      } catch (e) {
-        if (e instanceof AppError && e.code === 'REQUETE_INVALIDE') return reply.redirect(`/admin/utilisateurs?erreur=${encodeURIComponent(e.userMessage)}`, 303);
-        throw e;
-      }
+      const actor = authorize(req, can, 'gerer-comptes', null);
+      const p = NewUserSchema.safeParse(req.body);
+      if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Compte non créé : ${issuesText(p.error)}`);
+      await createUser(ctx.db, actor, p.data);
       return reply.redirect('/admin/utilisateurs', 303);
     });
 
     app.post('/admin/organisations', async (req, reply) => {
-      const actor = requireRole(req, 'administrateur');
+      const actor = authorize(req, can, 'gerer-organisations', null);
       const p = OrganisationSchema.safeParse(req.body);
-      if (!p.success) return reply.redirect(`/admin/utilisateurs?erreur=${encodeURIComponent(p.error.issues.map((i) => i.message).join(' ; '))}`, 303);
+      if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Organisation non créée : ${issuesText(p.error)}`);
       const code = p.data.territoire.toUpperCase();
-      const niveau = !code ? null : /^\d{9}$/.test(code) ? 'epci' : code.length === 5 ? 'commune' : p.data.type === 'region' ? 'region' : 'departement';
-      await ctx.db.transaction(async (tx) => {
-        const id = await insertOrganisation(tx, { nom: p.data.nom, type: p.data.type, territoireNiveau: niveau, territoireCode: code || null });
-        await audit(tx, actor, 'creation', { type: 'organisation', id }, null, { ...p.data, territoire_niveau: niveau });
-      });
+      const niveau: OrganisationNiveau | null = !code ? null : /^\d{9}$/.test(code) ? 'epci' : code.length === 5 ? 'commune' : p.data.type === 'region' ? 'region' : 'departement';
+      await createOrganisation(ctx.db, actor, { nom: p.data.nom, type: p.data.type, territoireNiveau: niveau, territoireCode: code || null });
       return reply.redirect('/admin/utilisateurs', 303);
     });
 

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.ts';
+import type { Method } from './matching.ts';
 
 export type AdresseRow = { id: string; numero: number | null; suffixe: string | null; voie: string; lieu_dit: string | null; code_postal: string | null; code_insee: string; commune: string; departement: string; lon: number; lat: number; source: string };
 
@@ -114,7 +115,7 @@ export async function expandCommuneCodes(q: Queryable, entries: string[]): Promi
 // Diagnostics
 
 export async function matchStats(q: Queryable) {
-  return (await q.query<{ source: string; appariement: string; immeubles: number; distance_mediane: number | null }>(
+  return (await q.query<{ source: 'mci' | 'fibre'; appariement: Method; immeubles: number; distance_mediane: number | null }>(
     `SELECT 'mci' AS source, appariement, count(*)::int AS immeubles, percentile_cont(0.5) WITHIN GROUP (ORDER BY distance_m) AS distance_mediane FROM mci_immeuble GROUP BY appariement
      UNION ALL
      SELECT 'fibre', appariement, count(*)::int, percentile_cont(0.5) WITHIN GROUP (ORDER BY distance_m) FROM fibre_immeuble GROUP BY appariement

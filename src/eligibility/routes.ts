@@ -5,11 +5,15 @@ import { audit } from '../accounts/audit.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { fmtDate, fmtInt, fmtPct, html } from '../http/html.ts';
-import { requireRole } from '../http/security.ts';
+import { allowed, authorize, isAdmin, signedIn } from '../http/policy.ts';
+import { IdParams, issuesText } from '../http/schemas.ts';
+import { ownerOf, ownersOf, setOwner } from '../accounts/ownership.ts';
+import { listOrganisations } from '../accounts/service.ts';
+import { can } from './policy.ts';
 import { ErrorSchema } from '../territories/api.ts';
-import { METHOD_LABEL, METHODS, type Method } from './matching.ts';
+import { METHOD_LABEL, METHODS } from './matching.ts';
 import * as Q from './queries.ts';
-import { AdresseParamsSchema, EligibiliteQuerySchema, EligibiliteSchema, RipFormSchema } from './schema.ts';
+import { AdresseParamsSchema, EligibiliteQuerySchema, EligibiliteSchema, RipFormSchema, RipSavedQuery } from './schema.ts';
 import { clearCommuneCache, eligibilityOf } from './service.ts';
 import { addressSearchAssets, addressSearchField } from '../addresses/views.ts';
 import { eligibilityPage } from './views.ts';
@@ -88,7 +92,7 @@ export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) 
       const matched = total - (rows.find((x) => x.appariement === 'aucun')?.immeubles ?? 0);
       return html`<div class="fr-table"><table><caption>${title} : ${fmtInt(matched)} immeubles sur ${fmtInt(total)} rapprochés d’une adresse (${fmtPct(matched / total)})</caption>
         <thead><tr><th scope="col">Méthode de rapprochement</th><th scope="col" class="pan-num">Immeubles</th><th scope="col" class="pan-num">Part</th><th scope="col" class="pan-num">Distance médiane</th></tr></thead>
-        <tbody>${METHODS.map((m) => rows.find((x) => x.appariement === m)).filter((x) => x).map((x) => html`<tr><td>${METHOD_LABEL[x!.appariement as Method]}</td><td class="pan-num">${fmtInt(x!.immeubles)}</td><td class="pan-num">${fmtPct(x!.immeubles / total)}</td><td class="pan-num">${x!.distance_mediane !== null ? `${fmtInt(x!.distance_mediane)} m` : '—'}</td></tr>`)}</tbody></table></div>`;
+        <tbody>${METHODS.map((m) => rows.find((x) => x.appariement === m)).filter((x) => x).map((x) => html`<tr><td>${METHOD_LABEL[x!.appariement]}</td><td class="pan-num">${fmtInt(x!.immeubles)}</td><td class="pan-num">${fmtPct(x!.immeubles / total)}</td><td class="pan-num">${x!.distance_mediane !== null ? `${fmtInt(x!.distance_mediane)} m` : '—'}</td></tr>`)}</tbody></table></div>`;
     };
     return ctx.render(req, reply, {
       title: 'Données de l’éligibilité', breadcrumb: [CRUMB, { label: 'Données' }], head: HEAD,
@@ -108,13 +112,13 @@ export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) 
 
 // Administration of public networks (RIP)
 
-const IdParams = z.object({ id: z.coerce.number().int().positive() });
-
 function parseCodes(s: string): string[] {
   return [...new Set(s.split(/[\s,;]+/).map((x) => x.trim().toUpperCase()).filter(Boolean))];
 }
 
-function ripForm(action: string, csrf: string, r: Partial<Q.RipRow> | undefined, communes: string[]) {
+type OwnerChoice = { organisations: { id: number; nom: string }[]; current: number | null };
+
+function ripForm(action: string, csrf: string, r: Partial<Q.RipRow> | undefined, communes: string[], owner?: OwnerChoice) {
   const field = (name: keyof Q.RipInput, label: string, hint = '', type = 'text') => html`<div class="fr-input-group">
     <label class="fr-label" for="rip-${name}">${label}${hint ? html`<span class="fr-hint-text">${hint}</span>` : ''}</label>
     <input class="fr-input" type="${type}" id="rip-${name}" name="${name}" value="${(r?.[name] as string | null | undefined) ?? ''}"${name === 'nom' ? ' required' : ''}></div>`;
@@ -128,31 +132,45 @@ function ripForm(action: string, csrf: string, r: Partial<Q.RipRow> | undefined,
     ${field('site', 'Site', 'adresse commençant par https://', 'url')}
     <div class="fr-input-group"><label class="fr-label" for="rip-communes">Communes desservies<span class="fr-hint-text">codes INSEE séparés par des espaces ou des retours à la ligne ; un code de département (21, 2A…) ajoute toutes ses communes</span></label>
     <textarea class="fr-input" id="rip-communes" name="communes" rows="6">${communes.join(' ')}</textarea></div>
+    ${owner ? html`<div class="fr-select-group"><label class="fr-label" for="rip-organisation">Organisation propriétaire<span class="fr-hint-text">ses éditeurs peuvent modifier et supprimer ce réseau</span></label>
+    <select class="fr-select" id="rip-organisation" name="organisationId"><option value="">— aucune (administrateurs seulement) —</option>${owner.organisations.map((o) => html`<option value="${o.id}"${owner.current === o.id ? html` selected` : ''}>${o.nom}</option>`)}</select></div>` : ''}
     <button class="fr-btn" type="submit">Enregistrer</button></form>`;
 }
 
-export function registerRipAdmin(app: FastifyInstance, ctx: AppContext) {
+export function registerRipAdmin(fastify: FastifyInstance, ctx: AppContext) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
   const crumbs = (label?: string) => [{ label: 'Administration', href: '/admin' }, { label: 'Réseaux d’initiative publique', href: '/admin/eligibilite/rip' }, ...(label ? [{ label }] : [])];
+  const ownerChoice = async (req: FastifyRequest, current: number | null): Promise<OwnerChoice | undefined> =>
+    allowed(req, can, 'attribuer', { organisationId: current }) ? { organisations: await listOrganisations(ctx.db), current } : undefined;
 
   app.get('/admin/eligibilite/rip', async (req, reply) => {
-    requireRole(req, 'administrateur');
-    const rips = await Q.listRips(ctx.db);
+    const actor = authorize(req, can, 'consulter', { organisationId: null });
+    const [rips, owners] = [await Q.listRips(ctx.db), await ownersOf(ctx.db, 'rip')];
+    const mayEdit = (id: number) => can(actor, 'modifier', { organisationId: owners.get(id)?.organisationId ?? null });
     return ctx.render(req, reply, {
       title: 'Réseaux d’initiative publique', breadcrumb: crumbs(),
       main: html`<h1 class="fr-mt-2w">Réseaux d’initiative publique (RIP)</h1>
-      <p>Ces fiches alimentent la vue « entreprises et professionnels » de l’éligibilité : quel réseau public dessert la commune et qui contacter pour ses offres de gros.</p>
-      ${rips.length ? html`<div class="fr-table"><table><caption>Réseaux renseignés</caption><thead><tr><th scope="col">Réseau</th><th scope="col">Exploitant</th><th scope="col" class="pan-num">Communes</th><th scope="col">Modifié le</th></tr></thead>
-      <tbody>${rips.map((x) => html`<tr><td><a href="/admin/eligibilite/rip/${x.id}">${x.nom}</a></td><td>${x.exploitant ?? '—'}</td><td class="pan-num">${fmtInt(x.communes)}</td><td>${fmtDate(x.modifie_le)}</td></tr>`)}</tbody></table></div>` : html`<p>Aucun réseau renseigné.</p>`}
+      <p>Ces fiches alimentent la vue « entreprises et professionnels » de l’éligibilité : quel réseau public dessert la commune et qui contacter pour ses offres de gros.${isAdmin(actor) ? '' : ' Vous pouvez modifier les réseaux de votre organisation et en ajouter.'}</p>
+      ${rips.length ? html`<div class="fr-table"><table><caption>Réseaux renseignés</caption><thead><tr><th scope="col">Réseau</th><th scope="col">Exploitant</th><th scope="col">Organisation propriétaire</th><th scope="col" class="pan-num">Communes</th><th scope="col">Modifié le</th></tr></thead>
+      <tbody>${rips.map((x) => html`<tr><td>${mayEdit(x.id) ? html`<a href="/admin/eligibilite/rip/${x.id}">${x.nom}</a>` : x.nom}</td><td>${x.exploitant ?? '—'}</td><td>${owners.get(x.id)?.nom ?? '—'}</td><td class="pan-num">${fmtInt(x.communes)}</td><td>${fmtDate(x.modifie_le)}</td></tr>`)}</tbody></table></div>` : html`<p>Aucun réseau renseigné.</p>`}
       <h2>Ajouter un réseau</h2>
-      ${ripForm('/admin/eligibilite/rip', req.csrfToken, undefined, [])}`,
+      ${ripForm('/admin/eligibilite/rip', req.csrfToken, undefined, [], await ownerChoice(req, null))}`,
     });
   });
 
+  /** Signed in, then the record exists, then the policy, then the form: 401, 404, 403, 400 in that order. */
   const save = async (req: FastifyRequest, id: number | null): Promise<number> => {
-    const actor = requireRole(req, 'administrateur');
+    const actor = signedIn(req);
+    const owner = id === null ? null : await ownerOf(ctx.db, 'rip', id);
+    if (id !== null && !(await Q.ripById(ctx.db, id))) throw new AppError('INTROUVABLE', `rip ${id}`, 'Ce réseau n’existe pas (ou plus).');
+    // An editor's new network is their organisation's; an administrator's belongs to whoever the form names.
+    const current = id === null ? (isAdmin(actor) ? null : actor.organisationId) : (owner?.organisationId ?? null);
+    authorize(req, can, id === null ? 'creer' : 'modifier', { organisationId: current });
     const p = RipFormSchema.safeParse(req.body);
-    if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${p.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
-    const { _csrf: _c, communes, ...input } = p.data;
+    if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${issuesText(p.error)}`);
+    const { _csrf: _c, communes, organisationId, ...input } = p.data;
+    if (organisationId !== undefined) authorize(req, can, 'attribuer', { organisationId: current });
+    const newOwner = organisationId === undefined ? current : organisationId;
     const { codes, unknown } = await Q.expandCommuneCodes(ctx.db, parseCodes(communes));
     if (unknown.length) throw new AppError('REQUETE_INVALIDE', `unknown codes ${unknown.join(',')}`, `Codes de commune ou de département inconnus : ${unknown.slice(0, 20).join(', ')}. Rien n’a été enregistré.`);
     const saved = await ctx.db.transaction(async (tx) => {
@@ -160,17 +178,19 @@ export function registerRipAdmin(app: FastifyInstance, ctx: AppContext) {
         if ((await tx.query('SELECT 1 FROM rip WHERE nom = $1', [input.nom])).rows.length) throw new AppError('REQUETE_INVALIDE', 'duplicate rip', `Un réseau nommé « ${input.nom} » existe déjà.`);
         const newId = await Q.insertRip(tx, input);
         await Q.setRipCommunes(tx, newId, codes);
-        await audit(tx, actor, 'creation', { type: 'rip', id: newId }, null, { ...input, communes: codes });
+        await setOwner(tx, 'rip', newId, newOwner);
+        await audit(tx, actor, 'creation', { type: 'rip', id: newId }, null, { ...input, communes: codes, organisation_id: newOwner });
         return newId;
       }
       const before = await Q.ripById(tx, id);
-      if (!before) throw new AppError('INTROUVABLE', `rip ${id}`);
+      if (!before) throw new AppError('INTROUVABLE', `rip ${id}`, 'Ce réseau n’existe pas (ou plus).');
       const beforeCommunes = await Q.ripCommunes(tx, id);
       if ((await tx.query('SELECT 1 FROM rip WHERE nom = $1 AND id <> $2', [input.nom, id])).rows.length) throw new AppError('REQUETE_INVALIDE', 'duplicate rip', `Un autre réseau est déjà nommé « ${input.nom} ».`);
       await Q.updateRip(tx, id, input);
       await Q.setRipCommunes(tx, id, codes);
+      if (newOwner !== current) await setOwner(tx, 'rip', id, newOwner);
       const { modifie_le: _m, ...b } = before;
-      await audit(tx, actor, 'modification', { type: 'rip', id }, { ...b, communes: beforeCommunes }, { ...input, communes: codes });
+      await audit(tx, actor, 'modification', { type: 'rip', id }, { ...b, communes: beforeCommunes, organisation_id: current }, { ...input, communes: codes, organisation_id: newOwner });
       return id;
     });
     clearCommuneCache(ctx.db);
@@ -182,39 +202,44 @@ export function registerRipAdmin(app: FastifyInstance, ctx: AppContext) {
     return reply.redirect(`/admin/eligibilite/rip/${id}?enregistre=1`, 303);
   });
 
-  app.get('/admin/eligibilite/rip/:id', async (req, reply) => {
-    requireRole(req, 'administrateur');
-    const { id } = IdParams.parse(req.params);
+  app.get('/admin/eligibilite/rip/:id', { schema: { params: IdParams, querystring: RipSavedQuery } }, async (req, reply) => {
+    signedIn(req);
+    const { id } = req.params;
     const rip = await Q.ripById(ctx.db, id);
-    if (!rip) throw new AppError('INTROUVABLE', `rip ${id}`);
+    if (!rip) throw new AppError('INTROUVABLE', `rip ${id}`, 'Ce réseau n’existe pas (ou plus).');
+    const owner = (await ownerOf(ctx.db, 'rip', id))?.organisationId ?? null;
+    authorize(req, can, 'modifier', { organisationId: owner });
     const communes = await Q.ripCommunes(ctx.db, id);
-    const saved = (req.query as { enregistre?: string }).enregistre === '1';
     return ctx.render(req, reply, {
       title: `Réseau ${rip.nom}`, breadcrumb: crumbs(rip.nom),
       main: html`<h1 class="fr-mt-2w">${rip.nom}</h1>
-      ${saved ? html`<div class="fr-alert fr-alert--success fr-mb-3w" role="status"><p>Modifications enregistrées.</p></div>` : ''}
-      ${ripForm(`/admin/eligibilite/rip/${id}`, req.csrfToken, rip, communes)}
-      <h2 class="fr-mt-4w">Supprimer</h2>
+      ${req.query.enregistre ? html`<div class="fr-alert fr-alert--success fr-mb-3w" role="status"><p>Modifications enregistrées.</p></div>` : ''}
+      ${ripForm(`/admin/eligibilite/rip/${id}`, req.csrfToken, rip, communes, await ownerChoice(req, owner))}
+      ${allowed(req, can, 'supprimer', { organisationId: owner }) ? html`<h2 class="fr-mt-4w">Supprimer</h2>
       <form method="post" action="/admin/eligibilite/rip/${id}/suppression"><input type="hidden" name="_csrf" value="${req.csrfToken}">
-      <button class="fr-btn fr-btn--secondary" type="submit">Supprimer ce réseau</button></form>`,
+      <button class="fr-btn fr-btn--secondary" type="submit">Supprimer ce réseau</button></form>` : ''}`,
     });
   });
 
-  app.post('/admin/eligibilite/rip/:id', async (req, reply) => {
-    const { id } = IdParams.parse(req.params);
+  app.post('/admin/eligibilite/rip/:id', { schema: { params: IdParams } }, async (req, reply) => {
+    const { id } = req.params;
     await save(req, id);
     return reply.redirect(`/admin/eligibilite/rip/${id}?enregistre=1`, 303);
   });
 
-  app.post('/admin/eligibilite/rip/:id/suppression', async (req, reply) => {
-    const actor = requireRole(req, 'administrateur');
-    const { id } = IdParams.parse(req.params);
+  app.post('/admin/eligibilite/rip/:id/suppression', { schema: { params: IdParams } }, async (req, reply) => {
+    signedIn(req);
+    const { id } = req.params;
+    if (!(await Q.ripById(ctx.db, id))) throw new AppError('INTROUVABLE', `rip ${id}`, 'Ce réseau n’existe pas (ou plus).');
+    const owner = (await ownerOf(ctx.db, 'rip', id))?.organisationId ?? null;
+    const actor = authorize(req, can, 'supprimer', { organisationId: owner });
     await ctx.db.transaction(async (tx) => {
       const before = await Q.ripById(tx, id);
-      if (!before) throw new AppError('INTROUVABLE', `rip ${id}`);
+      if (!before) throw new AppError('INTROUVABLE', `rip ${id}`, 'Ce réseau n’existe pas (ou plus).');
       const communes = await Q.ripCommunes(tx, id);
       await Q.deleteRip(tx, id);
-      await audit(tx, actor, 'suppression', { type: 'rip', id }, { ...before, communes }, null);
+      await setOwner(tx, 'rip', id, null);
+      await audit(tx, actor, 'suppression', { type: 'rip', id }, { ...before, communes, organisation_id: owner }, null);
     });
     clearCommuneCache(ctx.db);
     return reply.redirect('/admin/eligibilite/rip', 303);

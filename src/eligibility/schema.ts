@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CsrfField, OptionalId, optText, text } from '../http/schemas.ts';
 
 export const AdresseIdSchema = z.string().trim()
   .min(1, 'identifiant d’adresse vide')
@@ -50,15 +51,17 @@ export const EligibiliteSchema = z.object({
   url: z.string(),
 });
 
-const optText = (max: number) => z.string().trim().max(max).transform((s) => (s ? s : null));
 export const RipFormSchema = z.object({
-  _csrf: z.string().optional(),
-  nom: z.string().trim().min(2, 'nom trop court').max(200),
+  ...CsrfField,
+  nom: text(200, 2, 'nom trop court'),
   porteur: optText(200),
   exploitant: optText(200),
   contact_gros: optText(500),
-  email: z.string().trim().max(200).refine((s) => !s || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), 'adresse électronique invalide').transform((s) => (s ? s : null)),
+  email: text(200).refine((s) => !s || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), 'adresse électronique invalide').transform((s) => (s ? s : null)),
   telephone: optText(40),
-  site: z.string().trim().max(500).refine((s) => !s || /^https?:\/\/\S+$/i.test(s), 'site : adresse http(s) attendue').transform((s) => (s ? s : null)),
-  communes: z.string().max(200000).default(''),
+  site: text(500).refine((s) => !s || /^https?:\/\/\S+$/i.test(s), 'site : adresse http(s) attendue').transform((s) => (s ? s : null)),
+  communes: text(200000).default(''),
+  // Only the administrators' form has it: who owns the network (empty: nobody, administrators only).
+  organisationId: OptionalId.optional(),
 });
+export const RipSavedQuery = z.object({ enregistre: z.literal('1').optional() });

@@ -1,10 +1,14 @@
+import { ZodError } from 'zod';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { AppError, errorBody, type ErrorCode } from '../errors.ts';
 import { html } from './html.ts';
+import { issuesText } from './schemas.ts';
 
 function toAppError(err: FastifyError | AppError | Error): AppError {
   if (err instanceof AppError) return err;
+  // A schema parsed inside a handler: the input was wrong, not the server.
+  if (err instanceof ZodError) return new AppError('REQUETE_INVALIDE', err.message, `Paramètres invalides — ${issuesText(err)}`);
   const fe = err as FastifyError & { validation?: { message?: string; instancePath?: string; params?: unknown }[] };
   if (fe.validation) {
     const detail = fe.validation.map((v) => `${v.instancePath ? `${v.instancePath.replace(/^\//, '')} : ` : ''}${v.message ?? ''}`).join(' ; ');

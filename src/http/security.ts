@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionUser } from '../accounts/queries.ts';
 import { sessionFromToken } from '../accounts/service.ts';
-import type { Actor } from '../accounts/audit.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
@@ -52,7 +51,8 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
     }
   });
 
-  app.addHook('preHandler', async (req) => {
+  // Before validation, so a forged request is refused as such whatever its body.
+  app.addHook('preValidation', async (req) => {
     if (!UNSAFE.has(req.method) || req.url.startsWith('/api/') || req.url.startsWith('/interne/')) return;
     const body = req.body as Record<string, unknown> | undefined;
     const query = req.query as Record<string, unknown> | undefined;
@@ -69,12 +69,4 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
 
 export function setSessionCookie(reply: FastifyReply, config: Config, token: string, expires: Date) {
   reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, expires });
-}
-
-/** Guards a write: signed in, and administrator when asked. Returns the actor for the audit log. */
-export function requireRole(req: FastifyRequest, role: 'administrateur' | 'editeur' = 'editeur'): Actor & { user: SessionUser } {
-  const u = req.viewer;
-  if (!u) throw new AppError('NON_AUTHENTIFIE');
-  if (role === 'administrateur' && u.role !== 'administrateur') throw new AppError('INTERDIT', `${u.email} is not admin`);
-  return { id: u.id, label: u.email, user: u };
 }

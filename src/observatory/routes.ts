@@ -5,7 +5,8 @@ import { audit } from '../accounts/audit.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { fmtInt, fmtPct, html, type Html } from '../http/html.ts';
-import { requireRole } from '../http/security.ts';
+import { CsrfField, Id, IsoDate, OptionalId, text } from '../http/schemas.ts';
+import { authorizeObjectif, dropObjectifOwner, objectifEditing, saveObjectifOwner } from './policy.ts';
 import { alert } from '../http/layout.ts';
 import { epcisOf } from '../territories/queries.ts';
 import { NIVEAU_LABEL } from '../territories/schema.ts';
@@ -405,20 +406,21 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
 
 const pct = z.string().trim().transform((s) => Number(s.replace(',', '.').replace('%', ''))).pipe(z.number({ error: 'nombre attendu' }).gt(0, 'la cible doit être supérieure à 0 %').max(100, 'la cible ne peut dépasser 100 %'));
 export const ObjectifFormSchema = z.object({
-  _csrf: z.string().optional(),
-  libelle: z.string().trim().min(3, 'libellé trop court').max(200),
-  strategie: z.string().trim().min(2, 'stratégie à préciser').max(200),
+  ...CsrfField,
+  libelle: text(200, 3, 'libellé trop court'),
+  strategie: text(200, 2, 'stratégie à préciser'),
   territoire_niveau: z.enum(['france', 'region', 'departement', 'epci', 'commune']),
   territoire_code: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{2,9}$/, 'code INSEE, SIREN ou FR attendu'),
   indicateur: z.enum(INDICATEURS),
   cible_pct: pct,
-  echeance: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date AAAA-MM-JJ attendue'),
-  source: z.string().trim().min(2, 'source à préciser').max(500),
-  note: z.string().trim().max(1000).optional().default(''),
-  actif: z.string().optional(),
+  echeance: IsoDate,
+  source: text(500, 2, 'source à préciser'),
+  note: text(1000).optional().default(''),
+  actif: z.string().max(10).optional(),
+  organisationId: OptionalId.optional(),
 });
 
-function objectifForm(o: Partial<Q.ObjectifRow> & { id?: number }, csrf: string): Html {
+function objectifForm(o: Partial<Q.ObjectifRow> & { id?: number }, csrf: string, ownerField: Html = html``): Html {
   const id = o.id ?? 'nouveau';
   const f = (name: string) => `obj-${id}-${name}`;
   return html`<form method="post" action="${o.id ? `/observatoire/objectifs/${o.id}` : '/observatoire/objectifs'}" class="fr-mb-3w">
@@ -434,6 +436,7 @@ function objectifForm(o: Partial<Q.ObjectifRow> & { id?: number }, csrf: string)
   <div class="fr-col-12 fr-col-md-6 fr-input-group"><label class="fr-label" for="${f('source')}">Source</label><input class="fr-input" id="${f('source')}" name="source" required value="${o.source ?? ''}"></div>
   <div class="fr-col-12 fr-input-group"><label class="fr-label" for="${f('note')}">Note</label><input class="fr-input" id="${f('note')}" name="note" value="${o.note ?? ''}"></div>
   <div class="fr-col-12 fr-checkbox-group"><input type="checkbox" id="${f('actif')}" name="actif" value="1"${o.actif === false ? '' : html` checked`}><label class="fr-label" for="${f('actif')}">Actif (affiché et suivi)</label></div>
+  ${ownerField}
   </div>
   <ul class="fr-btns-group fr-btns-group--inline-md fr-mt-2w"><li><button class="fr-btn" type="submit">${o.id ? 'Enregistrer' : 'Ajouter l’objectif'}</button></li>
   ${o.id ? html`<li><button class="fr-btn fr-btn--tertiary" type="submit" formaction="/observatoire/objectifs/${o.id}/suppression">Supprimer</button></li>` : ''}</ul>
@@ -454,57 +457,61 @@ function parseObjectif(body: unknown): Q.ObjectifInput {
 
 function registerTargetPages(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const IdSchema = z.object({ id: z.coerce.number().int().positive() });
+  const IdSchema = z.object({ id: Id });
 
   r.get('/observatoire/objectifs', { schema: { querystring: z.object({ ok: z.string().max(20).optional() }) } }, async (req, reply) => {
     const list = await Q.listObjectifs(ctx.db);
-    const admin = req.viewer?.role === 'administrateur';
+    const edit = await objectifEditing(req, ctx.db);
+    const editable = list.filter((o) => edit.mayEdit(o.id));
     return ctx.render(req, reply, {
       title: 'Objectifs de couverture',
       head: HEAD,
       breadcrumb: [{ label: 'Observatoire', href: '/observatoire' }, { label: 'Objectifs' }],
       main: html`<h1 class="fr-mt-2w">Objectifs de couverture</h1>
       ${req.query.ok ? alert('success', req.query.ok === 'supprime' ? 'Objectif supprimé.' : 'Objectif enregistré.') : ''}
-      <p>Les objectifs des stratégies (SCORAN de Bourgogne-Franche-Comté, stratégie numérique de la Normandie, société européenne du gigabit) sont des données : chaque territoire est comparé à ceux qui s’appliquent à lui (les siens, ceux de ses territoires parents et les objectifs nationaux ou européens).${admin ? '' : ' Seuls les administrateurs peuvent les modifier.'}</p>
+      <p>Les objectifs des stratégies (SCORAN de Bourgogne-Franche-Comté, stratégie numérique de la Normandie, société européenne du gigabit) sont des données : chaque territoire est comparé à ceux qui s’appliquent à lui (les siens, ceux de ses territoires parents et les objectifs nationaux ou européens).${req.viewer ? '' : ' Les administrateurs et les éditeurs des organisations qui les portent peuvent les modifier.'}</p>
       <div class="fr-table"><table><caption>Objectifs (${list.length})</caption>
       <thead><tr><th scope="col">Objectif</th><th scope="col">Stratégie</th><th scope="col">Territoire</th><th scope="col">Indicateur</th><th scope="col" class="pan-num">Cible</th><th scope="col">Échéance</th><th scope="col">Source</th><th scope="col">Actif</th></tr></thead>
-      <tbody>${list.map((o) => html`<tr><td>${o.libelle}</td><td>${o.strategie}</td><td>${o.territoire_niveau === 'france' ? 'France (tous territoires)' : `${o.territoire_niveau} ${o.territoire_code}`}</td><td>${INDICATEUR_LABEL[o.indicateur as Indicateur] ?? o.indicateur}</td><td class="pan-num">${fmtPct(o.cible)}</td><td>${o.echeance}</td><td>${o.source}${o.note ? html`<br><span class="fr-text--xs">${o.note}</span>` : ''}</td><td>${o.actif ? 'oui' : 'non'}</td></tr>`)}</tbody></table></div>
-      ${admin ? html`<h2>Modifier les objectifs</h2>${list.map((o) => html`<h3 class="fr-h6">${o.libelle}</h3>${objectifForm(o, req.csrfToken)}`)}
-        <h2>Ajouter un objectif</h2>${objectifForm({}, req.csrfToken)}` : ''}`,
+      <tbody>${list.map((o) => html`<tr><td>${o.libelle}</td><td>${o.strategie}</td><td>${o.territoire_niveau === 'france' ? 'France (tous territoires)' : `${o.territoire_niveau} ${o.territoire_code}`}</td><td>${INDICATEUR_LABEL[o.indicateur as Indicateur] ?? o.indicateur}</td><td class="pan-num">${fmtPct(o.cible)}</td><td>${o.echeance}</td><td>${o.source}${o.note ? html`<br><span class="fr-text--xs">${o.note}</span>` : ''}${edit.ownerName(o.id) ? html`<br><span class="fr-text--xs">Porté par ${edit.ownerName(o.id)}</span>` : ''}</td><td>${o.actif ? 'oui' : 'non'}</td></tr>`)}</tbody></table></div>
+      ${editable.length ? html`<h2>Modifier les objectifs</h2>${editable.map((o) => html`<h3 class="fr-h6">${o.libelle}</h3>${objectifForm(o, req.csrfToken, edit.ownerField(o.id))}`)}` : ''}
+      ${edit.mayCreate ? html`<h2>Ajouter un objectif</h2>${objectifForm({}, req.csrfToken, edit.ownerField())}` : ''}`,
     });
   });
 
   r.post('/observatoire/objectifs', async (req, reply) => {
-    const actor = requireRole(req, 'administrateur');
+    const { actor, owner } = await authorizeObjectif(req, ctx.db, 'creer', null);
     const input = parseObjectif(req.body);
     await ctx.db.transaction(async (tx) => {
       const id = await Q.insertObjectif(tx, input);
-      await audit(tx, actor, 'creation', { type: 'objectif', id }, null, input);
+      const organisation_id = await saveObjectifOwner(req, tx, id, owner);
+      await audit(tx, actor, 'creation', { type: 'objectif', id }, null, { ...input, organisation_id });
     });
     clearObservatoryCache(ctx);
     return reply.redirect('/observatoire/objectifs?ok=1', 303);
   });
 
   r.post('/observatoire/objectifs/:id', { schema: { params: IdSchema } }, async (req, reply) => {
-    const actor = requireRole(req, 'administrateur');
+    const { actor, owner } = await authorizeObjectif(req, ctx.db, 'modifier', req.params.id);
     const input = parseObjectif(req.body);
     await ctx.db.transaction(async (tx) => {
       const before = await Q.getObjectif(tx, req.params.id);
       if (!before) throw new AppError('INTROUVABLE', `objectif ${req.params.id}`, 'Cet objectif n’existe pas (ou plus).');
       await Q.updateObjectif(tx, req.params.id, input);
-      await audit(tx, actor, 'modification', { type: 'objectif', id: req.params.id }, before, input);
+      const organisation_id = await saveObjectifOwner(req, tx, req.params.id, owner);
+      await audit(tx, actor, 'modification', { type: 'objectif', id: req.params.id }, { ...before, organisation_id: owner }, { ...input, organisation_id });
     });
     clearObservatoryCache(ctx);
     return reply.redirect('/observatoire/objectifs?ok=1', 303);
   });
 
   r.post('/observatoire/objectifs/:id/suppression', { schema: { params: IdSchema } }, async (req, reply) => {
-    const actor = requireRole(req, 'administrateur');
+    const { actor, owner } = await authorizeObjectif(req, ctx.db, 'supprimer', req.params.id);
     await ctx.db.transaction(async (tx) => {
       const before = await Q.getObjectif(tx, req.params.id);
       if (!before) throw new AppError('INTROUVABLE', `objectif ${req.params.id}`, 'Cet objectif n’existe pas (ou plus).');
       await Q.deleteObjectif(tx, req.params.id);
-      await audit(tx, actor, 'suppression', { type: 'objectif', id: req.params.id }, before, null);
+      await dropObjectifOwner(tx, req.params.id);
+      await audit(tx, actor, 'suppression', { type: 'objectif', id: req.params.id }, { ...before, organisation_id: owner }, null);
     });
     clearObservatoryCache(ctx);
     return reply.redirect('/observatoire/objectifs?ok=supprime', 303);
