@@ -14,19 +14,21 @@
  *
  * Rates stay under the per-client rate limits (every request here comes from 127.0.0.1).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
-import { fileURLToPath } from 'node:url';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = path.resolve(process.env.SHARED_DATA_DIR ?? path.join(ROOT, '..', 'shared', 'data'));
 const PARIS = path.join(DATA, 'addresses', 'ban-adresses-75-paris-2024-06.csv.gz');
 
-const { values: args } = parseArgs({ options: { duree: { type: 'string', default: '600' }, phase: { type: 'string', default: 'toutes' } } });
+const { values: args } = parseArgs({
+  options: { duree: { type: 'string', default: '600' }, phase: { type: 'string', default: 'toutes' } },
+});
 const DURATION_S = Number(args.duree);
 if (!Number.isFinite(DURATION_S) || DURATION_S < 10) throw new Error('--duree : un nombre de secondes ≥ 10');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pan-charge-'));
@@ -40,7 +42,10 @@ process.on('exit', () => {
 const parisLines = zlib.gunzipSync(fs.readFileSync(PARIS)).toString('utf8').split('\n');
 const PARIS_PART = path.join(tmp, 'paris-partiel.csv');
 fs.writeFileSync(PARIS_PART, `${parisLines.slice(0, 100_001).join('\n')}\n`);
-const sample = parisLines.slice(1).filter((_, i) => i % 997 === 0).map((l) => l.split(';'));
+const sample = parisLines
+  .slice(1)
+  .filter((_, i) => i % 997 === 0)
+  .map((l) => l.split(';'));
 // BAN columns: id;id_fantoir;numero;rep;nom_voie;code_postal;code_insee;nom_commune;…;lon;lat
 const queries = sample.map((f) => `${f[2]} ${f[4]} ${f[5]}`.toLowerCase());
 const ids = sample.map((f) => f[0]!);
@@ -49,12 +54,20 @@ const points = sample.map((f) => [f[12], f[13]] as const);
 // ---------- processes ----------
 function startInstance(env: Record<string, string>, port: number): Promise<ChildProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   children.push(proc);
   return (async () => {
     for (let i = 0; i < 600; i++) {
-      if (await fetch(`http://127.0.0.1:${port}/api/ready`).then((r) => r.ok, () => false)) return proc;
+      if (
+        await fetch(`http://127.0.0.1:${port}/api/ready`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return proc;
       if (proc.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -62,11 +75,16 @@ function startInstance(env: Record<string, string>, port: number): Promise<Child
   })();
 }
 
-function cliImport(env: Record<string, string>, file: string): Promise<{ code: number | null; ms: number; out: string }> {
+function cliImport(
+  env: Record<string, string>,
+  file: string,
+): Promise<{ code: number | null; ms: number; out: string }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'import', 'adresses', '--force', file], {
-      cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(p);
     let out = '';
@@ -80,17 +98,36 @@ const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/pr
 
 async function temporaryPostgres(): Promise<{ url: string; stop(): void }> {
   const versions = fs.readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
-  if (!versions.length) throw new Error('PostgreSQL absent : donnez DATABASE_URL ou installez le paquet Debian postgresql');
+  if (!versions.length)
+    throw new Error('PostgreSQL absent : donnez DATABASE_URL ou installez le paquet Debian postgresql');
   const bin = path.join('/usr/lib/postgresql', versions[0]!, 'bin');
   // PostgreSQL refuses to run as root: as root, the server runs as the Debian package's user.
   const asRoot = process.getuid?.() === 0;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pan-charge-pg-'));
-  const run = (cmd: string, a: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...a]] : [cmd, a]) as [string, string[]];
+  const run = (cmd: string, a: string[]) =>
+    (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...a]] : [cmd, a]) as [string, string[]];
   if (asRoot) spawnSync('chown', ['postgres:postgres', dir]);
   const port = 40000 + Math.floor(Math.random() * 5000);
-  const init = spawnSync(...run(path.join(bin, 'initdb'), ['-D', dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']), { encoding: 'utf8' });
+  const init = spawnSync(
+    ...run(path.join(bin, 'initdb'), ['-D', dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']),
+    { encoding: 'utf8' },
+  );
   if (init.status !== 0) throw new Error(`initdb : ${init.stderr}`);
-  const pg = spawn(...run(path.join(bin, 'postgres'), ['-D', dir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']), { stdio: 'ignore' });
+  const pg = spawn(
+    ...run(path.join(bin, 'postgres'), [
+      '-D',
+      dir,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+    ]),
+    { stdio: 'ignore' },
+  );
   children.push(pg);
   for (let i = 0; i < 60; i++) {
     await new Promise((r) => setTimeout(r, 500));
@@ -116,12 +153,37 @@ const ROUTES: Route[] = [
   { name: 'page /', perSecond: 4, url: () => '/', database: false },
   { name: 'page /territoires/departement/21', perSecond: 4, url: () => '/territoires/departement/21', database: true },
   { name: 'page /observatoire', perSecond: 2, url: () => '/observatoire', database: true },
-  { name: 'page /eligibilite/adresse/:id', perSecond: 2, url: (i) => `/eligibilite/adresse/${encodeURIComponent(pick(ids, i))}`, database: true },
-  { name: 'API territoire', perSecond: 8, url: (i) => `/api/v1/territoires/commune/${pick(['21231', '25056', '75056', '90010', '71270'], i)}`, database: true },
+  {
+    name: 'page /eligibilite/adresse/:id',
+    perSecond: 2,
+    url: (i) => `/eligibilite/adresse/${encodeURIComponent(pick(ids, i))}`,
+    database: true,
+  },
+  {
+    name: 'API territoire',
+    perSecond: 8,
+    url: (i) => `/api/v1/territoires/commune/${pick(['21231', '25056', '75056', '90010', '71270'], i)}`,
+    database: true,
+  },
   { name: 'API observatoire', perSecond: 4, url: () => '/api/v1/observatoire/fixe/departement/21', database: true },
-  { name: 'API adresses/recherche', perSecond: 4, url: (i) => `/api/v1/adresses/recherche?q=${encodeURIComponent(pick(queries, i))}`, database: false },
-  { name: 'API adresses/inverse', perSecond: 2, url: (i) => `/api/v1/adresses/inverse?lon=${pick(points, i)[0]}&lat=${pick(points, i)[1]}`, database: false },
-  { name: 'API eligibilite', perSecond: 0.8, url: (i) => `/api/v1/eligibilite?adresse_id=${encodeURIComponent(pick(ids, i))}`, database: true },
+  {
+    name: 'API adresses/recherche',
+    perSecond: 4,
+    url: (i) => `/api/v1/adresses/recherche?q=${encodeURIComponent(pick(queries, i))}`,
+    database: false,
+  },
+  {
+    name: 'API adresses/inverse',
+    perSecond: 2,
+    url: (i) => `/api/v1/adresses/inverse?lon=${pick(points, i)[0]}&lat=${pick(points, i)[1]}`,
+    database: false,
+  },
+  {
+    name: 'API eligibilite',
+    perSecond: 0.8,
+    url: (i) => `/api/v1/eligibilite?adresse_id=${encodeURIComponent(pick(ids, i))}`,
+    database: true,
+  },
 ];
 
 type Sample = { route: string; base: string; ms: number; status: number; at: number };
@@ -130,23 +192,28 @@ type Sample = { route: string; base: string; ms: number; status: number; at: num
 function drive(bases: string[], routes: Route[], until: () => boolean, out: Sample[]): Promise<void> {
   const inflight = new Set<Promise<void>>();
   return new Promise((resolve) => {
-    const timers = routes.flatMap((r) => bases.map((base, b) => {
-      let i = b * 7;
-      return setInterval(() => {
-        if (until()) return;
-        const n = i++;
-        const at = performance.now();
-        const p = fetch(base + r.url(n), { headers: { accept: 'text/html,application/json' } })
-          .then(async (res) => {
-            await res.arrayBuffer();
-            out.push({ route: r.name, base, ms: performance.now() - at, status: res.status, at });
-          }, () => {
-            out.push({ route: r.name, base, ms: performance.now() - at, status: 0, at });
-          })
-          .finally(() => inflight.delete(p));
-        inflight.add(p);
-      }, 1000 / r.perSecond);
-    }));
+    const timers = routes.flatMap((r) =>
+      bases.map((base, b) => {
+        let i = b * 7;
+        return setInterval(() => {
+          if (until()) return;
+          const n = i++;
+          const at = performance.now();
+          const p = fetch(base + r.url(n), { headers: { accept: 'text/html,application/json' } })
+            .then(
+              async (res) => {
+                await res.arrayBuffer();
+                out.push({ route: r.name, base, ms: performance.now() - at, status: res.status, at });
+              },
+              () => {
+                out.push({ route: r.name, base, ms: performance.now() - at, status: 0, at });
+              },
+            )
+            .finally(() => inflight.delete(p));
+          inflight.add(p);
+        }, 1000 / r.perSecond);
+      }),
+    );
     const check = setInterval(async () => {
       if (!until()) return;
       clearInterval(check);
@@ -166,14 +233,20 @@ const fmt = (x: number) => (Number.isNaN(x) ? '—' : x < 10 ? x.toFixed(1) : Ma
 
 function report(title: string, samples: Sample[]) {
   console.log(`\n${title}`);
-  console.log(`${'route'.padEnd(36)} ${'n'.padStart(6)} ${'err'.padStart(5)} ${'429'.padStart(5)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}`);
+  console.log(
+    `${'route'.padEnd(36)} ${'n'.padStart(6)} ${'err'.padStart(5)} ${'429'.padStart(5)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}`,
+  );
   const names = [...new Set(samples.map((s) => s.route))];
   for (const name of [...names, 'toutes']) {
     const xs = name === 'toutes' ? samples : samples.filter((s) => s.route === name);
-    const err = xs.filter((s) => s.status === 0 || s.status >= 500 || (s.status >= 400 && s.status !== 429 && s.status !== 404)).length;
+    const err = xs.filter(
+      (s) => s.status === 0 || s.status >= 500 || (s.status >= 400 && s.status !== 429 && s.status !== 404),
+    ).length;
     const limited = xs.filter((s) => s.status === 429).length;
     const ms = xs.map((s) => s.ms);
-    console.log(`${name.padEnd(36)} ${String(xs.length).padStart(6)} ${String(err).padStart(5)} ${String(limited).padStart(5)} ${fmt(q(ms, 0.5)).padStart(8)} ${fmt(q(ms, 0.99)).padStart(8)} ${fmt(Math.max(...ms)).padStart(8)}`);
+    console.log(
+      `${name.padEnd(36)} ${String(xs.length).padStart(6)} ${String(err).padStart(5)} ${String(limited).padStart(5)} ${fmt(q(ms, 0.5)).padStart(8)} ${fmt(q(ms, 0.99)).padStart(8)} ${fmt(Math.max(...ms)).padStart(8)}`,
+    );
   }
 }
 
@@ -181,12 +254,16 @@ async function phaseServer() {
   const given = process.env.DATABASE_URL;
   const pg = given ? undefined : await temporaryPostgres();
   const url = given ?? pg!.url;
-  console.log(`Phase 1 : deux instances sur PostgreSQL (${given ? 'DATABASE_URL' : `serveur temporaire ${url}`}), ${DURATION_S} s de trafic pendant des imports d’adresses.`);
+  console.log(
+    `Phase 1 : deux instances sur PostgreSQL (${given ? 'DATABASE_URL' : `serveur temporaire ${url}`}), ${DURATION_S} s de trafic pendant des imports d’adresses.`,
+  );
   const env = { DATABASE_URL: url, DATA_DIR: path.join(tmp, 'i1') };
   const first = await cliImport(env, PARIS);
   if (first.code !== 0) throw new Error(`import initial : ${first.out}`);
   const ports = [41000 + Math.floor(Math.random() * 1000), 42000 + Math.floor(Math.random() * 1000)];
-  const procs = await Promise.all(ports.map((port, i) => startInstance({ DATABASE_URL: url, DATA_DIR: path.join(tmp, `i${i + 1}`) }, port)));
+  const procs = await Promise.all(
+    ports.map((port, i) => startInstance({ DATABASE_URL: url, DATA_DIR: path.join(tmp, `i${i + 1}`) }, port)),
+  );
   const bases = ports.map((p) => `http://127.0.0.1:${p}`);
   const samples: Sample[] = [];
   const t0 = performance.now();
@@ -205,13 +282,20 @@ async function phaseServer() {
   await drive(bases, ROUTES, () => performance.now() > end, samples);
   const rssEnd = procs.map((p) => rssKb(p.pid!));
   await importing;
-  report(`Phase 1 — ${samples.length} requêtes en ${DURATION_S} s sur 2 instances ; ${imports.length} imports d’adresses Paris (${imports.filter((i) => i.code === 0).length} réussis, ${imports.map((i) => `${(i.ms / 1000).toFixed(1)} s`).join(', ')})`, samples);
+  report(
+    `Phase 1 — ${samples.length} requêtes en ${DURATION_S} s sur 2 instances ; ${imports.length} imports d’adresses Paris (${imports.filter((i) => i.code === 0).length} réussis, ${imports.map((i) => `${(i.ms / 1000).toFixed(1)} s`).join(', ')})`,
+    samples,
+  );
   procs.forEach((p, i) => {
     const g = rssWarm[i] ? ((rssEnd[i]! - rssWarm[i]!) / rssWarm[i]!) * 100 : Number.NaN;
-    console.log(`RSS instance ${i + 1} : ${(rssWarm[i]! / 1024).toFixed(0)} Mo après échauffement → ${(rssEnd[i]! / 1024).toFixed(0)} Mo à la fin (${g >= 0 ? '+' : ''}${g.toFixed(1)} %)`);
+    console.log(
+      `RSS instance ${i + 1} : ${(rssWarm[i]! / 1024).toFixed(0)} Mo après échauffement → ${(rssEnd[i]! / 1024).toFixed(0)} Mo à la fin (${g >= 0 ? '+' : ''}${g.toFixed(1)} %)`,
+    );
   });
   const api = samples.filter((s) => s.route.startsWith('API')).map((s) => s.ms);
-  console.log(`p99 de l’API : ${fmt(q(api, 0.99))} ms (objectif < 50 ms) ; erreurs : ${samples.filter((s) => s.status === 0 || s.status >= 500).length} (objectif 0)`);
+  console.log(
+    `p99 de l’API : ${fmt(q(api, 0.99))} ms (objectif < 50 ms) ; erreurs : ${samples.filter((s) => s.status === 0 || s.status >= 500).length} (objectif 0)`,
+  );
   for (const p of procs) p.kill('SIGTERM');
   await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.on('exit', r)))));
   pg?.stop();
@@ -244,18 +328,28 @@ async function phaseEmbedded() {
   const during = samples.filter((s) => windows.some(([a, b]) => s.at >= a && s.at <= b));
   report(`Phase 2 — pendant les imports (${during.length} requêtes)`, during);
   const dbPages = during.filter((s) => ROUTES.find((r) => r.name === s.route)?.database).map((s) => s.ms);
-  console.log(`p99 d’une page ou API lisant la base pendant un import (base embarquée) : ${fmt(q(dbPages, 0.99))} ms (objectif < 500 ms)`);
+  console.log(
+    `p99 d’une page ou API lisant la base pendant un import (base embarquée) : ${fmt(q(dbPages, 0.99))} ms (objectif < 500 ms)`,
+  );
   proc.kill('SIGTERM');
   await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.on('exit', r)));
 }
 
 async function main() {
-  console.log(`bench:charge — ${new Date().toISOString()}, ${os.cpus().length} cœurs, Node ${process.version}, charge moyenne ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(
+    `bench:charge — ${new Date().toISOString()}, ${os.cpus().length} cœurs, Node ${process.version}, charge moyenne ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
   if (args.phase !== 'embarquee') await phaseServer();
   if (args.phase !== 'serveur') await phaseEmbedded();
 }
 
-main().then(() => process.exit(0), (e) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  },
+);

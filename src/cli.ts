@@ -216,7 +216,7 @@ async function restoreCommand(config: Config, file: string, replace: boolean): P
   try {
     fs.rmSync(target, { recursive: true, force: true });
     const db = await openDb({ dataDir: config.dataDir, dir: target });
-    let s;
+    let s: Awaited<ReturnType<typeof loadBackup>>;
     try {
       s = await loadBackup(db, file);
     } finally {

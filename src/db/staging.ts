@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { insertJson, type Db, type Queryable, type Row } from './db.ts';
+import { type Db, insertJson, type Queryable, type Row } from './db.ts';
 
 /**
  * Staging tables for heavy imports. The embedded database has a single connection: a transaction
@@ -65,7 +65,10 @@ export async function withStaging<T>(
       async insert(rows) {
         let n = 0;
         for (let i = 0; i < rows.length; i += batch) {
-          n += await insertJson(db, table, spec.columns, rows.slice(i, i + batch), { chunk: batch, onConflict: filter });
+          n += await insertJson(db, table, spec.columns, rows.slice(i, i + batch), {
+            chunk: batch,
+            onConflict: filter,
+          });
           await yieldTurn();
         }
         return n;

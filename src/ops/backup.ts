@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { Db, Queryable } from '../db/db.ts';
-import { migrate, MIGRATIONS_DIR } from '../db/migrate.ts';
+import { MIGRATIONS_DIR, migrate } from '../db/migrate.ts';
 import { AppError } from '../errors.ts';
 
 /**
@@ -25,19 +25,25 @@ export type BackupSummary = { tables: number; lignes: number; octets: number };
 async function tables(db: Queryable): Promise<string[]> {
   const r = await db.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname NOT LIKE 'staging\\_r%' ORDER BY 1`);
+      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND c.relname NOT LIKE 'staging\\_r%' ORDER BY 1`,
+  );
   return r.rows.map((x) => x.name);
 }
 
 async function pageOf(db: Queryable, table: string, after: string): Promise<{ ctid: string; j: string }[]> {
   // Keyset on the physical row id: no ORDER BY on a column every table would need to have.
-  return (await db.query<{ ctid: string; j: string }>(
-    `SELECT t.ctid::text AS ctid, to_json(t)::text AS j FROM ${quoteIdent(table)} t WHERE t.ctid > $1::tid ORDER BY t.ctid LIMIT ${PAGE}`, [after])).rows;
+  return (
+    await db.query<{ ctid: string; j: string }>(
+      `SELECT t.ctid::text AS ctid, to_json(t)::text AS j FROM ${quoteIdent(table)} t WHERE t.ctid > $1::tid ORDER BY t.ctid LIMIT ${PAGE}`,
+      [after],
+    )
+  ).rows;
 }
 
 async function sequences(db: Queryable): Promise<[string, number, boolean][]> {
   const r = await db.query<{ name: string; last_value: number | null }>(
-    'SELECT sequencename AS name, last_value FROM pg_sequences WHERE schemaname = current_schema() ORDER BY 1');
+    'SELECT sequencename AS name, last_value FROM pg_sequences WHERE schemaname = current_schema() ORDER BY 1',
+  );
   return r.rows.map((x) => [x.name, Number(x.last_value ?? 1), x.last_value !== null]);
 }
 
@@ -57,14 +63,16 @@ export async function writeBackup(db: Queryable & { kind: Db['kind'] }, file: st
     if (!gz.write(`${line}\n`)) await Promise.race([once(gz, 'drain'), done]);
   };
   try {
-    const migrations = (await db.query<{ name: string }>('SELECT name FROM schema_migration ORDER BY name')).rows.map((r) => r.name);
+    const migrations = (await db.query<{ name: string }>('SELECT name FROM schema_migration ORDER BY name')).rows.map(
+      (r) => r.name,
+    );
     const header: Header = { format: FORMAT, version: 1, cree: new Date().toISOString(), base: db.kind, migrations };
     await write(JSON.stringify(header));
     let lignes = 0;
     const list = (await tables(db)).filter((t) => t !== 'schema_migration');
     for (const t of list) {
       await write(JSON.stringify({ '@table': t }));
-      for (let after = '(0,0)'; ;) {
+      for (let after = '(0,0)'; ; ) {
         const rows = await pageOf(db, t, after);
         for (const r of rows) await write(r.j);
         lignes += rows.length;
@@ -86,7 +94,10 @@ export async function writeBackup(db: Queryable & { kind: Db['kind'] }, file: st
 }
 
 /** Reads the backup's lines in order, handing each parsed line to `onLine`; stream errors reject. */
-async function readBackup(file: string, onLine: (v: Record<string, unknown>, n: number) => Promise<void>): Promise<void> {
+async function readBackup(
+  file: string,
+  onLine: (v: Record<string, unknown>, n: number) => Promise<void>,
+): Promise<void> {
   let rest = '';
   let n = 0;
   const handle = async (line: string) => {
@@ -96,9 +107,14 @@ async function readBackup(file: string, onLine: (v: Record<string, unknown>, n: 
     try {
       v = JSON.parse(line);
     } catch {
-      throw new AppError('SOURCE_ILLISIBLE', `backup line ${n} not JSON`, `Sauvegarde illisible : la ligne ${n} n’est pas du JSON (fichier abîmé ?).`);
+      throw new AppError(
+        'SOURCE_ILLISIBLE',
+        `backup line ${n} not JSON`,
+        `Sauvegarde illisible : la ligne ${n} n’est pas du JSON (fichier abîmé ?).`,
+      );
     }
-    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new AppError('SOURCE_ILLISIBLE', `backup line ${n}`, `Sauvegarde illisible : ligne ${n} inattendue.`);
+    if (!v || typeof v !== 'object' || Array.isArray(v))
+      throw new AppError('SOURCE_ILLISIBLE', `backup line ${n}`, `Sauvegarde illisible : ligne ${n} inattendue.`);
     await onLine(v as Record<string, unknown>, n);
   };
   // pipeline() reports an error thrown by the consuming function as a bare AbortError: keep it.
@@ -125,8 +141,13 @@ async function readBackup(file: string, onLine: (v: Record<string, unknown>, n: 
     // Stream, file and gzip errors carry a code.
     const code = (e as NodeJS.ErrnoException).code;
     if (typeof code !== 'string') throw e;
-    if (code === 'ENOENT') throw new AppError('SOURCE_ILLISIBLE', `no backup ${file}`, `Sauvegarde introuvable : ${file}`);
-    throw new AppError('SOURCE_ILLISIBLE', `backup unreadable: ${(e as Error).message}`, `Sauvegarde illisible (fichier tronqué ou qui n’est pas une sauvegarde gzip de la plateforme) : ${file}`);
+    if (code === 'ENOENT')
+      throw new AppError('SOURCE_ILLISIBLE', `no backup ${file}`, `Sauvegarde introuvable : ${file}`);
+    throw new AppError(
+      'SOURCE_ILLISIBLE',
+      `backup unreadable: ${(e as Error).message}`,
+      `Sauvegarde illisible (fichier tronqué ou qui n’est pas une sauvegarde gzip de la plateforme) : ${file}`,
+    );
   }
 }
 
@@ -150,12 +171,19 @@ export async function loadBackup(db: Db, file: string): Promise<BackupSummary> {
       if (!header) throw e;
     });
     if (header?.format !== FORMAT || header.version !== 1 || !Array.isArray(header.migrations)) {
-      throw new AppError('SOURCE_ILLISIBLE', 'not a backup', `Ce fichier n’est pas une sauvegarde de la plateforme : ${file}`);
+      throw new AppError(
+        'SOURCE_ILLISIBLE',
+        'not a backup',
+        `Ce fichier n’est pas une sauvegarde de la plateforme : ${file}`,
+      );
     }
     const missing = header.migrations.filter((m) => !fs.existsSync(path.join(MIGRATIONS_DIR, m)));
     if (missing.length) {
-      throw new AppError('REQUETE_INVALIDE', `unknown migrations ${missing.join(',')}`,
-        `Cette sauvegarde vient d’une version plus récente de la plateforme (migrations inconnues : ${missing.join(', ')}) ; restaurez-la avec cette version.`);
+      throw new AppError(
+        'REQUETE_INVALIDE',
+        `unknown migrations ${missing.join(',')}`,
+        `Cette sauvegarde vient d’une version plus récente de la plateforme (migrations inconnues : ${missing.join(', ')}) ; restaurez-la avec cette version.`,
+      );
     }
     migrationsDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'pan-restauration-'));
     for (const m of header.migrations) await fsp.copyFile(path.join(MIGRATIONS_DIR, m), path.join(migrationsDir, m));
@@ -176,7 +204,10 @@ export async function loadBackup(db: Db, file: string): Promise<BackupSummary> {
     let end: { tables: number; lignes: number } | undefined;
     const flush = async () => {
       if (table && batch.length) {
-        await tx.query(`INSERT INTO ${quoteIdent(table)} SELECT * FROM json_populate_recordset(NULL::${quoteIdent(table)}, $1::json)`, [`[${batch.join(',')}]`]);
+        await tx.query(
+          `INSERT INTO ${quoteIdent(table)} SELECT * FROM json_populate_recordset(NULL::${quoteIdent(table)}, $1::json)`,
+          [`[${batch.join(',')}]`],
+        );
         lignes += batch.length;
       }
       batch = [];
@@ -184,11 +215,17 @@ export async function loadBackup(db: Db, file: string): Promise<BackupSummary> {
     let count = 0;
     await readBackup(file, async (v, n) => {
       if (n === 1) return;
-      if (end) throw new AppError('SOURCE_ILLISIBLE', 'data after end', 'Sauvegarde illisible : des lignes suivent la fin.');
+      if (end)
+        throw new AppError('SOURCE_ILLISIBLE', 'data after end', 'Sauvegarde illisible : des lignes suivent la fin.');
       if ('@table' in v) {
         await flush();
         const t = String(v['@table']);
-        if (!known.has(t)) throw new AppError('SOURCE_ILLISIBLE', `unknown table ${t}`, `Sauvegarde illisible : table inconnue « ${t} ».`);
+        if (!known.has(t))
+          throw new AppError(
+            'SOURCE_ILLISIBLE',
+            `unknown table ${t}`,
+            `Sauvegarde illisible : table inconnue « ${t} ».`,
+          );
         table = t;
         count++;
         return;
@@ -205,13 +242,22 @@ export async function loadBackup(db: Db, file: string): Promise<BackupSummary> {
         end = v['@fin'] as { tables: number; lignes: number };
         return;
       }
-      if (!table) throw new AppError('SOURCE_ILLISIBLE', `row outside a table at line ${n}`, `Sauvegarde illisible : ligne ${n} hors d’une table.`);
+      if (!table)
+        throw new AppError(
+          'SOURCE_ILLISIBLE',
+          `row outside a table at line ${n}`,
+          `Sauvegarde illisible : ligne ${n} hors d’une table.`,
+        );
       batch.push(JSON.stringify(v));
       if (batch.length >= PAGE) await flush();
     });
     await flush();
     if (!end || end.lignes !== lignes || end.tables !== count) {
-      throw new AppError('SOURCE_ILLISIBLE', 'backup truncated', `Sauvegarde incomplète (fichier tronqué) : ${lignes} lignes lues${end ? ` sur ${end.lignes}` : ', fin absente'} ; rien n’a été restauré.`);
+      throw new AppError(
+        'SOURCE_ILLISIBLE',
+        'backup truncated',
+        `Sauvegarde incomplète (fichier tronqué) : ${lignes} lignes lues${end ? ` sur ${end.lignes}` : ', fin absente'} ; rien n’a été restauré.`,
+      );
     }
     return { tables: count, lignes, octets: (await fsp.stat(file)).size };
   });

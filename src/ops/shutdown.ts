@@ -12,7 +12,14 @@ import { startDraining } from './readiness.ts';
  * the embedded database's lock released. Each wait is bounded by `timeoutMs`; past it the process
  * exits with code 1 (the next start marks the interrupted run failed and drops its staging table).
  */
-export function installShutdown(o: { app: FastifyInstance; db: Db; lock: Lock | undefined; log: Logger; timeoutMs: number; before?: () => void }): void {
+export function installShutdown(o: {
+  app: FastifyInstance;
+  db: Db;
+  lock: Lock | undefined;
+  log: Logger;
+  timeoutMs: number;
+  before?: () => void;
+}): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -26,7 +33,10 @@ export function installShutdown(o: { app: FastifyInstance; db: Db; lock: Lock | 
         if (!ok) o.log.warn({ what }, 'shutdown: time limit reached');
         return ok;
       });
-    o.log.info({ signal, timeoutMs: o.timeoutMs }, 'stopping: no new requests, waiting for in-flight requests and the running import');
+    o.log.info(
+      { signal, timeoutMs: o.timeoutMs },
+      'stopping: no new requests, waiting for in-flight requests and the running import',
+    );
     startDraining(o.app);
     o.before?.();
     let clean = await within(o.app.close(), 'in-flight requests');

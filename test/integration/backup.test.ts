@@ -16,19 +16,28 @@ const FILE = path.join(tmp, 'sauvegarde.jsonl.gz');
 
 const cli = (dataDir: string, args: string[], extra: Record<string, string> = {}) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', ...extra }, encoding: 'utf8', timeout: 300_000,
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', ...extra },
+    encoding: 'utf8',
+    timeout: 300_000,
   });
 
 /** Every table's row count and a digest of its rows, in a stable order. */
 async function contents(dataDir: string): Promise<Record<string, string>> {
   const db = await openDb({ dataDir });
   try {
-    const names = (await db.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1`)).rows.map((r) => r.t);
+    const names = (
+      await db.query<{ t: string }>(
+        `SELECT tablename AS t FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1`,
+      )
+    ).rows.map((r) => r.t);
     const out: Record<string, string> = {};
     for (const t of names) {
       // schema_migration: when each migration was applied differs by nature; names and checksums may not
       const row = t === 'schema_migration' ? `json_build_array(x.name, x.checksum)` : 'to_json(x)';
-      const r = await db.query<{ n: number; h: string | null }>(`SELECT count(*)::int AS n, md5(string_agg(${row}::text, '|' ORDER BY ${row}::text)) AS h FROM ${t} x`);
+      const r = await db.query<{ n: number; h: string | null }>(
+        `SELECT count(*)::int AS n, md5(string_agg(${row}::text, '|' ORDER BY ${row}::text)) AS h FROM ${t} x`,
+      );
       out[t] = `${r.rows[0]!.n}:${r.rows[0]!.h ?? ''}`;
     }
     return out;
@@ -43,13 +52,19 @@ describe('backup and restore of the embedded database', () => {
 
   test('round trip on real data: every table comes back identical, sequences continue', async () => {
     for (const args of [
-      ['import', 'contours', shared('boundaries', 'france-geojson-2018', 'departements-bourgogne-franche-comte.geojson.gz')],
+      [
+        'import',
+        'contours',
+        shared('boundaries', 'france-geojson-2018', 'departements-bourgogne-franche-comte.geojson.gz'),
+      ],
       ['import', 'adresses', shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz')],
     ]) {
       const r = cli(A, args);
       assert.equal(r.status, 0, r.stdout + r.stderr);
     }
-    const admin = cli(A, ['creer-admin', '--email', 'admin@region.example', '--nom', 'Admin Sauvegarde'], { ADMIN_PASSWORD: 'Cheval-Agrafe-Pile-Correcte-1789' });
+    const admin = cli(A, ['creer-admin', '--email', 'admin@region.example', '--nom', 'Admin Sauvegarde'], {
+      ADMIN_PASSWORD: 'Cheval-Agrafe-Pile-Correcte-1789',
+    });
     assert.equal(admin.status, 0, admin.stdout + admin.stderr);
 
     const save = cli(A, ['sauvegarde', FILE]);
@@ -65,7 +80,12 @@ describe('backup and restore of the embedded database', () => {
     assert.deepEqual(restored, before);
 
     // the restored database is usable as is: a new run gets the next id (sequences restored)
-    const again = cli(B, ['import', 'adresses', '--force', shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz')]);
+    const again = cli(B, [
+      'import',
+      'adresses',
+      '--force',
+      shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'),
+    ]);
     assert.equal(again.status, 0, again.stdout + again.stderr);
     assert.match(again.stdout, /réussi/);
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,13 +14,20 @@ const PARIS = shared('addresses', 'ban-adresses-75-paris-2024-06.csv.gz');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pan-stop-'));
 const lockFile = path.join(dataDir, 'pglite.lock');
 
-type Server = { proc: ChildProcess; port: number; exited: Promise<number | null>; sawRequest: (url: string) => Promise<void> };
+type Server = {
+  proc: ChildProcess;
+  port: number;
+  exited: Promise<number | null>;
+  sawRequest: (url: string) => Promise<void>;
+};
 
 /** Starts the real server (src/main.ts) on the embedded database and waits until it is ready. */
 async function start(extra: Record<string, string> = {}): Promise<Server> {
   const port = 36000 + Math.floor(Math.random() * 2000);
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', PORT: String(port), LOG_LEVEL: 'info', ...extra }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', PORT: String(port), LOG_LEVEL: 'info', ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   const waiters: { url: string; resolve: () => void }[] = [];
@@ -31,7 +38,12 @@ async function start(extra: Record<string, string> = {}): Promise<Server> {
   proc.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   for (let i = 0; i < 240; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/api/ready`).then((r) => r.ok, () => false)) {
+    if (
+      await fetch(`http://127.0.0.1:${port}/api/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    ) {
       return { proc, port, exited, sawRequest: (url) => new Promise((resolve) => waiters.push({ url, resolve })) };
     }
     if (proc.exitCode !== null) break;
@@ -45,7 +57,8 @@ async function start(extra: Record<string, string> = {}): Promise<Server> {
 function handOff(s: Server, force: boolean) {
   const { token } = JSON.parse(fs.readFileSync(lockFile, 'utf8')) as { token: string };
   return fetch(`http://127.0.0.1:${s.port}/interne/imports`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ job: 'adresses', source: PARIS, options: {}, force, startedBy: 'test' }),
   });
 }
@@ -54,7 +67,9 @@ async function inspect() {
   const db = await openDb({ dataDir });
   try {
     const n = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM adresse')).rows[0]!.n;
-    const runs = (await db.query<{ status: string }>(`SELECT status FROM import_run WHERE job = 'adresses' ORDER BY id`)).rows.map((r) => r.status);
+    const runs = (
+      await db.query<{ status: string }>(`SELECT status FROM import_run WHERE job = 'adresses' ORDER BY id`)
+    ).rows.map((r) => r.status);
     return { n, runs, staging: await stagingTables(db) };
   } finally {
     await db.close();
@@ -69,7 +84,8 @@ describe('graceful stop of the server (embedded database)', () => {
   });
 
   test('SIGTERM during an import: the request and the import finish, exit 0, lock released', async () => {
-    const s = (current = await start({ SHUTDOWN_TIMEOUT: '300' }));
+    const s = await start({ SHUTDOWN_TIMEOUT: '300' });
+    current = s;
     const seen = s.sawRequest('/interne/imports');
     const pending = handOff(s, false);
     await seen;
@@ -88,7 +104,8 @@ describe('graceful stop of the server (embedded database)', () => {
   });
 
   test('past SHUTDOWN_TIMEOUT the import is abandoned: exit 1, lock released, stored data unchanged', async () => {
-    const s = (current = await start({ SHUTDOWN_TIMEOUT: '1' }));
+    const s = await start({ SHUTDOWN_TIMEOUT: '1' });
+    current = s;
     const seen = s.sawRequest('/interne/imports');
     const pending = handOff(s, true).catch(() => undefined);
     await seen;
@@ -98,7 +115,8 @@ describe('graceful stop of the server (embedded database)', () => {
     assert.equal(fs.existsSync(lockFile), false, 'lock file left behind');
     assert.equal((await inspect()).n, 158048);
     // The next start closes the interrupted run and drops what it had staged.
-    const again = (current = await start());
+    const again = await start();
+    current = again;
     again.proc.kill('SIGTERM');
     assert.equal(await again.exited, 0);
     const final = await inspect();

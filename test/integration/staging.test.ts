@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
+import zlib from 'node:zlib';
 import { dropStaleStaging, stagingTables } from '../../src/db/staging.ts';
 import { backends, setup, shared } from '../helpers.ts';
 
@@ -21,7 +21,8 @@ for (const backend of backends()) {
     const lines = zlib.gunzipSync(fs.readFileSync(PARIS)).toString('utf8').split('\n');
     const PART = path.join(tmp, 'paris-part.csv');
     fs.writeFileSync(PART, `${lines.slice(0, 60_001).join('\n')}\n`);
-    const paris75 = async () => (await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM adresse WHERE departement = '75'`)).rows[0]!.n;
+    const paris75 = async () =>
+      (await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM adresse WHERE departement = '75'`)).rows[0]!.n;
 
     before(async () => {
       env = await setup(backend);
@@ -53,7 +54,11 @@ for (const backend of backends()) {
       assert.equal(run.status, 'succeeded', run.message ?? '');
       assert.equal(run.rows_accepted, 60_000);
       assert.ok(readsDuringLoad > 0, 'no read got through while the staging table was being loaded');
-      assert.deepEqual([...seen].filter((n) => n !== 158048 && n !== 60_000), [], 'a half-loaded state was visible');
+      assert.deepEqual(
+        [...seen].filter((n) => n !== 158048 && n !== 60_000),
+        [],
+        'a half-loaded state was visible',
+      );
       assert.equal(await paris75(), 60_000);
       assert.deepEqual(await stagingTables(env.db), []);
       assert.match(run.message ?? '', /158.048 remplacées/u);
@@ -64,10 +69,16 @@ for (const backend of backends()) {
       assert.equal(run.status, 'succeeded', run.message ?? '');
       assert.equal(await paris75(), 158048);
       // the 60,000 rows kept unchanged stay as written by the earlier run; the others are new
-      const byRun = (await env.db.query<{ n: number }>('SELECT count(*)::int AS n FROM adresse WHERE import_run = $1', [run.id])).rows[0]!.n;
+      const byRun = (
+        await env.db.query<{ n: number }>('SELECT count(*)::int AS n FROM adresse WHERE import_run = $1', [run.id])
+      ).rows[0]!.n;
       assert.equal(byRun, 158048 - 60_000);
       const first = lines[1]!.split(';');
-      const row = (await env.db.query<{ voie: string; code_insee: string }>('SELECT voie, code_insee FROM adresse WHERE id = $1', [first[0]])).rows[0];
+      const row = (
+        await env.db.query<{ voie: string; code_insee: string }>('SELECT voie, code_insee FROM adresse WHERE id = $1', [
+          first[0],
+        ])
+      ).rows[0];
       assert.equal(row?.code_insee, first[6]);
     });
 
@@ -82,12 +93,19 @@ for (const backend of backends()) {
       assert.equal(run.status, 'failed');
       assert.deepEqual(await stagingTables(env.db), []);
       assert.equal(await paris75(), 158048);
-      assert.equal((await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM adresse WHERE departement = '21'`)).rows[0]!.n, 0);
+      assert.equal(
+        (await env.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM adresse WHERE departement = '21'`)).rows[0]!
+          .n,
+        0,
+      );
     });
 
     test('staging tables left by a crash are dropped at start-up, not those of a running import', async () => {
-      const running = (await env.db.query<{ id: number }>(
-        `INSERT INTO import_run (job, source, status, started_by) VALUES ('adresses', 'x', 'running', 'test') RETURNING id::int AS id`)).rows[0]!.id;
+      const running = (
+        await env.db.query<{ id: number }>(
+          `INSERT INTO import_run (job, source, status, started_by) VALUES ('adresses', 'x', 'running', 'test') RETURNING id::int AS id`,
+        )
+      ).rows[0]!.id;
       await env.db.query('CREATE UNLOGGED TABLE staging_r999999_adresse_0badf00d (LIKE adresse)');
       await env.db.query(`CREATE UNLOGGED TABLE staging_r${running}_adresse_0000cafe (LIKE adresse)`);
       const dropped = await dropStaleStaging(env.db);
