@@ -277,6 +277,7 @@ async function phaseServer() {
     for (let k = 0; performance.now() < end - 5000; k++) {
       const r = await cliImport(env, k % 2 ? PARIS : PARIS_PART);
       imports.push({ ms: r.ms, code: r.code });
+      if (r.code !== 0) console.log(`import en échec (code ${r.code}) : ${r.out.trim().split('\n').slice(-3).join(' / ')}`);
     }
   })();
   await drive(bases, ROUTES, () => performance.now() > end, samples);

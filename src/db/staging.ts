@@ -11,13 +11,13 @@ import { type Db, insertJson, type Queryable, type Row } from './db.ts';
  * a failed or cancelled import drops it, and one left by a crash is dropped at the next start
  * (`dropStaleStaging`) once its run is no longer running.
  */
-export type Staging = {
+type Staging = {
   readonly table: string;
   /** Appends rows in batches small enough that one batch never holds the database long. */
   insert(rows: readonly Row[]): Promise<number>;
 };
 
-export type StagingSpec = {
+type StagingSpec = {
   /** Target table; the staging table copies its columns and defaults (no index, no constraint). */
   like: string;
   /** Columns written and their SQL types, as for insertJson(). */

@@ -20,7 +20,7 @@ const FORMAT = 'plateforme-sauvegarde';
 const PAGE = 2000;
 
 type Header = { format: typeof FORMAT; version: 1; cree: string; base: Db['kind']; migrations: string[] };
-export type BackupSummary = { tables: number; lignes: number; octets: number };
+type BackupSummary = { tables: number; lignes: number; octets: number };
 
 async function tables(db: Queryable): Promise<string[]> {
   const r = await db.query<{ name: string }>(

@@ -12,7 +12,7 @@ import type { ImportRun } from '../imports/queries.ts';
  * (never the raw URL: one series per route, whatever the codes in the path), import runs and
  * durations by job and status, and the size of the in-memory indexes.
  */
-export type Metrics = {
+type Metrics = {
   registry: client.Registry;
   observeRun(run: ImportRun): ImportRun;
 };
