@@ -109,9 +109,20 @@ export async function addressIdsOfCommune(db: Queryable, codeInsee: string): Pro
  * Swap: stored rows of the perimeter gone from the new file, and those the staging table holds a
  * new version of (an id stored in another perimeter stays, and the insert that follows fails).
  */
-export async function deleteAddressesReplaced(tx: Queryable, staging: string, p: Perimeter, goneIds: string[]): Promise<number> {
-  return (await tx.query(`DELETE FROM adresse WHERE ${perimeterColumn(p)} = ANY($1::text[])
-    AND (id = ANY($2::text[]) OR id IN (SELECT id FROM ${staging}))`, [p.keys, goneIds])).rowCount;
+export async function deleteAddressesReplaced(
+  tx: Queryable,
+  staging: string,
+  p: Perimeter,
+  goneIds: string[],
+): Promise<number> {
+  // IN (subquery), not `id = ANY($2)`: the planner hashes the subquery, while ANY scans the array per row.
+  return (
+    await tx.query(
+      `DELETE FROM adresse WHERE ${perimeterColumn(p)} = ANY($1::text[])
+        AND id IN (SELECT unnest($2::text[]) UNION ALL SELECT id FROM ${staging})`,
+      [p.keys, goneIds],
+    )
+  ).rowCount;
 }
 
 /** Swap: the staged rows (new or changed) into the table; an id stored in another perimeter fails the swap. */
