@@ -22,6 +22,7 @@ import { page, type Site } from './http/layout.ts';
 import { registerSecurity } from './http/security.ts';
 import { jobsByName, runImport } from './imports/runner.ts';
 import { MODULES } from './modules.ts';
+import { registerBackupHandoff } from './ops/backup-handoff.ts';
 import { createMetrics, measureRequests, registerMetricsRoute } from './ops/metrics.ts';
 import { registerReadiness } from './ops/readiness.ts';
 import { regionByCode } from './territories/queries.ts';
@@ -140,6 +141,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
 
   registerReadiness(app, ctx);
   registerMetricsRoute(app, ctx, metrics);
+  registerBackupHandoff(app, ctx);
 
   for (const m of modules) await m.register?.(app, ctx);
   return { app, ctx };

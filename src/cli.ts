@@ -6,7 +6,7 @@ import { allJobs } from './app.ts';
 import { prepareDatabase } from './bootstrap.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import type { Db } from './db/db.ts';
-import { isLock, tryLock, waitForLock, type Lock } from './db/lock.ts';
+import { isLock, readLock, tryLock, waitForLock, type Lock } from './db/lock.ts';
 import { migrate } from './db/migrate.ts';
 import { openDb } from './db/open.ts';
 import { AppError } from './errors.ts';
@@ -25,7 +25,8 @@ Commandes :
                        crée un compte administrateur (mot de passe lu dans ADMIN_PASSWORD
                        ou sur l'entrée standard)
   migrer               crée ou met à jour le schéma de la base
-  sauvegarde <fichier> sauvegarde la base embarquée (serveur arrêté) dans un fichier .jsonl.gz
+  sauvegarde <fichier> sauvegarde la base embarquée dans un fichier .jsonl.gz (confiée au serveur
+                       s'il est en marche)
   restauration <fichier> [--remplacer]
                        restaure une sauvegarde dans la base embarquée (serveur arrêté) ; la base
                        existante est gardée à côté (pglite.avant-restauration-…)
@@ -179,6 +180,22 @@ async function backupCommand(config: Config, file: string): Promise<number> {
   if (!fs.existsSync(path.join(config.dataDir, 'pglite'))) {
     console.error(`Aucune base embarquée dans ${config.dataDir} : rien à sauvegarder.`);
     return 2;
+  }
+  const holder = readLock(config.dataDir);
+  if (holder?.role === 'server' && holder.port && holder.token) {
+    console.log(`Le serveur (processus ${holder.pid}) utilise la base embarquée : la sauvegarde lui est confiée.`);
+    const res = await fetch(`http://127.0.0.1:${holder.port}/interne/sauvegarde`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${holder.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ fichier: file }),
+    });
+    const body = (await res.json()) as { tables: number; lignes: number; octets: number; erreur?: { message: string } };
+    if (!res.ok) {
+      console.error(`Sauvegarde impossible : ${body.erreur?.message ?? `HTTP ${res.status}`}`);
+      return 1;
+    }
+    console.log(`Sauvegarde écrite : ${file} (${body.tables} tables, ${body.lignes} lignes, ${(body.octets / 1e6).toFixed(1)} Mo).`);
+    return 0;
   }
   const lock = exclusiveLock(config, 'Sauvegarde');
   if (!lock) return 3;

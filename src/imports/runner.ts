@@ -21,6 +21,13 @@ export function importsSettled(): Promise<void> {
   return running.then(() => undefined);
 }
 
+/** Runs fn between two imports (e.g. a backup, which must not see an import half-swapped). */
+export function betweenImports<T>(fn: () => Promise<T>): Promise<T> {
+  const next = running.then(fn);
+  running = next.catch(() => undefined);
+  return next;
+}
+
 /** Key order does not matter when comparing options (jsonb does not keep it). */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -123,5 +123,39 @@ describe('backup and restore of the embedded database', () => {
     assert.equal(ok.status, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /Ancienne base gardée/);
     assert.deepEqual(await contents(B), before);
+  });
+
+  test('while the server runs, the backup is handed to it and restores identically', async () => {
+    const port = 38000 + Math.floor(Math.random() * 2000);
+    const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: A, DATABASE_URL: '', PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => server.on('exit', resolve));
+    try {
+      let ready = false;
+      for (let i = 0; i < 240 && !ready; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        ready = await fetch(`http://127.0.0.1:${port}/api/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      }
+      assert.ok(ready, 'server did not start');
+      const file = path.join(tmp, 'pendant-le-service.jsonl.gz');
+      const r = cli(A, ['sauvegarde', file]);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /confiée au serveur/);
+      assert.match(r.stdout, /Sauvegarde écrite/);
+      server.kill('SIGTERM');
+      await exited;
+      const C = path.join(tmp, 'c');
+      const restore = cli(C, ['restauration', file]);
+      assert.equal(restore.status, 0, restore.stdout + restore.stderr);
+      assert.deepEqual(await contents(C), await contents(A));
+    } finally {
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
   });
 });
