@@ -146,7 +146,7 @@ describe('backup and restore of the embedded database', () => {
       const file = path.join(tmp, 'pendant-le-service.jsonl.gz');
       const r = cli(A, ['sauvegarde', file]);
       assert.equal(r.status, 0, r.stdout + r.stderr);
-      assert.match(r.stdout, /confiée au serveur/);
+      assert.match(r.stdout, /la sauvegarde lui est confiée/);
       assert.match(r.stdout, /Sauvegarde écrite/);
       server.kill('SIGTERM');
       await exited;
