@@ -18,7 +18,8 @@ import zlib from 'node:zlib';
 import { AddressIndexBuilder, type AddressHit, type IndexInput } from '../src/addresses/index-search.ts';
 import { foldText } from '../src/addresses/normalize.ts';
 import { splitCsvLine } from '../src/addresses/formats.ts';
-import { departementOf, readAddressFile } from '../src/addresses/read-file.ts';
+import { readAddressFile } from '../src/addresses/read-file.ts';
+import { departementOfCommune } from '../src/territories/codes.ts';
 import { DEFAULT_SHARED, rng } from './generate-addresses.ts';
 
 const args = process.argv.slice(2);
@@ -37,7 +38,7 @@ const paris: IndexInput[] = [];
 const belfort: IndexInput[] = [];
 for (const f of ['ban-adresses-75-paris-2024-06.csv.gz', 'bano-90-territoire-de-belfort-2015-03.csv.gz', 'bal-54084-mont-bonvillers-fixture.csv.gz']) {
   for await (const a of readAddressFile(A(f))) {
-    const row = { ...a, departement: departementOf(a.code_insee) };
+    const row = { ...a, departement: departementOfCommune(a.code_insee) };
     b.add(row);
     if (row.departement === '75') paris.push(row);
     if (row.departement === '90') belfort.push(row);

@@ -23,7 +23,8 @@ import pino from 'pino';
 import { AddressIndexBuilder, type AddressIndex, type IndexInput } from '../src/addresses/index-search.ts';
 import { createAddressesModule } from '../src/addresses/module.ts';
 import { foldText } from '../src/addresses/normalize.ts';
-import { departementOf, readAddressFile } from '../src/addresses/read-file.ts';
+import { readAddressFile } from '../src/addresses/read-file.ts';
+import { departementOfCommune } from '../src/territories/codes.ts';
 import { setAddressIndex } from '../src/addresses/service.ts';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -86,7 +87,7 @@ const f2 = (x: number) => (x >= 10 ? x.toFixed(1) : x.toFixed(3));
 let calibration: Calibration | null = null;
 async function* rowsOf(size: number): AsyncGenerator<IndexInput> {
   if (size === REAL_PARIS || size === 150_000) {
-    for await (const a of readAddressFile(PARIS)) yield { ...a, departement: departementOf(a.code_insee) };
+    for await (const a of readAddressFile(PARIS)) yield { ...a, departement: departementOfCommune(a.code_insee) };
     return;
   }
   calibration ??= await loadCalibration(SHARED);

@@ -10,14 +10,15 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from './config.ts';
 import type { AppContext, AppModule } from './context.ts';
 import type { Db } from './db/db.ts';
-import { registerErrorHandling } from './http/error-pages.ts';
+import { clientErrorHandler, registerErrorHandling } from './http/error-pages.ts';
+import { errorBody } from './errors.ts';
 import { page, type Site } from './http/layout.ts';
 import { registerSecurity } from './http/security.ts';
 import { jobsByName, runImport } from './imports/runner.ts';
@@ -42,10 +43,16 @@ export function allJobs(modules: AppModule[] = MODULES) {
 /** Builds the whole platform; `listen()` is the caller's business (see main.ts). */
 export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const log = deps.log ?? pino({ level: config.logLevel });
+  let frameworkError: ReturnType<typeof registerErrorHandling> | undefined;
   const app = Fastify({
+    // Errors met before routing (undecodable URL) and by Node's parser (431, 400) answer in French too.
+    frameworkErrors: ((err: FastifyError, req: FastifyRequest, reply: FastifyReply) =>
+      (frameworkError ? frameworkError(err, req, reply) : reply.code(400).send(errorBody('REQUETE_INVALIDE')))) as never,
+    clientErrorHandler,
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    trustProxy: config.env === 'production',
+    // A hop count becomes proxy-addr's function form (Fastify's types only take booleans, lists or functions).
+    trustProxy: typeof config.trustProxy === 'number' ? ((hops: number) => (_addr: string, i: number) => i < hops)(config.trustProxy) : config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -132,7 +139,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   });
 
   registerSecurity(app, { db: deps.db, config });
-  registerErrorHandling(app, ctx);
+  frameworkError = registerErrorHandling(app, ctx);
 
   app.get('/api/health', { schema: { tags: ['santé'], summary: 'État du service', response: { 200: z.object({ statut: z.literal('ok'), base: z.enum(['pglite', 'postgres']), territoires: z.number() }) } } }, async () => {
     const r = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM commune');

@@ -9,6 +9,7 @@ import type { Db } from './db/db.ts';
 import { isLock, readLock, tryLock, waitForLock, type Lock } from './db/lock.ts';
 import { migrate } from './db/migrate.ts';
 import { openDb } from './db/open.ts';
+import { databaseOpenError } from './startup.ts';
 import { AppError } from './errors.ts';
 import type { ImportRun } from './imports/queries.ts';
 import { runImport } from './imports/runner.ts';
@@ -61,7 +62,10 @@ async function withDb<T>(config: Config, log: pino.Logger, fn: (db: Db) => Promi
       lock = await waitForLock(config.dataDir, 'cli', (h) => console.log(`La base embarquée est occupée (${h.role === 'server' ? 'serveur en démarrage' : 'autre import'}, processus ${h.pid}) ; attente…`));
     }
   }
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }).catch((e: unknown) => {
+    lock?.release();
+    throw config.databaseUrl ? databaseOpenError(e, config.databaseUrl) : e;
+  });
   try {
     return await fn(db);
   } finally {

@@ -19,3 +19,10 @@ test('a wrong value stops start-up with a message naming the variable', () => {
 test('empty variables count as unset', () => {
   assert.equal(loadConfig({ DATABASE_URL: '', PORT: '' }).port, 3000);
 });
+
+test('the decompressed-size cap of imports defaults to 10 × UPLOAD_MAX_MB and can be set', () => {
+  assert.equal(loadConfig({}).importMaxBytes, 2000 * 1024 * 1024);
+  assert.equal(loadConfig({ UPLOAD_MAX_MB: '5' }).importMaxBytes, 50 * 1024 * 1024);
+  assert.equal(loadConfig({ IMPORT_MAX_DECOMPRESSED_MB: '300' }).importMaxBytes, 300 * 1024 * 1024);
+  assert.throws(() => loadConfig({ IMPORT_MAX_DECOMPRESSED_MB: '0' }), /IMPORT_MAX_DECOMPRESSED_MB/);
+});

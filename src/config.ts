@@ -1,5 +1,7 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { type AllowList, parseAllowList } from './imports/net-guard.ts';
 
 /** Environment variables the platform reads. Parsed once at start-up. */
 const ConfigSchema = z.object({
@@ -14,6 +16,8 @@ const ConfigSchema = z.object({
   INSTANCE_NAME: z.string().min(1).max(120).optional(),
   PUBLIC_URL: z.string().url().optional(),
   UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(2048).default(200),
+  /** Cap on the bytes an import reads once decompressed (gzip bombs); default 10 × UPLOAD_MAX_MB. */
+  IMPORT_MAX_DECOMPRESSED_MB: z.coerce.number().int().min(1).max(100_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Cookies need Secure behind HTTPS; off by default so that http://localhost works. */
@@ -21,6 +25,14 @@ const ConfigSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Which proxies' X-Forwarded-For is believed: none by default (see trustProxyOption). */
+  TRUST_PROXY: z.string().max(1000).optional(),
+  /** Hosts and CIDR ranges an import may download from although they are internal (intranet source). */
+  IMPORT_URL_ALLOWLIST: z.string().max(2000).default(''),
+  IMPORT_INACTIVITY_S: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Retention of uploaded and downloaded source files: age in days, and how many per job at most. */
+  SOURCE_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  SOURCE_RETENTION_PER_JOB: z.coerce.number().int().min(1).max(1000).default(3),
   /** Bearer token for /metrics; without it, /metrics answers only direct loopback requests. */
   METRICS_TOKEN: z.string().min(16, '16 caractères au moins (at least 16 characters)').optional(),
   /** Seconds a stop (SIGTERM) waits for in-flight requests and the running import. */
@@ -36,9 +48,16 @@ export type Config = {
   instanceName: string | undefined;
   publicUrl: string | undefined;
   uploadMaxBytes: number;
+  /** Bytes an import may read once decompressed. */
+  importMaxBytes: number;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   env: z.infer<typeof ConfigSchema>['NODE_ENV'];
   cookieSecure: boolean;
+  /** Fastify's trustProxy: false, a hop count, or a list of proxy addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
+  importAllowList: AllowList;
+  importInactivityMs: number;
+  sourceRetention: { days: number; perJob: number };
   metricsToken: string | undefined;
   shutdownTimeoutMs: number;
 };
@@ -56,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const c = parsed.data;
+  const extra = netSettings(c.TRUST_PROXY, c.IMPORT_URL_ALLOWLIST);
   return {
     port: c.PORT,
     host: c.HOST,
@@ -65,10 +85,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     instanceName: c.INSTANCE_NAME,
     publicUrl: c.PUBLIC_URL,
     uploadMaxBytes: c.UPLOAD_MAX_MB * 1024 * 1024,
+    importMaxBytes: (c.IMPORT_MAX_DECOMPRESSED_MB ?? 10 * c.UPLOAD_MAX_MB) * 1024 * 1024,
     logLevel: c.LOG_LEVEL,
     env: c.NODE_ENV,
     cookieSecure: c.COOKIE_SECURE,
+    ...extra,
+    importInactivityMs: c.IMPORT_INACTIVITY_S * 1000,
+    sourceRetention: { days: c.SOURCE_RETENTION_DAYS, perJob: c.SOURCE_RETENTION_PER_JOB },
     metricsToken: c.METRICS_TOKEN,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT * 1000,
   };
+}
+
+/**
+ * TRUST_PROXY: unset or `false` trusts no X-Forwarded-For (whatever NODE_ENV), a number trusts that many
+ * hops, otherwise a list of proxy addresses or CIDR ranges. `true` (trust every hop) is refused: it would
+ * let any client choose the address the login and search limits count.
+ */
+function netSettings(trust: string | undefined, allow: string): { trustProxy: Config['trustProxy']; importAllowList: AllowList } {
+  const issues: string[] = [];
+  let trustProxy: Config['trustProxy'] = false;
+  const t = (trust ?? '').trim();
+  if (t === '' || t === 'false' || t === '0') trustProxy = false;
+  else if (/^\d+$/.test(t)) trustProxy = Number(t);
+  else if (t === 'true') issues.push('  - TRUST_PROXY : « true » ferait confiance à n’importe quel client ; indiquez le nombre de proxys (1) ou leurs adresses');
+  else {
+    const list = t.split(/[\s,]+/).filter(Boolean);
+    const bad = list.filter((x) => { const [a, b] = x.split('/'); return !net.isIP(a ?? '') || (b !== undefined && !/^\d{1,3}$/.test(b)); });
+    if (bad.length) issues.push(`  - TRUST_PROXY : ${bad.join(', ')} n’est pas une adresse IP ou une plage CIDR`);
+    trustProxy = list;
+  }
+  let importAllowList = parseAllowList('');
+  try {
+    importAllowList = parseAllowList(allow);
+  } catch (e) {
+    issues.push(`  - IMPORT_URL_ALLOWLIST : ${(e as Error).message}`);
+  }
+  if (issues.length) throw new ConfigError(`Configuration invalide (invalid configuration) :\n${issues.join('\n')}\nVoir README.md, section « Configuration ».`);
+  return { trustProxy, importAllowList };
 }

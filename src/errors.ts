@@ -19,6 +19,12 @@ export const ERRORS = {
   IMPORT_ECHEC: { status: 422, message: "L'import a échoué ; les données déjà chargées n'ont pas été modifiées." },
   ERREUR_INTERNE: { status: 500, message: 'Une erreur inattendue est survenue. Elle a été enregistrée ; réessayez plus tard.' },
   INDISPONIBLE: { status: 503, message: 'Le service démarre ou est momentanément indisponible.' },
+  DELAI_DEPASSE: { status: 408, message: 'La requête n’est pas arrivée complète à temps ; réessayez.' },
+  REQUETE_TROP_GROSSE: { status: 413, message: 'La requête dépasse la taille maximale acceptée.' },
+  URI_TROP_LONGUE: { status: 414, message: 'L’adresse demandée est trop longue.' },
+  TYPE_NON_PRIS_EN_CHARGE: { status: 415, message: 'Le format des données envoyées n’est pas accepté ici.' },
+  ENTETES_TROP_GRANDS: { status: 431, message: 'Les en-têtes de la requête sont trop volumineux (cookies trop nombreux ?).' },
+  MOT_DE_PASSE_FAIBLE: { status: 400, message: 'Ce mot de passe est trop facile à deviner.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -7,6 +7,8 @@ import { ConfigError, loadConfig } from './config.ts';
 import { waitForLock } from './db/lock.ts';
 import { openDb } from './db/open.ts';
 import { installShutdown } from './ops/shutdown.ts';
+import { scheduleSourceCleanup } from './imports/retention.ts';
+import { checkRegion, databaseOpenError, StartupError } from './startup.ts';
 
 async function main() {
   let config;
@@ -24,9 +26,12 @@ async function main() {
     ? undefined
     : await waitForLock(config.dataDir, 'server', (h) => log.warn(`La base embarquée est utilisée par ${h.role === 'cli' ? 'un import en ligne de commande' : 'un autre serveur'} (processus ${h.pid}) ; attente de sa fin…`));
 
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }).catch((e: unknown) => {
+    throw config!.databaseUrl ? databaseOpenError(e, config!.databaseUrl) : e;
+  });
   log.info({ base: db.kind, dataDir: config.dataDir }, 'database open');
   await prepareDatabase(db, config, log);
+  await checkRegion(db, config);
 
   const internalToken = crypto.randomBytes(24).toString('base64url');
   const { app, ctx } = await buildApp(config, { db, log, internalToken });
@@ -44,12 +49,21 @@ async function main() {
     }
   }, 60_000);
   scheduler.unref();
+  const cleanup = scheduleSourceCleanup(config.dataDir, config.sourceRetention, log);
 
-  installShutdown({ app, db, lock, log, timeoutMs: config.shutdownTimeoutMs, before: () => clearInterval(scheduler) });
+  installShutdown({
+    app, db, lock, log, timeoutMs: config.shutdownTimeoutMs,
+    before: () => {
+      clearInterval(scheduler);
+      clearInterval(cleanup);
+    },
+  });
 }
 
+// One French line for the operator; the stack only when asked for (LOG_LEVEL=debug or trace).
 main().catch((e) => {
-  console.error(e instanceof Error ? e.message : e);
-  console.error(e);
-  process.exit(1);
+  const message = e instanceof Error ? e.message : String(e);
+  console.error(e instanceof StartupError ? message : `Démarrage impossible : ${message}`);
+  if (['debug', 'trace'].includes(process.env.LOG_LEVEL ?? '')) console.error(e instanceof StartupError && e.cause ? e.cause : e);
+  process.exit(e instanceof StartupError ? 2 : 1);
 });

@@ -5,7 +5,9 @@ import { AppError } from '../errors.ts';
 import { html } from '../http/html.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../http/security.ts';
 import { audit } from './audit.ts';
-import { checkCredentials, closeSession, LoginSchema, openSession } from './service.ts';
+import { checkCredentialsLimited } from './login-guard.ts';
+import { registerPasswordRoutes } from './password-routes.ts';
+import { closeSession, LoginSchema, openSession, sessionFromToken } from './service.ts';
 
 const NextSchema = z.string().regex(/^\/(?!\/)[\w\-/?=&.%]*$/).max(300).catch('/admin');
 /** Where to go after signing in: the query of the login page, then the hidden field of its form. */
@@ -31,6 +33,7 @@ function loginForm(csrf: string, next: string, error?: string, email = '') {
 export const accountsModule: AppModule = {
   name: 'comptes',
   register(fastify, ctx) {
+    registerPasswordRoutes(fastify, ctx);
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     app.get('/connexion', { schema: { querystring: NextField } }, async (req, reply) => {
       const { next } = req.query;
@@ -44,21 +47,23 @@ export const accountsModule: AppModule = {
       const input = LoginSchema.safeParse(req.body);
       try {
         if (!input.success) throw new AppError('IDENTIFIANTS_INVALIDES', 'malformed login form');
-        const user = await checkCredentials(ctx.db, input.data.email, input.data.motDePasse);
+        const user = await checkCredentialsLimited(ctx.db, input.data.email, input.data.motDePasse, req.ip);
         const s = await openSession(ctx.db, user);
         await audit(ctx.db, { id: user.id, label: user.email }, 'connexion', { type: 'session' }, null, null);
         setSessionCookie(reply, ctx.config, s.token, s.expires);
         return reply.redirect(next, 303);
       } catch (e) {
-        if (!(e instanceof AppError) || e.code !== 'IDENTIFIANTS_INVALIDES') throw e;
+        if (!(e instanceof AppError) || (e.code !== 'IDENTIFIANTS_INVALIDES' && e.code !== 'TROP_DE_REQUETES')) throw e;
         req.log.info({ detail: e.detail }, 'login refused');
-        return ctx.render(req, reply, { status: 401, title: 'Connexion', breadcrumb: [{ label: 'Connexion' }], main: loginForm(req.csrfToken, next, e.userMessage, input.success ? input.data.email : '') });
+        return ctx.render(req, reply, { status: e.status, title: 'Connexion', breadcrumb: [{ label: 'Connexion' }], main: loginForm(req.csrfToken, next, e.userMessage, input.success ? input.data.email : '') });
       }
     });
 
     app.post('/deconnexion', async (req, reply) => {
       const token = req.cookies[SESSION_COOKIE];
+      const who = token ? await sessionFromToken(ctx.db, token) : undefined;
       if (token) await closeSession(ctx.db, token);
+      if (who) await audit(ctx.db, { id: who.id, label: who.email }, 'deconnexion', { type: 'session' }, null, null);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.redirect('/', 303);
     });

@@ -7,6 +7,7 @@ import { OptionalId, text } from '../http/schemas.ts';
 import { audit, type Actor } from './audit.ts';
 import { assertOrganisation } from './ownership.ts';
 import * as Q from './queries.ts';
+import { assertStrongPassword } from './password-policy.ts';
 
 export const SESSION_HOURS = 12;
 
@@ -39,6 +40,7 @@ export async function checkCredentials(db: Db, email: string, password: string):
 }
 
 export async function createUser(db: Db, actor: Actor, input: NewUser): Promise<number> {
+  assertStrongPassword(input.motDePasse, [input.email, input.nom]);
   if (input.role === 'editeur' && !input.organisationId) throw new AppError('REQUETE_INVALIDE', 'editor without organisation', 'Un éditeur doit être rattaché à une organisation.');
   const hash = await hashPassword(input.motDePasse);
   return db.transaction(async (tx) => {

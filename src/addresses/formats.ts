@@ -6,6 +6,8 @@
  *  - BANO (legacy OpenStreetMap France): no header, `,`, `id,numero,voie,cp,ville,source,lat,lon`.
  */
 
+import { splitRecord } from '../imports/csv.ts';
+import { COMMUNE_CODE } from '../territories/codes.ts';
 import type { AddressRow } from './queries.ts';
 
 export type AddressFormat = 'ban' | 'bal' | 'bano';
@@ -15,46 +17,10 @@ export type ParsedAddress = Omit<AddressRow, 'departement' | 'source' | 'import_
 
 export type LineResult = { ok: true; value: ParsedAddress } | { ok: false; reason: string };
 
-/** Splits one CSV line; fields may be quoted ("a;b", doubled quotes). Returns null when quotes are unbalanced. */
+/** Splits one CSV line with the shared reader's rules; null when quotes are unbalanced or broken. */
 export function splitCsvLine(line: string, sep: string): string[] | null {
-  if (line.indexOf('"') < 0) return line.split(sep);
-  const out: string[] = [];
-  let i = 0;
-  const n = line.length;
-  while (i <= n) {
-    if (line[i] === '"') {
-      let v = '';
-      i++;
-      for (;;) {
-        const j = line.indexOf('"', i);
-        if (j < 0) return null;
-        v += line.slice(i, j);
-        if (line[j + 1] === '"') {
-          v += '"';
-          i = j + 2;
-          continue;
-        }
-        i = j + 1;
-        break;
-      }
-      out.push(v);
-      if (i < n && line[i] !== sep) return null;
-      i++;
-    } else {
-      const j = line.indexOf(sep, i);
-      if (j < 0) {
-        out.push(line.slice(i));
-        break;
-      }
-      out.push(line.slice(i, j));
-      i = j + 1;
-      if (i === n) {
-        out.push('');
-        break;
-      }
-    }
-  }
-  return out;
+  const r = splitRecord(line, sep);
+  return Array.isArray(r) ? r : null;
 }
 
 export type Detected = { format: AddressFormat; sep: string; columns: Map<string, number> | null; hasHeader: boolean };
@@ -84,7 +50,7 @@ export function detectFormat(firstLine: string): Detected | null {
   return null;
 }
 
-const INSEE = /^(\d{5}|2[AB]\d{3})$/;
+const INSEE = COMMUNE_CODE;
 const POSTCODE = /^\d{5}$/;
 
 function num(s: string | undefined): number {

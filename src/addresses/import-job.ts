@@ -4,11 +4,13 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { withStaging, yieldTurn } from '../db/staging.ts';
 import { defineJob } from '../imports/job.ts';
-import { readLines } from '../imports/source.ts';
-import { detectFormat, parseFields, splitCsvLine, type AddressFormat, type Detected } from './formats.ts';
+import { readHeader, readRecords } from '../imports/csv.ts';
+import { readLimits } from '../imports/read.ts';
+import { detectFormat, parseFields, type AddressFormat, type Detected } from './formats.ts';
 import * as Q from './queries.ts';
 import { AddressIndexBuilder } from './index-search.ts';
 import { noteImported } from './service.ts';
+import { communeCodes } from '../territories/codes.ts';
 
 const OptionsSchema = z.object({
   /**
@@ -36,9 +38,10 @@ export const addressesJob = defineJob({
   options: OptionsSchema,
   async run(ctx, source, options) {
     const { db, tally } = ctx;
+    const limits = readLimits(ctx.config);
     const communes = new Map((await Q.communeRefs(db)).map((c) => [c.code, c]));
     if (!communes.size) throw new AppError('IMPORT_ECHEC', 'commune table empty', 'Le découpage administratif (import cog) doit être chargé avant les adresses.');
-    const historic = new Map((await Q.historicCodes(db)).map((h) => [h.code_ancien, h.code_actuel]));
+    const codes = await communeCodes(db);
     const runId = await Q.runningImportId(db, 'adresses');
     const files = await filesOf(source.path);
 
@@ -61,31 +64,31 @@ export const addressesJob = defineJob({
         batch = [];
       };
       for (const file of files) {
-        let detected: Detected | null = null;
-        let perimeterKind: 'departement' | 'commune' = 'departement';
         const fileLabel = files.length > 1 ? `${path.basename(file)} : ` : '';
-        for await (const { line, n } of readLines(file)) {
-          if (n === 1) {
-            detected = detectFormat(line);
-            if (!detected) {
-              throw new AppError('SOURCE_ILLISIBLE', `unrecognised address format in ${file}: ${line.slice(0, 120)}`,
-                `${fileLabel}format non reconnu : la première ligne n’est ni un en-tête BAN (id;id_fantoir;numero;rep;nom_voie;…), ni un en-tête BAL (…cle_interop…voie_nom…numero…), ni une ligne BANO (id,numero,voie,cp,ville,source,lat,lon).`);
-            }
-            formats.add(detected.format);
-            perimeterKind = options.perimetre === 'auto' ? (detected.format === 'bal' ? 'commune' : 'departement') : options.perimetre;
-            if (perimeters.size && perimeterKind !== perimeterKindUsed) {
-              throw new AppError('IMPORT_ECHEC', 'mixed perimeters', 'Un même import ne peut pas mêler des fichiers BAL (remplacés par commune) et BAN/BANO (remplacés par département) ; importez-les séparément ou précisez l’option perimetre.');
-            }
-            perimeterKindUsed = perimeterKind;
-            if (detected.hasHeader) continue;
-          }
-          if (line.trim() === '') continue;
+        const { first } = await readHeader(file, limits);
+        if (first === undefined) throw new AppError('SOURCE_ILLISIBLE', `empty file ${file}`, `${fileLabel}fichier vide.`);
+        const detected: Detected | null = detectFormat(first);
+        if (!detected) {
+          throw new AppError('SOURCE_ILLISIBLE', `unrecognised address format in ${file}: ${first.slice(0, 120)}`,
+            `${fileLabel}format non reconnu : la première ligne n’est ni un en-tête BAN (id;id_fantoir;numero;rep;nom_voie;…), ni un en-tête BAL (…cle_interop…voie_nom…numero…), ni une ligne BANO (id,numero,voie,cp,ville,source,lat,lon).`);
+        }
+        formats.add(detected.format);
+        const perimeterKind = options.perimetre === 'auto' ? (detected.format === 'bal' ? 'commune' : 'departement') : options.perimetre;
+        if (perimeters.size && perimeterKind !== perimeterKindUsed) {
+          throw new AppError('IMPORT_ECHEC', 'mixed perimeters', 'Un même import ne peut pas mêler des fichiers BAL (remplacés par commune) et BAN/BANO (remplacés par département) ; importez-les séparément ou précisez l’option perimetre.');
+        }
+        perimeterKindUsed = perimeterKind;
+        const onBad = (n: number, reason: string, raw: string) => {
           tally.read++;
-          const fields = splitCsvLine(line, detected!.sep);
-          if (!fields) {
-            tally.reject(n, `${fileLabel}guillemets non refermés`, line);
+          tally.reject(n, `${fileLabel}${reason}`, raw);
+        };
+        let header = detected.hasHeader;
+        for await (const { fields, n, raw: line } of readRecords(file, { limits, delimiter: detected.sep, onBad })) {
+          if (header) {
+            header = false;
             continue;
           }
+          tally.read++;
           const r = parseFields(detected!, fields);
           if (!r.ok) {
             tally.reject(n, fileLabel + r.reason, line);
@@ -94,7 +97,7 @@ export const addressesJob = defineJob({
           const a = r.value;
           let code = a.code_insee;
           if (!communes.has(code)) {
-            const now = historic.get(code);
+            const now = codes.current(code);
             if (!now) {
               tally.reject(n, `${fileLabel}commune inconnue du Code officiel géographique (code INSEE ${code})`, line);
               continue;
@@ -127,7 +130,6 @@ export const addressesJob = defineJob({
           fresh.add(row);
           if (batch.length >= BATCH) await flush();
         }
-        if (!detected) throw new AppError('SOURCE_ILLISIBLE', `empty file ${file}`, `${fileLabel}fichier vide.`);
       }
       if (!tally.accepted) {
         throw new AppError('IMPORT_ECHEC', 'no valid address', `Aucune adresse valide dans le fichier (${tally.rejected} lignes rejetées).`);

@@ -65,10 +65,6 @@ export async function communeRefs(db: Queryable): Promise<{ code: string; nom: s
     'SELECT code, nom, departement, codes_postaux, population FROM commune')).rows;
 }
 
-export async function historicCodes(db: Queryable): Promise<{ code_ancien: string; code_actuel: string }[]> {
-  return (await db.query<{ code_ancien: string; code_actuel: string }>('SELECT code_ancien, code_actuel FROM commune_code_historique')).rows;
-}
-
 /** Ids already stored outside the perimeter being replaced (an id must stay unique). */
 export async function existingIdsElsewhere(tx: Queryable, ids: string[]): Promise<Set<string>> {
   if (!ids.length) return new Set();

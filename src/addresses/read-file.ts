@@ -1,31 +1,25 @@
-import { readLines } from '../imports/source.ts';
-import { detectFormat, parseFields, splitCsvLine, type AddressFormat, type ParsedAddress } from './formats.ts';
-
-/** Département code of a commune code (2A/2B for Corsica, 3 digits overseas). */
-export function departementOf(codeInsee: string): string {
-  return codeInsee.startsWith('97') ? codeInsee.slice(0, 3) : codeInsee.slice(0, 2);
-}
+import { loadConfig } from '../config.ts';
+import { readHeader, readRecords } from '../imports/csv.ts';
+import { readLimits } from '../imports/read.ts';
+import { detectFormat, parseFields, type AddressFormat, type ParsedAddress } from './formats.ts';
 
 /**
  * Streams the valid addresses of a BAN, BAL or BANO file without a database (benchmarks,
  * evaluation); malformed lines go to `onReject`. The import job does the same with the COG.
  */
 export async function* readAddressFile(file: string, onReject?: (line: number, reason: string) => void): AsyncGenerator<ParsedAddress & { format: AddressFormat }> {
-  let detected: ReturnType<typeof detectFormat> = null;
-  for await (const { line, n } of readLines(file)) {
-    if (n === 1) {
-      detected = detectFormat(line);
-      if (!detected) throw new Error(`${file}: unrecognised address format`);
-      if (detected.hasHeader) continue;
-    }
-    if (!line.trim()) continue;
-    const f = splitCsvLine(line, detected!.sep);
-    if (!f) {
-      onReject?.(n, 'guillemets non refermés');
+  const limits = readLimits(loadConfig());
+  const { first } = await readHeader(file, limits);
+  const detected = first === undefined ? null : detectFormat(first);
+  if (!detected) throw new Error(`${file}: unrecognised address format`);
+  let header = detected.hasHeader;
+  for await (const { fields, n } of readRecords(file, { limits, delimiter: detected.sep, onBad: (n, reason) => onReject?.(n, reason) })) {
+    if (header) {
+      header = false;
       continue;
     }
-    const r = parseFields(detected!, f);
+    const r = parseFields(detected, fields);
     if (!r.ok) onReject?.(n, r.reason);
-    else yield { ...r.value, format: detected!.format };
+    else yield { ...r.value, format: detected.format };
   }
 }

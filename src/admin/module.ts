@@ -14,10 +14,12 @@ import { fmtDate, html } from '../http/html.ts';
 import { authorize } from '../http/policy.ts';
 import { CsrfField, IdParams, issuesText, OptionsJson, text } from '../http/schemas.ts';
 import { getRun, listRuns } from '../imports/queries.ts';
+import { jobFolder } from '../imports/retention.ts';
 import type { Source } from '../imports/source.ts';
 import { deleteSchedule, insertSchedule, listSchedules } from './queries.ts';
+import { registerAccountStatusRoutes } from './account-routes.ts';
 import { can } from './policy.ts';
-import { importForm, runDetail, runsTable } from './views.ts';
+import { importForm, runDetail, runsTable, userStatusButton } from './views.ts';
 
 const HandoffSchema = z.object({ job: text(60, 1), source: text(2000).optional(), options: z.record(z.string(), z.unknown()).optional(), force: z.boolean().optional(), startedBy: text(100, 1) });
 const UploadName = text(255, 1).refine((s) => s !== '.' && s !== '..', 'nom de fichier invalide');
@@ -40,6 +42,7 @@ const FlashQuery = z.object({ lance: text(60).optional() });
 export const adminModule: AppModule = {
   name: 'admin',
   register(fastify, ctx) {
+    registerAccountStatusRoutes(fastify, ctx);
     const app = fastify.withTypeProvider<ZodTypeProvider>();
     const adminCrumbs = (label: string) => [{ label: 'Administration', href: '/admin' }, { label }];
 
@@ -50,6 +53,7 @@ export const adminModule: AppModule = {
         breadcrumb: [{ label: 'Administration' }],
         main: html`<h1 class="fr-mt-2w">${actor.role === 'administrateur' ? 'Administration' : 'Espace éditeur'}</h1>
         <p>Connecté en tant que ${actor.nom} (${actor.label}), rôle ${actor.role}.</p>
+        <p><a href="/compte/mot-de-passe">Changer mon mot de passe</a></p>
         ${actor.role === 'administrateur' ? html`<ul>
           <li><a href="/admin/imports">Imports de données</a> : lancer un import, suivre les imports et leurs rejets, planifier.</li>
           <li><a href="/admin/utilisateurs">Utilisateurs et organisations</a></li>
@@ -94,7 +98,7 @@ export const adminModule: AppModule = {
         if (part.type === 'file') {
           // A name the run record could not store is refused before anything is written to disk.
           if (part.filename) fields.fichier = part.filename;
-          if (part.filename && UploadName.safeParse(part.filename).success) upload = await saveUpload(part, path.join(ctx.config.dataDir, 'televersements'));
+          if (part.filename && UploadName.safeParse(part.filename).success) upload = await saveUpload(part, jobFolder(path.join(ctx.config.dataDir, 'televersements'), ctx.jobs.has(fields.job ?? '') ? fields.job : undefined));
           else part.file.resume();
         } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
       }
@@ -162,8 +166,8 @@ export const adminModule: AppModule = {
         title: 'Utilisateurs',
         breadcrumb: adminCrumbs('Utilisateurs'),
         main: html`<h1 class="fr-mt-2w">Utilisateurs et organisations</h1>
-        <div class="fr-table"><table><caption>Comptes (${users.length})</caption><thead><tr><th scope="col">Nom</th><th scope="col">Adresse</th><th scope="col">Rôle</th><th scope="col">Organisation</th><th scope="col">Actif</th></tr></thead>
-        <tbody>${users.map((u) => html`<tr><td>${u.nom}</td><td>${u.email}</td><td>${u.role}</td><td>${u.organisation ?? '—'}</td><td>${u.actif ? 'oui' : 'non'}</td></tr>`)}</tbody></table></div>
+        <div class="fr-table"><table><caption>Comptes (${users.length})</caption><thead><tr><th scope="col">Nom</th><th scope="col">Adresse</th><th scope="col">Rôle</th><th scope="col">Organisation</th><th scope="col">Actif</th><th scope="col">Action</th></tr></thead>
+        <tbody>${users.map((u) => html`<tr><td>${u.nom}</td><td>${u.email}</td><td>${u.role}</td><td>${u.organisation ?? '—'}</td><td>${u.actif ? 'oui' : 'non'}</td><td>${u.id === req.viewer?.id ? '—' : userStatusButton(u, req.csrfToken)}</td></tr>`)}</tbody></table></div>
         <form method="post" action="/admin/utilisateurs"><input type="hidden" name="_csrf" value="${req.csrfToken}">
           <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Créer un compte</legend>
           <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="u-nom">Nom</label><input class="fr-input" id="u-nom" name="nom" required maxlength="120"></div></div>
@@ -217,11 +221,16 @@ export const adminModule: AppModule = {
 async function saveUpload(part: MultipartFile, dir: string): Promise<Source> {
   await fsp.mkdir(dir, { recursive: true });
   const name = part.filename.replace(/[^\w.-]/g, '_').slice(-120);
-  const dest = path.join(dir, `${Date.now()}-${name}`);
+  const dest = path.join(dir, `${Date.now()}-${crypto.randomBytes(3).toString('hex')}-${name}`);
   const h = crypto.createHash('sha256');
   let size = 0;
   part.file.on('data', (c: Buffer) => { size += c.length; h.update(c); });
-  await pipeline(part.file, fs.createWriteStream(dest));
+  try {
+    await pipeline(part.file, fs.createWriteStream(dest));
+  } catch (e) {
+    await fsp.rm(dest, { force: true });
+    throw e;
+  }
   if (part.file.truncated) {
     await fsp.rm(dest, { force: true });
     throw new AppError('FICHIER_TROP_GROS', `upload ${name} over limit`);

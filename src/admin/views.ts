@@ -27,6 +27,7 @@ export function runDetail(r: ImportRun): Html {
   <div class="fr-table"><table><caption>Détail de l’import</caption><tbody>
     <tr><th scope="row">Source</th><td class="pan-source">${r.source}</td></tr>
     <tr><th scope="row">Empreinte SHA-256</th><td><code>${r.sha256 ?? '—'}</code></td></tr>
+    <tr><th scope="row">Taille de la source</th><td>${r.source_taille == null ? '—' : `${fmtInt(r.source_taille)} octets`}</td></tr>
     <tr><th scope="row">Options</th><td><code>${JSON.stringify(r.options)}</code></td></tr>
     <tr><th scope="row">Début / fin</th><td>${fmtDate(r.started_at)} → ${fmtDate(r.ended_at)}</td></tr>
     <tr><th scope="row">Lignes lues / retenues / rejetées</th><td>${fmtInt(r.rows_read)} / ${fmtInt(r.rows_accepted)} / ${fmtInt(r.rows_rejected)}</td></tr>
@@ -54,4 +55,9 @@ export function importForm(jobs: ImportJob<any>[], csrf: string): Html {
 </form>
 <h2>Imports disponibles</h2>
 <dl>${jobs.map((j) => html`<dt><strong>${j.title}</strong> — <code>${j.name}</code></dt><dd class="fr-mb-2w">${j.accepts}</dd>`)}</dl>`;
+}
+
+/** Deactivate or reactivate an account (a deactivated account cannot sign in; its sessions end). */
+export function userStatusButton(u: { id: number; nom: string; actif: boolean }, csrf: string) {
+  return html`<form method="post" action="/admin/utilisateurs/${u.id}/${u.actif ? 'desactivation' : 'reactivation'}"><input type="hidden" name="_csrf" value="${csrf}"><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit" title="${u.actif ? 'Désactiver' : 'Réactiver'} le compte de ${u.nom}">${u.actif ? 'Désactiver' : 'Réactiver'}</button></form>`;
 }

@@ -3,14 +3,14 @@ import path from 'node:path';
 import type { Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import type { Source } from '../imports/source.ts';
+import { communeCodes, padCommuneCode } from '../territories/codes.ts';
 import { normalizeName } from '../text/normalize.ts';
 
-/** Today's commune for a published code: current codes as is, older ones through commune_code_historique. */
+/** Today's commune for a published code (see territories/codes.ts), or for a postcode and a name. */
 export type CommuneResolver = { resolve(code: string | undefined | null): string | null; byPostcodeAndName(cp: string, nom: string): string | null };
 
 export async function communeResolver(q: Queryable): Promise<CommuneResolver> {
-  const current = new Set((await q.query<{ code: string }>('SELECT code FROM commune')).rows.map((r) => r.code));
-  const hist = new Map((await q.query<{ code_ancien: string; code_actuel: string }>('SELECT code_ancien, code_actuel FROM commune_code_historique')).rows.map((r) => [r.code_ancien, r.code_actuel]));
+  const codes = await communeCodes(q);
   let byCp: Map<string, { code: string; nom_norm: string }[]> | null = null;
   const loadCp = async () => {
     const m = new Map<string, { code: string; nom_norm: string }[]>();
@@ -22,11 +22,7 @@ export async function communeResolver(q: Queryable): Promise<CommuneResolver> {
   byCp = await loadCp();
   return {
     resolve(code) {
-      if (!code) return null;
-      let c = code.trim().toUpperCase();
-      if (/^\d{4}$/.test(c)) c = `0${c}`; // leading zero lost by a spreadsheet
-      if (current.has(c)) return c;
-      return hist.get(c) ?? null;
+      return code ? codes.current(padCommuneCode(code)) : null;
     },
     byPostcodeAndName(cp, nom) {
       const list = byCp!.get(cp.trim().padStart(5, '0')) ?? [];

@@ -3,13 +3,17 @@ import { test } from 'node:test';
 import { RunTally } from '../imports/rejects.ts';
 import { shared } from '../../test/helpers.ts';
 import { distanceM, fromLambert93, fromWebMercator, toLonLat } from './coords.ts';
-import { readCsv } from './csv.ts';
+import { loadConfig } from '../config.ts';
+import { readCsv } from '../imports/csv.ts';
+import { readLimits } from '../imports/read.ts';
+
+const limits = readLimits(loadConfig({}));
 
 test('Nantes MCI building sample: X,Y (WGS84) and xcoord,ycoord (EPSG:3857) give the same points', async () => {
   const tally = new RunTally();
   let n = 0;
   let worst = 0;
-  for await (const { row } of readCsv(shared('arcep-fixe', 'mci-base-imb-nantes-centre-2022.csv.gz'), tally)) {
+  for await (const { row } of readCsv(shared('arcep-fixe', 'mci-base-imb-nantes-centre-2022.csv.gz'), tally, { limits })) {
     const a = toLonLat(row.x, row.y, 'auto');
     const b = toLonLat(row.xcoord, row.ycoord, 'auto');
     assert.ok(!('error' in a) && !('error' in b), `row ${n}: ${JSON.stringify(row)}`);
@@ -26,7 +30,7 @@ test('BAL fixture: Lambert-93 x,y and long,lat of the same addresses agree', asy
   const tally = new RunTally();
   let n = 0;
   let worst = 0;
-  for await (const { row } of readCsv(shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'), tally)) {
+  for await (const { row } of readCsv(shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'), tally, { limits })) {
     const [lon, lat] = fromLambert93(Number(row.x), Number(row.y));
     worst = Math.max(worst, distanceM(lon, lat, Number(row.long), Number(row.lat)));
     n++;

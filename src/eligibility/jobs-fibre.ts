@@ -5,7 +5,8 @@ import { defineJob } from '../imports/job.ts';
 import { fold } from '../text/normalize.ts';
 import { boolOf, communeResolver, FILE_STRIDE, positionOf, dateOrNull, hasAny, intOrNull, pick, sourceFiles, textOrNull } from './common.ts';
 import { toLonLat } from './coords.ts';
-import { rawOf, readCsv, sniffDelimiter } from './csv.ts';
+import { readCsv, readHeader } from '../imports/csv.ts';
+import { readLimits } from '../imports/read.ts';
 import { dropDuplicates } from './jobs-mci.ts';
 import { matchTable } from './match-db.ts';
 import { summaryText } from './matching.ts';
@@ -43,7 +44,8 @@ export const fibreImmeublesJob = defineJob({
   title: 'Carte fibre — immeubles (IPE, ARCEP)',
   accepts: 'Fichier des immeubles de la carte fibre de l’ARCEP (données trimestrielles issues des IPE), séparateur « , » ou « ; », ou dossier de tels fichiers. Colonnes x, y, imb_id, num_voie, cp_no_voie, type_voie, nom_voie, batiment, code_insee (ou code_poste + nom_com), catg_loc_imb, imb_etat, pm_ref, pm_etat, code_l331, type_imb, date_completude, pm_date_mad. Remplace les immeubles des communes présentes.',
   options: z.object({ srid: z.enum(['auto', '4326', '3857', '2154']).default('auto') }).strict(),
-  async run({ db, tally }, source, options) {
+  async run({ db, tally, config }, source, options) {
+    const limits = readLimits(config);
     const files = sourceFiles(source, /\.csv(\.gz)?$/i, '.csv');
     const communes = await communeResolver(db);
     let badDates = 0;
@@ -51,14 +53,14 @@ export const fibreImmeublesJob = defineJob({
       await tx.query(`CREATE TEMP TABLE stg_fibre (${Object.entries(FIBRE_COLS).map(([k, v]) => `${k} ${v}`).join(', ')}) ON COMMIT DROP`);
       let batch: Row[] = [];
       for (const [fi, file] of files.entries()) {
-        const { header } = await sniffDelimiter(file);
+        const { header } = await readHeader(file, limits);
         if (!hasAny(header, 'imb_id') || !hasAny(header, 'imb_etat') || !hasAny(header, 'x')) {
           throw new AppError('SOURCE_ILLISIBLE', `bad header ${header.join(',')}`, `${file.split('/').pop()} n'a pas les colonnes du fichier immeubles de la carte fibre (x, y, imb_id, imb_etat…). En-tête lu : ${header.slice(0, 12).join(', ')}.`);
         }
-        for await (const { n, row } of readCsv(file, tally)) {
+        for await (const { n, row, raw } of readCsv(file, tally, { limits })) {
           tally.read++;
           const line = fi * FILE_STRIDE + n;
-          const reject = (reason: string) => tally.reject(n, `${positionOf(files, line).prefix}${reason}`, rawOf(row));
+          const reject = (reason: string) => tally.reject(n, `${positionOf(files, line).prefix}${reason}`, raw);
           const imbId = textOrNull(row.imb_id, 60);
           if (!imbId) { reject('imb_id manquant'); continue; }
           const etat = fibreEtatOf(row.imb_etat);

@@ -7,7 +7,8 @@ import { defineJob } from '../imports/job.ts';
 import type { RunTally } from '../imports/rejects.ts';
 import { communeResolver, FILE_STRIDE, hasAny, positionOf, intOrNull, pick, sourceFiles, textOrNull, boolOf } from './common.ts';
 import { toLonLat } from './coords.ts';
-import { rawOf, readCsv, sniffDelimiter } from './csv.ts';
+import { readCsv, readHeader } from '../imports/csv.ts';
+import { readLimits, type ReadLimits } from '../imports/read.ts';
 import { matchTable } from './match-db.ts';
 import { summaryText } from './matching.ts';
 import { CLASSES, TECHNOS, type ClasseDebit, type Techno } from './reference.ts';
@@ -44,7 +45,8 @@ export const mciImmeublesJob = defineJob({
   title: 'Ma connexion internet — base immeubles (base_imb)',
   accepts: 'Fichier base_imb.csv ou base_imb_XX.csv(.gz) de Ma connexion internet (ARCEP), séparateur « ; » ou « , », ou dossier de tels fichiers. Colonnes imb_id, imb_longitude/imb_latitude (ou imb_x/imb_y), imb_code, imb_code_insee, imb_nbr_logloc, imb_source, imb_type, addr_code, addr_numero, addr_rep, addr_nom_voie, addr_nom_ld… Remplace les immeubles (et leur éligibilité) des communes présentes dans le fichier.',
   options: z.object({ srid: SridSchema }).strict(),
-  async run({ db, tally, log }, source, options) {
+  async run({ db, tally, log, config }, source, options) {
+    const limits = readLimits(config);
     const files = sourceFiles(source, /^base_imb.*\.csv(\.gz)?$/i, 'base_imb*.csv');
     const t0 = Date.now();
     const communes = await communeResolver(db);
@@ -53,14 +55,14 @@ export const mciImmeublesJob = defineJob({
       await tx.query(`CREATE TEMP TABLE stg_mci_imb (${Object.entries(IMB_COLS).map(([k, v]) => `${k} ${v}`).join(', ')}) ON COMMIT DROP`);
       let batch: Row[] = [];
       for (const [fi, file] of files.entries()) {
-        const { header } = await sniffDelimiter(file);
+        const { header } = await readHeader(file, limits);
         if (!hasAny(header, 'imb_id') || !hasAny(header, 'imb_longitude', 'imb_x', 'x') || !hasAny(header, 'imb_code_insee')) {
           throw new AppError('SOURCE_ILLISIBLE', `bad header ${header.join(',')}`, `${file.split('/').pop()} n'a pas les colonnes d'une base immeubles MCI (imb_id, imb_longitude/imb_x, imb_latitude/imb_y, imb_code_insee). En-tête lu : ${header.slice(0, 12).join(', ')}.`);
         }
-        for await (const { n, row } of readCsv(file, tally)) {
+        for await (const { n, row, raw } of readCsv(file, tally, { limits })) {
           tally.read++;
           const line = fi * FILE_STRIDE + n;
-          const reject = (reason: string) => tally.reject(n, `${positionOf(files, line).prefix}${reason}`, rawOf(row));
+          const reject = (reason: string) => tally.reject(n, `${positionOf(files, line).prefix}${reason}`, raw);
           const imbId = textOrNull(row.imb_id, 40);
           if (!imbId) { reject('imb_id manquant'); continue; }
           const p = toLonLat(pick(row, 'imb_longitude', 'imb_x', 'x'), pick(row, 'imb_latitude', 'imb_y', 'y'), options.srid);
@@ -122,15 +124,15 @@ function classeOf(s: string | undefined): ClasseDebit | null | 'invalide' {
   return CLASSES.includes(c) ? c : 'invalide';
 }
 
-async function loadOperators(tx: Queryable, file: string, tally: RunTally): Promise<number> {
+async function loadOperators(tx: Queryable, file: string, tally: RunTally, limits: ReadLimits): Promise<number> {
   const rows: Row[] = [];
   const seen = new Set<string>();
-  for await (const { n, row } of readCsv(file, tally)) {
+  for await (const { n, row, raw } of readCsv(file, tally, { limits })) {
     tally.read++;
     const code = textOrNull(row.code, 10);
     const nom = textOrNull(row.nom, 150);
-    if (!code || !nom) { tally.reject(n, 'operateur.csv : code ou nom manquant', rawOf(row)); continue; }
-    if (seen.has(code)) { tally.reject(n, `operateur.csv : code ${code} en double`, rawOf(row)); continue; }
+    if (!code || !nom) { tally.reject(n, 'operateur.csv : code ou nom manquant', raw); continue; }
+    if (seen.has(code)) { tally.reject(n, `operateur.csv : code ${code} en double`, raw); continue; }
     seen.add(code);
     rows.push({ code, code_interop: textOrNull(row.code_interop, 10), nom });
   }
@@ -145,9 +147,9 @@ export const mciOperateursJob = defineJob({
   title: 'Ma connexion internet — liste des opérateurs (operateur.csv)',
   accepts: 'Fichier operateur.csv de Ma connexion internet (ARCEP) : code, code_interop, nom. Remplace la liste.',
   options: z.object({}).strict(),
-  async run({ db, tally }, source) {
+  async run({ db, tally, config }, source) {
     const [file] = sourceFiles(source, /^operateur.*\.csv(\.gz)?$/i, 'operateur*.csv');
-    const n = await db.transaction((tx) => loadOperators(tx, file!, tally));
+    const n = await db.transaction((tx) => loadOperators(tx, file!, tally, readLimits(config)));
     tally.accepted = n;
     return `${n} opérateurs.`;
   },
@@ -158,26 +160,27 @@ export const mciEligibiliteJob = defineJob({
   title: 'Ma connexion internet — éligibilité des immeubles (actuel)',
   accepts: 'Fichier actuel.csv ou actuel_XX.csv(.gz) de Ma connexion internet (ARCEP) : imb_id, addr_code, imb_code, code_operateur, code_techno, classe_debit_montant, classe_debit_descendant, limitation, saturation ; ou dossier contenant actuel*.csv et, facultativement, operateur.csv. Les immeubles doivent avoir été importés avant (job mci-immeubles, même trimestre). Remplace l’éligibilité des communes présentes.',
   options: z.object({}).strict(),
-  async run({ db, tally }, source) {
+  async run({ db, tally, config }, source) {
+    const limits = readLimits(config);
     const files = sourceFiles(source, /^actuel.*\.csv(\.gz)?$/i, 'actuel*.csv');
     const opFile = fs.statSync(source.path).isDirectory()
       ? fs.readdirSync(source.path).filter((f) => /^operateur.*\.csv(\.gz)?$/i.test(f)).map((f) => path.join(source.path, f))[0]
       : undefined;
     const res = await db.transaction(async (tx) => {
-      const ops = opFile ? await loadOperators(tx, opFile, tally) : 0;
+      const ops = opFile ? await loadOperators(tx, opFile, tally, limits) : 0;
       await tx.query(`CREATE TEMP TABLE stg_mci_elig (${Object.entries(ELIG_COLS).map(([k, v]) => `${k} ${v}`).join(', ')}) ON COMMIT DROP`);
       let batch: Row[] = [];
       let read = 0;
       for (const [fi, file] of files.entries()) {
-        const { header } = await sniffDelimiter(file);
+        const { header } = await readHeader(file, limits);
         if (!hasAny(header, 'imb_id') || !hasAny(header, 'code_techno') || !hasAny(header, 'code_operateur')) {
           throw new AppError('SOURCE_ILLISIBLE', `bad header ${header.join(',')}`, `${file.split('/').pop()} n'a pas les colonnes d'une table d'éligibilité MCI (imb_id, code_operateur, code_techno, classe_debit_descendant…). En-tête lu : ${header.slice(0, 12).join(', ')}.`);
         }
-        for await (const { n, row } of readCsv(file, tally)) {
+        for await (const { n, row, raw } of readCsv(file, tally, { limits })) {
           tally.read++;
           read++;
           const line = fi * FILE_STRIDE + n;
-          const reject = (reason: string) => tally.reject(n, `${positionOf(files, line).prefix}${reason}`, rawOf(row));
+          const reject = (reason: string) => tally.reject(n, `${positionOf(files, line).prefix}${reason}`, raw);
           const imbId = textOrNull(row.imb_id, 40);
           if (!imbId) { reject('imb_id manquant'); continue; }
           const techno = (row.code_techno ?? '').trim().toUpperCase() as Techno;

@@ -2,9 +2,11 @@ import { z } from 'zod';
 import { insertJson, type Row } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { defineJob } from '../imports/job.ts';
+import { DEPARTEMENT_CODE } from '../territories/codes.ts';
 import { fold } from '../text/normalize.ts';
 import { hasAny, textOrNull } from './common.ts';
-import { rawOf, readCsv, sniffDelimiter } from './csv.ts';
+import { readCsv, readHeader } from '../imports/csv.ts';
+import { readLimits } from '../imports/read.ts';
 
 /** Technologies named in the "technologie" column ("Satellite et 4G et THD radio", "THD LTE"…). */
 export function technologiesOf(t: string): { satellite: boolean; quatre_g: boolean; thd_radio: boolean } {
@@ -18,18 +20,19 @@ export const offresRepliJob = defineJob({
   title: 'Offres de repli France Très Haut Débit (par département)',
   accepts: 'Fichier des opérateurs partenaires du programme France Très Haut Débit par département (ANCT, operateurs_fthd) : insee_dep, insee_reg, departement, operateur, technologie, site, prise_en_charge_aide. Remplace les offres des départements présents.',
   options: z.object({}).strict(),
-  async run({ db, tally }, source) {
-    const { header } = await sniffDelimiter(source.path);
+  async run({ db, tally, config }, source) {
+    const limits = readLimits(config);
+    const { header } = await readHeader(source.path, limits);
     if (!hasAny(header, 'insee_dep') || !hasAny(header, 'operateur') || !hasAny(header, 'prise_en_charge_aide')) {
       throw new AppError('SOURCE_ILLISIBLE', `bad header ${header.join(',')}`, `Le fichier n'a pas les colonnes attendues (insee_dep, operateur, technologie, prise_en_charge_aide). En-tête lu : ${header.join(', ')}.`);
     }
     const offres = new Map<string, Row & { n: number }>();
     const absences = new Map<string, Row>();
-    for await (const { n, row } of readCsv(source.path, tally)) {
+    for await (const { n, row, raw } of readCsv(source.path, tally, { limits })) {
       tally.read++;
-      const reject = (reason: string) => tally.reject(n, reason, rawOf(row));
+      const reject = (reason: string) => tally.reject(n, reason, raw);
       const dep = (row.insee_dep ?? '').trim().toUpperCase();
-      if (!/^(\d{2}|2A|2B|97\d)$/.test(dep) || dep === '20') { reject(`code département invalide : « ${row.insee_dep ?? ''} »`); continue; }
+      if (!DEPARTEMENT_CODE.test(dep)) { reject(`code département invalide : « ${row.insee_dep ?? ''} »`); continue; }
       const operateur = textOrNull(row.operateur, 200);
       const techno = textOrNull(row.technologie, 100);
       if (!operateur) { reject('opérateur manquant'); continue; }

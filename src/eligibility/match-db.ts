@@ -1,13 +1,10 @@
 import type { Queryable } from '../db/db.ts';
 import { insertJson } from '../db/db.ts';
+import { departementOfCommune } from '../territories/codes.ts';
 import { AddressMatcher, summarize, type AddressPoint, type BuildingIn, type Match, type MatchSummary, type Method } from './matching.ts';
 
 export type BuildingTable = { table: string; kind: 'mci' | 'fibre' };
 
-/** Département of a commune code (3 characters overseas). */
-export function deptOf(code: string): string {
-  return code.startsWith('97') ? code.slice(0, 3) : code.slice(0, 2);
-}
 
 const BUILDING_COLUMNS: Record<'mci' | 'fibre', string> = {
   mci: `imb_id, code_insee, lon, lat, addr_code, NULL::text AS imb_code, addr_numero AS numero, addr_rep AS rep,
@@ -40,7 +37,7 @@ export async function matchTable(q: Queryable, t: BuildingTable, onlyCommunes?: 
   const communes = onlyCommunes ?? (await q.query<{ code_insee: string }>(`SELECT DISTINCT code_insee FROM ${t.table}`)).rows.map((r) => r.code_insee);
   const byDept = new Map<string, string[]>();
   for (const c of communes) {
-    const d = deptOf(c);
+    const d = departementOfCommune(c);
     const l = byDept.get(d);
     if (l) l.push(c); else byDept.set(d, [c]);
   }

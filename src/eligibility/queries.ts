@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.ts';
+import { communeCodes, DEPARTEMENT_CODE, padCommuneCode } from '../territories/codes.ts';
 import type { Method } from './matching.ts';
 
 export type AdresseRow = { id: string; numero: number | null; suffixe: string | null; voie: string; lieu_dit: string | null; code_postal: string | null; code_insee: string; commune: string; departement: string; lon: number; lat: number; source: string };
@@ -99,15 +100,15 @@ export async function setRipCommunes(q: Queryable, id: number, codes: string[]):
 export async function expandCommuneCodes(q: Queryable, entries: string[]): Promise<{ codes: string[]; unknown: string[] }> {
   const codes = new Set<string>();
   const unknown: string[] = [];
+  const communes = await communeCodes(q);
   for (const e of entries) {
-    if (/^(\d{2}|2A|2B|97\d)$/.test(e)) {
+    if (DEPARTEMENT_CODE.test(e)) {
       const rows = (await q.query<{ code: string }>(`SELECT code FROM commune WHERE departement = $1 AND type = 'commune-actuelle'`, [e])).rows;
       if (rows.length) rows.forEach((r) => codes.add(r.code)); else unknown.push(e);
       continue;
     }
-    const r = (await q.query<{ code: string }>(
-      `SELECT code FROM commune WHERE code = $1 UNION ALL SELECT code_actuel FROM commune_code_historique WHERE code_ancien = $1 LIMIT 1`, [e])).rows[0];
-    if (r) codes.add(r.code); else unknown.push(e);
+    const now = communes.current(padCommuneCode(e));
+    if (now) codes.add(now); else unknown.push(e);
   }
   return { codes: [...codes].sort(), unknown };
 }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { insertJson } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { defineJob } from '../imports/job.ts';
-import { readText } from '../imports/source.ts';
+import { jsonElements, type JsonDocument } from '../imports/json.ts';
+import { readLimits } from '../imports/read.ts';
+import { communeCodes } from '../territories/codes.ts';
 import { NiveauSchema, type Niveau } from '../territories/schema.ts';
 import { bboxOf, GeometryError, mergeMulti, SIMPLIFY_TOLERANCE, simplifyMulti, toMultiPolygon, type MultiPolygon } from './geometry.ts';
 
@@ -37,32 +39,20 @@ export const contoursJob = defineJob({
   title: 'Contours administratifs (GeoJSON)',
   accepts: "Fichier GeoJSON (éventuellement .gz) en WGS84 : FeatureCollection ou Feature de communes, EPCI, départements ou régions, avec une propriété « code » (code INSEE ou SIREN). Le niveau est lu dans le nom du fichier ou donné par l'option niveau.",
   options: z.object({ niveau: NiveauSchema.optional() }).strict(),
-  async run({ db, tally }, source, options) {
+  async run({ db, tally, config }, source, options) {
     const niveau = options.niveau ?? niveauFromName(source.name);
     if (!niveau) throw new AppError('IMPORT_ECHEC', `cannot tell level of ${source.name}`, `Niveau inconnu pour ${source.name} : précisez l'option niveau (commune, epci, departement, region).`);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(await readText(source.path));
-    } catch (e) {
-      throw new AppError('IMPORT_ECHEC', `${source.name}: ${(e as Error).message}`, `Le fichier n'est pas un GeoJSON lisible (tronqué ou mal formé) : ${(e as Error).message}.`);
-    }
-    const d = doc as { type?: string; features?: unknown[] };
-    const features = d?.type === 'FeatureCollection' && Array.isArray(d.features) ? d.features : d?.type === 'Feature' ? [doc] : null;
-    if (!features) throw new AppError('IMPORT_ECHEC', 'not a FeatureCollection/Feature', 'Le fichier doit être une FeatureCollection ou une Feature GeoJSON.');
-
     const table = { region: 'region', departement: 'departement', epci: 'epci', commune: 'commune' }[niveau];
     const known = new Set((await db.query<{ code: string }>(`SELECT code FROM ${table}`)).rows.map((r) => r.code));
-    const historic = niveau === 'commune'
-      ? new Map((await db.query<{ code_ancien: string; code_actuel: string }>('SELECT code_ancien, code_actuel FROM commune_code_historique')).rows.map((r) => [r.code_ancien, r.code_actuel]))
-      : new Map<string, string>();
+    const codes = niveau === 'commune' ? await communeCodes(db) : null;
 
     const byCode = new Map<string, MultiPolygon[]>();
-    features.forEach((f, i) => {
+    const add = (f: unknown, i: number) => {
       tally.read++;
       const feat = f as { properties?: Record<string, unknown>; geometry?: unknown };
       const raw = featureCode(feat?.properties);
       if (!raw) return tally.reject(i + 1, 'propriété code absente', JSON.stringify(feat?.properties ?? null));
-      const code = known.has(raw) ? raw : historic.get(raw);
+      const code = known.has(raw) ? raw : codes?.current(raw);
       if (!code) return tally.reject(i + 1, `code ${raw} inconnu au niveau ${niveau} dans le découpage en vigueur`, raw);
       try {
         const g = toMultiPolygon(feat.geometry);
@@ -71,7 +61,16 @@ export const contoursJob = defineJob({
         if (e instanceof GeometryError) return tally.reject(i + 1, `${raw} : ${e.message}`, raw);
         throw e;
       }
-    });
+    };
+    // Features are read one at a time: a national file is never held whole in memory.
+    let doc: JsonDocument | undefined;
+    let i = 0;
+    for await (const f of jsonElements(source.path, readLimits(config), { member: 'features', done: (d) => { doc = d; } })) add(f, i++);
+    const d = doc?.rest as { type?: string; features?: unknown } | null | undefined;
+    if (d?.type === 'Feature') add(d, 0);
+    else if (d?.type !== 'FeatureCollection' || !Array.isArray(d.features)) {
+      throw new AppError('IMPORT_ECHEC', 'not a FeatureCollection/Feature', 'Le fichier doit être une FeatureCollection ou une Feature GeoJSON.');
+    }
     if (!byCode.size) throw new AppError('IMPORT_ECHEC', 'no usable feature', `Aucun contour utilisable dans ${source.name} (${tally.rejected} rejetés).`);
 
     const rows = [...byCode].map(([code, parts]) => {

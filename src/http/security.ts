@@ -25,6 +25,21 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /**
+ * An Origin header, when sent, must name this host. `null` (sandboxed frames, data: documents, some
+ * cross-site redirects) and anything that does not parse as a URL are refused.
+ */
+function sameOrigin(origin: string | string[], host: string | undefined): boolean {
+  if (typeof origin !== 'string' || origin === 'null' || !host) return false;
+  try {
+    const o = new URL(origin);
+    // Host may carry the scheme's default port (localhost:80) where Origin omits it.
+    return o.host === new URL(`${o.protocol}//${host}`).host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Sessions and CSRF. Signed-in users carry the token stored with their session; visitors
  * (the login form) get a random token in an HttpOnly, SameSite cookie (double submit).
  * Unsafe methods must echo it in `_csrf` (form field or query) or `x-csrf-token`.
@@ -33,7 +48,13 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
   app.decorateRequest('viewer', null);
   app.decorateRequest('csrfToken', '');
 
+  // Behind an undeclared proxy every visitor shares the proxy's address, and so its login and search limits.
+  let warnedProxy = deps.config.trustProxy !== false;
   app.addHook('onRequest', async (req, reply) => {
+    if (!warnedProxy && req.headers['x-forwarded-for'] !== undefined) {
+      warnedProxy = true;
+      req.log.warn('En-tête X-Forwarded-For reçu alors que TRUST_PROXY n’est pas défini : il est ignoré. Derrière un proxy, indiquez TRUST_PROXY (voir README, « Derrière un proxy »).');
+    }
     if (req.url.startsWith('/static/')) return;
     const token = req.cookies[SESSION_COOKIE];
     if (token && token.length < 100) {
@@ -61,8 +82,9 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
       throw new AppError('CSRF_INVALIDE', `csrf mismatch on ${req.method} ${req.url}`);
     }
     const origin = req.headers.origin;
-    if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host) {
-      throw new AppError('CSRF_INVALIDE', `cross-origin ${origin} on ${req.url}`);
+    // req.host is X-Forwarded-Host only behind a proxy trusted by TRUST_PROXY, else the Host header.
+    if (origin !== undefined && !sameOrigin(origin, req.host)) {
+      throw new AppError('CSRF_INVALIDE', `cross-origin ${String(origin).slice(0, 200)} on ${req.url}`);
     }
   });
 }

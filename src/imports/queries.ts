@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.ts';
+import { safeSnippet } from '../text/safe.ts';
 
 export type ImportRun = {
   id: number;
@@ -15,6 +16,8 @@ export type ImportRun = {
   rejects: { line: number | null; reason: string; raw?: string }[];
   message: string | null;
   started_by: string | null;
+  /** Bytes of the source (null for runs recorded before migration 0011 or whose source could not be read). */
+  source_taille?: number | null;
 };
 
 export async function lastSucceededRun(q: Queryable, job: string): Promise<ImportRun | undefined> {
@@ -43,7 +46,7 @@ export async function finishRun(
   await q.query(
     `UPDATE import_run SET status = $2, ended_at = now(), rows_read = $3, rows_accepted = $4,
        rows_rejected = $5, rejects = $6::jsonb, message = $7 WHERE id = $1`,
-    [id, r.status, r.read, r.accepted, r.rejected, JSON.stringify(r.rejects), r.message],
+    [id, r.status, r.read, r.accepted, r.rejected, JSON.stringify(r.rejects), r.message === null ? null : safeSnippet(r.message, 4000)],
   );
 }
 
@@ -63,4 +66,9 @@ export async function failInterruptedRuns(q: Queryable): Promise<number> {
      WHERE status = 'running'`,
   );
   return r.rowCount;
+}
+
+/** Size in bytes of the source a run read (kept after the file itself is removed by retention). */
+export async function setRunSourceSize(q: Queryable, id: number, size: number): Promise<void> {
+  await q.query('UPDATE import_run SET source_taille = $2 WHERE id = $1', [id, size]);
 }

@@ -1,3 +1,5 @@
+import { safeSnippet } from '../text/safe.ts';
+
 /** Counts what a run read, kept and rejected, and keeps a sample of rejects with reasons. */
 export class RunTally {
   read = 0;
@@ -8,6 +10,7 @@ export class RunTally {
 
   reject(line: number | null, reason: string, raw?: string): void {
     this.rejected++;
-    if (this.sample.length < this.maxSample) this.sample.push({ line, reason, raw: raw?.slice(0, 300) });
+    // Reasons and samples quote the file: stored text must stay valid whatever it holds.
+    if (this.sample.length < this.maxSample) this.sample.push({ line, reason: safeSnippet(reason, 500), raw: raw === undefined ? undefined : safeSnippet(raw, 300) });
   }
 }

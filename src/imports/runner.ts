@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import type { ImportJob } from './job.ts';
-import { finishRun, getRun, insertRun, lastSucceededRun, type ImportRun } from './queries.ts';
+import { finishRun, getRun, insertRun, lastSucceededRun, setRunSourceSize, type ImportRun } from './queries.ts';
 import { RunTally } from './rejects.ts';
 import { resolveSource, type Source } from './source.ts';
 
@@ -66,7 +66,10 @@ async function runOne(
   let source: Source;
   try {
     source = typeof spec === 'string'
-      ? await resolveSource(spec, { downloadDir: path.join(deps.config.dataDir, 'telechargements'), maxBytes: deps.config.uploadMaxBytes })
+      ? await resolveSource(spec, {
+        downloadDir: path.join(deps.config.dataDir, 'telechargements', job.name), maxBytes: deps.config.uploadMaxBytes,
+        allow: deps.config.importAllowList, idleMs: deps.config.importInactivityMs,
+      })
       : spec;
   } catch (e) {
     const id = await insertRun(db, { job: job.name, source: typeof spec === 'string' ? spec : spec.origin, sha256: null, options: parsedOptions.data, status: 'running', startedBy: req.startedBy });
@@ -79,11 +82,14 @@ async function runOne(
   const last = await lastSucceededRun(db, job.name);
   if (!req.force && last && last.sha256 === source.sha256 && canonical(last.options) === canonical(parsedOptions.data ?? {})) {
     const id = await insertRun(db, { job: job.name, source: source.origin, sha256: source.sha256, options: parsedOptions.data, status: 'unchanged', startedBy: req.startedBy });
+    await setRunSourceSize(db, id, source.size);
     await finishRun(db, id, { status: 'unchanged', read: 0, accepted: 0, rejected: 0, rejects: [], message: `Source identique à l'import n° ${last.id} : rien à faire.` });
     return (await getRun(db, id))!;
   }
 
   const id = await insertRun(db, { job: job.name, source: source.origin, sha256: source.sha256, options: parsedOptions.data, status: 'running', startedBy: req.startedBy });
+  // The file itself goes on the retention rule (retention.ts): the record keeps its name, size and checksum.
+  await setRunSourceSize(db, id, source.size);
   const tally = new RunTally();
   const t0 = Date.now();
   try {
@@ -94,7 +100,13 @@ async function runOne(
   } catch (e) {
     const msg = e instanceof AppError ? e.userMessage : `Échec : ${(e as Error).message}`;
     log.error({ err: e, run: id }, 'import failed');
-    await finishRun(db, id, { status: 'failed', read: tally.read, accepted: tally.accepted, rejected: tally.rejected, rejects: tally.sample, message: `${msg} Les données déjà chargées n'ont pas été modifiées.` });
+    try {
+      await finishRun(db, id, { status: 'failed', read: tally.read, accepted: tally.accepted, rejected: tally.rejected, rejects: tally.sample, message: `${msg} Les données déjà chargées n'ont pas été modifiées.` });
+    } catch (saveError) {
+      // A run is never left 'running': without its sample, with a message that cannot fail.
+      log.error({ err: saveError, run: id }, 'saving the failed run failed');
+      await finishRun(db, id, { status: 'failed', read: tally.read, accepted: tally.accepted, rejected: tally.rejected, rejects: [], message: "Échec de l'import (le détail n'a pas pu être enregistré, voir le journal du serveur). Les données déjà chargées n'ont pas été modifiées." });
+    }
   }
   return (await getRun(db, id))!;
 }

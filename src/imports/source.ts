@@ -2,10 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import readline from 'node:readline';
 import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
 import { AppError } from '../errors.ts';
+import { download, type DownloadOptions } from './download.ts';
 
 /** A source an import job reads: a local file (downloads and uploads are first saved as one). */
 export type Source = {
@@ -19,53 +18,20 @@ export type Source = {
   size: number;
 };
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-
 export async function sha256File(p: string): Promise<string> {
   const h = crypto.createHash('sha256');
   await pipeline(fs.createReadStream(p), h);
   return h.digest('hex');
 }
 
-async function isGzip(p: string): Promise<boolean> {
-  const fh = await fsp.open(p, 'r');
-  try {
-    const b = Buffer.alloc(2);
-    await fh.read(b, 0, 2, 0);
-    return b[0] === GZIP_MAGIC[0] && b[1] === GZIP_MAGIC[1];
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Opens a local file as a byte stream, gunzipping it when it is gzip whatever its name. */
-export async function openStream(p: string): Promise<NodeJS.ReadableStream> {
-  const raw = fs.createReadStream(p);
-  return (await isGzip(p)) ? raw.pipe(zlib.createGunzip()) : raw;
-}
-
-export async function readText(p: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of await openStream(p)) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '');
-}
-
-/** Lines of a text file (gzip or not), numbered from 1, BOM removed. */
-export async function* readLines(p: string): AsyncGenerator<{ line: string; n: number }> {
-  const rl = readline.createInterface({ input: await openStream(p), crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of rl) {
-    n++;
-    yield { line: n === 1 ? line.replace(/^\uFEFF/, '') : line, n };
-  }
-}
-
 /**
  * Resolves what the user named (path or http(s) URL) to a local file with its checksum.
  * Downloads stop at maxBytes, before the whole body is held anywhere.
  */
-export async function resolveSource(spec: string, opts: { downloadDir: string; maxBytes: number }): Promise<Source> {
+export async function resolveSource(spec: string, opts: DownloadOptions): Promise<Source> {
   if (/^https?:\/\//i.test(spec)) return download(spec, opts);
+  // Any other scheme (file:, x:../../etc/passwd…) is refused rather than read as a local path.
+  if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) throw new AppError('SOURCE_ILLISIBLE', `scheme in ${spec.slice(0, 200)}`, 'Seules les adresses http:// ou https:// sont acceptées.');
   const p = path.resolve(spec);
   let st: fs.Stats;
   try {
@@ -86,36 +52,4 @@ export async function resolveSource(spec: string, opts: { downloadDir: string; m
     return { origin: spec, path: p, name: path.basename(p), sha256: h.digest('hex'), size };
   }
   return { origin: spec, path: p, name: path.basename(p), sha256: await sha256File(p), size: st.size };
-}
-
-async function download(url: string, opts: { downloadDir: string; maxBytes: number }): Promise<Source> {
-  let res: Response;
-  try {
-    res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(10 * 60_000) });
-  } catch (e) {
-    throw new AppError('SOURCE_ILLISIBLE', `fetch ${url}: ${(e as Error).message}`, `Téléchargement impossible : ${url}`);
-  }
-  if (!res.ok || !res.body) throw new AppError('SOURCE_ILLISIBLE', `fetch ${url}: HTTP ${res.status}`, `Le serveur a répondu ${res.status} pour ${url}`);
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > opts.maxBytes) throw new AppError('FICHIER_TROP_GROS', `${url}: ${declared} bytes`);
-  await fsp.mkdir(opts.downloadDir, { recursive: true });
-  const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'telechargement');
-  const dest = path.join(opts.downloadDir, `${Date.now()}-${name.replace(/[^\w.-]/g, '_')}`);
-  const h = crypto.createHash('sha256');
-  let size = 0;
-  const out = fs.createWriteStream(dest);
-  try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      size += chunk.length;
-      if (size > opts.maxBytes) throw new AppError('FICHIER_TROP_GROS', `${url}: over ${opts.maxBytes} bytes`);
-      h.update(chunk);
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-    }
-  } catch (e) {
-    out.destroy();
-    await fsp.rm(dest, { force: true });
-    throw e;
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return { origin: url, path: dest, name, sha256: h.digest('hex'), size };
 }

@@ -1,20 +1,23 @@
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+import type { Config } from '../config.ts';
 import type { Row } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { defineJob } from '../imports/job.ts';
 import type { RunTally } from '../imports/rejects.ts';
-import { readText, type Source } from '../imports/source.ts';
+import { readHeader, readRecords, type CsvRecord } from '../imports/csv.ts';
+import { readLimits } from '../imports/read.ts';
+import type { Source } from '../imports/source.ts';
 import {
-  departementOfCommune, MCI_FIELDS, mciReading, NIVEAU_SHEET_LABEL, parseCount, parseDeployment, parseInformations, quarterFromName,
+  MCI_FIELDS, mciReading, NIVEAU_SHEET_LABEL, parseCount, parseDeployment, parseInformations, quarterFromName,
   recognise, SheetError, toCumulative, type DeploymentSheet, type InfoSheet, type MciCounts, type Reject,
 } from './parse.ts';
-import { guessDelimiter, loadSheets } from './sheets.ts';
+import { loadSheets } from './sheets.ts';
 import * as S from './store.ts';
+import { COMMUNE_CODE, communeCodes, DEPARTEMENT_CODE, departementOfCommune } from '../territories/codes.ts';
 
 const DeptListSchema = z.union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(/[,\s]+/)).map((x) => x.trim().toUpperCase()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^(\d{2,3}|2[AB])$/, 'code de département attendu (ex. 21, 2A, 971)')).min(1));
+  .pipe(z.array(z.string().regex(DEPARTEMENT_CODE, 'code de département attendu (ex. 21, 2A, 971)')).min(1));
 
 function fail(detail: string, message: string): never {
   throw new AppError('IMPORT_ECHEC', detail, message);
@@ -41,10 +44,10 @@ export const arcepDeploiementsJob = defineJob({
   title: 'Observatoire trimestriel Arcep du haut et très haut débit fixe (déploiements)',
   accepts: "Classeur XLSX « Le marché du haut et très haut débit fixe (déploiements) » de l'Arcep, ou l'export CSV d'une de ses feuilles (déploiement FttH par commune, EPCI, département, région, arrondissement ; informations par commune, EPCI, département, région), ou un dossier de ces fichiers. La feuille est reconnue d'après son en-tête. Options : trimestre=2018-T1 (millésime des feuilles « informations » quand le fichier ne le dit pas), departements=21,25 (ne charger que ces départements).",
   options: ArcepOptionsSchema,
-  async run({ db, tally }, source, options) {
+  async run({ db, tally, config }, source, options) {
     let loaded: Awaited<ReturnType<typeof loadSheets>>;
     try {
-      loaded = await loadSheets(source.path, source.name);
+      loaded = await loadSheets(source.path, source.name, readLimits(config));
     } catch (e) {
       if (e instanceof SheetError) fail(e.message, e.message);
       throw e;
@@ -86,7 +89,7 @@ export const arcepDeploiementsJob = defineJob({
       return m;
     };
     const keepDept = (d: string) => !options.departements || options.departements.includes(d);
-    const mapCode = await S.codeMapper(db);
+    const mapCode = (await communeCodes(db)).current;
 
     let summary: string[] = [];
     const touched = new Set<string>();
@@ -218,14 +221,25 @@ export const MciOptionsSchema = z.object({
 
 const MCI_REQUIRED = ['code_insee', 'nbr', 'inel_hd', 'elig_hd05', 'elig_hd3', 'elig_bhd8', 'elig_thd30', 'date'];
 
-/** The whole CSV as rows of strings, or a failed run saying why it cannot be read. */
-async function readCsvRows(source: Source): Promise<string[][]> {
-  const text = await readText(source.path);
-  try {
-    return parse(text, { delimiter: guessDelimiter(text), relax_column_count: true, skip_empty_lines: true, bom: true }) as string[][];
-  } catch (e) {
-    return fail(`${source.name}: ${(e as Error).message}`, `Le fichier ${source.name} n'est pas un CSV lisible : ${(e as Error).message}`);
+/**
+ * Header (first non-blank line) and records of a CSV source, streamed; a malformed record is a
+ * reject with its line. The header record itself is not yielded.
+ */
+async function csvTable(source: Source, tally: RunTally, config: Config): Promise<{ header: string[]; records: AsyncGenerator<CsvRecord> }> {
+  const limits = readLimits(config);
+  const { header, delimiter } = await readHeader(source.path, limits);
+  const onBad = (n: number, reason: string, raw: string) => {
+    tally.read++;
+    tally.reject(n, `ligne illisible : ${reason}`, raw);
+  };
+  async function* records(): AsyncGenerator<CsvRecord> {
+    let first = true;
+    for await (const rec of readRecords(source.path, { limits, delimiter, onBad })) {
+      if (first) first = false;
+      else yield rec;
+    }
   }
+  return { header, records: records() };
 }
 
 export function perimetreFromName(name: string): 'toutes' | 'terrestre' | 'filaire' | 'dsl' {
@@ -239,9 +253,8 @@ export const mciCommunesJob = defineJob({
   title: 'Ma connexion internet : éligibilité par commune et classe de débit (Arcep)',
   accepts: "Fichier commune_debit.csv de Ma connexion internet (ou ses variantes commune_debit_terrestre, _filaire, _dsl), séparateur « ; » ou « , », colonnes code_insee, nbr, inel_hd, elig_hd05, elig_hd3, elig_bhd8, elig_thd30, elig_thd100, elig_thd1g, date. Options : perimetre=toutes|terrestre|filaire|dsl (lu dans le nom du fichier par défaut), departements=21,25.",
   options: MciOptionsSchema,
-  async run({ db, tally }, source, options) {
-    const rows = await readCsvRows(source);
-    const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
+  async run({ db, tally, config }, source, options) {
+    const { header, records } = await csvTable(source, tally, config);
     const missing = MCI_REQUIRED.filter((c) => !header.includes(c));
     if (missing.length) {
       fail(`missing ${missing.join(',')}`, `Colonnes absentes de ${source.name} (ligne 1) : ${missing.join(', ')}. En-tête lu : ${header.join(' | ')}. Attendu : code_insee;nom_com;code_dep;code_reg;nbr;type;inel_hd;elig_hd05;elig_hd3;elig_bhd8;elig_thd30;elig_thd100;elig_thd1g;date.`);
@@ -254,13 +267,10 @@ export const mciCommunesJob = defineJob({
     const iDep = col('code_dep');
     type Parsed = { line: number; code: string; dept: string; periode: string; counts: MciCounts; raw: string };
     const parsed: Parsed[] = [];
-    for (let i = 1; i < rows.length; i++) {
-      const r = rows[i]!;
-      const line = i + 1;
+    for await (const { n: line, fields: r, raw } of records) {
       tally.read++;
-      const raw = r.join(';');
       const code = (r[iCode] ?? '').trim().toUpperCase().padStart(5, '0');
-      if (!/^(\d{5}|2[AB]\d{3})$/.test(code)) { tally.reject(line, `code_insee invalide « ${r[iCode] ?? ''} »`, raw); continue; }
+      if (!COMMUNE_CODE.test(code)) { tally.reject(line, `code_insee invalide « ${r[iCode] ?? ''} »`, raw); continue; }
       const date = (r[iDate] ?? '').trim();
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) { tally.reject(line, `date invalide « ${date} » (AAAA-MM-JJ attendu)`, raw); continue; }
       if (iType >= 0 && r[iType] && r[iType]!.trim() !== 'all') { tally.reject(line, `type « ${r[iType]} » non pris en charge (seul « all », logements + locaux professionnels, est publié)`, raw); continue; }
@@ -288,7 +298,7 @@ export const mciCommunesJob = defineJob({
       if (k.exclusive) exc++;
     }
     const cumulative = cum >= exc;
-    const mapCode = await S.codeMapper(db);
+    const mapCode = (await communeCodes(db)).current;
     const out: Row[] = [];
     let unmapped = 0;
     for (const p of parsed) {
@@ -330,9 +340,9 @@ export const logementsInseeJob = defineJob({
   title: 'Logements par commune (Insee, recensement, base communale)',
   accepts: "Fichier CSV de la base communale « Logement » de l'Insee (base-cc-logement-AAAA), séparateur « ; », colonnes CODGEO et P21_LOG (P21_RP facultative ; l'année est lue dans le nom de colonne). Option : departements=21,25.",
   options: LogementsOptionsSchema,
-  async run({ db, tally }, source, options) {
-    const rows = await readCsvRows(source);
-    const header = (rows[0] ?? []).map((h) => h.trim().toUpperCase());
+  async run({ db, tally, config }, source, options) {
+    const table = await csvTable(source, tally, config);
+    const header = table.header.map((h) => h.toUpperCase());
     const iCode = header.indexOf('CODGEO');
     const iLog = header.findIndex((h) => /^P\d{2}_LOG$/.test(h));
     if (iCode < 0 || iLog < 0) {
@@ -341,20 +351,19 @@ export const logementsInseeJob = defineJob({
     const yy = header[iLog]!.slice(1, 3);
     const millesime = `20${yy}`;
     const iRp = header.indexOf(`P${yy}_RP`);
-    const mapCode = await S.codeMapper(db);
+    const mapCode = (await communeCodes(db)).current;
     const out: Row[] = [];
-    for (let i = 1; i < rows.length; i++) {
-      const r = rows[i]!;
+    for await (const { n: line, fields: r, raw } of table.records) {
       tally.read++;
       const code = (r[iCode] ?? '').trim().toUpperCase().padStart(5, '0');
-      if (!/^(\d{5}|2[AB]\d{3})$/.test(code)) { tally.reject(i + 1, `CODGEO invalide « ${r[iCode] ?? ''} »`, r.join(';')); continue; }
+      if (!COMMUNE_CODE.test(code)) { tally.reject(line, `CODGEO invalide « ${r[iCode] ?? ''} »`, raw); continue; }
       const dept = departementOfCommune(code);
       if (options.departements && !options.departements.includes(dept)) { tally.read--; continue; }
       const log = Number((r[iLog] ?? '').replace(',', '.'));
-      if (!(r[iLog] ?? '').trim() || !Number.isFinite(log)) { tally.reject(i + 1, `valeur non numérique « ${r[iLog] ?? ''} » pour ${header[iLog]}`, r.join(';')); continue; }
+      if (!(r[iLog] ?? '').trim() || !Number.isFinite(log)) { tally.reject(line, `valeur non numérique « ${r[iLog] ?? ''} » pour ${header[iLog]}`, raw); continue; }
       const rp = iRp >= 0 && (r[iRp] ?? '').trim() ? Number((r[iRp] ?? '').replace(',', '.')) : null;
       const actuel = mapCode(code);
-      if (!actuel) tally.reject(i + 1, `code commune ${code} inconnu du COG en vigueur et de la table des anciens codes ; non rattaché`, r.join(';'));
+      if (!actuel) tally.reject(line, `code commune ${code} inconnu du COG en vigueur et de la table des anciens codes ; non rattaché`, raw);
       else tally.accepted++;
       out.push({ code_publie: code, millesime, departement_publie: dept, code_actuel: actuel, logements: log, residences_principales: Number.isFinite(rp) ? rp : null, source_id: 0 });
     }

@@ -5,6 +5,8 @@
  * Pure functions: no database here.
  */
 
+import { COMMUNE_CODE, padCommuneCode } from '../territories/codes.ts';
+
 export type Niveau = 'commune' | 'epci' | 'departement' | 'region' | 'arrondissement';
 export type SheetKind = 'deploiement' | 'informations';
 export type RawSheet = { name: string; rows: string[][] };
@@ -99,23 +101,19 @@ export function parseFlag(raw: string | undefined): boolean | null | 'invalid' {
 /** Codes from Excel may have lost their leading zero (1001 for 01001). */
 export function padCode(niveau: Niveau, raw: string): string {
   const s = raw.trim().toUpperCase();
-  if ((niveau === 'commune' || niveau === 'arrondissement') && /^\d{4}$/.test(s)) return `0${s}`;
+  if (niveau === 'commune' || niveau === 'arrondissement') return padCommuneCode(s);
   if (niveau === 'departement' && /^\d$/.test(s)) return `0${s}`;
   if (niveau === 'region' && /^\d$/.test(s)) return `0${s}`;
   return s;
 }
 
 const CODE_RE: Record<Niveau, RegExp> = {
-  commune: /^(\d{5}|2[AB]\d{3})$/,
+  commune: COMMUNE_CODE,
   arrondissement: /^\d{5}$/,
   epci: /^\d{9}$/,
   departement: /^(\d{2,3}|2[AB])$/,
   region: /^\d{2}$/,
 };
-
-export function departementOfCommune(code: string): string {
-  return code.startsWith('97') ? code.slice(0, 3) : code.slice(0, 2);
-}
 
 export type Recognised = { kind: SheetKind; niveau: Niveau; headerIndex: number; header: string[] };
 

@@ -10,13 +10,6 @@ export async function insertSource(q: Queryable, s: { jeu: string; fichier: stri
   return Number(r.rows[0]!.id);
 }
 
-/** Today's commune codes (current communes and arrondissements) and older codes → today's commune. */
-export async function codeMapper(q: Queryable): Promise<(code: string) => string | null> {
-  const current = new Set((await q.query<{ code: string }>('SELECT code FROM commune')).rows.map((r) => r.code));
-  const old = new Map((await q.query<{ code_ancien: string; code_actuel: string }>('SELECT code_ancien, code_actuel FROM commune_code_historique')).rows.map((r) => [r.code_ancien, r.code_actuel]));
-  return (code) => (current.has(code) ? code : (old.get(code) ?? null));
-}
-
 export async function deleteFtthBrut(q: Queryable, periodes: string[], departements: string[]) {
   await q.query('DELETE FROM obs_ftth_brut WHERE periode = ANY($1::text[]) AND departement_publie = ANY($2::text[])', [periodes, departements]);
 }

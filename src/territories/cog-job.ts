@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { insertJson, type Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { defineJob } from '../imports/job.ts';
-import { readText } from '../imports/source.ts';
+import { jsonElements, type JsonDocument } from '../imports/json.ts';
+import { readLimits, type ReadLimits } from '../imports/read.ts';
 import { normalizeName } from '../text/normalize.ts';
 
 const CommuneSchema = z.object({
@@ -39,18 +40,16 @@ export function packageDataDir(): string {
   return path.join(path.dirname(require.resolve('@etalab/decoupage-administratif/package.json')), 'data');
 }
 
-async function readArray(dir: string, file: string): Promise<unknown[]> {
+/** The records of one COG file (a JSON array), parsed one at a time, checked by the caller. */
+async function readArray(dir: string, file: string, limits: ReadLimits): Promise<unknown[]> {
   const candidates = [file, `${file}.gz`];
   const found = candidates.map((f) => path.join(dir, f)).find((p) => fs.existsSync(p));
   if (!found) throw new AppError('SOURCE_ILLISIBLE', `${file} missing in ${dir}`, `Fichier ${file} absent du dossier ${dir}.`);
-  let data: unknown;
-  try {
-    data = JSON.parse(await readText(found));
-  } catch (e) {
-    throw new AppError('SOURCE_ILLISIBLE', `${found}: ${(e as Error).message}`, `${file} n'est pas un JSON valide (fichier tronqué ?).`);
-  }
-  if (!Array.isArray(data)) throw new AppError('SOURCE_ILLISIBLE', `${found}: not an array`, `${file} doit contenir une liste.`);
-  return data;
+  const out: unknown[] = [];
+  let doc: JsonDocument | undefined;
+  for await (const r of jsonElements(found, limits, { done: (d) => { doc = d; } })) out.push(r);
+  if (doc?.rest !== null) throw new AppError('SOURCE_ILLISIBLE', `${found}: not an array`, `${file} doit contenir une liste.`);
+  return out;
 }
 
 /**
@@ -64,8 +63,9 @@ export const territoiresJob = defineJob({
   accepts: "Dossier contenant communes.json, epci.json, departements.json et regions.json au format @etalab/decoupage-administratif (par défaut : les fichiers du paquet npm installé).",
   options: z.object({}).strict(),
   defaultSource: packageDataDir,
-  async run({ db, tally }, source) {
+  async run({ db, tally, config }, source) {
     const dir = source.path;
+    const limits = readLimits(config);
     const parse = <T>(schema: z.ZodType<T>, rows: unknown[], file: string): T[] => {
       const out: T[] = [];
       rows.forEach((r, i) => {
@@ -76,10 +76,10 @@ export const territoiresJob = defineJob({
       });
       return out;
     };
-    const regions = parse(RegionSchema, await readArray(dir, 'regions.json'), 'regions.json');
-    const departements = parse(DepartementSchema, await readArray(dir, 'departements.json'), 'departements.json');
-    const epcis = parse(EpciSchema, await readArray(dir, 'epci.json'), 'epci.json');
-    const communes = parse(CommuneSchema, await readArray(dir, 'communes.json'), 'communes.json');
+    const regions = parse(RegionSchema, await readArray(dir, 'regions.json', limits), 'regions.json');
+    const departements = parse(DepartementSchema, await readArray(dir, 'departements.json', limits), 'departements.json');
+    const epcis = parse(EpciSchema, await readArray(dir, 'epci.json', limits), 'epci.json');
+    const communes = parse(CommuneSchema, await readArray(dir, 'communes.json', limits), 'communes.json');
     if (regions.length < 13 || departements.length < 96 || communes.length < 30000) {
       throw new AppError('IMPORT_ECHEC', `too few rows: ${regions.length}/${departements.length}/${communes.length}`, 'Le découpage semble incomplet (trop peu de régions, départements ou communes) : import refusé.');
     }

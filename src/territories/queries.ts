@@ -124,3 +124,17 @@ export async function searchTerritories(q: Queryable, norm: string, raw: string,
      ORDER BY (nom_norm = $2) DESC, (nom_norm LIKE $3) DESC, population DESC NULLS LAST, lvl, nom
      LIMIT $4`, [like, norm, prefix, limit])).rows;
 }
+
+export async function listRegions(q: Queryable) {
+  return (await q.query<{ code: string; nom: string }>('SELECT code, nom FROM region ORDER BY code')).rows;
+}
+
+/** Codes of today's communes and arrondissements municipaux. */
+export async function allCommuneCodes(q: Queryable): Promise<string[]> {
+  return (await q.query<{ code: string }>('SELECT code FROM commune')).rows.map((r) => r.code);
+}
+
+/** Every older commune code with today's code it now belongs to. */
+export async function allHistoricCodes(q: Queryable): Promise<{ code_ancien: string; code_actuel: string }[]> {
+  return (await q.query<{ code_ancien: string; code_actuel: string }>('SELECT code_ancien, code_actuel FROM commune_code_historique')).rows;
+}

@@ -69,3 +69,6 @@ export async function getTerritory(q: Queryable, niveau: Niveau, rawCode: string
 export async function searchTerritories(q: Queryable, text: string, limit: number) {
   return Q.searchTerritories(q, normalizeName(text), text, limit);
 }
+
+/** The regions loaded, to check an instance's REGION against. */
+export const listRegions = (q: Queryable) => Q.listRegions(q);

@@ -42,6 +42,8 @@ const objectifOfA = async (env: Env) => {
   await setOwner(env.db, 'objectif', id, env.orgA);
   return id;
 };
+const userOfB = async (env: Env) =>
+  createUser(env.db, { id: null, label: 'test' }, { email: `compte${env.seq()}@jura.fr`, nom: 'Compte du Jura', motDePasse: 'une phrase de passe assez longue', role: 'editeur', organisationId: env.orgB });
 const ripForm = (env: Env) => ({ nom: `Réseau ${env.seq()}`, porteur: 'Syndicat mixte', exploitant: '', contact_gros: '', email: '', telephone: '', site: '', communes: '25056' });
 const objectifForm = (env: Env) => ({ libelle: `Objectif ${env.seq()}`, strategie: 'Stratégie', territoire_niveau: 'departement', territoire_code: '25', indicateur: 'taux_ftth', cible_pct: '90', echeance: '2030-12-31', source: 'délibération', actif: '1' });
 const OFFRES = shared('arcep-fixe', 'france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz');
@@ -56,6 +58,16 @@ const MATRIX: Record<string, { expect: Record<Who, Outcome>; request(env: Env): 
   },
   'POST /admin/utilisateurs': { expect: ADMIN_ONLY, request: async (env) => ({ url: '/admin/utilisateurs', form: { nom: 'Nouvel éditeur', email: `editeur${env.seq()}@exemple.fr`, motDePasse: 'une phrase de passe assez longue', role: 'editeur', organisationId: String(env.orgB) } }) },
   'POST /admin/organisations': { expect: ADMIN_ONLY, request: async (env) => ({ url: '/admin/organisations', form: { nom: `Organisation ${env.seq()}`, type: 'gip', territoire: '' } }) },
+  'POST /admin/utilisateurs/:id/desactivation': { expect: ADMIN_ONLY, request: async (env) => ({ url: `/admin/utilisateurs/${await userOfB(env)}/desactivation`, form: {} }) },
+  'POST /admin/utilisateurs/:id/reactivation': { expect: ADMIN_ONLY, request: async (env) => ({ url: `/admin/utilisateurs/${await userOfB(env)}/reactivation`, form: {} }) },
+  // Everyone signed in changes their own password (the current one is required).
+  'POST /compte/mot-de-passe': {
+    expect: CREATE,
+    request: async (env) => {
+      const nouveau = `une autre phrase de passe numéro ${env.seq()}`;
+      return { url: '/compte/mot-de-passe', form: { actuel: 'une phrase de passe assez longue', nouveau, confirmation: nouveau } };
+    },
+  },
   'POST /admin/eligibilite/rip': { expect: CREATE, request: async (env) => ({ url: '/admin/eligibilite/rip', form: ripForm(env) }) },
   'POST /admin/eligibilite/rip/:id': { expect: OWNED, request: async (env) => ({ url: `/admin/eligibilite/rip/${await ripOfA(env)}`, form: ripForm(env) }) },
   'POST /admin/eligibilite/rip/:id/suppression': { expect: OWNED, request: async (env) => ({ url: `/admin/eligibilite/rip/${await ripOfA(env)}/suppression`, form: {} }) },
