@@ -17,6 +17,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,19 @@ const sample = parisLines
 const queries = sample.map((f) => `${f[2]} ${f[4]} ${f[5]}`.toLowerCase());
 const ids = sample.map((f) => f[0]!);
 const points = sample.map((f) => [f[12], f[13]] as const);
+
+/** A port the OS says is free now (a fixed range collides with other test runs on the machine). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 // ---------- processes ----------
 function startInstance(env: Record<string, string>, port: number): Promise<ChildProcess> {
@@ -108,7 +122,7 @@ async function temporaryPostgres(): Promise<{ url: string; stop(): void }> {
   const run = (cmd: string, a: string[]) =>
     (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...a]] : [cmd, a]) as [string, string[]];
   if (asRoot) spawnSync('chown', ['postgres:postgres', dir]);
-  const port = 40000 + Math.floor(Math.random() * 5000);
+  const port = await freePort();
   const init = spawnSync(
     ...run(path.join(bin, 'initdb'), ['-D', dir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']),
     { encoding: 'utf8' },
@@ -261,7 +275,7 @@ async function phaseServer() {
   const env = { DATABASE_URL: url, DATA_DIR: path.join(tmp, 'i1') };
   const first = await cliImport(env, PARIS);
   if (first.code !== 0) throw new Error(`import initial : ${first.out}`);
-  const ports = [41000 + Math.floor(Math.random() * 1000), 42000 + Math.floor(Math.random() * 1000)];
+  const ports = [await freePort(), await freePort()];
   const procs = await Promise.all(
     ports.map((port, i) => startInstance({ DATABASE_URL: url, DATA_DIR: path.join(tmp, `i${i + 1}`) }, port)),
   );
@@ -309,7 +323,7 @@ async function phaseEmbedded() {
   const env = { DATABASE_URL: '', DATA_DIR: path.join(tmp, 'embarquee') };
   const first = await cliImport(env, PARIS);
   if (first.code !== 0) throw new Error(`import initial : ${first.out}`);
-  const port = 43000 + Math.floor(Math.random() * 1000);
+  const port = await freePort();
   const proc = await startInstance(env, port);
   const samples: Sample[] = [];
   let done = false;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -21,6 +22,19 @@ const cli = (dataDir: string, args: string[], extra: Record<string, string> = {}
     encoding: 'utf8',
     timeout: 300_000,
   });
+
+/** A port the OS says is free now (a fixed range collides with other test runs on the machine). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 /** Every table's row count and a digest of its rows, in a stable order. */
 async function contents(dataDir: string): Promise<Record<string, string>> {
@@ -126,7 +140,7 @@ describe('backup and restore of the embedded database', () => {
   });
 
   test('while the server runs, the backup is handed to it and restores identically', async () => {
-    const port = 38000 + Math.floor(Math.random() * 2000);
+    const port = await freePort();
     const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       env: { ...process.env, DATA_DIR: A, DATABASE_URL: '', PORT: String(port), LOG_LEVEL: 'warn' },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -14,6 +15,19 @@ const PARIS = shared('addresses', 'ban-adresses-75-paris-2024-06.csv.gz');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pan-stop-'));
 const lockFile = path.join(dataDir, 'pglite.lock');
 
+/** A port the OS says is free now (a fixed range collides with other test runs on the machine). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 type Server = {
   proc: ChildProcess;
   port: number;
@@ -23,7 +37,7 @@ type Server = {
 
 /** Starts the real server (src/main.ts) on the embedded database and waits until it is ready. */
 async function start(extra: Record<string, string> = {}): Promise<Server> {
-  const port = 36000 + Math.floor(Math.random() * 2000);
+  const port = await freePort();
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', PORT: String(port), LOG_LEVEL: 'info', ...extra },
