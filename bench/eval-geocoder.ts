@@ -4,7 +4,11 @@
  *     against the addresses of their département where one was imported: Territoire de Belfort (90)
  *     from BANO 2015, the snapshot the queries were drawn from;
  *  2. on real Paris BAN addresses written cleanly, and on noisy variants of them: one typo, abbreviations,
- *     no postcode, lowercase without accents, and all of these together.
+ *     no postcode, lowercase without accents, and all of these together;
+ *  3. per query form — the house number after the postcode or the commune, after the street, "n°", a range
+ *     "12-14", "12b"/"12 bis" — on real Paris (BAN) and Belfort (BANO) addresses and on geocoder-tester's
+ *     expected answers rewritten in each form, and lieux-dits without a street (BANO, BAL), with the mean
+ *     latency per form.
  *
  *   node --import tsx bench/eval-geocoder.ts [--shared ../shared/data] [--sample 1000] [--seed 7] [--verbose]
  *
@@ -36,12 +40,14 @@ const A = (f: string) => path.join(SHARED, 'addresses', f);
 const b = new AddressIndexBuilder();
 const paris: IndexInput[] = [];
 const belfort: IndexInput[] = [];
+const mont: IndexInput[] = [];
 for (const f of ['ban-adresses-75-paris-2024-06.csv.gz', 'bano-90-territoire-de-belfort-2015-03.csv.gz', 'bal-54084-mont-bonvillers-fixture.csv.gz']) {
   for await (const a of readAddressFile(A(f))) {
     const row = { ...a, departement: departementOfCommune(a.code_insee) };
     b.add(row);
     if (row.departement === '75') paris.push(row);
     if (row.departement === '90') belfort.push(row);
+    if (row.departement === '54') mont.push(row);
   }
 }
 const index = b.finish();
@@ -164,6 +170,96 @@ for (const [name, make] of Object.entries(variants)) {
     noisyN += sample.length;
   }
 }
+// ------------------------------------------ 3. every form people type, on real Paris and Belfort addresses
+// Each form rewrites the same real addresses; a form is right when the top answer is the address itself
+// (number, repetition index, street, commune), or as right as the query can say: without a postcode any Paris
+// arrondissement with that street and number; with a postcode and no commune any commune of that postcode. Mean latency per query is printed beside each form.
+type Form = { name: string; make: (a: IndexInput) => string | null; anyParis?: boolean; postcodeOnly?: boolean; streetOnly?: boolean };
+const rf = rng(SEED + 5);
+const pick = (rows: IndexInput[], n: number) => Array.from({ length: Math.min(n, rows.length) }, () => rows[Math.floor(rf() * rows.length)]!);
+const LONG: Record<string, string> = { b: 'bis', t: 'ter', q: 'quater' };
+const nb = (a: IndexInput) => `${a.numero}${a.suffixe ? ` ${LONG[a.suffixe.toLowerCase()] ?? a.suffixe}` : ''}`;
+const town = (a: IndexInput) => (a.departement === '75' ? 'Paris' : a.commune);
+const FORMS: Form[] = [
+  { name: 'numéro voie code postal commune', make: (a) => `${nb(a)} ${a.voie} ${a.code_postal} ${town(a)}` },
+  { name: 'code postal numéro voie', make: (a) => `${a.code_postal} ${nb(a)} ${a.voie}`, postcodeOnly: true },
+  { name: 'commune numéro voie', make: (a) => `${town(a)} ${nb(a)} ${a.voie}`, anyParis: true },
+  { name: 'commune numéro voie abrégée', make: (a) => `${town(a)} ${nb(a)} ${abbreviate(a.voie).toLowerCase()}`, anyParis: true },
+  { name: 'voie numéro code postal', make: (a) => `${a.voie} ${nb(a)} ${a.code_postal}`, postcodeOnly: true },
+  { name: 'voie numéro commune', make: (a) => `${a.voie} ${nb(a)} ${town(a)}`, anyParis: true },
+  { name: 'n° numéro voie', make: (a) => `n°${nb(a)} ${a.voie} ${a.code_postal} ${town(a)}` },
+  { name: 'numéro-numéro voie (angle)', make: (a) => (a.suffixe ? null : `${a.numero}-${a.numero! + 2} ${a.voie} ${a.code_postal} ${town(a)}`) },
+  { name: 'numéro et indice collés (12b, 12bis)', make: (a) => (a.suffixe ? `${a.numero}${a.suffixe.toLowerCase()} ${a.voie} ${a.code_postal} ${town(a)}` : null) },
+  { name: 'indice en toutes lettres (12 bis, 12 ter)', make: (a) => (a.suffixe && LONG[a.suffixe.toLowerCase()] ? `${a.numero} ${LONG[a.suffixe.toLowerCase()]} ${a.voie} ${a.code_postal} ${town(a)}` : null) },
+];
+const STREET_WORD = /^(rue|avenue|boulevard|place|impasse|chemin|route|allée|allee|quai|square|passage|faubourg|cité|cite|sentier|ruelle|résidence|lotissement|quartier|qrt|clos|cour|cours|promenade|hameau|voie|traverse|montée|esplanade|parvis|rond-point|grande|grand|petite|via|venelle|villa|n|domaine|val|chaussée)\b/i;
+const lieuxDits = belfort.concat(mont).filter((a) => a.numero !== null && !STREET_WORD.test(a.voie) && !/^\d/.test(a.voie) && !/^n°/i.test(a.voie));
+const LD_FORMS: Form[] = [
+  { name: 'lieu-dit numéro nom commune', make: (a) => `${nb(a)} ${a.voie} ${a.commune}` },
+  { name: 'lieu-dit « lieu-dit » nom commune', make: (a) => `lieu-dit ${a.voie} ${a.commune}`, streetOnly: true },
+  { name: 'lieu-dit commune numéro nom', make: (a) => `${a.commune} ${nb(a)} ${a.voie}` },
+];
+const suffixed = (rows: IndexInput[]) => rows.filter((a) => a.numero !== null && a.suffixe && !/^\d/.test(a.voie));
+const sets: [string, IndexInput[]][] = [
+  ['Paris BAN', pick(numbered, SAMPLE).concat(pick(suffixed(paris), SAMPLE / 4))],
+  ['Belfort BANO', pick(belfort.filter((a) => a.numero !== null && !/^\d/.test(a.voie)), SAMPLE).concat(pick(suffixed(belfort), SAMPLE / 4))],
+];
+// geocoder-tester's expected answers in the imported département, rewritten in every form.
+const gtRows: IndexInput[] = [];
+for (const line of lines.slice(1)) {
+  const f = splitCsvLine(line, ',')!;
+  const pc = f[col('expected_postcode')]!;
+  if (!imported.has(pc.slice(0, 2)) || f[col('lon')]) continue;
+  const hnRaw = f[col('expected_housenumber')]!;
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(hnRaw);
+  if (!m) continue;
+  const found = index.search(`${hnRaw} ${f[col('expected_street')]} ${pc} ${f[col('expected_city')]}`, { limit: 1 })[0];
+  if (!found) continue;
+  gtRows.push({ id: found.id, numero: Number(m[1]), suffixe: m[2] || null, voie: f[col('expected_street')]!, code_postal: pc, code_insee: found.citycode, commune: found.city, departement: found.departement, lon: found.lon, lat: found.lat });
+}
+sets.push(['geocoder-tester (réponses attendues)', [...new Map(gtRows.map((a) => [`${a.numero}|${a.voie}|${a.code_postal}`, a])).values()]]);
+const formTotals = new Map<string, [number, number, number]>();
+const minForm: [string, number] = ['', 2];
+function runForm(set: string, rows: IndexInput[], form: Form) {
+  let ok = 0;
+  let n = 0;
+  let ms = 0;
+  const bad: string[] = [];
+  for (const a of rows) {
+    const q = form.make(a);
+    if (q === null) continue;
+    const t0 = performance.now();
+    const h = index.search(q, { limit: 1 })[0];
+    ms += performance.now() - t0;
+    n++;
+    // A query that names only the postcode is as right in any commune of that postcode with that street
+    // and number (several communes of the 90 share one postcode and a "Rue Principale").
+    const place = form.anyParis && a.departement === '75' ? h?.departement === '75' : form.postcodeOnly ? h?.postcode === a.code_postal : h?.citycode === a.code_insee;
+    const number = form.streetOnly || (h?.numero === a.numero && hn(h?.suffixe) === hn(a.suffixe) || (!!a.suffixe && !!h?.suffixe && LONG[hn(h.suffixe)] === LONG[hn(a.suffixe)]));
+    if (h && place && number && foldText(h.street) === foldText(a.voie)) ok++;
+    else bad.push(`    ${q} → ${h ? h.label : '(rien)'} ; attendu ${a.numero}${a.suffixe ?? ''} ${a.voie} ${a.code_postal} ${a.commune}`);
+  }
+  if (!n) return;
+  console.log(`  ${form.name} : ${ok}/${n} = ${pct(ok, n)}, ${((1000 * ms) / n).toFixed(0)} µs/requête`);
+  if (bad.length) console.log(bad.slice(0, VERBOSE ? 20 : 2).join('\n'));
+  const t = formTotals.get(form.name) ?? [0, 0, 0];
+  formTotals.set(form.name, [t[0] + ok, t[1] + n, t[2] + ms]);
+  void set;
+}
+for (const [set, rows] of sets) {
+  console.log(`Formes de requête, ${set} (${rows.length} adresses) :`);
+  for (const form of FORMS) runForm(set, rows, form);
+}
+console.log(`Formes de requête, lieux-dits sans voie (Belfort BANO et Mont-Bonvillers BAL, ${lieuxDits.length} adresses) :`);
+const ldSample = pick(lieuxDits, SAMPLE / 2);
+for (const form of LD_FORMS) runForm('lieux-dits', ldSample, form);
+console.log('Par forme, tous jeux confondus :');
+for (const [name, [ok, n, ms]] of formTotals) {
+  console.log(`  ${name} : ${pct(ok, n)} (${ok}/${n}), ${((1000 * ms) / n).toFixed(0)} µs/requête`);
+  if (ok / n < minForm[1]) { minForm[0] = name; minForm[1] = ok / n; }
+}
+console.log(`forme la moins bien reconnue : « ${minForm[0]} » ${pct(minForm[1] * 1000, 1000)} (objectif ≥ 99 %)`);
+
 const cleanAll = gtOk + cleanOk;
 const cleanTotal = gtAll + cleanN;
 console.log(`eval clean_top1=${pct(cleanAll, cleanTotal)} (geocoder-tester ${pct(gtOk, gtAll)} sur ${gtAll}, Paris propre ${pct(cleanOk, cleanN)} sur ${cleanN}; formes geocoder-tester sur le 90 ${pct(gtStyle[0], gtStyle[1])} sur ${gtStyle[1]}) noisy_top1=${pct(noisyOk, noisyN)} (sur ${noisyN})`);

@@ -4,7 +4,8 @@
  *   npm run bench:search                       # 150k (real Paris BAN) and 2M (synthetic)
  *   npm run bench:search -- --sizes 150k       # one size
  *   npm run bench:search -- --26M              # adds 26M (synthetic; several minutes, ~5 GB RAM)
- *   options: --duration 10 (HTTP seconds), --queries 2000, --baseline-queries 200, --no-baseline, --no-pglite, --seed 42
+ *   options: --duration 10 (HTTP seconds), --queries 2000, --baseline-queries 200, --no-baseline, --no-pglite, --seed 42,
+ *            --chemin-production (HTTP with the rate limit on and the logger at info, as in production)
  *   DATABASE_URL=postgres://… adds a PostgreSQL server baseline next to PGlite.
  *
  * For each size: index build time and memory, p50/p99 latency in-process, HTTP throughput with
@@ -165,11 +166,20 @@ function inProcess(index: AddressIndex, queries: string[]): { p50: number; p99: 
   return { p50: pct(times, 50), p99: pct(times, 99), mean: times.reduce((s, x) => s + x, 0) / times.length, cpuP50: pct(cpu, 50), cpuP99: pct(cpu, 99) };
 }
 
-async function http(index: AddressIndex, queries: string[]): Promise<{ rps: number; p99: number; non2xx: number }> {
+type Http = { rps: number; p99: number; non2xx: number; total: number; cpuUs: number };
+/**
+ * The real route on 127.0.0.1. `cpuUs`: the server's CPU time per answered request, which the load of other
+ * processes on a shared machine changes far less than the request rate. With --chemin-production the route
+ * runs as in production: rate limit on (a limit never reached) and the logger at info (written to /dev/null).
+ */
+async function http(index: AddressIndex, queries: string[]): Promise<Http> {
   const db = await openDb({ memory: true });
   await migrate(db);
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: path.join(os.tmpdir(), 'pan-bench') });
-  const { app, ctx } = await buildApp(config, { db, log: pino({ level: 'silent' }), modules: [createAddressesModule({ rateLimit: false })] });
+  const prod = flag('chemin-production');
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: prod ? 'info' : 'silent', DATA_DIR: path.join(os.tmpdir(), 'pan-bench') });
+  const log = prod ? pino({ level: 'info' }, pino.destination('/dev/null')) : pino({ level: 'silent' });
+  const modules = [createAddressesModule({ rateLimit: prod ? { max: 1e9, timeWindow: '1 minute' } : false })];
+  const { app, ctx } = await buildApp(config, { db, log, modules });
   setAddressIndex(ctx, index);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address() as { port: number };
@@ -179,12 +189,14 @@ async function http(index: AddressIndex, queries: string[]): Promise<{ rps: numb
     paths: queries.map((q) => `/api/v1/adresses/recherche?limit=10&q=${encodeURIComponent(q)}`),
   }));
   try {
+    const cpu0 = process.cpuUsage();
     const child = fork(SELF, ['--autocannon-worker', spec], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-    const res = await new Promise<{ rps: number; p99: number; non2xx: number }>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as { rps: number; p99: number; non2xx: number }));
+    const res = await new Promise<Omit<Http, 'cpuUs'>>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as Omit<Http, 'cpuUs'>));
       child.once('exit', (code) => code && reject(new Error(`autocannon exited ${code}`)));
     });
-    return res;
+    const cpu = process.cpuUsage(cpu0);
+    return { ...res, cpuUs: (cpu.user + cpu.system) / Math.max(1, res.total) };
   } finally {
     fs.rmSync(spec, { force: true });
     await app.close();
@@ -250,7 +262,7 @@ async function runSize(size: number): Promise<Result> {
   const lat = inProcess(index, queries);
   console.log(`en mémoire : p50 ${f2(lat.p50)} ms ; p99 ${f2(lat.p99)} ms ; moyenne ${f2(lat.mean)} ms (${queries.length} requêtes, limit=10) ; temps CPU par requête p50 ${f2(lat.cpuP50)} ms, p99 ${f2(lat.cpuP99)} ms ; charge ${os.loadavg()[0]!.toFixed(1)}`);
   const h = await http(index, queries);
-  console.log(`charge ${os.loadavg()[0]!.toFixed(1)} ; HTTP (autocannon, 127.0.0.1, 16 connexions, ${DURATION} s) : ${h.rps.toFixed(0)} recherches/s ; p99 ${h.p99} ms ; réponses non 2xx ${h.non2xx}`);
+  console.log(`charge ${os.loadavg()[0]!.toFixed(1)} ; HTTP (autocannon, 127.0.0.1, 16 connexions, ${DURATION} s${flag('chemin-production') ? ', chemin de production : limite de débit, journal info' : ''}) : ${h.rps.toFixed(0)} recherches/s ; p99 ${h.p99} ms ; réponses non 2xx ${h.non2xx} ; CPU du serveur ${h.cpuUs.toFixed(0)} µs par requête (≈ ${(1e6 / h.cpuUs).toFixed(0)} requêtes/s sur un cœur libre)`);
   const base: Result['base'] = {};
   if (!flag('no-baseline')) {
     const bq = queries.slice(0, NBQ);

@@ -48,9 +48,12 @@
       } else input.removeAttribute('aria-activedescendant');
     }
 
-    function render(features) {
+    // `query`: the text these suggestions answer, kept on the list (data-query) so that a test, or a script,
+    // can wait for the answer to what was finally typed rather than to any earlier keystroke.
+    function render(features, query) {
       items = features;
       list.textContent = '';
+      list.setAttribute('data-query', query);
       features.forEach(function (f, i) {
         var li = document.createElement('li');
         li.id = list.id + '-' + i;
@@ -91,7 +94,7 @@
       var mine = ++seq;
       fetch(api + '?limit=8&q=' + encodeURIComponent(q), { headers: { accept: 'application/json' } })
         .then(function (r) { return r.ok ? r.json() : { features: [] }; })
-        .then(function (data) { if (mine === seq) render(data.features || []); })
+        .then(function (data) { if (mine === seq) render(data.features || [], q); })
         .catch(function () { if (mine === seq) { close(); status.textContent = 'Suggestions indisponibles : validez le formulaire pour voir les résultats.'; } });
     }
 

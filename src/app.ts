@@ -112,7 +112,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   });
 
   await app.register(fastifyStatic, { root: path.join(pkgDir('@gouvfr/dsfr'), 'dist'), prefix: '/static/dsfr/', maxAge: '7d' });
-  await app.register(fastifyStatic, { root: path.join(pkgDir('maplibre-gl'), 'dist'), prefix: '/static/maplibre/', decorateReply: false, maxAge: '7d' });
   await app.register(fastifyStatic, { root: path.join(ROOT, 'public'), prefix: '/static/', decorateReply: false, maxAge: '1h' });
 
   await app.register(swagger, {

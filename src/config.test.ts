@@ -26,3 +26,10 @@ test('the decompressed-size cap of imports defaults to 10 × UPLOAD_MAX_MB and c
   assert.equal(loadConfig({ IMPORT_MAX_DECOMPRESSED_MB: '300' }).importMaxBytes, 300 * 1024 * 1024);
   assert.throws(() => loadConfig({ IMPORT_MAX_DECOMPRESSED_MB: '0' }), /IMPORT_MAX_DECOMPRESSED_MB/);
 });
+
+test('OBS_DONNEES_ANCIENNES_MOIS: 12 months by default, a whole number of months, named when wrong', () => {
+  assert.equal(loadConfig({}).obsMaxAgeMonths, 12);
+  assert.equal(loadConfig({ OBS_DONNEES_ANCIENNES_MOIS: '24' }).obsMaxAgeMonths, 24);
+  assert.throws(() => loadConfig({ OBS_DONNEES_ANCIENNES_MOIS: '0' }), /OBS_DONNEES_ANCIENNES_MOIS/);
+  assert.throws(() => loadConfig({ OBS_DONNEES_ANCIENNES_MOIS: 'un an' }), /OBS_DONNEES_ANCIENNES_MOIS/);
+});

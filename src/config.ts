@@ -37,6 +37,8 @@ const ConfigSchema = z.object({
   METRICS_TOKEN: z.string().min(16, '16 caractères au moins (at least 16 characters)').optional(),
   /** Seconds a stop (SIGTERM) waits for in-flight requests and the running import. */
   SHUTDOWN_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Observatory: figures whose data is older than this many months are marked as dated, and not projected. */
+  OBS_DONNEES_ANCIENNES_MOIS: z.coerce.number().int().min(1).max(240).default(12),
 });
 
 export type Config = {
@@ -60,6 +62,7 @@ export type Config = {
   sourceRetention: { days: number; perJob: number };
   metricsToken: string | undefined;
   shutdownTimeoutMs: number;
+  obsMaxAgeMonths: number;
 };
 
 export class ConfigError extends Error {}
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sourceRetention: { days: c.SOURCE_RETENTION_DAYS, perJob: c.SOURCE_RETENTION_PER_JOB },
     metricsToken: c.METRICS_TOKEN,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT * 1000,
+    obsMaxAgeMonths: c.OBS_DONNEES_ANCIENNES_MOIS,
   };
 }
 

@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { addressLabel } from '../text/label.ts';
 import { ErrorSchema } from '../territories/api.ts';
 import type { AddressHit } from './index-search.ts';
 import { addressById, type AddressRow } from './queries.ts';
 import { AddressCollectionSchema, AddressFeatureSchema, AddressIdParamsSchema, AddressSearchQuerySchema, ReverseQuerySchema } from './schema.ts';
-import { reverseAddresses, searchAddresses } from './service.ts';
+import { getAddressIndex } from './service.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -25,7 +26,7 @@ export function hitToFeature(h: AddressHit) {
 
 export function rowToFeature(r: AddressRow) {
   const hn = r.numero !== null ? `${r.numero}${r.suffixe ?? ''}` : null;
-  const label = `${r.numero !== null ? `${r.numero}${r.suffixe ? ` ${r.suffixe}` : ''} ` : ''}${r.voie}${r.code_postal ? ` ${r.code_postal}` : ''} ${r.commune}`;
+  const label = addressLabel(r);
   return {
     type: 'Feature' as const,
     geometry: { type: 'Point' as const, coordinates: [r.lon, r.lat] as [number, number] },
@@ -41,11 +42,16 @@ export function registerAddressApi(app: FastifyInstance, ctx: AppContext, rateLi
   // Without a limit (benchmarks) the routes carry no rateLimit config: the plugin is registered with global: false.
   const config = (rateLimit ? { rateLimit } : {}) as { rateLimit: RateLimit };
 
+  // One request per keystroke: no access-log line for each (warnings and errors are still logged), and an ETag
+  // from the index instead of a hash of every response.
   r.get('/api/v1/adresses/recherche', {
     config,
+    logLevel: 'warn',
     schema: {
       tags: ['adresses'], summary: 'Rechercher une adresse (géocodage, autocomplétion)',
       description: 'Texte libre : numéro, voie, code postal et commune dans n’importe quel ordre ; une commune ou un code postal seuls fonctionnent aussi. '
+        + 'Le numéro est reconnu avant ou après la voie, après le code postal ou la commune (« 75011 12 rue Oberkampf », « rue Oberkampf 12 »), '
+        + 'précédé de « n° », en intervalle (« 12-14 » : le premier) et avec son indice (« 12 bis », « 12b ») ; un lieu-dit se cherche par son nom. '
         + 'Accents, casse, apostrophes et traits d’union ignorés ; abréviations usuelles (av, bd, r, pl, imp, ch, rte, fg, sq, all, st…) reconnues ; '
         + 'une faute de frappe par mot tolérée ; le dernier mot est complété (autocomplétion). Résultats du meilleur au moins bon, `score` entre 0 et 1. '
         + 'Filtres : `citycode` (code INSEE), `postcode`, `departement` ; `lon`/`lat` favorisent les adresses proches.',
@@ -54,13 +60,16 @@ export function registerAddressApi(app: FastifyInstance, ctx: AppContext, rateLi
     },
   }, async (req, reply) => {
     const { q, limit, citycode, postcode, departement, lon, lat } = req.query;
-    const hits = await searchAddresses(ctx, q, { limit, citycode, postcode, departement, lon, lat });
+    const index = await getAddressIndex(ctx);
+    const hits = index.search(q, { limit, citycode, postcode, departement, lon, lat });
+    reply.header('etag', `W/"${index.id}"`);
     // Hot path (one request per keystroke): serialised here, the shape being the schema above by construction.
     return reply.type(JSON_TYPE).send(JSON.stringify({ type: 'FeatureCollection', version: 'draft', query: q, features: hits.map(hitToFeature) }) as never);
   });
 
   r.get('/api/v1/adresses/inverse', {
     config,
+    logLevel: 'warn',
     schema: {
       tags: ['adresses'], summary: 'Adresses les plus proches d’un point (géocodage inverse)',
       description: 'Les adresses les plus proches du point (WGS84), de la plus proche à la plus lointaine, avec leur distance en mètres.',
@@ -68,7 +77,9 @@ export function registerAddressApi(app: FastifyInstance, ctx: AppContext, rateLi
       response: { 200: AddressCollectionSchema, 400: ErrorSchema, 429: ErrorSchema },
     },
   }, async (req, reply) => {
-    const hits = await reverseAddresses(ctx, req.query.lon, req.query.lat, req.query.limit);
+    const index = await getAddressIndex(ctx);
+    const hits = index.reverse(req.query.lon, req.query.lat, req.query.limit);
+    reply.header('etag', `W/"${index.id}"`);
     return reply.type(JSON_TYPE).send(JSON.stringify({ type: 'FeatureCollection', version: 'draft', features: hits.map(hitToFeature) }) as never);
   });
 

@@ -16,11 +16,17 @@
  * token → names → streets and token → communes → streets. A query picks its most selective part
  * (a word, the postcode, a filter) to enumerate candidate streets, scores each candidate against
  * every query word (exact, prefix on the word being typed, one typo via a symmetric-deletion
- * hash table), keeps the best, then resolves the house number inside the street.
+ * hash table), keeps the best, then resolves the house number inside the street — the number the query
+ * starts with, or a number typed elsewhere that the street's name does not contain (`scoreStreet`).
+ * The pure building blocks (growable arrays, CSR rows, typo table, best-k, number lookup) are in
+ * `index-parts.ts`; query parsing in `normalize.ts`.
  */
+import { randomBytes } from 'node:crypto';
 import KDBush from 'kdbush';
+import { addressLabel } from '../text/label.ts';
 import type { AddressRow } from './queries.ts';
-import { editDistance, joinedTokens, nameTokens, parseQuery, STREET_TYPES, SUFFIX_EQUIV } from './normalize.ts';
+import { csrFrom, deletions, firstNumbered, hash32, houseNumberIn, i32, invertCsr, streetPoints, TopK, typoTable, u16, u32, type Csr } from './index-parts.ts';
+import { editDistance, joinedTokens, nameTokens, parseQuery, STREET_TYPES, type ParsedQuery, type QueryToken } from './normalize.ts';
 
 /** What the index keeps of an address row. */
 export type IndexInput = Pick<AddressRow, 'id' | 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'code_insee' | 'commune' | 'departement' | 'lon' | 'lat'>;
@@ -56,58 +62,17 @@ export type AddressHit = {
 };
 
 const E6 = 1e6;
+/** No token (a glued word's part that is a stopword). */
+const NONE = 0xffffffff;
 
-class Grow<T extends Uint32Array | Int32Array | Uint16Array> {
-  n = 0;
-  constructor(public a: T, private readonly make: (n: number) => T) {}
-  push(v: number) {
-    if (this.n === this.a.length) {
-      const b = this.make(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-  done(): T {
-    return this.a.subarray(0, this.n) as T;
-  }
-}
-const u32 = (n: number) => new Grow(new Uint32Array(n), (m) => new Uint32Array(m));
-const i32 = (n: number) => new Grow(new Int32Array(n), (m) => new Int32Array(m));
-const u16 = (n: number) => new Grow(new Uint16Array(n), (m) => new Uint16Array(m));
-
-/** 32-bit FNV-1a. */
-function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-function deletions(t: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < t.length; i++) out.push(t.slice(0, i) + t.slice(i + 1));
-  return out;
+function popcount(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v; v &= v - 1) n++;
+  return n;
 }
 
 /** Minimum token length for typo tolerance (edit distance 1). */
 const TYPO_MIN = 4;
-
-/** Compressed sparse rows: items of row r are data[start[r] .. start[r+1]). */
-type Csr = { start: Uint32Array; data: Uint32Array };
-
-function csrFrom(rows: number, pairsRow: Uint32Array, pairsVal: Uint32Array, order?: (a: number, b: number) => number): Csr {
-  const start = new Uint32Array(rows + 1);
-  for (let i = 0; i < pairsRow.length; i++) start[pairsRow[i]! + 1]!++;
-  for (let r = 0; r < rows; r++) start[r + 1]! += start[r]!;
-  const fill = start.slice(0, rows);
-  const data = new Uint32Array(pairsRow.length);
-  for (let i = 0; i < pairsRow.length; i++) data[fill[pairsRow[i]!]!++] = pairsVal[i]!;
-  if (order) for (let r = 0; r < rows; r++) if (start[r + 1]! - start[r]! > 1) data.subarray(start[r]!, start[r + 1]!).sort(order);
-  return { start, data };
-}
 
 export class AddressIndexBuilder {
   private ids = Buffer.allocUnsafe(1 << 20);
@@ -190,6 +155,26 @@ export class AddressIndexBuilder {
   }
 
   finish(): AddressIndex {
+    const addr = this.addressArrays();
+    const streetName = this.streetName.done().slice();
+    const streetCommune = this.streetCommune.done().slice();
+    const streetPc = this.streetPc.done().slice();
+    const toks = this.tokenTables();
+    const post = this.postings(addr.streetStart, streetName, streetCommune, streetPc, toks);
+    const { delHash, delTok } = typoTable(toks.tokens, TYPO_MIN);
+    const { streetLon, streetLat } = streetPoints(addr.streetStart, addr.lon, addr.lat);
+    const kd = new KDBush(addr.lon.length, 64, Int32Array);
+    for (let k = 0; k < addr.lon.length; k++) kd.add(addr.lon[k]!, addr.lat[k]!);
+    kd.finish();
+    return new AddressIndex({
+      ...addr, streetName, streetCommune, streetPc, streetLon, streetLat,
+      nameStr: this.nameStr, communeCode: this.communeCode, communeName: this.communeName, communeDept: this.communeDept, pcStr: this.pcStr,
+      ...toks, ...post, delHash, delTok, kd,
+    });
+  }
+
+  /** Addresses grouped by street (counting sort), then by number and suffix inside a street. */
+  private addressArrays() {
     const A = this.idEnd.n;
     const S = this.streetName.n;
     const street = this.street.done();
@@ -197,11 +182,10 @@ export class AddressIndexBuilder {
     // Suffix ids in alphabetical order so that "12" < "12 a" < "12 b" < "12 bis".
     const sufOrder = this.suffixStr.map((s, i) => [s, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const sufRemap = new Uint16Array(this.suffixStr.length);
-    sufOrder.forEach(([, old], i) => (sufRemap[old] = i));
+    sufOrder.forEach(([, old], i) => { sufRemap[old] = i; });
     const suffixStr = sufOrder.map(([s]) => s);
     const suffixOld = this.suffix.done();
 
-    // Addresses grouped by street (counting sort), then by number and suffix inside a street.
     const streetStart = new Uint32Array(S + 1);
     for (let i = 0; i < A; i++) streetStart[street[i]! + 1]!++;
     for (let s = 0; s < S; s++) streetStart[s + 1]! += streetStart[s]!;
@@ -235,14 +219,12 @@ export class AddressIndexBuilder {
       lat[k] = latOld[i]!;
       addrStreet[k] = street[i]!;
     }
+    return { ids, idEnd, num, suf, lon, lat, addrStreet, suffixStr, streetStart };
+  }
 
-    const streetName = this.streetName.done().slice();
-    const streetCommune = this.streetCommune.done().slice();
-    const streetPc = this.streetPc.done().slice();
+  /** Token dictionary over street and commune names, sorted for prefix search; names and communes as token rows. */
+  private tokenTables() {
     const N = this.nameStr.length;
-    const C = this.communeCode.length;
-
-    // Token dictionary over street and commune names, sorted for prefix search.
     const tokMap = new Map<string, number>();
     const tokList: string[] = [];
     const tokIdOf = (t: string) => {
@@ -254,7 +236,6 @@ export class AddressIndexBuilder {
       }
       return id;
     };
-    const NONE = 0xffffffff;
     const nameRealLen = new Uint8Array(N);
     const joinRows: { tok: number; a: number; b: number }[][] = [];
     const nameTokRows: number[][] = this.nameStr.map((n, i) => {
@@ -268,98 +249,52 @@ export class AddressIndexBuilder {
     const communeTokRows: number[][] = this.communeName.map((n) => [...new Set(nameTokens(n))].slice(0, 16).map(tokIdOf));
     const sortedTok = tokList.map((t, i) => [t, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const tokRemap = new Uint32Array(tokList.length);
-    sortedTok.forEach(([, old], i) => (tokRemap[old] = i));
+    sortedTok.forEach(([, old], i) => { tokRemap[old] = i; });
     const tokens = sortedTok.map(([t]) => t);
-    const T = tokens.length;
     const rowsToCsr = (rows: number[][]): Csr => {
       const start = new Uint32Array(rows.length + 1);
-      rows.forEach((r, i) => (start[i + 1] = start[i]! + r.length));
+      rows.forEach((r, i) => { start[i + 1] = start[i]! + r.length; });
       const data = new Uint32Array(start[rows.length]!);
-      rows.forEach((r, i) => r.forEach((t, j) => (data[start[i]! + j] = tokRemap[t]!)));
+      rows.forEach((r, i) => { r.forEach((t, j) => { data[start[i]! + j] = tokRemap[t]!; }); });
       return { start, data };
     };
-    const nameTok = rowsToCsr(nameTokRows);
     const joinStart = new Uint32Array(N + 1);
-    joinRows.forEach((r, i) => (joinStart[i + 1] = joinStart[i]! + r.length));
+    joinRows.forEach((r, i) => { joinStart[i + 1] = joinStart[i]! + r.length; });
     const joinParts = new Uint32Array(2 * joinStart[N]!);
-    joinRows.forEach((r, i) => r.forEach((j, k) => {
-      joinParts[2 * (joinStart[i]! + k)] = j.a === NONE ? NONE : tokRemap[j.a]!;
-      joinParts[2 * (joinStart[i]! + k) + 1] = j.b === NONE ? NONE : tokRemap[j.b]!;
-    }));
-    const communeTok = rowsToCsr(communeTokRows);
+    joinRows.forEach((r, i) => {
+      r.forEach((j, k) => {
+        joinParts[2 * (joinStart[i]! + k)] = j.a === NONE ? NONE : tokRemap[j.a]!;
+        joinParts[2 * (joinStart[i]! + k) + 1] = j.b === NONE ? NONE : tokRemap[j.b]!;
+      });
+    });
+    return { tokens, nameTok: rowsToCsr(nameTokRows), nameRealLen, joinStart, joinParts, communeTok: rowsToCsr(communeTokRows) };
+  }
 
-    // Street counts for ranking and for choosing the cheapest part of a query.
+  /** Postings token → names/communes → streets, and the street counts that rank streets and price query words. */
+  private postings(streetStart: Uint32Array, streetName: Uint32Array, streetCommune: Uint32Array, streetPc: Uint32Array, toks: { tokens: string[]; nameTok: Csr; communeTok: Csr }) {
+    const S = streetName.length;
+    const T = toks.tokens.length;
     const streetSize = new Uint32Array(S);
     for (let s = 0; s < S; s++) streetSize[s] = streetStart[s + 1]! - streetStart[s]!;
     const bySizeDesc = (x: number, y: number) => streetSize[y]! - streetSize[x]! || x - y;
-    const seq = (n: number) => {
-      const a = new Uint32Array(n);
-      for (let i = 0; i < n; i++) a[i] = i;
-      return a;
-    };
-    const nameStreets = csrFrom(N, streetName, seq(S), bySizeDesc);
-    const communeStreets = csrFrom(C, streetCommune, seq(S), bySizeDesc);
-    const pcStreets = csrFrom(this.pcStr.length, streetPc, seq(S), bySizeDesc);
-    const invert = (csr: Csr, rows: number): Csr => {
-      const r = new Uint32Array(csr.data.length);
-      const v = new Uint32Array(csr.data.length);
-      let k = 0;
-      for (let row = 0; row < rows; row++) for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) { r[k] = csr.data[j]!; v[k++] = row; }
-      return csrFrom(T, r, v);
-    };
-    const tokNames = invert(nameTok, N);
-    const tokCommunes = invert(communeTok, C);
+    const seq = Uint32Array.from({ length: S }, (_, i) => i);
+    const nameStreets = csrFrom(this.nameStr.length, streetName, seq, bySizeDesc);
+    const communeStreets = csrFrom(this.communeCode.length, streetCommune, seq, bySizeDesc);
+    const pcStreets = csrFrom(this.pcStr.length, streetPc, seq, bySizeDesc);
+    const tokNames = invertCsr(toks.nameTok, this.nameStr.length, T);
+    const tokCommunes = invertCsr(toks.communeTok, this.communeCode.length, T);
+    const rowLen = (csr: Csr, r: number) => csr.start[r + 1]! - csr.start[r]!;
     const tokStreetCount = new Float64Array(T);
     for (let t = 0; t < T; t++) {
       let n = 0;
-      for (let j = tokNames.start[t]!; j < tokNames.start[t + 1]!; j++) { const nm = tokNames.data[j]!; n += nameStreets.start[nm + 1]! - nameStreets.start[nm]!; }
-      for (let j = tokCommunes.start[t]!; j < tokCommunes.start[t + 1]!; j++) { const c = tokCommunes.data[j]!; n += communeStreets.start[c + 1]! - communeStreets.start[c]!; }
+      for (let j = tokNames.start[t]!; j < tokNames.start[t + 1]!; j++) n += rowLen(nameStreets, tokNames.data[j]!);
+      for (let j = tokCommunes.start[t]!; j < tokCommunes.start[t + 1]!; j++) n += rowLen(communeStreets, tokCommunes.data[j]!);
       tokStreetCount[t] = n;
     }
-    const tokWeight = new Float32Array(T);
-    for (let t = 0; t < T; t++) tokWeight[t] = STREET_TYPES.has(tokens[t]!) ? 0.5 : 1;
-
-    // Symmetric-deletion table for one-typo matching: hash(token or one deletion) → token.
-    const pairs: bigint[] = [];
-    let nPairs = 0;
-    for (let t = 0; t < T; t++) if (tokens[t]!.length >= TYPO_MIN && !/^\d+$/.test(tokens[t]!)) nPairs += tokens[t]!.length + 1;
-    const packed = new BigUint64Array(nPairs);
-    let p = 0;
-    for (let t = 0; t < T; t++) {
-      const tok = tokens[t]!;
-      if (tok.length < TYPO_MIN || /^\d+$/.test(tok)) continue;
-      packed[p++] = (BigInt(hash32(tok)) << 32n) | BigInt(t);
-      for (const d of deletions(tok)) packed[p++] = (BigInt(hash32(d)) << 32n) | BigInt(t);
-    }
-    void pairs;
-    packed.sort();
-    const delHash = new Uint32Array(nPairs);
-    const delTok = new Uint32Array(nPairs);
-    for (let i = 0; i < nPairs; i++) {
-      delHash[i] = Number(packed[i]! >> 32n);
-      delTok[i] = Number(packed[i]! & 0xffffffffn);
-    }
-
-    // Street reference point (its middle address) for the location bias.
-    const streetLon = new Int32Array(S);
-    const streetLat = new Int32Array(S);
-    for (let s = 0; s < S; s++) {
-      const m = (streetStart[s]! + streetStart[s + 1]! - 1) >>> 1;
-      streetLon[s] = lon[m]!;
-      streetLat[s] = lat[m]!;
-    }
-
-    const kd = new KDBush(A, 64, Int32Array);
-    for (let k = 0; k < A; k++) kd.add(lon[k]!, lat[k]!);
-    kd.finish();
-
-    return new AddressIndex({
-      ids, idEnd, num, suf, lon, lat, addrStreet, suffixStr,
-      streetStart, streetName, streetCommune, streetPc, streetLon, streetLat, streetSize,
-      nameStr: this.nameStr, communeCode: this.communeCode, communeName: this.communeName, communeDept: this.communeDept, pcStr: this.pcStr,
-      tokens, tokWeight, tokStreetCount, nameTok, nameRealLen, joinStart, joinParts, communeTok, tokNames, tokCommunes, nameStreets, communeStreets, pcStreets, delHash, delTok, kd,
-    });
+    const tokWeight = Float32Array.from(toks.tokens, (t) => (STREET_TYPES.has(t) ? 0.5 : 1));
+    return { streetSize, nameStreets, communeStreets, pcStreets, tokNames, tokCommunes, tokStreetCount, tokWeight };
   }
+
 }
 
 export type IndexData = {
@@ -371,7 +306,22 @@ export type IndexData = {
 };
 
 type Expansion = { toks: number[]; scores: number[]; cost: number };
-type Candidate = { s: number; text: number; coverage: number; matchedW: number; totalW: number; key: number; full: boolean };
+/** A street that matches the query, before its house number is resolved; `hn`: the house number it reads in the query. */
+type Candidate = {
+  s: number; text: number; coverage: number; matchedW: number; totalW: number; key: number; full: boolean;
+  hn: { num: number; suffix: string | null } | null;
+};
+/** One query, resolved to ids: what scoring a street needs. */
+type Query = {
+  qid: number; pq: ParsedQuery; words: QueryToken[]; kind: Uint8Array; wWeight: number[]; pcId: number; pcCommune: number;
+  fCommune: number; fPc: number; fDept: string | undefined; bias: { lon: number; lat: number; cos: number } | null;
+};
+/** Kinds of query words: a word, a number that may be the house number, the end of a range. */
+const PLAIN = 0;
+const HOUSE = 1;
+const OPTIONAL = 2;
+/** A source of candidate streets: `visit` calls f on each until f returns false. */
+type Driver = { cost: number; budget: number; visit: (f: (s: number) => boolean) => void };
 
 const MAX_WORDS = 10;
 const MAX_PREFIX = 400;
@@ -391,6 +341,11 @@ export class AddressIndex {
   private readonly stamp: Uint32Array;
   private readonly prefixCache = new Map<string, number[]>();
   private qid = 0;
+  /**
+   * Random per index: an answer depends only on the index and the request's URL, so this is the search's ETag
+   * (no hashing of each response), and it changes with every rebuild, in every process.
+   */
+  readonly id = randomBytes(6).toString('base64url');
 
   constructor(d: IndexData) {
     this.d = d;
@@ -440,7 +395,7 @@ export class AddressIndex {
     const postcode = d.pcStr[d.streetPc[s]!] || null;
     const city = d.communeName[c]!;
     const numero = n >= 0 ? n : null;
-    const label = `${numero !== null ? `${numero}${suffixe ? ` ${suffixe}` : ''} ` : ''}${street}${postcode ? ` ${postcode}` : ''} ${city}`;
+    const label = addressLabel({ numero, suffixe, voie: street, code_postal: postcode, commune: city });
     return {
       index: i, id: this.idAt(i), label, score: Math.round(Math.min(1, Math.max(0, score)) * 1e4) / 1e4, type: numero !== null ? 'housenumber' : 'street',
       housenumber: numero !== null ? `${numero}${suffixe ?? ''}` : null, numero, suffixe, street, postcode,
@@ -552,13 +507,227 @@ export class AddressIndex {
     });
   }
 
+  /** The filters of a search as ids; null when a filter names nothing in the index (no result possible). */
+  private filtersOf(opts: SearchOptions): Pick<Query, 'fCommune' | 'fPc' | 'fDept' | 'bias'> | null {
+    const fCommune = opts.citycode !== undefined ? (this.communeByCode.get(opts.citycode) ?? -2) : -1;
+    const fPc = opts.postcode !== undefined ? (this.pcById.get(opts.postcode) ?? -2) : -1;
+    if (fCommune === -2 || fPc === -2) return null;
+    const bias = opts.lon !== undefined && opts.lat !== undefined ? { lon: opts.lon, lat: opts.lat, cos: Math.cos((opts.lat * Math.PI) / 180) } : null;
+    return { fCommune, fPc, fDept: opts.departement, bias };
+  }
+
+  /** Sources of candidate streets (a word, the postcode, a filter), cheapest first. */
+  private driversOf(Q: Query, exps: Expansion[]): Driver[] {
+    const d = this.d;
+    const drivers: Driver[] = [];
+    const streetsOf = (csr: Csr, row: number, f: (s: number) => boolean) => {
+      for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) if (!f(csr.data[j]!)) return false;
+      return true;
+    };
+    const all = (csr: Csr, row: number, budget: number): Driver => ({ cost: csr.start[row + 1]! - csr.start[row]!, budget, visit: (f) => void streetsOf(csr, row, f) });
+    exps.forEach((e, w) => {
+      // a number that may be the house number says nothing about which street
+      if (!e.toks.length || Q.kind[w] !== PLAIN) return;
+      // a commune name (not a street type that happens to name a commune too, like Rue in the Somme)
+      const communeWord = e.toks.some((t, i) => e.scores[i] === 1 && d.tokWeight[t] === 1 && d.tokCommunes.start[t + 1]! > d.tokCommunes.start[t]!);
+      drivers.push({
+        cost: e.cost,
+        budget: communeWord ? searchTuning.budget : searchTuning.genericBudget,
+        visit: (f) => {
+          // exact and close tokens first
+          const idx = e.toks.map((_, i) => i).sort((a, b) => e.scores[b]! - e.scores[a]!);
+          for (const i of idx) {
+            const t = e.toks[i]!;
+            for (let j = d.tokNames.start[t]!; j < d.tokNames.start[t + 1]!; j++) if (!streetsOf(d.nameStreets, d.tokNames.data[j]!, f)) return;
+            for (let j = d.tokCommunes.start[t]!; j < d.tokCommunes.start[t + 1]!; j++) if (!streetsOf(d.communeStreets, d.tokCommunes.data[j]!, f)) return;
+          }
+        },
+      });
+    });
+    if (Q.pcId >= 0) drivers.push(all(d.pcStreets, Q.pcId, searchTuning.budget));
+    if (Q.pcCommune >= 0) drivers.push(all(d.communeStreets, Q.pcCommune, searchTuning.budget));
+    if (Q.fCommune >= 0) drivers.push(all(d.communeStreets, Q.fCommune, searchTuning.budget));
+    if (Q.fPc >= 0) drivers.push(all(d.pcStreets, Q.fPc, searchTuning.budget));
+    return drivers.sort((a, b) => a.cost - b.cost);
+  }
+
+  /** Whether street s passes the search's filters. */
+  private passesFilters(s: number, Q: Query): boolean {
+    const c = this.d.streetCommune[s]!;
+    if (Q.fCommune >= 0 && c !== Q.fCommune) return false;
+    if (Q.fPc >= 0 && this.d.streetPc[s] !== Q.fPc) return false;
+    return Q.fDept === undefined || this.d.communeDept[c] === Q.fDept;
+  }
+
+  /** Position found by the last `bestToken` (-1: none); a field, not a returned pair: this runs per word per street. */
+  private bestAt = -1;
+
+  /** Best score of query word i among the tokens [t0, t1) of a CSR row; its position in `bestAt`. */
+  private bestToken(i: number, data: Uint32Array, t0: number, t1: number): number {
+    const row = this.wordTok[i]!;
+    let best = 0;
+    let at = -1;
+    for (let j = t0; j < t1; j++) {
+      const sc = row[data[j]!]!;
+      if (sc > best) { best = sc; at = j - t0; }
+    }
+    this.bestAt = at;
+    return best;
+  }
+
+  /** Bit mask of the real name tokens a glued word ("saintbernard", at token position `at`) stands for. */
+  private gluedMask(nm: number, at: number): number {
+    const d = this.d;
+    const n0 = d.nameTok.start[nm]!;
+    const nReal = d.nameRealLen[nm]!;
+    const k = 2 * (d.joinStart[nm]! + at - nReal);
+    let mask = 0;
+    for (let p = k; p < k + 2; p++) {
+      const part = d.joinParts[p]!;
+      for (let j = n0; j < n0 + nReal; j++) if (d.nameTok.data[j] === part && j - n0 < 31) mask |= 1 << (j - n0);
+    }
+    return mask;
+  }
+
+  /** Share of the street name's (weighted) tokens that the query covered. */
+  private nameCoverage(nm: number, mask: number): number {
+    const d = this.d;
+    const n0 = d.nameTok.start[nm]!;
+    let all = 0;
+    let hit = 0;
+    for (let j = n0; j < n0 + d.nameRealLen[nm]!; j++) {
+      const w = d.tokWeight[d.nameTok.data[j]!]!;
+      all += w;
+      if (mask & (1 << (j - n0))) hit += w;
+    }
+    return all > 0 ? hit / all : 0;
+  }
+
+  /**
+   * Street s against every query word: a word matches the street name or its commune; a `house` word the name
+   * does not have becomes the house number (the first one). Null when the street covers less than half the query.
+   */
+  private scoreStreet(s: number, Q: Query): Candidate | null {
+    const d = this.d;
+    const c = d.streetCommune[s]!;
+    const nm = d.streetName[s]!;
+    const n0 = d.nameTok.start[nm]!;
+    const n1 = d.nameTok.start[nm + 1]!;
+    const nReal = d.nameRealLen[nm]!;
+    let matchedW = 0;
+    let totalW = 0;
+    let nameMask = 0;
+    let viaName = 0;
+    let unmatched = 0;
+    let hnWord = -1;
+    let communeMask = 0;
+    // locals, and word kinds from a typed array: query tokens come in several object shapes
+    const kind = Q.kind;
+    const wWeight = Q.wWeight;
+    const leadingNumber = Q.pq.housenumber !== null;
+    for (let i = 0; i < kind.length; i++) {
+      const k = kind[i]!;
+      // name tokens: inlined, the innermost loop of a search
+      const row = this.wordTok[i]!;
+      let best = 0;
+      let at = -1;
+      for (let j = n0; j < n1; j++) {
+        const sc = row[d.nameTok.data[j]!]!;
+        if (sc > best) { best = sc; at = j - n0; }
+      }
+      if (k !== PLAIN) {
+        if (best < 1 || at >= nReal) {
+          if (k === HOUSE && !leadingNumber && hnWord < 0) { hnWord = i; continue; }
+          if (k === OPTIONAL) continue;
+        }
+      }
+      if (at >= nReal) {
+        nameMask |= this.gluedMask(nm, at);
+        at = -1;
+      }
+      const bestC = k === HOUSE ? 0 : this.bestToken(i, d.communeTok.data, d.communeTok.start[c]!, d.communeTok.start[c + 1]!);
+      const atC = k === HOUSE ? -1 : this.bestAt;
+      const w = wWeight[i]!;
+      totalW += w;
+      if (bestC > best) { matchedW += w * bestC; if (atC < 31) communeMask |= 1 << atC; }
+      else if (best > 0) { matchedW += w * best; viaName++; if (at >= 0 && at < 31) nameMask |= 1 << at; }
+      else unmatched++;
+    }
+    if (Q.pq.postcode) {
+      totalW += 1;
+      if ((Q.pcId >= 0 && d.streetPc[s] === Q.pcId) || (Q.pcCommune >= 0 && c === Q.pcCommune)) matchedW += 1;
+      else {
+        unmatched++;
+        // same département: a wrong or outdated postcode still says roughly where
+        if (d.communeDept[c] === Q.pq.postcode.slice(0, d.communeDept[c]!.length)) matchedW += 0.2;
+      }
+    }
+    if (totalW === 0 || matchedW === 0) return null;
+    const coverage = matchedW / totalW;
+    if (coverage < 0.5) return null;
+    // commune (or postcode) alone: every street of it fits
+    const nameCov = viaName === 0 ? 0.9 : this.nameCoverage(nm, nameMask);
+    let text = 0.8 * coverage + 0.2 * nameCov;
+    if (Q.bias) text = 0.8 * text + 0.2 / (1 + this.kmFrom(s, Q.bias));
+    // Ties ("Étueffont 6 rue de Rougemont" against "6 Rue d'Étueffont, Rougemont-le-Château"): the commune
+    // whose whole name was typed first, then the longer street.
+    const communeCov = communeMask ? popcount(communeMask) / (d.communeTok.start[c + 1]! - d.communeTok.start[c]!) : 0;
+    const key = text + 1e-3 * communeCov + (1e-4 * Math.log2(1 + d.streetSize[s]!)) / 24;
+    const hn = hnWord >= 0 ? Q.words[hnWord]!.house! : null;
+    return { s, text, coverage, matchedW, totalW, key, full: unmatched === 0, hn };
+  }
+
+  /** Distance from a street's middle address to a point, in km (equirectangular: fine at city scale). */
+  private kmFrom(s: number, p: { lon: number; lat: number; cos: number }): number {
+    const dx = (this.d.streetLon[s]! / E6 - p.lon) * p.cos * 111.32;
+    const dy = (this.d.streetLat[s]! / E6 - p.lat) * 111.32;
+    return Math.sqrt(dx * dx + dy * dy);
+  }
+
+  /** The best candidate streets, visiting the cheapest sources first within the budgets. */
+  private candidates(Q: Query, drivers: Driver[], limit: number): Candidate[] {
+    const top = new TopK<Candidate>(Math.max(limit * 3, 30));
+    let visits = 0;
+    let visitEnd = 0;
+    const visit = (s: number): boolean => {
+      if (this.stamp[s] === Q.qid) return true;
+      this.stamp[s] = Q.qid;
+      if (++visits > visitEnd) return false;
+      if (!this.passesFilters(s, Q)) return true;
+      const cand = this.scoreStreet(s, Q);
+      if (cand) top.offer(cand);
+      return true;
+    };
+    for (let k = 0; k < drivers.length && k < 3; k++) {
+      // Another source only when this one found nothing usable, or when it is cheap.
+      if (k > 0 && top.size && drivers[k]!.cost > 5000) break;
+      visitEnd = visits + drivers[k]!.budget;
+      drivers[k]!.visit(visit);
+      if (top.items.some((c) => c.full) || visits > searchTuning.budget) break;
+    }
+    return top.items;
+  }
+
+  /** The address of a candidate street the query points at, and the final score. */
+  private resolveNumber(c: Candidate, Q: Query): { i: number; score: number; key: number } {
+    const d = this.d;
+    const s0 = d.streetStart[c.s]!;
+    const s1 = d.streetStart[c.s + 1]!;
+    const h = Q.pq.housenumber ?? c.hn?.num ?? null;
+    if (h === null) return { i: firstNumbered(d.num, s0, s1), score: c.text, key: c.key };
+    const suffix = Q.pq.housenumber !== null ? Q.pq.suffix : (c.hn?.suffix ?? null);
+    const { i, numScore } = houseNumberIn(d.num, d.suf, d.suffixStr, s0, s1, h, suffix);
+    const cov = (c.matchedW + numScore) / (c.totalW + 1);
+    const score = c.text - 0.8 * c.coverage + 0.8 * cov;
+    return { i, score, key: score + (c.key - c.text) };
+  }
+
   /**
    * Free-text search, best first. Score: 0.8 × share of the query matched (words weighted, street
    * types half) + 0.2 × share of the street name covered; house number and postcode count as
    * query parts; a location bias blends in proximity.
    */
   search(q: string, opts: SearchOptions = {}): AddressHit[] {
-    const d = this.d;
     const limit = Math.max(1, Math.min(opts.limit ?? 10, 100));
     const pq = parseQuery(q);
     const words = pq.words.slice(0, MAX_WORDS);
@@ -567,209 +736,19 @@ export class AddressIndex {
       this.qid = 0;
     }
     const qid = ++this.qid;
-
     const exps = words.map((w, i) => this.expand(i, w.text, !!w.typing, w.full));
     try {
-      const wWeight = words.map((w) => (STREET_TYPES.has(w.text) || (w.full !== undefined && STREET_TYPES.has(w.full)) ? 0.5 : 1));
+      const filters = this.filtersOf(opts);
+      if (!filters) return [];
       // Postcode: a postcode, or else a code INSEE.
-      let pcId = -1;
-      let pcCommune = -1;
-      if (pq.postcode) {
-        pcId = this.pcById.get(pq.postcode) ?? -1;
-        if (pcId < 0) pcCommune = this.communeByCode.get(pq.postcode) ?? -1;
-      }
-      // Filters
-      const fCommune = opts.citycode !== undefined ? (this.communeByCode.get(opts.citycode) ?? -2) : -1;
-      const fPc = opts.postcode !== undefined ? (this.pcById.get(opts.postcode) ?? -2) : -1;
-      const fDept = opts.departement;
-      if (fCommune === -2 || fPc === -2) return [];
-      const bias = opts.lon !== undefined && opts.lat !== undefined ? { lon: opts.lon, lat: opts.lat, cos: Math.cos((opts.lat * Math.PI) / 180) } : null;
-
-      // Sources of candidate streets, cheapest first.
-      type Driver = { cost: number; budget: number; visit: (f: (s: number) => boolean) => void };
-      const drivers: Driver[] = [];
-      const streetsOf = (csr: Csr, row: number, f: (s: number) => boolean) => {
-        for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) if (!f(csr.data[j]!)) return false;
-        return true;
-      };
-      exps.forEach((e) => {
-        if (!e.toks.length) return;
-        // a commune name (not a street type that happens to name a commune too, like Rue in the Somme)
-        const communeWord = e.toks.some((t, i) => e.scores[i] === 1 && d.tokWeight[t] === 1 && d.tokCommunes.start[t + 1]! > d.tokCommunes.start[t]!);
-        drivers.push({
-          cost: e.cost,
-          budget: communeWord ? searchTuning.budget : searchTuning.genericBudget,
-          visit: (f) => {
-            // exact and close tokens first
-            const idx = e.toks.map((_, i) => i).sort((a, b) => e.scores[b]! - e.scores[a]!);
-            for (const i of idx) {
-              const t = e.toks[i]!;
-              for (let j = d.tokNames.start[t]!; j < d.tokNames.start[t + 1]!; j++) if (!streetsOf(d.nameStreets, d.tokNames.data[j]!, f)) return;
-              for (let j = d.tokCommunes.start[t]!; j < d.tokCommunes.start[t + 1]!; j++) if (!streetsOf(d.communeStreets, d.tokCommunes.data[j]!, f)) return;
-            }
-          },
-        });
-      });
-      if (pcId >= 0) drivers.push({ cost: d.pcStreets.start[pcId + 1]! - d.pcStreets.start[pcId]!, budget: searchTuning.budget, visit: (f) => void streetsOf(d.pcStreets, pcId, f) });
-      if (pcCommune >= 0) drivers.push({ cost: d.communeStreets.start[pcCommune + 1]! - d.communeStreets.start[pcCommune]!, budget: searchTuning.budget, visit: (f) => void streetsOf(d.communeStreets, pcCommune, f) });
-      if (fCommune >= 0) drivers.push({ cost: d.communeStreets.start[fCommune + 1]! - d.communeStreets.start[fCommune]!, budget: searchTuning.budget, visit: (f) => void streetsOf(d.communeStreets, fCommune, f) });
-      if (fPc >= 0) drivers.push({ cost: d.pcStreets.start[fPc + 1]! - d.pcStreets.start[fPc]!, budget: searchTuning.budget, visit: (f) => void streetsOf(d.pcStreets, fPc, f) });
-      if (!drivers.length || (!words.length && pcId < 0 && pcCommune < 0)) return [];
-      drivers.sort((a, b) => a.cost - b.cost);
-
-      const K = Math.max(limit * 3, 30);
-      const top: Candidate[] = [];
-      let minKey = -1;
-      let visits = 0;
-      let visitEnd = 0;
-      const nWords = words.length;
-      const scoreStreet = (s: number): boolean => {
-        if (this.stamp[s] === qid) return true;
-        this.stamp[s] = qid;
-        if (++visits > visitEnd) return false;
-        const c = d.streetCommune[s]!;
-        if (fCommune >= 0 && c !== fCommune) return true;
-        if (fPc >= 0 && d.streetPc[s] !== fPc) return true;
-        if (fDept !== undefined && d.communeDept[c] !== fDept) return true;
-        const nm = d.streetName[s]!;
-        const n0 = d.nameTok.start[nm]!;
-        const n1 = d.nameTok.start[nm + 1]!;
-        const nReal = d.nameRealLen[nm]!;
-        const c0 = d.communeTok.start[c]!;
-        const c1 = d.communeTok.start[c + 1]!;
-        let matchedW = 0;
-        let totalW = 0;
-        let nameMask = 0;
-        let viaName = 0;
-        let viaCommune = 0;
-        let unmatched = 0;
-        for (let i = 0; i < nWords; i++) {
-          const row = this.wordTok[i]!;
-          let best = 0;
-          let bestJ = -1;
-          for (let j = n0; j < n1; j++) {
-            const sc = row[d.nameTok.data[j]!]!;
-            if (sc > best) { best = sc; bestJ = j - n0; }
-          }
-          if (bestJ >= nReal) {
-            // a glued word ("saintbernard"): it covers the name tokens it joins
-            const k = 2 * (d.joinStart[nm]! + bestJ - nReal);
-            bestJ = -1;
-            for (let p = k; p < k + 2; p++) {
-              const part = d.joinParts[p]!;
-              for (let j = n0; j < n0 + nReal; j++) if (d.nameTok.data[j] === part && j - n0 < 31) nameMask |= 1 << (j - n0);
-            }
-          }
-          let bestC = 0;
-          for (let j = c0; j < c1; j++) {
-            const sc = row[d.communeTok.data[j]!]!;
-            if (sc > bestC) bestC = sc;
-          }
-          const w = wWeight[i]!;
-          totalW += w;
-          if (bestC > best) { matchedW += w * bestC; viaCommune++; }
-          else if (best > 0) { matchedW += w * best; viaName++; if (bestJ >= 0 && bestJ < 31) nameMask |= 1 << bestJ; }
-          else unmatched++;
-        }
-        if (pq.postcode) {
-          totalW += 1;
-          if (pcId >= 0 && d.streetPc[s] === pcId) matchedW += 1;
-          else if (pcCommune >= 0 && c === pcCommune) matchedW += 1;
-          else {
-            unmatched++;
-            // same département: a wrong or outdated postcode still says roughly where
-            if (d.communeDept[c] === pq.postcode.slice(0, d.communeDept[c]!.length)) matchedW += 0.2;
-          }
-        }
-        if (totalW === 0 || matchedW === 0) return true;
-        const coverage = matchedW / totalW;
-        if (coverage < 0.5) return true;
-        let nameCov: number;
-        if (viaName === 0) nameCov = 0.9; // commune (or postcode) alone: every street of it fits
-        else {
-          let all = 0;
-          let hit = 0;
-          for (let j = n0; j < n0 + nReal; j++) {
-            const w = d.tokWeight[d.nameTok.data[j]!]!;
-            all += w;
-            if (nameMask & (1 << (j - n0))) hit += w;
-          }
-          nameCov = all > 0 ? hit / all : 0;
-        }
-        void viaCommune;
-        let text = 0.8 * coverage + 0.2 * nameCov;
-        if (bias) {
-          const dx = (d.streetLon[s]! / E6 - bias.lon) * bias.cos * 111.32;
-          const dy = (d.streetLat[s]! / E6 - bias.lat) * 111.32;
-          const km = Math.sqrt(dx * dx + dy * dy);
-          text = 0.8 * text + 0.2 / (1 + km);
-        }
-        const key = text + 1e-4 * Math.log2(1 + d.streetSize[s]!) / 24;
-        if (top.length < K || key > minKey) {
-          const cand: Candidate = { s, text, coverage, matchedW, totalW, key, full: unmatched === 0 };
-          if (top.length < K) top.push(cand);
-          else {
-            let mi = 0;
-            for (let i = 1; i < top.length; i++) if (top[i]!.key < top[mi]!.key) mi = i;
-            top[mi] = cand;
-          }
-          if (top.length === K) {
-            minKey = Infinity;
-            for (const t of top) if (t.key < minKey) minKey = t.key;
-          }
-        }
-        return true;
-      };
-
-      for (let k = 0; k < drivers.length && k < 3; k++) {
-        // Another source only when this one found nothing usable, or when it is cheap.
-        if (k > 0 && top.length && drivers[k]!.cost > 5000) break;
-        visitEnd = visits + drivers[k]!.budget;
-        drivers[k]!.visit(scoreStreet);
-        if (top.some((c) => c.full) || visits > searchTuning.budget) break;
-      }
-
-      // House number inside each candidate street.
-      const results: { i: number; score: number; key: number }[] = [];
-      for (const c of top) {
-        const s0 = d.streetStart[c.s]!;
-        const s1 = d.streetStart[c.s + 1]!;
-        let i = s0;
-        let score = c.text;
-        if (pq.housenumber !== null) {
-          const h = pq.housenumber;
-          let lo = s0;
-          let hi = s1;
-          while (lo < hi) {
-            const m = (lo + hi) >>> 1;
-            if (d.num[m]! < h) lo = m + 1;
-            else hi = m;
-          }
-          let numScore: number;
-          if (lo < s1 && d.num[lo] === h) {
-            i = lo;
-            numScore = 0.9;
-            const want = pq.suffix;
-            for (let j = lo; j < s1 && d.num[j] === h; j++) {
-              const sx = d.suffixStr[d.suf[j]!]!;
-              if (want === null ? sx === '' : sx === want) { i = j; numScore = 1; break; }
-              if (want !== null && SUFFIX_EQUIV[sx] !== undefined && SUFFIX_EQUIV[sx] === SUFFIX_EQUIV[want]) { i = j; numScore = 0.97; }
-            }
-          } else {
-            // closest existing number
-            const below = lo - 1 >= s0 && d.num[lo - 1]! >= 0 ? lo - 1 : -1;
-            const above = lo < s1 ? lo : -1;
-            i = below < 0 ? (above < 0 ? s0 : above) : above < 0 ? below : h - d.num[below]! <= d.num[above]! - h ? below : above;
-            numScore = 0.3;
-          }
-          const cov = (c.matchedW + numScore) / (c.totalW + 1);
-          score = (c.text - 0.8 * c.coverage) + 0.8 * cov;
-        } else {
-          // first numbered address of the street
-          while (i < s1 - 1 && d.num[i]! < 0) i++;
-        }
-        results.push({ i, score, key: score + (c.key - c.text) });
-      }
+      const pcId = pq.postcode ? (this.pcById.get(pq.postcode) ?? -1) : -1;
+      const pcCommune = pq.postcode && pcId < 0 ? (this.communeByCode.get(pq.postcode) ?? -1) : -1;
+      const wWeight = words.map((w) => (STREET_TYPES.has(w.text) || (w.full !== undefined && STREET_TYPES.has(w.full)) ? 0.5 : 1));
+      const kind = Uint8Array.from(words, (w) => (w.house ? HOUSE : w.optional ? OPTIONAL : PLAIN));
+      const Q: Query = { qid, pq, words, kind, wWeight, pcId, pcCommune, ...filters };
+      const drivers = this.driversOf(Q, exps);
+      if (!drivers.length || (!kind.includes(PLAIN) && pcId < 0 && pcCommune < 0)) return [];
+      const results = this.candidates(Q, drivers, limit).map((c) => this.resolveNumber(c, Q));
       results.sort((a, b) => b.key - a.key);
       const out: AddressHit[] = [];
       const seenAddr = new Set<number>();

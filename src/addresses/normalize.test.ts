@@ -58,3 +58,40 @@ test('formats are recognised from the first line; quoted fields; malformed value
   const suffix = parseFields(bano!, splitCsvLine('900100433J-10,12BIS,Rue X,90000,Belfort,C+O,47.6,6.84', ',')!);
   assert.ok(suffix.ok && suffix.value.numero === 12 && suffix.value.suffixe === 'bis');
 });
+
+test('queries: the house number wherever it stands', () => {
+  const house = (q: string) => parseQuery(q).words.filter((w) => w.house).map((w) => w.house);
+  // after a postcode: still the head number
+  const pc = parseQuery('75011 12 rue oberkampf');
+  assert.equal(pc.postcode, '75011');
+  assert.equal(pc.housenumber, 12);
+  // after a commune or after the street: a number to decide against each street
+  assert.deepEqual(house('Belfort 3 fbg de france'), [{ num: 3, suffix: null }]);
+  assert.deepEqual(house('rue oberkampf 12 bis'), [{ num: 12, suffix: 'bis' }]);
+  assert.deepEqual(house('Paris 87 m quai d orsay'), [{ num: 87, suffix: 'm' }]);
+  assert.deepEqual(house('rue oberkampf 6bv'), [{ num: 6, suffix: 'bv' }]);
+  assert.equal(parseQuery('Belfort 3 fbg de france').housenumber, null);
+  // "n°", "no", "numéro"
+  for (const q of ['n°12 rue oberkampf', 'N° 12 rue oberkampf', 'no 12 rue oberkampf', 'numéro 12 rue oberkampf']) {
+    const p = parseQuery(q);
+    assert.equal(p.housenumber, 12, q);
+    assert.deepEqual(p.words.map((w) => w.text), ['rue', 'oberkampf'], q);
+  }
+  // a range: the first number is the address, the second is optional
+  const range = parseQuery('12-14 rue oberkampf');
+  assert.equal(range.housenumber, 12);
+  assert.deepEqual(range.words.map((w) => [w.text, !!w.optional]), [['14', true], ['rue', false], ['oberkampf', false]]);
+  assert.equal(parseQuery('12 / 14 rue oberkampf').words[0]!.optional, true);
+  // not a range: a lower second number, or no hyphen
+  assert.equal(parseQuery('14-12 rue x').words[0]!.optional, undefined);
+  // repetition indices glued, spaced, long or short
+  assert.equal(parseQuery('12bis rue x').suffix, 'bis');
+  assert.equal(parseQuery('12 ter rue x').suffix, 'ter');
+  assert.equal(parseQuery('14 a rue saint bernard').suffix, 'a');
+  // ordinals and dates in a name are never the house number
+  assert.deepEqual(house('rue du 1er mai 3'), [{ num: 3, suffix: null }]);
+  assert.deepEqual(parseQuery('place du 19 mars 1962 ').words.map((w) => w.text), ['place', '19', 'mars', '1962']);
+  // lieu-dit: searched by its name
+  assert.deepEqual(parseQuery('lieu-dit Les Magnolias Bessoncourt').words.map((w) => w.text), ['magnolias', 'bessoncourt']);
+  assert.deepEqual(parseQuery('ld Bersatte Fêche').words.map((w) => w.text), ['bersatte', 'feche']);
+});

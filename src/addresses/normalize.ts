@@ -1,48 +1,19 @@
 /**
- * French address normalisation shared by the index (street and commune names) and the queries:
- * case, accents, apostrophes and hyphens, elided and plain articles, street-type and title
- * abbreviations (after ARCEP's normalisation tables `type_voie_normalise`, `type_voie_perso` and
- * `nom_voie`, coded here so that nothing is read at run time), "st"/"saint", ordinals.
+ * French address normalisation shared by the index (street and commune names) and the queries: case, accents,
+ * apostrophes and hyphens, elided and plain articles, street-type and title abbreviations (the project's one
+ * table, `src/text/abbreviations.ts`), "st"/"saint", ordinals, and where the house number stands in a query.
  */
 
+import { WORD_ABBREVIATIONS } from '../text/abbreviations.ts';
 import { fold, unaccentLower } from '../text/normalize.ts';
+import { repetitionKey, repetitionWord } from '../text/repetition.ts';
+import { STOPWORDS } from '../text/stopwords.ts';
 
 /** Lowercase, no accents, every run of non-alphanumerics as one space. */
 export const foldText = fold;
 
-/** Words dropped everywhere: articles, elided articles and prepositions that carry no meaning. */
-export const STOPWORDS = new Set(['de', 'du', 'des', 'la', 'le', 'les', 'l', 'd', 'au', 'aux', 'et', 'a', 'en', 'un', 'une']);
-
-/**
- * Abbreviation → full word. Street types from ARCEP's type_voie tables (plus common spellings
- * users type), titles from nom_voie. A few ARCEP entries are left out on purpose because they
- * clash with ordinary words or number suffixes: "a" (avenue), "st" (station: here "saint"),
- * "chem" (cheminement: users mean "chemin"), "mar" (marché/maréchal), "pass", "port", "val".
- */
-export const ABBREVIATIONS: Readonly<Record<string, string>> = {
-  // street types
-  ach: 'ancien chemin', all: 'allee', ale: 'allee', av: 'avenue', ave: 'avenue', avn: 'avenue', aven: 'avenue',
-  bd: 'boulevard', bld: 'boulevard', blvd: 'boulevard', bvd: 'boulevard', brd: 'boulevard', boul: 'boulevard', bl: 'boulevard',
-  car: 'carrefour', carr: 'carrefour', ch: 'chemin', che: 'chemin', chem: 'chemin', chm: 'chemin', chs: 'chaussee', chau: 'chaussee',
-  chv: 'chemin vicinal', cr: 'cour', crs: 'cours', ctre: 'centre', ccal: 'centre commercial',
-  dom: 'domaine', esc: 'escalier', esp: 'esplanade', espl: 'esplanade',
-  fbg: 'faubourg', fg: 'faubourg', fb: 'faubourg', gdr: 'grande rue', gr: 'grande rue', ham: 'hameau', hle: 'halle',
-  imp: 'impasse', ipa: 'impasse', jard: 'jardin', ld: 'lieu dit', ldt: 'lieu dit', lt: 'lotissement',
-  mte: 'montee', mnt: 'montee', psg: 'passage', pass: 'passage', pce: 'place', pl: 'place', plc: 'place', prom: 'promenade', pro: 'promenade', prv: 'parvis', parv: 'parvis',
-  ptte: 'placette', qu: 'quai', qrt: 'quartier', quar: 'quartier',
-  r: 'rue', res: 'residence', rce: 'residence', rle: 'ruelle', ruel: 'ruelle', rpt: 'rond point', rdpt: 'rond point', rpe: 'rampe',
-  rte: 'route', rt: 'route', sen: 'sentier', sent: 'sentier', snte: 'sentier', sq: 'square', sqr: 'square', squ: 'square',
-  tra: 'traverse', trav: 'traverse', tsse: 'terrasse', terr: 'terrasse', vla: 'villa', vte: 'vieille route', vche: 'vieux chemin',
-  za: 'zone artisanale', zac: 'zone amenagement concerte', zi: 'zone industrielle', vc: 'voie communale', voi: 'voie',
-  // titles and words inside street names
-  st: 'saint', ste: 'sainte', sts: 'saints', stes: 'saintes',
-  gen: 'general', gal: 'general', gl: 'general', gnl: 'general', mal: 'marechal', marech: 'marechal', pdt: 'president', pres: 'president',
-  cdt: 'commandant', cmdt: 'commandant', cmmdt: 'commandant', doct: 'docteur', dr: 'docteur', prof: 'professeur', card: 'cardinal',
-  cne: 'capitaine', ltn: 'lieutenant', sgt: 'sergent', adj: 'adjudant', col: 'colonel',
-  mgr: 'monseigneur', abb: 'abbe', nd: 'notre dame', jj: 'jean jacques',
-  // ordinals written out
-  premier: '1', premiere: '1',
-};
+/** Abbreviation → full word, read anywhere in a name or a query. */
+const ABBREVIATIONS = WORD_ABBREVIATIONS;
 
 /** Street-type words: they weigh less in a query than the specific words of a name. */
 export const STREET_TYPES = new Set([
@@ -52,12 +23,10 @@ export const STREET_TYPES = new Set([
   'saint', 'sainte', 'arrondissement',
 ]);
 
-/** Number suffixes ("indice de répétition"): canonical short form. */
-export const SUFFIXES: Readonly<Record<string, string>> = {
-  bis: 'bis', b: 'b', ter: 'ter', t: 't', quater: 'quater', qua: 'quater', q: 'q', quinquies: 'quinquies', c: 'c', a: 'a', d: 'd', e: 'e', f: 'f',
-};
-/** Short and long suffix forms that designate the same repetition. */
-export const SUFFIX_EQUIV: Readonly<Record<string, string>> = { b: 'bis', bis: 'bis', t: 'ter', ter: 'ter', q: 'quater', quater: 'quater' };
+/** Two repetition indices name the same address ("b" and "bis"). */
+export function sameRepetition(a: string, b: string): boolean {
+  return repetitionKey(a) === repetitionKey(b);
+}
 
 const ORDINAL = /^(\d+)(?:er|ere|eme|em|e|nd|nde)$/;
 
@@ -111,6 +80,13 @@ export type QueryToken = {
   /** the word being typed (last, no trailing space): `text` is what was typed, `full` its abbreviation expansion if any */
   typing?: boolean;
   full?: string;
+  /**
+   * A number that is not at the head of the query ("Belfort 3 fbg de france", "rue oberkampf 12"): a word of the
+   * street name when the name has it (rue du 8 mai 1945), the house number otherwise.
+   */
+  house?: { num: number; suffix: string | null };
+  /** the end of a range ("12-14"): a word when the name has it, ignored otherwise */
+  optional?: boolean;
 };
 export type ParsedQuery = {
   housenumber: number | null;
@@ -121,39 +97,107 @@ export type ParsedQuery = {
   typing: boolean;
 };
 
-const NUM_WITH_SUFFIX = /^(\d{1,5})(bis|ter|quater|[a-z])?$/;
+/** A folded word of the query and how it was joined to the previous one. */
+type RawWord = { w: string; rangeEnd: boolean };
+
+/** A number and a glued repetition index: "12", "12b", "12bis", "6bv" (BAN indices go up to three letters). */
+const NUM_WITH_SUFFIX = /^(\d{1,5})(bis|ter|quater|quinquies|[a-z]{1,3})?$/;
+const NUMBER_SIGNS = new Set(['n', 'no', 'num', 'numero']);
+const LIEU_DIT = new Set(['lieudit', 'ld', 'ldt']);
+const RANGE_SEP = /^\s*[-/\u2013]\s*$/;
+const DIGITS = /^\d+$/;
 
 /**
- * Splits a free-text query into house number (+ suffix), postcode and words. The house number is
- * a leading number ("12", "12bis", "12 b"); a 5-digit number is a postcode; other numbers are
- * words of the name (rue du 8 mai 1945).
+ * The query's folded words, with the second number of a range ("12-14", "12/14") marked: an address on a
+ * corner is written with both numbers, the first one is the address.
+ */
+function queryWords(q: string): RawWord[] {
+  const s = unaccentLower(q);
+  const out: RawWord[] = [];
+  const re = /[a-z0-9]+/g;
+  let prevEnd = -1;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    const w = m[0];
+    const prev = out.length ? out[out.length - 1]! : null;
+    // only a number right after a number can end a range: test the separator for those alone
+    const rangeEnd = prev !== null && DIGITS.test(w) && /^\d{1,4}[a-z]*$/.test(prev.w) && RANGE_SEP.test(s.slice(prevEnd, m.index))
+      && Number(w) > parseInt(prev.w, 10);
+    out.push({ w, rangeEnd });
+    prevEnd = m.index + w.length;
+  }
+  return out;
+}
+
+/** "3 bu", "214 p": a repetition index written as its own word after a number at the head of the query. */
+function suffixWordAfterHead(next: string | undefined, more: boolean): string | null {
+  if (!next || !more) return null;
+  const long = repetitionWord(next);
+  if (long) return long;
+  // BAN repetition indices go beyond bis/ter: "3 bu", "214 p", "51 w" ("r" after a number is rue).
+  // A lone letter is an index even when it is also a stopword ("14 a rue…"), except the elided article l'.
+  if (/^[a-z]$/.test(next) && next !== 'l' && !ABBREVIATIONS[next]) return next;
+  if (/^[a-z]{1,2}\d?$/.test(next) && !ABBREVIATIONS[next] && !STOPWORDS.has(next)) return next;
+  return null;
+}
+
+/**
+ * Splits a free-text query into house number (+ suffix), postcode and words. A 5-digit number is a postcode;
+ * the first number before any word ("12 rue…", "75011 12 rue…", "n°12 rue…") is the house number; a number
+ * after a word ("Belfort 3 fbg de france", "rue oberkampf 12") is kept as a `house` word, decided against each
+ * street (a word of its name, or its house number); ordinals and the end of a range are never house numbers.
+ * "lieu-dit" is dropped: a lieu-dit is searched by its name.
  */
 export function parseQuery(q: string): ParsedQuery {
   const typing = !/[\s,;]$/.test(q);
-  const raw = foldText(q).split(' ').filter(Boolean);
+  const raw = queryWords(q);
   let housenumber: number | null = null;
   let suffix: string | null = null;
   let postcode: string | null = null;
   const words: QueryToken[] = [];
+  const isNumber = (i: number) => /^\d/.test(raw[i]?.w ?? '');
   for (let i = 0; i < raw.length; i++) {
-    const w = raw[i]!;
+    const { w, rangeEnd } = raw[i]!;
     if (/^\d{5}$/.test(w) && postcode === null) {
       postcode = w;
       continue;
     }
-    const m = NUM_WITH_SUFFIX.exec(w);
-    if (m && i === 0 && housenumber === null && w.length <= 8) {
+    if (NUMBER_SIGNS.has(w) && isNumber(i + 1)) continue;
+    if (LIEU_DIT.has(w) && raw.length > i + 1) continue;
+    if (w === 'lieu' && raw[i + 1]?.w === 'dit') {
+      i++;
+      continue;
+    }
+    // "1er", "2e", "3eme" are ordinals (rue du 1er mai), not a number with an index, except "12e" at the head
+    const ordinal: boolean = ORDINAL.test(w) && !(/^\d+e$/.test(w) && housenumber === null && words.length === 0);
+    const m: RegExpExecArray | null = ordinal ? null : NUM_WITH_SUFFIX.exec(w);
+    if (m && rangeEnd) {
+      words.push({ text: String(Number(w)), raw: w, last: false, optional: true });
+      continue;
+    }
+    if (m && housenumber === null && words.length === 0) {
       housenumber = Number(m[1]);
-      if (m[2]) suffix = m[2] === 'qua' ? 'quater' : m[2];
+      if (m[2]) suffix = repetitionWord(m[2]) ?? m[2];
       else {
-        // "12 bis rue…", "12 b rue…": a suffix word right after the number.
-        // BAN repetition indices go beyond bis/ter: "3 bu", "214 p", "51 w".
-        const next = raw[i + 1];
-        if (next && raw.length > i + 2 && (SUFFIXES[next] || (/^[a-z]{1,2}\d?$/.test(next) && !ABBREVIATIONS[next] && !STOPWORDS.has(next)))) {
-          suffix = SUFFIXES[next] ?? next;
+        const sw = suffixWordAfterHead(raw[i + 1]?.w, raw.length > i + 2);
+        if (sw) {
+          suffix = sw;
           i++;
         }
       }
+      continue;
+    }
+    if (m && m[1]!.length <= 4) {
+      let sfx = m[2] ? (repetitionWord(m[2]) ?? m[2]) : null;
+      const next = raw[i + 1]?.w;
+      // "rue oberkampf 12 bis", "Paris 87 m quai d'orsay": a long index, or a lone letter that is not "rue" or "l'"
+      if (!sfx && next && (repetitionWord(next) || (/^[a-z]$/.test(next) && next !== 'l' && !ABBREVIATIONS[next]))) {
+        sfx = repetitionWord(next) ?? next;
+        i++;
+      } else if (!sfx) {
+        sfx = suffixWordAfterHead(next, raw.length > i + 2);
+        if (sfx) i++;
+      }
+      words.push({ text: String(Number(m[1])), raw: w, last: false, house: { num: Number(m[1]), suffix: sfx } });
       continue;
     }
     if (typing && i === raw.length - 1 && !/^\d+$/.test(w)) {
@@ -169,13 +213,6 @@ export function parseQuery(q: string): ParsedQuery {
   }
   if (words.length) words[words.length - 1]!.last = true;
   return { housenumber, suffix, postcode, words, typing };
-}
-
-/** Normalised suffix as stored ("B", "bis", "Ter" → "b", "bis", "ter"). */
-export function normSuffix(s: string | null | undefined): string | null {
-  if (!s) return null;
-  const f = foldText(s).replace(/ /g, '');
-  return f || null;
 }
 
 /** Optimal string alignment distance, stopping early above `max`. */

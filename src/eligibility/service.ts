@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
+import { addressLabel } from '../text/label.ts';
 import { communeDistribution, type CommuneDistribution } from './commune-stats.ts';
 import { METHOD_LABEL, type Method } from './matching.ts';
 import * as Q from './queries.ts';
@@ -10,8 +11,7 @@ const classe = (c: string | null): Classe => (c ? { code: c, libelle: CLASSE_LAB
 const maxClasse = (list: (string | null)[]): string | null => list.reduce<string | null>((m, c) => (classeRank(c) > classeRank(m) ? c : m), null);
 
 export function adresseLabel(a: Pick<Q.AdresseRow, 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'commune'>): string {
-  const num = a.numero !== null && a.numero !== undefined && a.numero > 0 ? `${a.numero}${a.suffixe ? ` ${a.suffixe}` : ''} ` : '';
-  return `${num}${a.voie}, ${a.code_postal ? `${a.code_postal} ` : ''}${a.commune}`;
+  return addressLabel(a, 'postal');
 }
 
 export type Eligibility = Awaited<ReturnType<typeof eligibilityOf>>;

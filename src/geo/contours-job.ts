@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { insertJson } from '../db/db.ts';
+import { insertJson, type Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { defineJob } from '../imports/job.ts';
 import { jsonElements, type JsonDocument } from '../imports/json.ts';
@@ -7,6 +7,15 @@ import { readLimits } from '../imports/read.ts';
 import { communeCodes } from '../territories/codes.ts';
 import { NiveauSchema, type Niveau } from '../territories/schema.ts';
 import { bboxOf, GeometryError, mergeMulti, SIMPLIFY_TOLERANCE, simplifyMulti, toMultiPolygon, type MultiPolygon } from './geometry.ts';
+
+/** Current communes of the départements a commune file covered that still have no contour. */
+async function communesWithoutContour(db: Queryable, codes: string[]) {
+  return (await db.query<{ code: string; nom: string }>(
+    `SELECT c.code, c.nom FROM commune c
+     WHERE c.type = 'commune-actuelle' AND c.departement IN (SELECT DISTINCT departement FROM commune WHERE code = ANY($1::text[]))
+       AND NOT EXISTS (SELECT 1 FROM territoire_geometrie g WHERE g.niveau = 'commune' AND g.code = c.code)
+     ORDER BY c.code`, [codes])).rows;
+}
 
 const CODE_KEYS = ['code', 'code_insee', 'insee', 'INSEE_COM', 'INSEE_DEP', 'INSEE_REG', 'insee_com', 'siren', 'SIREN_EPCI', 'CODE_SIREN', 'codgeo', 'CODGEO'];
 
@@ -84,6 +93,10 @@ export const contoursJob = defineJob({
       });
     });
     tally.accepted = tally.read - tally.rejected;
-    return `${rows.length} contours de niveau ${niveau} enregistrés.`;
+    const missing = niveau === 'commune' ? await communesWithoutContour(db, [...byCode.keys()]) : [];
+    const list = missing.slice(0, 200).map((m) => `${m.code} ${m.nom}`).join(', ');
+    return `${rows.length} contours de niveau ${niveau} enregistrés.${missing.length
+      ? ` ${missing.length} commune${missing.length > 1 ? 's' : ''} actuelle${missing.length > 1 ? 's' : ''} des départements du fichier sans contour (carte incomplète) : ${list}${missing.length > 200 ? ', …' : ''}.`
+      : niveau === 'commune' ? ' Toutes les communes actuelles des départements du fichier ont un contour.' : ''}`;
   },
 });

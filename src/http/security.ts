@@ -63,6 +63,8 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
     }
     if (req.viewer) {
       req.csrfToken = req.viewer.csrf_token;
+    } else if (req.url.startsWith('/api/')) {
+      // the API takes no form: no token to mint (random bytes on every search keystroke otherwise)
     } else {
       const existing = req.cookies[CSRF_COOKIE];
       req.csrfToken = existing && /^[\w-]{32}$/.test(existing) ? existing : crypto.randomBytes(24).toString('base64url');

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { ErrorSchema } from '../territories/api.ts';
 import * as Q from './queries.ts';
-import { INDICATEURS, NIVEAUX_OBS, resolveScope, seriesFor, targetsFor } from './service.ts';
+import { INDICATEURS, NIVEAUX_OBS, resolveScope, seriesFor } from './service.ts';
+import { freshness, targetsFor } from './targets.ts';
 
 const n = z.number().nullable();
 const TAG = ['observatoire'];
@@ -34,7 +35,7 @@ export const SeriesItemSchema = z.object({
   millesime_locaux: z.string().nullable(),
   logements_insee: n,
   taux_ftth: n.describe('Part des locaux raccordables FttH (0–1)'),
-  denominateur_taux_ftth: z.enum(['locaux', 'logements_insee']).nullable(),
+  denominateur_taux_ftth: z.enum(['locaux', 'locaux_arcep', 'logements_insee']).nullable(),
   denominateur_taux_ftth_libelle: z.string().nullable(),
   taux_ftth_logements_insee: n,
   communes_ftth_completes: n, communes_ftth_nulles: n,
@@ -43,6 +44,7 @@ export const SeriesItemSchema = z.object({
   part_bhd8: n, part_thd30: n, part_thd100: n, part_thd1g: n,
   denominateur_parts: z.literal('nbr').nullable(),
   communes_thd_completes: n, communes_thd_nulles: n,
+  origine: z.enum(['arcep', 'communes']).nullable().describe('FttH : totaux publiés par l’Arcep pour ce territoire (arcep) ou somme des communes actuelles (communes)'),
   sources: z.array(SourceSchema),
 });
 
@@ -52,11 +54,18 @@ export const FixeResponseSchema = z.object({ territoire: ObsTerritorySchema, ser
 const ObjectifSchema = z.object({
   id: z.number(), libelle: z.string(), strategie: z.string(), territoire_niveau: z.string(), territoire_code: z.string(),
   indicateur: z.enum(INDICATEURS), cible: z.number(), echeance: z.string(), source: z.string(), note: z.string().nullable(), actif: z.boolean(),
+  perimetre: z.enum(['ftth', 'toutes', 'terrestre', 'filaire']).describe('Technologies sur lesquelles l’objectif est mesuré : ftth (observatoire FttH), toutes (satellite compris), terrestre (satellite exclu), filaire'),
 });
 const ProjectionSchema = z.object({
   actuel: n, periode_actuelle: z.string().nullable(), ecart: n,
-  statut: z.enum(['atteint', 'en_bonne_voie', 'en_retard', 'sans_progression', 'tendance_indisponible', 'sans_donnee']),
-  date_projetee: z.string().nullable(), message: z.string(),
+  date_mesure: z.string().nullable().describe('Date de la dernière mesure (AAAA-MM-JJ)'),
+  donnees_anciennes: z.boolean().describe('Dernière mesure plus ancienne que OBS_DONNEES_ANCIENNES_MOIS'),
+  statut: z.enum(['atteint', 'en_bonne_voie', 'en_retard', 'projection_passee', 'sans_progression', 'tendance_indisponible', 'sans_donnee', 'non_evaluable']),
+  date_projetee: z.string().nullable().describe('Date projetée (tendance, pas une mesure) ; dans le passé si statut projection_passee'),
+  methode: z.string().nullable().describe('Méthode de la projection'),
+  message: z.string(),
+  valeur_proche: z.object({ valeur: z.number(), libelle: z.string(), periode: z.string() }).nullable()
+    .describe('Objectif non évaluable : valeur la plus proche disponible, libellée comme telle'),
 });
 const ObjectifsResponseSchema = z.object({ territoire: ObsTerritorySchema, objectifs: z.array(z.object({ objectif: ObjectifSchema, projection: ProjectionSchema })) });
 
@@ -127,13 +136,12 @@ export function registerObservatoryApi(app: FastifyInstance, ctx: AppContext) {
   r.get('/api/v1/observatoire/fixe/:niveau/:code/objectifs', {
     schema: {
       tags: TAG, summary: 'Objectifs applicables à un territoire : valeur actuelle, écart et projection',
-      description: 'Objectifs du territoire, de ses territoires parents et nationaux/européens. La projection prolonge la tendance linéaire des (au plus) quatre dernières mesures.',
+      description: 'Objectifs du territoire, de ses territoires parents et nationaux/européens. Chaque objectif est évalué sur les données de ses technologies (`perimetre`) ; sans elles il est `non_evaluable` et la valeur la plus proche est donnée à part. La projection prolonge la tendance linéaire des quatre dernières mesures, seulement si la dernière date de moins de OBS_DONNEES_ANCIENNES_MOIS mois.',
       params: ObsParamsSchema, querystring: ObsQuerySchema, response: { 200: ObjectifsResponseSchema, 400: ErrorSchema, 404: ErrorSchema },
     },
   }, async (req) => {
     const scope = await resolveScope(ctx.db, req.params.niveau, req.params.code);
-    const series = await seriesFor(ctx.db, scope, req.query.perimetre);
-    const objectifs = await targetsFor(ctx.db, scope, series);
+    const objectifs = await targetsFor(ctx.db, scope, freshness(ctx.config.obsMaxAgeMonths));
     return { territoire: { niveau: scope.niveau, code: scope.code, nom: scope.nom }, objectifs: objectifs.map((o) => ({ ...o, objectif: { ...o.objectif, indicateur: o.objectif.indicateur as (typeof INDICATEURS)[number] } })) };
   });
 

@@ -1,6 +1,8 @@
 import type { AppModule } from '../context.ts';
 import { registerObservatoryApi } from './api.ts';
-import { arcepDeploiementsJob, logementsInseeJob, mciCommunesJob } from './jobs.ts';
+import { arcepDeploiementsJob } from './job-arcep-deploiements.ts';
+import { logementsInseeJob } from './job-logements-insee.ts';
+import { mciCommunesJob } from './job-mci-communes.ts';
 import { registerObservatoryPages } from './routes.ts';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mciReading, parseCount, parseShare, quarterEnd, quarterFromName, quarterLabel, recognise, toCumulative } from './parse.ts';
-import { project, speedClasses } from './service.ts';
+import { speedClasses } from './service.ts';
 
 test('quarter labels of the ARCEP header, and their end dates', () => {
   assert.equal(quarterLabel('T3 2017'), '2017-T3');
@@ -37,15 +37,4 @@ test('MCI counts: cumulative as published (Dijon 2022 T4), exclusive converted',
   const cl = speedClasses(dijon)!;
   assert.equal(Object.values(cl).reduce((a, b) => a! + b!, 0), 118711);
   assert.equal(cl.de_30_a_100, 118711 - 115028);
-});
-
-test('projection: linear trend of the last measures, date the target is reached at that pace', () => {
-  const pts = [{ date: '2017-09-30', valeur: 0.1, periode: '2017-T3' }, { date: '2018-09-30', valeur: 0.2, periode: '2018-T3' }];
-  const p = project(pts, 1, '2025-12-31');
-  assert.equal(p.statut, 'en_retard');
-  assert.equal(p.date_projetee?.slice(0, 4), '2026');
-  assert.match(p.message, /objectif atteint en septembre 2026/);
-  assert.equal(project(pts.slice(0, 1), 1, '2025-12-31').statut, 'tendance_indisponible');
-  assert.equal(project([...pts, { date: '2019-09-30', valeur: 1, periode: '2019-T3' }], 1, '2025-12-31').statut, 'atteint');
-  assert.equal(project([pts[1]!, { ...pts[0]!, date: '2019-09-30', periode: '2019-T3' }], 1, '2025-12-31').statut, 'sans_progression');
 });

@@ -136,9 +136,9 @@ export async function publishedPeriods(q: Queryable): Promise<string[]> {
 
 export type ObjectifRow = {
   id: number; libelle: string; strategie: string; territoire_niveau: string; territoire_code: string; indicateur: string;
-  cible: number; echeance: string; source: string; note: string | null; actif: boolean;
+  cible: number; echeance: string; source: string; note: string | null; actif: boolean; perimetre: 'ftth' | 'toutes' | 'terrestre' | 'filaire';
 };
-const OBJ_COLS = `id::int AS id, libelle, strategie, territoire_niveau, territoire_code, indicateur, cible, to_char(echeance, 'YYYY-MM-DD') AS echeance, source, note, actif`;
+const OBJ_COLS = `id::int AS id, libelle, strategie, territoire_niveau, territoire_code, indicateur, cible, to_char(echeance, 'YYYY-MM-DD') AS echeance, source, note, actif, perimetre`;
 
 export async function listObjectifs(q: Queryable, onlyActive = false): Promise<ObjectifRow[]> {
   return (await q.query<ObjectifRow>(`SELECT ${OBJ_COLS} FROM obs_objectif ${onlyActive ? 'WHERE actif' : ''} ORDER BY echeance, id`)).rows;
@@ -146,29 +146,35 @@ export async function listObjectifs(q: Queryable, onlyActive = false): Promise<O
 export async function getObjectif(q: Queryable, id: number): Promise<ObjectifRow | undefined> {
   return (await q.query<ObjectifRow>(`SELECT ${OBJ_COLS} FROM obs_objectif WHERE id = $1`, [id])).rows[0];
 }
-export type ObjectifInput = Omit<ObjectifRow, 'id'>;
+/** A target's scope defaults to the FttH observatory for the FttH rate, to terrestrial access otherwise. */
+export type ObjectifInput = Omit<ObjectifRow, 'id' | 'perimetre'> & { perimetre?: ObjectifRow['perimetre'] };
+const perimetreOf = (o: ObjectifInput) => o.perimetre ?? (o.indicateur === 'taux_ftth' ? 'ftth' : 'terrestre');
 export async function insertObjectif(q: Queryable, o: ObjectifInput): Promise<number> {
   const r = await q.query<{ id: number }>(
-    `INSERT INTO obs_objectif (libelle, strategie, territoire_niveau, territoire_code, indicateur, cible, echeance, source, note, actif)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id::int AS id`,
-    [o.libelle, o.strategie, o.territoire_niveau, o.territoire_code, o.indicateur, o.cible, o.echeance, o.source, o.note, o.actif]);
+    `INSERT INTO obs_objectif (libelle, strategie, territoire_niveau, territoire_code, indicateur, cible, echeance, source, note, actif, perimetre)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id::int AS id`,
+    [o.libelle, o.strategie, o.territoire_niveau, o.territoire_code, o.indicateur, o.cible, o.echeance, o.source, o.note, o.actif, perimetreOf(o)]);
   return r.rows[0]!.id;
 }
 export async function updateObjectif(q: Queryable, id: number, o: ObjectifInput): Promise<void> {
   await q.query(
     `UPDATE obs_objectif SET libelle = $2, strategie = $3, territoire_niveau = $4, territoire_code = $5, indicateur = $6, cible = $7,
-       echeance = $8, source = $9, note = $10, actif = $11 WHERE id = $1`,
-    [id, o.libelle, o.strategie, o.territoire_niveau, o.territoire_code, o.indicateur, o.cible, o.echeance, o.source, o.note, o.actif]);
+       echeance = $8, source = $9, note = $10, actif = $11, perimetre = $12 WHERE id = $1`,
+    [id, o.libelle, o.strategie, o.territoire_niveau, o.territoire_code, o.indicateur, o.cible, o.echeance, o.source, o.note, o.actif, perimetreOf(o)]);
 }
 export async function deleteObjectif(q: Queryable, id: number): Promise<void> {
   await q.query('DELETE FROM obs_objectif WHERE id = $1', [id]);
 }
 
-export async function communeRank(q: Queryable, code: string, within: 'epci' | 'departement', indicateur: 'ftth' | 'thd', p: { ftth?: string; mci?: string; perimetre: string }) {
+/**
+ * Where a commune stands among the communes of its EPCI or département: rank (1 + communes with a
+ * strictly higher value), how many share its value (ex æquo), and how many have a value.
+ */
+export async function communeRank(q: Queryable, code: string, within: 'epci' | 'departement', indicateur: 'ftth' | 'thd100', p: { ftth?: string; mci?: string; perimetre: string }) {
   const value = indicateur === 'ftth'
     ? `CASE WHEN f.locaux > 0 THEN f.locaux_raccordables::float8 / f.locaux END`
-    : `CASE WHEN m.nbr > 0 THEN m.elig_thd30::float8 / m.nbr END`;
-  return (await q.query<{ rang: number; total: number; valeur: number | null }>(
+    : `CASE WHEN m.nbr > 0 THEN m.elig_thd100::float8 / m.nbr END`;
+  return (await q.query<{ rang: number; total: number; ex_aequo: number; valeur: number | null }>(
     `WITH me AS (SELECT ${within} AS g FROM commune WHERE code = $4),
      v AS (
        SELECT c.code, ${value} AS valeur FROM commune c
@@ -176,6 +182,57 @@ export async function communeRank(q: Queryable, code: string, within: 'epci' | '
        LEFT JOIN obs_serie m ON m.niveau = 'commune' AND m.code = c.code AND m.jeu = 'mci-communes' AND m.perimetre = $3 AND m.periode = $2
        WHERE c.type = 'commune-actuelle' AND c.${within} = (SELECT g FROM me)
      )
-     SELECT (SELECT count(*)::int + 1 FROM v WHERE v.valeur > x.valeur) AS rang, (SELECT count(*)::int FROM v WHERE v.valeur IS NOT NULL) AS total, x.valeur
+     SELECT (SELECT count(*)::int + 1 FROM v WHERE v.valeur > x.valeur) AS rang, (SELECT count(*)::int FROM v WHERE v.valeur IS NOT NULL) AS total,
+            (SELECT count(*)::int FROM v WHERE v.valeur = x.valeur) AS ex_aequo, x.valeur
      FROM v x WHERE x.code = $4`, [p.ftth ?? '', p.mci ?? '', p.perimetre, code])).rows[0];
+}
+
+/** Communes of each EPCI that has communes in the région: in the région, and in all. */
+export async function epciCommuneCounts(q: Queryable, region: string) {
+  return (await q.query<{ code: string; total: number; dans_region: number }>(
+    `SELECT c.epci AS code, count(*)::int AS total, count(*) FILTER (WHERE c.region = $1)::int AS dans_region
+     FROM commune c WHERE c.type = 'commune-actuelle' AND c.epci IN (SELECT epci FROM commune WHERE region = $1 AND epci IS NOT NULL)
+     GROUP BY c.epci`, [region])).rows;
+}
+
+/** Technology scopes of Ma connexion internet actually imported (what the filter may offer). */
+export async function importedPerimetres(q: Queryable): Promise<string[]> {
+  return (await q.query<{ perimetre: string }>(
+    `SELECT DISTINCT perimetre FROM obs_serie WHERE niveau = 'france' AND jeu = 'mci-communes' ORDER BY perimetre`)).rows.map((r) => r.perimetre);
+}
+
+export type PublishedRow = {
+  periode: string; locaux_raccordables: number; meilleure_estimation_locaux: number | null; logements: number | null; etablissements: number | null;
+  fichier: string; producteur: string; licence: string; importe_le: string;
+};
+/**
+ * ARCEP's own FttH totals of a département or région, per quarter, with ARCEP's denominator for
+ * that quarter when published: its "meilleure estimation des locaux", or the logements +
+ * établissements of the latest informations sheet not after the quarter (the earliest otherwise).
+ */
+export async function publishedSeries(q: Queryable, niveau: 'departement' | 'region', code: string): Promise<PublishedRow[]> {
+  return (await q.query<PublishedRow>(
+    `WITH r AS (SELECT periode, valeur, source_id FROM obs_publie WHERE niveau = $1 AND code = $2 AND champ = 'locaux_raccordables' AND valeur IS NOT NULL),
+     info AS (SELECT periode, sum(valeur) FILTER (WHERE champ = 'logements') AS logements, sum(valeur) FILTER (WHERE champ = 'etablissements') AS etablissements
+              FROM obs_publie WHERE niveau = $1 AND code = $2 AND champ IN ('logements', 'etablissements') GROUP BY periode)
+     SELECT r.periode, r.valeur AS locaux_raccordables, e.valeur AS meilleure_estimation_locaux, i.logements, i.etablissements,
+            s.fichier, s.producteur, s.licence, to_char(s.importe_le AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS importe_le
+     FROM r JOIN obs_source s ON s.id = r.source_id
+     LEFT JOIN obs_publie e ON e.niveau = $1 AND e.code = $2 AND e.champ = 'meilleure_estimation_locaux' AND e.periode = r.periode
+     LEFT JOIN LATERAL (SELECT * FROM info ORDER BY (info.periode <= r.periode) DESC, CASE WHEN info.periode <= r.periode THEN info.periode END DESC, info.periode LIMIT 1) i ON true
+     ORDER BY r.periode`, [niveau, code])).rows;
+}
+
+/** Régions an EPCI's current communes belong to, with how many communes in each. */
+export async function epciRegions(q: Queryable, epci: string) {
+  return (await q.query<{ code: string; nom: string; communes: number }>(
+    `SELECT r.code, r.nom, count(*)::int AS communes FROM commune c JOIN region r ON r.code = c.region
+     WHERE c.type = 'commune-actuelle' AND c.epci = $1 GROUP BY r.code, r.nom ORDER BY count(*) DESC`, [epci])).rows;
+}
+
+/** FttH quarters with commune figures (what the dashboard's quarter filter may offer), latest first. */
+export async function ftthPeriods(q: Queryable): Promise<{ periode: string; date_fin: string }[]> {
+  return (await q.query<{ periode: string; date_fin: string }>(
+    `SELECT periode, to_char(date_fin, 'YYYY-MM-DD') AS date_fin FROM obs_serie
+     WHERE niveau = 'france' AND jeu = 'arcep-deploiements' AND perimetre = 'ftth' ORDER BY date_fin DESC`)).rows;
 }

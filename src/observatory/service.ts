@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/db.ts';
 import { getTerritory } from '../territories/service.ts';
 import type { Niveau } from '../territories/schema.ts';
+import { quarterEnd } from './parse.ts';
 import * as Q from './queries.ts';
 
 export const NIVEAUX_OBS = ['region', 'departement', 'epci', 'commune', 'france'] as const;
@@ -19,8 +20,32 @@ export const INDICATEUR_COURT: Record<Indicateur, string> = {
   taux_ftth: 'FttH', part_bhd8: '≥ 8 Mbit/s', part_thd30: '≥ 30 Mbit/s', part_thd100: '≥ 100 Mbit/s', part_thd1g: '≥ 1 Gbit/s',
 };
 
+/**
+ * Technology scope of a figure. Ma connexion internet's all-technology file counts satellite (and
+ * 4G fixe), so its ≥ 30 Mbit/s share is close to 100 % everywhere: every title says the scope.
+ */
+export const PERIMETRES_MCI = ['toutes', 'terrestre', 'filaire', 'dsl'] as const;
+export type PerimetreMci = (typeof PERIMETRES_MCI)[number];
+export type PerimetreObjectif = 'ftth' | 'toutes' | 'terrestre' | 'filaire';
+export const PERIMETRE_LABEL: Record<PerimetreMci | 'ftth', string> = {
+  ftth: 'fibre jusqu’à l’abonné (FttH)',
+  toutes: 'toutes technologies, satellite compris',
+  terrestre: 'terrestre (satellite exclu)',
+  filaire: 'filaire (fibre, câble, cuivre)',
+  dsl: 'cuivre (DSL) seul',
+};
+/** The Ma connexion internet file that holds each scope. */
+export const PERIMETRE_FICHIER: Record<PerimetreMci, string> = {
+  toutes: 'commune_debit.csv', terrestre: 'commune_debit_terrestre.csv', filaire: 'commune_debit_filaire.csv', dsl: 'commune_debit_dsl.csv',
+};
+/** An indicator's title with its technology scope, e.g. "… (≥ 30 Mbit/s), toutes technologies, satellite compris". */
+export function indicatorTitle(ind: Indicateur, perimetre: string): string {
+  return ind === 'taux_ftth' ? INDICATEUR_LABEL[ind] : `${INDICATEUR_LABEL[ind]}, ${PERIMETRE_LABEL[perimetre as PerimetreMci] ?? perimetre}`;
+}
+
 export const DENOMINATEURS = {
-  locaux: 'Locaux selon l’Arcep : Logements + Établissements de la feuille « informations » de l’observatoire trimestriel',
+  locaux: 'Locaux selon l’Arcep : Logements + Établissements de la feuille « informations » de l’observatoire trimestriel, sommés sur les communes',
+  locaux_arcep: 'Locaux publiés par l’Arcep pour ce territoire : sa « meilleure estimation des locaux » (classeur 2022 T2 : la même estimation pour tous les trimestres du fichier) ou, à défaut, Logements + Établissements de sa feuille départements ou régions',
   logements_insee: 'Logements du recensement de l’Insee (base communale « Logement »), faute de locaux Arcep',
   nbr: 'Locaux recensés par Ma connexion internet (champ nbr : logements et locaux professionnels)',
 } as const;
@@ -63,7 +88,7 @@ export function speedClasses(c: Counts): Record<SpeedClass, number | null> | nul
   };
 }
 
-export type Rates = { taux_ftth: number | null; denominateur_taux_ftth: 'locaux' | 'logements_insee' | null; part_bhd8: number | null; part_thd30: number | null; part_thd100: number | null; part_thd1g: number | null };
+export type Rates = { taux_ftth: number | null; denominateur_taux_ftth: 'locaux' | 'locaux_arcep' | 'logements_insee' | null; part_bhd8: number | null; part_thd30: number | null; part_thd100: number | null; part_thd1g: number | null };
 
 export function rates(r: { locaux_raccordables?: number | null; locaux?: number | null; logements_insee?: number | null } & Counts): Rates {
   let taux: number | null = null;
@@ -91,8 +116,18 @@ export function sourcesIndex(rows: Q.SourceRow[]): Map<string, SourceRef[]> {
   return m;
 }
 
-export function seriesItem(r: Q.SerieRow, sources: Map<string, SourceRef[]>) {
+export function seriesItem(r: Q.SerieRow, sources: Map<string, SourceRef[]>, published?: Q.PublishedRow) {
   const rt = rates(r);
+  // ARCEP's own total for the territory replaces the sum of its communes where ARCEP publishes it.
+  if (published) {
+    const denom = published.meilleure_estimation_locaux ?? (published.logements === null ? null : published.logements + (published.etablissements ?? 0));
+    if (denom) {
+      r = { ...r, locaux_raccordables: published.locaux_raccordables, locaux: Math.round(denom) };
+      rt.taux_ftth = published.locaux_raccordables / denom;
+      rt.denominateur_taux_ftth = 'locaux_arcep';
+    }
+  }
+  const origine: 'arcep' | 'communes' | null = r.jeu === 'mci-communes' ? null : rt.denominateur_taux_ftth === 'locaux_arcep' ? 'arcep' : 'communes';
   const mci = r.jeu === 'mci-communes';
   return {
     periode: r.periode,
@@ -119,69 +154,46 @@ export function seriesItem(r: Q.SerieRow, sources: Map<string, SourceRef[]>) {
     denominateur_parts: mci ? ('nbr' as const) : null,
     communes_thd_completes: r.communes_thd_completes,
     communes_thd_nulles: r.communes_thd_nulles,
-    sources: sources.get(`${r.jeu}|${r.perimetre}|${r.periode}`) ?? [],
+    origine,
+    sources: [
+      ...(origine === 'arcep' && published ? [{ fichier: published.fichier, producteur: published.producteur, licence: published.licence, importe_le: published.importe_le }] : []),
+      ...(origine !== 'arcep' || r.communes > 0 ? sources.get(`${r.jeu}|${r.perimetre}|${r.periode}`) ?? [] : []),
+    ],
   };
 }
 export type SeriesItem = ReturnType<typeof seriesItem>;
 
+/**
+ * Every period of a territory. For a département or région, the FttH figures are ARCEP's own
+ * published totals where it publishes them (quarters with no commune rows are added from them),
+ * sums of the current communes otherwise; `origine` says which.
+ */
 export async function seriesFor(q: Queryable, scope: Scope, perimetre = 'toutes'): Promise<SeriesItem[]> {
   const [rows, src] = await Promise.all([Q.seriesOf(q, scope.niveau, scope.code, perimetre), Q.periodSources(q)]);
   const idx = sourcesIndex(src);
-  return rows.map((r) => seriesItem(r, idx));
+  const raw = scope.niveau === 'departement' || scope.niveau === 'region' ? await Q.publishedSeries(q, scope.niveau, scope.code) : [];
+  // One denominator for the whole series: ARCEP's latest "meilleure estimation des locaux" when
+  // published (its workbook applies it to every quarter), so that rates stay comparable in time.
+  const est = [...raw].reverse().find((p) => p.meilleure_estimation_locaux !== null)?.meilleure_estimation_locaux ?? null;
+  const pub = raw.map((p) => ({ ...p, meilleure_estimation_locaux: p.meilleure_estimation_locaux ?? est }));
+  const byPeriode = new Map(pub.map((p) => [p.periode, p]));
+  const items = rows.map((r) => seriesItem(r, idx, r.jeu === 'arcep-deploiements' ? byPeriode.get(r.periode) : undefined));
+  const have = new Set(rows.filter((r) => r.jeu === 'arcep-deploiements').map((r) => r.periode));
+  for (const p of pub) {
+    if (have.has(p.periode)) continue;
+    const item = seriesItem({ ...EMPTY_ROW, niveau: scope.niveau, code: scope.code, periode: p.periode, date_fin: quarterEnd(p.periode) }, idx, p);
+    if (item.origine === 'arcep') items.push(item);
+  }
+  return items.sort((a, b) => a.date.localeCompare(b.date) || a.jeu.localeCompare(b.jeu));
 }
+
+const EMPTY_ROW: Q.SerieRow = {
+  niveau: '', code: '', periode: '', date_fin: '', jeu: 'arcep-deploiements', perimetre: 'ftth', communes: 0, locaux_raccordables: null, categorie: null,
+  logements: null, etablissements: null, locaux: null, millesime_locaux: null, logements_insee: null, communes_ftth_completes: null, communes_ftth_nulles: null,
+  nbr: null, inel_hd: null, elig_hd05: null, elig_hd3: null, elig_bhd8: null, elig_thd30: null, elig_thd100: null, elig_thd1g: null,
+  communes_thd_completes: null, communes_thd_nulles: null,
+};
 
 export function pointsOf(series: SeriesItem[], ind: Indicateur): { periode: string; date: string; valeur: number }[] {
   return series.filter((s) => s[ind] !== null).map((s) => ({ periode: s.periode, date: s.date, valeur: s[ind] as number }));
-}
-
-const DAY = 86_400_000;
-const years = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / (365.25 * DAY);
-
-export type Projection = {
-  actuel: number | null; periode_actuelle: string | null; ecart: number | null;
-  statut: 'atteint' | 'en_bonne_voie' | 'en_retard' | 'sans_progression' | 'tendance_indisponible' | 'sans_donnee';
-  date_projetee: string | null; message: string;
-};
-
-const monthYear = (iso: string) => new Date(`${iso}T00:00:00Z`).toLocaleDateString('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' });
-
-/**
- * Linear trend over the last (up to 4) measures, least squares on time; the date at which the
- * target is reached at that pace.
- */
-export function project(points: { date: string; valeur: number; periode: string }[], cible: number, echeance: string): Projection {
-  if (!points.length) return { actuel: null, periode_actuelle: null, ecart: null, statut: 'sans_donnee', date_projetee: null, message: 'Aucune mesure importée pour cet indicateur.' };
-  const last = points[points.length - 1]!;
-  const base = { actuel: last.valeur, periode_actuelle: last.periode, ecart: Math.max(0, cible - last.valeur) };
-  if (last.valeur >= cible) return { ...base, statut: 'atteint', date_projetee: null, message: `Objectif atteint (mesure ${last.periode}).` };
-  const recent = points.slice(-4);
-  if (recent.length < 2) return { ...base, statut: 'tendance_indisponible', date_projetee: null, message: 'Une seule mesure : la tendance n’est pas calculable.' };
-  const xs = recent.map((p) => years(p.date));
-  const ys = recent.map((p) => p.valeur);
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
-  const slope = sxx ? xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / sxx : 0;
-  if (slope <= 0) return { ...base, statut: 'sans_progression', date_projetee: null, message: 'Pas de progression sur les dernières mesures : objectif hors d’atteinte à ce rythme.' };
-  const t = years(last.date) + (cible - last.valeur) / slope;
-  const ms = t * 365.25 * DAY;
-  if (!Number.isFinite(ms) || ms > Date.parse('2200-01-01')) return { ...base, statut: 'sans_progression', date_projetee: null, message: 'Progression trop lente : objectif hors d’atteinte avant 2200 à ce rythme.' };
-  const d = new Date(ms).toISOString().slice(0, 10);
-  const onTime = d <= echeance;
-  return {
-    ...base, statut: onTime ? 'en_bonne_voie' : 'en_retard', date_projetee: d,
-    message: `À ce rythme (${(slope * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} points par an), objectif atteint en ${monthYear(d)}${onTime ? ', avant l’échéance' : `, après l’échéance (${monthYear(echeance)})`}.`,
-  };
-}
-
-/** Targets that apply to a territory: its own, its parents', and national ones. */
-export function applies(o: Q.ObjectifRow, scope: Scope): boolean {
-  if (o.territoire_niveau === 'france') return true;
-  if (o.territoire_niveau === scope.niveau && o.territoire_code === scope.code) return true;
-  return scope.parents.some((p) => p.niveau === o.territoire_niveau && p.code === o.territoire_code);
-}
-
-export async function targetsFor(q: Queryable, scope: Scope, series: SeriesItem[]) {
-  const objectifs = (await Q.listObjectifs(q, true)).filter((o) => applies(o, scope));
-  return objectifs.map((o) => ({ objectif: o, projection: project(pointsOf(series, o.indicateur as Indicateur), o.cible, o.echeance) }));
 }

@@ -1,5 +1,6 @@
 /** Write side of the observatory: one function per SQL statement, all run inside an import transaction. */
 import { insertJson, type Queryable, type Row } from '../db/db.ts';
+import { norm } from './parse.ts';
 
 export const LICENCE_OUVERTE = 'Licence Ouverte 2.0 (Etalab)';
 
@@ -8,6 +9,12 @@ export async function insertSource(q: Queryable, s: { jeu: string; fichier: stri
     'INSERT INTO obs_source (jeu, fichier, sha256, producteur, licence) VALUES ($1, $2, $3, $4, $5) RETURNING id',
     [s.jeu, s.fichier, s.sha256, s.producteur, s.licence]);
   return Number(r.rows[0]!.id);
+}
+
+/** Today's régions by their accent-folded name (a long-format series may give names only). */
+export async function regionsByName(q: Queryable): Promise<Map<string, string>> {
+  const rows = (await q.query<{ code: string; nom: string }>('SELECT code, nom FROM region')).rows;
+  return new Map(rows.map((r) => [norm(r.nom), r.code]));
 }
 
 export async function deleteFtthBrut(q: Queryable, periodes: string[], departements: string[]) {
@@ -210,7 +217,7 @@ export async function refreshControle(q: Queryable): Promise<void> {
       LEFT JOIN by_pub bp ON bp.code = p.code AND bp.periode = p.periode
       LEFT JOIN by_cur bc ON bc.code = p.code AND bc.periode = p.periode
       LEFT JOIN obs_serie s ON s.niveau = '${niveau}' AND s.code = p.code AND s.jeu = 'arcep-deploiements' AND s.perimetre = 'ftth' AND s.periode = p.periode
-      WHERE p.niveau = '${niveau}' AND p.champ = 'locaux_raccordables'`);
+      WHERE p.niveau = '${niveau}' AND p.champ = 'locaux_raccordables' AND p.periode IN (SELECT DISTINCT periode FROM obs_ftth_brut)`);
   }
   await q.query('DROP TABLE obs_controle_groupes');
 }

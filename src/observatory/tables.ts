@@ -13,7 +13,9 @@ export type TableDef = { key: string; titre: string; columns: Column[]; rows: Re
 export function renderTable(t: TableDef, o: { caption?: string; limit?: number } = {}): Html {
   const rows = o.limit ? t.rows.slice(0, o.limit) : t.rows;
   if (!t.rows.length) return html`<p class="fr-text--sm">${t.titre} : aucune donnée importée.</p>`;
-  return html`<div class="fr-table fr-table--sm"><table><caption>${o.caption ?? t.titre}</caption>
+  // A wide table without links must itself take the focus, so that the keyboard can scroll it.
+  const focus = t.columns.some((c) => c.href) ? '' : html` tabindex="0"`;
+  return html`<div class="fr-table fr-table--sm"><table${focus}><caption>${o.caption ?? t.titre}</caption>
   <thead><tr>${t.columns.map((c) => html`<th scope="col"${c.kind === 'int' || c.kind === 'pct' || c.kind === 'num' ? html` class="pan-num"` : ''}>${c.label}</th>`)}</tr></thead>
   <tbody>${rows.map((r) => html`<tr>${t.columns.map((c, i) => {
     const v = r[c.key];

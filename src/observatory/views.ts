@@ -1,7 +1,7 @@
 import { svgMap, type SvgShape } from '../geo/svg.ts';
 import { fmtInt, fmtPct, html, raw, type Html } from '../http/html.ts';
-import type { ObjectifRow } from './queries.ts';
-import { INDICATEUR_LABEL, type Indicateur, type Projection, type SourceRef } from './service.ts';
+import { indicatorTitle, PERIMETRE_LABEL, type Indicateur, type PerimetreMci, type SourceRef } from './service.ts';
+import { dateFr, type TargetLine } from './targets.ts';
 
 /** Sequential blues (ColorBrewer "Blues", readable by colour-blind users) + grey for "no data". */
 export const CLASSES: { min: number; max: number; color: string; label: string }[] = [
@@ -42,8 +42,25 @@ export function sourcesLine(sources: SourceRef[], periode: string | null): Html 
 }
 
 type Point = { date: string; valeur: number; periode: string };
-type TargetLine = { objectif: ObjectifRow; projection: Projection };
 
+/** A DSFR badge saying the data is older than the configured age. */
+export const datedBadge = (maxAgeMonths: number) => html`<p class="fr-badge fr-badge--warning fr-badge--sm">Données de plus de ${maxAgeMonths} mois</p>`;
+
+/** Rough width of an SVG label at font-size 11 (average glyph ≈ 6 px), to keep it inside the chart. */
+const labelWidth = (s: string) => s.length * 6;
+
+/**
+ * Where a target label goes: ending at the deadline marker when it fits, otherwise moved (or
+ * shortened, full text kept in its title) so that it never leaves the chart.
+ */
+export function placeLabel(text: string, xe: number, yt: number, o: { W: number; L: number; R: number; T: number }): { x: number; y: number; anchor: 'start' | 'end'; text: string } {
+  const max = o.W - o.L - o.R;
+  const t = labelWidth(text) > max ? `${text.slice(0, Math.floor(max / 6) - 1)}…` : text;
+  const w = labelWidth(t);
+  const y = yt - 6 < o.T + 2 ? yt + 14 : yt - 6;
+  if (xe - w >= o.L) return { x: xe, y, anchor: 'end', text: t };
+  return { x: Math.min(Math.max(o.L, xe), o.W - o.R - w), y, anchor: 'start', text: t };
+}
 const t = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 
 /**
@@ -62,6 +79,8 @@ export function lineChart(o: { id: string; title: string; points: Point[]; targe
   let x0 = Math.min(...dates);
   let x1 = Math.max(...dates);
   const y0Date = new Date(x0);
+  // Each year is a band from 1 January to 1 January, labelled in its middle: a date sits in its own
+  // year (2022-12-31 at the right end of 2022, not on a "2023" tick).
   x0 = Date.UTC(y0Date.getUTCFullYear(), 0, 1);
   x1 = Date.UTC(new Date(x1).getUTCFullYear() + 1, 0, 1);
   const ymax = Math.max(1, ...o.points.map((p) => p.valeur));
@@ -71,50 +90,67 @@ export function lineChart(o: { id: string; title: string; points: Point[]; targe
   const y0 = new Date(x0).getUTCFullYear();
   const y1 = new Date(x1).getUTCFullYear();
   const step = Math.max(1, Math.ceil((y1 - y0) / 10));
-  for (let y = y0; y <= y1; y += step) yearsTicks.push(y);
+  for (let y = y0; y < y1; y += step) yearsTicks.push(y);
   const path = o.points.map((p, i) => `${i ? 'L' : 'M'}${X(t(p.date)).toFixed(1)} ${Y(p.valeur).toFixed(1)}`).join('');
   const last = o.points[o.points.length - 1]!;
   return html`<svg class="pan-graphique" id="${o.id}" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="${o.id}-titre ${o.id}-desc" xmlns="http://www.w3.org/2000/svg">
 <title id="${o.id}-titre">${o.title}</title>
 <desc id="${o.id}-desc">${o.points.length} mesure${o.points.length > 1 ? 's' : ''}, de ${o.points[0]!.periode} (${fmtPct(o.points[0]!.valeur)}) à ${last.periode} (${fmtPct(last.valeur)})${o.targets.length ? `; objectifs : ${o.targets.map((x) => `${fmtPct(x.objectif.cible)} en ${x.objectif.echeance.slice(0, 4)}`).join(', ')}` : ''}. Valeurs détaillées dans le tableau.</desc>
 ${[0, 0.25, 0.5, 0.75, 1].map((v) => html`<line x1="${L}" x2="${W - R}" y1="${Y(v * ymax).toFixed(1)}" y2="${Y(v * ymax).toFixed(1)}" stroke="#ddd"/><text x="${L - 6}" y="${(Y(v * ymax) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#3a3a3a">${fmtPct(v * ymax)}</text>`)}
-${yearsTicks.map((y) => html`<line x1="${X(Date.UTC(y, 0, 1)).toFixed(1)}" x2="${X(Date.UTC(y, 0, 1)).toFixed(1)}" y1="${H - B}" y2="${H - B + 4}" stroke="#666"/><text x="${X(Date.UTC(y, 0, 1)).toFixed(1)}" y="${H - B + 16}" text-anchor="middle" font-size="11" fill="#3a3a3a">${y}</text>`)}
+${[...yearsTicks, y1].map((y) => html`<line x1="${X(Date.UTC(y, 0, 1)).toFixed(1)}" x2="${X(Date.UTC(y, 0, 1)).toFixed(1)}" y1="${H - B}" y2="${H - B + 6}" stroke="#666"/>`)}
+${yearsTicks.map((y) => html`<text class="pan-annee" data-debut="${X(Date.UTC(y, 0, 1)).toFixed(1)}" data-fin="${X(Date.UTC(y + 1, 0, 1)).toFixed(1)}" x="${X((Date.UTC(y, 0, 1) + Date.UTC(y + 1, 0, 1)) / 2).toFixed(1)}" y="${H - B + 16}" text-anchor="middle" font-size="11" fill="#3a3a3a">${y}</text>`)}
 <line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#666"/>
 ${o.targets.map((x, i) => {
     const yt = Y(x.objectif.cible).toFixed(1);
     const xe = X(t(x.objectif.echeance)).toFixed(1);
     const color = ['#ce0500', '#b34000', '#6e445a', '#466964'][i % 4]!;
-    const proj = x.projection.date_projetee ? html`<line x1="${X(t(last.date)).toFixed(1)}" y1="${Y(last.valeur).toFixed(1)}" x2="${X(t(x.projection.date_projetee)).toFixed(1)}" y2="${yt}" stroke="${color}" stroke-dasharray="2 3" stroke-width="1.5"><title>Projection : ${x.projection.message}</title></line>` : '';
+    const proj = x.projection.date_projetee && (x.projection.statut === 'en_bonne_voie' || x.projection.statut === 'en_retard') ? html`<line x1="${X(t(last.date)).toFixed(1)}" y1="${Y(last.valeur).toFixed(1)}" x2="${X(t(x.projection.date_projetee)).toFixed(1)}" y2="${yt}" stroke="${color}" stroke-dasharray="2 3" stroke-width="1.5"><title>Projection (tendance, pas une mesure) : ${x.projection.message}</title></line>` : '';
+    const lab = placeLabel(x.objectif.libelle, Number(xe), Number(yt), { W, L, R, T });
     return html`<line x1="${L}" x2="${xe}" y1="${yt}" y2="${yt}" stroke="${color}" stroke-dasharray="6 4" stroke-width="1.5"><title>Objectif « ${x.objectif.libelle} » : ${fmtPct(x.objectif.cible)} au ${x.objectif.echeance}</title></line>
-<circle cx="${xe}" cy="${yt}" r="4" fill="${color}"/><text x="${xe}" y="${(Number(yt) - 6).toFixed(1)}" text-anchor="end" font-size="11" fill="${color}">${x.objectif.libelle}</text>${proj}`;
+<circle cx="${xe}" cy="${yt}" r="4" fill="${color}"/><text class="pan-objectif-libelle" x="${lab.x.toFixed(1)}" y="${lab.y.toFixed(1)}" text-anchor="${lab.anchor}" font-size="11" fill="${color}"><title>${x.objectif.libelle}</title>${lab.text}</text>${proj}`;
   })}
 <path d="${raw(path)}" fill="none" stroke="#000091" stroke-width="2"/>
-${o.points.map((p) => html`<circle cx="${X(t(p.date)).toFixed(1)}" cy="${Y(p.valeur).toFixed(1)}" r="3.5" fill="#000091"><title>${p.periode} : ${fmtPct(p.valeur)}</title></circle>`)}
+${o.points.map((p) => html`<circle data-date="${p.date}" cx="${X(t(p.date)).toFixed(1)}" cy="${Y(p.valeur).toFixed(1)}" r="3.5" fill="#000091"><title>${p.periode} : ${fmtPct(p.valeur)}</title></circle>`)}
 </svg>`;
 }
 
-export function chartBlock(o: { id: string; indicateur: Indicateur; points: Point[]; targets: TargetLine[]; territoire: string; sources: SourceRef[] }): Html {
-  const title = `${INDICATEUR_LABEL[o.indicateur]} — ${o.territoire}`;
+export function chartBlock(o: { id: string; indicateur: Indicateur; perimetre: string; points: Point[]; targets: TargetLine[]; territoire: string; sources: SourceRef[]; datedBefore: string; maxAgeMonths: number; autres?: TargetLine[] }): Html {
+  const first = o.points[0];
+  const last = o.points.at(-1);
+  const span = first && last ? ` (mesures du ${dateFr(first.date)} au ${dateFr(last.date)})` : '';
+  const heading = indicatorTitle(o.indicateur, o.perimetre);
+  const title = `${heading} — ${o.territoire}${span}`;
   return html`<section class="fr-mb-4w" aria-labelledby="${o.id}-h">
-  <h3 id="${o.id}-h" class="fr-h5">${INDICATEUR_LABEL[o.indicateur]}</h3>
+  <h3 id="${o.id}-h" class="fr-h5">${heading}${span}</h3>
+  ${last && last.date < o.datedBefore ? datedBadge(o.maxAgeMonths) : ''}
   ${lineChart({ id: o.id, title, points: o.points, targets: o.targets })}
   ${o.points.length ? html`<div class="fr-table fr-table--sm"><table><caption>${title} : valeurs du graphique</caption>
   <thead><tr><th scope="col">Période</th><th scope="col" class="pan-num">Valeur</th></tr></thead>
   <tbody>${o.points.map((p) => html`<tr><td>${p.periode}</td><td class="pan-num">${fmtPct(p.valeur)}</td></tr>`)}</tbody></table></div>` : ''}
-  ${o.targets.length ? html`<ul class="fr-text--sm">${o.targets.map((x) => html`<li>Objectif « ${x.objectif.libelle} » (${x.objectif.strategie}) : ${fmtPct(x.objectif.cible)} au ${x.objectif.echeance}. ${x.projection.message}</li>`)}</ul>` : ''}
+  ${o.autres?.length ? html`<p class="fr-text--sm">${o.autres.map((x) => html`Objectif « ${x.objectif.libelle} » : mesuré sur les technologies « ${PERIMETRE_LABEL[x.objectif.perimetre as PerimetreMci]} », il n’est pas comparé à cette courbe. `)}</p>` : ''}
+  ${o.targets.length ? html`<ul class="fr-text--sm">${o.targets.map((x) => html`<li>Objectif « ${x.objectif.libelle} » (${x.objectif.strategie}) : ${fmtPct(x.objectif.cible)} au ${x.objectif.echeance}. ${x.projection.message}${x.projection.methode ? ` ${x.projection.methode}` : ''}</li>`)}</ul>` : ''}
   ${sourcesLine(o.sources, null)}
 </section>`;
 }
 
-export function targetsTable(rows: TargetLine[], caption: string): Html {
+function currentCell(p: TargetLine['projection']): Html {
+  if (p.statut === 'non_evaluable') {
+    return html`<strong>non évaluable</strong>${p.valeur_proche ? html`<br><span class="fr-text--xs">${fmtPct(p.valeur_proche.valeur)} : ${p.valeur_proche.libelle}</span>` : ''}`;
+  }
+  return p.actuel === null ? html`—` : html`${fmtPct(p.actuel)}`;
+}
+
+/** Targets with the scope each is measured on, the date of the data, and an evaluation that never states a projection as fact. */
+export function targetsTable(rows: TargetLine[], caption: string, maxAgeMonths: number): Html {
   if (!rows.length) return html`<p>Aucun objectif ne s’applique à ce territoire.</p>`;
-  return html`<div class="fr-table"><table><caption>${caption}</caption>
-  <thead><tr><th scope="col">Objectif</th><th scope="col">Stratégie</th><th scope="col">Indicateur</th><th scope="col" class="pan-num">Cible</th><th scope="col">Échéance</th><th scope="col" class="pan-num">Valeur actuelle</th><th scope="col" class="pan-num">Écart</th><th scope="col">Projection</th></tr></thead>
-  <tbody>${rows.map((x) => html`<tr><td>${x.objectif.libelle}</td><td>${x.objectif.strategie}</td><td>${INDICATEUR_LABEL[x.objectif.indicateur as Indicateur] ?? x.objectif.indicateur}</td>
+  return html`<div class="fr-table"><table tabindex="0"><caption>${caption}</caption>
+  <thead><tr><th scope="col">Objectif</th><th scope="col">Stratégie</th><th scope="col">Indicateur et technologies mesurées</th><th scope="col" class="pan-num">Cible</th><th scope="col">Échéance</th><th scope="col" class="pan-num">Valeur actuelle</th><th scope="col">Date des données</th><th scope="col" class="pan-num">Écart</th><th scope="col">Évaluation</th></tr></thead>
+  <tbody>${rows.map((x) => html`<tr><td>${x.objectif.libelle}</td><td>${x.objectif.strategie}</td><td>${indicatorTitle(x.objectif.indicateur as Indicateur, x.objectif.perimetre)}</td>
     <td class="pan-num">${fmtPct(x.objectif.cible)}</td><td>${x.objectif.echeance}</td>
-    <td class="pan-num">${x.projection.actuel === null ? '—' : html`${fmtPct(x.projection.actuel)} <span class="fr-text--xs">(${x.projection.periode_actuelle})</span>`}</td>
+    <td class="pan-num">${currentCell(x.projection)}</td>
+    <td>${x.projection.date_mesure ? html`${dateFr(x.projection.date_mesure)}${x.projection.periode_actuelle && x.projection.periode_actuelle !== x.projection.date_mesure ? ` (${x.projection.periode_actuelle})` : ''}${x.projection.donnees_anciennes ? datedBadge(maxAgeMonths) : ''}` : '—'}</td>
     <td class="pan-num">${x.projection.ecart === null ? '—' : `${(x.projection.ecart * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} pts`}</td>
-    <td>${x.projection.message}</td></tr>`)}</tbody></table></div>`;
+    <td>${x.projection.message}${x.projection.methode ? html`<br><span class="fr-text--xs">${x.projection.methode}</span>` : ''}</td></tr>`)}</tbody></table></div>`;
 }
 
 export function pctCell(v: number | null | undefined): Html {

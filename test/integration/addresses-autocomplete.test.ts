@@ -28,6 +28,9 @@ describe('address autocomplete in a browser', { skip: NO_BROWSER }, () => {
     const input = page.getByRole('combobox', { name: /Adresse/ });
     assert.equal(await input.getAttribute('aria-expanded'), 'false');
     await input.pressSequentially('av jean jaures bel', { delay: 20 });
+    // On a loaded machine a pause between keys can exceed the debounce, and an earlier keystroke's suggestions
+    // show first: wait for the list that answers the whole text typed.
+    await page.locator('[role="listbox"][data-query="av jean jaures bel"]').waitFor({ state: 'attached' });
     const options = page.getByRole('option');
     await options.first().waitFor();
     assert.equal(await input.getAttribute('aria-expanded'), 'true');

@@ -76,7 +76,9 @@ for (const backend of backends()) {
         const api = (await get(`/api/v1/observatoire/fixe/departement/${d}`)).json();
         const ftth = api.series.filter((s: { jeu: string }) => s.jeu === 'arcep-deploiements');
         assert.deepEqual(ftth.map((s: { locaux_raccordables: number }) => s.locaux_raccordables), pub.get(d), `département ${d}`);
-        assert.equal(ftth[2].denominateur_taux_ftth, 'locaux');
+        // The workbook publishes each département's totals: they are the ones shown, and say so.
+        assert.equal(ftth[2].denominateur_taux_ftth, 'locaux_arcep');
+        assert.equal(ftth[2].origine, 'arcep');
       }
       const ctrl = (await get('/api/v1/observatoire/controle?niveau=departement&periode=2018-T1')).json();
       for (const d of BFC) assert.equal(ctrl.lignes.find((l: { code: string }) => l.code === d).ecart, 0);
