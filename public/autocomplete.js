@@ -33,6 +33,7 @@
 
     function close() {
       list.hidden = true;
+      if (attribution) attribution.hidden = true;
       input.setAttribute('aria-expanded', 'false');
       input.removeAttribute('aria-activedescendant');
       active = -1;
@@ -48,12 +49,20 @@
       } else input.removeAttribute('aria-activedescendant');
     }
 
+    // ODbL: BANO addresses are shown with their attribution, under the list of suggestions.
+    var attribution = document.createElement('p');
+    attribution.className = 'fr-text--xs pan-ac__attribution';
+    attribution.hidden = true;
+    list.parentNode.insertBefore(attribution, list.nextSibling);
+
     // `query`: the text these suggestions answer, kept on the list (data-query) so that a test, or a script,
     // can wait for the answer to what was finally typed rather than to any earlier keystroke.
-    function render(features, query) {
+    function render(features, query, credit) {
       items = features;
       list.textContent = '';
       list.setAttribute('data-query', query);
+      attribution.textContent = credit && /OpenStreetMap/.test(credit) ? 'Adresses : ' + credit : '';
+      attribution.hidden = !attribution.textContent || !features.length;
       features.forEach(function (f, i) {
         var li = document.createElement('li');
         li.id = list.id + '-' + i;
@@ -94,7 +103,7 @@
       var mine = ++seq;
       fetch(api + '?limit=8&q=' + encodeURIComponent(q), { headers: { accept: 'application/json' } })
         .then(function (r) { return r.ok ? r.json() : { features: [] }; })
-        .then(function (data) { if (mine === seq) render(data.features || [], q); })
+        .then(function (data) { if (mine === seq) render(data.features || [], q, data.attribution); })
         .catch(function () { if (mine === seq) { close(); status.textContent = 'Suggestions indisponibles : validez le formulaire pour voir les résultats.'; } });
     }
 

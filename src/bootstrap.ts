@@ -4,7 +4,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { dropStaleStaging } from './db/staging.ts';
-import { failInterruptedRuns } from './imports/queries.ts';
+import { failInterruptedRuns, failSilentRuns } from './imports/queries.ts';
 import { runImport } from './imports/runner.ts';
 
 /**
@@ -15,7 +15,8 @@ import { runImport } from './imports/runner.ts';
 export async function prepareDatabase(db: Db, config: Config, log: Logger): Promise<void> {
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'migrations applied');
-  const interrupted = await failInterruptedRuns(db);
+  // On a server other instances (or the CLI) may be importing right now: only silent runs are dead.
+  const interrupted = db.kind === 'postgres' ? await failSilentRuns(db) : await failInterruptedRuns(db);
   if (interrupted) log.warn({ interrupted }, 'runs left running by a previous process marked failed');
   const stale = await dropStaleStaging(db);
   if (stale.length) log.warn({ stale }, 'staging tables left by an interrupted import dropped');

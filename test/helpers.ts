@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -12,6 +14,17 @@ const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Real public files for tests; never copied into the project. */
 export const SHARED_DATA = path.resolve(process.env.SHARED_DATA_DIR ?? path.join(ROOT, '..', 'shared', 'data'));
 export const shared = (...p: string[]) => path.join(SHARED_DATA, ...p);
+
+/**
+ * The files of ../shared/data a suite reads (paths relative to it). On a fresh clone without them the
+ * suite is skipped with one line naming the missing files: `describe(name, { skip: missingShared(…) }, fn)`.
+ * `npm run donnees:test` downloads them from their public sources.
+ */
+export function missingShared(...files: string[]): string | undefined {
+  const missing = files.filter((f) => !fs.existsSync(shared(f)));
+  if (!missing.length) return undefined;
+  return `données de test absentes (${SHARED_DATA}) : ${missing.join(', ')} — « npm run donnees:test » les télécharge`;
+}
 
 export type Backend = { name: 'pglite' | 'postgres'; open(): Promise<{ db: Db; drop(): Promise<void> }> };
 
@@ -54,8 +67,12 @@ export function backends(): Backend[] {
 
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
+/**
+ * Each call gets its own data directory (uploads, downloads) so test files running in parallel, or in
+ * any order, never see each other's files; `setup().close()` removes it.
+ */
 export function testConfig(over: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', DATA_DIR: path.join(ROOT, 'data', 'test'), LOG_LEVEL: 'silent', ...over });
+  return loadConfig({ NODE_ENV: 'test', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'pan-test-')), LOG_LEVEL: 'silent', ...over });
 }
 
 /** A migrated database with the territories loaded, and the app built on it. `close()` drops it all. */
@@ -70,6 +87,7 @@ export async function setup(backend: Backend, over: Record<string, string> = {})
     async close() {
       await app.close();
       await drop();
+      if (!over.DATA_DIR) fs.rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
 }

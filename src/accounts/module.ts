@@ -3,13 +3,15 @@ import { z } from 'zod';
 import type { AppModule } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { html } from '../http/html.ts';
+import { safeReturnPath } from '../http/return-path.ts';
 import { SESSION_COOKIE, setSessionCookie } from '../http/security.ts';
 import { audit } from './audit.ts';
 import { checkCredentialsLimited } from './login-guard.ts';
 import { registerPasswordRoutes } from './password-routes.ts';
 import { closeSession, LoginSchema, openSession, sessionFromToken } from './service.ts';
 
-const NextSchema = z.string().regex(/^\/(?!\/)[\w\-/?=&.%]*$/).max(300).catch('/admin');
+/** Where to go after signing in: a path of this site only (see safeReturnPath), else the administration. */
+const NextSchema = z.string().max(2000).optional().catch(undefined).transform((v) => safeReturnPath(v));
 /** Where to go after signing in: the query of the login page, then the hidden field of its form. */
 const NextField = z.object({ next: NextSchema });
 

@@ -8,18 +8,21 @@ import type { AddressHit } from './index-search.ts';
 import { addressById, type AddressRow } from './queries.ts';
 import { AddressCollectionSchema, AddressFeatureSchema, AddressIdParamsSchema, AddressSearchQuerySchema, ReverseQuerySchema } from './schema.ts';
 import { getAddressIndex } from './service.ts';
+import { addressLicence } from '../http/licences.ts';
+import { BANO_LICENCE, banoCommunes, collectionLicence, OPEN_LICENCE } from './licence.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 export type RateLimit = { max: number; timeWindow: string | number };
 
-export function hitToFeature(h: AddressHit) {
+export function hitToFeature(h: AddressHit, bano = false) {
   return {
     type: 'Feature' as const,
     geometry: { type: 'Point' as const, coordinates: [h.lon, h.lat] as [number, number] },
     properties: {
       id: h.id, type: h.type, label: h.label, score: h.score, housenumber: h.housenumber, street: h.street, postcode: h.postcode,
       citycode: h.citycode, city: h.city, departement: h.departement, ...(h.distance !== undefined ? { distance: h.distance } : {}),
+      licence: (bano ? BANO_LICENCE : OPEN_LICENCE).licence,
     },
   };
 }
@@ -32,7 +35,8 @@ export function rowToFeature(r: AddressRow) {
     geometry: { type: 'Point' as const, coordinates: [r.lon, r.lat] as [number, number] },
     properties: {
       id: r.id, type: (hn ? 'housenumber' : 'street') as 'housenumber' | 'street', label, score: 1, housenumber: hn, street: r.voie,
-      postcode: r.code_postal, citycode: r.code_insee, city: r.commune, departement: r.departement,
+      postcode: r.code_postal, citycode: r.code_insee, city: r.commune, departement: r.departement, licence: addressLicence(r.source).licence,
+      ...(r.source === 'bano' ? { attribution: BANO_LICENCE.attribution! } : {}),
     },
   };
 }
@@ -63,8 +67,11 @@ export function registerAddressApi(app: FastifyInstance, ctx: AppContext, rateLi
     const index = await getAddressIndex(ctx);
     const hits = index.search(q, { limit, citycode, postcode, departement, lon, lat });
     reply.header('etag', `W/"${index.id}"`);
+    // BANO communes change only with an address import, which also changes the index id of the ETag.
+    const bano = await banoCommunes(ctx);
+    const features = hits.map((h) => hitToFeature(h, bano.has(h.citycode)));
     // Hot path (one request per keystroke): serialised here, the shape being the schema above by construction.
-    return reply.type(JSON_TYPE).send(JSON.stringify({ type: 'FeatureCollection', version: 'draft', query: q, features: hits.map(hitToFeature) }) as never);
+    return reply.type(JSON_TYPE).send(JSON.stringify({ type: 'FeatureCollection', version: 'draft', ...collectionLicence(hits.some((h) => bano.has(h.citycode))), query: q, features }) as never);
   });
 
   r.get('/api/v1/adresses/inverse', {
@@ -80,7 +87,9 @@ export function registerAddressApi(app: FastifyInstance, ctx: AppContext, rateLi
     const index = await getAddressIndex(ctx);
     const hits = index.reverse(req.query.lon, req.query.lat, req.query.limit);
     reply.header('etag', `W/"${index.id}"`);
-    return reply.type(JSON_TYPE).send(JSON.stringify({ type: 'FeatureCollection', version: 'draft', features: hits.map(hitToFeature) }) as never);
+    const bano = await banoCommunes(ctx);
+    const features = hits.map((h) => hitToFeature(h, bano.has(h.citycode)));
+    return reply.type(JSON_TYPE).send(JSON.stringify({ type: 'FeatureCollection', version: 'draft', ...collectionLicence(hits.some((h) => bano.has(h.citycode))), features }) as never);
   });
 
   r.get('/api/v1/adresses/:id', {

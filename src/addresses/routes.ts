@@ -3,6 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { html } from '../http/html.ts';
+import { regionExamples } from '../territories/examples.ts';
+import { addressExamples, addressHintOf } from './examples.ts';
+import { banoCommunes } from './licence.ts';
 import { searchAddresses } from './service.ts';
 import { addressResults, addressSearchAssets, addressSearchField } from './views.ts';
 
@@ -22,8 +25,8 @@ export function registerAddressPages(app: FastifyInstance, ctx: AppContext) {
       ...addressSearchAssets,
       main: html`<h1 class="fr-mt-2w">Rechercher une adresse</h1>
       <p>Choisissez votre adresse pour voir les technologies, débits et opérateurs disponibles.</p>
-      ${addressSearchField({ value: q })}
-      ${valid ? addressResults(q, hits) : q ? html`<p class="fr-error-text">Saisissez au moins 2 lettres ou chiffres.</p>` : ''}`,
+      ${addressSearchField({ value: q, hint: addressHintOf(await addressExamples(ctx, await regionExamples(ctx))) })}
+      ${valid ? addressResults(q, hits, undefined, await banoCommunes(ctx)) : q ? html`<p class="fr-error-text">Saisissez au moins 2 lettres ou chiffres.</p>` : ''}`,
     });
   });
 }

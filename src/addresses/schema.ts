@@ -49,6 +49,8 @@ export const AddressPropertiesSchema = z.object({
   city: z.string(),
   departement: z.string(),
   distance: z.number().optional().describe('Distance au point demandé, en mètres (recherche inverse)'),
+  licence: z.string().describe('Licence de l’adresse : « Licence Ouverte 2.0 » (BAN, BAL) ou « ODbL 1.0 » (BANO, © les contributeurs d’OpenStreetMap)'),
+  attribution: z.string().optional().describe('Mention obligatoire quand la licence en demande une (BANO)'),
 });
 
 export const AddressFeatureSchema = z.object({
@@ -60,6 +62,8 @@ export const AddressFeatureSchema = z.object({
 export const AddressCollectionSchema = z.object({
   type: z.literal('FeatureCollection'),
   version: z.literal('draft'),
+  licence: z.string().describe('Licences des adresses de la réponse'),
+  attribution: z.string().describe('Mentions à reproduire avec ces adresses (« © les contributeurs d’OpenStreetMap » pour BANO)'),
   query: z.string().optional(),
   features: z.array(AddressFeatureSchema),
 }).describe('GeoJSON FeatureCollection au format GeoCodeJSON (comme l’API Adresse nationale), WGS84');

@@ -123,14 +123,16 @@ export async function matchStats(q: Queryable) {
      ORDER BY 1, 2`)).rows;
 }
 
-export async function matchStatsByCommune(q: Queryable, limit = 200) {
-  return (await q.query<{ code_insee: string; nom: string | null; source: string; immeubles: number; apparies: number; adresses: number }>(
+/** One page of the per-commune match figures; `total` (same on every row) is the number of rows of all pages. */
+export async function matchStatsByCommune(q: Queryable, limit = 200, offset = 0) {
+  return (await q.query<{ code_insee: string; nom: string | null; source: string; immeubles: number; apparies: number; adresses: number; total: number }>(
     `WITH b AS (
        SELECT 'mci' AS source, code_insee, count(*)::int AS immeubles, count(*) FILTER (WHERE appariement <> 'aucun')::int AS apparies FROM mci_immeuble GROUP BY code_insee
        UNION ALL
        SELECT 'fibre', code_insee, count(*)::int, count(*) FILTER (WHERE appariement <> 'aucun')::int FROM fibre_immeuble GROUP BY code_insee)
-     SELECT b.code_insee, c.nom, b.source, b.immeubles, b.apparies, (SELECT count(*)::int FROM adresse a WHERE a.code_insee = b.code_insee) AS adresses
-     FROM b LEFT JOIN commune c ON c.code = b.code_insee ORDER BY b.code_insee, b.source LIMIT $1`, [limit])).rows;
+     SELECT b.code_insee, c.nom, b.source, b.immeubles, b.apparies, (SELECT count(*)::int FROM adresse a WHERE a.code_insee = b.code_insee) AS adresses,
+            count(*) OVER ()::int AS total
+     FROM b LEFT JOIN commune c ON c.code = b.code_insee ORDER BY b.code_insee, b.source LIMIT $1 OFFSET $2`, [limit, offset])).rows;
 }
 
 export async function lastRuns(q: Queryable, jobs: string[], limit = 15) {

@@ -5,6 +5,10 @@ import { audit } from '../accounts/audit.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { fmtDate, fmtInt, fmtPct, html } from '../http/html.ts';
+import { PageNumberSchema, pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
+import { runStatusLabel } from '../imports/labels.ts';
+import { regionExamples } from '../territories/examples.ts';
+import { addressExamples, addressHintOf } from '../addresses/examples.ts';
 import { allowed, authorize, isAdmin, signedIn } from '../http/policy.ts';
 import { IdParams, issuesText } from '../http/schemas.ts';
 import { ownerOf, ownersOf, setOwner } from '../accounts/ownership.ts';
@@ -49,7 +53,7 @@ export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) 
       title: 'Éligibilité à l’adresse', breadcrumb: [{ label: 'Éligibilité' }], head: html`${HEAD}${addressSearchAssets.head}`, scripts: addressSearchAssets.scripts,
       main: html`<h1 class="fr-mt-2w">Éligibilité à l’adresse</h1>
       <p class="fr-text--lead">Que peut-on avoir à cette adresse ? Saisissez une adresse pour connaître les technologies disponibles (fibre, câble, DSL, THD radio, 4G fixe, satellite), les débits maximaux et les opérateurs, le statut et la date prévue de la fibre, et les offres de repli aidées par l’État quand aucun accès filaire à très haut débit n’existe.</p>
-      ${addressSearchField({ id: 'eligibilite-adresse', label: 'Votre adresse' })}
+      ${addressSearchField({ id: 'eligibilite-adresse', label: 'Votre adresse', hint: addressHintOf(await addressExamples(ctx, await regionExamples(ctx))) })}
       <h2>D’où viennent les réponses ?</h2>
       <ul>
         <li>Les immeubles, technologies, débits et opérateurs viennent de <strong>Ma connexion internet</strong> (ARCEP), rapprochés des adresses de la Base Adresse Nationale.</li>
@@ -81,9 +85,14 @@ export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) 
     });
   });
 
-  r.get('/eligibilite/donnees', async (req, reply) => {
+  r.get('/eligibilite/donnees', { schema: { querystring: z.object({ page: PageNumberSchema }) } }, async (req, reply) => {
     const stats = await Q.matchStats(ctx.db);
-    const byCommune = await Q.matchStatsByCommune(ctx.db, 300);
+    const PER_PAGE = 100;
+    let byCommune = await Q.matchStatsByCommune(ctx.db, PER_PAGE, (req.query.page - 1) * PER_PAGE);
+    // A page past the end (stale link): the last page. The total comes with any row, so ask page 1 when none came back.
+    const total = byCommune[0]?.total ?? (req.query.page > 1 ? ((await Q.matchStatsByCommune(ctx.db, 1, 0))[0]?.total ?? 0) : 0);
+    const pager = pagerOf(total, req.query.page, PER_PAGE);
+    if (!byCommune.length && total) byCommune = await Q.matchStatsByCommune(ctx.db, PER_PAGE, pager.offset);
     const runs = await Q.lastRuns(ctx.db, ['mci-immeubles', 'mci-eligibilite', 'mci-operateurs', 'fibre-immeubles', 'offres-repli']);
     const table = (source: 'mci' | 'fibre', title: string) => {
       const rows = stats.filter((s) => s.source === source);
@@ -100,12 +109,13 @@ export function registerEligibilityPages(app: FastifyInstance, ctx: AppContext) 
       <p>Les immeubles des fichiers de l’ARCEP sont rapprochés des adresses dans cet ordre : clé d’interopérabilité de la BAN quand le fichier la donne (<code>addr_code</code>) ; code immeuble commun à la carte fibre et à la base Ma connexion internet ; même commune, même numéro et même nom de voie après normalisation selon les tables de l’ARCEP (types de voie abrégés, abréviations des noms), à 150 m au plus ; sinon l’adresse la plus proche dans la commune (à 50 m au plus, puis à 1 km au plus). Un immeuble sans adresse à moins de 1 km dans sa commune reste non rapproché.</p>
       ${table('mci', 'Ma connexion internet (base immeubles)')}
       ${table('fibre', 'Carte fibre (immeubles)')}
-      ${byCommune.length ? html`<div class="fr-table"><table><caption>Par commune</caption>
+      ${byCommune.length ? html`<div class="fr-table" id="communes"><table><caption>Par commune${pager.pages > 1 ? ` — ${rangeLabel(pager)}` : ''}</caption>
         <thead><tr><th scope="col">Commune</th><th scope="col">Fichier</th><th scope="col" class="pan-num">Immeubles</th><th scope="col" class="pan-num">Rapprochés</th><th scope="col" class="pan-num">Adresses importées</th></tr></thead>
-        <tbody>${byCommune.map((c) => html`<tr><td>${c.nom ?? c.code_insee} (${c.code_insee})</td><td>${c.source === 'mci' ? 'Ma connexion internet' : 'Carte fibre'}</td><td class="pan-num">${fmtInt(c.immeubles)}</td><td class="pan-num">${fmtInt(c.apparies)} (${fmtPct(c.immeubles ? c.apparies / c.immeubles : 0)})</td><td class="pan-num">${fmtInt(c.adresses)}</td></tr>`)}</tbody></table></div>` : ''}
+        <tbody>${byCommune.map((c) => html`<tr><td>${c.nom ?? c.code_insee} (${c.code_insee})</td><td>${c.source === 'mci' ? 'Ma connexion internet' : 'Carte fibre'}</td><td class="pan-num">${fmtInt(c.immeubles)}</td><td class="pan-num">${fmtInt(c.apparies)} (${fmtPct(c.immeubles ? c.apparies / c.immeubles : 0)})</td><td class="pan-num">${fmtInt(c.adresses)}</td></tr>`)}</tbody></table></div>
+        ${pagination(pager, (n) => pageHref(req.url, 'page', n, 'communes'), 'rapprochement par commune')}` : ''}
       ${runs.length ? html`<div class="fr-table"><table><caption>Derniers imports</caption>
         <thead><tr><th scope="col">Import</th><th scope="col">Terminé le</th><th scope="col">État</th><th scope="col" class="pan-num">Lignes lues</th><th scope="col" class="pan-num">Acceptées</th><th scope="col" class="pan-num">Rejetées</th><th scope="col">Compte rendu</th></tr></thead>
-        <tbody>${runs.map((x) => html`<tr><td>${x.job}</td><td>${fmtDate(x.ended_at)}</td><td>${x.status}</td><td class="pan-num">${fmtInt(x.rows_read)}</td><td class="pan-num">${fmtInt(x.rows_accepted)}</td><td class="pan-num">${fmtInt(x.rows_rejected)}</td><td>${x.message ?? ''}</td></tr>`)}</tbody></table></div>` : ''}`,
+        <tbody>${runs.map((x) => html`<tr><td>${ctx.jobs.get(x.job)?.title ?? x.job}</td><td>${fmtDate(x.ended_at)}</td><td>${runStatusLabel(x.status)}</td><td class="pan-num">${fmtInt(x.rows_read)}</td><td class="pan-num">${fmtInt(x.rows_accepted)}</td><td class="pan-num">${fmtInt(x.rows_rejected)}</td><td>${x.message ?? ''}</td></tr>`)}</tbody></table></div>` : ''}`,
     });
   });
 }

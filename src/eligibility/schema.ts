@@ -9,12 +9,18 @@ export const AdresseIdSchema = z.string().trim()
 export const EligibiliteQuerySchema = z.object({ adresse_id: AdresseIdSchema.describe('Identifiant de l’adresse (BAN, BAL ou BANO), tel que renvoyé par /api/v1/adresses/recherche') }).strict();
 export const AdresseParamsSchema = z.object({ id: AdresseIdSchema });
 
+/** Licence of the address data; BANO (OpenStreetMap) addresses are under ODbL and carry their attribution. */
+export const LicenceSchema = z.object({
+  licence: z.string(), url: z.string(), attribution: z.string().nullable().describe('Mention obligatoire (ODbL : « © les contributeurs d’OpenStreetMap ») ; null sous Licence Ouverte'),
+}).describe('Licence des données de l’adresse : Licence Ouverte 2.0 (BAN, BAL) ou ODbL 1.0 (BANO)');
+
 const ClasseSchema = z.object({ code: z.string(), libelle: z.string() }).nullable();
 
 export const EligibiliteSchema = z.object({
   adresse: z.object({
     id: z.string(), label: z.string(), numero: z.number().nullable(), suffixe: z.string().nullable(), voie: z.string(), lieu_dit: z.string().nullable(),
     code_postal: z.string().nullable(), code_insee: z.string(), commune: z.string(), departement: z.string(), lon: z.number(), lat: z.number(), source: z.string(),
+    licence: LicenceSchema,
   }),
   precision: z.enum(['adresse', 'commune']).describe('`adresse` : réponse issue des immeubles rapprochés de l’adresse ; `commune` : aucune donnée à l’immeuble pour cette adresse, seules des données communales sont données'),
   message: z.string(),

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.ts';
+import { addressLicence } from '../http/licences.ts';
 import { AppError } from '../errors.ts';
 import { addressLabel } from '../text/label.ts';
 import { communeDistribution, type CommuneDistribution } from './commune-stats.ts';
@@ -124,7 +125,7 @@ export async function eligibilityOf(q: Queryable, adresseId: string) {
       : `Aucune donnée à l’immeuble n’a été importée pour la commune de ${commune?.nom ?? a.commune} : la réponse ci-dessous porte sur la commune, pas sur l’adresse.`;
 
   return {
-    adresse: { id: a.id, label: adresseLabel(a), numero: a.numero, suffixe: a.suffixe, voie: a.voie, lieu_dit: a.lieu_dit, code_postal: a.code_postal, code_insee: a.code_insee, commune: a.commune, departement: a.departement, lon: a.lon, lat: a.lat, source: a.source },
+    adresse: { id: a.id, label: adresseLabel(a), numero: a.numero, suffixe: a.suffixe, voie: a.voie, lieu_dit: a.lieu_dit, code_postal: a.code_postal, code_insee: a.code_insee, commune: a.commune, departement: a.departement, lon: a.lon, lat: a.lat, source: a.source, licence: addressLicence(a.source) },
     precision,
     message,
     immeubles: [

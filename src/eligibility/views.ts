@@ -1,9 +1,10 @@
-import { fmtInt, fmtPct, html, type Html } from '../http/html.ts';
+import { fmtDay, fmtInt, fmtPct, html, type Html } from '../http/html.ts';
+import { dataSource, LICENCES } from '../http/licences.ts';
+import { sourcesBlock, type Citation } from '../http/sources.ts';
 import { METHOD_LABEL, type Method } from './matching.ts';
 import { CLASSE_LABEL, type ClasseDebit } from './reference.ts';
 import type { Eligibility } from './service.ts';
 
-const fmtDay = (d: string | null) => (d ? new Date(`${d}T00:00:00Z`).toLocaleDateString('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }) : '—');
 const classeText = (c: string | null) => (c ? (CLASSE_LABEL[c as ClasseDebit]?.libelle ?? c) : '—');
 
 function technologiesTable(e: Eligibility): Html {
@@ -135,5 +136,19 @@ export function eligibilityPage(e: Eligibility, absoluteUrl: string): Html {
       <li><button class="fr-btn fr-btn--tertiary" type="button" data-pan-print hidden>Imprimer cette page</button></li>
     </ul>
   </div>
-  <p class="fr-text--xs">Sources : ARCEP (Ma connexion internet : base immeubles et éligibilité ; carte fibre : immeubles), ANCT (France Très Haut Débit), Base Adresse Nationale. Les débits sont des débits maximaux théoriques déclarés par les opérateurs.</p>`;
+  ${sourcesBlock(answerSources(e))}`;
+}
+
+/** The sources of this answer only: the address's own origin (with its ODbL mention for BANO) and the files used. */
+function answerSources(e: Eligibility): Citation[] {
+  const cite = (id: Parameters<typeof dataSource>[0], note?: string): Citation => {
+    const s = dataSource(id);
+    return { producteur: s.producteur, jeu: s.jeu, licence: LICENCES[s.licence].court, mention: s.mention ?? null, note: note ?? null };
+  };
+  const addressSource = e.adresse.source === 'bano' ? 'bano' : e.adresse.source === 'bal' ? 'bal' : 'ban';
+  const out: Citation[] = [cite(addressSource, 'L’adresse et sa position.')];
+  if (e.immeubles.some((b) => b.source === 'mci')) out.push(cite('arcep-mci', 'Technologies, débits et opérateurs : débits maximaux théoriques déclarés par les opérateurs.'));
+  if (e.fibre) out.push(cite('arcep-cartefibre', 'Statut et date prévue de la fibre.'));
+  if (e.offres_repli.offres.length) out.push(cite('anct-fthd', 'Offres de repli subventionnées.'));
+  return out;
 }

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AppContext } from '../context.ts';
 import { AppError, errorBody, type ErrorCode } from '../errors.ts';
 import { html } from './html.ts';
+import { loginHref } from './return-path.ts';
 import { issuesText } from './schemas.ts';
 
 function toAppError(err: FastifyError | AppError | Error): AppError {
@@ -22,6 +23,17 @@ function toAppError(err: FastifyError | AppError | Error): AppError {
   };
   const code = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'REQUETE_TROP_GROSSE' : byStatus[status] ?? (status >= 400 && status < 500 ? 'REQUETE_INVALIDE' : undefined);
   return code ? new AppError(code, `${fe.code ?? ''} ${fe.message}`) : new AppError('ERREUR_INTERNE', err.stack ?? err.message);
+}
+
+function sameSiteReferer(req: FastifyRequest): string | null {
+  const ref = req.headers.referer;
+  if (!ref) return null;
+  try {
+    const u = new URL(ref);
+    return u.host === req.headers.host ? `${u.pathname}${u.search}` : null;
+  } catch {
+    return null;
+  }
 }
 
 const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 414: 'URI Too Long', 431: 'Request Header Fields Too Large' };
@@ -54,7 +66,9 @@ export function registerErrorHandling(app: FastifyInstance, ctx: AppContext) {
   const respond = (req: FastifyRequest, reply: FastifyReply, e: AppError) => {
     const wantsJson = req.url.startsWith('/api/') || req.url.startsWith('/interne/') || (req.headers.accept ?? '').startsWith('application/json');
     if (wantsJson) return reply.code(e.status).type('application/json; charset=utf-8').send(errorBody(e.code, e.userMessage));
-    const title = e.status === 404 ? 'Page non trouvée' : e.status >= 500 ? 'Erreur inattendue' : 'Requête refusée';
+    const title = e.status === 404 ? 'Page non trouvée' : e.status >= 500 ? 'Erreur inattendue' : e.status === 401 ? 'Connexion requise' : 'Requête refusée';
+    // After signing in, come back to the page asked for (a form sent without a session: the page it was on).
+    const back = req.method === 'GET' ? req.url : sameSiteReferer(req);
     return ctx.render(req, reply, {
       status: e.status,
       title,
@@ -63,7 +77,8 @@ export function registerErrorHandling(app: FastifyInstance, ctx: AppContext) {
         <p class="fr-text--sm fr-mb-3w">Erreur ${e.status} — code ${e.code}</p>
         <p class="fr-text--lead fr-mb-3w">${e.userMessage}</p>
         ${e.status === 404 ? html`<p>Si vous avez saisi l’adresse dans le navigateur, vérifiez qu’elle est correcte. La page n’est peut-être plus disponible.</p>` : ''}
-        <ul class="fr-btns-group fr-btns-group--inline-md"><li><a class="fr-btn" href="/">Page d’accueil</a></li><li><a class="fr-btn fr-btn--secondary" href="/plan-du-site">Plan du site</a></li></ul>
+        ${e.status === 401 ? html`<p>Cette page est réservée aux partenaires connectés. Après la connexion, vous reviendrez à la page demandée.</p>` : ''}
+        <ul class="fr-btns-group fr-btns-group--inline-md">${e.status === 401 ? html`<li><a class="fr-btn" href="${loginHref(back)}">Se connecter</a></li><li><a class="fr-btn fr-btn--secondary" href="/">Page d’accueil</a></li>` : html`<li><a class="fr-btn" href="/">Page d’accueil</a></li><li><a class="fr-btn fr-btn--secondary" href="/plan-du-site">Plan du site</a></li>`}</ul>
       </div>`,
     });
   };

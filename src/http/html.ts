@@ -45,8 +45,37 @@ const pf = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDig
 export function fmtPct(share: number | null | undefined): string {
   return share === null || share === undefined || Number.isNaN(share) ? '—' : pf.format(share);
 }
+/**
+ * The one date formatter of the platform: French, Europe/Paris. A calendar date (`YYYY-MM-DD`, e.g. a
+ * data date) is shown as that day whatever the server's zone; an instant (Date, ISO timestamp) is
+ * converted to Paris time. `style` picks day only, day + time, or month + year.
+ */
+type DateStyle = 'jour' | 'jour-heure' | 'mois';
+const CALENDAR_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_FORMATS: Record<DateStyle, Intl.DateTimeFormatOptions> = {
+  jour: { day: 'numeric', month: 'long', year: 'numeric' },
+  'jour-heure': { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' },
+  mois: { month: 'long', year: 'numeric' },
+};
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+export function formatDate(d: Date | string | number | null | undefined, style: DateStyle = 'jour'): string {
+  if (d === null || d === undefined || d === '') return '—';
+  const calendar = typeof d === 'string' && CALENDAR_DAY.test(d);
+  const date = calendar ? new Date(`${d}T12:00:00Z`) : typeof d === 'string' || typeof d === 'number' ? new Date(d) : d;
+  if (Number.isNaN(date.getTime())) return typeof d === 'string' ? d : '—';
+  // A calendar day has no time of day: never show one, and read it in UTC so no zone shifts it.
+  const effective: DateStyle = calendar && style === 'jour-heure' ? 'jour' : style;
+  const timeZone = calendar ? 'UTC' : 'Europe/Paris';
+  const key = `${effective}|${timeZone}`;
+  let f = dateFormatters.get(key);
+  if (!f) dateFormatters.set(key, (f = new Intl.DateTimeFormat('fr-FR', { ...DATE_FORMATS[effective], timeZone })));
+  return f.format(date).replace(/^1 /, '1er ');
+}
+/** Day and time in Paris (what admin tables and run reports show). */
 export function fmtDate(d: Date | string | null | undefined): string {
-  if (!d) return '—';
-  const date = typeof d === 'string' ? new Date(d) : d;
-  return date.toLocaleString('fr-FR', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Paris' });
+  return formatDate(d, 'jour-heure');
+}
+/** Day only (data dates, import dates shown to the public). */
+export function fmtDay(d: Date | string | null | undefined): string {
+  return formatDate(d, 'jour');
 }

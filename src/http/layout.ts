@@ -1,4 +1,5 @@
 import { html, type Html } from './html.ts';
+import { loginHref } from './return-path.ts';
 
 export type Site = { name: string; regionCode: string; regionNom: string };
 export type Viewer = { nom: string; role: 'administrateur' | 'editeur' } | null;
@@ -98,7 +99,7 @@ ${o.head}
               ${viewer
                 ? html`<li><a class="fr-btn fr-icon-settings-5-line" href="/admin">${viewer.role === 'administrateur' ? 'Administration' : 'Espace éditeur'}</a></li>
                   <li><form method="post" action="/deconnexion"><input type="hidden" name="_csrf" value="${o.csrf ?? ''}"><button class="fr-btn fr-icon-logout-box-r-line" type="submit">Se déconnecter (${viewer.nom})</button></form></li>`
-                : html`<li><a class="fr-btn fr-icon-lock-line" href="/connexion">Se connecter</a></li>`}
+                : html`<li><a class="fr-btn fr-icon-lock-line" href="${loginHref(o.path === '/connexion' ? null : o.path)}">Se connecter</a></li>`}
             </ul>
           </div>
         </div>
@@ -130,7 +131,7 @@ ${o.head}
         <a href="/" title="Retour à l’accueil — ${o.site.name}"><p class="fr-logo">République<br>Française</p></a>
       </div>
       <div class="fr-footer__content">
-        <p class="fr-footer__content-desc">${o.site.name} : la plateforme de la Région ${o.site.regionNom}, de l’État et de leurs partenaires pour suivre le déploiement des réseaux, l’éligibilité à l’adresse et l’inclusion numérique. Données publiques sous Licence Ouverte 2.0 sauf mention contraire.</p>
+        <p class="fr-footer__content-desc">${o.site.name} : la plateforme de la Région ${o.site.regionNom}, de l’État et de leurs partenaires pour suivre le déploiement des réseaux, l’éligibilité à l’adresse et l’inclusion numérique. Données publiques sous Licence Ouverte 2.0 sauf <a href="/licences">mentions contraires</a> : adresses BANO sous licence ODbL, © les contributeurs d’OpenStreetMap.</p>
         <ul class="fr-footer__content-list">
           <li class="fr-footer__content-item"><a class="fr-footer__content-link" href="https://www.arcep.fr" rel="noopener">arcep.fr</a></li>
           <li class="fr-footer__content-item"><a class="fr-footer__content-link" href="https://www.data.gouv.fr" rel="noopener">data.gouv.fr</a></li>
@@ -145,6 +146,7 @@ ${o.head}
         <li class="fr-footer__bottom-item"><a class="fr-footer__bottom-link" href="/accessibilite">Accessibilité : partiellement conforme</a></li>
         <li class="fr-footer__bottom-item"><a class="fr-footer__bottom-link" href="/mentions-legales">Mentions légales</a></li>
         <li class="fr-footer__bottom-item"><a class="fr-footer__bottom-link" href="/donnees-personnelles">Données personnelles</a></li>
+        <li class="fr-footer__bottom-item"><a class="fr-footer__bottom-link" href="/licences">Licences des données</a></li>
         <li class="fr-footer__bottom-item"><a class="fr-footer__bottom-link" href="/api/docs">API</a></li>
       </ul>
       <div class="fr-footer__bottom-copy">

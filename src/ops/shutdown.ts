@@ -18,7 +18,7 @@ export function installShutdown(o: {
   lock: Lock | undefined;
   log: Logger;
   timeoutMs: number;
-  before?: () => void;
+  before?: () => Promise<void> | void;
 }): void {
   let stopping = false;
   const stop = async (signal: string) => {
@@ -38,7 +38,7 @@ export function installShutdown(o: {
       'stopping: no new requests, waiting for in-flight requests and the running import',
     );
     startDraining(o.app);
-    o.before?.();
+    await within(Promise.resolve(o.before?.()), 'scheduler and listeners');
     let clean = await within(o.app.close(), 'in-flight requests');
     if (!clean) o.app.server.closeAllConnections();
     clean = (await within(importsSettled(), 'running import')) && clean;

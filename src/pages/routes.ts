@@ -30,6 +30,7 @@ export function registerStaticPages(app: FastifyInstance, ctx: AppContext) {
       <li><a href="/territoires/recherche">Recherche de territoire</a></li>
       <li><a href="/api/docs">Documentation de l’API</a></li>
       <li><a href="/connexion">Connexion des partenaires</a></li>
+      <li><a href="/licences">Licences des données</a></li>
       <li><a href="/accessibilite">Accessibilité</a></li>
       <li><a href="/mentions-legales">Mentions légales</a></li>
       <li><a href="/donnees-personnelles">Données personnelles</a></li></ul>`,
@@ -54,7 +55,7 @@ export function registerStaticPages(app: FastifyInstance, ctx: AppContext) {
     main: html`<h1 class="fr-mt-2w">Mentions légales</h1>
     <h2>Éditeur</h2><p>La plateforme est éditée par la Région ${ctx.site().regionNom}, en partenariat avec les services de l’État en région. Le directeur de la publication est le président du conseil régional.</p>
     <h2>Hébergement</h2><p>L’hébergeur est désigné par l’instance qui exploite la plateforme.</p>
-    <h2>Licences</h2><p>Les données publiées sont réutilisables sous Licence Ouverte 2.0 (Etalab), sauf mention contraire au niveau du jeu de données. Sources principales : INSEE (Code officiel géographique, populations légales), IGN (Admin Express), ARCEP (observatoires du haut et très haut débit, Ma connexion internet), Base Adresse Nationale.</p>`,
+    <h2>Licences</h2><p>Les données publiées sont réutilisables sous Licence Ouverte 2.0 (Etalab), sauf mention contraire au niveau du jeu de données (voir les <a href="/licences">licences des données</a>). Sources principales : INSEE (Code officiel géographique, populations légales), IGN (Admin Express), ARCEP (observatoires du haut et très haut débit, Ma connexion internet), Base Adresse Nationale.</p>`,
   }));
 
   app.get('/donnees-personnelles', async (req, reply) => ctx.render(req, reply, {

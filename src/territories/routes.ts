@@ -2,13 +2,29 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { communeShapesOf, shapeOf } from '../geo/queries.ts';
+import { communeShapesOf, shapeOf } from '../geo/service.ts';
 import { fmtInt, html, type Html } from '../http/html.ts';
 import type { Crumb } from '../http/layout.ts';
+import { sourcesBlock } from '../http/sources.ts';
+import { PageNumberSchema, pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import * as Q from './queries.ts';
-import { NIVEAU_LABEL, PagingSchema, TerritoryParamsSchema } from './schema.ts';
+import { NIVEAU_LABEL, TerritoryParamsSchema } from './schema.ts';
+import { regionExamples, territorySearchExample } from './examples.ts';
 import { getTerritory, searchTerritories, type TerritoryDetail } from './service.ts';
-import { codesTable, communeTable, keyFigures, mapOrTable, POPULATION_SOURCE, searchForm, territoryHeader, territoryHref } from './views.ts';
+import { codesTable, communeTable, keyFigures, mapOrTable, POPULATION_CITATIONS, searchForm, territoryHeader, territoryHref } from './views.ts';
+
+/** Rows per page of the commune and EPCI lists: keeps the heaviest territory page under 150 KB. */
+const PER_PAGE = 100;
+const PageQuerySchema = z.object({ page: PageNumberSchema, page_epci: PageNumberSchema });
+
+/** One page of the communes of a territory, with links that keep the rest of the query string. */
+async function communesPage(ctx: AppContext, t: { niveau: TerritoryDetail['niveau']; code: string }, page: number, url: string) {
+  let list = await Q.communesOf(ctx.db, t.niveau, t.code, PER_PAGE, (page - 1) * PER_PAGE);
+  const pager = pagerOf(list.total, page, PER_PAGE);
+  // A page past the end (stale link): show the last one.
+  if (pager.offset !== (page - 1) * PER_PAGE) list = await Q.communesOf(ctx.db, t.niveau, t.code, PER_PAGE, pager.offset);
+  return communeTable('Communes', list.items, list.total, { pager, hrefOf: (n) => pageHref(url, 'page', n, 'communes') });
+}
 
 function crumbs(t: TerritoryDetail): Crumb[] {
   const up = [...t.parents].reverse().filter((p) => p.niveau === 'region' || p.niveau === 'departement' || p.niveau === 'epci');
@@ -38,13 +54,13 @@ export function registerTerritoryPages(app: FastifyInstance, ctx: AppContext) {
       title: 'Accueil',
       main: html`<h1 class="fr-mt-4w">${region ? html`${region.nom} : l’aménagement numérique du territoire` : site.name}</h1>
       <p class="fr-text--lead">Suivre le déploiement de la fibre et du mobile, connaître les offres disponibles à son adresse, trouver un lieu d’accompagnement au numérique : la plateforme partagée de la Région, de l’État et de leurs partenaires.</p>
-      ${searchForm()}
+      ${searchForm('', 'recherche-territoire', territorySearchExample(await regionExamples(ctx)))}
       ${f ? html`<h2>La région en chiffres</h2>${keyFigures([
         { label: 'habitants', value: fmtInt(Number(f.population)), hint: 'population municipale' },
         { label: 'départements', value: fmtInt(depts.length) },
         { label: 'EPCI à fiscalité propre', value: fmtInt(f.epci), hint: 'ayant au moins une commune dans la région' },
         { label: 'communes', value: fmtInt(f.communes), hint: 'au 1er janvier 2026' },
-      ])}<p class="fr-text--xs">Source : ${POPULATION_SOURCE} ; Code officiel géographique 2026.</p>` : html`<p>Le découpage administratif n’est pas encore chargé.</p>`}
+      ])}${sourcesBlock(POPULATION_CITATIONS)}` : html`<p>Le découpage administratif n’est pas encore chargé.</p>`}
       ${depts.length ? html`<div class="fr-table"><table><caption>Les départements de la région</caption>
         <thead><tr><th scope="col">Département</th><th scope="col">Code</th><th scope="col" class="pan-num">Population</th><th scope="col" class="pan-num">Communes</th><th scope="col" class="pan-num">EPCI</th></tr></thead>
         <tbody>${depts.map((d) => html`<tr><td><a href="${territoryHref('departement', d.code)}">${d.nom}</a></td><td>${d.code}</td><td class="pan-num">${fmtInt(Number(d.population))}</td><td class="pan-num">${fmtInt(d.communes)}</td><td class="pan-num">${fmtInt(d.epci)}</td></tr>`)}</tbody></table></div>
@@ -61,7 +77,7 @@ export function registerTerritoryPages(app: FastifyInstance, ctx: AppContext) {
       breadcrumb: [{ label: 'Territoires' }],
       main: html`<h1 class="fr-mt-2w">Territoires</h1>
       <p>Régions, départements, EPCI et communes selon le Code officiel géographique en vigueur. Les anciens codes de communes (communes déléguées, associées ou fusionnées) mènent à la commune actuelle.</p>
-      ${searchForm()}
+      ${searchForm('', 'recherche-territoire', territorySearchExample(await regionExamples(ctx)))}
       <h2>Toutes les régions</h2>
       <ul>${regions.map((x) => html`<li><a href="${territoryHref('region', x.code)}"${x.code === ctx.config.region ? html` aria-current="true"` : ''}>${x.nom}</a>${x.code === ctx.config.region ? ' (région de cette plateforme)' : ''}</li>`)}</ul>`,
     });
@@ -75,13 +91,13 @@ export function registerTerritoryPages(app: FastifyInstance, ctx: AppContext) {
       title: q ? `Recherche « ${q} »` : 'Recherche de territoire',
       breadcrumb: [{ label: 'Territoires', href: '/territoires' }, { label: 'Recherche' }],
       main: html`<h1 class="fr-mt-2w">Rechercher un territoire</h1>
-      ${searchForm(q, 'recherche-territoire')}
+      ${searchForm(q, 'recherche-territoire', territorySearchExample(await regionExamples(ctx)))}
       ${q ? html`<h2 aria-live="polite">${rows.length ? `${rows.length} résultat${rows.length > 1 ? 's' : ''} pour « ${q} »` : `Aucun territoire ne correspond à « ${q} »`}</h2>` : ''}
       ${rows.length ? html`<ul class="fr-mb-4w">${rows.map((x) => html`<li><a href="${territoryHref(x.niveau, x.code)}">${x.nom}</a> — ${NIVEAU_LABEL[x.niveau]} ${x.code}${x.detail ? html`, ${x.detail}` : ''}</li>`)}</ul>` : q ? html`<p>Vérifiez l’orthographe, ou essayez un code postal ou un code INSEE.</p>` : ''}`,
     });
   });
 
-  r.get('/territoires/:niveau/:code', { schema: { params: TerritoryParamsSchema } }, async (req, reply) => {
+  r.get('/territoires/:niveau/:code', { schema: { params: TerritoryParamsSchema, querystring: PageQuerySchema } }, async (req, reply) => {
     const t = await getTerritory(ctx.db, req.params.niveau, req.params.code);
     if (t.code !== req.params.code && !t.ancienCode) return reply.redirect(territoryHref(t.niveau, t.code), 301);
     const figures = t.niveau === 'commune' ? null : await Q.figuresOf(ctx.db, t.niveau, t.code);
@@ -94,10 +110,13 @@ export function registerTerritoryPages(app: FastifyInstance, ctx: AppContext) {
         <tbody>${depts.map((d) => html`<tr><td><a href="${territoryHref('departement', d.code)}">${d.nom}</a></td><td>${d.code}</td><td class="pan-num">${fmtInt(Number(d.population))}</td><td class="pan-num">${fmtInt(d.communes)}</td><td class="pan-num">${fmtInt(d.epci)}</td></tr>`)}</tbody></table></div>`);
     }
     if (t.niveau === 'region' || t.niveau === 'departement') {
-      const epcis = await Q.epcisOf(ctx.db, t.niveau, t.code);
-      sections.push(html`<div class="fr-table"><table><caption>EPCI à fiscalité propre (${epcis.length})</caption>
+      const all = await Q.epcisOf(ctx.db, t.niveau, t.code);
+      const pager = pagerOf(all.length, req.query.page_epci, PER_PAGE);
+      const epcis = all.slice(pager.offset, pager.offset + PER_PAGE);
+      sections.push(html`<div class="fr-table" id="epci"><table><caption>EPCI à fiscalité propre (${all.length})${pager.pages > 1 ? ` — ${rangeLabel(pager)}` : ''}</caption>
         <thead><tr><th scope="col">EPCI</th><th scope="col">SIREN</th><th scope="col">Nature</th><th scope="col" class="pan-num">Population</th><th scope="col" class="pan-num">Communes (dont ici)</th></tr></thead>
-        <tbody>${epcis.map((e) => html`<tr><td><a href="${territoryHref('epci', e.code)}">${e.nom}</a></td><td>${e.code}</td><td>${e.type}</td><td class="pan-num">${fmtInt(e.population)}</td><td class="pan-num">${fmtInt(e.communes)}${e.communes_ici !== e.communes ? ` (${fmtInt(e.communes_ici)})` : ''}</td></tr>`)}</tbody></table></div>`);
+        <tbody>${epcis.map((e) => html`<tr><td><a href="${territoryHref('epci', e.code)}">${e.nom}</a></td><td>${e.code}</td><td>${e.type}</td><td class="pan-num">${fmtInt(e.population)}</td><td class="pan-num">${fmtInt(e.communes)}${e.communes_ici !== e.communes ? ` (${fmtInt(e.communes_ici)})` : ''}</td></tr>`)}</tbody></table></div>
+        ${pagination(pager, (n) => pageHref(req.url, 'page_epci', n, 'epci'), 'EPCI à fiscalité propre')}`);
     }
     let shapes: Parameters<typeof mapOrTable>[0] = [];
     if (t.niveau === 'commune') {
@@ -117,8 +136,7 @@ export function registerTerritoryPages(app: FastifyInstance, ctx: AppContext) {
       shapes = depts.rows;
     }
     if (t.niveau !== 'region' && t.niveau !== 'commune') {
-      const list = await Q.communesOf(ctx.db, t.niveau, t.code, 2000, 0);
-      sections.push(communeTable('Communes', list.items, list.total));
+      sections.push(await communesPage(ctx, t, req.query.page, req.url));
     }
     if (t.niveau === 'commune') {
       const arr = await Q.communesOf(ctx.db, 'commune', t.code, 100, 0);
@@ -144,13 +162,12 @@ export function registerTerritoryPages(app: FastifyInstance, ctx: AppContext) {
     });
   });
 
-  r.get('/territoires/:niveau/:code/communes', { schema: { params: TerritoryParamsSchema, querystring: PagingSchema } }, async (req, reply) => {
+  r.get('/territoires/:niveau/:code/communes', { schema: { params: TerritoryParamsSchema, querystring: z.object({ page: PageNumberSchema }) } }, async (req, reply) => {
     const t = await getTerritory(ctx.db, req.params.niveau, req.params.code);
-    const list = await Q.communesOf(ctx.db, t.niveau, t.code, req.query.limit, req.query.offset);
     return ctx.render(req, reply, {
-      title: `Communes — ${t.nom}`,
+      title: `Communes — ${t.nom}${req.query.page > 1 ? ` (page ${req.query.page})` : ''}`,
       breadcrumb: [...crumbs(t).slice(0, -1), { label: t.nom, href: territoryHref(t.niveau, t.code) }, { label: 'Communes' }],
-      main: html`<h1 class="fr-mt-2w">Communes — ${t.nom}</h1>${communeTable('Communes', list.items, list.total)}`,
+      main: html`<h1 class="fr-mt-2w">Communes — ${t.nom}</h1>${await communesPage(ctx, t, req.query.page, req.url)}`,
     });
   });
 }

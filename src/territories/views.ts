@@ -1,16 +1,18 @@
 import { svgMap, type SvgShape } from '../geo/svg.ts';
 import { fmtInt, html, type Html } from '../http/html.ts';
+import { pagination, rangeLabel, type Pager } from '../http/pagination.ts';
+import { sourcesBlock, type Citation } from '../http/sources.ts';
 import type { Figures } from './queries.ts';
 import { NIVEAU_LABEL, type Niveau, type Parent } from './schema.ts';
 import type { TerritoryDetail } from './service.ts';
 
 export const territoryHref = (niveau: Niveau, code: string) => `/territoires/${niveau}/${encodeURIComponent(code)}`;
 
-export function searchForm(q = '', id = 'recherche-territoire'): Html {
+export function searchForm(q = '', id = 'recherche-territoire', example = ''): Html {
   return html`<form role="search" action="/territoires/recherche" method="get" class="fr-mb-4w">
   <div class="fr-search-bar fr-search-bar--lg" id="${id}">
     <label class="fr-label" for="${id}-input">Rechercher un territoire (nom, code INSEE, code postal ou SIREN)</label>
-    <input class="fr-input" placeholder="Ex. : Dijon, 21231, 50100, CC du Pays de Montbéliard" type="search" id="${id}-input" name="q" value="${q}" autocomplete="off" maxlength="100" required>
+    <input class="fr-input" placeholder="${example}" type="search" id="${id}-input" name="q" value="${q}" autocomplete="off" maxlength="100" required>
     <button class="fr-btn" type="submit" title="Rechercher">Rechercher</button>
   </div>
 </form>`;
@@ -22,7 +24,11 @@ export function keyFigures(items: { label: string; value: string; hint?: string 
 </ul>`;
 }
 
-export const POPULATION_SOURCE = 'Population municipale, INSEE (populations légales en vigueur au 1er janvier 2026), via @etalab/decoupage-administratif';
+/** The sources of the key figures of a territory: populations and the commune list (COG). */
+export const POPULATION_CITATIONS: Citation[] = [
+  { producteur: 'Insee', jeu: 'populations légales en vigueur au 1er janvier 2026 (population municipale)', licence: 'licence-ouverte-2.0', note: 'Via le paquet @etalab/decoupage-administratif.' },
+  { producteur: 'Insee', jeu: 'Code officiel géographique 2026 (communes, EPCI, départements, régions)', licence: 'licence-ouverte-2.0' },
+];
 
 function parentsList(parents: Parent[]): Html {
   if (!parents.length) return html``;
@@ -54,7 +60,7 @@ export function territoryHeader(t: TerritoryDetail, figures: Figures | null): Ht
   ${t.ancienCode ? html`<div class="fr-notice fr-notice--info fr-mb-2w"><div class="fr-container"><div class="fr-notice__body"><p class="fr-notice__title">Le code ${t.ancienCode} est un ancien code : il désigne aujourd’hui la commune ${t.nom} (${t.code}).</p></div></div></div>` : ''}
   ${parentsList(t.parents)}
   ${keyFigures(figs)}
-  <p class="fr-text--xs fr-mt-1w">Source : ${POPULATION_SOURCE}.</p>`;
+  ${sourcesBlock(POPULATION_CITATIONS)}`;
 }
 
 export function mapOrTable(shapes: SvgShape[], t: TerritoryDetail): Html {
@@ -67,10 +73,11 @@ export function mapOrTable(shapes: SvgShape[], t: TerritoryDetail): Html {
 </figure>`;
 }
 
-export function communeTable(caption: string, items: { code: string; nom: string; population: number | null }[], total: number, moreHref?: string): Html {
-  return html`<div class="fr-table"><table>
-  <caption>${caption} (${fmtInt(total)})</caption>
+export function communeTable(caption: string, items: { code: string; nom: string; population: number | null }[], total: number, paging?: { pager: Pager; hrefOf: (n: number) => string }): Html {
+  const id = paging ? 'communes' : undefined;
+  return html`<div class="fr-table"${id ? html` id="${id}"` : ''}><table>
+  <caption>${caption} (${fmtInt(total)})${paging && paging.pager.pages > 1 ? html` — ${rangeLabel(paging.pager)}, par ordre alphabétique` : ''}</caption>
   <thead><tr><th scope="col">Commune</th><th scope="col">Code INSEE</th><th scope="col" class="pan-num">Population</th></tr></thead>
   <tbody>${items.map((c) => html`<tr><td><a href="${territoryHref('commune', c.code)}">${c.nom}</a></td><td>${c.code}</td><td class="pan-num">${fmtInt(c.population)}</td></tr>`)}</tbody>
-</table></div>${moreHref && items.length < total ? html`<p><a class="fr-link" href="${moreHref}">Voir toutes les communes</a></p>` : ''}`;
+</table></div>${paging ? pagination(paging.pager, paging.hrefOf, caption.toLowerCase()) : ''}`;
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { backends, serve, setup, shared } from '../helpers.ts';
+import { backends, serve, setup, shared, missingShared } from '../helpers.ts';
 import { launch, NO_BROWSER, pageForAxe, seriousViolations } from './axe.ts';
 
-describe('a visitor browses the territories in a real browser', { skip: NO_BROWSER }, () => {
+describe('a visitor browses the territories in a real browser', { skip: NO_BROWSER || missingShared('boundaries/france-geojson-2018/communes-bourgogne-franche-comte.geojson.gz') }, () => {
   let t: Awaited<ReturnType<typeof setup>>;
   let browser: Browser;
   let base: string;

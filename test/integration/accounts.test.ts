@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../src/accounts/service.ts';
-import { backends, cookieHeader, cookiesOf, csrfIn, setup, shared, type InjectResponse as Res } from '../helpers.ts';
+import { backends, cookieHeader, cookiesOf, csrfIn, setup, shared, type InjectResponse as Res, missingShared } from '../helpers.ts';
 
 
 for (const backend of backends()) {
@@ -71,7 +71,7 @@ for (const backend of backends()) {
       assert.equal(r.statusCode, 401);
     });
 
-    test('admin uploads a boundary file from the admin page; oversized uploads are refused', async () => {
+    test('admin uploads a boundary file from the admin page; oversized uploads are refused', { skip: missingShared('boundaries/france-geojson-2018/departements-normandie.geojson.gz') }, async () => {
       const { jar } = await login('admin@region.fr', 'correct horse battery');
       const page = await t.app.inject({ method: 'GET', url: '/admin/imports', headers: { cookie: cookieHeader(jar) } });
       const csrf = /action="\/admin\/imports\?_csrf=([^"]+)"/.exec(page.body)![1]!;

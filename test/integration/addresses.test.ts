@@ -6,7 +6,7 @@ import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { buildIndexFromDb, getAddressIndex } from '../../src/addresses/service.ts';
 import { readSnapshot, writeSnapshot } from '../../src/addresses/snapshot.ts';
-import { backends, setup, shared } from '../helpers.ts';
+import { backends, setup, shared, missingShared } from '../helpers.ts';
 
 const PARIS = shared('addresses', 'ban-adresses-75-paris-2024-06.csv.gz');
 const BELFORT = shared('addresses', 'bano-90-territoire-de-belfort-2015-03.csv.gz');
@@ -15,7 +15,7 @@ const BAL = shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz');
 type Feature = { geometry: { coordinates: [number, number] }; properties: Record<string, any> };
 
 for (const backend of backends()) {
-  describe(`adresses (${backend.name})`, () => {
+  describe(`adresses (${backend.name})`, { skip: missingShared('addresses/ban-adresses-75-paris-2024-06.csv.gz', 'addresses/bano-90-territoire-de-belfort-2015-03.csv.gz', 'addresses/bal-54084-mont-bonvillers-fixture.csv.gz') }, () => {
     let env: Awaited<ReturnType<typeof setup>>;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pan-adresses-'));
     const balLines = zlib.gunzipSync(fs.readFileSync(BAL)).toString('utf8').split('\n').filter(Boolean);

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../src/accounts/service.ts';
 import { distanceM } from '../../src/eligibility/coords.ts';
 import { rematchCommunes, staleCommunes } from '../../src/eligibility/match-db.ts';
-import { backends, cookieHeader, cookiesOf, csrfIn, setup, shared } from '../helpers.ts';
+import { backends, cookieHeader, cookiesOf, csrfIn, setup, shared, missingShared } from '../helpers.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'eligibility');
 const fixture = (f: string) => path.join(FIXTURES, f);
@@ -31,7 +31,7 @@ function fthdRows(dep: string) {
 
 
 for (const backend of backends()) {
-  describe(`eligibility at the address (${backend.name})`, () => {
+  describe(`eligibility at the address (${backend.name})`, { skip: missingShared('arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz', 'addresses/bal-54084-mont-bonvillers-fixture.csv.gz', 'arcep-fixe/mci-commune-debit-2022t4-national.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-ftthCommunes.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-communes.csv.gz', 'arcep-fixe/mci-base-imb-nantes-centre-2022.csv.gz') }, () => {
     let t: Awaited<ReturnType<typeof setup>>;
     const answer = async (id: string) => {
       const r = await t.app.inject({ method: 'GET', url: `/api/v1/eligibilite?adresse_id=${encodeURIComponent(id)}` });

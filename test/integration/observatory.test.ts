@@ -6,7 +6,7 @@ import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { createUser, openSession } from '../../src/accounts/service.ts';
 import { userByEmail } from '../../src/accounts/queries.ts';
-import { backends, setup, shared } from '../helpers.ts';
+import { backends, setup, shared, missingShared } from '../helpers.ts';
 
 const arcep = (sheet: string) => shared('arcep-fixe', `arcep-obs-thd-2018t1-${sheet}.csv.gz`);
 const lines = (file: string) => zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split(/\r?\n/).filter((l) => l.length);
@@ -41,7 +41,7 @@ function publishedSheet(sheet: string): Map<string, number[]> {
 }
 
 for (const backend of backends()) {
-  describe(`observatory of fixed broadband (${backend.name})`, () => {
+  describe(`observatory of fixed broadband (${backend.name})`, { skip: missingShared('arcep-fixe/arcep-obs-thd-2018t1-ftthCommunes.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-communes.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-ftthDepartements.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-departements.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-ftthRegions.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-regions.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-ftthEpci.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-epci.csv.gz', 'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz', 'boundaries/ngeofr-2025/epci-bfc-normandie-2025.geojson.gz') }, () => {
     let t: Awaited<ReturnType<typeof setup>>;
     const runs: Record<string, Awaited<ReturnType<typeof t.ctx.runImport>>> = {};
     const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
