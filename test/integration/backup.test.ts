@@ -70,6 +70,7 @@ describe('backup and restore of the embedded database', () => {
         'import',
         'contours',
         shared('boundaries', 'france-geojson-2018', 'departements-bourgogne-franche-comte.geojson.gz'),
+        '--initialiser',
       ],
       ['import', 'adresses', shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz')],
     ]) {
