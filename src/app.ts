@@ -25,6 +25,9 @@ import { registerSecurity } from './http/security.ts';
 import { ImportEvents } from './imports/events.ts';
 import { jobsByName, PROCESS_INSTANCE, runImport } from './imports/runner.ts';
 import { MODULES } from './modules.ts';
+import { registerBackupHandoff } from './ops/backup-handoff.ts';
+import { createMetrics, measureRequests, registerMetricsRoute } from './ops/metrics.ts';
+import { registerReadiness } from './ops/readiness.ts';
 import { regionByCode } from './territories/queries.ts';
 
 z.config(z.locales.fr());
@@ -56,6 +59,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const metrics = createMetrics();
+  measureRequests(app, metrics);
 
   const modules = deps.modules ?? MODULES;
   const jobs = allJobs(modules);
@@ -76,7 +81,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     log,
     site: () => (site ??= computeSite()),
     jobs,
-    runImport: (req) => runImport({ db: deps.db, config, log, jobs, instance, onImported: (ev) => events.dispatch(ev) }, req),
+    runImport: async (req) =>
+      metrics.observeRun(await runImport({ db: deps.db, config, log, jobs, instance, onImported: (ev) => events.dispatch(ev) }, req)),
     onImported: (l, name) => events.on(l, name),
     dispatchImported: (ev) => events.dispatch(ev),
     retryFollowUps: (runId) => events.retry(runId),
@@ -146,6 +152,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     const r = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM commune');
     return { statut: 'ok' as const, base: deps.db.kind, territoires: r.rows[0]?.n ?? 0 };
   });
+
+  registerReadiness(app, ctx);
+  registerMetricsRoute(app, ctx, metrics);
+  registerBackupHandoff(app, ctx);
 
   for (const m of modules) await m.register?.(app, ctx);
   app.addHook('onClose', async () => events.stop());

@@ -8,6 +8,7 @@ import { migrate } from './db/migrate.ts';
 import { AppError } from './errors.ts';
 import type { ImportRun } from './imports/queries.ts';
 import { NewUserSchema } from './accounts/service.ts';
+import { backupCommand, restoreCommand } from './ops/backup-commands.ts';
 
 const USAGE = `Usage : npm run cli -- <commande>
 
@@ -18,6 +19,11 @@ Commandes :
                        crée un compte administrateur (mot de passe lu dans ADMIN_PASSWORD
                        ou sur l'entrée standard)
   migrer               crée ou met à jour le schéma de la base
+  sauvegarde <fichier> sauvegarde la base embarquée dans un fichier .jsonl.gz (confiée au serveur
+                       s'il est en marche)
+  restauration <fichier> [--remplacer]
+                       restaure une sauvegarde dans la base embarquée (serveur arrêté) ; la base
+                       existante est gardée à côté (pglite.avant-restauration-…)
 
 La configuration est celle du serveur : variables d'environnement, puis le fichier .env du dossier
 courant (ou celui nommé par ENV_FILE). Avec la base embarquée, une commande lancée pendant que le
@@ -107,6 +113,16 @@ async function main(argv: string[]): Promise<number> {
     }, { initialise: true });
     console.log(applied.length ? `Migrations appliquées : ${applied.join(', ')}` : 'Schéma déjà à jour.');
     return 0;
+  }
+
+  if (command === 'sauvegarde' || command === 'restauration') {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { remplacer: { type: 'boolean' } } });
+    const file = positionals[0];
+    if (!file) {
+      console.error(USAGE);
+      return 2;
+    }
+    return command === 'sauvegarde' ? backupCommand(config, path.resolve(file)) : restoreCommand(config, path.resolve(file), values.remplacer ?? false);
   }
 
   console.error(USAGE);

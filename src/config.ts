@@ -38,6 +38,10 @@ const ConfigSchema = z.object({
   /** Retention of uploaded and downloaded source files: age in days, and how many per job at most. */
   SOURCE_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   SOURCE_RETENTION_PER_JOB: z.coerce.number().int().min(1).max(1000).default(3),
+  /** Bearer token for /metrics; without it, /metrics answers only direct loopback requests. */
+  METRICS_TOKEN: z.string().min(16, '16 caractères au moins (at least 16 characters)').optional(),
+  /** Seconds a stop (SIGTERM) waits for in-flight requests and the running import. */
+  SHUTDOWN_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(30),
   /** Observatory: figures whose data is older than this many months are marked as dated, and not projected. */
   OBS_DONNEES_ANCIENNES_MOIS: z.coerce.number().int().min(1).max(240).default(12),
 });
@@ -63,6 +67,8 @@ export type Config = {
   importAllowList: AllowList;
   importInactivityMs: number;
   sourceRetention: { days: number; perJob: number };
+  metricsToken: string | undefined;
+  shutdownTimeoutMs: number;
   obsMaxAgeMonths: number;
 };
 
@@ -98,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...extra,
     importInactivityMs: c.IMPORT_INACTIVITY_S * 1000,
     sourceRetention: { days: c.SOURCE_RETENTION_DAYS, perJob: c.SOURCE_RETENTION_PER_JOB },
+    metricsToken: c.METRICS_TOKEN,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT * 1000,
     obsMaxAgeMonths: c.OBS_DONNEES_ANCIENNES_MOIS,
   };
 }

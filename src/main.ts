@@ -8,6 +8,7 @@ import { waitForLock } from './db/lock.ts';
 import { openDb } from './db/open.ts';
 import { startImportListener } from './imports/notify.ts';
 import { startScheduler } from './imports/scheduler.ts';
+import { installShutdown } from './ops/shutdown.ts';
 import { scheduleSourceCleanup } from './imports/retention.ts';
 import { checkRegion, databaseOpenError, StartupError } from './startup.ts';
 
@@ -53,21 +54,14 @@ async function main() {
   const uploadsElsewhere = config.uploadDir !== path.join(config.dataDir, 'televersements') ? [config.uploadDir] : [];
   const cleanup = scheduleSourceCleanup(config.dataDir, config.sourceRetention, log, uploadsElsewhere);
 
-  let closing = false;
-  const stop = async (sig: string) => {
-    if (closing) return;
-    closing = true;
-    log.info({ sig }, 'stopping');
-    await scheduler.stop();
-    await listener?.stop();
-    clearInterval(cleanup);
-    await app.close();
-    await db.close();
-    lock?.release();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  installShutdown({
+    app, db, lock, log, timeoutMs: config.shutdownTimeoutMs,
+    before: async () => {
+      clearInterval(cleanup);
+      await scheduler.stop();
+      await listener?.stop();
+    },
+  });
 }
 
 // One French line for the operator; the stack only when asked for (LOG_LEVEL=debug or trace).

@@ -2,6 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
+import { withStaging, yieldTurn } from '../db/staging.ts';
 import { defineJob } from '../imports/job.ts';
 import { readHeader, readRecords } from '../imports/csv.ts';
 import { readLimits } from '../imports/read.ts';
@@ -52,10 +53,14 @@ export const addressesJob = defineJob({
     const fresh = new AddressIndexBuilder();
     let perimeterKindUsed = 'departement' as 'departement' | 'commune';
 
-    await db.transaction(async (tx) => {
+    // Rows go to a staging table in short batches (reads get through between them); only the
+    // swap — the replaced perimeters deleted, the staging rows copied in — is one transaction.
+    const goneIds: string[] = [];
+    let seenState = '';
+    await withStaging(db, { like: 'adresse', columns: Q.ADDRESS_COLUMNS, runId, skipUnchanged: { key: 'id', ignore: ['import_run'] } }, async (stage) => {
       let batch: Q.AddressInsert[] = [];
       const flush = async () => {
-        if (batch.length) await Q.insertAddresses(tx, batch);
+        if (batch.length) await stage.insert(batch);
         batch = [];
       };
       for (const file of files) {
@@ -109,10 +114,8 @@ export const addressesJob = defineJob({
           const key = perimeterKind === 'departement' ? c.departement : code;
           let p = perimeters.get(key);
           if (!p) {
-            // First address of this perimeter: its stored addresses go, inside the same transaction.
-            await flush();
-            const replaced = perimeterKind === 'departement' ? await Q.deleteAddressesOfDepartement(tx, key) : await Q.deleteAddressesOfCommune(tx, key);
-            p = { replaced, loaded: 0 };
+            // Its stored addresses are replaced at the swap.
+            p = { replaced: 0, loaded: 0 };
             perimeters.set(key, p);
           }
           p.loaded++;
@@ -132,6 +135,27 @@ export const addressesJob = defineJob({
         throw new AppError('IMPORT_ECHEC', 'no valid address', `Aucune adresse valide dans le fichier (${tally.rejected} lignes rejetées).`);
       }
       await flush();
+      // Outside the swap, in short reads: what is stored now, and which stored ids the file no longer has.
+      const perimeter = { kind: perimeterKindUsed, keys: [...perimeters.keys()] };
+      const state = await Q.perimeterState(db, perimeter);
+      for (const [key, p] of perimeters) p.replaced = state.counts.get(key) ?? 0;
+      seenState = state.fingerprint;
+      const inPerimeter = perimeterKindUsed === 'commune'
+        ? perimeter.keys
+        : [...communes.values()].filter((c) => perimeters.has(c.departement)).map((c) => c.code);
+      for (const code of inPerimeter) {
+        for (const id of await Q.addressIdsOfCommune(db, code)) if (!seen.has(id)) goneIds.push(id);
+        await yieldTurn();
+      }
+    }, async (tx, staging) => {
+      // Computed outside this transaction: valid only if nothing wrote these addresses meanwhile.
+      const perimeter = { kind: perimeterKindUsed, keys: [...perimeters.keys()] };
+      const now = await Q.perimeterState(tx, perimeter);
+      if (now.fingerprint !== seenState) {
+        throw new AppError('IMPORT_ECHEC', 'addresses changed during the import', 'Un autre import a modifié ces adresses pendant le chargement ; relancez l’import.');
+      }
+      await Q.deleteAddressesReplaced(tx, staging, perimeter, goneIds);
+      await Q.insertAddressesFromStaging(tx, staging);
     });
 
     noteImported(db, {

@@ -70,14 +70,6 @@ export async function communeRefs(db: Queryable): Promise<{ code: string; nom: s
     'SELECT code, nom, departement, codes_postaux, population FROM commune')).rows;
 }
 
-export async function deleteAddressesOfDepartement(tx: Queryable, departement: string): Promise<number> {
-  return (await tx.query('DELETE FROM adresse WHERE departement = $1', [departement])).rowCount;
-}
-
-export async function deleteAddressesOfCommune(tx: Queryable, codeInsee: string): Promise<number> {
-  return (await tx.query('DELETE FROM adresse WHERE code_insee = $1', [codeInsee])).rowCount;
-}
-
 /** Ids already stored outside the perimeter being replaced (an id must stay unique). */
 export async function existingIdsElsewhere(tx: Queryable, ids: string[]): Promise<Set<string>> {
   if (!ids.length) return new Set();
@@ -87,9 +79,49 @@ export async function existingIdsElsewhere(tx: Queryable, ids: string[]): Promis
 
 export type AddressInsert = Omit<AddressRow, 'import_run'> & { import_run: number | null };
 
-export async function insertAddresses(tx: Queryable, rows: AddressInsert[]): Promise<number> {
-  return insertJson(tx, 'adresse', {
-    id: 'text', numero: 'integer', suffixe: 'text', voie: 'text', lieu_dit: 'text', code_postal: 'text', code_insee: 'text',
-    commune: 'text', departement: 'text', lon: 'double precision', lat: 'double precision', source: 'text', import_run: 'bigint',
-  }, rows, { chunk: 10000 });
+export const ADDRESS_COLUMNS = {
+  id: 'text', numero: 'integer', suffixe: 'text', voie: 'text', lieu_dit: 'text', code_postal: 'text', code_insee: 'text',
+  commune: 'text', departement: 'text', lon: 'double precision', lat: 'double precision', source: 'text', import_run: 'bigint',
+};
+
+type Perimeter = { kind: 'departement' | 'commune'; keys: string[] };
+const perimeterColumn = (p: Perimeter) => (p.kind === 'departement' ? 'departement' : 'code_insee');
+
+/** Addresses stored per perimeter (département or commune) and a fingerprint that any write to them changes. */
+export async function perimeterState(db: Queryable, p: Perimeter): Promise<{ counts: Map<string, number>; fingerprint: string }> {
+  const r = await db.query<{ k: string; n: number; run: number | null }>(
+    `SELECT ${perimeterColumn(p)} AS k, count(*)::int AS n, max(import_run)::int AS run FROM adresse
+      WHERE ${perimeterColumn(p)} = ANY($1::text[]) GROUP BY 1 ORDER BY 1`, [p.keys]);
+  return { counts: new Map(r.rows.map((x) => [x.k, x.n])), fingerprint: r.rows.map((x) => `${x.k}:${x.n}:${x.run ?? 0}`).join(',') };
+}
+
+/** Ids stored for one commune (read commune by commune, so that no read holds the embedded database long). */
+export async function addressIdsOfCommune(db: Queryable, codeInsee: string): Promise<string[]> {
+  return (await db.query<{ id: string }>('SELECT id FROM adresse WHERE code_insee = $1', [codeInsee])).rows.map((x) => x.id);
+}
+
+/**
+ * Swap: stored rows of the perimeter gone from the new file, and those the staging table holds a
+ * new version of (an id stored in another perimeter stays, and the insert that follows fails).
+ */
+export async function deleteAddressesReplaced(
+  tx: Queryable,
+  staging: string,
+  p: Perimeter,
+  goneIds: string[],
+): Promise<number> {
+  // IN (subquery), not `id = ANY($2)`: the planner hashes the subquery, while ANY scans the array per row.
+  return (
+    await tx.query(
+      `DELETE FROM adresse WHERE ${perimeterColumn(p)} = ANY($1::text[])
+        AND id IN (SELECT unnest($2::text[]) UNION ALL SELECT id FROM ${staging})`,
+      [p.keys, goneIds],
+    )
+  ).rowCount;
+}
+
+/** Swap: the staged rows (new or changed) into the table; an id stored in another perimeter fails the swap. */
+export async function insertAddressesFromStaging(tx: Queryable, staging: string): Promise<number> {
+  const cols = Object.keys(ADDRESS_COLUMNS).join(', ');
+  return (await tx.query(`INSERT INTO adresse (${cols}) SELECT ${cols} FROM ${staging}`)).rowCount;
 }

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { noteCommitted, throwIfAborted } from './abort.ts';
 import type { Db, Queryable, Row } from './db.ts';
 
-export async function openDb(opts: { databaseUrl?: string | undefined; dataDir?: string; memory?: boolean }): Promise<Db> {
+export async function openDb(opts: { databaseUrl?: string | undefined; dataDir?: string; memory?: boolean; /** embedded database folder other than DATA_DIR/pglite (restore) */ dir?: string }): Promise<Db> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
-  return openPglite(opts.memory ? undefined : path.join(opts.dataDir ?? './data', 'pglite'));
+  return openPglite(opts.memory ? undefined : (opts.dir ?? path.join(opts.dataDir ?? './data', 'pglite')));
 }
 
 async function openPglite(dir: string | undefined): Promise<Db> {

@@ -104,6 +104,20 @@ async function serialised<T>(db: Db, signal: AbortSignal, fn: () => Promise<T>):
   }
 }
 
+/** Resolves when the imports this process has started so far have finished (a stopping server waits for it). */
+export async function importsSettled(): Promise<void> {
+  while (finishing.size) await Promise.allSettled([...finishing]);
+}
+
+/** Runs fn while no import of this process writes (e.g. a backup, which must not see an import half-swapped). */
+export function betweenImports<T>(fn: () => Promise<T>): Promise<T> {
+  const prev = tail;
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  tail = prev.then(() => mine);
+  return prev.then(fn).finally(release);
+}
+
 /** Waits for p unless the signal fires first; `undo` cleans up if p settles after the abort. */
 function untilAborted<T>(p: Promise<T>, signal: AbortSignal, undo?: () => Promise<unknown>): Promise<T> {
   signal.throwIfAborted();
