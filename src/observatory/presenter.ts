@@ -117,7 +117,7 @@ async function buildTables(ctx: AppContext, scope: Scope, p: Periods, series: Se
         { key: 'nbr', label: 'Locaux', kind: 'int' },
         ...SPEED_CLASSES.map((c) => ({ key: `${c.key}_part`, label: c.label, kind: 'pct' as const })),
         { key: 'part_bhd8', label: 'Bon haut débit (≥ 8)', kind: 'pct' }, { key: 'part_thd30', label: 'THD (≥ 30)', kind: 'pct' },
-        ...SPEED_CLASSES.map((c) => ({ key: c.key, label: `${c.label} (locaux)`, kind: 'int' as const })),
+        ...SPEED_CLASSES.map((c) => ({ key: c.key, label: `${c.label} (locaux)`, kind: 'int' as const, exportOnly: true })),
       ],
       rows: debitRows,
     };
