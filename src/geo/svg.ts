@@ -58,6 +58,8 @@ export function svgMap(
     unitsPerPx?: 1 | 2;
     /** Fill of each shape class, written once in the map's own <style> instead of on every path. */
     classes?: Record<string, string>;
+    /** Detail dropped, in pixels (default half a pixel at two units per pixel). */
+    tolerancePx?: number;
   },
 ): Html {
   const UNITS = o.unitsPerPx ?? UNITS_PER_PX;
@@ -81,16 +83,29 @@ export function svgMap(
     Math.round(m + (b[3] - y) * s2),
   ];
   const pathOf = (g: MultiPolygon) =>
-    g.coordinates.map((poly) => poly.map((ring) => ringPath(ring, project, (TOLERANCE / UNITS_PER_PX) * UNITS)).join('')).join('');
+    g.coordinates.map((poly) => poly.map((ring) => ringPath(ring, project, (o.tolerancePx ?? TOLERANCE / UNITS_PER_PX) * UNITS)).join('')).join('');
+  const shapePath = (s: SvgShape) => {
+    const fill = s.cls ? null : (s.fill ?? (s.highlight ? '#6a6af4' : null));
+    return html`<path d="${raw(pathOf(s.geometrie))}"${fill ? html` fill="${fill}"` : ''}${s.highlight ? html` stroke-width="${UNITS * 1.5}"` : ''}><title>${s.label ?? `${s.nom} (${s.code})`}</title></path>`;
+  };
   const titleId = `${o.id}-titre`;
   const descId = `${o.id}-desc`;
   return html`<svg class="pan-carte" id="${o.id}" viewBox="0 0 ${width * UNITS} ${height * UNITS}" width="100%" role="img" aria-labelledby="${titleId} ${descId}" xmlns="http://www.w3.org/2000/svg">
 <title id="${titleId}">${o.title}</title><desc id="${descId}">${o.description}</desc>
 ${o.classes ? html`<style>${raw(Object.entries(o.classes).map(([c, f]) => `#${o.id} .${c}{fill:${f}}`).join(''))}</style>` : ''}
 <g fill="#e3e3fd" stroke="#000091" stroke-width="${UNITS / 2}" stroke-linejoin="round" fill-rule="evenodd">
-${shapes.map((s) => {
-  const fill = s.fill ?? (s.highlight ? '#6a6af4' : null);
-  return html`<path d="${raw(pathOf(s.geometrie))}"${s.cls ? html` class="${s.cls}"` : fill ? html` fill="${fill}"` : ''}${s.highlight ? html` stroke-width="${UNITS * 1.5}"` : ''}><title>${s.label ?? `${s.nom} (${s.code})`}</title></path>`;
-})}
+${o.classes ? groupsByClass(shapes).map(([cls, group]) => html`<g class="${cls}">${group.map(shapePath)}</g>`) : shapes.map(shapePath)}
 </g></svg>`;
+}
+
+/** Shapes of one class share one group carrying the class, rather than each path repeating it. */
+function groupsByClass(shapes: SvgShape[]): [string, SvgShape[]][] {
+  const groups = new Map<string, SvgShape[]>();
+  for (const s of shapes) {
+    const k = s.cls ?? '';
+    const g = groups.get(k);
+    if (g) g.push(s);
+    else groups.set(k, [s]);
+  }
+  return [...groups];
 }

@@ -89,8 +89,10 @@ async function buildTables(ctx: AppContext, scope: Scope, p: Periods, series: Se
     };
     const wf = worst('taux_ftth');
     const wt = worst('part_thd100');
-    tables['moins-couvertes-ftth'] = { ...tables.communes, key: 'moins-couvertes-ftth', titre: `Les ${wf.length} communes les moins couvertes en fibre (FttH, ${p.ftth ?? '—'}${tie('taux_ftth', wf)}) — ${scope.nom}`, rows: wf };
-    tables['moins-couvertes-thd'] = { ...tables.communes, key: 'moins-couvertes-thd', titre: `Les ${wt.length} communes les moins couvertes à 100 Mbit/s (${mciScopeText(p)}${tie('part_thd100', wt)}) — ${scope.nom}`, rows: wt };
+    // On the page these short lists show the figure they rank by; every column stays in their downloads.
+    const only = (keep: string[]) => tables.communes!.columns.map((c) => (keep.includes(c.key) ? c : { ...c, exportOnly: true }));
+    tables['moins-couvertes-ftth'] = { ...tables.communes, columns: only(['nom', 'code', 'locaux', 'locaux_raccordables', 'taux_ftth']), key: 'moins-couvertes-ftth', titre: `Les ${wf.length} communes les moins couvertes en fibre (FttH, ${p.ftth ?? '—'}${tie('taux_ftth', wf)}) — ${scope.nom}`, rows: wf };
+    tables['moins-couvertes-thd'] = { ...tables.communes, columns: only(['nom', 'code', 'nbr', 'part_thd30', 'part_thd100']), key: 'moins-couvertes-thd', titre: `Les ${wt.length} communes les moins couvertes à 100 Mbit/s (${mciScopeText(p)}${tie('part_thd100', wt)}) — ${scope.nom}`, rows: wt };
     let children: Q.LatestRow[] = [];
     let childLabel = 'Territoire';
     let href = communeHref;

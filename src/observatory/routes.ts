@@ -86,7 +86,7 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
     const depts = (await ctx.db.query<{ code: string; nom: string }>('SELECT code, nom FROM departement WHERE region = $1 ORDER BY code', [region])).rows;
     const epciScope = scope.niveau === 'departement' ? { n: 'departement' as const, c: scope.code } : { n: 'region' as const, c: region };
     const epcis = await epcisOf(ctx.db, epciScope.n, epciScope.c);
-    const { map, table } = await mapOf(ctx, scope, tables, indicateur, p, paging('carte', 100, 'territoires'));
+    const { map, table } = await mapOf(ctx, scope, tables, indicateur, p, paging('carte', 50, 'territoires'));
     const f = freshness(ctx.config.obsMaxAgeMonths);
     const targets = await targetsFor(ctx.db, scope, f);
     const qs = `${qsOf(scope, perimetre)}${trimestre ? `&trimestre=${trimestre}` : ''}`;

@@ -39,7 +39,7 @@ const MAP_CLASSES: Record<string, string> = { ...Object.fromEntries(CLASSES.map(
 export function choropleth(shapes: (SvgShape & { value: number | null })[], o: { id: string; title: string; description: string; indicateur: string }): Html {
   if (!shapes.length) return html`<p class="fr-text--sm">Aucun contour n’a été importé pour ces territoires (import « contours ») : la carte n’est pas disponible ; les valeurs sont dans le tableau.</p>`;
   return html`<figure class="fr-content-media pan-figure" role="group" aria-label="${o.title}">
-  ${svgMap(shapes.map((s) => ({ ...s, cls: classOf(s.value), label: `${s.nom} : ${s.value === null ? 'pas de donnée' : fmtPct(s.value)}` })), { id: o.id, title: o.title, description: o.description, width: 640, unitsPerPx: 1, classes: MAP_CLASSES })}
+  ${svgMap(shapes.map((s) => ({ ...s, cls: classOf(s.value), label: `${s.nom} : ${s.value === null ? 'pas de donnée' : fmtPct(s.value)}` })), { id: o.id, title: o.title, description: o.description, width: 640, unitsPerPx: 1, tolerancePx: 1.5, classes: MAP_CLASSES })}
   <figcaption class="fr-content-media__caption">${legend(o.indicateur)}Contours IGN Admin Express (Licence Ouverte), simplifiés. Les valeurs de la carte sont données dans le tableau qui suit.</figcaption>
 </figure>`;
 }
