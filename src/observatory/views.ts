@@ -39,7 +39,7 @@ const MAP_CLASSES: Record<string, string> = { ...Object.fromEntries(CLASSES.map(
 export function choropleth(shapes: (SvgShape & { value: number | null })[], o: { id: string; title: string; description: string; indicateur: string }): Html {
   if (!shapes.length) return html`<p class="fr-text--sm">Aucun contour n’a été importé pour ces territoires (import « contours ») : la carte n’est pas disponible ; les valeurs sont dans le tableau.</p>`;
   return html`<figure class="fr-content-media pan-figure" role="group" aria-label="${o.title}">
-  ${svgMap(shapes.map((s) => ({ ...s, cls: classOf(s.value), label: `${s.nom} : ${s.value === null ? 'pas de donnée' : fmtPct(s.value)}` })), { id: o.id, title: o.title, description: o.description, width: 640, unitsPerPx: 1, tolerancePx: 1.5, classes: MAP_CLASSES })}
+  ${svgMap(shapes.map((s) => ({ ...s, cls: classOf(s.value), label: `${s.nom} : ${s.value === null ? 'pas de donnée' : fmtPct(s.value)}` })), { id: o.id, title: o.title, description: o.description, width: 640, unitsPerPx: 1, tolerancePx: 2, classes: MAP_CLASSES })}
   <figcaption class="fr-content-media__caption">${legend(o.indicateur)}Contours IGN Admin Express (Licence Ouverte), simplifiés. Les valeurs de la carte sont données dans le tableau qui suit.</figcaption>
 </figure>`;
 }
@@ -70,7 +70,7 @@ export function citationsOf(items: readonly { jeu: string; periode: string; sour
     const first = sorted[0]!;
     const last = sorted.at(-1)!;
     return {
-      producteur: s.producteur, jeu: JEU_LABEL[jeu] ?? jeu, fichier: s.fichier, donneesAu: last, importeLe: s.importe_le, licence: s.licence,
+      producteur: s.producteur, jeu: JEU_LABEL[jeu] ?? jeu, fichier: s.fichier, donneesAu: /^\d{4}-T/.test(last) ? periodLabel(last) : last, importeLe: s.importe_le, licence: s.licence,
       note: sorted.length > 1 ? `Périodes de ${periodLabel(first)} à ${periodLabel(last)}.` : null,
     };
   });
@@ -144,7 +144,7 @@ ${o.targets.map((x, i) => {
     const color = ['#ce0500', '#b34000', '#6e445a', '#466964'][i % 4]!;
     const proj = x.projection.date_projetee && (x.projection.statut === 'en_bonne_voie' || x.projection.statut === 'en_retard') ? html`<line x1="${X(t(last.date)).toFixed(1)}" y1="${Y(last.valeur).toFixed(1)}" x2="${X(t(x.projection.date_projetee)).toFixed(1)}" y2="${yt}" stroke="${color}" stroke-dasharray="2 3" stroke-width="1.5"><title>Projection (tendance, pas une mesure) : ${x.projection.message}</title></line>` : '';
     const lab = placeLabel(x.objectif.libelle, Number(xe), Number(yt), { W, L, R, T });
-    return html`<line x1="${L}" x2="${xe}" y1="${yt}" y2="${yt}" stroke="${color}" stroke-dasharray="6 4" stroke-width="1.5"><title>Objectif « ${x.objectif.libelle} » : ${fmtPct(x.objectif.cible)} au ${x.objectif.echeance}</title></line>
+    return html`<line x1="${L}" x2="${xe}" y1="${yt}" y2="${yt}" stroke="${color}" stroke-dasharray="6 4" stroke-width="1.5"><title>Objectif « ${x.objectif.libelle} » : ${fmtPct(x.objectif.cible)} au ${dateFr(x.objectif.echeance)}</title></line>
 <circle cx="${xe}" cy="${yt}" r="4" fill="${color}"/><text class="pan-objectif-libelle" x="${lab.x.toFixed(1)}" y="${lab.y.toFixed(1)}" text-anchor="${lab.anchor}" font-size="11" fill="${color}"><title>${x.objectif.libelle}</title>${lab.text}</text>${proj}`;
   })}
 <path d="${raw(path)}" fill="none" stroke="#000091" stroke-width="2"/>
@@ -166,7 +166,7 @@ export function chartBlock(o: { id: string; indicateur: Indicateur; perimetre: s
   <thead><tr><th scope="col">Période</th><th scope="col" class="pan-num">Valeur</th></tr></thead>
   <tbody>${o.points.map((p) => html`<tr><td>${p.periode}</td><td class="pan-num">${fmtPct(p.valeur)}</td></tr>`)}</tbody></table></div>` : ''}
   ${o.autres?.length ? html`<p class="fr-text--sm">${o.autres.map((x) => html`Objectif « ${x.objectif.libelle} » : mesuré sur les technologies « ${PERIMETRE_LABEL[x.objectif.perimetre as PerimetreMci]} », il n’est pas comparé à cette courbe. `)}</p>` : ''}
-  ${o.targets.length ? html`<ul class="fr-text--sm">${o.targets.map((x) => html`<li>Objectif « ${x.objectif.libelle} » (${x.objectif.strategie}) : ${fmtPct(x.objectif.cible)} au ${x.objectif.echeance}. ${x.projection.message}${x.projection.methode ? ` ${x.projection.methode}` : ''}</li>`)}</ul>` : ''}
+  ${o.targets.length ? html`<ul class="fr-text--sm">${o.targets.map((x) => html`<li>Objectif « ${x.objectif.libelle} » (${x.objectif.strategie}) : ${fmtPct(x.objectif.cible)} au ${dateFr(x.objectif.echeance)}. ${x.projection.message}${x.projection.methode ? ` ${x.projection.methode}` : ''}</li>`)}</ul>` : ''}
   ${sourcesOf(o.sources)}
 </section>`;
 }
@@ -184,7 +184,7 @@ export function targetsTable(rows: TargetLine[], caption: string, maxAgeMonths: 
   return html`<div class="fr-table"><table tabindex="0"><caption>${caption}</caption>
   <thead><tr><th scope="col">Objectif</th><th scope="col">Stratégie</th><th scope="col">Indicateur et technologies mesurées</th><th scope="col" class="pan-num">Cible</th><th scope="col">Échéance</th><th scope="col" class="pan-num">Valeur actuelle</th><th scope="col">Date des données</th><th scope="col" class="pan-num">Écart</th><th scope="col">Évaluation</th></tr></thead>
   <tbody>${rows.map((x) => html`<tr><td>${x.objectif.libelle}</td><td>${x.objectif.strategie}</td><td>${indicatorTitle(x.objectif.indicateur as Indicateur, x.objectif.perimetre)}</td>
-    <td class="pan-num">${fmtPct(x.objectif.cible)}</td><td>${x.objectif.echeance}</td>
+    <td class="pan-num">${fmtPct(x.objectif.cible)}</td><td>${dateFr(x.objectif.echeance)}</td>
     <td class="pan-num">${currentCell(x.projection)}</td>
     <td>${x.projection.date_mesure ? html`${dateFr(x.projection.date_mesure)}${x.projection.periode_actuelle && x.projection.periode_actuelle !== x.projection.date_mesure ? ` (${x.projection.periode_actuelle})` : ''}${x.projection.donnees_anciennes ? datedBadge(maxAgeMonths) : ''}` : '—'}</td>
     <td class="pan-num">${x.projection.ecart === null ? '—' : `${(x.projection.ecart * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} pts`}</td>
