@@ -50,7 +50,7 @@ export function seriesTable(scope: Scope, p: Periods, series: SeriesItem[]): Tab
   return {
     key: 'series', titre: `Évolution — ${scope.nom} (débits : ${PERIMETRE_LABEL[p.perimetre as PerimetreMci] ?? p.perimetre})`, source: sourceText(p), licence: LICENCE,
     columns: [
-      { key: 'periode', label: 'Période', kind: 'text' }, { key: 'date', label: 'Date des données', kind: 'text' }, { key: 'jeu', label: 'Jeu de données', kind: 'text' },
+      { key: 'periode', label: 'Période', kind: 'text' }, { key: 'date', label: 'Date des données', kind: 'date' }, { key: 'jeu', label: 'Jeu de données', kind: 'text' },
       { key: 'locaux_raccordables', label: 'Locaux raccordables FttH', kind: 'int' }, { key: 'locaux', label: 'Locaux (dénominateur FttH)', kind: 'int' },
       { key: 'taux_ftth', label: 'Taux FttH', kind: 'pct' }, { key: 'origine_libelle', label: 'Totaux FttH', kind: 'text' }, { key: 'nbr', label: 'Locaux (Ma connexion internet)', kind: 'int' },
       { key: 'part_bhd8', label: '≥ 8 Mbit/s', kind: 'pct' }, { key: 'part_thd30', label: '≥ 30 Mbit/s', kind: 'pct' },

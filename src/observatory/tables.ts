@@ -3,11 +3,12 @@
  * CSV (UTF-8 with BOM, « ; » separator, decimal comma: opens in a French spreadsheet with its
  * accents intact) and JSON.
  */
-import { fmtInt, fmtPct, html, raw, type Html } from '../http/html.ts';
+import { fmtInt, fmtPct, formatDate, html, raw, type Html } from '../http/html.ts';
 import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import { territoryHref } from '../territories/views.ts';
 
-export type ColKind = 'text' | 'int' | 'pct' | 'num' | 'link';
+/** `date`: a calendar day, in French on the page and ISO (`YYYY-MM-DD`) in the downloads. */
+export type ColKind = 'text' | 'int' | 'pct' | 'num' | 'link' | 'date';
 /** `exportOnly`: a column of the CSV and JSON downloads that the HTML page leaves out to stay light. */
 export type Column = { key: string; label: string; kind: ColKind; href?: (row: Record<string, unknown>) => string; exportOnly?: boolean };
 export type TableDef = { key: string; titre: string; columns: Column[]; rows: Record<string, unknown>[]; source: string; licence: string };
@@ -34,7 +35,7 @@ export function renderTable(t: TableDef, o: { caption?: string; limit?: number; 
     const tag = i === 0 ? 'th' : 'td';
     const cls = c.kind === 'int' || c.kind === 'pct' || c.kind === 'num' ? ' class="pan-num"' : '';
     const scope = i === 0 ? ' scope="row"' : '';
-    const content = c.kind === 'int' ? fmtInt(v as number | null) : c.kind === 'pct' ? fmtPct(v as number | null) : c.kind === 'num' ? (v === null || v === undefined ? '—' : Number(v).toLocaleString('fr-FR')) : c.href && v !== null && v !== undefined ? html`<a href="${c.href(r)}">${String(v)}</a>` : v === null || v === undefined ? '—' : String(v);
+    const content = c.kind === 'date' ? formatDate(v as string | null) : c.kind === 'int' ? fmtInt(v as number | null) : c.kind === 'pct' ? fmtPct(v as number | null) : c.kind === 'num' ? (v === null || v === undefined ? '—' : Number(v).toLocaleString('fr-FR')) : c.href && v !== null && v !== undefined ? html`<a href="${c.href(r)}">${String(v)}</a>` : v === null || v === undefined ? '—' : String(v);
     return html`${raw(`<${tag}${scope}${cls}>`)}${content}${raw(`</${tag}>`)}`;
   })}</tr>`)}</tbody></table></div>${nav}${o.note ?? ''}${!pg && o.limit && t.rows.length > o.limit ? html`<p class="fr-text--sm">${o.limit} premières lignes sur ${fmtInt(t.rows.length)} : le tableau complet est dans les téléchargements.</p>` : ''}`;
 }
