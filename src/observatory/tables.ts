@@ -28,12 +28,14 @@ export function renderTable(t: TableDef, o: { caption?: string; limit?: number; 
   const focus = columns.some((c) => c.href) ? '' : html` tabindex="0"`;
   const caption = html`${o.caption ?? t.titre}${pg && pg.pages > 1 ? ` — ${rangeLabel(pg, o.paging!.noun)}` : ''}`;
   const nav = pg && o.paging ? pagination(pg, (n) => pageHref(o.paging!.url, o.paging!.param, n, o.paging!.anchor), o.paging.noun) : html``;
-  return html`<div class="fr-table fr-table--sm"${o.paging ? html` id="${o.paging.anchor}"` : ''}><table${focus}><caption>${caption}</caption>
+  // Numbers are right-aligned by the table's class rather than a class on each of their cells: in
+  // tables of mostly figures only the few text cells carry one (`pan-txt`).
+  return html`<div class="fr-table fr-table--sm"${o.paging ? html` id="${o.paging.anchor}"` : ''}><table class="pan-t"${focus}><caption>${caption}</caption>
   <thead><tr>${columns.map((c) => html`<th scope="col"${c.kind === 'int' || c.kind === 'pct' || c.kind === 'num' ? html` class="pan-num"` : ''}>${c.label}</th>`)}</tr></thead>
   <tbody>${rows.map((r) => html`<tr>${columns.map((c, i) => {
     const v = r[c.key];
     const tag = i === 0 ? 'th' : 'td';
-    const cls = c.kind === 'int' || c.kind === 'pct' || c.kind === 'num' ? ' class="pan-num"' : '';
+    const cls = i > 0 && !(c.kind === 'int' || c.kind === 'pct' || c.kind === 'num') ? ' class="pan-txt"' : '';
     const scope = i === 0 ? ' scope="row"' : '';
     const content = c.kind === 'date' ? formatDate(v as string | null) : c.kind === 'int' ? fmtInt(v as number | null) : c.kind === 'pct' ? fmtPct(v as number | null) : c.kind === 'num' ? (v === null || v === undefined ? '—' : Number(v).toLocaleString('fr-FR')) : c.href && v !== null && v !== undefined ? html`<a href="${c.href(r)}">${String(v)}</a>` : v === null || v === undefined ? '—' : String(v);
     return html`${raw(`<${tag}${scope}${cls}>`)}${content}${raw(`</${tag}>`)}`;

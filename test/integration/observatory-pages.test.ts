@@ -118,8 +118,8 @@ for (const backend of backends()) {
       assert.doesNotMatch(thd, /observatoire trimestriel/);
       // The evolution table dates its rows in French (the downloads keep ISO dates for machines).
       const evo = body.split('<caption>Évolution — ')[1]!.split('</table>')[0]!;
-      assert.match(evo, /<td>31 décembre 2022<\/td>/);
-      assert.doesNotMatch(evo, /<td>\d{4}-\d{2}-\d{2}<\/td>/);
+      assert.match(evo, /<td class="pan-txt">31 décembre 2022<\/td>/);
+      assert.doesNotMatch(evo, />\d{4}-\d{2}-\d{2}<\/td>/);
       assert.match((await get('/observatoire/donnees/series.csv?niveau=departement&code=21')).body, /;2022-12-31;/);
       // Deadlines are French dates too.
       assert.doesNotMatch(ftth, /au \d{4}-\d{2}-\d{2}/);
