@@ -25,7 +25,7 @@ export const isDated = (date: string, f: Freshness) => date < datedBefore(f);
 
 /** A data date in French, through the one shared formatter (a calendar day never shifts with the zone). */
 export const dateFr = (iso: string) => formatDate(iso.slice(0, 10));
-const monthYear = (iso: string) => new Date(`${iso}T00:00:00Z`).toLocaleDateString('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+const monthYear = (iso: string) => formatDate(iso.slice(0, 10), 'mois');
 const pct = (v: number) => `${(v * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} %`;
 
 const DAY = 86_400_000;

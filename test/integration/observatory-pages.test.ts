@@ -123,6 +123,9 @@ for (const backend of backends()) {
       assert.match((await get('/observatoire/donnees/series.csv?niveau=departement&code=21')).body, /;2022-12-31;/);
       // Deadlines are French dates too.
       assert.doesNotMatch(ftth, /au \d{4}-\d{2}-\d{2}/);
+      const targets = (await get('/observatoire/objectifs')).body;
+      assert.match(targets, /<td>31 décembre 2025<\/td>/);
+      assert.doesNotMatch(targets, /<td>\d{4}-\d{2}-\d{2}<\/td>/);
     });
   });
 }
