@@ -2,7 +2,7 @@ import type { AppContext } from '../context.ts';
 import { fmtInt, fmtPct, html, type Html } from '../http/html.ts';
 import { LICENCE } from './presenter.ts';
 import * as Q from './queries.ts';
-import { INDICATEUR_COURT, indicatorTitle, PERIMETRE_LABEL, type Indicateur, type PerimetreMci, pointsOf, type Scope, type SeriesItem, type SourceRef } from './service.ts';
+import { INDICATEUR_COURT, indicatorTitle, PERIMETRE_LABEL, type Indicateur, type PerimetreMci, pointsOf, type Scope, type SeriesItem } from './service.ts';
 import { dateFr, datedBefore, type Freshness, type TargetLine } from './targets.ts';
 import { communeHref, departementHref, epciHref, renderTable, type TableDef, type TablePaging } from './tables.ts';
 import { chartBlock, choropleth, datedBadge, sourcesOf } from './views.ts';

@@ -5,7 +5,16 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { backends, missingShared, setup, shared } from '../helpers.ts';
 
-const SHEETS = ['ftthCommunes', 'communes', 'ftthDepartements', 'departements', 'ftthRegions', 'regions', 'ftthEpci', 'epci'];
+const SHEETS = [
+  'ftthCommunes',
+  'communes',
+  'ftthDepartements',
+  'departements',
+  'ftthRegions',
+  'regions',
+  'ftthEpci',
+  'epci',
+];
 const sheet = (s: string) => `arcep-fixe/arcep-obs-thd-2018t1-${s}.csv.gz`;
 const MCI = 'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz';
 const COMMUNES = 'boundaries/france-geojson-2018/communes-bourgogne-franche-comte.geojson.gz';
@@ -16,7 +25,9 @@ const KB = 1024;
 /** Territory links in the table whose caption starts with `caption`. */
 const tableRows = (body: string, caption: RegExp) => {
   const table = body.split('<table').find((x) => caption.test(x.slice(0, 400))) ?? '';
-  return [...table.split('</table>')[0]!.matchAll(/<tr><th scope="row"><a href="\/territoires\/\w+\/(\w+)"/g)].map((m) => m[1]!);
+  return [...table.split('</table>')[0]!.matchAll(/<tr><th scope="row"><a href="\/territoires\/\w+\/(\w+)"/g)].map(
+    (m) => m[1]!,
+  );
 };
 
 for (const backend of backends()) {
@@ -80,7 +91,9 @@ for (const backend of backends()) {
       const p1 = (await get('/observatoire?niveau=departement&code=21')).body;
       const first = tableRows(p1, caption);
       assert.equal(first.length, 50);
-      const total = Number(/sur ([\d\u202f ]+)<\/caption>/.exec(p1.split('<caption>Part des locaux à 100')[1]!)![1]!.replace(/\D/g, ''));
+      const total = Number(
+        /sur ([\d\u202f ]+)<\/caption>/.exec(p1.split('<caption>Part des locaux à 100')[1]!)![1]!.replace(/\D/g, ''),
+      );
       assert.ok(total >= 690, String(total));
       assert.match(p1, /href="\/observatoire\?niveau=departement&amp;code=21&amp;page_carte=2#tableau-carte"/);
       const all = new Set(first);
