@@ -20,14 +20,16 @@ import type { Db } from './db/db.ts';
 import { clientErrorHandler, registerErrorHandling } from './http/error-pages.ts';
 import { errorBody } from './errors.ts';
 import { page, type Site } from './http/layout.ts';
+import { pgRateLimitStore } from './http/rate-limit-store.ts';
 import { registerSecurity } from './http/security.ts';
-import { jobsByName, runImport } from './imports/runner.ts';
+import { ImportEvents } from './imports/events.ts';
+import { jobsByName, PROCESS_INSTANCE, runImport } from './imports/runner.ts';
 import { MODULES } from './modules.ts';
 import { regionByCode } from './territories/queries.ts';
 
 z.config(z.locales.fr());
 
-export type AppDeps = { db: Db; log?: Logger; modules?: AppModule[]; internalToken?: string };
+export type AppDeps = { db: Db; log?: Logger; modules?: AppModule[]; internalToken?: string; instance?: string };
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -57,7 +59,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
 
   const modules = deps.modules ?? MODULES;
   const jobs = allJobs(modules);
-  const listeners: ((job: string) => Promise<void> | void)[] = [];
+  const instance = deps.instance ?? PROCESS_INSTANCE;
+  const events = new ImportEvents({ db: deps.db, log, instance });
 
   let site: Site | undefined;
   const region = await regionByCode(deps.db, config.region).catch(() => undefined);
@@ -73,8 +76,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     log,
     site: () => (site ??= computeSite()),
     jobs,
-    runImport: (req) => runImport({ db: deps.db, config, log, jobs, onImported: async (job) => { for (const l of listeners) await l(job); } }, req),
-    onImported: (l) => listeners.push(l),
+    runImport: (req) => runImport({ db: deps.db, config, log, jobs, instance, onImported: (ev) => events.dispatch(ev) }, req),
+    onImported: (l, name) => events.on(l, name),
+    dispatchImported: (ev) => events.dispatch(ev),
+    retryFollowUps: (runId) => events.retry(runId),
+    instance,
     territorySections: [],
     internalToken: deps.internalToken,
     render(req, reply, o) {
@@ -89,7 +95,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 20 } });
-  await app.register(rateLimit, { global: false });
+  // Shared by every instance on a PostgreSQL server (see http/rate-limit-store.ts).
+  await app.register(rateLimit, { global: false, ...(deps.db.kind === 'postgres' ? { store: pgRateLimitStore(deps.db) as never } : {}) });
   await app.register(etag);
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -141,5 +148,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   });
 
   for (const m of modules) await m.register?.(app, ctx);
+  app.addHook('onClose', async () => events.stop());
   return { app, ctx };
 }

@@ -2,27 +2,26 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { allJobs } from './app.ts';
-import { prepareDatabase } from './bootstrap.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
-import type { Db } from './db/db.ts';
-import { isLock, tryLock, waitForLock, type Lock } from './db/lock.ts';
+import { CliRefusal, createAdminCommand, importCommand, withDb } from './cli-commands.ts';
+import { ConfigError, loadConfig, loadEnvFile } from './config.ts';
 import { migrate } from './db/migrate.ts';
-import { openDb } from './db/open.ts';
-import { databaseOpenError } from './startup.ts';
 import { AppError } from './errors.ts';
 import type { ImportRun } from './imports/queries.ts';
-import { runImport } from './imports/runner.ts';
-import { createUser, NewUserSchema } from './accounts/service.ts';
+import { NewUserSchema } from './accounts/service.ts';
 
 const USAGE = `Usage : npm run cli -- <commande>
 
 Commandes :
-  import <job> [chemin-ou-url] [--option clé=valeur …] [--force]
+  import <job> [chemin-ou-url] [--option clé=valeur …] [--force] [--initialiser]
                        importe un fichier officiel ; « import --help » liste les imports
-  creer-admin --email <adresse> --nom <nom>
+  creer-admin --email <adresse> --nom <nom> [--initialiser]
                        crée un compte administrateur (mot de passe lu dans ADMIN_PASSWORD
                        ou sur l'entrée standard)
   migrer               crée ou met à jour le schéma de la base
+
+La configuration est celle du serveur : variables d'environnement, puis le fichier .env du dossier
+courant (ou celui nommé par ENV_FILE). Avec la base embarquée, une commande lancée pendant que le
+serveur tourne lui est confiée ; --initialiser autorise la création d'une base embarquée neuve.
 `;
 
 function printJobs() {
@@ -31,7 +30,7 @@ function printJobs() {
 }
 
 function printRun(r: ImportRun): number {
-  const label = { succeeded: 'réussi', failed: 'ÉCHEC', unchanged: 'inchangé (source déjà importée)', running: 'en cours' }[r.status];
+  const label = { succeeded: 'réussi', failed: 'ÉCHEC', unchanged: 'inchangé (source déjà importée)', running: 'en cours', cancelled: 'annulé' }[r.status];
   console.log(`Import n° ${r.id} (${r.job}) : ${label}`);
   console.log(`  source : ${r.source}${r.sha256 ? `\n  sha256 : ${r.sha256}` : ''}`);
   console.log(`  lignes lues ${r.rows_read}, retenues ${r.rows_accepted}, rejetées ${r.rows_rejected}`);
@@ -39,31 +38,6 @@ function printRun(r: ImportRun): number {
   for (const x of r.rejects.slice(0, 10)) console.log(`  rejet${x.line ? ` ligne ${x.line}` : ''} : ${x.reason}`);
   if (r.rejects.length > 10) console.log(`  … ${r.rows_rejected - 10} autres rejets (voir /admin/imports/${r.id})`);
   return r.status === 'failed' ? 1 : 0;
-}
-
-/** Opens the database for this command, or says which running server to hand the job to. */
-async function withDb<T>(config: Config, log: pino.Logger, fn: (db: Db) => Promise<T>, handoff?: (port: number, token: string) => Promise<T>): Promise<T> {
-  let lock: Lock | undefined;
-  if (!config.databaseUrl) {
-    const r = tryLock(config.dataDir, 'cli');
-    if (isLock(r)) lock = r;
-    else if (r.role === 'server' && r.port && r.token && handoff) {
-      console.log(`Le serveur (processus ${r.pid}) utilise la base embarquée : l'import lui est confié.`);
-      return handoff(r.port, r.token);
-    } else {
-      lock = await waitForLock(config.dataDir, 'cli', (h) => console.log(`La base embarquée est occupée (${h.role === 'server' ? 'serveur en démarrage' : 'autre import'}, processus ${h.pid}) ; attente…`));
-    }
-  }
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }).catch((e: unknown) => {
-    lock?.release();
-    throw config.databaseUrl ? databaseOpenError(e, config.databaseUrl) : e;
-  });
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-    lock?.release();
-  }
 }
 
 async function readPassword(): Promise<string> {
@@ -83,11 +57,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  loadEnvFile();
   const config = loadConfig();
   const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
   if (command === 'import') {
-    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, option: { type: 'string', multiple: true, short: 'o' }, force: { type: 'boolean' } } });
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, option: { type: 'string', multiple: true, short: 'o' }, force: { type: 'boolean' }, initialiser: { type: 'boolean' } } });
     const [job, src] = positionals;
     if (values.help || !job) {
       printJobs();
@@ -108,35 +83,28 @@ async function main(argv: string[]): Promise<number> {
     }
     const source = src && !/^https?:\/\//i.test(src) ? path.resolve(src) : src;
     const req = { job, ...(source ? { source } : {}), options, force: values.force ?? false, startedBy: `cli (${process.env.USER ?? 'utilisateur'})` };
-    const run = await withDb(config, log, async (db) => {
-      await prepareDatabase(db, config, log);
-      return runImport({ db, config, log, jobs }, req);
-    }, async (port, token) => {
-      const res = await fetch(`http://127.0.0.1:${port}/interne/imports`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(req) });
-      const body = (await res.json()) as ImportRun & { erreur?: { message: string } };
-      if (!res.ok) throw new Error(body.erreur?.message ?? `HTTP ${res.status}`);
-      return body;
-    });
+    const run = await importCommand(config, log, req, { initialise: values.initialiser ?? false });
     return printRun(run);
   }
 
   if (command === 'creer-admin') {
-    const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, nom: { type: 'string' } } });
+    const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, nom: { type: 'string' }, initialiser: { type: 'boolean' } } });
     const input = NewUserSchema.safeParse({ email: values.email, nom: values.nom ?? 'Administrateur', motDePasse: await readPassword(), role: 'administrateur', organisationId: null });
     if (!input.success) {
       console.error(`Compte invalide : ${input.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
       return 2;
     }
-    const id = await withDb(config, log, async (db) => {
-      await prepareDatabase(db, config, log);
-      return createUser(db, { id: null, label: 'cli' }, input.data);
-    });
+    const id = await createAdminCommand(config, log, input.data, `cli (${process.env.USER ?? 'utilisateur'})`, { initialise: values.initialiser ?? false });
     console.log(`Administrateur créé (n° ${id}) : ${input.data.email}`);
     return 0;
   }
 
   if (command === 'migrer') {
-    const applied = await withDb(config, log, (db) => migrate(db));
+    // A running server applied the migrations when it started: nothing to wait for.
+    const applied = await withDb(config, (db) => migrate(db), async (_port, _token, pid) => {
+      console.log(`Le serveur (processus ${pid}) utilise la base embarquée ; il a appliqué les migrations à son démarrage.`);
+      return [];
+    }, { initialise: true });
     console.log(applied.length ? `Migrations appliquées : ${applied.join(', ')}` : 'Schéma déjà à jour.');
     return 0;
   }
@@ -147,6 +115,10 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
   if (e instanceof ConfigError) console.error(e.message);
+  else if (e instanceof CliRefusal) {
+    console.error(e.message);
+    process.exit(2);
+  }
   else if (e instanceof AppError) console.error(`Erreur : ${e.userMessage}${e.detail ? ` (${e.detail})` : ''}`);
   else console.error(`Erreur : ${e instanceof Error ? e.message : String(e)}`, process.env.LOG_LEVEL === 'debug' ? e : '');
   process.exit(1);

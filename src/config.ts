@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
@@ -25,6 +26,10 @@ const ConfigSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /** Folder whose files planned imports may read (besides http(s) URLs); none by default. */
+  IMPORT_DIR: z.string().min(1).optional(),
+  /** Where uploads are kept; a directory every instance reads when several run. */
+  UPLOAD_DIR: z.string().min(1).optional(),
   /** Which proxies' X-Forwarded-For is believed: none by default (see trustProxyOption). */
   TRUST_PROXY: z.string().max(1000).optional(),
   /** Hosts and CIDR ranges an import may download from although they are internal (intranet source). */
@@ -51,6 +56,8 @@ export type Config = {
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   env: z.infer<typeof ConfigSchema>['NODE_ENV'];
   cookieSecure: boolean;
+  importDir: string | undefined;
+  uploadDir: string;
   /** Fastify's trustProxy: false, a hop count, or a list of proxy addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   importAllowList: AllowList;
@@ -86,11 +93,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     env: c.NODE_ENV,
     cookieSecure: c.COOKIE_SECURE,
+    importDir: c.IMPORT_DIR ? path.resolve(c.IMPORT_DIR) : undefined,
+    uploadDir: path.resolve(c.UPLOAD_DIR ?? path.join(c.DATA_DIR, 'televersements')),
     ...extra,
     importInactivityMs: c.IMPORT_INACTIVITY_S * 1000,
     sourceRetention: { days: c.SOURCE_RETENTION_DAYS, perJob: c.SOURCE_RETENTION_PER_JOB },
     obsMaxAgeMonths: c.OBS_DONNEES_ANCIENNES_MOIS,
   };
+}
+
+/**
+ * The server and the CLI read the same settings: variables already set win, then the file named by
+ * ENV_FILE, else `.env` in the current directory (npm scripts run in the project folder).
+ * Returns the file read, if any.
+ */
+export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = path.resolve(env.ENV_FILE ?? '.env');
+  if (!env.ENV_FILE && !fs.existsSync(file)) return undefined;
+  // process.loadEnvFile appeared in Node 20.12.
+  if (typeof process.loadEnvFile !== 'function') {
+    throw new ConfigError(`Le fichier de configuration ${file} demande Node.js 20.12 ou plus récent (version actuelle : ${process.version}).`);
+  }
+  try {
+    process.loadEnvFile(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !env.ENV_FILE) return undefined;
+    throw new ConfigError(`Fichier de configuration illisible : ${file} (${(e as Error).message})`);
+  }
+  return file;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/db.ts';
 import type { Html } from './http/html.ts';
 import type { Crumb, Site } from './http/layout.ts';
+import type { ImportEvent, ImportListener } from './imports/events.ts';
 import type { ImportJob } from './imports/job.ts';
 import type { ImportRun } from './imports/queries.ts';
 import type { Source } from './imports/source.ts';
@@ -18,8 +19,18 @@ export type AppContext = {
   site: () => Site;
   jobs: ReadonlyMap<string, ImportJob<any>>;
   runImport(req: { job: string; source?: string | Source; options?: unknown; startedBy: string; force?: boolean }): Promise<ImportRun>;
-  /** Subscribes to successful imports (e.g. to rebuild an in-memory index). */
-  onImported(listener: (job: string) => Promise<void> | void): void;
+  /**
+   * Subscribes to successful imports (e.g. to rebuild an in-memory index), run here or, with
+   * `ev.remote`, by another process on the same database. A failure is recorded apart from the run
+   * under `name` (shown to administrators) and retried; it never makes the run failed.
+   */
+  onImported(listener: ImportListener, name?: string): void;
+  /** Runs the listeners for an import (another process's when `remote`); never throws. */
+  dispatchImported(ev: ImportEvent): Promise<string[]>;
+  /** Runs again, on this instance, the follow-ups of a run that failed here. */
+  retryFollowUps(runId: number): Promise<string[]>;
+  /** This instance's name in run records and notifications (host:pid by default). */
+  instance: string;
   render(req: FastifyRequest, reply: FastifyReply, o: RenderOptions): FastifyReply;
   /**
    * Sections other modules add to every territory page (e.g. the observatory's figures),

@@ -19,6 +19,7 @@ export const ERRORS = {
   IMPORT_ECHEC: { status: 422, message: "L'import a échoué ; les données déjà chargées n'ont pas été modifiées." },
   ERREUR_INTERNE: { status: 500, message: 'Une erreur inattendue est survenue. Elle a été enregistrée ; réessayez plus tard.' },
   INDISPONIBLE: { status: 503, message: 'Le service démarre ou est momentanément indisponible.' },
+  IMPORT_ANNULE: { status: 409, message: "L'import a été annulé ; les données déjà chargées n'ont pas été modifiées." },
   DELAI_DEPASSE: { status: 408, message: 'La requête n’est pas arrivée complète à temps ; réessayez.' },
   REQUETE_TROP_GROSSE: { status: 413, message: 'La requête dépasse la taille maximale acceptée.' },
   URI_TROP_LONGUE: { status: 414, message: 'L’adresse demandée est trop longue.' },

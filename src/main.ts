@@ -1,17 +1,20 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { prepareDatabase } from './bootstrap.ts';
-import { claimDueSchedules } from './admin/queries.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, loadEnvFile } from './config.ts';
 import { waitForLock } from './db/lock.ts';
 import { openDb } from './db/open.ts';
+import { startImportListener } from './imports/notify.ts';
+import { startScheduler } from './imports/scheduler.ts';
 import { scheduleSourceCleanup } from './imports/retention.ts';
 import { checkRegion, databaseOpenError, StartupError } from './startup.ts';
 
 async function main() {
   let config;
   try {
+    loadEnvFile();
     config = loadConfig();
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -38,24 +41,25 @@ async function main() {
   lock?.update({ port: config.port, token: internalToken });
   log.info(`Plateforme prête : http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`);
 
-  const scheduler = setInterval(async () => {
-    try {
-      for (const s of await claimDueSchedules(db)) {
-        await ctx.runImport({ job: s.job, source: s.source, options: s.options, startedBy: 'planificateur' });
-      }
-    } catch (e) {
-      log.error({ err: e }, 'scheduler');
-    }
-  }, 60_000);
-  scheduler.unref();
-  const cleanup = scheduleSourceCleanup(config.dataDir, config.sourceRetention, log);
+  const scheduler = startScheduler({ db, config, log, runImport: ctx.runImport, instance: ctx.instance });
+  // Several instances on one PostgreSQL: refresh in-memory indexes after the others' imports.
+  const listener = config.databaseUrl
+    ? await startImportListener({
+      databaseUrl: config.databaseUrl, db, instance: ctx.instance, log,
+      onImport: async (job, runId, followUpsDone) => void (await ctx.dispatchImported({ job, runId, remote: true, followUpsDone })),
+      onRetry: async (runId) => void (await ctx.retryFollowUps(runId)),
+    })
+    : undefined;
+  const uploadsElsewhere = config.uploadDir !== path.join(config.dataDir, 'televersements') ? [config.uploadDir] : [];
+  const cleanup = scheduleSourceCleanup(config.dataDir, config.sourceRetention, log, uploadsElsewhere);
 
   let closing = false;
   const stop = async (sig: string) => {
     if (closing) return;
     closing = true;
     log.info({ sig }, 'stopping');
-    clearInterval(scheduler);
+    await scheduler.stop();
+    await listener?.stop();
     clearInterval(cleanup);
     await app.close();
     await db.close();

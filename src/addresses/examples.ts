@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
+import { untilNextImport } from '../imports/until-next-import.ts';
 
 /**
  * Example addresses for the search field's hint, taken from the addresses loaded for the instance's
@@ -28,37 +29,24 @@ async function numberedAddressesInDepartements(q: Queryable, departements: strin
 
 const label = (r: ExampleRow) => `${r.numero}${r.suffixe ? ` ${r.suffixe}` : ''} ${r.voie} ${r.commune}`;
 
-const cache = new WeakMap<AppContext, Promise<string[]>>();
-const listening = new WeakSet<AppContext>();
+const cached = untilNextImport<string[]>();
 
 /** Up to two labels ("12 Rue de la Paix Caen"); none when no address of the région is loaded. */
 export function addressExamples(
   ctx: AppContext,
   region: { departements: string[]; communes: { code: string }[] },
 ): Promise<string[]> {
-  let p = cache.get(ctx);
-  if (!p) {
-    if (!listening.has(ctx)) {
-      listening.add(ctx);
-      ctx.onImported(() => {
-        cache.delete(ctx);
-      });
-    }
-    p = (async () => {
-      const order = region.communes.map((c) => c.code);
-      const inLargest = (await numberedAddressesIn(ctx.db, order)).sort(
-        (a, b) => order.indexOf(a.code_insee) - order.indexOf(b.code_insee),
-      );
-      const rows =
-        inLargest.length >= 2
-          ? inLargest
-          : [...inLargest, ...(await numberedAddressesInDepartements(ctx.db, region.departements))];
-      return [...new Set(rows.map(label))].slice(0, 2);
-    })();
-    p.catch(() => cache.delete(ctx));
-    cache.set(ctx, p);
-  }
-  return p;
+  return cached(ctx, async () => {
+    const order = region.communes.map((c) => c.code);
+    const inLargest = (await numberedAddressesIn(ctx.db, order)).sort(
+      (a, b) => order.indexOf(a.code_insee) - order.indexOf(b.code_insee),
+    );
+    const rows =
+      inLargest.length >= 2
+        ? inLargest
+        : [...inLargest, ...(await numberedAddressesInDepartements(ctx.db, region.departements))];
+    return [...new Set(rows.map(label))].slice(0, 2);
+  });
 }
 
 /** The hint under an address field: the expected form, with real addresses of the région. */

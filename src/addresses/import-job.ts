@@ -41,7 +41,7 @@ export const addressesJob = defineJob({
     const communes = new Map((await Q.communeRefs(db)).map((c) => [c.code, c]));
     if (!communes.size) throw new AppError('IMPORT_ECHEC', 'commune table empty', 'Le découpage administratif (import cog) doit être chargé avant les adresses.');
     const codes = await communeCodes(db);
-    const runId = await Q.runningImportId(db, 'adresses');
+    const { runId } = ctx;
     const files = await filesOf(source.path);
 
     const perimeters = new Map<string, { replaced: number; loaded: number }>();

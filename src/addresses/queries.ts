@@ -48,6 +48,11 @@ export async function tableFingerprint(db: Queryable): Promise<string> {
   return `${r.rows[0]?.n ?? 0}:${r.rows[0]?.run ?? 0}`;
 }
 
+/** Départements holding rows written by one import run (another process's import, to refresh the index). */
+export async function departementsOfRun(db: Queryable, runId: number): Promise<string[]> {
+  return (await db.query<{ departement: string }>('SELECT DISTINCT departement FROM adresse WHERE import_run = $1', [runId])).rows.map((r) => r.departement);
+}
+
 /** Rows of some départements and communes only (after an import replaced them). */
 export async function addressesOf(db: Queryable, departements: string[], communes: string[]): Promise<IndexPageRow[]> {
   const r = await db.query<IndexPageRow>(
@@ -87,10 +92,4 @@ export async function insertAddresses(tx: Queryable, rows: AddressInsert[]): Pro
     id: 'text', numero: 'integer', suffixe: 'text', voie: 'text', lieu_dit: 'text', code_postal: 'text', code_insee: 'text',
     commune: 'text', departement: 'text', lon: 'double precision', lat: 'double precision', source: 'text', import_run: 'bigint',
   }, rows, { chunk: 10000 });
-}
-
-/** The import run in progress for this job (the runner records it before calling the job). */
-export async function runningImportId(db: Queryable, job: string): Promise<number | null> {
-  const r = await db.query<{ id: number }>(`SELECT id FROM import_run WHERE job = $1 AND status = 'running' ORDER BY id DESC LIMIT 1`, [job]);
-  return r.rows[0] ? Number(r.rows[0].id) : null;
 }

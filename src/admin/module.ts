@@ -13,13 +13,16 @@ import { AppError } from '../errors.ts';
 import { fmtDate, html } from '../http/html.ts';
 import { authorize } from '../http/policy.ts';
 import { CsrfField, IdParams, issuesText, OptionsJson, text } from '../http/schemas.ts';
-import { getRun, listRuns } from '../imports/queries.ts';
+import { notifyImports } from '../imports/notify.ts';
 import { jobFolder } from '../imports/retention.ts';
+import { cancelImport } from '../imports/runner.ts';
+import { auditImportLaunch, checkScheduleSource } from '../imports/scheduler.ts';
+import { deleteSchedule, insertSchedule, listSchedules } from '../imports/schedules.ts';
+import { getRun, listRuns, openSuiteFailures } from '../imports/service.ts';
 import type { Source } from '../imports/source.ts';
-import { deleteSchedule, insertSchedule, listSchedules } from './queries.ts';
 import { registerAccountStatusRoutes } from './account-routes.ts';
 import { can } from './policy.ts';
-import { importForm, runDetail, runsTable, userStatusButton } from './views.ts';
+import { importForm, runDetail, runsTable, suiteFailures, userStatusButton } from './views.ts';
 
 const HandoffSchema = z.object({ job: text(60, 1), source: text(2000).optional(), options: z.record(z.string(), z.unknown()).optional(), force: z.boolean().optional(), startedBy: text(100, 1) });
 const UploadName = text(255, 1).refine((s) => s !== '.' && s !== '..', 'nom de fichier invalide');
@@ -27,10 +30,12 @@ const ImportFieldsSchema = z.object({ job: text(60, 1, 'type de données requis'
 const ScheduleSchema = z.object({
   ...CsrfField,
   job: text(60, 1, 'type de données requis'),
-  source: text(2000).pipe(z.url({ protocol: /^https?$/, error: 'adresse (URL) http(s) attendue' })),
+  // An http(s) URL or a file of IMPORT_DIR: checked by checkScheduleSource in the handler.
+  source: text(2000, 1, 'source requise'),
   options: OptionsJson.default({}),
   heures: z.string().trim().regex(/^\d{1,4}$/, 'nombre d’heures entier attendu').transform(Number).pipe(z.number().min(1, '1 heure au moins').max(8784, '8784 heures (un an) au plus')),
 });
+const AdminHandoffSchema = z.object({ email: text(200, 1), nom: text(120, 1), motDePasse: z.string().max(200), acteur: text(100, 1) });
 const OrganisationSchema = z.object({
   ...CsrfField,
   nom: text(200, 2, 'nom trop court'),
@@ -66,7 +71,7 @@ export const adminModule: AppModule = {
 
     app.get('/admin/imports', { schema: { querystring: FlashQuery } }, async (req, reply) => {
       authorize(req, can, 'importer', null);
-      const [runs, schedules] = [await listRuns(ctx.db, 100), await listSchedules(ctx.db)];
+      const [runs, schedules, failures] = [await listRuns(ctx.db, 100), await listSchedules(ctx.db), await openSuiteFailures(ctx.db)];
       const flash = req.query.lance;
       const jobs = [...ctx.jobs.values()];
       return ctx.render(req, reply, {
@@ -74,6 +79,7 @@ export const adminModule: AppModule = {
         breadcrumb: adminCrumbs('Imports'),
         main: html`<h1 class="fr-mt-2w">Imports de données</h1>
         ${flash ? html`<div class="fr-alert fr-alert--success fr-mb-3w" role="status"><h2 class="fr-alert__title">Import lancé</h2><p>L’import « ${flash} » est en cours ; actualisez la page pour suivre son avancement.</p></div>` : ''}
+        ${suiteFailures(failures, req.csrfToken)}
         ${importForm(jobs, req.csrfToken)}
         ${runsTable(runs)}
         <h2>Imports planifiés</h2>
@@ -82,7 +88,7 @@ export const adminModule: AppModule = {
         <form method="post" action="/admin/planification"><input type="hidden" name="_csrf" value="${req.csrfToken}">
           <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Planifier un import récurrent</legend>
           <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="p-job">Type de données</label><select class="fr-select" id="p-job" name="job">${jobs.map((j) => html`<option value="${j.name}">${j.title}</option>`)}</select></div></div>
-          <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="p-source">Adresse (URL)</label><input class="fr-input" id="p-source" name="source" type="url" required></div></div>
+          <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="p-source">Adresse (URL) ou fichier du dossier d’import <span class="fr-hint-text">Une adresse http(s), ou le nom d’un fichier du dossier d’import du serveur${ctx.config.importDir ? '' : ' (aucun n’est configuré : IMPORT_DIR)'}.</span></label><input class="fr-input" id="p-source" name="source" type="text" maxlength="2000" required></div></div>
           <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="p-heures">Intervalle en heures</label><input class="fr-input" id="p-heures" name="heures" type="number" min="1" max="8784" value="168" required></div></div>
           <div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="p-options">Options (JSON, facultatif)</label><input class="fr-input" id="p-options" name="options" type="text"></div></div>
           </fieldset><button class="fr-btn fr-btn--secondary" type="submit">Planifier</button></form>`,
@@ -98,7 +104,7 @@ export const adminModule: AppModule = {
         if (part.type === 'file') {
           // A name the run record could not store is refused before anything is written to disk.
           if (part.filename) fields.fichier = part.filename;
-          if (part.filename && UploadName.safeParse(part.filename).success) upload = await saveUpload(part, jobFolder(path.join(ctx.config.dataDir, 'televersements'), ctx.jobs.has(fields.job ?? '') ? fields.job : undefined));
+          if (part.filename && UploadName.safeParse(part.filename).success) upload = await saveUpload(part, jobFolder(ctx.config.uploadDir, ctx.jobs.has(fields.job ?? '') ? fields.job : undefined));
           else part.file.resume();
         } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
       }
@@ -121,14 +127,41 @@ export const adminModule: AppModule = {
       authorize(req, can, 'importer', null);
       const run = await getRun(ctx.db, req.params.id);
       if (!run) throw new AppError('INTROUVABLE');
-      return ctx.render(req, reply, { title: `Import n° ${run.id}`, breadcrumb: [{ label: 'Administration', href: '/admin' }, { label: 'Imports', href: '/admin/imports' }, { label: `n° ${run.id}` }], main: runDetail(run) });
+      const failures = await openSuiteFailures(ctx.db, run.id);
+      return ctx.render(req, reply, { title: `Import n° ${run.id}`, breadcrumb: [{ label: 'Administration', href: '/admin' }, { label: 'Imports', href: '/admin/imports' }, { label: `n° ${run.id}` }], main: runDetail(run, req.csrfToken, failures) });
+    });
+
+    app.post('/admin/imports/:id/annulation', { schema: { params: IdParams } }, async (req, reply) => {
+      const actor = authorize(req, can, 'importer', null);
+      const run = await getRun(ctx.db, req.params.id);
+      if (!run) throw new AppError('INTROUVABLE');
+      if (await cancelImport(ctx.db, run.id, actor.label)) {
+        await audit(ctx.db, actor, 'annulation-import', { type: 'import_run', id: run.id }, { status: run.status }, { cancel_requested_by: actor.label });
+      }
+      return reply.redirect(`/admin/imports/${run.id}`, 303);
+    });
+
+    // Follow-ups that failed after a committed import: run them again here, and ask the other
+    // instances on the same database to do the same for theirs.
+    app.post('/admin/imports/:id/suites', { schema: { params: IdParams } }, async (req, reply) => {
+      const actor = authorize(req, can, 'importer', null);
+      const run = await getRun(ctx.db, req.params.id);
+      if (!run) throw new AppError('INTROUVABLE');
+      await audit(ctx.db, actor, 'relance-suites-import', { type: 'import_run', id: run.id }, null, null);
+      await ctx.retryFollowUps(run.id);
+      if (ctx.db.kind === 'postgres') await notifyImports(ctx.db, { type: 'relance', run: run.id, instance: ctx.instance });
+      return reply.redirect(`/admin/imports/${run.id}`, 303);
     });
 
     app.post('/admin/planification', async (req, reply) => {
       const actor = authorize(req, can, 'planifier', null);
       const p = ScheduleSchema.safeParse(req.body);
       if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Planification invalide : ${issuesText(p.error)}`);
-      if (!ctx.jobs.has(p.data.job)) throw new AppError('JOB_INCONNU', p.data.job);
+      const job = ctx.jobs.get(p.data.job);
+      if (!job) throw new AppError('JOB_INCONNU', p.data.job);
+      checkScheduleSource(p.data.source, ctx.config);
+      const opts = job.options.safeParse(p.data.options);
+      if (!opts.success) throw new AppError('REQUETE_INVALIDE', opts.error.message, `Options invalides pour ${job.name} : ${issuesText(opts.error)}`);
       await ctx.db.transaction(async (tx) => {
         const s = await insertSchedule(tx, { job: p.data.job, source: p.data.source, options: p.data.options, hours: p.data.heures });
         await audit(tx, actor, 'creation', { type: 'import_planification', id: s.id }, null, s);
@@ -206,13 +239,27 @@ export const adminModule: AppModule = {
     });
 
     // Local hand-off: the CLI gives its job to the server that holds the embedded database.
-    app.post('/interne/imports', { schema: { hide: true } }, async (req) => {
+    const checkInternal = (req: { headers: { authorization?: string | undefined }; socket: { remoteAddress?: string | undefined } }) => {
       const auth = req.headers.authorization ?? '';
       const expected = ctx.internalToken ? `Bearer ${ctx.internalToken}` : '';
       const ok = expected && auth.length === expected.length && crypto.timingSafeEqual(Buffer.from(auth), Buffer.from(expected));
       if (!ok || !['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '')) throw new AppError('INTERDIT', 'bad internal token');
+    };
+    app.post('/interne/imports', { schema: { hide: true } }, async (req) => {
+      checkInternal(req);
       const p = HandoffSchema.parse(req.body);
+      if (ctx.jobs.has(p.job)) await auditImportLaunch(ctx.db, p.startedBy, p);
       return ctx.runImport({ job: p.job, ...(p.source ? { source: p.source } : {}), options: p.options, force: p.force ?? false, startedBy: p.startedBy });
+    });
+
+    // Same hand-off for `creer-admin`: the CLI cannot open the embedded database the server holds.
+    app.post('/interne/administrateurs', { schema: { hide: true } }, async (req) => {
+      checkInternal(req);
+      const p = AdminHandoffSchema.parse(req.body);
+      const input = NewUserSchema.safeParse({ email: p.email, nom: p.nom, motDePasse: p.motDePasse, role: 'administrateur', organisationId: null });
+      if (!input.success) throw new AppError('REQUETE_INVALIDE', input.error.message, `Compte invalide : ${input.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
+      const id = await createUser(ctx.db, { id: null, label: p.acteur }, input.data);
+      return { id, email: input.data.email };
     });
   },
 };

@@ -1,6 +1,6 @@
 import type { ImportJob } from '../imports/job.ts';
 import { RUN_STATUS } from '../imports/labels.ts';
-import type { ImportRun } from '../imports/queries.ts';
+import type { ImportRun, RunSuiteFailure } from '../imports/service.ts';
 import { fmtDate, fmtInt, html, type Html } from '../http/html.ts';
 
 export function statusBadge(s: ImportRun['status']): Html {
@@ -15,9 +15,41 @@ export function runsTable(runs: ImportRun[]): Html {
   <tbody>${runs.map((r) => html`<tr><td><a href="/admin/imports/${r.id}">${r.id}</a></td><td>${r.job}</td><td class="pan-source">${r.source}</td><td>${fmtDate(r.started_at)}</td><td>${statusBadge(r.status)}</td><td class="pan-num">${fmtInt(r.rows_read)}</td><td class="pan-num">${fmtInt(r.rows_accepted)}</td><td class="pan-num">${fmtInt(r.rows_rejected)}</td><td>${r.started_by ?? '—'}</td></tr>`)}</tbody></table></div>`;
 }
 
-export function runDetail(r: ImportRun): Html {
+const PHASE_LABEL: Record<NonNullable<ImportRun['phase']>, string> = {
+  telechargement: 'téléchargement de la source',
+  attente: 'en attente de la fin d’un autre import',
+  lecture: 'lecture et chargement des données',
+};
+
+const fmtBytes = (n: number) => n >= 1024 * 1024 ? `${(n / 1024 / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo` : `${fmtInt(Math.round(n / 1024))} ko`;
+
+/** Where a running import stands, from the progress it writes every second or so. */
+function progressOf(r: ImportRun): Html {
+  if (r.status !== 'running') return html``;
+  const bytes = r.bytes_total ? `${fmtBytes(r.bytes_read)} sur ${fmtBytes(r.bytes_total)}` : fmtBytes(r.bytes_read);
+  return html`<div class="fr-callout fr-mb-3w"><h2 class="fr-callout__title">Import en cours</h2>
+  <p class="fr-callout__text">Étape : ${r.phase ? PHASE_LABEL[r.phase] : '—'}. Source : ${bytes} reçus. Lignes lues : ${fmtInt(r.rows_read)}.
+  Dernière nouvelle : ${fmtDate(r.progress_at)}${r.instance ? ` (instance ${r.instance})` : ''}. Actualisez la page pour suivre l’avancement.</p>
+  ${r.cancel_requested_by ? html`<p>Annulation demandée par ${r.cancel_requested_by}.</p>` : ''}</div>`;
+}
+
+/** Follow-ups (index rebuilds…) that failed after committed imports: the data is there, an index may be stale. */
+export function suiteFailures(failures: RunSuiteFailure[], csrf: string): Html {
+  if (!failures.length) return html``;
+  return html`<div class="fr-alert fr-alert--warning fr-mb-3w" role="alert"><h2 class="fr-alert__title">Index ou suites d’import à refaire</h2>
+  <p>Les imports ci-dessous ont bien été enregistrés, mais une suite a échoué : l’instance nommée peut répondre avec des données périmées jusqu’à ce qu’elle réussisse (nouvel essai automatique, ou bouton « Relancer »).</p>
+  <ul>${failures.map((f) => html`<li>Import <a href="/admin/imports/${f.run_id}">n° ${f.run_id}</a> (${f.job}), instance ${f.instance}, ${fmtDate(f.failed_at)} : ${f.message}
+    <form method="post" action="/admin/imports/${f.run_id}/suites" class="fr-mt-1w"><input type="hidden" name="_csrf" value="${csrf}"><button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">Relancer les suites de l’import n° ${f.run_id}</button></form></li>`)}</ul></div>`;
+}
+
+export function runDetail(r: ImportRun, csrf: string, failures: RunSuiteFailure[] = []): Html {
   return html`<h1 class="fr-mt-2w">Import n° ${r.id} : ${r.job}</h1>
   ${statusBadge(r.status)}
+  ${progressOf(r)}
+  ${r.status === 'running' && !r.cancel_requested_by ? html`<form method="post" action="/admin/imports/${r.id}/annulation" class="fr-mb-3w"><input type="hidden" name="_csrf" value="${csrf}">
+    <button class="fr-btn fr-btn--secondary" type="submit">Annuler cet import</button>
+    <p class="fr-hint-text">Les données déjà chargées ne seront pas modifiées.</p></form>` : ''}
+  ${suiteFailures(failures, csrf)}
   <div class="fr-table"><table><caption>Détail de l’import</caption><tbody>
     <tr><th scope="row">Source</th><td class="pan-source">${r.source}</td></tr>
     <tr><th scope="row">Empreinte SHA-256</th><td><code>${r.sha256 ?? '—'}</code></td></tr>

@@ -14,6 +14,11 @@ export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs fn in one transaction: committed if fn resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn on one connection held for its whole duration (session-level advisory locks need it;
+   * on PGlite there is only one connection anyway).
+   */
+  session<T>(fn: (c: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

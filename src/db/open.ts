@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { noteCommitted, throwIfAborted } from './abort.ts';
 import type { Db, Queryable, Row } from './db.ts';
 
 export async function openDb(opts: { databaseUrl?: string | undefined; dataDir?: string; memory?: boolean }): Promise<Db> {
@@ -18,9 +19,11 @@ async function openPglite(dir: string | undefined): Promise<Db> {
   });
   const wrap = (q: { query: typeof pg.query; exec: typeof pg.exec }): Queryable => ({
     async exec(sql: string) {
+      throwIfAborted();
       await q.exec(sql);
     },
     async query<T extends Row>(sql: string, params?: readonly unknown[]) {
+      throwIfAborted();
       const r = await q.query<T>(sql, params as unknown[] | undefined);
       return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
     },
@@ -28,7 +31,16 @@ async function openPglite(dir: string | undefined): Promise<Db> {
   return {
     kind: 'pglite',
     ...wrap(pg),
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    transaction: async (fn) => {
+      const out = await pg.transaction(async (tx) => {
+        const r = await fn(wrap(tx));
+        throwIfAborted();
+        return r;
+      });
+      noteCommitted();
+      return out;
+    },
+    session: (fn) => fn(wrap(pg)),
     close: () => pg.close(),
   };
 }
@@ -42,9 +54,11 @@ async function openPostgres(url: string): Promise<Db> {
   await pool.query('SELECT 1');
   const wrap = (c: { query: (s: string, p?: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }> }): Queryable => ({
     async exec(sql: string) {
+      throwIfAborted();
       await c.query(sql);
     },
     async query<T extends Row>(sql: string, params?: readonly unknown[]) {
+      throwIfAborted();
       const r = await c.query(sql, params as unknown[] | undefined);
       return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
     },
@@ -57,11 +71,21 @@ async function openPostgres(url: string): Promise<Db> {
       try {
         await client.query('BEGIN');
         const out = await fn(wrap(client));
+        throwIfAborted();
         await client.query('COMMIT');
+        noteCommitted();
         return out;
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw e;
+      } finally {
+        client.release();
+      }
+    },
+    async session(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn(wrap(client));
       } finally {
         client.release();
       }

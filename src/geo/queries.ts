@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.ts';
-import { communesOfSql } from '../territories/queries.ts';
+import { communesOfSql } from '../territories/service.ts';
 import type { Niveau } from '../territories/schema.ts';
 import type { BBox, MultiPolygon } from './geometry.ts';
 

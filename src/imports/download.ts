@@ -20,6 +20,10 @@ export type DownloadOptions = {
   /** No byte for this long (connecting, waiting for headers or reading the body) ends the download. */
   idleMs?: number;
   maxRedirects?: number;
+  /** Cancels the download (an administrator cancelled the run). */
+  signal?: AbortSignal;
+  /** Bytes received so far, and the announced size when the server gave one. */
+  onProgress?: (bytes: number, total: number | null) => void;
 };
 
 const DEFAULT_IDLE_MS = 60_000;
@@ -72,7 +76,7 @@ function pinned(address: string, family: 4 | 6): LookupFunction {
 }
 
 /** One GET to a checked, pinned address; resolves with the response once its headers arrived. */
-function get(url: URL, to: { address: string; family: 4 | 6 }, idleMs: number): Promise<http.IncomingMessage> {
+function get(url: URL, to: { address: string; family: 4 | 6 }, idleMs: number, signal?: AbortSignal): Promise<http.IncomingMessage> {
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.request(url, {
@@ -81,10 +85,11 @@ function get(url: URL, to: { address: string; family: 4 | 6 }, idleMs: number): 
       lookup: pinned(to.address, to.family),
       headers: { 'user-agent': 'plateforme-amenagement-numerique (import)', 'accept-encoding': 'identity' },
       timeout: idleMs,
+      ...(signal ? { signal } : {}),
     });
     req.on('timeout', () => req.destroy(fail(`idle ${idleMs} ms before headers ${displayUrl(url)}`,
       `Téléchargement interrompu : le serveur n’a rien envoyé pendant ${Math.round(idleMs / 1000)} s (${url.host}).`)));
-    req.on('error', (e) => reject(e instanceof AppError ? e : fail(`get ${displayUrl(url)}: ${e.message}`, `Téléchargement impossible : le serveur ${url.host} n’a pas pu être joint.`)));
+    req.on('error', (e) => reject(e instanceof AppError ? e : signal?.aborted ? signal.reason : fail(`get ${displayUrl(url)}: ${e.message}`, `Téléchargement impossible : le serveur ${url.host} n’a pas pu être joint.`)));
     req.on('response', (res) => {
       // From here the body's own timer (in download) watches inactivity and says so in its message.
       req.setTimeout(0);
@@ -113,8 +118,9 @@ export async function download(spec: string, opts: DownloadOptions): Promise<Sou
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw fail(`scheme ${url.protocol}`, 'Seules les adresses http:// ou https:// sont acceptées.');
     }
+    opts.signal?.throwIfAborted();
     const to = await resolveChecked(url, allow);
-    res = await get(url, to, idleMs);
+    res = await get(url, to, idleMs, opts.signal);
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
       res.resume();
@@ -161,6 +167,8 @@ export async function download(spec: string, opts: DownloadOptions): Promise<Sou
       body.destroy(timedOut);
     }, idleMs);
   };
+  const onAbort = () => body.destroy(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     arm();
     await pipeline(body, async function* (src: AsyncIterable<Buffer>) {
@@ -169,16 +177,19 @@ export async function download(spec: string, opts: DownloadOptions): Promise<Sou
         size += chunk.length;
         if (size > opts.maxBytes) throw new AppError('FICHIER_TROP_GROS', `${displayUrl(url)}: over ${opts.maxBytes} bytes`);
         h.update(chunk);
+        opts.onProgress?.(size, declared || null);
         yield chunk;
       }
     }, fs.createWriteStream(dest));
   } catch (e) {
     await fsp.rm(dest, { force: true });
     if (timedOut) throw timedOut;
+    if (opts.signal?.aborted) throw opts.signal.reason;
     if (e instanceof AppError) throw e;
     throw fail(`body ${displayUrl(url)}: ${(e as Error).message}`, `Téléchargement interrompu : la connexion avec ${url.host} a été coupée.`);
   } finally {
     clearTimeout(idle);
+    opts.signal?.removeEventListener('abort', onAbort);
   }
   return { origin: displayUrl(spec), path: dest, name, sha256: h.digest('hex'), size };
 }

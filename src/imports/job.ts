@@ -10,6 +10,13 @@ export type JobContext = {
   config: Config;
   log: Logger;
   tally: RunTally;
+  /** The run this execution is recorded as (e.g. to tag the rows it writes). */
+  runId: number;
+  /**
+   * Fires when an administrator cancels the run. Database statements already stop on it (see
+   * db/abort.ts); long reads without queries may also check it.
+   */
+  signal: AbortSignal;
 };
 
 /**

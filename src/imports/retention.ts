@@ -15,12 +15,12 @@ type RetentionRule = { days: number; perJob: number };
  * SHA-256): files older than `days`, and beyond the `perJob` newest of each job's folder. Files of
  * the last 24 hours stay. Missing folders are fine; a file that cannot be removed is skipped and logged.
  */
-export async function cleanSourceFiles(dataDir: string, rule: RetentionRule, log?: Logger, now = Date.now()): Promise<{ removed: number; bytes: number }> {
+export async function cleanSourceFiles(dataDir: string, rule: RetentionRule, log?: Logger, now = Date.now(), otherRoots: string[] = []): Promise<{ removed: number; bytes: number }> {
   let removed = 0;
   let bytes = 0;
   const groups: string[] = [];
-  for (const d of SOURCE_DIRS) {
-    const root = path.join(dataDir, d);
+  // otherRoots: an UPLOAD_DIR outside DATA_DIR (shared by several instances).
+  for (const root of [...SOURCE_DIRS.map((d) => path.join(dataDir, d)), ...otherRoots]) {
     const entries = await fsp.readdir(root, { withFileTypes: true }).catch(() => []);
     groups.push(root, ...entries.filter((e) => e.isDirectory()).map((e) => path.join(root, e.name)));
   }
@@ -52,8 +52,8 @@ export async function cleanSourceFiles(dataDir: string, rule: RetentionRule, log
 }
 
 /** Runs the clean-up now and then once a day; the timer does not keep the process alive. */
-export function scheduleSourceCleanup(dataDir: string, rule: RetentionRule, log: Logger): NodeJS.Timeout {
-  const run = () => void cleanSourceFiles(dataDir, rule, log).catch((e) => log.error({ err: e }, 'retention clean-up failed'));
+export function scheduleSourceCleanup(dataDir: string, rule: RetentionRule, log: Logger, otherRoots: string[] = []): NodeJS.Timeout {
+  const run = () => void cleanSourceFiles(dataDir, rule, log, Date.now(), otherRoots).catch((e) => log.error({ err: e }, 'retention clean-up failed'));
   run();
   const t = setInterval(run, 86_400_000);
   t.unref();

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { html } from '../http/html.ts';
-import { epcisOf } from '../territories/queries.ts';
+import { epcisOf } from '../territories/service.ts';
 import { NIVEAU_LABEL } from '../territories/schema.ts';
 import { territoryHref } from '../territories/views.ts';
 import { clearObservatoryCache, stateOf } from './cache.ts';

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
+import { untilNextImport } from '../imports/until-next-import.ts';
 
 /**
  * Examples shown in search fields, taken from the instance's own région (a Normandie instance
@@ -40,29 +41,19 @@ async function departementsOf(q: Queryable, region: string) {
   ).rows.map((r) => r.code);
 }
 
-const cache = new WeakMap<AppContext, Promise<RegionExamples>>();
-const listening = new WeakSet<AppContext>();
+const cached = untilNextImport<RegionExamples>();
 
 /** Computed once, and again after any import (territories or contours may have changed). */
 export function regionExamples(ctx: AppContext): Promise<RegionExamples> {
-  let p = cache.get(ctx);
-  if (!p) {
-    if (!listening.has(ctx)) {
-      listening.add(ctx);
-      ctx.onImported(() => {
-        cache.delete(ctx);
-      });
-    }
-    const region = ctx.config.region;
-    p = Promise.all([
+  const region = ctx.config.region;
+  return cached(ctx, async () => {
+    const [departements, communes, epci] = await Promise.all([
       departementsOf(ctx.db, region),
       largestCommunes(ctx.db, region),
       largestEpci(ctx.db, region),
-    ]).then(([departements, communes, epci]) => ({ departements, communes, epci }));
-    p.catch(() => cache.delete(ctx));
-    cache.set(ctx, p);
-  }
-  return p;
+    ]);
+    return { departements, communes, epci };
+  });
 }
 
 /** "Ex. : Caen, 76351, 50100, CU Le Havre Seine Métropole": a name, an INSEE code, a postcode, an EPCI. */

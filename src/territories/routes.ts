@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { communeShapesOf, shapeOf } from '../geo/queries.ts';
+import { communeShapesOf, shapeOf } from '../geo/service.ts';
 import { fmtInt, html, type Html } from '../http/html.ts';
 import type { Crumb } from '../http/layout.ts';
 import { sourcesBlock } from '../http/sources.ts';

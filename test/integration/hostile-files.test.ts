@@ -99,12 +99,16 @@ for (const backend of backends()) {
         payload: body,
       });
       assert.ok(r.statusCode < 500, `${r.statusCode}`);
-      // The upload answers before the run ends: wait for the run (serialised after any other).
-      const last = await t.ctx.runImport({ job: 'offres-repli', source: FTHD, startedBy: 'test' });
-      assert.ok(last.id);
-      const runs = await t.db.query<{ status: string; message: string }>(
-        `SELECT status, message FROM import_run WHERE job = 'offres-repli' AND source LIKE '%operateurs.csv.gz%' ORDER BY id DESC LIMIT 1`,
-      );
+      // The upload answers before the run ends: wait for the run to be recorded as ended.
+      const ended = () =>
+        t.db.query<{ status: string; message: string }>(
+          `SELECT status, message FROM import_run WHERE job = 'offres-repli' AND source LIKE '%operateurs.csv.gz%' ORDER BY id DESC LIMIT 1`,
+        );
+      let runs = await ended();
+      for (let i = 0; i < 600 && runs.rows[0]?.status === 'running'; i++) {
+        await new Promise((res) => setTimeout(res, 50));
+        runs = await ended();
+      }
       assert.equal(runs.rows[0]?.status, 'failed');
       assert.match(runs.rows[0]!.message, /tronqué/);
       assert.equal((await t.app.inject({ method: 'GET', url: '/api/health' })).statusCode, 200);

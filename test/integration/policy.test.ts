@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { setOwner, ownerOf } from '../../src/accounts/ownership.ts';
 import { insertOrganisation, userByEmail } from '../../src/accounts/queries.ts';
 import { createUser, openSession, sessionFromToken } from '../../src/accounts/service.ts';
-import { insertSchedule } from '../../src/admin/queries.ts';
+import { insertSchedule } from '../../src/imports/schedules.ts';
 import { buildApp } from '../../src/app.ts';
 import { prepareDatabase } from '../../src/bootstrap.ts';
 import type { AppModule } from '../../src/context.ts';
@@ -32,6 +32,7 @@ const OWNED: Record<Who, Outcome> = { anonyme: 401, editeurAutre: 403, editeurPr
 // Creation: any editor creates for their own organisation, so the "other organisation" editor succeeds too.
 const CREATE: Record<Who, Outcome> = { anonyme: 401, editeurAutre: 'ok', editeurProprietaire: 'ok', admin: 'ok' };
 
+const lastRun = async (env: Env) => (await env.db.query<{ id: number }>('SELECT max(id)::int AS id FROM import_run')).rows[0]!.id;
 const ripOfA = async (env: Env) => {
   const id = await insertRip(env.db, { nom: `Réseau ${env.seq()}`, porteur: null, exploitant: null, contact_gros: null, email: null, telephone: null, site: null });
   await setOwner(env.db, 'rip', id, env.orgA);
@@ -56,6 +57,8 @@ const MATRIX: Record<string, { expect: Record<Who, Outcome>; request(env: Env): 
     expect: ADMIN_ONLY,
     request: async (env) => ({ url: `/admin/planification/${(await insertSchedule(env.db, { job: 'offres-repli', source: 'https://www.example.fr/x.csv', options: {}, hours: 24 })).id}/suppression`, form: {} }),
   },
+  'POST /admin/imports/:id/annulation': { expect: ADMIN_ONLY, request: async (env) => ({ url: `/admin/imports/${await lastRun(env)}/annulation`, form: {} }) },
+  'POST /admin/imports/:id/suites': { expect: ADMIN_ONLY, request: async (env) => ({ url: `/admin/imports/${await lastRun(env)}/suites`, form: {} }) },
   'POST /admin/utilisateurs': { expect: ADMIN_ONLY, request: async (env) => ({ url: '/admin/utilisateurs', form: { nom: 'Nouvel éditeur', email: `editeur${env.seq()}@exemple.fr`, motDePasse: 'une phrase de passe assez longue', role: 'editeur', organisationId: String(env.orgB) } }) },
   'POST /admin/organisations': { expect: ADMIN_ONLY, request: async (env) => ({ url: '/admin/organisations', form: { nom: `Organisation ${env.seq()}`, type: 'gip', territoire: '' } }) },
   'POST /admin/utilisateurs/:id/desactivation': { expect: ADMIN_ONLY, request: async (env) => ({ url: `/admin/utilisateurs/${await userOfB(env)}/desactivation`, form: {} }) },
@@ -81,6 +84,7 @@ const PUBLIC: Record<string, string> = {
   'POST /connexion': 'the login form itself (CSRF by double-submit cookie, rate-limited)',
   'POST /deconnexion': 'ends whatever session the cookie names; nothing to protect for a visitor (CSRF still required)',
   'POST /interne/imports': 'CLI hand-off: loopback only, authorised by the bearer token of the lock file, never by a session',
+  'POST /interne/administrateurs': 'CLI hand-off of creer-admin: loopback only, bearer token of the lock file, never a session',
 };
 
 type Session = { cookie: string; csrf: string };
@@ -203,6 +207,8 @@ for (const backend of backends()) {
       for (const who of WHO) {
         const res = await app.inject({ method: 'POST', url: '/interne/imports', headers: { cookie: as[who]?.cookie ?? '', 'content-type': 'application/json' }, payload: { job: 'offres-repli', startedBy: who } });
         assert.equal(res.statusCode, 403, who);
+        const admin = await app.inject({ method: 'POST', url: '/interne/administrateurs', headers: { cookie: as[who]?.cookie ?? '', 'content-type': 'application/json' }, payload: { email: 'intrus@exemple.fr', nom: 'Intrus', motDePasse: 'une phrase de passe assez longue', acteur: who } });
+        assert.equal(admin.statusCode, 403, who);
       }
     });
 
