@@ -7,6 +7,8 @@ export type SvgShape = {
   nom: string;
   geometrie: MultiPolygon;
   fill?: string;
+  /** A class of the map's own stylesheet (`classes` of svgMap), lighter than a fill repeated on each shape. */
+  cls?: string;
   label?: string;
   highlight?: boolean;
 };
@@ -21,14 +23,14 @@ const TOLERANCE = 2;
  * (a département of 700 communes drawn at 560 px does not need the vertices of a 1:25 000 map), and
  * written with relative moves, which are mostly one or two digits long.
  */
-function ringPath(ring: Position[], project: (p: Position) => [number, number]): string {
+function ringPath(ring: Position[], project: (p: Position) => [number, number], tolerance = TOLERANCE): string {
   const pts: { x: number; y: number }[] = [];
   for (const p of ring) {
     const [x, y] = project(p);
     const last = pts[pts.length - 1];
     if (!last || last.x !== x || last.y !== y) pts.push({ x, y });
   }
-  const kept = pts.length > 4 ? simplify(pts, TOLERANCE, true) : pts;
+  const kept = pts.length > 4 ? simplify(pts, tolerance, true) : pts;
   if (kept.length < 2) return '';
   let out = `M${kept[0]!.x} ${kept[0]!.y}l`;
   for (let i = 1; i < kept.length; i++) {
@@ -47,8 +49,20 @@ function ringPath(ring: Position[], project: (p: Position) => [number, number]):
  */
 export function svgMap(
   shapes: SvgShape[],
-  o: { title: string; description: string; width?: number; id: string },
+  o: {
+    title: string;
+    description: string;
+    width?: number;
+    id: string;
+    /** Drawing units per pixel: 1 (whole pixels) for dense maps whose weight matters more than half pixels. */
+    unitsPerPx?: 1 | 2;
+    /** Fill of each shape class, written once in the map's own <style> instead of on every path. */
+    classes?: Record<string, string>;
+    /** Detail dropped, in pixels (default half a pixel at two units per pixel). */
+    tolerancePx?: number;
+  },
 ): Html {
+  const UNITS = o.unitsPerPx ?? UNITS_PER_PX;
   if (!shapes.length) return html``;
   const width = o.width ?? 640;
   let b: BBox = [Infinity, Infinity, -Infinity, -Infinity];
@@ -62,22 +76,36 @@ export function svgMap(
   const h = Math.max(b[3] - b[1], 1e-9);
   const scale = (width - 8) / w;
   const height = Math.min(Math.round(h * scale + 8), 900);
-  const s2 = Math.min(scale, (height - 8) / h) * UNITS_PER_PX;
-  const m = 4 * UNITS_PER_PX;
+  const s2 = Math.min(scale, (height - 8) / h) * UNITS;
+  const m = 4 * UNITS;
   const project = ([x, y]: Position): [number, number] => [
     Math.round(m + (x - b[0]) * k * s2),
     Math.round(m + (b[3] - y) * s2),
   ];
   const pathOf = (g: MultiPolygon) =>
-    g.coordinates.map((poly) => poly.map((ring) => ringPath(ring, project)).join('')).join('');
+    g.coordinates.map((poly) => poly.map((ring) => ringPath(ring, project, (o.tolerancePx ?? TOLERANCE / UNITS_PER_PX) * UNITS)).join('')).join('');
+  const shapePath = (s: SvgShape) => {
+    const fill = s.cls ? null : (s.fill ?? (s.highlight ? '#6a6af4' : null));
+    return html`<path d="${raw(pathOf(s.geometrie))}"${fill ? html` fill="${fill}"` : ''}${s.highlight ? html` stroke-width="${UNITS * 1.5}"` : ''}><title>${s.label ?? `${s.nom} (${s.code})`}</title></path>`;
+  };
   const titleId = `${o.id}-titre`;
   const descId = `${o.id}-desc`;
-  return html`<svg class="pan-carte" id="${o.id}" viewBox="0 0 ${width * UNITS_PER_PX} ${height * UNITS_PER_PX}" width="100%" role="img" aria-labelledby="${titleId} ${descId}" xmlns="http://www.w3.org/2000/svg">
+  return html`<svg class="pan-carte" id="${o.id}" viewBox="0 0 ${width * UNITS} ${height * UNITS}" width="100%" role="img" aria-labelledby="${titleId} ${descId}" xmlns="http://www.w3.org/2000/svg">
 <title id="${titleId}">${o.title}</title><desc id="${descId}">${o.description}</desc>
-<g fill="#e3e3fd" stroke="#000091" stroke-width="${UNITS_PER_PX / 2}" stroke-linejoin="round" fill-rule="evenodd">
-${shapes.map((s) => {
-  const fill = s.fill ?? (s.highlight ? '#6a6af4' : null);
-  return html`<path d="${raw(pathOf(s.geometrie))}"${fill ? html` fill="${fill}"` : ''}${s.highlight ? html` stroke-width="${UNITS_PER_PX * 1.5}"` : ''}><title>${s.label ?? `${s.nom} (${s.code})`}</title></path>`;
-})}
+${o.classes ? html`<style>${raw(Object.entries(o.classes).map(([c, f]) => `#${o.id} .${c}{fill:${f}}`).join(''))}</style>` : ''}
+<g fill="#e3e3fd" stroke="#000091" stroke-width="${UNITS / 2}" stroke-linejoin="round" fill-rule="evenodd">
+${o.classes ? groupsByClass(shapes).map(([cls, group]) => html`<g class="${cls}">${group.map(shapePath)}</g>`) : shapes.map(shapePath)}
 </g></svg>`;
+}
+
+/** Shapes of one class share one group carrying the class, rather than each path repeating it. */
+function groupsByClass(shapes: SvgShape[]): [string, SvgShape[]][] {
+  const groups = new Map<string, SvgShape[]>();
+  for (const s of shapes) {
+    const k = s.cls ?? '';
+    const g = groups.get(k);
+    if (g) g.push(s);
+    else groups.set(k, [s]);
+  }
+  return [...groups];
 }

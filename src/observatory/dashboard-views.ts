@@ -2,10 +2,10 @@ import type { AppContext } from '../context.ts';
 import { fmtInt, fmtPct, html, type Html } from '../http/html.ts';
 import { LICENCE } from './presenter.ts';
 import * as Q from './queries.ts';
-import { INDICATEUR_COURT, indicatorTitle, PERIMETRE_LABEL, type Indicateur, type PerimetreMci, pointsOf, type Scope, type SeriesItem, type SourceRef } from './service.ts';
+import { INDICATEUR_COURT, indicatorTitle, PERIMETRE_LABEL, type Indicateur, type PerimetreMci, pointsOf, type Scope, type SeriesItem } from './service.ts';
 import { dateFr, datedBefore, type Freshness, type TargetLine } from './targets.ts';
-import { communeHref, departementHref, epciHref, renderTable, type TableDef } from './tables.ts';
-import { chartBlock, choropleth, datedBadge, sourcesLine } from './views.ts';
+import { communeHref, departementHref, epciHref, renderTable, type TableDef, type TablePaging } from './tables.ts';
+import { chartBlock, choropleth, datedBadge, sourcesOf } from './views.ts';
 
 type FilterQuery = { perimetre: string };
 
@@ -40,8 +40,8 @@ export function keyFiguresOf(series: SeriesItem[], scope: Scope, f: Freshness): 
     if (scope.niveau !== 'commune') items.push({ label: `communes entièrement / pas du tout en THD (≥ 30 Mbit/s), ${sc}`, value: `${fmtInt(m.communes_thd_completes)} / ${fmtInt(m.communes_thd_nulles)}`, hint: `sur ${fmtInt(m.communes)} communes, ${src}`, date: m.date });
   }
   if (!items.length) return html`<p>Aucune donnée du haut et très haut débit fixe n’a encore été importée pour ce territoire.</p>`;
-  const sources: SourceRef[] = [...(ftth?.sources ?? []), ...(withCommunes && withCommunes !== ftth ? withCommunes.sources : []), ...(m?.sources ?? [])];
-  return html`${tiles(items, datedBefore(f), f.maxAgeMonths)}${sourcesLine(sources, null)}`;
+  const used = [ftth, withCommunes, m].filter((x): x is SeriesItem => x !== undefined);
+  return html`${tiles(items, datedBefore(f), f.maxAgeMonths)}${sourcesOf(used)}`;
 }
 
 /** Filters offer only what has been imported: the technology scopes present, the indicators with data. */
@@ -66,7 +66,7 @@ export function filterForm(scope: Scope, depts: { code: string; nom: string }[],
 }
 
 /** Map of the scope: EPCI (or départements) for a région, communes below. */
-export async function mapOf(ctx: AppContext, scope: Scope, tables: Record<string, TableDef>, indicateur: Indicateur, p: { perimetre: string; ftthDate?: string; mciDate?: string }): Promise<{ map: Html; table: Html }> {
+export async function mapOf(ctx: AppContext, scope: Scope, tables: Record<string, TableDef>, indicateur: Indicateur, p: { perimetre: string; ftthDate?: string; mciDate?: string }, paging?: TablePaging): Promise<{ map: Html; table: Html }> {
   let level = 'commune';
   let rows = tables.communes?.rows ?? [];
   let label = 'Commune';
@@ -93,7 +93,9 @@ export async function mapOf(ctx: AppContext, scope: Scope, tables: Record<string
     columns: [{ key: 'nom', label, kind: 'link', href }, { key: 'code', label: 'Code', kind: 'text' }, { key: indicateur, label: INDICATEUR_COURT[indicateur], kind: 'pct' }],
     rows: [...rows].sort((a, b) => String(a.nom).localeCompare(String(b.nom), 'fr')),
   };
-  return { map, table: html`<details class="fr-mb-4w"><summary>Tableau des données de la carte (${fmtInt(rows.length)} lignes)</summary>${renderTable(tdef)}</details>` };
+  // A link to page 2 of the table must land on it visible: the folded table opens when a page is asked.
+  const open = paging && paging.page > 1 ? html` open` : '';
+  return { map, table: html`<details class="fr-mb-4w"${open}><summary>Tableau des données de la carte (${fmtInt(rows.length)} lignes)</summary>${renderTable(tdef, paging ? { paging } : {})}</details>` };
 }
 
 /**
@@ -106,7 +108,7 @@ export function chartsOf(o: { idPrefix: string; indicateurs: readonly Indicateur
     const same = (x: TargetLine) => ind === 'taux_ftth' || x.objectif.perimetre === o.perimetre;
     return chartBlock({
       id: `${o.idPrefix}${ind}`, indicateur: ind, perimetre: o.perimetre, points: pointsOf(o.series, ind), territoire: o.territoire,
-      targets: mine.filter(same), autres: mine.filter((x) => !same(x)), sources: o.series.filter((s) => s[ind] !== null).flatMap((s) => s.sources),
+      targets: mine.filter(same), autres: mine.filter((x) => !same(x)), sources: o.series.filter((s) => s[ind] !== null),
       datedBefore: datedBefore(o.f), maxAgeMonths: o.f.maxAgeMonths,
     });
   });

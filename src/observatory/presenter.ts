@@ -50,7 +50,7 @@ export function seriesTable(scope: Scope, p: Periods, series: SeriesItem[]): Tab
   return {
     key: 'series', titre: `Évolution — ${scope.nom} (débits : ${PERIMETRE_LABEL[p.perimetre as PerimetreMci] ?? p.perimetre})`, source: sourceText(p), licence: LICENCE,
     columns: [
-      { key: 'periode', label: 'Période', kind: 'text' }, { key: 'date', label: 'Date des données', kind: 'text' }, { key: 'jeu', label: 'Jeu de données', kind: 'text' },
+      { key: 'periode', label: 'Période', kind: 'text' }, { key: 'date', label: 'Date des données', kind: 'date' }, { key: 'jeu', label: 'Jeu de données', kind: 'text' },
       { key: 'locaux_raccordables', label: 'Locaux raccordables FttH', kind: 'int' }, { key: 'locaux', label: 'Locaux (dénominateur FttH)', kind: 'int' },
       { key: 'taux_ftth', label: 'Taux FttH', kind: 'pct' }, { key: 'origine_libelle', label: 'Totaux FttH', kind: 'text' }, { key: 'nbr', label: 'Locaux (Ma connexion internet)', kind: 'int' },
       { key: 'part_bhd8', label: '≥ 8 Mbit/s', kind: 'pct' }, { key: 'part_thd30', label: '≥ 30 Mbit/s', kind: 'pct' },
@@ -89,8 +89,10 @@ async function buildTables(ctx: AppContext, scope: Scope, p: Periods, series: Se
     };
     const wf = worst('taux_ftth');
     const wt = worst('part_thd100');
-    tables['moins-couvertes-ftth'] = { ...tables.communes, key: 'moins-couvertes-ftth', titre: `Les ${wf.length} communes les moins couvertes en fibre (FttH, ${p.ftth ?? '—'}${tie('taux_ftth', wf)}) — ${scope.nom}`, rows: wf };
-    tables['moins-couvertes-thd'] = { ...tables.communes, key: 'moins-couvertes-thd', titre: `Les ${wt.length} communes les moins couvertes à 100 Mbit/s (${mciScopeText(p)}${tie('part_thd100', wt)}) — ${scope.nom}`, rows: wt };
+    // On the page these short lists show the figure they rank by; every column stays in their downloads.
+    const only = (keep: string[]) => tables.communes!.columns.map((c) => (keep.includes(c.key) ? c : { ...c, exportOnly: true }));
+    tables['moins-couvertes-ftth'] = { ...tables.communes, columns: only(['nom', 'code', 'locaux', 'locaux_raccordables', 'taux_ftth']), key: 'moins-couvertes-ftth', titre: `Les ${wf.length} communes les moins couvertes en fibre (FttH, ${p.ftth ?? '—'}${tie('taux_ftth', wf)}) — ${scope.nom}`, rows: wf };
+    tables['moins-couvertes-thd'] = { ...tables.communes, columns: only(['nom', 'code', 'nbr', 'part_thd30', 'part_thd100']), key: 'moins-couvertes-thd', titre: `Les ${wt.length} communes les moins couvertes à 100 Mbit/s (${mciScopeText(p)}${tie('part_thd100', wt)}) — ${scope.nom}`, rows: wt };
     let children: Q.LatestRow[] = [];
     let childLabel = 'Territoire';
     let href = communeHref;
@@ -117,7 +119,7 @@ async function buildTables(ctx: AppContext, scope: Scope, p: Periods, series: Se
         { key: 'nbr', label: 'Locaux', kind: 'int' },
         ...SPEED_CLASSES.map((c) => ({ key: `${c.key}_part`, label: c.label, kind: 'pct' as const })),
         { key: 'part_bhd8', label: 'Bon haut débit (≥ 8)', kind: 'pct' }, { key: 'part_thd30', label: 'THD (≥ 30)', kind: 'pct' },
-        ...SPEED_CLASSES.map((c) => ({ key: c.key, label: `${c.label} (locaux)`, kind: 'int' as const })),
+        ...SPEED_CLASSES.map((c) => ({ key: c.key, label: `${c.label} (locaux)`, kind: 'int' as const, exportOnly: true })),
       ],
       rows: debitRows,
     };

@@ -11,13 +11,14 @@ import { clearObservatoryCache, stateOf } from './cache.ts';
 import { chartsOf, filterForm, keyFiguresOf, mapOf } from './dashboard-views.ts';
 import { scopeData } from './presenter.ts';
 import { alert } from '../http/layout.ts';
+import { PageNumberSchema } from '../http/pagination.ts';
 import * as Q from './queries.ts';
 import { DENOMINATEURS, INDICATEURS, PERIMETRE_LABEL, resolveScope, type Indicateur, type PerimetreMci, type Scope } from './service.ts';
 import { freshness, targetsFor } from './targets.ts';
 import { renderTable, toCsv, toJson } from './tables.ts';
 import { registerTargetPages } from './targets-routes.ts';
 import { registerTerritorySection } from './territory-section.ts';
-import { downloads, targetsTable } from './views.ts';
+import { downloads, sourcesOf, targetsTable } from './views.ts';
 
 export { clearObservatoryCache } from './cache.ts';
 
@@ -32,6 +33,11 @@ export const DashboardQuerySchema = z.object({
   indicateur: z.enum(INDICATEURS).optional(),
   perimetre: z.enum(['toutes', 'terrestre', 'filaire', 'dsl']).default('toutes'),
   trimestre: z.string().regex(/^\d{4}-T[1-4]$/, 'trimestre attendu sous la forme 2018-T1').optional(),
+  // One page parameter per long table, so that each pages on its own.
+  page_carte: PageNumberSchema,
+  page_debits: PageNumberSchema,
+  page_epci: PageNumberSchema,
+  page_controle: PageNumberSchema,
 });
 type DashboardQuery = z.infer<typeof DashboardQuerySchema>;
 
@@ -69,7 +75,10 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
     const available = INDICATEURS.filter((i) => series.some((s) => s[i] !== null));
     const wanted: Indicateur = req.query.indicateur ?? (p.mci ? 'part_thd100' : 'taux_ftth');
     const indicateur: Indicateur = available.includes(wanted) || !available.length ? wanted : available[0]!;
-    const pageKey = `${scope.niveau}:${scope.code}:${asked}:${perimetre}:${indicateur}:${req.query.epci ?? ''}:${req.query.trimestre ?? ''}`;
+    const pg = { carte: req.query.page_carte, debits: req.query.page_debits, epci: req.query.page_epci, controle: req.query.page_controle };
+    const pageKey = `${scope.niveau}:${scope.code}:${asked}:${perimetre}:${indicateur}:${req.query.epci ?? ''}:${req.query.trimestre ?? ''}:${Object.values(pg).join(',')}`;
+    // Pagination links keep every other parameter of the request and change only their own.
+    const paging = (param: keyof typeof pg, perPage: number, noun: string) => ({ url: req.url, param: `page_${param}`, page: pg[param], perPage, anchor: `tableau-${param}`, noun });
     const fragments = stateOf(ctx).pages;
     let main = fragments.get(pageKey);
     if (!main) {
@@ -77,11 +86,14 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
     const depts = (await ctx.db.query<{ code: string; nom: string }>('SELECT code, nom FROM departement WHERE region = $1 ORDER BY code', [region])).rows;
     const epciScope = scope.niveau === 'departement' ? { n: 'departement' as const, c: scope.code } : { n: 'region' as const, c: region };
     const epcis = await epcisOf(ctx.db, epciScope.n, epciScope.c);
-    const { map, table } = await mapOf(ctx, scope, tables, indicateur, p);
+    const { map, table } = await mapOf(ctx, scope, tables, indicateur, p, paging('carte', 50, 'territoires'));
     const f = freshness(ctx.config.obsMaxAgeMonths);
     const targets = await targetsFor(ctx.db, scope, f);
     const qs = `${qsOf(scope, perimetre)}${trimestre ? `&trimestre=${trimestre}` : ''}`;
     const charts = chartsOf({ idPrefix: 'graphique-', indicateurs: available, series, targets, territoire: scope.nom, perimetre, f });
+    // Each table cites only the files its figures come from.
+    const ftthNow = series.filter((s) => s.jeu === 'arcep-deploiements' && s.periode === p.ftth);
+    const mciNow = series.filter((s) => s.jeu === 'mci-communes' && s.periode === p.mci);
     const scopeLabel = scope.niveau === 'france' ? 'France' : `${NIVEAU_LABEL[scope.niveau as 'region']} ${scope.nom}`;
     main = html`<h1 class="fr-mt-2w">Observatoire du haut et très haut débit fixe</h1>
       <p class="fr-text--lead">${scopeLabel} : déploiement de la fibre (FttH) et débits disponibles, dans le temps et face aux objectifs. ${scope.niveau !== 'france' ? html`<a href="${territoryHref(scope.niveau as 'region', scope.code)}">Fiche du territoire</a>` : ''}</p>
@@ -91,15 +103,15 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
       <h2>Chiffres clés</h2>
       ${keyFiguresOf(series, scope, f)}
       <h2 class="fr-mt-4w">Carte</h2>
-      ${map}${table}
+      ${map}${table}${sourcesOf(indicateur === 'taux_ftth' ? ftthNow : mciNow)}
       <h2 class="fr-mt-4w">Évolution et objectifs</h2>
       ${targetsTable(targets, `Objectifs applicables à ${scope.nom} : chacun mesuré sur ses technologies, valeur actuelle, date des données, écart et évaluation`, f.maxAgeMonths)}
       ${charts}
-      ${tables.series ? renderTable(tables.series) : ''}
-      ${tables.debits ? html`<h2 class="fr-mt-4w">Répartition par classe de débit</h2><p class="fr-text--sm">Classes exclusives déduites des effectifs cumulés publiés par l’Arcep (elig_hd05 − elig_hd3 = locaux entre 0,5 et 3 Mbit/s, etc.). Dénominateur : ${DENOMINATEURS.nbr}.</p>${renderTable(tables.debits)}` : ''}
-      ${tables['moins-couvertes-ftth'] ? html`<h2 class="fr-mt-4w">Territoires les moins couverts</h2>${renderTable(tables['moins-couvertes-thd']!)}${renderTable(tables['moins-couvertes-ftth']!)}` : ''}
-      ${tables.epci ? renderTable(tables.epci, { limit: 400 }) : ''}
-      ${tables.controle ? html`<h2 class="fr-mt-4w">Contrôle des totaux</h2><p class="fr-text--sm">Les totaux de la plateforme sont recalculés à partir des lignes communales, rattachées aux communes d’aujourd’hui. Ils sont comparés aux feuilles départements et régions publiées par l’Arcep ; chaque écart est montré et expliqué.</p>${renderTable(tables.controle)}` : ''}
+      ${tables.series ? html`${renderTable(tables.series)}${sourcesOf(series)}` : ''}
+      ${tables.debits ? html`<h2 class="fr-mt-4w">Répartition par classe de débit</h2><p class="fr-text--sm">Classes exclusives déduites des effectifs cumulés publiés par l’Arcep (elig_hd05 − elig_hd3 = locaux entre 0,5 et 3 Mbit/s, etc.). Dénominateur : ${DENOMINATEURS.nbr}.</p>${renderTable(tables.debits, { paging: paging('debits', 50, 'lignes'), note: html`<p class="fr-text--sm">Les effectifs de locaux de chaque classe sont dans le téléchargement <a href="/observatoire/donnees/debits.csv?${qs}" download>CSV</a> ou <a href="/observatoire/donnees/debits.json?${qs}">JSON</a> de ce tableau.</p>` })}${sourcesOf(mciNow)}` : ''}
+      ${tables['moins-couvertes-ftth'] ? html`<h2 class="fr-mt-4w">Territoires les moins couverts</h2>${renderTable(tables['moins-couvertes-thd']!)}${sourcesOf(mciNow)}${renderTable(tables['moins-couvertes-ftth']!)}${sourcesOf(ftthNow)}` : ''}
+      ${tables.epci ? html`${renderTable(tables.epci, { paging: paging('epci', 50, 'EPCI') })}${sourcesOf([...ftthNow, ...mciNow])}` : ''}
+      ${tables.controle ? html`<h2 class="fr-mt-4w">Contrôle des totaux</h2><p class="fr-text--sm">Les totaux de la plateforme sont recalculés à partir des lignes communales, rattachées aux communes d’aujourd’hui. Ils sont comparés aux feuilles départements et régions publiées par l’Arcep ; chaque écart est montré et expliqué.</p>${renderTable(tables.controle, { paging: paging('controle', 40, 'lignes') })}${sourcesOf(series.filter((s) => s.jeu === 'arcep-deploiements'))}` : ''}
       <h2 class="fr-mt-4w">Télécharger les données</h2>
       ${downloads('/observatoire/donnees', qs, Object.values(tables).map((t) => ({ table: t.key, label: t.titre })))}
       <p class="fr-text--sm">API : <a href="/api/v1/observatoire/fixe/${scope.niveau}/${scope.code}">/api/v1/observatoire/fixe/${scope.niveau}/${scope.code}</a> (<a href="/api/docs">documentation</a>). Objectifs : <a href="/observatoire/objectifs">liste et administration</a>.</p>`;

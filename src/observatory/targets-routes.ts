@@ -11,6 +11,7 @@ import { clearObservatoryCache } from './cache.ts';
 import { authorizeObjectif, dropObjectifOwner, objectifEditing, saveObjectifOwner } from './policy.ts';
 import * as Q from './queries.ts';
 import { INDICATEUR_LABEL, INDICATEURS, PERIMETRE_LABEL, type Indicateur, type PerimetreMci } from './service.ts';
+import { dateFr } from './targets.ts';
 
 const HEAD = html`<link rel="stylesheet" href="/static/observatory.css">`;
 
@@ -86,7 +87,7 @@ export function registerTargetPages(app: FastifyInstance, ctx: AppContext) {
       <p>Les objectifs des stratégies (SCORAN de Bourgogne-Franche-Comté, stratégie numérique de la Normandie, société européenne du gigabit) sont des données : chaque territoire est comparé à ceux qui s’appliquent à lui (les siens, ceux de ses territoires parents et les objectifs nationaux ou européens).${req.viewer ? '' : ' Les administrateurs et les éditeurs des organisations qui les portent peuvent les modifier.'}</p>
       <div class="fr-table"><table><caption>Objectifs (${list.length})</caption>
       <thead><tr><th scope="col">Objectif</th><th scope="col">Stratégie</th><th scope="col">Territoire</th><th scope="col">Indicateur</th><th scope="col">Technologies mesurées</th><th scope="col" class="pan-num">Cible</th><th scope="col">Échéance</th><th scope="col">Source</th><th scope="col">Actif</th></tr></thead>
-      <tbody>${list.map((o) => html`<tr><td>${o.libelle}</td><td>${o.strategie}</td><td>${o.territoire_niveau === 'france' ? 'France (tous territoires)' : `${o.territoire_niveau} ${o.territoire_code}`}</td><td>${INDICATEUR_LABEL[o.indicateur as Indicateur] ?? o.indicateur}</td><td>${PERIMETRE_LABEL[o.perimetre as PerimetreMci | 'ftth'] ?? o.perimetre}</td><td class="pan-num">${fmtPct(o.cible)}</td><td>${o.echeance}</td><td>${o.source}${o.note ? html`<br><span class="fr-text--xs">${o.note}</span>` : ''}${edit.ownerName(o.id) ? html`<br><span class="fr-text--xs">Porté par ${edit.ownerName(o.id)}</span>` : ''}</td><td>${o.actif ? 'oui' : 'non'}</td></tr>`)}</tbody></table></div>
+      <tbody>${list.map((o) => html`<tr><td>${o.libelle}</td><td>${o.strategie}</td><td>${o.territoire_niveau === 'france' ? 'France (tous territoires)' : `${o.territoire_niveau} ${o.territoire_code}`}</td><td>${INDICATEUR_LABEL[o.indicateur as Indicateur] ?? o.indicateur}</td><td>${PERIMETRE_LABEL[o.perimetre as PerimetreMci | 'ftth'] ?? o.perimetre}</td><td class="pan-num">${fmtPct(o.cible)}</td><td>${dateFr(o.echeance)}</td><td>${o.source}${o.note ? html`<br><span class="fr-text--xs">${o.note}</span>` : ''}${edit.ownerName(o.id) ? html`<br><span class="fr-text--xs">Porté par ${edit.ownerName(o.id)}</span>` : ''}</td><td>${o.actif ? 'oui' : 'non'}</td></tr>`)}</tbody></table></div>
       ${editable.length ? html`<h2>Modifier les objectifs</h2>${editable.map((o) => html`<h3 class="fr-h6">${o.libelle}</h3>${objectifForm(o, req.csrfToken, edit.ownerField(o.id))}`)}` : ''}
       ${edit.mayCreate ? html`<h2>Ajouter un objectif</h2>${objectifForm({}, req.csrfToken, edit.ownerField())}` : ''}`,
     });

@@ -4,6 +4,7 @@
  * measures, with its method; a projected date already past is never stated as a fact.
  */
 import type { Queryable } from '../db/db.ts';
+import { formatDate } from '../http/html.ts';
 import * as Q from './queries.ts';
 import {
   INDICATEUR_COURT, PERIMETRE_FICHIER, PERIMETRE_LABEL, pointsOf, seriesFor,
@@ -22,8 +23,9 @@ export function datedBefore(f: Freshness): string {
 }
 export const isDated = (date: string, f: Freshness) => date < datedBefore(f);
 
-export const dateFr = (iso: string) => new Date(`${iso.slice(0, 10)}T00:00:00Z`).toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const monthYear = (iso: string) => new Date(`${iso}T00:00:00Z`).toLocaleDateString('fr-FR', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+/** A data date in French, through the one shared formatter (a calendar day never shifts with the zone). */
+export const dateFr = (iso: string) => formatDate(iso.slice(0, 10));
+const monthYear = (iso: string) => formatDate(iso.slice(0, 10), 'mois');
 const pct = (v: number) => `${(v * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} %`;
 
 const DAY = 86_400_000;

@@ -6,7 +6,7 @@ import * as Q from './queries.ts';
 import { PERIMETRE_LABEL, resolveScope, seriesFor, type PerimetreMci } from './service.ts';
 import { renderTable } from './tables.ts';
 import { freshness, targetsFor } from './targets.ts';
-import { downloads, targetsTable } from './views.ts';
+import { downloads, sourcesOf, targetsTable } from './views.ts';
 
 const ordinal = (n: number) => `${n}${n === 1 ? 're' : 'e'}`;
 
@@ -51,7 +51,7 @@ export function registerTerritorySection(ctx: AppContext) {
       ${ranks}
       ${targetsTable(targets, `Objectifs applicables à ${scope.nom}`, f.maxAgeMonths)}
       ${charts}
-      ${renderTable(sTable)}
+      ${renderTable(sTable)}${sourcesOf(series)}
       ${downloads('/observatoire/donnees', qs, [{ table: 'series', label: 'Évolution' }, { table: 'objectifs', label: 'Objectifs' }])}
       <p class="fr-text--sm">${terr.niveau !== 'commune' ? html`<a href="/observatoire?${qs}">Tableau de bord de l’observatoire pour ${scope.nom}</a> · ` : ''}API : <a href="/api/v1/observatoire/fixe/${scope.niveau}/${scope.code}">/api/v1/observatoire/fixe/${scope.niveau}/${scope.code}</a></p>
     </section>`;

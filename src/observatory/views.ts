@@ -1,5 +1,6 @@
 import { svgMap, type SvgShape } from '../geo/svg.ts';
-import { fmtInt, fmtPct, html, raw, type Html } from '../http/html.ts';
+import { fmtInt, fmtPct, formatDate, html, raw, type Html } from '../http/html.ts';
+import { type Citation, sourcesBlock } from '../http/sources.ts';
 import { indicatorTitle, PERIMETRE_LABEL, type Indicateur, type PerimetreMci, type SourceRef } from './service.ts';
 import { dateFr, type TargetLine } from './targets.ts';
 
@@ -27,19 +28,56 @@ export function legend(title: string): Html {
   <li><span class="pan-legende__case" style="background:${NO_DATA}"></span>pas de donnée</li></ul></div>`;
 }
 
+/** The class of a value on the map: one short name per colour of CLASSES, `qn` for no data. */
+export function classOf(v: number | null | undefined): string {
+  const c = colorOf(v);
+  const i = CLASSES.findIndex((x) => x.color === c);
+  return i < 0 ? 'qn' : `q${i}`;
+}
+const MAP_CLASSES: Record<string, string> = { ...Object.fromEntries(CLASSES.map((c, i) => [`q${i}`, c.color])), qn: NO_DATA };
+
 export function choropleth(shapes: (SvgShape & { value: number | null })[], o: { id: string; title: string; description: string; indicateur: string }): Html {
   if (!shapes.length) return html`<p class="fr-text--sm">Aucun contour n’a été importé pour ces territoires (import « contours ») : la carte n’est pas disponible ; les valeurs sont dans le tableau.</p>`;
   return html`<figure class="fr-content-media pan-figure" role="group" aria-label="${o.title}">
-  ${svgMap(shapes.map((s) => ({ ...s, fill: colorOf(s.value), label: `${s.nom} : ${s.value === null ? 'pas de donnée' : fmtPct(s.value)}` })), { id: o.id, title: o.title, description: o.description, width: 640 })}
+  ${svgMap(shapes.map((s) => ({ ...s, cls: classOf(s.value), label: `${s.nom} : ${s.value === null ? 'pas de donnée' : fmtPct(s.value)}` })), { id: o.id, title: o.title, description: o.description, width: 640, unitsPerPx: 1, tolerancePx: 2, classes: MAP_CLASSES })}
   <figcaption class="fr-content-media__caption">${legend(o.indicateur)}Contours IGN Admin Express (Licence Ouverte), simplifiés. Les valeurs de la carte sont données dans le tableau qui suit.</figcaption>
 </figure>`;
 }
 
-export function sourcesLine(sources: SourceRef[], periode: string | null): Html {
-  if (!sources.length) return html``;
-  const uniq = [...new Map(sources.map((s) => [s.fichier, s])).values()];
-  return html`<p class="fr-text--xs pan-source">Source${uniq.length > 1 ? 's' : ''}${periode ? ` (${periode})` : ''} : ${uniq.map((s, i) => html`${i ? ' ; ' : ''}${s.producteur}, fichier « ${s.fichier} », importé le ${s.importe_le.slice(0, 10)}, ${s.licence}`)}.</p>`;
+const JEU_LABEL: Record<string, string> = {
+  'arcep-deploiements': 'observatoire trimestriel des déploiements FttH',
+  'mci-communes': 'Ma connexion internet, débits disponibles par commune',
+};
+/** « 2018 T1 » for a quarter, « 31 décembre 2022 » for a file's date. */
+const periodLabel = (p: string) => (/^\d{4}-\d{2}-\d{2}$/.test(p) ? formatDate(p) : p.replace(/^(\d{4})-T/, '$1 T'));
+
+/**
+ * The citations of the figures built from these series points: one per file, with the periods it
+ * gives (the same file often holds several quarters) and its import date, for the shared sources block.
+ */
+export function citationsOf(items: readonly { jeu: string; periode: string; sources: SourceRef[] }[]): Citation[] {
+  const byFile = new Map<string, { s: SourceRef; jeu: string; periodes: string[] }>();
+  for (const it of items)
+    for (const s of it.sources) {
+      const k = `${it.jeu}|${s.fichier}`;
+      const g = byFile.get(k) ?? { s, jeu: it.jeu, periodes: [] };
+      if (!g.periodes.includes(it.periode)) g.periodes.push(it.periode);
+      if (s.importe_le > g.s.importe_le) g.s = s;
+      byFile.set(k, g);
+    }
+  return [...byFile.values()].map(({ s, jeu, periodes }) => {
+    const sorted = [...periodes].sort();
+    const first = sorted[0]!;
+    const last = sorted.at(-1)!;
+    return {
+      producteur: s.producteur, jeu: JEU_LABEL[jeu] ?? jeu, fichier: s.fichier, donneesAu: /^\d{4}-T/.test(last) ? periodLabel(last) : last, importeLe: s.importe_le, licence: s.licence,
+      note: sorted.length > 1 ? `Périodes de ${periodLabel(first)} à ${periodLabel(last)}.` : null,
+    };
+  });
 }
+
+/** The sources block under a figure, citing only the series points it is built from. */
+export const sourcesOf = (items: readonly { jeu: string; periode: string; sources: SourceRef[] }[]) => sourcesBlock(citationsOf(items));
 
 type Point = { date: string; valeur: number; periode: string };
 
@@ -106,7 +144,7 @@ ${o.targets.map((x, i) => {
     const color = ['#ce0500', '#b34000', '#6e445a', '#466964'][i % 4]!;
     const proj = x.projection.date_projetee && (x.projection.statut === 'en_bonne_voie' || x.projection.statut === 'en_retard') ? html`<line x1="${X(t(last.date)).toFixed(1)}" y1="${Y(last.valeur).toFixed(1)}" x2="${X(t(x.projection.date_projetee)).toFixed(1)}" y2="${yt}" stroke="${color}" stroke-dasharray="2 3" stroke-width="1.5"><title>Projection (tendance, pas une mesure) : ${x.projection.message}</title></line>` : '';
     const lab = placeLabel(x.objectif.libelle, Number(xe), Number(yt), { W, L, R, T });
-    return html`<line x1="${L}" x2="${xe}" y1="${yt}" y2="${yt}" stroke="${color}" stroke-dasharray="6 4" stroke-width="1.5"><title>Objectif « ${x.objectif.libelle} » : ${fmtPct(x.objectif.cible)} au ${x.objectif.echeance}</title></line>
+    return html`<line x1="${L}" x2="${xe}" y1="${yt}" y2="${yt}" stroke="${color}" stroke-dasharray="6 4" stroke-width="1.5"><title>Objectif « ${x.objectif.libelle} » : ${fmtPct(x.objectif.cible)} au ${dateFr(x.objectif.echeance)}</title></line>
 <circle cx="${xe}" cy="${yt}" r="4" fill="${color}"/><text class="pan-objectif-libelle" x="${lab.x.toFixed(1)}" y="${lab.y.toFixed(1)}" text-anchor="${lab.anchor}" font-size="11" fill="${color}"><title>${x.objectif.libelle}</title>${lab.text}</text>${proj}`;
   })}
 <path d="${raw(path)}" fill="none" stroke="#000091" stroke-width="2"/>
@@ -114,7 +152,7 @@ ${o.points.map((p) => html`<circle data-date="${p.date}" cx="${X(t(p.date)).toFi
 </svg>`;
 }
 
-export function chartBlock(o: { id: string; indicateur: Indicateur; perimetre: string; points: Point[]; targets: TargetLine[]; territoire: string; sources: SourceRef[]; datedBefore: string; maxAgeMonths: number; autres?: TargetLine[] }): Html {
+export function chartBlock(o: { id: string; indicateur: Indicateur; perimetre: string; points: Point[]; targets: TargetLine[]; territoire: string; sources: { jeu: string; periode: string; sources: SourceRef[] }[]; datedBefore: string; maxAgeMonths: number; autres?: TargetLine[] }): Html {
   const first = o.points[0];
   const last = o.points.at(-1);
   const span = first && last ? ` (mesures du ${dateFr(first.date)} au ${dateFr(last.date)})` : '';
@@ -128,8 +166,8 @@ export function chartBlock(o: { id: string; indicateur: Indicateur; perimetre: s
   <thead><tr><th scope="col">Période</th><th scope="col" class="pan-num">Valeur</th></tr></thead>
   <tbody>${o.points.map((p) => html`<tr><td>${p.periode}</td><td class="pan-num">${fmtPct(p.valeur)}</td></tr>`)}</tbody></table></div>` : ''}
   ${o.autres?.length ? html`<p class="fr-text--sm">${o.autres.map((x) => html`Objectif « ${x.objectif.libelle} » : mesuré sur les technologies « ${PERIMETRE_LABEL[x.objectif.perimetre as PerimetreMci]} », il n’est pas comparé à cette courbe. `)}</p>` : ''}
-  ${o.targets.length ? html`<ul class="fr-text--sm">${o.targets.map((x) => html`<li>Objectif « ${x.objectif.libelle} » (${x.objectif.strategie}) : ${fmtPct(x.objectif.cible)} au ${x.objectif.echeance}. ${x.projection.message}${x.projection.methode ? ` ${x.projection.methode}` : ''}</li>`)}</ul>` : ''}
-  ${sourcesLine(o.sources, null)}
+  ${o.targets.length ? html`<ul class="fr-text--sm">${o.targets.map((x) => html`<li>Objectif « ${x.objectif.libelle} » (${x.objectif.strategie}) : ${fmtPct(x.objectif.cible)} au ${dateFr(x.objectif.echeance)}. ${x.projection.message}${x.projection.methode ? ` ${x.projection.methode}` : ''}</li>`)}</ul>` : ''}
+  ${sourcesOf(o.sources)}
 </section>`;
 }
 
@@ -146,7 +184,7 @@ export function targetsTable(rows: TargetLine[], caption: string, maxAgeMonths: 
   return html`<div class="fr-table"><table tabindex="0"><caption>${caption}</caption>
   <thead><tr><th scope="col">Objectif</th><th scope="col">Stratégie</th><th scope="col">Indicateur et technologies mesurées</th><th scope="col" class="pan-num">Cible</th><th scope="col">Échéance</th><th scope="col" class="pan-num">Valeur actuelle</th><th scope="col">Date des données</th><th scope="col" class="pan-num">Écart</th><th scope="col">Évaluation</th></tr></thead>
   <tbody>${rows.map((x) => html`<tr><td>${x.objectif.libelle}</td><td>${x.objectif.strategie}</td><td>${indicatorTitle(x.objectif.indicateur as Indicateur, x.objectif.perimetre)}</td>
-    <td class="pan-num">${fmtPct(x.objectif.cible)}</td><td>${x.objectif.echeance}</td>
+    <td class="pan-num">${fmtPct(x.objectif.cible)}</td><td>${dateFr(x.objectif.echeance)}</td>
     <td class="pan-num">${currentCell(x.projection)}</td>
     <td>${x.projection.date_mesure ? html`${dateFr(x.projection.date_mesure)}${x.projection.periode_actuelle && x.projection.periode_actuelle !== x.projection.date_mesure ? ` (${x.projection.periode_actuelle})` : ''}${x.projection.donnees_anciennes ? datedBadge(maxAgeMonths) : ''}` : '—'}</td>
     <td class="pan-num">${x.projection.ecart === null ? '—' : `${(x.projection.ecart * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} pts`}</td>

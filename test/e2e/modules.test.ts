@@ -38,6 +38,11 @@ describe('observatory and eligibility in a real browser', { skip: NO_BROWSER || 
     assert.equal(await page.locator('h1').count(), 1);
     assert.ok((await page.locator('table').count()) >= 2, 'dashboard tables');
     assert.deepEqual(await seriousViolations(page), []);
+    // Page 2 of a département's map table: the folded table opens on it, its pagination is axe-clean.
+    await page.goto(`${base}/observatoire?niveau=departement&code=90&page_carte=2`);
+    assert.ok(await page.locator('#tableau-carte table').isVisible());
+    assert.equal(await page.locator('nav.fr-pagination [aria-current="page"]').first().innerText(), '2');
+    assert.deepEqual(await seriousViolations(page), []);
     await page.goto(`${base}/territoires/commune/90010`);
     assert.match(await page.locator('main').innerText(), /fibre|FttH|THD/i);
     assert.deepEqual(await seriousViolations(page), []);
