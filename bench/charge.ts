@@ -96,7 +96,7 @@ function cliImport(
 ): Promise<{ code: number | null; ms: number; out: string }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'import', 'adresses', '--force', file], {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'import', 'adresses', '--force', '--initialiser', file], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

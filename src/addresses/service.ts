@@ -135,6 +135,8 @@ export function rebuildAddressIndex(ctx: Ctx): Promise<AddressIndex> {
     const fresh = h.fresh;
     h.touched = null;
     h.fresh = [];
+    // An import that changed no address (a re-import of the same file elsewhere): nothing to rebuild.
+    if (touched && h.current && !fresh.length && touched.departements.size + touched.communes.size === 0) return h.current;
     let idx: AddressIndex;
     if (touched && h.current && fresh.length === 1) {
       // Everything in memory: the previous index minus what the import replaced, plus what it wrote.
