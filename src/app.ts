@@ -32,7 +32,7 @@ import { regionByCode } from './territories/queries.ts';
 
 z.config(z.locales.fr());
 
-export type AppDeps = { db: Db; log?: Logger; modules?: AppModule[]; internalToken?: string; instance?: string };
+type AppDeps = { db: Db; log?: Logger; modules?: AppModule[]; internalToken?: string; instance?: string };
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);

@@ -32,7 +32,7 @@ const embeddedExists = (dataDir: string) => {
   }
 };
 
-export type DbOptions = {
+type DbOptions = {
   /** Create a new embedded database when DATA_DIR has none (otherwise refused: probably a wrong DATA_DIR). */
   initialise?: boolean;
   say?: (line: string) => void;

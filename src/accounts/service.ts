@@ -9,7 +9,7 @@ import { assertOrganisation } from './ownership.ts';
 import * as Q from './queries.ts';
 import { assertStrongPassword } from './password-policy.ts';
 
-export const SESSION_HOURS = 12;
+const SESSION_HOURS = 12;
 
 export const NewUserSchema = z.object({
   email: z.string().trim().toLowerCase().email('adresse électronique invalide').max(200),

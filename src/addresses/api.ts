@@ -15,7 +15,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 export type RateLimit = { max: number; timeWindow: string | number };
 
-export function hitToFeature(h: AddressHit, bano = false) {
+function hitToFeature(h: AddressHit, bano = false) {
   return {
     type: 'Feature' as const,
     geometry: { type: 'Point' as const, coordinates: [h.lon, h.lat] as [number, number] },
@@ -27,7 +27,7 @@ export function hitToFeature(h: AddressHit, bano = false) {
   };
 }
 
-export function rowToFeature(r: AddressRow) {
+function rowToFeature(r: AddressRow) {
   const hn = r.numero !== null ? `${r.numero}${r.suffixe ?? ''}` : null;
   const label = addressLabel(r);
   return {

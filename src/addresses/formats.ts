@@ -15,7 +15,7 @@ export type AddressFormat = 'ban' | 'bal' | 'bano';
 /** An address as read from a file, before the import adds its département, source and run. */
 export type ParsedAddress = Omit<AddressRow, 'departement' | 'source' | 'import_run'>;
 
-export type LineResult = { ok: true; value: ParsedAddress } | { ok: false; reason: string };
+type LineResult = { ok: true; value: ParsedAddress } | { ok: false; reason: string };
 
 /** Splits one CSV line with the shared reader's rules; null when quotes are unbalanced or broken. */
 export function splitCsvLine(line: string, sep: string): string[] | null {

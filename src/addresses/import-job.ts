@@ -20,7 +20,6 @@ const OptionsSchema = z.object({
    */
   perimetre: z.enum(['auto', 'departement', 'commune']).default('auto'),
 });
-export type AddressImportOptions = z.infer<typeof OptionsSchema>;
 
 const FORMAT_LABEL: Record<AddressFormat, string> = { ban: 'BAN', bal: 'BAL', bano: 'BANO' };
 const BATCH = 10_000;

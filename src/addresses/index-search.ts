@@ -330,7 +330,7 @@ const MAX_PREFIX = 400;
  * "5 rue de", "12 impasse ch") would otherwise score tens of thousands of equally vague streets;
  * a commune name keeps a larger budget so that "paris" or "marseille" see all their streets.
  */
-export const searchTuning = { budget: 8_000, genericBudget: 1_200 };
+const searchTuning = { budget: 8_000, genericBudget: 1_200 };
 
 export class AddressIndex {
   private readonly d: IndexData;

@@ -6,7 +6,7 @@ import { registerAddressPages } from './routes.ts';
 import { loadAddressIndexAtStartup, noteImported, rebuildAddressIndex, setEmptyAddressIndex } from './service.ts';
 
 /** Per client: an autocomplete sends a request per keystroke (debounced), hence a generous limit. */
-export const ADDRESS_RATE_LIMIT: RateLimit = { max: 600, timeWindow: '1 minute' };
+const ADDRESS_RATE_LIMIT: RateLimit = { max: 600, timeWindow: '1 minute' };
 
 export function createAddressesModule(o: { rateLimit?: RateLimit | false } = {}): AppModule {
   return {

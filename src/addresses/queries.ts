@@ -1,5 +1,4 @@
 import type { Queryable } from '../db/db.ts';
-import { insertJson } from '../db/db.ts';
 
 /** One row of table `adresse`, as the API and the eligibility pages use it. */
 export type AddressRow = {
@@ -31,10 +30,6 @@ export async function countAddresses(db: Queryable): Promise<number> {
   return r.rows[0]?.n ?? 0;
 }
 
-export async function countAddressesByDepartement(db: Queryable): Promise<{ departement: string; n: number }[]> {
-  return (await db.query<{ departement: string; n: number }>('SELECT departement, count(*)::int AS n FROM adresse GROUP BY departement ORDER BY departement')).rows;
-}
-
 /** Rows for the search index, by pages in id order (keyset pagination keeps memory flat). */
 export async function addressPage(db: Queryable, afterId: string | null, limit: number): Promise<IndexPageRow[]> {
   const r = await db.query<IndexPageRow>(
@@ -62,19 +57,12 @@ export async function addressesOf(db: Queryable, departements: string[], commune
 }
 
 /** Commune name and département come from table commune (the importer stores the same values). */
-export type IndexPageRow = Pick<AddressRow, 'id' | 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'code_insee' | 'lon' | 'lat'>;
+type IndexPageRow = Pick<AddressRow, 'id' | 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'code_insee' | 'lon' | 'lat'>;
 
 /** Current communes and arrondissements with what the importer needs. */
 export async function communeRefs(db: Queryable): Promise<{ code: string; nom: string; departement: string; codes_postaux: string[]; population: number | null }[]> {
   return (await db.query<{ code: string; nom: string; departement: string; codes_postaux: string[]; population: number | null }>(
     'SELECT code, nom, departement, codes_postaux, population FROM commune')).rows;
-}
-
-/** Ids already stored outside the perimeter being replaced (an id must stay unique). */
-export async function existingIdsElsewhere(tx: Queryable, ids: string[]): Promise<Set<string>> {
-  if (!ids.length) return new Set();
-  const r = await tx.query<{ id: string }>('SELECT id FROM adresse WHERE id = ANY($1::text[])', [ids]);
-  return new Set(r.rows.map((x) => x.id));
 }
 
 export type AddressInsert = Omit<AddressRow, 'import_run'> & { import_run: number | null };

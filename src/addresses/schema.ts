@@ -3,18 +3,18 @@ import { z } from 'zod';
 const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 
 /** A free-text address query: 2 to 200 characters, no control characters. */
-export const AddressQueryText = z.string()
+const AddressQueryText = z.string()
   .max(200, 'la recherche est limitée à 200 caractères')
   .regex(NO_CONTROL, 'la recherche contient des caractères de contrôle')
   .transform((s) => s.replace(/\s+/g, ' ').trim())
   .refine((s) => s.length >= 2, 'saisissez au moins 2 caractères')
   .refine((s) => /[\p{L}\p{N}]/u.test(s), 'saisissez des lettres ou des chiffres');
 
-export const CityCode = z.string().regex(/^(\d{5}|2[AB]\d{3})$/, 'code INSEE de commune attendu (5 caractères, par ex. 90010)');
-export const PostCode = z.string().regex(/^\d{5}$/, 'code postal attendu (5 chiffres)');
-export const DeptCode = z.string().regex(/^(\d{2}|2[AB]|97\d)$/, 'code de département attendu (par ex. 21, 2A, 974)');
-export const Lon = z.coerce.number().min(-180, 'longitude entre -180 et 180').max(180, 'longitude entre -180 et 180');
-export const Lat = z.coerce.number().min(-90, 'latitude entre -90 et 90').max(90, 'latitude entre -90 et 90');
+const CityCode = z.string().regex(/^(\d{5}|2[AB]\d{3})$/, 'code INSEE de commune attendu (5 caractères, par ex. 90010)');
+const PostCode = z.string().regex(/^\d{5}$/, 'code postal attendu (5 chiffres)');
+const DeptCode = z.string().regex(/^(\d{2}|2[AB]|97\d)$/, 'code de département attendu (par ex. 21, 2A, 974)');
+const Lon = z.coerce.number().min(-180, 'longitude entre -180 et 180').max(180, 'longitude entre -180 et 180');
+const Lat = z.coerce.number().min(-90, 'latitude entre -90 et 90').max(90, 'latitude entre -90 et 90');
 
 export const AddressSearchQuerySchema = z.object({
   q: AddressQueryText,
@@ -25,7 +25,6 @@ export const AddressSearchQuerySchema = z.object({
   lon: Lon.optional(),
   lat: Lat.optional(),
 }).refine((o) => (o.lon === undefined) === (o.lat === undefined), { message: 'lon et lat vont ensemble : donnez les deux ou aucun', path: ['lon'] });
-export type AddressSearchQuery = z.infer<typeof AddressSearchQuerySchema>;
 
 export const ReverseQuerySchema = z.object({
   lon: Lon,
@@ -37,7 +36,7 @@ export const AddressIdParamsSchema = z.object({
   id: z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/, 'identifiant d’adresse attendu (BAN, BAL ou BANO)'),
 });
 
-export const AddressPropertiesSchema = z.object({
+const AddressPropertiesSchema = z.object({
   id: z.string().describe('Identifiant de l’adresse tel que publié (BAN id, BAL cle_interop ou BANO id)'),
   type: z.enum(['housenumber', 'street']),
   label: z.string(),

@@ -3,7 +3,6 @@
  * when the table is large) and rebuilt after each `adresses` import. Functions for other modules:
  *  - `getAddressIndex(ctx)` → Promise<AddressIndex> (waits for a build in progress).
  *  - `searchAddresses(ctx, q, opts)` / `reverseAddresses(ctx, lon, lat, limit)` → AddressHit[].
- *  - `addressById(db, id)` (re-exported from queries.ts) → the stored row.
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -14,11 +13,9 @@ import { AddressIndex, AddressIndexBuilder, type AddressHit, type SearchOptions 
 import { addressesOf, addressPage, communeRefs, tableFingerprint } from './queries.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
 
-export { addressById, type AddressRow } from './queries.ts';
-export type { AddressHit, SearchOptions } from './index-search.ts';
 
 /** What an import replaced: only these parts need reading again from the database. */
-export type Touched = { departements: Set<string>; communes: Set<string> };
+type Touched = { departements: Set<string>; communes: Set<string> };
 type Holder = {
   current: AddressIndex | null; pending: Promise<AddressIndex> | null; builtAt: Date | null; ms: number;
   touched: Touched | null;
@@ -60,7 +57,7 @@ export async function buildIndexFromDb(db: Queryable, log?: Logger): Promise<Add
  * A new index from the previous one, re-reading from the database only the départements and
  * communes an import replaced (the rest is copied from memory).
  */
-export async function updateIndexFromDb(db: Queryable, previous: AddressIndex, touched: Touched, log?: Logger): Promise<AddressIndex> {
+async function updateIndexFromDb(db: Queryable, previous: AddressIndex, touched: Touched, log?: Logger): Promise<AddressIndex> {
   const t0 = Date.now();
   const b = new AddressIndexBuilder();
   for (const r of previous.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code))) b.add(r);
@@ -193,8 +190,4 @@ export function addressIndexStatus(ctx: Pick<AppContext, 'db'>): { ready: boolea
 
 export async function searchAddresses(ctx: Pick<AppContext, 'db' | 'log'>, q: string, opts: SearchOptions = {}): Promise<AddressHit[]> {
   return (await getAddressIndex(ctx)).search(q, opts);
-}
-
-export async function reverseAddresses(ctx: Pick<AppContext, 'db' | 'log'>, lon: number, lat: number, limit = 1): Promise<AddressHit[]> {
-  return (await getAddressIndex(ctx)).reverse(lon, lat, limit);
 }

@@ -3,9 +3,9 @@ import { OSM_ATTRIBUTION } from '../http/licences.ts';
 import type { AddressHit } from './index-search.ts';
 
 /** Where a chosen address leads; `{id}` is replaced by the address id (URL-encoded). */
-export const DEFAULT_ADDRESS_HREF = '/eligibilite/adresse/{id}';
+const DEFAULT_ADDRESS_HREF = '/eligibilite/adresse/{id}';
 
-export const addressHref = (id: string, template = DEFAULT_ADDRESS_HREF) => template.replace('{id}', encodeURIComponent(id));
+const addressHref = (id: string, template = DEFAULT_ADDRESS_HREF) => template.replace('{id}', encodeURIComponent(id));
 
 /** Assets the autocomplete needs: pass them to `ctx.render` (`scripts`, `head`). */
 export const addressSearchAssets = {

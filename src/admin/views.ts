@@ -3,7 +3,7 @@ import { RUN_STATUS } from '../imports/labels.ts';
 import type { ImportRun, RunSuiteFailure } from '../imports/service.ts';
 import { fmtDate, fmtInt, html, type Html } from '../http/html.ts';
 
-export function statusBadge(s: ImportRun['status']): Html {
+function statusBadge(s: ImportRun['status']): Html {
   const { label, badge: kind } = RUN_STATUS[s];
   return html`<p class="fr-badge fr-badge--${kind} fr-badge--sm">${label}</p>`;
 }

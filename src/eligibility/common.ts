@@ -7,7 +7,7 @@ import { communeCodes, padCommuneCode } from '../territories/codes.ts';
 import { normalizeName } from '../text/normalize.ts';
 
 /** Today's commune for a published code (see territories/codes.ts), or for a postcode and a name. */
-export type CommuneResolver = { resolve(code: string | undefined | null): string | null; byPostcodeAndName(cp: string, nom: string): string | null };
+type CommuneResolver = { resolve(code: string | undefined | null): string | null; byPostcodeAndName(cp: string, nom: string): string | null };
 
 export async function communeResolver(q: Queryable): Promise<CommuneResolver> {
   const codes = await communeCodes(q);

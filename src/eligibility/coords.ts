@@ -4,7 +4,7 @@
  * the 2025+ files name them imb_x/imb_y (EPSG:3857); Cartefibre's x/y are degrees. `auto` tells
  * them apart by range: degrees fit in ±180/±90, metres do not (outside a few metres of the origin).
  */
-export type Srid = 'auto' | '4326' | '3857' | '2154';
+type Srid = 'auto' | '4326' | '3857' | '2154';
 
 const R_MERC = 6378137;
 
@@ -46,12 +46,12 @@ const FRANCE_BOXES: [number, number, number, number][] = [
   [-63.2, 17.85, -62.75, 18.15], // Saint-Barthélemy, Saint-Martin
 ];
 
-export function inFrance(lon: number, lat: number): boolean {
+function inFrance(lon: number, lat: number): boolean {
   return FRANCE_BOXES.some(([a, b, c, d]) => lon >= a && lon <= c && lat >= b && lat <= d);
 }
 
 /** Parses a decimal written with a dot or a French comma. */
-export function parseNumber(s: string | undefined): number | null {
+function parseNumber(s: string | undefined): number | null {
   if (s === undefined) return null;
   const t = s.trim().replace(',', '.');
   if (!t) return null;

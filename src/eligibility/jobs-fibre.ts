@@ -22,7 +22,7 @@ const FIBRE_COLS = {
 } as const;
 
 /** imb_etat as published ("en cours de deploiement", "raccordable demande"…) → stored value. */
-export function fibreEtatOf(s: string | undefined): FibreEtat | null {
+function fibreEtatOf(s: string | undefined): FibreEtat | null {
   const f = fold(s ?? '').replace(/ /g, '_');
   const alias: Record<string, FibreEtat> = {
     raccordable_demande: 'raccordable_demande', raccordable_sur_demande: 'raccordable_demande',

@@ -9,7 +9,7 @@ import { readCsv, readHeader } from '../imports/csv.ts';
 import { readLimits } from '../imports/read.ts';
 
 /** Technologies named in the "technologie" column ("Satellite et 4G et THD radio", "THD LTE"…). */
-export function technologiesOf(t: string): { satellite: boolean; quatre_g: boolean; thd_radio: boolean } {
+function technologiesOf(t: string): { satellite: boolean; quatre_g: boolean; thd_radio: boolean } {
   const f = fold(t);
   const thd = /\bthd\b/.test(f);
   return { satellite: /satellite/.test(f), quatre_g: /\b4g\b/.test(f) || (/\blte\b/.test(f) && !thd), thd_radio: thd };

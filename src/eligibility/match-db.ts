@@ -3,7 +3,7 @@ import { insertJson } from '../db/db.ts';
 import { departementOfCommune } from '../territories/codes.ts';
 import { AddressMatcher, summarize, type AddressPoint, type BuildingIn, type Match, type MatchSummary, type Method } from './matching.ts';
 
-export type BuildingTable = { table: string; kind: 'mci' | 'fibre' };
+type BuildingTable = { table: string; kind: 'mci' | 'fibre' };
 
 
 const BUILDING_COLUMNS: Record<'mci' | 'fibre', string> = {
@@ -30,7 +30,7 @@ async function mciMatchedByCode(q: Queryable, communes: string[]): Promise<Map<s
  * Matches every building of `t.table` (a staging table or the stored one) to the address base,
  * one département at a time, and writes adresse_id / appariement / distance_m in place.
  */
-export type MatchTimings = { load_ms: number; match_ms: number; write_ms: number };
+type MatchTimings = { load_ms: number; match_ms: number; write_ms: number };
 
 export async function matchTable(q: Queryable, t: BuildingTable, onlyCommunes?: string[], timings?: MatchTimings): Promise<MatchSummary> {
   const tm = timings ?? { load_ms: 0, match_ms: 0, write_ms: 0 };

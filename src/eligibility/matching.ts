@@ -23,7 +23,7 @@ export const METHOD_LABEL: Record<Method, string> = {
   commune_plus_proche: 'adresse la plus proche dans la commune (≤ 1 km)',
   aucun: 'non rapproché',
 };
-export const MATCH_THRESHOLDS = { voieNumeroM: 150, proximiteM: 50, communeMaxM: 1000 } as const;
+const MATCH_THRESHOLDS = { voieNumeroM: 150, proximiteM: 50, communeMaxM: 1000 } as const;
 
 export type AddressPoint = { id: string; numero: number | null; suffixe: string | null; voie: string; lieu_dit: string | null; code_insee: string; lon: number; lat: number };
 export type BuildingIn = {

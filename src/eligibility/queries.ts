@@ -8,13 +8,13 @@ export async function adresseById(q: Queryable, id: string): Promise<AdresseRow 
   return (await q.query<AdresseRow>('SELECT id, numero, suffixe, voie, lieu_dit, code_postal, code_insee, commune, departement, lon, lat, source FROM adresse WHERE id = $1', [id])).rows[0];
 }
 
-export type MciBuildingRow = { imb_id: string; imb_code: string | null; nb_locaux: number | null; imb_type: string | null; imb_source: string | null; appariement: string; distance_m: number | null; addr_code: string | null };
+type MciBuildingRow = { imb_id: string; imb_code: string | null; nb_locaux: number | null; imb_type: string | null; imb_source: string | null; appariement: string; distance_m: number | null; addr_code: string | null };
 export async function mciBuildingsOfAddress(q: Queryable, adresseId: string): Promise<MciBuildingRow[]> {
   return (await q.query<MciBuildingRow>(
     `SELECT imb_id, imb_code, nb_locaux, imb_type, imb_source, appariement, distance_m, addr_code FROM mci_immeuble WHERE adresse_id = $1 ORDER BY distance_m NULLS LAST, imb_id`, [adresseId])).rows;
 }
 
-export type FibreBuildingRow = { imb_id: string; imb_etat: string; pm_ref: string | null; pm_etat: string | null; code_l331: string | null; catg_loc_imb: string | null; nb_locaux: number | null; type_imb: string | null; date_completude: string | null; pm_date_mad: string | null; appariement: string; distance_m: number | null; batiment: string | null };
+type FibreBuildingRow = { imb_id: string; imb_etat: string; pm_ref: string | null; pm_etat: string | null; code_l331: string | null; catg_loc_imb: string | null; nb_locaux: number | null; type_imb: string | null; date_completude: string | null; pm_date_mad: string | null; appariement: string; distance_m: number | null; batiment: string | null };
 export async function fibreBuildingsOfAddress(q: Queryable, adresseId: string): Promise<FibreBuildingRow[]> {
   return (await q.query<FibreBuildingRow>(
     `SELECT imb_id, imb_etat, pm_ref, pm_etat, code_l331, catg_loc_imb, nb_locaux, type_imb, to_char(date_completude, 'YYYY-MM-DD') AS date_completude,

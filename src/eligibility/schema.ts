@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CsrfField, OptionalId, optText, text } from '../http/schemas.ts';
 
-export const AdresseIdSchema = z.string().trim()
+const AdresseIdSchema = z.string().trim()
   .min(1, 'identifiant d’adresse vide')
   .max(100, 'identifiant d’adresse trop long (100 caractères au plus)')
   .regex(/^[A-Za-z0-9][\w.:-]*$/, 'identifiant d’adresse invalide : lettres, chiffres, « _ », « - », « . » ou « : » attendus (par exemple 54084_0200_00001)');
@@ -10,7 +10,7 @@ export const EligibiliteQuerySchema = z.object({ adresse_id: AdresseIdSchema.des
 export const AdresseParamsSchema = z.object({ id: AdresseIdSchema });
 
 /** Licence of the address data; BANO (OpenStreetMap) addresses are under ODbL and carry their attribution. */
-export const LicenceSchema = z.object({
+const LicenceSchema = z.object({
   licence: z.string(), url: z.string(), attribution: z.string().nullable().describe('Mention obligatoire (ODbL : « © les contributeurs d’OpenStreetMap ») ; null sous Licence Ouverte'),
 }).describe('Licence des données de l’adresse : Licence Ouverte 2.0 (BAN, BAL) ou ODbL 1.0 (BANO)');
 

@@ -7,11 +7,11 @@ import { METHOD_LABEL, type Method } from './matching.ts';
 import * as Q from './queries.ts';
 import { CLASSE_LABEL, classeRank, FIBRE_ETAT_LABEL, TECHNO_LABEL, TECHNO_PRIORITY, type ClasseDebit, type FibreEtat, type Techno } from './reference.ts';
 
-export type Classe = { code: string; libelle: string } | null;
+type Classe = { code: string; libelle: string } | null;
 const classe = (c: string | null): Classe => (c ? { code: c, libelle: CLASSE_LABEL[c as ClasseDebit]?.libelle ?? c } : null);
 const maxClasse = (list: (string | null)[]): string | null => list.reduce<string | null>((m, c) => (classeRank(c) > classeRank(m) ? c : m), null);
 
-export function adresseLabel(a: Pick<Q.AdresseRow, 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'commune'>): string {
+function adresseLabel(a: Pick<Q.AdresseRow, 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'commune'>): string {
   return addressLabel(a, 'postal');
 }
 

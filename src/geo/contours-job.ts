@@ -20,7 +20,7 @@ async function communesWithoutContour(db: Queryable, codes: string[]) {
 const CODE_KEYS = ['code', 'code_insee', 'insee', 'INSEE_COM', 'INSEE_DEP', 'INSEE_REG', 'insee_com', 'siren', 'SIREN_EPCI', 'CODE_SIREN', 'codgeo', 'CODGEO'];
 
 /** The level named in the file name (france-geojson and ngeofr name their files so). */
-export function niveauFromName(name: string): Niveau | undefined {
+function niveauFromName(name: string): Niveau | undefined {
   const n = name.toLowerCase();
   if (/commune/.test(n)) return 'commune';
   if (/epci/.test(n)) return 'epci';

@@ -1,9 +1,7 @@
 import simplify from 'simplify-js';
 
 export type Position = [number, number];
-export type Polygon = { type: 'Polygon'; coordinates: Position[][] };
 export type MultiPolygon = { type: 'MultiPolygon'; coordinates: Position[][][] };
-export type Areal = Polygon | MultiPolygon;
 export type BBox = [number, number, number, number];
 
 export class GeometryError extends Error {}

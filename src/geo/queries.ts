@@ -3,7 +3,7 @@ import { communesOfSql } from '../territories/service.ts';
 import type { Niveau } from '../territories/schema.ts';
 import type { BBox, MultiPolygon } from './geometry.ts';
 
-export type Shape = { code: string; nom: string; geometrie: MultiPolygon; bbox: BBox };
+type Shape = { code: string; nom: string; geometrie: MultiPolygon; bbox: BBox };
 
 export async function shapeOf(q: Queryable, niveau: Niveau, code: string) {
   return (await q.query<{ geometrie: MultiPolygon; bbox: BBox; source: string }>(

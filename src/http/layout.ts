@@ -2,7 +2,7 @@ import { html, type Html } from './html.ts';
 import { loginHref } from './return-path.ts';
 
 export type Site = { name: string; regionCode: string; regionNom: string };
-export type Viewer = { nom: string; role: 'administrateur' | 'editeur' } | null;
+type Viewer = { nom: string; role: 'administrateur' | 'editeur' } | null;
 export type Crumb = { label: string; href?: string };
 
 /** Top navigation: one entry per module. `match` tells which pages light it up. */
@@ -17,7 +17,7 @@ export const NAV: { label: string; href: string }[] = [
   { label: 'Données ouvertes', href: '/donnees' },
 ];
 
-export type PageOptions = {
+type PageOptions = {
   site: Site;
   title: string;
   path: string;
@@ -34,7 +34,7 @@ function activeHref(path: string): string {
   return hit[0]?.href ?? (path === '/' ? '/' : '');
 }
 
-export function breadcrumb(crumbs: Crumb[]): Html {
+function breadcrumb(crumbs: Crumb[]): Html {
   if (!crumbs.length) return html``;
   return html`<nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
   <button class="fr-breadcrumb__button" aria-expanded="false" aria-controls="fil-ariane" type="button">Voir le fil d’Ariane</button>

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { SessionUser } from '../accounts/queries.ts';
 import { sessionFromToken } from '../accounts/service.ts';
 import type { Config } from '../config.ts';
@@ -14,7 +14,7 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'pan_session';
-export const CSRF_COOKIE = 'pan_csrf';
+const CSRF_COOKIE = 'pan_csrf';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

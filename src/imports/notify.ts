@@ -12,7 +12,7 @@ const IMPORTS_CHANNEL = 'pan_imports';
 /** Instance names of CLI processes start with this (they run no follow-ups). */
 export const CLI_PREFIX = 'cli:';
 
-export type ImportNotice =
+type ImportNotice =
   | { type: 'import'; job: string; run: number; instance: string; followUps: boolean }
   | { type: 'relance'; run: number; instance: string };
 

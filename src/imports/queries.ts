@@ -162,8 +162,3 @@ export async function succeededRunsSince(q: Queryable, since: Date): Promise<{ i
 export async function databaseNow(q: Queryable): Promise<Date> {
   return (await q.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
 }
-
-/** Size in bytes of the source a run read (kept after the file itself is removed by retention). */
-export async function setRunSourceSize(q: Queryable, id: number, size: number): Promise<void> {
-  await q.query('UPDATE import_run SET source_taille = $2 WHERE id = $1', [id, size]);
-}

@@ -24,7 +24,7 @@ import { resolveSource, type Source } from './source.ts';
 /** This process, as written in the runs it records and in the notifications it sends. */
 export const PROCESS_INSTANCE = `${os.hostname()}:${process.pid}`;
 
-export type RunnerDeps = {
+type RunnerDeps = {
   db: Db;
   config: Config;
   log: Logger;

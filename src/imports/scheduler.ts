@@ -66,7 +66,7 @@ export async function auditImportLaunch(
   });
 }
 
-export type SchedulerDeps = {
+type SchedulerDeps = {
   db: Db;
   config: Config;
   log: Logger;
@@ -122,7 +122,7 @@ export async function runDueSchedules(deps: SchedulerDeps): Promise<ImportRun[]>
   return runs;
 }
 
-export type SchedulerHandle = { stop(): Promise<void>; tick(): Promise<ImportRun[]> };
+type SchedulerHandle = { stop(): Promise<void>; tick(): Promise<ImportRun[]> };
 
 /**
  * Checks the schedules every minute. `stop()` stops checking and waits for the pass in progress

@@ -18,7 +18,7 @@ export type Source = {
   size: number;
 };
 
-export async function sha256File(p: string): Promise<string> {
+async function sha256File(p: string): Promise<string> {
   const h = crypto.createHash('sha256');
   await pipeline(fs.createReadStream(p), h);
   return h.digest('hex');

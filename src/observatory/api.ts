@@ -10,11 +10,11 @@ import { freshness, targetsFor } from './targets.ts';
 const n = z.number().nullable();
 const TAG = ['observatoire'];
 
-export const ObsParamsSchema = z.object({
+const ObsParamsSchema = z.object({
   niveau: z.enum(NIVEAUX_OBS).describe('region, departement, epci, commune ou france'),
   code: z.string().trim().min(1).max(12).regex(/^[0-9A-Za-z]+$/, 'code INSEE ou SIREN attendu (FR pour la France)').describe('Code INSEE (commune, département, région), SIREN (EPCI), FR pour la France'),
 });
-export const ObsQuerySchema = z.object({
+const ObsQuerySchema = z.object({
   perimetre: z.enum(['toutes', 'terrestre', 'filaire', 'dsl']).default('toutes').describe('Ma connexion internet : toutes technologies (défaut), terrestres, filaires ou DSL'),
 });
 
@@ -22,7 +22,7 @@ const SourceSchema = z.object({ fichier: z.string(), producteur: z.string(), lic
 const ClassesSchema = z.object({ inel: n, moins_3: n, de_3_a_8: n, de_8_a_30: n, de_30_a_100: n, de_100_a_1g: n, au_moins_1g: n }).nullable()
   .describe('Répartition exclusive des locaux par classe de débit (déduite des effectifs cumulés)');
 
-export const SeriesItemSchema = z.object({
+const SeriesItemSchema = z.object({
   periode: z.string().describe('« 2018-T1 » pour un trimestre de l’observatoire, date ISO sinon (Ma connexion internet)'),
   date: z.string().describe('Date de fin de la période (AAAA-MM-JJ)'),
   jeu: z.enum(['arcep-deploiements', 'mci-communes']),
@@ -48,8 +48,8 @@ export const SeriesItemSchema = z.object({
   sources: z.array(SourceSchema),
 });
 
-export const ObsTerritorySchema = z.object({ niveau: z.enum(NIVEAUX_OBS), code: z.string(), nom: z.string() });
-export const FixeResponseSchema = z.object({ territoire: ObsTerritorySchema, series: z.array(SeriesItemSchema) });
+const ObsTerritorySchema = z.object({ niveau: z.enum(NIVEAUX_OBS), code: z.string(), nom: z.string() });
+const FixeResponseSchema = z.object({ territoire: ObsTerritorySchema, series: z.array(SeriesItemSchema) });
 
 const ObjectifSchema = z.object({
   id: z.number(), libelle: z.string(), strategie: z.string(), territoire_niveau: z.string(), territoire_code: z.string(),
@@ -81,7 +81,7 @@ const ControleResponseSchema = z.object({
   })),
 });
 
-export type ControleLine = z.infer<typeof ControleResponseSchema>['lignes'][number];
+type ControleLine = z.infer<typeof ControleResponseSchema>['lignes'][number];
 
 /** Published totals against recomputed ones, with the explanation of each difference. */
 export async function controleLines(ctx: AppContext, niveau: 'departement' | 'region' | 'epci', periode: string | null): Promise<ControleLine[]> {

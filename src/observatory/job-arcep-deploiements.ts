@@ -13,7 +13,7 @@ import { parseLong, recogniseLong, type LongSeries } from './parse-serie.ts';
 import { loadSheets } from './sheets.ts';
 import * as S from './store.ts';
 
-export const ArcepOptionsSchema = z.object({
+const ArcepOptionsSchema = z.object({
   /** Quarter of the "informations" sheets when the file does not say it (e.g. 2018-T1). */
   trimestre: z.string().regex(/^\d{4}-T[1-4]$/, 'trimestre attendu sous la forme 2018-T1').optional(),
   /** Only these départements (commune sheets), e.g. "21,25,39". */

@@ -5,7 +5,7 @@ import { COMMUNE_CODE, communeCodes, departementOfCommune } from '../territories
 import { csvTable, DeptListSchema, fail } from './job-common.ts';
 import * as S from './store.ts';
 
-export const LogementsOptionsSchema = z.object({ departements: DeptListSchema.optional() }).strict();
+const LogementsOptionsSchema = z.object({ departements: DeptListSchema.optional() }).strict();
 
 /** INSEE "Logement, base communale" (base-cc-logement): dwellings per commune, an alternative denominator. */
 export const logementsInseeJob = defineJob({

@@ -6,7 +6,7 @@ import { csvTable, DeptListSchema, fail } from './job-common.ts';
 import { MCI_FIELDS, mciReading, parseCount, toCumulative, type MciCounts } from './parse.ts';
 import * as S from './store.ts';
 
-export const MciOptionsSchema = z.object({
+const MciOptionsSchema = z.object({
   /** Which MCI file: all technologies (commune_debit.csv), terrestre, filaire or dsl. Read from the file name by default. */
   perimetre: z.enum(['toutes', 'terrestre', 'filaire', 'dsl']).optional(),
   departements: DeptListSchema.optional(),
@@ -14,7 +14,7 @@ export const MciOptionsSchema = z.object({
 
 const MCI_REQUIRED = ['code_insee', 'nbr', 'inel_hd', 'elig_hd05', 'elig_hd3', 'elig_bhd8', 'elig_thd30', 'date'];
 
-export function perimetreFromName(name: string): 'toutes' | 'terrestre' | 'filaire' | 'dsl' {
+function perimetreFromName(name: string): 'toutes' | 'terrestre' | 'filaire' | 'dsl' {
   const m = /debit[_-](terrestre|filaire|dsl)/i.exec(name);
   return m ? (m[1]!.toLowerCase() as 'terrestre') : 'toutes';
 }

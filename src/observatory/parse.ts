@@ -8,7 +8,7 @@
 import { COMMUNE_CODE, padCommuneCode } from '../territories/codes.ts';
 
 export type Niveau = 'commune' | 'epci' | 'departement' | 'region' | 'arrondissement';
-export type SheetKind = 'deploiement' | 'informations';
+type SheetKind = 'deploiement' | 'informations';
 export type RawSheet = { name: string; rows: string[][] };
 
 /** A run failure with a precise French reason (the job turns it into an AppError). */
@@ -31,7 +31,7 @@ export function norm(s: string): string {
 }
 
 /** Excel column letter of a 0-based index (A, B, …, AA). */
-export function colLetter(i: number): string {
+function colLetter(i: number): string {
   let s = '';
   let n = i + 1;
   while (n > 0) {
@@ -64,7 +64,7 @@ export function quarterFromName(name: string): string | undefined {
   return b ? `${b[2]}-T${b[1]}` : undefined;
 }
 
-export type NumberParse = { ok: true; value: number | null } | { ok: false };
+type NumberParse = { ok: true; value: number | null } | { ok: false };
 
 /** ARCEP numbers: spaces (also non-breaking) as thousands separators, '-' for zero, empty for none. */
 export function parseCount(raw: string | undefined): NumberParse {
@@ -91,7 +91,7 @@ export function parseShare(raw: string | undefined): NumberParse {
 }
 
 /** Flags of the informations sheet: '1' yes, '-' / '0' / empty no. */
-export function parseFlag(raw: string | undefined): boolean | null | 'invalid' {
+function parseFlag(raw: string | undefined): boolean | null | 'invalid' {
   const s = norm(raw ?? '');
   if (s === 'oui' || s === 'x' || /^[1-9]\d*$/.test(s)) return true;
   if (s === '' || s === '-' || s === '0' || s === 'non') return false;
@@ -99,7 +99,7 @@ export function parseFlag(raw: string | undefined): boolean | null | 'invalid' {
 }
 
 /** Codes from Excel may have lost their leading zero (1001 for 01001). */
-export function padCode(niveau: Niveau, raw: string): string {
+function padCode(niveau: Niveau, raw: string): string {
   const s = raw.trim().toUpperCase();
   if (niveau === 'commune' || niveau === 'arrondissement') return padCommuneCode(s);
   if (niveau === 'departement' && /^\d$/.test(s)) return `0${s}`;
@@ -115,7 +115,7 @@ const CODE_RE: Record<Niveau, RegExp> = {
   region: /^\d{2}$/,
 };
 
-export type Recognised = { kind: SheetKind; niveau: Niveau; headerIndex: number; header: string[] };
+type Recognised = { kind: SheetKind; niveau: Niveau; headerIndex: number; header: string[] };
 
 /** Which observatory sheet this is, read from its header (the sheet or file name is not trusted). */
 export function recognise(sheet: RawSheet): Recognised | undefined {
@@ -141,7 +141,7 @@ function trimTrailing(a: string[]): string[] {
 export type Reject = { line: number; reason: string; raw: string };
 
 export type DeploymentRow = { code: string; line: number; champ: Champ; values: (number | null)[] };
-export type Champ = 'locaux_raccordables' | 'categorie' | 'mutualisation_1' | 'mutualisation_2' | 'mutualisation_3' | 'mutualisation_4';
+type Champ = 'locaux_raccordables' | 'categorie' | 'mutualisation_1' | 'mutualisation_2' | 'mutualisation_3' | 'mutualisation_4';
 export type DeploymentSheet = { niveau: Niveau; sheet: string; periodes: string[]; rows: DeploymentRow[]; rejects: Reject[]; read: number };
 
 function champOf(s: string): Champ | undefined {

@@ -10,7 +10,7 @@ import { communeHref, departementHref, epciHref, type TableDef } from './tables.
 
 export const LICENCE = 'Licence Ouverte 2.0 (Etalab)';
 
-export type Periods = { ftth?: string; mci?: string; perimetre: string };
+type Periods = { ftth?: string; mci?: string; perimetre: string };
 /** The latest imported periods, or the FttH quarter asked for when it has been imported. */
 export async function periodsOf(ctx: AppContext, perimetre: string, trimestre?: string): Promise<Periods & { ftthDate?: string; mciDate?: string }> {
   const [f, m, all] = await Promise.all([Q.latestPeriode(ctx.db, 'arcep-deploiements', 'ftth'), Q.latestPeriode(ctx.db, 'mci-communes', perimetre), Q.ftthPeriods(ctx.db)]);

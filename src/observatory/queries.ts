@@ -73,10 +73,6 @@ export function departementsLatest(q: Queryable, region: string | null, p: { ftt
   return latestOf(q, 'departement', `SELECT code, nom, region AS parent FROM departement WHERE ${region ? 'region = $4' : 'true'}`, region ? [region] : [], p);
 }
 
-export function regionsLatest(q: Queryable, p: { ftth?: string; mci?: string; perimetre: string }) {
-  return latestOf(q, 'region', `SELECT code, nom, NULL::text AS parent FROM region`, [], p);
-}
-
 /** EPCI with at least one commune in the region or département. */
 export function epcisLatest(q: Queryable, scope: { niveau: 'region' | 'departement' | 'france'; code: string }, p: { ftth?: string; mci?: string; perimetre: string }) {
   const where = scope.niveau === 'france' ? 'true' : `c.${scope.niveau} = $4`;
@@ -84,7 +80,7 @@ export function epcisLatest(q: Queryable, scope: { niveau: 'region' | 'departeme
     scope.niveau === 'france' ? [] : [scope.code], p);
 }
 
-export type ShapeRow = { code: string; nom: string; geometrie: { type: 'MultiPolygon'; coordinates: number[][][][] } };
+type ShapeRow = { code: string; nom: string; geometrie: { type: 'MultiPolygon'; coordinates: number[][][][] } };
 /** Simplified outlines of the listed territories (those that have one). */
 export async function shapesOf(q: Queryable, niveau: string, codes: string[]): Promise<ShapeRow[]> {
   if (!codes.length) return [];
@@ -93,7 +89,7 @@ export async function shapesOf(q: Queryable, niveau: string, codes: string[]): P
     [niveau, codes])).rows;
 }
 
-export type ControleRow = {
+type ControleRow = {
   code: string; nom: string | null; periode: string; publie: number | null; somme_communes_publiees: number | null; recalcule: number | null;
   non_rattaches: number | null; codes_non_rattaches: string | null; sortants: number | null; entrants: number | null;
 };
@@ -128,10 +124,6 @@ export async function controleEpci(q: Queryable, periode: string | null) {
      LEFT JOIN obs_serie s ON s.niveau = 'epci' AND s.code = p.code AND s.jeu = 'arcep-deploiements' AND s.perimetre = 'ftth' AND s.periode = p.periode
      WHERE p.niveau = 'epci' AND p.champ = 'locaux_raccordables' AND ($1::text IS NULL OR p.periode = $1)
      ORDER BY p.periode, p.code`, [periode])).rows;
-}
-
-export async function publishedPeriods(q: Queryable): Promise<string[]> {
-  return (await q.query<{ periode: string }>(`SELECT DISTINCT periode FROM obs_publie WHERE champ = 'locaux_raccordables' ORDER BY periode`)).rows.map((r) => r.periode);
 }
 
 export type ObjectifRow = {

@@ -25,7 +25,7 @@ export { clearObservatoryCache } from './cache.ts';
 const HEAD = html`<link rel="stylesheet" href="/static/observatory.css">`;
 const code = z.string().trim().max(12).regex(/^[0-9A-Za-z]*$/, 'code INSEE ou SIREN attendu');
 
-export const DashboardQuerySchema = z.object({
+const DashboardQuerySchema = z.object({
   niveau: z.enum(['region', 'departement', 'epci', 'france']).optional(),
   code: code.optional(),
   departement: code.optional(),

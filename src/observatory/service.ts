@@ -59,7 +59,7 @@ export const SPEED_CLASSES = [
   { key: 'de_100_a_1g', label: '100 Mbit/s à 1 Gbit/s' },
   { key: 'au_moins_1g', label: '1 Gbit/s ou plus' },
 ] as const;
-export type SpeedClass = (typeof SPEED_CLASSES)[number]['key'];
+type SpeedClass = (typeof SPEED_CLASSES)[number]['key'];
 
 export type Scope = { niveau: NiveauObs; code: string; nom: string; parents: { niveau: Niveau; code: string; nom: string }[] };
 
@@ -88,7 +88,7 @@ export function speedClasses(c: Counts): Record<SpeedClass, number | null> | nul
   };
 }
 
-export type Rates = { taux_ftth: number | null; denominateur_taux_ftth: 'locaux' | 'locaux_arcep' | 'logements_insee' | null; part_bhd8: number | null; part_thd30: number | null; part_thd100: number | null; part_thd1g: number | null };
+type Rates = { taux_ftth: number | null; denominateur_taux_ftth: 'locaux' | 'locaux_arcep' | 'logements_insee' | null; part_bhd8: number | null; part_thd30: number | null; part_thd100: number | null; part_thd1g: number | null };
 
 export function rates(r: { locaux_raccordables?: number | null; locaux?: number | null; logements_insee?: number | null } & Counts): Rates {
   let taux: number | null = null;
@@ -105,7 +105,7 @@ export function rates(r: { locaux_raccordables?: number | null; locaux?: number 
 
 export type SourceRef = { fichier: string; producteur: string; licence: string; importe_le: string };
 
-export function sourcesIndex(rows: Q.SourceRow[]): Map<string, SourceRef[]> {
+function sourcesIndex(rows: Q.SourceRow[]): Map<string, SourceRef[]> {
   const m = new Map<string, SourceRef[]>();
   for (const r of rows) {
     const k = `${r.jeu}|${r.perimetre}|${r.periode}`;

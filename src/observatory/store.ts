@@ -68,7 +68,7 @@ const DATE_FIN = `CASE WHEN periode ~ '^[0-9]{4}-T[1-4]$'
   THEN (make_date(substr(periode, 1, 4)::int, substr(periode, 7, 1)::int * 3, 1) + interval '1 month' - interval '1 day')::date
   ELSE periode::date END`;
 
-export const FTTH_COMMUNES_SQL = `
+const FTTH_COMMUNES_SQL = `
     INSERT INTO obs_serie (niveau, code, periode, date_fin, jeu, perimetre, communes, locaux_raccordables, categorie,
       logements, etablissements, locaux, millesime_locaux, logements_insee, communes_ftth_completes, communes_ftth_nulles)
     WITH f AS (

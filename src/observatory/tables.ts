@@ -8,7 +8,7 @@ import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts
 import { territoryHref } from '../territories/views.ts';
 
 /** `date`: a calendar day, in French on the page and ISO (`YYYY-MM-DD`) in the downloads. */
-export type ColKind = 'text' | 'int' | 'pct' | 'num' | 'link' | 'date';
+type ColKind = 'text' | 'int' | 'pct' | 'num' | 'link' | 'date';
 /** `exportOnly`: a column of the CSV and JSON downloads that the HTML page leaves out to stay light. */
 export type Column = { key: string; label: string; kind: ColKind; href?: (row: Record<string, unknown>) => string; exportOnly?: boolean };
 export type TableDef = { key: string; titre: string; columns: Column[]; rows: Record<string, unknown>[]; source: string; licence: string };

@@ -16,7 +16,7 @@ import { dateFr } from './targets.ts';
 const HEAD = html`<link rel="stylesheet" href="/static/observatory.css">`;
 
 const pct = z.string().trim().transform((s) => Number(s.replace(',', '.').replace('%', ''))).pipe(z.number({ error: 'nombre attendu' }).gt(0, 'la cible doit être supérieure à 0 %').max(100, 'la cible ne peut dépasser 100 %'));
-export const ObjectifFormSchema = z.object({
+const ObjectifFormSchema = z.object({
   ...CsrfField,
   libelle: text(200, 3, 'libellé trop court'),
   strategie: text(200, 2, 'stratégie à préciser'),

@@ -31,7 +31,7 @@ const pct = (v: number) => `${(v * 100).toLocaleString('fr-FR', { maximumFractio
 const DAY = 86_400_000;
 const years = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / (365.25 * DAY);
 /** Fewest measures a trend is drawn from. */
-export const MIN_POINTS = 4;
+const MIN_POINTS = 4;
 
 export type Projection = {
   actuel: number | null; periode_actuelle: string | null; date_mesure: string | null; donnees_anciennes: boolean; ecart: number | null;
@@ -81,7 +81,7 @@ export function project(points: Point[], cible: number, echeance: string, f: Fre
 }
 
 /** Targets that apply to a territory: its own, its parents', and national ones. */
-export function applies(o: Q.ObjectifRow, scope: Scope): boolean {
+function applies(o: Q.ObjectifRow, scope: Scope): boolean {
   if (o.territoire_niveau === 'france') return true;
   if (o.territoire_niveau === scope.niveau && o.territoire_code === scope.code) return true;
   return scope.parents.some((p) => p.niveau === o.territoire_niveau && p.code === o.territoire_code);

@@ -11,7 +11,7 @@ import { downloads, sourcesOf, targetsTable } from './views.ts';
 const ordinal = (n: number) => `${n}${n === 1 ? 're' : 'e'}`;
 
 /** "1re ex æquo (13 communes à 100 %)": a rank says how many communes share the value. */
-export function rankText(rk: { rang: number; total: number; ex_aequo: number; valeur: number }, within: string): string {
+function rankText(rk: { rang: number; total: number; ex_aequo: number; valeur: number }, within: string): string {
   const tie = rk.ex_aequo > 1 ? ` ex æquo (${rk.ex_aequo} communes à ${fmtPct(rk.valeur)})` : '';
   return `${fmtPct(rk.valeur)}, ${ordinal(rk.rang)}${tie} sur ${rk.total} communes ${within}`;
 }

@@ -1,11 +1,11 @@
 import { svgMap, type SvgShape } from '../geo/svg.ts';
-import { fmtInt, fmtPct, formatDate, html, raw, type Html } from '../http/html.ts';
+import { fmtPct, formatDate, html, raw, type Html } from '../http/html.ts';
 import { type Citation, sourcesBlock } from '../http/sources.ts';
 import { indicatorTitle, PERIMETRE_LABEL, type Indicateur, type PerimetreMci, type SourceRef } from './service.ts';
 import { dateFr, type TargetLine } from './targets.ts';
 
 /** Sequential blues (ColorBrewer "Blues", readable by colour-blind users) + grey for "no data". */
-export const CLASSES: { min: number; max: number; color: string; label: string }[] = [
+const CLASSES: { min: number; max: number; color: string; label: string }[] = [
   { min: -Infinity, max: 0, color: '#f7fbff', label: '0 %' },
   { min: 0, max: 0.25, color: '#c6dbef', label: 'de 0 à 25 %' },
   { min: 0.25, max: 0.5, color: '#6baed6', label: 'de 25 à 50 %' },
@@ -13,23 +13,23 @@ export const CLASSES: { min: number; max: number; color: string; label: string }
   { min: 0.8, max: 1, color: '#08519c', label: 'de 80 à 100 %' },
   { min: 1, max: Infinity, color: '#08306b', label: '100 % ou plus' },
 ];
-export const NO_DATA = '#bdbdbd';
+const NO_DATA = '#bdbdbd';
 
-export function colorOf(v: number | null | undefined): string {
+function colorOf(v: number | null | undefined): string {
   if (v === null || v === undefined || Number.isNaN(v)) return NO_DATA;
   if (v <= 0) return CLASSES[0]!.color;
   if (v >= 1) return CLASSES[5]!.color;
   return CLASSES.find((c) => v > c.min && v <= c.max && c.min >= 0)?.color ?? CLASSES[1]!.color;
 }
 
-export function legend(title: string): Html {
+function legend(title: string): Html {
   return html`<div class="pan-legende" aria-hidden="true"><p class="fr-text--sm fr-mb-1v"><strong>${title}</strong></p>
   <ul class="pan-legende__liste">${CLASSES.map((c) => html`<li><span class="pan-legende__case" style="background:${c.color}"></span>${c.label}</li>`)}
   <li><span class="pan-legende__case" style="background:${NO_DATA}"></span>pas de donnée</li></ul></div>`;
 }
 
 /** The class of a value on the map: one short name per colour of CLASSES, `qn` for no data. */
-export function classOf(v: number | null | undefined): string {
+function classOf(v: number | null | undefined): string {
   const c = colorOf(v);
   const i = CLASSES.findIndex((x) => x.color === c);
   return i < 0 ? 'qn' : `q${i}`;
@@ -55,7 +55,7 @@ const periodLabel = (p: string) => (/^\d{4}-\d{2}-\d{2}$/.test(p) ? formatDate(p
  * The citations of the figures built from these series points: one per file, with the periods it
  * gives (the same file often holds several quarters) and its import date, for the shared sources block.
  */
-export function citationsOf(items: readonly { jeu: string; periode: string; sources: SourceRef[] }[]): Citation[] {
+function citationsOf(items: readonly { jeu: string; periode: string; sources: SourceRef[] }[]): Citation[] {
   const byFile = new Map<string, { s: SourceRef; jeu: string; periodes: string[] }>();
   for (const it of items)
     for (const s of it.sources) {
@@ -105,7 +105,7 @@ const t = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
  * A time-series chart rendered on the server (SVG, no JavaScript), with the targets as dashed
  * lines up to their deadline and the projected date; the same figures are in the table after it.
  */
-export function lineChart(o: { id: string; title: string; points: Point[]; targets: TargetLine[] }): Html {
+function lineChart(o: { id: string; title: string; points: Point[]; targets: TargetLine[] }): Html {
   const W = 640;
   const H = 260;
   const L = 48;
@@ -189,13 +189,6 @@ export function targetsTable(rows: TargetLine[], caption: string, maxAgeMonths: 
     <td>${x.projection.date_mesure ? html`${dateFr(x.projection.date_mesure)}${x.projection.periode_actuelle && x.projection.periode_actuelle !== x.projection.date_mesure ? ` (${x.projection.periode_actuelle})` : ''}${x.projection.donnees_anciennes ? datedBadge(maxAgeMonths) : ''}` : '—'}</td>
     <td class="pan-num">${x.projection.ecart === null ? '—' : `${(x.projection.ecart * 100).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} pts`}</td>
     <td>${x.projection.message}${x.projection.methode ? html`<br><span class="fr-text--xs">${x.projection.methode}</span>` : ''}</td></tr>`)}</tbody></table></div>`;
-}
-
-export function pctCell(v: number | null | undefined): Html {
-  return html`<td class="pan-num">${fmtPct(v)}</td>`;
-}
-export function intCell(v: number | null | undefined): Html {
-  return html`<td class="pan-num">${fmtInt(v)}</td>`;
 }
 
 export function downloads(base: string, qs: string, items: { table: string; label: string }[]): Html {

@@ -35,7 +35,7 @@ const EpciSchema = z.object({
 const DepartementSchema = z.object({ code: z.string(), nom: z.string(), region: z.string(), chefLieu: z.string().optional(), zone: z.string() });
 const RegionSchema = z.object({ code: z.string(), nom: z.string(), chefLieu: z.string().optional(), zone: z.string() });
 
-export function packageDataDir(): string {
+function packageDataDir(): string {
   const require = createRequire(import.meta.url);
   return path.join(path.dirname(require.resolve('@etalab/decoupage-administratif/package.json')), 'data');
 }

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/db.ts';
 import type { Niveau } from './schema.ts';
 
-export type RegionRow = { code: string; nom: string; chef_lieu: string | null; zone: string };
+type RegionRow = { code: string; nom: string; chef_lieu: string | null; zone: string };
 export type DepartementRow = { code: string; nom: string; region: string; chef_lieu: string | null; zone: string };
 export type EpciRow = { code: string; nom: string; type: string; mode_financement: string | null; population: number | null };
 export type CommuneRow = {
@@ -82,7 +82,7 @@ export async function departementsOfEpci(q: Queryable, epci: string) {
      WHERE c.epci = $1 GROUP BY d.code, d.nom, d.region, r.nom ORDER BY count(*) DESC, d.code`, [epci])).rows;
 }
 
-export type SearchRow = { niveau: Niveau; code: string; nom: string; detail: string | null; population: number | null };
+type SearchRow = { niveau: Niveau; code: string; nom: string; detail: string | null; population: number | null };
 
 /**
  * Name search ranks exact names, then names starting with the query, then names containing it,

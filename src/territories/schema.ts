@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const NIVEAUX = ['region', 'departement', 'epci', 'commune'] as const;
+const NIVEAUX = ['region', 'departement', 'epci', 'commune'] as const;
 export const NiveauSchema = z.enum(NIVEAUX);
 export type Niveau = z.infer<typeof NiveauSchema>;
 
@@ -37,7 +37,7 @@ export const TerritorySchema = z.object({
 export type Territory = z.infer<typeof TerritorySchema>;
 export type Parent = z.infer<typeof ParentSchema>;
 
-export const CommuneItemSchema = z.object({ code: z.string(), nom: z.string(), population: z.number().nullable() });
+const CommuneItemSchema = z.object({ code: z.string(), nom: z.string(), population: z.number().nullable() });
 export const CommuneListSchema = z.object({ total: z.number(), items: z.array(CommuneItemSchema) });
 export const SearchResultSchema = z.object({ items: z.array(z.object({ niveau: NiveauSchema, code: z.string(), nom: z.string() })) });
 export const ChildrenSchema = z.object({ items: z.array(z.object({ niveau: NiveauSchema, code: z.string(), nom: z.string(), population: z.number().nullable() })) });
