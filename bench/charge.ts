@@ -96,11 +96,15 @@ function cliImport(
 ): Promise<{ code: number | null; ms: number; out: string }> {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'import', 'adresses', '--force', '--initialiser', file], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'import', 'adresses', '--force', '--initialiser', file],
+      {
+        cwd: ROOT,
+        env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.push(p);
     let out = '';
     p.stdout!.on('data', (d) => (out += d));
@@ -303,7 +307,7 @@ async function phaseServer() {
     `Phase 1 — ${samples.length} requêtes en ${DURATION_S} s sur 2 instances ; ${imports.length} imports d’adresses Paris (${imports.filter((i) => i.code === 0).length} réussis, ${imports.map((i) => `${(i.ms / 1000).toFixed(1)} s`).join(', ')})`,
     samples,
   );
-  procs.forEach((p, i) => {
+  procs.forEach((_p, i) => {
     const g = rssWarm[i] ? ((rssEnd[i]! - rssWarm[i]!) / rssWarm[i]!) * 100 : Number.NaN;
     console.log(
       `RSS instance ${i + 1} : ${(rssWarm[i]! / 1024).toFixed(0)} Mo après échauffement → ${(rssEnd[i]! / 1024).toFixed(0)} Mo à la fin (${g >= 0 ? '+' : ''}${g.toFixed(1)} %)`,

@@ -14,13 +14,13 @@
  *   node --import tsx bench/generate-addresses.ts --count 2000000 --seed 42 --out /tmp/adresses-2M.csv.gz [--shared ../shared/data]
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { BAN_COLUMNS } from '../src/addresses/formats.ts';
 import type { IndexInput } from '../src/addresses/index-search.ts';
 import { readAddressFile } from '../src/addresses/read-file.ts';
-import { BAN_COLUMNS } from '../src/addresses/formats.ts';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_SHARED = path.resolve(process.env.SHARED_DATA_DIR ?? path.join(ROOT, '..', 'shared', 'data'));
@@ -37,10 +37,22 @@ export function rng(seed: number): () => number {
   };
 }
 
-type Commune = { code: string; nom: string; departement: string; codesPostaux: string[]; population?: number; type: string; commune?: string };
+type Commune = {
+  code: string;
+  nom: string;
+  departement: string;
+  codesPostaux: string[];
+  population?: number;
+  type: string;
+  commune?: string;
+};
 
 const DROM_CENTRES: Record<string, [number, number]> = {
-  '971': [-61.55, 16.25], '972': [-61.02, 14.65], '973': [-53.1, 3.95], '974': [55.53, -21.13], '976': [45.15, -12.82],
+  '971': [-61.55, 16.25],
+  '972': [-61.02, 14.65],
+  '973': [-53.1, 3.95],
+  '974': [55.53, -21.13],
+  '976': [45.15, -12.82],
 };
 
 function readGz(p: string): string {
@@ -48,7 +60,16 @@ function readGz(p: string): string {
 }
 
 export type Calibration = {
-  communes: { code: string; nom: string; departement: string; postcodes: string[]; weight: number; lon: number; lat: number; spread: number }[];
+  communes: {
+    code: string;
+    nom: string;
+    departement: string;
+    postcodes: string[];
+    weight: number;
+    lon: number;
+    lat: number;
+    spread: number;
+  }[];
   names: string[];
 };
 
@@ -57,26 +78,39 @@ export async function loadCalibration(sharedDir = DEFAULT_SHARED): Promise<Calib
   const require = createRequire(import.meta.url);
   const all = require('@etalab/decoupage-administratif/data/communes.json') as Commune[];
   const withArr = new Set(all.filter((c) => c.type === 'arrondissement-municipal').map((c) => c.commune!));
-  const communes = all.filter((c) => (c.type === 'commune-actuelle' && !withArr.has(c.code)) || c.type === 'arrondissement-municipal');
+  const communes = all.filter(
+    (c) => (c.type === 'commune-actuelle' && !withArr.has(c.code)) || c.type === 'arrondissement-municipal',
+  );
 
   const dwellings = new Map<string, number>();
-  for (const line of readGz(path.join(sharedDir, 'logements', 'insee-rp2021-logements-communes-geo2024.csv.gz')).split('\n').slice(1)) {
+  for (const line of readGz(path.join(sharedDir, 'logements', 'insee-rp2021-logements-communes-geo2024.csv.gz'))
+    .split('\n')
+    .slice(1)) {
     const [code, log] = line.split(';');
     if (code && log) dwellings.set(code, Number(log));
   }
   const centroids = new Map<string, [number, number]>();
-  for (const line of readGz(path.join(sharedDir, 'boundaries', 'ngeofr-2025', 'communes-centroides-bfc-normandie-2025.csv.gz')).split('\n').slice(1)) {
+  for (const line of readGz(
+    path.join(sharedDir, 'boundaries', 'ngeofr-2025', 'communes-centroides-bfc-normandie-2025.csv.gz'),
+  )
+    .split('\n')
+    .slice(1)) {
     const f = line.split(',');
     if (f.length >= 4) centroids.set(f[0]!, [Number(f[f.length - 2]), Number(f[f.length - 1])]);
   }
   // Département centres and sizes from their outlines (bounding boxes).
   const deptBox = new Map<string, [number, number, number, number]>();
-  const depts = JSON.parse(readGz(path.join(sharedDir, 'boundaries', 'ngeofr-2025', 'departements-fra-2025.geojson.gz'))) as { features: { properties: { code: string }; geometry: { coordinates: unknown } }[] };
+  const depts = JSON.parse(
+    readGz(path.join(sharedDir, 'boundaries', 'ngeofr-2025', 'departements-fra-2025.geojson.gz')),
+  ) as { features: { properties: { code: string }; geometry: { coordinates: unknown } }[] };
   for (const f of depts.features) {
     const b: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
     const walk = (c: unknown): void => {
       if (Array.isArray(c) && typeof c[0] === 'number') {
-        b[0] = Math.min(b[0], c[0] as number); b[1] = Math.min(b[1], c[1] as number); b[2] = Math.max(b[2], c[0] as number); b[3] = Math.max(b[3], c[1] as number);
+        b[0] = Math.min(b[0], c[0] as number);
+        b[1] = Math.min(b[1], c[1] as number);
+        b[2] = Math.max(b[2], c[0] as number);
+        b[3] = Math.max(b[3], c[1] as number);
       } else if (Array.isArray(c)) c.forEach(walk);
     };
     walk(f.geometry.coordinates);
@@ -84,7 +118,11 @@ export async function loadCalibration(sharedDir = DEFAULT_SHARED): Promise<Calib
   }
 
   const names = new Set<string>();
-  for (const f of ['ban-adresses-75-paris-2024-06.csv.gz', 'bano-90-territoire-de-belfort-2015-03.csv.gz', 'bal-54084-mont-bonvillers-fixture.csv.gz']) {
+  for (const f of [
+    'ban-adresses-75-paris-2024-06.csv.gz',
+    'bano-90-territoire-de-belfort-2015-03.csv.gz',
+    'bal-54084-mont-bonvillers-fixture.csv.gz',
+  ]) {
     for await (const a of readAddressFile(path.join(sharedDir, 'addresses', f))) names.add(a.voie);
   }
 
@@ -99,17 +137,32 @@ export async function loadCalibration(sharedDir = DEFAULT_SHARED): Promise<Calib
     const box = deptBox.get(c.departement);
     const h = rng(Number.parseInt(c.code.replace(/\D/g, '0'), 10) * 7919 + 17);
     if (cen) [lon, lat, spread] = [cen[0], cen[1], 0.01];
-    else if (box) [lon, lat, spread] = [box[0] + (box[2] - box[0]) * (0.15 + 0.7 * h()), box[1] + (box[3] - box[1]) * (0.15 + 0.7 * h()), 0.01];
+    else if (box)
+      [lon, lat, spread] = [
+        box[0] + (box[2] - box[0]) * (0.15 + 0.7 * h()),
+        box[1] + (box[3] - box[1]) * (0.15 + 0.7 * h()),
+        0.01,
+      ];
     else {
       const d = DROM_CENTRES[c.departement] ?? [0, 0];
       [lon, lat, spread] = [d[0] + (h() - 0.5) * 0.4, d[1] + (h() - 0.5) * 0.4, 0.01];
     }
-    out.push({ code: c.code, nom: c.nom, departement: c.departement, postcodes: c.codesPostaux.length ? c.codesPostaux : [], weight: w, lon, lat, spread });
+    out.push({
+      code: c.code,
+      nom: c.nom,
+      departement: c.departement,
+      postcodes: c.codesPostaux.length ? c.codesPostaux : [],
+      weight: w,
+      lon,
+      lat,
+      spread,
+    });
   }
   return { communes: out, names: [...names].sort() };
 }
 
-const TYPE_RE = /^((?:Grande |Petite |Ancienne |Vieille |Vieux )?(?:Rue|Avenue|Boulevard|Place|Chemin|Impasse|Allée|Route|Quai|Square|Cours|Passage|Villa|Cité|Sentier|Ruelle|Faubourg|Cour|Rond-Point|Esplanade|Promenade|Voie|Hameau|Lotissement|Résidence|Traverse|Montée|Port|Pont|Parvis|Galerie|Hameau))\b\s*(.*)$/;
+const TYPE_RE =
+  /^((?:Grande |Petite |Ancienne |Vieille |Vieux )?(?:Rue|Avenue|Boulevard|Place|Chemin|Impasse|Allée|Route|Quai|Square|Cours|Passage|Villa|Cité|Sentier|Ruelle|Faubourg|Cour|Rond-Point|Esplanade|Promenade|Voie|Hameau|Lotissement|Résidence|Traverse|Montée|Port|Pont|Parvis|Galerie|Hameau))\b\s*(.*)$/;
 
 export type SyntheticAddress = IndexInput & { x?: number };
 
@@ -130,7 +183,7 @@ export function* generateAddresses(cal: Calibration, total: number, seed = 42): 
   const specifics: string[] = [];
   for (const n of cal.names) {
     const m = TYPE_RE.exec(n);
-    if (m && m[2]) {
+    if (m?.[2]) {
       types.push(m[1]!);
       specifics.push(m[2]);
     }
@@ -186,9 +239,19 @@ export function* generateAddresses(cal: Calibration, total: number, seed = 42): 
 
 function banLine(a: SyntheticAddress): string {
   const rec: Record<string, string> = {
-    id: a.id, numero: a.numero === null ? '99999' : String(a.numero), rep: a.suffixe ?? '', nom_voie: a.voie, code_postal: a.code_postal ?? '',
-    code_insee: a.code_insee, nom_commune: a.commune, lon: String(a.lon), lat: String(a.lat), type_position: 'entrée', source_position: 'synthetique',
-    source_nom_voie: 'synthetique', certification_commune: '0',
+    id: a.id,
+    numero: a.numero === null ? '99999' : String(a.numero),
+    rep: a.suffixe ?? '',
+    nom_voie: a.voie,
+    code_postal: a.code_postal ?? '',
+    code_insee: a.code_insee,
+    nom_commune: a.commune,
+    lon: String(a.lon),
+    lat: String(a.lat),
+    type_position: 'entrée',
+    source_position: 'synthetique',
+    source_nom_voie: 'synthetique',
+    certification_commune: '0',
   };
   return BAN_COLUMNS.map((c) => {
     const v = rec[c] ?? '';
@@ -216,19 +279,24 @@ async function main() {
   const write = async (s: string) => {
     if (!sink.write(s)) await new Promise<void>((res) => sink.once('drain', () => res()));
   };
-  await write(BAN_COLUMNS.join(';') + '\n');
+  await write(`${BAN_COLUMNS.join(';')}\n`);
   let n = 0;
   let buf = '';
   for (const a of generateAddresses(cal, count, seed)) {
-    buf += banLine(a) + '\n';
+    buf += `${banLine(a)}\n`;
     if (++n % 5000 === 0) {
       await write(buf);
       buf = '';
     }
   }
   await write(buf);
-  await new Promise<void>((res) => { file.on('close', () => res()); sink.end(); });
-  console.log(`${n} adresses synthétiques (graine ${seed}, ${cal.communes.length} communes, ${cal.names.length} noms de voies réels) écrites dans ${out} en ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await new Promise<void>((res) => {
+    file.on('close', () => res());
+    sink.end();
+  });
+  console.log(
+    `${n} adresses synthétiques (graine ${seed}, ${cal.communes.length} communes, ${cal.names.length} noms de voies réels) écrites dans ${out} en ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -21,11 +21,10 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import pino from 'pino';
-import { AddressIndexBuilder, type AddressIndex, type IndexInput } from '../src/addresses/index-search.ts';
+import { type AddressIndex, AddressIndexBuilder, type IndexInput } from '../src/addresses/index-search.ts';
 import { createAddressesModule } from '../src/addresses/module.ts';
 import { foldText } from '../src/addresses/normalize.ts';
 import { readAddressFile } from '../src/addresses/read-file.ts';
-import { departementOfCommune } from '../src/territories/codes.ts';
 import { setAddressIndex } from '../src/addresses/service.ts';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -33,21 +32,39 @@ import type { Db } from '../src/db/db.ts';
 import { insertJson } from '../src/db/db.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { openDb } from '../src/db/open.ts';
-import { DEFAULT_SHARED, generateAddresses, loadCalibration, rng, type Calibration } from './generate-addresses.ts';
+import { departementOfCommune } from '../src/territories/codes.ts';
+import { type Calibration, DEFAULT_SHARED, generateAddresses, loadCalibration, rng } from './generate-addresses.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 
 // ---------------------------------------------------------------- autocannon child
 if (process.argv[2] === '--autocannon-worker') {
-  // @ts-ignore -- autocannon ships no type declarations
+  // @ts-expect-error -- autocannon ships no type declarations
   const { default: autocannon } = await import('autocannon');
-  const spec = JSON.parse(fs.readFileSync(process.argv[3]!, 'utf8')) as { url: string; paths: string[]; duration: number; connections: number };
+  const spec = JSON.parse(fs.readFileSync(process.argv[3]!, 'utf8')) as {
+    url: string;
+    paths: string[];
+    duration: number;
+    connections: number;
+  };
   let k = 0;
   const result = await autocannon({
-    url: spec.url, connections: spec.connections, duration: spec.duration, pipelining: 1,
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.duration,
+    pipelining: 1,
+    // biome-ignore lint/suspicious/noExplicitAny: autocannon ships no type declarations
     requests: [{ method: 'GET', setupRequest: (req: any) => ({ ...req, path: spec.paths[k++ % spec.paths.length] }) }],
+    // biome-ignore lint/suspicious/noExplicitAny: autocannon ships no type declarations
   } as any);
-  process.send!({ rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, non2xx: result.non2xx, errors: result.errors, total: result.requests.total });
+  process.send!({
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    p50: result.latency.p50,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    total: result.requests.total,
+  });
   process.exit(0);
 }
 
@@ -63,7 +80,7 @@ const parseSize = (s: string) => {
   if (!m) throw new Error(`size ${s}`);
   return Math.round(Number(m[1]) * (m[2]?.toLowerCase() === 'k' ? 1e3 : m[2]?.toLowerCase() === 'm' ? 1e6 : 1));
 };
-let sizes = opt('sizes', '150k,2M').split(',').map(parseSize);
+const sizes = opt('sizes', '150k,2M').split(',').map(parseSize);
 if (flag('26M') && !sizes.includes(26e6)) sizes.push(26e6);
 const DURATION = Number(opt('duration', '10'));
 const NQ = Number(opt('queries', '2000'));
@@ -123,9 +140,23 @@ function makeQueries(sample: IndexInput[], n: number, seed: number): string[] {
 }
 
 // ---------------------------------------------------------------- measures
-type Result = { size: number; buildS: number; memIndex: number; rss: number; heap: number; p50: number; p99: number; mean: number; rps: number; httpP99: number; base: Record<string, { p50: number; p99: number; rows: number; loadS: number }> };
+type Result = {
+  size: number;
+  buildS: number;
+  memIndex: number;
+  rss: number;
+  heap: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  rps: number;
+  httpP99: number;
+  base: Record<string, { p50: number; p99: number; rows: number; loadS: number }>;
+};
 
-async function buildIndex(size: number): Promise<{ index: AddressIndex; sample: IndexInput[]; readS: number; buildS: number }> {
+async function buildIndex(
+  size: number,
+): Promise<{ index: AddressIndex; sample: IndexInput[]; readS: number; buildS: number }> {
   const b = new AddressIndexBuilder();
   const sample: IndexInput[] = [];
   const r = rng(SEED + 1);
@@ -151,7 +182,10 @@ async function buildIndex(size: number): Promise<{ index: AddressIndex; sample: 
  * Wall-clock latency per query, and the process CPU time per query: on a shared machine the wall
  * clock also counts the time other processes hold the cores (the CPU figure does not).
  */
-function inProcess(index: AddressIndex, queries: string[]): { p50: number; p99: number; mean: number; cpuP50: number; cpuP99: number } {
+function inProcess(
+  index: AddressIndex,
+  queries: string[],
+): { p50: number; p99: number; mean: number; cpuP50: number; cpuP99: number } {
   for (let k = 0; k < 3; k++) for (const q of queries) index.search(q, { limit: 10 });
   const times: number[] = [];
   const cpu: number[] = [];
@@ -163,7 +197,13 @@ function inProcess(index: AddressIndex, queries: string[]): { p50: number; p99: 
     const u = process.cpuUsage(c);
     cpu.push((u.user + u.system) / 1000);
   }
-  return { p50: pct(times, 50), p99: pct(times, 99), mean: times.reduce((s, x) => s + x, 0) / times.length, cpuP50: pct(cpu, 50), cpuP99: pct(cpu, 99) };
+  return {
+    p50: pct(times, 50),
+    p99: pct(times, 99),
+    mean: times.reduce((s, x) => s + x, 0) / times.length,
+    cpuP50: pct(cpu, 50),
+    cpuP99: pct(cpu, 99),
+  };
 }
 
 type Http = { rps: number; p99: number; non2xx: number; total: number; cpuUs: number };
@@ -176,7 +216,11 @@ async function http(index: AddressIndex, queries: string[]): Promise<Http> {
   const db = await openDb({ memory: true });
   await migrate(db);
   const prod = flag('chemin-production');
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: prod ? 'info' : 'silent', DATA_DIR: path.join(os.tmpdir(), 'pan-bench') });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: prod ? 'info' : 'silent',
+    DATA_DIR: path.join(os.tmpdir(), 'pan-bench'),
+  });
   const log = prod ? pino({ level: 'info' }, pino.destination('/dev/null')) : pino({ level: 'silent' });
   const modules = [createAddressesModule({ rateLimit: prod ? { max: 1e9, timeWindow: '1 minute' } : false })];
   const { app, ctx } = await buildApp(config, { db, log, modules });
@@ -184,10 +228,15 @@ async function http(index: AddressIndex, queries: string[]): Promise<Http> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address() as { port: number };
   const spec = path.join(os.tmpdir(), `pan-bench-${process.pid}.json`);
-  fs.writeFileSync(spec, JSON.stringify({
-    url: `http://127.0.0.1:${addr.port}`, duration: DURATION, connections: 16,
-    paths: queries.map((q) => `/api/v1/adresses/recherche?limit=10&q=${encodeURIComponent(q)}`),
-  }));
+  fs.writeFileSync(
+    spec,
+    JSON.stringify({
+      url: `http://127.0.0.1:${addr.port}`,
+      duration: DURATION,
+      connections: 16,
+      paths: queries.map((q) => `/api/v1/adresses/recherche?limit=10&q=${encodeURIComponent(q)}`),
+    }),
+  );
   try {
     const cpu0 = process.cpuUsage();
     const child = fork(SELF, ['--autocannon-worker', spec], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
@@ -206,13 +255,21 @@ async function http(index: AddressIndex, queries: string[]): Promise<Http> {
 
 type Base = { p50: number; p99: number; n: number };
 /** Text-search baselines on the same rows: tsvector (GIN, AND of words, prefix on the last) and pg_trgm (GIN, % + similarity). */
-async function baseline(db: Db, size: number, queries: string[], withTrgm: boolean): Promise<{ tsv: Base; trgm: Base | null; rows: number; loadS: number }> {
+async function baseline(
+  db: Db,
+  size: number,
+  queries: string[],
+  withTrgm: boolean,
+): Promise<{ tsv: Base; trgm: Base | null; rows: number; loadS: number }> {
   const t0 = performance.now();
-  await db.exec(`CREATE EXTENSION IF NOT EXISTS pg_trgm; DROP TABLE IF EXISTS bench_adresse; CREATE TABLE bench_adresse (id text PRIMARY KEY, label text NOT NULL, label_norm text NOT NULL);`);
+  await db.exec(
+    `CREATE EXTENSION IF NOT EXISTS pg_trgm; DROP TABLE IF EXISTS bench_adresse; CREATE TABLE bench_adresse (id text PRIMARY KEY, label text NOT NULL, label_norm text NOT NULL);`,
+  );
   let batch: { id: string; label: string; label_norm: string }[] = [];
   let rows = 0;
   const flush = async () => {
-    if (batch.length) await insertJson(db, 'bench_adresse', { id: 'text', label: 'text', label_norm: 'text' }, batch, { chunk: 10000 });
+    if (batch.length)
+      await insertJson(db, 'bench_adresse', { id: 'text', label: 'text', label_norm: 'text' }, batch, { chunk: 10000 });
     rows += batch.length;
     batch = [];
   };
@@ -240,11 +297,21 @@ async function baseline(db: Db, size: number, queries: string[], withTrgm: boole
     const w = foldText(q).split(' ').filter(Boolean);
     return w.map((x, i) => (i === w.length - 1 ? `${x}:*` : x)).join(' & ');
   };
-  const tsv = await measureOn(queries, `SELECT id, label FROM bench_adresse WHERE to_tsvector('simple', label_norm) @@ to_tsquery('simple', $1)
-    ORDER BY ts_rank(to_tsvector('simple', label_norm), to_tsquery('simple', $1)) DESC LIMIT 10`, tsq);
+  const tsv = await measureOn(
+    queries,
+    `SELECT id, label FROM bench_adresse WHERE to_tsvector('simple', label_norm) @@ to_tsquery('simple', $1)
+    ORDER BY ts_rank(to_tsvector('simple', label_norm), to_tsquery('simple', $1)) DESC LIMIT 10`,
+    tsq,
+  );
   // pg_trgm takes seconds per query on PGlite: fewer queries there (the p99 is then the worst of them)
   const trgmQueries = db.kind === 'pglite' ? queries.slice(0, 50) : queries;
-  const trgm = withTrgm ? await measureOn(trgmQueries, 'SELECT id, label FROM bench_adresse WHERE label_norm % $1 ORDER BY similarity(label_norm, $1) DESC LIMIT 10', (q) => foldText(q)) : null;
+  const trgm = withTrgm
+    ? await measureOn(
+        trgmQueries,
+        'SELECT id, label FROM bench_adresse WHERE label_norm % $1 ORDER BY similarity(label_norm, $1) DESC LIMIT 10',
+        (q) => foldText(q),
+      )
+    : null;
   await db.exec('DROP TABLE bench_adresse');
   return { tsv, trgm, rows, loadS };
 }
@@ -252,24 +319,37 @@ async function baseline(db: Db, size: number, queries: string[], withTrgm: boole
 async function runSize(size: number): Promise<Result> {
   gc();
   const m0 = process.memoryUsage();
-  console.log(`\n== ${size === REAL_PARIS || size === 150_000 ? `${REAL_PARIS} adresses (BAN Paris réelle)` : `${size.toLocaleString('fr-FR')} adresses synthétiques (graine ${SEED})`}`);
+  console.log(
+    `\n== ${size === REAL_PARIS || size === 150_000 ? `${REAL_PARIS} adresses (BAN Paris réelle)` : `${size.toLocaleString('fr-FR')} adresses synthétiques (graine ${SEED})`}`,
+  );
   const { index, sample, readS, buildS } = await buildIndex(size);
   gc();
   const m1 = process.memoryUsage();
-  console.log(`lecture/génération ${readS.toFixed(1)} s ; construction de l’index ${buildS.toFixed(1)} s ; ${index.size} adresses, ${index.streetCount} voies, ${index.tokenCount} mots`);
-  console.log(`mémoire : tableaux typés de l’index ${mb(index.memoryBytes())} ; RSS ${mb(m1.rss)} (+${mb(m1.rss - m0.rss)}) ; tas JS ${mb(m1.heapUsed)} ; ArrayBuffers ${mb(m1.arrayBuffers)}`);
+  console.log(
+    `lecture/génération ${readS.toFixed(1)} s ; construction de l’index ${buildS.toFixed(1)} s ; ${index.size} adresses, ${index.streetCount} voies, ${index.tokenCount} mots`,
+  );
+  console.log(
+    `mémoire : tableaux typés de l’index ${mb(index.memoryBytes())} ; RSS ${mb(m1.rss)} (+${mb(m1.rss - m0.rss)}) ; tas JS ${mb(m1.heapUsed)} ; ArrayBuffers ${mb(m1.arrayBuffers)}`,
+  );
   const queries = makeQueries(sample, NQ, SEED + 2);
   const lat = inProcess(index, queries);
-  console.log(`en mémoire : p50 ${f2(lat.p50)} ms ; p99 ${f2(lat.p99)} ms ; moyenne ${f2(lat.mean)} ms (${queries.length} requêtes, limit=10) ; temps CPU par requête p50 ${f2(lat.cpuP50)} ms, p99 ${f2(lat.cpuP99)} ms ; charge ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `en mémoire : p50 ${f2(lat.p50)} ms ; p99 ${f2(lat.p99)} ms ; moyenne ${f2(lat.mean)} ms (${queries.length} requêtes, limit=10) ; temps CPU par requête p50 ${f2(lat.cpuP50)} ms, p99 ${f2(lat.cpuP99)} ms ; charge ${os.loadavg()[0]!.toFixed(1)}`,
+  );
   const h = await http(index, queries);
-  console.log(`charge ${os.loadavg()[0]!.toFixed(1)} ; HTTP (autocannon, 127.0.0.1, 16 connexions, ${DURATION} s${flag('chemin-production') ? ', chemin de production : limite de débit, journal info' : ''}) : ${h.rps.toFixed(0)} recherches/s ; p99 ${h.p99} ms ; réponses non 2xx ${h.non2xx} ; CPU du serveur ${h.cpuUs.toFixed(0)} µs par requête (≈ ${(1e6 / h.cpuUs).toFixed(0)} requêtes/s sur un cœur libre)`);
+  console.log(
+    `charge ${os.loadavg()[0]!.toFixed(1)} ; HTTP (autocannon, 127.0.0.1, 16 connexions, ${DURATION} s${flag('chemin-production') ? ', chemin de production : limite de débit, journal info' : ''}) : ${h.rps.toFixed(0)} recherches/s ; p99 ${h.p99} ms ; réponses non 2xx ${h.non2xx} ; CPU du serveur ${h.cpuUs.toFixed(0)} µs par requête (≈ ${(1e6 / h.cpuUs).toFixed(0)} requêtes/s sur un cœur libre)`,
+  );
   const base: Result['base'] = {};
   if (!flag('no-baseline')) {
     const bq = queries.slice(0, NBQ);
     const backends: [string, () => Promise<Db>][] = [];
     if (flag('no-pglite')) console.log('référence PGlite : non demandée (--no-pglite)');
     else if (size <= 3e6) backends.push(['pglite', () => openDb({ memory: true })]);
-    else console.log('référence PGlite : non mesurée à cette taille (chargement de plusieurs heures dans PGlite) ; donnez DATABASE_URL pour un serveur PostgreSQL');
+    else
+      console.log(
+        'référence PGlite : non mesurée à cette taille (chargement de plusieurs heures dans PGlite) ; donnez DATABASE_URL pour un serveur PostgreSQL',
+      );
     if (process.env.DATABASE_URL) backends.push(['postgres', () => openDb({ databaseUrl: process.env.DATABASE_URL })]);
     for (const [name, open] of backends) {
       const db = await open();
@@ -277,9 +357,17 @@ async function runSize(size: number): Promise<Result> {
         const withTrgm = size <= 200_000 || (name === 'postgres' && size <= 3e6);
         const b = await baseline(db, size, bq, withTrgm);
         console.log(`référence ${name} : chargement + index GIN ${b.loadS.toFixed(0)} s (${b.rows} lignes)`);
-        console.log(`  tsvector (GIN, mots ET, préfixe sur le dernier, ts_rank) : p50 ${f2(b.tsv.p50)} ms ; p99 ${f2(b.tsv.p99)} ms (${b.tsv.n} requêtes) ; rapport p99 ${(b.tsv.p99 / lat.p99).toFixed(1)}×, p50 ${(b.tsv.p50 / lat.p50).toFixed(1)}×`);
-        if (b.trgm) console.log(`  pg_trgm (GIN, % + similarity) : p50 ${f2(b.trgm.p50)} ms ; p99 ${f2(b.trgm.p99)} ms (${b.trgm.n} requêtes) ; rapport p99 ${(b.trgm.p99 / lat.p99).toFixed(1)}×, p50 ${(b.trgm.p50 / lat.p50).toFixed(1)}×`);
-        else console.log('  pg_trgm : non mesuré à cette taille sur PGlite (plusieurs secondes par requête dès 150 000 adresses)');
+        console.log(
+          `  tsvector (GIN, mots ET, préfixe sur le dernier, ts_rank) : p50 ${f2(b.tsv.p50)} ms ; p99 ${f2(b.tsv.p99)} ms (${b.tsv.n} requêtes) ; rapport p99 ${(b.tsv.p99 / lat.p99).toFixed(1)}×, p50 ${(b.tsv.p50 / lat.p50).toFixed(1)}×`,
+        );
+        if (b.trgm)
+          console.log(
+            `  pg_trgm (GIN, % + similarity) : p50 ${f2(b.trgm.p50)} ms ; p99 ${f2(b.trgm.p99)} ms (${b.trgm.n} requêtes) ; rapport p99 ${(b.trgm.p99 / lat.p99).toFixed(1)}×, p50 ${(b.trgm.p50 / lat.p50).toFixed(1)}×`,
+          );
+        else
+          console.log(
+            '  pg_trgm : non mesuré à cette taille sur PGlite (plusieurs secondes par requête dès 150 000 adresses)',
+          );
         // the ratio is computed against the faster of the two baselines
         const best = b.trgm && b.trgm.p99 < b.tsv.p99 ? b.trgm : b.tsv;
         base[name] = { p50: best.p50, p99: best.p99, rows: b.rows, loadS: b.loadS };
@@ -288,19 +376,45 @@ async function runSize(size: number): Promise<Result> {
       }
     }
   }
-  return { size: index.size, buildS, memIndex: index.memoryBytes(), rss: m1.rss, heap: m1.heapUsed, p50: lat.p50, p99: lat.p99, mean: lat.mean, rps: h.rps, httpP99: h.p99, base };
+  return {
+    size: index.size,
+    buildS,
+    memIndex: index.memoryBytes(),
+    rss: m1.rss,
+    heap: m1.heapUsed,
+    p50: lat.p50,
+    p99: lat.p99,
+    mean: lat.mean,
+    rps: h.rps,
+    httpP99: h.p99,
+    base,
+  };
 }
 
 const results: Result[] = [];
-console.log(`machine : ${os.cpus().length} cœurs, ${mb(os.totalmem())} ; charge moyenne au départ ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) — d’autres processus partagent les cœurs si elle dépasse ~1`);
+console.log(
+  `machine : ${os.cpus().length} cœurs, ${mb(os.totalmem())} ; charge moyenne au départ ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ')} (1/5/15 min) — d’autres processus partagent les cœurs si elle dépasse ~1`,
+);
 for (const s of sizes) results.push(await runSize(s));
-console.log(`charge moyenne à la fin ${os.loadavg().map((x) => x.toFixed(1)).join(' / ')}`);
+console.log(
+  `charge moyenne à la fin ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ')}`,
+);
 console.log('\n== résumé');
 for (const r of results) {
   const b = r.base.postgres ?? r.base.pglite;
-  console.log(`${String(r.size).padStart(9)} adresses : index ${r.buildS.toFixed(1)} s, ${mb(r.memIndex)} (RSS ${mb(r.rss)}) ; p50 ${f2(r.p50)} ms, p99 ${f2(r.p99)} ms ; HTTP ${r.rps.toFixed(0)}/s${b ? ` ; meilleure référence SQL p99 ${f2(b.p99)} ms → ${(b.p99 / r.p99).toFixed(0)}× plus lente` : ''}`);
+  console.log(
+    `${String(r.size).padStart(9)} adresses : index ${r.buildS.toFixed(1)} s, ${mb(r.memIndex)} (RSS ${mb(r.rss)}) ; p50 ${f2(r.p50)} ms, p99 ${f2(r.p99)} ms ; HTTP ${r.rps.toFixed(0)}/s${b ? ` ; meilleure référence SQL p99 ${f2(b.p99)} ms → ${(b.p99 / r.p99).toFixed(0)}× plus lente` : ''}`,
+  );
 }
 const last = results[results.length - 1]!;
 const lb = last.base.postgres ?? last.base.pglite;
-console.log(`search addresses=${last.size} p50_ms=${last.p50.toFixed(3)} p99_ms=${last.p99.toFixed(3)} rps=${last.rps.toFixed(0)} baseline_p99_ms=${lb ? lb.p99.toFixed(1) : 'NA'} ratio_p99=${lb ? (lb.p99 / last.p99).toFixed(1) : 'NA'}`);
+console.log(
+  `search addresses=${last.size} p50_ms=${last.p50.toFixed(3)} p99_ms=${last.p99.toFixed(3)} rps=${last.rps.toFixed(0)} baseline_p99_ms=${lb ? lb.p99.toFixed(1) : 'NA'} ratio_p99=${lb ? (lb.p99 / last.p99).toFixed(1) : 'NA'}`,
+);
 process.exit(0);

@@ -3,8 +3,7 @@
 // (list autocomplete): ArrowDown/ArrowUp move in the list, Enter opens the highlighted address,
 // Escape closes the list (or clears the field), a polite live region announces the result count.
 // Without JavaScript the form submits to the results page, which lists the addresses as links.
-(function () {
-  'use strict';
+(() => {
   var forms = document.querySelectorAll('form[data-pan-autocomplete]');
   Array.prototype.forEach.call(forms, setup);
 
@@ -29,7 +28,9 @@
     var seq = 0;
     var lastQuery = '';
 
-    function href(id) { return template.replace('{id}', encodeURIComponent(id)); }
+    function href(id) {
+      return template.replace('{id}', encodeURIComponent(id));
+    }
 
     function close() {
       list.hidden = true;
@@ -41,7 +42,9 @@
 
     function highlight(i) {
       var options = list.querySelectorAll('[role="option"]');
-      Array.prototype.forEach.call(options, function (o, k) { o.setAttribute('aria-selected', k === i ? 'true' : 'false'); });
+      Array.prototype.forEach.call(options, (o, k) => {
+        o.setAttribute('aria-selected', k === i ? 'true' : 'false');
+      });
       active = i;
       if (i >= 0 && options[i]) {
         input.setAttribute('aria-activedescendant', options[i].id);
@@ -61,25 +64,29 @@
       items = features;
       list.textContent = '';
       list.setAttribute('data-query', query);
-      attribution.textContent = credit && /OpenStreetMap/.test(credit) ? 'Adresses : ' + credit : '';
+      attribution.textContent = credit && /OpenStreetMap/.test(credit) ? `Adresses : ${credit}` : '';
       attribution.hidden = !attribution.textContent || !features.length;
-      features.forEach(function (f, i) {
+      features.forEach((f, i) => {
         var li = document.createElement('li');
-        li.id = list.id + '-' + i;
+        li.id = `${list.id}-${i}`;
         li.setAttribute('role', 'option');
         li.setAttribute('aria-selected', 'false');
         li.className = 'pan-ac__option';
         var main = document.createElement('span');
         main.textContent = f.properties.label;
         li.appendChild(main);
-        li.addEventListener('mousedown', function (e) { e.preventDefault(); });
-        li.addEventListener('click', function () { choose(i); });
+        li.addEventListener('mousedown', (e) => {
+          e.preventDefault();
+        });
+        li.addEventListener('click', () => {
+          choose(i);
+        });
         list.appendChild(li);
       });
       if (features.length) {
         list.hidden = false;
         input.setAttribute('aria-expanded', 'true');
-        status.textContent = features.length + (features.length > 1 ? ' adresses proposées' : ' adresse proposée') + ' ; flèches haut et bas pour parcourir, Entrée pour choisir.';
+        status.textContent = `${features.length + (features.length > 1 ? ' adresses proposées' : ' adresse proposée')} ; flèches haut et bas pour parcourir, Entrée pour choisir.`;
       } else {
         close();
         status.textContent = 'Aucune adresse ne correspond.';
@@ -97,37 +104,70 @@
 
     function fetchNow() {
       var q = input.value.replace(/\s+/g, ' ');
-      if (q.trim().length < 2) { items = []; list.textContent = ''; close(); status.textContent = ''; return; }
+      if (q.trim().length < 2) {
+        items = [];
+        list.textContent = '';
+        close();
+        status.textContent = '';
+        return;
+      }
       if (q === lastQuery) return;
       lastQuery = q;
       var mine = ++seq;
-      fetch(api + '?limit=8&q=' + encodeURIComponent(q), { headers: { accept: 'application/json' } })
-        .then(function (r) { return r.ok ? r.json() : { features: [] }; })
-        .then(function (data) { if (mine === seq) render(data.features || [], q, data.attribution); })
-        .catch(function () { if (mine === seq) { close(); status.textContent = 'Suggestions indisponibles : validez le formulaire pour voir les résultats.'; } });
+      fetch(`${api}?limit=8&q=${encodeURIComponent(q)}`, { headers: { accept: 'application/json' } })
+        .then((r) => (r.ok ? r.json() : { features: [] }))
+        .then((data) => {
+          if (mine === seq) render(data.features || [], q, data.attribution);
+        })
+        .catch(() => {
+          if (mine === seq) {
+            close();
+            status.textContent = 'Suggestions indisponibles : validez le formulaire pour voir les résultats.';
+          }
+        });
     }
 
-    input.addEventListener('input', function () {
+    input.addEventListener('input', () => {
       clearTimeout(timer);
       timer = setTimeout(fetchNow, 120);
     });
 
-    input.addEventListener('keydown', function (e) {
+    input.addEventListener('keydown', (e) => {
       var open = !list.hidden && items.length > 0;
       if (e.key === 'ArrowDown') {
-        if (!open && items.length) { list.hidden = false; input.setAttribute('aria-expanded', 'true'); }
-        if (items.length) { e.preventDefault(); highlight(active + 1 >= items.length ? 0 : active + 1); }
+        if (!open && items.length) {
+          list.hidden = false;
+          input.setAttribute('aria-expanded', 'true');
+        }
+        if (items.length) {
+          e.preventDefault();
+          highlight(active + 1 >= items.length ? 0 : active + 1);
+        }
       } else if (e.key === 'ArrowUp') {
-        if (open) { e.preventDefault(); highlight(active <= 0 ? items.length - 1 : active - 1); }
+        if (open) {
+          e.preventDefault();
+          highlight(active <= 0 ? items.length - 1 : active - 1);
+        }
       } else if (e.key === 'Enter') {
-        if (open && active >= 0) { e.preventDefault(); choose(active); }
+        if (open && active >= 0) {
+          e.preventDefault();
+          choose(active);
+        }
       } else if (e.key === 'Escape') {
-        if (open) { e.preventDefault(); close(); } else { input.value = ''; lastQuery = ''; }
+        if (open) {
+          e.preventDefault();
+          close();
+        } else {
+          input.value = '';
+          lastQuery = '';
+        }
       } else if (e.key === 'Tab') {
         close();
       }
     });
 
-    input.addEventListener('blur', function () { setTimeout(close, 150); });
+    input.addEventListener('blur', () => {
+      setTimeout(close, 150);
+    });
   }
 })();

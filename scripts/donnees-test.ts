@@ -135,12 +135,20 @@ export const ITEMS: Item[] = [
   {
     file: 'arcep-fixe/arcep-obs-thd-2022t2-ftth-departements-serie-2017t4-2022t2.csv.gz',
     sha256: 'c79c587a0fb1e607ed1134ce81c68943e584be6d578a4dcf7b6e8dac92f5f8e1',
-    urls: [gh('victger/Dashboard_Fibre_Optique_Python', '222d25318e4ad6fe1e1c12eceb87dd542e282206', 'departements_final.csv')],
+    urls: [
+      gh(
+        'victger/Dashboard_Fibre_Optique_Python',
+        '222d25318e4ad6fe1e1c12eceb87dd542e282206',
+        'departements_final.csv',
+      ),
+    ],
   },
   {
     file: 'arcep-fixe/arcep-obs-thd-2022t2-ftth-regions-serie-2017t4-2022t2.csv.gz',
     sha256: '5ea5bda3e598f04108dca8e1ff5b37e563b5b1232d3ed09c080064a5fecdc2cf',
-    urls: [gh('victger/Dashboard_Fibre_Optique_Python', '222d25318e4ad6fe1e1c12eceb87dd542e282206', 'regions_final.csv')],
+    urls: [
+      gh('victger/Dashboard_Fibre_Optique_Python', '222d25318e4ad6fe1e1c12eceb87dd542e282206', 'regions_final.csv'),
+    ],
   },
   // §3b — France Très Haut Débit partners (ANCT): geometry dropped, operators unpivoted.
   {

@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
@@ -10,15 +10,21 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import pino, { type Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from './config.ts';
 import type { AppContext, AppModule } from './context.ts';
 import type { Db } from './db/db.ts';
-import { clientErrorHandler, registerErrorHandling } from './http/error-pages.ts';
 import { errorBody } from './errors.ts';
+import { clientErrorHandler, registerErrorHandling } from './http/error-pages.ts';
 import { page, type Site } from './http/layout.ts';
 import { pgRateLimitStore } from './http/rate-limit-store.ts';
 import { registerSecurity } from './http/security.ts';
@@ -49,12 +55,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   const app = Fastify({
     // Errors met before routing (undecodable URL) and by Node's parser (431, 400) answer in French too.
     frameworkErrors: ((err: FastifyError, req: FastifyRequest, reply: FastifyReply) =>
-      (frameworkError ? frameworkError(err, req, reply) : reply.code(400).send(errorBody('REQUETE_INVALIDE')))) as never,
+      frameworkError ? frameworkError(err, req, reply) : reply.code(400).send(errorBody('REQUETE_INVALIDE'))) as never,
     clientErrorHandler,
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     // A hop count becomes proxy-addr's function form (Fastify's types only take booleans, lists or functions).
-    trustProxy: typeof config.trustProxy === 'number' ? ((hops: number) => (_addr: string, i: number) => i < hops)(config.trustProxy) : config.trustProxy,
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (
+            (hops: number) => (_addr: string, i: number) =>
+              i < hops
+          )(config.trustProxy)
+        : config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -82,7 +94,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     site: () => (site ??= computeSite()),
     jobs,
     runImport: async (req) =>
-      metrics.observeRun(await runImport({ db: deps.db, config, log, jobs, instance, onImported: (ev) => events.dispatch(ev) }, req)),
+      metrics.observeRun(
+        await runImport({ db: deps.db, config, log, jobs, instance, onImported: (ev) => events.dispatch(ev) }, req),
+      ),
     onImported: (l, name) => events.on(l, name),
     dispatchImported: (ev) => events.dispatch(ev),
     retryFollowUps: (runId) => events.retry(runId),
@@ -91,10 +105,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     internalToken: deps.internalToken,
     render(req, reply, o) {
       const body = page({
-        site: ctx.site(), title: o.title, path: req.url.split('?')[0]!, viewer: req.viewer ? { nom: req.viewer.nom, role: req.viewer.role } : null,
-        csrf: req.csrfToken, breadcrumb: o.breadcrumb ?? [], main: o.main, ...(o.head ? { head: o.head } : {}), ...(o.scripts ? { scripts: o.scripts } : {}),
+        site: ctx.site(),
+        title: o.title,
+        path: req.url.split('?')[0]!,
+        viewer: req.viewer ? { nom: req.viewer.nom, role: req.viewer.role } : null,
+        csrf: req.csrfToken,
+        breadcrumb: o.breadcrumb ?? [],
+        main: o.main,
+        ...(o.head ? { head: o.head } : {}),
+        ...(o.scripts ? { scripts: o.scripts } : {}),
       });
-      return reply.code(o.status ?? 200).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(body.value);
+      return reply
+        .code(o.status ?? 200)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(body.value);
     },
   };
 
@@ -102,7 +127,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 20 } });
   // Shared by every instance on a PostgreSQL server (see http/rate-limit-store.ts).
-  await app.register(rateLimit, { global: false, ...(deps.db.kind === 'postgres' ? { store: pgRateLimitStore(deps.db) as never } : {}) });
+  await app.register(rateLimit, {
+    global: false,
+    ...(deps.db.kind === 'postgres' ? { store: pgRateLimitStore(deps.db) as never } : {}),
+  });
   await app.register(etag);
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -110,24 +138,41 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     reply.header('referrer-policy', 'same-origin');
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
       reply.header('x-frame-options', 'DENY');
-      reply.header('content-security-policy',
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'");
+      reply.header(
+        'content-security-policy',
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+      );
     }
-    if (req.method === 'GET' && req.url.startsWith('/api/v1/') && reply.statusCode === 200 && !reply.getHeader('cache-control')) {
+    if (
+      req.method === 'GET' &&
+      req.url.startsWith('/api/v1/') &&
+      reply.statusCode === 200 &&
+      !reply.getHeader('cache-control')
+    ) {
       reply.header('cache-control', 'public, max-age=300');
     }
     return payload;
   });
 
-  await app.register(fastifyStatic, { root: path.join(pkgDir('@gouvfr/dsfr'), 'dist'), prefix: '/static/dsfr/', maxAge: '7d' });
-  await app.register(fastifyStatic, { root: path.join(ROOT, 'public'), prefix: '/static/', decorateReply: false, maxAge: '1h' });
+  await app.register(fastifyStatic, {
+    root: path.join(pkgDir('@gouvfr/dsfr'), 'dist'),
+    prefix: '/static/dsfr/',
+    maxAge: '7d',
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(ROOT, 'public'),
+    prefix: '/static/',
+    decorateReply: false,
+    maxAge: '1h',
+  });
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
       info: {
         title: 'API de la plateforme régionale d’aménagement numérique',
-        description: 'Territoires, observatoire des réseaux, éligibilité à l’adresse, inclusion numérique. Codes INSEE stables dans toutes les réponses. Données sous Licence Ouverte 2.0 sauf mention contraire.',
+        description:
+          'Territoires, observatoire des réseaux, éligibilité à l’adresse, inclusion numérique. Codes INSEE stables dans toutes les réponses. Données sous Licence Ouverte 2.0 sauf mention contraire.',
         version: '1.0.0',
         license: { name: 'Licence Ouverte 2.0', url: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/' },
       },
@@ -139,19 +184,32 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(cors, {
-    origin: (origin, cb) => cb(null, true),
+    origin: (_origin, cb) => cb(null, true),
     methods: ['GET', 'HEAD'],
     hook: 'onRequest',
-    delegator: (req, cb) => cb(null, req.url.startsWith('/api/') ? { origin: '*', methods: ['GET', 'HEAD'] } : { origin: false }),
+    delegator: (req, cb) =>
+      cb(null, req.url.startsWith('/api/') ? { origin: '*', methods: ['GET', 'HEAD'] } : { origin: false }),
   });
 
   registerSecurity(app, { db: deps.db, config });
   frameworkError = registerErrorHandling(app, ctx);
 
-  app.get('/api/health', { schema: { tags: ['santé'], summary: 'État du service', response: { 200: z.object({ statut: z.literal('ok'), base: z.enum(['pglite', 'postgres']), territoires: z.number() }) } } }, async () => {
-    const r = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM commune');
-    return { statut: 'ok' as const, base: deps.db.kind, territoires: r.rows[0]?.n ?? 0 };
-  });
+  app.get(
+    '/api/health',
+    {
+      schema: {
+        tags: ['santé'],
+        summary: 'État du service',
+        response: {
+          200: z.object({ statut: z.literal('ok'), base: z.enum(['pglite', 'postgres']), territoires: z.number() }),
+        },
+      },
+    },
+    async () => {
+      const r = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM commune');
+      return { statut: 'ok' as const, base: deps.db.kind, territoires: r.rows[0]?.n ?? 0 };
+    },
+  );
 
   registerReadiness(app, ctx);
   registerMetricsRoute(app, ctx, metrics);

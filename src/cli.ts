@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { NewUserSchema } from './accounts/service.ts';
 import { allJobs } from './app.ts';
 import { CliRefusal, createAdminCommand, importCommand, withDb } from './cli-commands.ts';
 import { ConfigError, loadConfig, loadEnvFile } from './config.ts';
 import { migrate } from './db/migrate.ts';
 import { AppError } from './errors.ts';
 import type { ImportRun } from './imports/queries.ts';
-import { NewUserSchema } from './accounts/service.ts';
 import { backupCommand, restoreCommand } from './ops/backup-commands.ts';
 
 const USAGE = `Usage : npm run cli -- <commande>
@@ -32,11 +32,18 @@ serveur tourne lui est confiée ; --initialiser autorise la création d'une base
 
 function printJobs() {
   console.log('Imports disponibles (npm run cli -- import <job> <chemin-ou-url>) :\n');
-  for (const j of allJobs().values()) console.log(`  ${j.name.padEnd(20)} ${j.title}\n  ${''.padEnd(20)} ${j.accepts}\n`);
+  for (const j of allJobs().values())
+    console.log(`  ${j.name.padEnd(20)} ${j.title}\n  ${''.padEnd(20)} ${j.accepts}\n`);
 }
 
 function printRun(r: ImportRun): number {
-  const label = { succeeded: 'réussi', failed: 'ÉCHEC', unchanged: 'inchangé (source déjà importée)', running: 'en cours', cancelled: 'annulé' }[r.status];
+  const label = {
+    succeeded: 'réussi',
+    failed: 'ÉCHEC',
+    unchanged: 'inchangé (source déjà importée)',
+    running: 'en cours',
+    cancelled: 'annulé',
+  }[r.status];
   console.log(`Import n° ${r.id} (${r.job}) : ${label}`);
   console.log(`  source : ${r.source}${r.sha256 ? `\n  sha256 : ${r.sha256}` : ''}`);
   console.log(`  lignes lues ${r.rows_read}, retenues ${r.rows_accepted}, rejetées ${r.rows_rejected}`);
@@ -68,7 +75,16 @@ async function main(argv: string[]): Promise<number> {
   const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 
   if (command === 'import') {
-    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, option: { type: 'string', multiple: true, short: 'o' }, force: { type: 'boolean' }, initialiser: { type: 'boolean' } } });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        option: { type: 'string', multiple: true, short: 'o' },
+        force: { type: 'boolean' },
+        initialiser: { type: 'boolean' },
+      },
+    });
     const [job, src] = positionals;
     if (values.help || !job) {
       printJobs();
@@ -88,54 +104,92 @@ async function main(argv: string[]): Promise<number> {
       options[kv.slice(0, i)] = v === 'true' ? true : v === 'false' ? false : /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
     }
     const source = src && !/^https?:\/\//i.test(src) ? path.resolve(src) : src;
-    const req = { job, ...(source ? { source } : {}), options, force: values.force ?? false, startedBy: `cli (${process.env.USER ?? 'utilisateur'})` };
+    const req = {
+      job,
+      ...(source ? { source } : {}),
+      options,
+      force: values.force ?? false,
+      startedBy: `cli (${process.env.USER ?? 'utilisateur'})`,
+    };
     const run = await importCommand(config, log, req, { initialise: values.initialiser ?? false });
     return printRun(run);
   }
 
   if (command === 'creer-admin') {
-    const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, nom: { type: 'string' }, initialiser: { type: 'boolean' } } });
-    const input = NewUserSchema.safeParse({ email: values.email, nom: values.nom ?? 'Administrateur', motDePasse: await readPassword(), role: 'administrateur', organisationId: null });
+    const { values } = parseArgs({
+      args: rest,
+      options: { email: { type: 'string' }, nom: { type: 'string' }, initialiser: { type: 'boolean' } },
+    });
+    const input = NewUserSchema.safeParse({
+      email: values.email,
+      nom: values.nom ?? 'Administrateur',
+      motDePasse: await readPassword(),
+      role: 'administrateur',
+      organisationId: null,
+    });
     if (!input.success) {
-      console.error(`Compte invalide : ${input.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
+      console.error(
+        `Compte invalide : ${input.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`,
+      );
       return 2;
     }
-    const id = await createAdminCommand(config, log, input.data, `cli (${process.env.USER ?? 'utilisateur'})`, { initialise: values.initialiser ?? false });
+    const id = await createAdminCommand(config, log, input.data, `cli (${process.env.USER ?? 'utilisateur'})`, {
+      initialise: values.initialiser ?? false,
+    });
     console.log(`Administrateur créé (n° ${id}) : ${input.data.email}`);
     return 0;
   }
 
   if (command === 'migrer') {
     // A running server applied the migrations when it started: nothing to wait for.
-    const applied = await withDb(config, (db) => migrate(db), async (_port, _token, pid) => {
-      console.log(`Le serveur (processus ${pid}) utilise la base embarquée ; il a appliqué les migrations à son démarrage.`);
-      return [];
-    }, { initialise: true });
+    const applied = await withDb(
+      config,
+      (db) => migrate(db),
+      async (_port, _token, pid) => {
+        console.log(
+          `Le serveur (processus ${pid}) utilise la base embarquée ; il a appliqué les migrations à son démarrage.`,
+        );
+        return [];
+      },
+      { initialise: true },
+    );
     console.log(applied.length ? `Migrations appliquées : ${applied.join(', ')}` : 'Schéma déjà à jour.');
     return 0;
   }
 
   if (command === 'sauvegarde' || command === 'restauration') {
-    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { remplacer: { type: 'boolean' } } });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { remplacer: { type: 'boolean' } },
+    });
     const file = positionals[0];
     if (!file) {
       console.error(USAGE);
       return 2;
     }
-    return command === 'sauvegarde' ? backupCommand(config, path.resolve(file)) : restoreCommand(config, path.resolve(file), values.remplacer ?? false);
+    return command === 'sauvegarde'
+      ? backupCommand(config, path.resolve(file))
+      : restoreCommand(config, path.resolve(file), values.remplacer ?? false);
   }
 
   console.error(USAGE);
   return 2;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-  if (e instanceof ConfigError) console.error(e.message);
-  else if (e instanceof CliRefusal) {
-    console.error(e.message);
-    process.exit(2);
-  }
-  else if (e instanceof AppError) console.error(`Erreur : ${e.userMessage}${e.detail ? ` (${e.detail})` : ''}`);
-  else console.error(`Erreur : ${e instanceof Error ? e.message : String(e)}`, process.env.LOG_LEVEL === 'debug' ? e : '');
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    if (e instanceof ConfigError) console.error(e.message);
+    else if (e instanceof CliRefusal) {
+      console.error(e.message);
+      process.exit(2);
+    } else if (e instanceof AppError) console.error(`Erreur : ${e.userMessage}${e.detail ? ` (${e.detail})` : ''}`);
+    else
+      console.error(
+        `Erreur : ${e instanceof Error ? e.message : String(e)}`,
+        process.env.LOG_LEVEL === 'debug' ? e : '',
+      );
+    process.exit(1);
+  },
+);

@@ -11,7 +11,10 @@ test('defaults give the embedded database on port 3000 for Bourgogne-Franche-Com
 });
 
 test('a wrong value stops start-up with a message naming the variable', () => {
-  assert.throws(() => loadConfig({ PORT: '99999' }), (e: Error) => e instanceof ConfigError && /PORT/.test(e.message));
+  assert.throws(
+    () => loadConfig({ PORT: '99999' }),
+    (e: Error) => e instanceof ConfigError && /PORT/.test(e.message),
+  );
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL/);
   assert.throws(() => loadConfig({ REGION: 'normandie' }), /REGION/);
 });

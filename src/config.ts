@@ -13,7 +13,10 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'doit commencer par postgres:// ou postgresql:// (must be a PostgreSQL URL)')
     .optional(),
-  REGION: z.string().regex(/^\d{2,3}$/, 'code INSEE de région attendu, par ex. 27 ou 28 (INSEE region code expected)').default('27'),
+  REGION: z
+    .string()
+    .regex(/^\d{2,3}$/, 'code INSEE de région attendu, par ex. 27 ou 28 (INSEE region code expected)')
+    .default('27'),
   INSTANCE_NAME: z.string().min(1).max(120).optional(),
   PUBLIC_URL: z.string().url().optional(),
   UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(2048).default(200),
@@ -120,7 +123,9 @@ export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string | unde
   if (!env.ENV_FILE && !fs.existsSync(file)) return undefined;
   // process.loadEnvFile appeared in Node 20.12.
   if (typeof process.loadEnvFile !== 'function') {
-    throw new ConfigError(`Le fichier de configuration ${file} demande Node.js 20.12 ou plus récent (version actuelle : ${process.version}).`);
+    throw new ConfigError(
+      `Le fichier de configuration ${file} demande Node.js 20.12 ou plus récent (version actuelle : ${process.version}).`,
+    );
   }
   try {
     process.loadEnvFile(file);
@@ -136,16 +141,25 @@ export function loadEnvFile(env: NodeJS.ProcessEnv = process.env): string | unde
  * hops, otherwise a list of proxy addresses or CIDR ranges. `true` (trust every hop) is refused: it would
  * let any client choose the address the login and search limits count.
  */
-function netSettings(trust: string | undefined, allow: string): { trustProxy: Config['trustProxy']; importAllowList: AllowList } {
+function netSettings(
+  trust: string | undefined,
+  allow: string,
+): { trustProxy: Config['trustProxy']; importAllowList: AllowList } {
   const issues: string[] = [];
   let trustProxy: Config['trustProxy'] = false;
   const t = (trust ?? '').trim();
   if (t === '' || t === 'false' || t === '0') trustProxy = false;
   else if (/^\d+$/.test(t)) trustProxy = Number(t);
-  else if (t === 'true') issues.push('  - TRUST_PROXY : « true » ferait confiance à n’importe quel client ; indiquez le nombre de proxys (1) ou leurs adresses');
+  else if (t === 'true')
+    issues.push(
+      '  - TRUST_PROXY : « true » ferait confiance à n’importe quel client ; indiquez le nombre de proxys (1) ou leurs adresses',
+    );
   else {
     const list = t.split(/[\s,]+/).filter(Boolean);
-    const bad = list.filter((x) => { const [a, b] = x.split('/'); return !net.isIP(a ?? '') || (b !== undefined && !/^\d{1,3}$/.test(b)); });
+    const bad = list.filter((x) => {
+      const [a, b] = x.split('/');
+      return !net.isIP(a ?? '') || (b !== undefined && !/^\d{1,3}$/.test(b));
+    });
     if (bad.length) issues.push(`  - TRUST_PROXY : ${bad.join(', ')} n’est pas une adresse IP ou une plage CIDR`);
     trustProxy = list;
   }
@@ -155,6 +169,9 @@ function netSettings(trust: string | undefined, allow: string): { trustProxy: Co
   } catch (e) {
     issues.push(`  - IMPORT_URL_ALLOWLIST : ${(e as Error).message}`);
   }
-  if (issues.length) throw new ConfigError(`Configuration invalide (invalid configuration) :\n${issues.join('\n')}\nVoir README.md, section « Configuration ».`);
+  if (issues.length)
+    throw new ConfigError(
+      `Configuration invalide (invalid configuration) :\n${issues.join('\n')}\nVoir README.md, section « Configuration ».`,
+    );
   return { trustProxy, importAllowList };
 }

@@ -5,11 +5,18 @@ import type { Db } from './db/db.ts';
 import type { Html } from './http/html.ts';
 import type { Crumb, Site } from './http/layout.ts';
 import type { ImportEvent, ImportListener } from './imports/events.ts';
-import type { ImportJob } from './imports/job.ts';
+import type { AnyImportJob } from './imports/job.ts';
 import type { ImportRun } from './imports/queries.ts';
 import type { Source } from './imports/source.ts';
 
-export type RenderOptions = { title: string; main: Html; breadcrumb?: Crumb[]; head?: Html; scripts?: string[]; status?: number };
+export type RenderOptions = {
+  title: string;
+  main: Html;
+  breadcrumb?: Crumb[];
+  head?: Html;
+  scripts?: string[];
+  status?: number;
+};
 
 /** What every module's routes receive. */
 export type AppContext = {
@@ -17,8 +24,14 @@ export type AppContext = {
   config: Config;
   log: Logger;
   site: () => Site;
-  jobs: ReadonlyMap<string, ImportJob<any>>;
-  runImport(req: { job: string; source?: string | Source; options?: unknown; startedBy: string; force?: boolean }): Promise<ImportRun>;
+  jobs: ReadonlyMap<string, AnyImportJob>;
+  runImport(req: {
+    job: string;
+    source?: string | Source;
+    options?: unknown;
+    startedBy: string;
+    force?: boolean;
+  }): Promise<ImportRun>;
   /**
    * Subscribes to successful imports (e.g. to rebuild an in-memory index), run here or, with
    * `ev.remote`, by another process on the same database. A failure is recorded apart from the run
@@ -41,10 +54,13 @@ export type AppContext = {
   internalToken: string | undefined;
 };
 
-export type TerritorySection = (t: { niveau: 'region' | 'departement' | 'epci' | 'commune'; code: string; nom: string }, req: FastifyRequest) => Promise<Html | null>;
+export type TerritorySection = (
+  t: { niveau: 'region' | 'departement' | 'epci' | 'commune'; code: string; nom: string },
+  req: FastifyRequest,
+) => Promise<Html | null>;
 
 export type AppModule = {
   name: string;
-  jobs?: ImportJob<any>[];
+  jobs?: AnyImportJob[];
   register?(app: FastifyInstance, ctx: AppContext): Promise<void> | void;
 };

@@ -1,7 +1,7 @@
-import type { AppModule } from './context.ts';
 import { accountsModule } from './accounts/module.ts';
 import { addressesModule } from './addresses/module.ts';
 import { adminModule } from './admin/module.ts';
+import type { AppModule } from './context.ts';
 import { eligibilityModule } from './eligibility/module.ts';
 import { geoModule } from './geo/module.ts';
 import { observatoryModule } from './observatory/module.ts';

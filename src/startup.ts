@@ -10,7 +10,9 @@ export async function checkRegion(db: Db, config: Config): Promise<void> {
   const regions = await listRegions(db);
   if (regions.some((r) => r.code === config.region)) return;
   const known = regions.map((r) => `${r.code} ${r.nom}`).join(', ');
-  throw new StartupError(`REGION=${config.region} : aucune région de ce code parmi les territoires chargés. Codes possibles : ${known || 'aucun (territoires non chargés)'}.`);
+  throw new StartupError(
+    `REGION=${config.region} : aucune région de ce code parmi les territoires chargés. Codes possibles : ${known || 'aucun (territoires non chargés)'}.`,
+  );
 }
 
 const DB_REASONS: Record<string, string> = {
@@ -41,6 +43,11 @@ export function databaseOpenError(e: unknown, databaseUrl: string): StartupError
     const u = new URL(databaseUrl);
     if (u.password) u.password = '***';
     shown = u.toString();
-  } catch { /* config validation already checked the scheme */ }
-  return new StartupError(`Base PostgreSQL injoignable : ${reason}. Vérifiez DATABASE_URL (${shown}) et que le serveur PostgreSQL est démarré.`, { cause: e });
+  } catch {
+    /* config validation already checked the scheme */
+  }
+  return new StartupError(
+    `Base PostgreSQL injoignable : ${reason}. Vérifiez DATABASE_URL (${shown}) et que le serveur PostgreSQL est démarré.`,
+    { cause: e },
+  );
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { buildApp } from '../src/app.ts';
 import { prepareDatabase } from '../src/bootstrap.ts';
-import { loadConfig, type Config } from '../src/config.ts';
+import { type Config, loadConfig } from '../src/config.ts';
 import type { Db } from '../src/db/db.ts';
 import { openDb } from '../src/db/open.ts';
 
@@ -33,13 +33,15 @@ export type Backend = { name: 'pglite' | 'postgres'; open(): Promise<{ db: Db; d
  * TEST_DATABASE_URL is set (CI sets it). Each test file gets a fresh database.
  */
 export function backends(): Backend[] {
-  const list: Backend[] = [{
-    name: 'pglite',
-    async open() {
-      const db = await openDb({ memory: true });
-      return { db, drop: () => db.close() };
+  const list: Backend[] = [
+    {
+      name: 'pglite',
+      async open() {
+        const db = await openDb({ memory: true });
+        return { db, drop: () => db.close() };
+      },
     },
-  }];
+  ];
   const url = process.env.TEST_DATABASE_URL;
   if (url) {
     list.push({
@@ -72,7 +74,12 @@ export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
  * any order, never see each other's files; `setup().close()` removes it.
  */
 export function testConfig(over: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'pan-test-')), LOG_LEVEL: 'silent', ...over });
+  return loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'pan-test-')),
+    LOG_LEVEL: 'silent',
+    ...over,
+  });
 }
 
 /** A migrated database with the territories loaded, and the app built on it. `close()` drops it all. */
@@ -83,7 +90,10 @@ export async function setup(backend: Backend, over: Record<string, string> = {})
   const { app, ctx } = await buildApp(config, { db, log: quietLog, internalToken: 'test-token' });
   await app.ready();
   return {
-    db, app, ctx, config,
+    db,
+    app,
+    ctx,
+    config,
     async close() {
       await app.close();
       await drop();
@@ -107,4 +117,7 @@ export const cookiesOf = (r: InjectResponse): Record<string, string> => {
   return Object.fromEntries(list.map((c: string) => c.split(';')[0]!.split('=') as [string, string]));
 };
 export const csrfIn = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
-export const cookieHeader = (c: Record<string, string>) => Object.entries(c).map(([k, v]) => `${k}=${v}`).join('; ');
+export const cookieHeader = (c: Record<string, string>) =>
+  Object.entries(c)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');

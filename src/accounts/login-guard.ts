@@ -14,12 +14,20 @@ const MAX_FAILURES_PER_ADDRESS = 30;
  * from many addresses) and one per client address (many accounts tried from one place). When either
  * is reached, the password is not even checked. A success clears the account's counter.
  */
-export async function checkCredentialsLimited(db: Db, email: string, password: string, address: string): Promise<UserRow> {
+export async function checkCredentialsLimited(
+  db: Db,
+  email: string,
+  password: string,
+  address: string,
+): Promise<UserRow> {
   const key = email.trim().toLowerCase().slice(0, 200);
   const n = await Q.countLoginFailures(db, key, address, LOGIN_WINDOW_MINUTES);
   if (n.compte >= MAX_FAILURES_PER_ACCOUNT || n.adresse >= MAX_FAILURES_PER_ADDRESS) {
-    throw new AppError('TROP_DE_REQUETES', `login blocked (${n.compte} for account, ${n.adresse} from ${address})`,
-      `Trop de tentatives de connexion infructueuses : réessayez dans ${LOGIN_WINDOW_MINUTES} minutes.`);
+    throw new AppError(
+      'TROP_DE_REQUETES',
+      `login blocked (${n.compte} for account, ${n.adresse} from ${address})`,
+      `Trop de tentatives de connexion infructueuses : réessayez dans ${LOGIN_WINDOW_MINUTES} minutes.`,
+    );
   }
   try {
     const user = await checkCredentials(db, email, password);

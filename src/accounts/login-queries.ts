@@ -6,10 +6,13 @@ export async function insertLoginFailure(q: Queryable, email: string, address: s
 
 /** Failures in the last `minutes` for this account and for this address. */
 export async function countLoginFailures(q: Queryable, email: string, address: string, minutes: number) {
-  return (await q.query<{ compte: number; adresse: number }>(
-    `SELECT count(*) FILTER (WHERE email = $1)::int AS compte, count(*) FILTER (WHERE adresse = $2)::int AS adresse
+  return (
+    await q.query<{ compte: number; adresse: number }>(
+      `SELECT count(*) FILTER (WHERE email = $1)::int AS compte, count(*) FILTER (WHERE adresse = $2)::int AS adresse
      FROM connexion_echec WHERE le > now() - make_interval(mins => $3) AND (email = $1 OR adresse = $2)`,
-    [email, address, minutes])).rows[0]!;
+      [email, address, minutes],
+    )
+  ).rows[0]!;
 }
 
 export async function deleteLoginFailuresOf(q: Queryable, email: string) {

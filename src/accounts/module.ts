@@ -11,7 +11,12 @@ import { registerPasswordRoutes } from './password-routes.ts';
 import { closeSession, LoginSchema, openSession, sessionFromToken } from './service.ts';
 
 /** Where to go after signing in: a path of this site only (see safeReturnPath), else the administration. */
-const NextSchema = z.string().max(2000).optional().catch(undefined).transform((v) => safeReturnPath(v));
+const NextSchema = z
+  .string()
+  .max(2000)
+  .optional()
+  .catch(undefined)
+  .transform((v) => safeReturnPath(v));
 /** Where to go after signing in: the query of the login page, then the hidden field of its form. */
 const NextField = z.object({ next: NextSchema });
 
@@ -40,7 +45,11 @@ export const accountsModule: AppModule = {
     app.get('/connexion', { schema: { querystring: NextField } }, async (req, reply) => {
       const { next } = req.query;
       if (req.viewer) return reply.redirect(next, 303);
-      return ctx.render(req, reply, { title: 'Connexion', breadcrumb: [{ label: 'Connexion' }], main: loginForm(req.csrfToken, next) });
+      return ctx.render(req, reply, {
+        title: 'Connexion',
+        breadcrumb: [{ label: 'Connexion' }],
+        main: loginForm(req.csrfToken, next),
+      });
     });
 
     app.post('/connexion', { config: { rateLimit: { max: 10, timeWindow: '15 minutes' } } }, async (req, reply) => {
@@ -57,7 +66,12 @@ export const accountsModule: AppModule = {
       } catch (e) {
         if (!(e instanceof AppError) || (e.code !== 'IDENTIFIANTS_INVALIDES' && e.code !== 'TROP_DE_REQUETES')) throw e;
         req.log.info({ detail: e.detail }, 'login refused');
-        return ctx.render(req, reply, { status: e.status, title: 'Connexion', breadcrumb: [{ label: 'Connexion' }], main: loginForm(req.csrfToken, next, e.userMessage, input.success ? input.data.email : '') });
+        return ctx.render(req, reply, {
+          status: e.status,
+          title: 'Connexion',
+          breadcrumb: [{ label: 'Connexion' }],
+          main: loginForm(req.csrfToken, next, e.userMessage, input.success ? input.data.email : ''),
+        });
       }
     });
 

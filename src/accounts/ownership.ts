@@ -15,7 +15,9 @@ export async function ownerOf(q: Queryable, type: string, id: number): Promise<O
 
 /** Owners of every record of a type, for lists. */
 export async function ownersOf(q: Queryable, type: string): Promise<Map<number, Owner>> {
-  return new Map((await Q.ownerRows(q, type)).map((r) => [r.objet_id, { organisationId: r.organisation_id, nom: r.nom }]));
+  return new Map(
+    (await Q.ownerRows(q, type)).map((r) => [r.objet_id, { organisationId: r.organisation_id, nom: r.nom }]),
+  );
 }
 
 /** Sets (or with null removes) the owner; an unknown organisation is the user's mistake, said in French. */
@@ -27,6 +29,10 @@ export async function setOwner(q: Queryable, type: string, id: number, organisat
 
 export async function assertOrganisation(q: Queryable, organisationId: number): Promise<void> {
   if (!(await Q.organisationById(q, organisationId))) {
-    throw new AppError('REQUETE_INVALIDE', `organisation ${organisationId} not found`, 'Cette organisation n’existe pas : choisissez-en une dans la liste.');
+    throw new AppError(
+      'REQUETE_INVALIDE',
+      `organisation ${organisationId} not found`,
+      'Cette organisation n’existe pas : choisissez-en une dans la liste.',
+    );
   }
 }

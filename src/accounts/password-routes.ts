@@ -41,22 +41,38 @@ export function registerPasswordRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get('/compte/mot-de-passe', async (req, reply) => {
     signedIn(req);
     const done = (req.query as { change?: string }).change === 'ok';
-    return ctx.render(req, reply, { title: 'Changer mon mot de passe', breadcrumb: crumbs, main: changeForm(req.csrfToken, { done }) });
+    return ctx.render(req, reply, {
+      title: 'Changer mon mot de passe',
+      breadcrumb: crumbs,
+      main: changeForm(req.csrfToken, { done }),
+    });
   });
 
   // Limited like the login form: a borrowed session must not become a way to guess the password.
-  app.post('/compte/mot-de-passe', { config: { rateLimit: { max: 10, timeWindow: '15 minutes' } } }, async (req, reply) => {
-    const actor = signedIn(req);
-    const p = ChangeSchema.safeParse(req.body ?? {});
-    const show = (error: string, status = 400) => ctx.render(req, reply, { status, title: 'Changer mon mot de passe', breadcrumb: crumbs, main: changeForm(req.csrfToken, { error }) });
-    if (!p.success) return show('Formulaire incomplet.');
-    if (p.data.nouveau !== p.data.confirmation) return show('La confirmation ne correspond pas au nouveau mot de passe.');
-    try {
-      await changePassword(ctx.db, actor.id, req.cookies[SESSION_COOKIE] ?? '', p.data.actuel, p.data.nouveau);
-    } catch (e) {
-      if (e instanceof AppError && (e.code === 'IDENTIFIANTS_INVALIDES' || e.code === 'MOT_DE_PASSE_FAIBLE')) return show(e.userMessage);
-      throw e;
-    }
-    return reply.redirect('/compte/mot-de-passe?change=ok', 303);
-  });
+  app.post(
+    '/compte/mot-de-passe',
+    { config: { rateLimit: { max: 10, timeWindow: '15 minutes' } } },
+    async (req, reply) => {
+      const actor = signedIn(req);
+      const p = ChangeSchema.safeParse(req.body ?? {});
+      const show = (error: string, status = 400) =>
+        ctx.render(req, reply, {
+          status,
+          title: 'Changer mon mot de passe',
+          breadcrumb: crumbs,
+          main: changeForm(req.csrfToken, { error }),
+        });
+      if (!p.success) return show('Formulaire incomplet.');
+      if (p.data.nouveau !== p.data.confirmation)
+        return show('La confirmation ne correspond pas au nouveau mot de passe.');
+      try {
+        await changePassword(ctx.db, actor.id, req.cookies[SESSION_COOKIE] ?? '', p.data.actuel, p.data.nouveau);
+      } catch (e) {
+        if (e instanceof AppError && (e.code === 'IDENTIFIANTS_INVALIDES' || e.code === 'MOT_DE_PASSE_FAIBLE'))
+          return show(e.userMessage);
+        throw e;
+      }
+      return reply.redirect('/compte/mot-de-passe?change=ok', 303);
+    },
+  );
 }

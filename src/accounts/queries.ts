@@ -1,48 +1,123 @@
 import type { Queryable } from '../db/db.ts';
 
 export type Role = 'administrateur' | 'editeur';
-export const ORGANISATION_TYPES = ['region', 'prefecture', 'departement', 'syndicat-mixte', 'gip', 'epci', 'chambre', 'tiers-lieu', 'association', 'autre'] as const;
+export const ORGANISATION_TYPES = [
+  'region',
+  'prefecture',
+  'departement',
+  'syndicat-mixte',
+  'gip',
+  'epci',
+  'chambre',
+  'tiers-lieu',
+  'association',
+  'autre',
+] as const;
 export type OrganisationType = (typeof ORGANISATION_TYPES)[number];
 export type OrganisationNiveau = 'region' | 'departement' | 'epci' | 'commune';
-export type UserRow = { id: number; email: string; nom: string; mot_de_passe_hash: string; role: Role; organisation_id: number | null; actif: boolean };
-export type SessionUser = { id: number; email: string; nom: string; role: Role; organisation_id: number | null; csrf_token: string };
+export type UserRow = {
+  id: number;
+  email: string;
+  nom: string;
+  mot_de_passe_hash: string;
+  role: Role;
+  organisation_id: number | null;
+  actif: boolean;
+};
+export type SessionUser = {
+  id: number;
+  email: string;
+  nom: string;
+  role: Role;
+  organisation_id: number | null;
+  csrf_token: string;
+};
 
 export async function userByEmail(q: Queryable, email: string) {
-  return (await q.query<UserRow>('SELECT id, email, nom, mot_de_passe_hash, role, organisation_id, actif FROM utilisateur WHERE lower(email) = lower($1)', [email])).rows[0];
+  return (
+    await q.query<UserRow>(
+      'SELECT id, email, nom, mot_de_passe_hash, role, organisation_id, actif FROM utilisateur WHERE lower(email) = lower($1)',
+      [email],
+    )
+  ).rows[0];
 }
 
-export async function insertUser(q: Queryable, u: { email: string; nom: string; hash: string; role: Role; organisationId: number | null }) {
-  return (await q.query<{ id: number }>(
-    'INSERT INTO utilisateur (email, nom, mot_de_passe_hash, role, organisation_id) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-    [u.email, u.nom, u.hash, u.role, u.organisationId])).rows[0]!.id;
+export async function insertUser(
+  q: Queryable,
+  u: { email: string; nom: string; hash: string; role: Role; organisationId: number | null },
+) {
+  return (
+    await q.query<{ id: number }>(
+      'INSERT INTO utilisateur (email, nom, mot_de_passe_hash, role, organisation_id) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+      [u.email, u.nom, u.hash, u.role, u.organisationId],
+    )
+  ).rows[0]!.id;
 }
 
 export async function listUsers(q: Queryable) {
-  return (await q.query<{ id: number; email: string; nom: string; role: Role; actif: boolean; organisation: string | null; cree_le: Date }>(
-    `SELECT u.id, u.email, u.nom, u.role, u.actif, o.nom AS organisation, u.cree_le
-     FROM utilisateur u LEFT JOIN organisation o ON o.id = u.organisation_id ORDER BY u.email`)).rows;
+  return (
+    await q.query<{
+      id: number;
+      email: string;
+      nom: string;
+      role: Role;
+      actif: boolean;
+      organisation: string | null;
+      cree_le: Date;
+    }>(
+      `SELECT u.id, u.email, u.nom, u.role, u.actif, o.nom AS organisation, u.cree_le
+     FROM utilisateur u LEFT JOIN organisation o ON o.id = u.organisation_id ORDER BY u.email`,
+    )
+  ).rows;
 }
 
 export async function listOrganisations(q: Queryable) {
-  return (await q.query<{ id: number; nom: string; type: OrganisationType; territoire_niveau: OrganisationNiveau | null; territoire_code: string | null }>(
-    'SELECT id, nom, type, territoire_niveau, territoire_code FROM organisation ORDER BY nom')).rows;
+  return (
+    await q.query<{
+      id: number;
+      nom: string;
+      type: OrganisationType;
+      territoire_niveau: OrganisationNiveau | null;
+      territoire_code: string | null;
+    }>('SELECT id, nom, type, territoire_niveau, territoire_code FROM organisation ORDER BY nom')
+  ).rows;
 }
 
-export async function insertOrganisation(q: Queryable, o: { nom: string; type: OrganisationType; territoireNiveau: OrganisationNiveau | null; territoireCode: string | null }) {
-  return (await q.query<{ id: number }>(
-    'INSERT INTO organisation (nom, type, territoire_niveau, territoire_code) VALUES ($1, $2, $3, $4) RETURNING id',
-    [o.nom, o.type, o.territoireNiveau, o.territoireCode])).rows[0]!.id;
+export async function insertOrganisation(
+  q: Queryable,
+  o: {
+    nom: string;
+    type: OrganisationType;
+    territoireNiveau: OrganisationNiveau | null;
+    territoireCode: string | null;
+  },
+) {
+  return (
+    await q.query<{ id: number }>(
+      'INSERT INTO organisation (nom, type, territoire_niveau, territoire_code) VALUES ($1, $2, $3, $4) RETURNING id',
+      [o.nom, o.type, o.territoireNiveau, o.territoireCode],
+    )
+  ).rows[0]!.id;
 }
 
 export async function insertSession(q: Queryable, s: { idHash: string; userId: number; csrf: string; expires: Date }) {
-  await q.query('INSERT INTO session (id_hash, utilisateur_id, csrf_token, expire_le) VALUES ($1, $2, $3, $4)', [s.idHash, s.userId, s.csrf, s.expires]);
+  await q.query('INSERT INTO session (id_hash, utilisateur_id, csrf_token, expire_le) VALUES ($1, $2, $3, $4)', [
+    s.idHash,
+    s.userId,
+    s.csrf,
+    s.expires,
+  ]);
 }
 
 export async function sessionUser(q: Queryable, idHash: string) {
-  return (await q.query<SessionUser>(
-    `SELECT u.id, u.email, u.nom, u.role, u.organisation_id, s.csrf_token
+  return (
+    await q.query<SessionUser>(
+      `SELECT u.id, u.email, u.nom, u.role, u.organisation_id, s.csrf_token
      FROM session s JOIN utilisateur u ON u.id = s.utilisateur_id
-     WHERE s.id_hash = $1 AND s.expire_le > now() AND u.actif`, [idHash])).rows[0];
+     WHERE s.id_hash = $1 AND s.expire_le > now() AND u.actif`,
+      [idHash],
+    )
+  ).rows[0];
 }
 
 export async function deleteSession(q: Queryable, idHash: string) {
@@ -62,21 +137,31 @@ export async function organisationByName(q: Queryable, nom: string) {
 }
 
 export async function ownerRow(q: Queryable, type: string, id: number) {
-  return (await q.query<{ organisation_id: number; nom: string }>(
-    `SELECT p.organisation_id, o.nom FROM organisation_propriete p JOIN organisation o ON o.id = p.organisation_id
-     WHERE p.objet_type = $1 AND p.objet_id = $2`, [type, id])).rows[0];
+  return (
+    await q.query<{ organisation_id: number; nom: string }>(
+      `SELECT p.organisation_id, o.nom FROM organisation_propriete p JOIN organisation o ON o.id = p.organisation_id
+     WHERE p.objet_type = $1 AND p.objet_id = $2`,
+      [type, id],
+    )
+  ).rows[0];
 }
 
 export async function ownerRows(q: Queryable, type: string) {
-  return (await q.query<{ objet_id: number; organisation_id: number; nom: string }>(
-    `SELECT p.objet_id, p.organisation_id, o.nom FROM organisation_propriete p JOIN organisation o ON o.id = p.organisation_id
-     WHERE p.objet_type = $1`, [type])).rows;
+  return (
+    await q.query<{ objet_id: number; organisation_id: number; nom: string }>(
+      `SELECT p.objet_id, p.organisation_id, o.nom FROM organisation_propriete p JOIN organisation o ON o.id = p.organisation_id
+     WHERE p.objet_type = $1`,
+      [type],
+    )
+  ).rows;
 }
 
 export async function upsertOwner(q: Queryable, type: string, id: number, organisationId: number) {
   await q.query(
     `INSERT INTO organisation_propriete (objet_type, objet_id, organisation_id) VALUES ($1, $2, $3)
-     ON CONFLICT (objet_type, objet_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id`, [type, id, organisationId]);
+     ON CONFLICT (objet_type, objet_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id`,
+    [type, id, organisationId],
+  );
 }
 
 export async function deleteOwner(q: Queryable, type: string, id: number) {

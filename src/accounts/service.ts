@@ -4,10 +4,10 @@ import { z } from 'zod';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { OptionalId, text } from '../http/schemas.ts';
-import { audit, type Actor } from './audit.ts';
+import { type Actor, audit } from './audit.ts';
 import { assertOrganisation } from './ownership.ts';
-import * as Q from './queries.ts';
 import { assertStrongPassword } from './password-policy.ts';
+import * as Q from './queries.ts';
 
 const SESSION_HOURS = 12;
 
@@ -35,19 +35,41 @@ export async function checkCredentials(db: Db, email: string, password: string):
   const user = await Q.userByEmail(db, email);
   dummyHash ??= hashPassword(crypto.randomBytes(16).toString('hex'));
   const ok = await argon2.verify(user?.mot_de_passe_hash ?? (await dummyHash), password).catch(() => false);
-  if (!user || !ok || !user.actif) throw new AppError('IDENTIFIANTS_INVALIDES', `login failed for ${email.slice(0, 80)}`);
+  if (!user || !ok || !user.actif)
+    throw new AppError('IDENTIFIANTS_INVALIDES', `login failed for ${email.slice(0, 80)}`);
   return user;
 }
 
 export async function createUser(db: Db, actor: Actor, input: NewUser): Promise<number> {
   assertStrongPassword(input.motDePasse, [input.email, input.nom]);
-  if (input.role === 'editeur' && !input.organisationId) throw new AppError('REQUETE_INVALIDE', 'editor without organisation', 'Un éditeur doit être rattaché à une organisation.');
+  if (input.role === 'editeur' && !input.organisationId)
+    throw new AppError(
+      'REQUETE_INVALIDE',
+      'editor without organisation',
+      'Un éditeur doit être rattaché à une organisation.',
+    );
   const hash = await hashPassword(input.motDePasse);
   return db.transaction(async (tx) => {
     if (input.organisationId !== null) await assertOrganisation(tx, input.organisationId);
-    if (await Q.userByEmail(tx, input.email)) throw new AppError('REQUETE_INVALIDE', 'duplicate email', 'Un compte existe déjà avec cette adresse électronique.');
-    const id = await Q.insertUser(tx, { email: input.email, nom: input.nom, hash, role: input.role, organisationId: input.organisationId });
-    await audit(tx, actor, 'creation', { type: 'utilisateur', id }, null, { email: input.email, nom: input.nom, role: input.role, organisation_id: input.organisationId });
+    if (await Q.userByEmail(tx, input.email))
+      throw new AppError(
+        'REQUETE_INVALIDE',
+        'duplicate email',
+        'Un compte existe déjà avec cette adresse électronique.',
+      );
+    const id = await Q.insertUser(tx, {
+      email: input.email,
+      nom: input.nom,
+      hash,
+      role: input.role,
+      organisationId: input.organisationId,
+    });
+    await audit(tx, actor, 'creation', { type: 'utilisateur', id }, null, {
+      email: input.email,
+      nom: input.nom,
+      role: input.role,
+      organisation_id: input.organisationId,
+    });
     return id;
   });
 }
@@ -58,7 +80,12 @@ export async function openSession(db: Db, user: Q.UserRow): Promise<{ token: str
   const token = crypto.randomBytes(32).toString('base64url');
   const expires = new Date(Date.now() + SESSION_HOURS * 3600_000);
   await Q.deleteExpiredSessions(db);
-  await Q.insertSession(db, { idHash: sha256(token), userId: user.id, csrf: crypto.randomBytes(24).toString('base64url'), expires });
+  await Q.insertSession(db, {
+    idHash: sha256(token),
+    userId: user.id,
+    csrf: crypto.randomBytes(24).toString('base64url'),
+    expires,
+  });
   return { token, expires };
 }
 
@@ -69,13 +96,24 @@ export { ORGANISATION_TYPES, type OrganisationNiveau } from './queries.ts';
 export const listAccounts = (q: Queryable) => Q.listUsers(q);
 export const listOrganisations = (q: Queryable) => Q.listOrganisations(q);
 
-type NewOrganisation = { nom: string; type: Q.OrganisationType; territoireNiveau: Q.OrganisationNiveau | null; territoireCode: string | null };
+type NewOrganisation = {
+  nom: string;
+  type: Q.OrganisationType;
+  territoireNiveau: Q.OrganisationNiveau | null;
+  territoireCode: string | null;
+};
 
 export async function createOrganisation(db: Db, actor: Actor, o: NewOrganisation): Promise<number> {
   return db.transaction(async (tx) => {
-    if (await Q.organisationByName(tx, o.nom)) throw new AppError('REQUETE_INVALIDE', 'duplicate organisation', `Une organisation s’appelle déjà « ${o.nom} ».`);
+    if (await Q.organisationByName(tx, o.nom))
+      throw new AppError('REQUETE_INVALIDE', 'duplicate organisation', `Une organisation s’appelle déjà « ${o.nom} ».`);
     const id = await Q.insertOrganisation(tx, o);
-    await audit(tx, actor, 'creation', { type: 'organisation', id }, null, { nom: o.nom, type: o.type, territoire_niveau: o.territoireNiveau, territoire_code: o.territoireCode });
+    await audit(tx, actor, 'creation', { type: 'organisation', id }, null, {
+      nom: o.nom,
+      type: o.type,
+      territoire_niveau: o.territoireNiveau,
+      territoire_code: o.territoireCode,
+    });
     return id;
   });
 }

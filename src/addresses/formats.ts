@@ -25,9 +25,31 @@ export function splitCsvLine(line: string, sep: string): string[] | null {
 
 export type Detected = { format: AddressFormat; sep: string; columns: Map<string, number> | null; hasHeader: boolean };
 
-export const BAN_COLUMNS = ['id', 'id_fantoir', 'numero', 'rep', 'nom_voie', 'code_postal', 'code_insee', 'nom_commune', 'code_insee_ancienne_commune',
-  'nom_ancienne_commune', 'x', 'y', 'lon', 'lat', 'type_position', 'alias', 'nom_ld', 'libelle_acheminement', 'nom_afnor', 'source_position',
-  'source_nom_voie', 'certification_commune', 'cad_parcelles'] as const;
+export const BAN_COLUMNS = [
+  'id',
+  'id_fantoir',
+  'numero',
+  'rep',
+  'nom_voie',
+  'code_postal',
+  'code_insee',
+  'nom_commune',
+  'code_insee_ancienne_commune',
+  'nom_ancienne_commune',
+  'x',
+  'y',
+  'lon',
+  'lat',
+  'type_position',
+  'alias',
+  'nom_ld',
+  'libelle_acheminement',
+  'nom_afnor',
+  'source_position',
+  'source_nom_voie',
+  'certification_commune',
+  'cad_parcelles',
+] as const;
 
 /** Recognises the format from the first line; null when it is none of the three. */
 export function detectFormat(firstLine: string): Detected | null {
@@ -35,16 +57,35 @@ export function detectFormat(firstLine: string): Detected | null {
   if (line.includes(';')) {
     const cols = line.split(';').map((c) => c.trim().replace(/^"|"$/g, '').toLowerCase());
     const map = new Map(cols.map((c, i) => [c, i]));
-    if (map.has('cle_interop') && map.has('voie_nom') && map.has('numero') && (map.has('long') || map.has('lon')) && map.has('lat')) {
+    if (
+      map.has('cle_interop') &&
+      map.has('voie_nom') &&
+      map.has('numero') &&
+      (map.has('long') || map.has('lon')) &&
+      map.has('lat')
+    ) {
       return { format: 'bal', sep: ';', columns: map, hasHeader: true };
     }
-    if (map.has('id') && map.has('nom_voie') && map.has('code_insee') && map.has('numero') && map.has('lon') && map.has('lat')) {
+    if (
+      map.has('id') &&
+      map.has('nom_voie') &&
+      map.has('code_insee') &&
+      map.has('numero') &&
+      map.has('lon') &&
+      map.has('lat')
+    ) {
       return { format: 'ban', sep: ';', columns: map, hasHeader: true };
     }
     return null;
   }
   const f = splitCsvLine(line, ',');
-  if (f && f.length === 8 && /^(\d{5}|2[AB]\d{3})\w*-\w+/i.test(f[0]!) && Number.isFinite(Number(f[6])) && Number.isFinite(Number(f[7]))) {
+  if (
+    f &&
+    f.length === 8 &&
+    /^(\d{5}|2[AB]\d{3})\w*-\w+/i.test(f[0]!) &&
+    Number.isFinite(Number(f[6])) &&
+    Number.isFinite(Number(f[7]))
+  ) {
     return { format: 'bano', sep: ',', columns: null, hasHeader: false };
   }
   return null;
@@ -107,8 +148,16 @@ export function parseFields(d: Detected, fields: string[]): LineResult {
     return {
       ok: true,
       value: {
-        id, numero: n, suffixe: cleanSuffix(get('rep')), voie, lieu_dit: (get('nom_ld') ?? '').trim() || null,
-        code_postal: cp || null, code_insee: code, commune: (get('nom_commune') ?? '').trim(), lon: xy.lon, lat: xy.lat,
+        id,
+        numero: n,
+        suffixe: cleanSuffix(get('rep')),
+        voie,
+        lieu_dit: (get('nom_ld') ?? '').trim() || null,
+        code_postal: cp || null,
+        code_insee: code,
+        commune: (get('nom_commune') ?? '').trim(),
+        lon: xy.lon,
+        lat: xy.lat,
       },
     };
   }
@@ -127,15 +176,33 @@ export function parseFields(d: Detected, fields: string[]): LineResult {
   return {
     ok: true,
     value: {
-      id, numero: n, suffixe: cleanSuffix(get('suffixe')), voie, lieu_dit: (get('lieudit_complement_nom') ?? '').trim() || null,
-      code_postal: null, code_insee: code, commune: (get('commune_nom') ?? '').trim(), lon: xy.lon, lat: xy.lat,
+      id,
+      numero: n,
+      suffixe: cleanSuffix(get('suffixe')),
+      voie,
+      lieu_dit: (get('lieudit_complement_nom') ?? '').trim() || null,
+      code_postal: null,
+      code_insee: code,
+      commune: (get('commune_nom') ?? '').trim(),
+      lon: xy.lon,
+      lat: xy.lat,
     },
   };
 }
 
 function parseBano(f: string[]): LineResult {
-  if (f.length !== 8) return { ok: false, reason: `${f.length} champs au lieu de 8 (id,numero,voie,cp,ville,source,lat,lon)` };
-  const [idRaw, numero, voieRaw, cpRaw, ville, , lat, lon] = f as [string, string, string, string, string, string, string, string];
+  if (f.length !== 8)
+    return { ok: false, reason: `${f.length} champs au lieu de 8 (id,numero,voie,cp,ville,source,lat,lon)` };
+  const [idRaw, numero, voieRaw, cpRaw, ville, , lat, lon] = f as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const id = idRaw.trim();
   const code = id.slice(0, 5).toUpperCase();
   if (!INSEE.test(code)) return { ok: false, reason: `identifiant BANO invalide « ${id.slice(0, 20)} »` };
@@ -151,8 +218,16 @@ function parseBano(f: string[]): LineResult {
   return {
     ok: true,
     value: {
-      id, numero: Number(m[1]), suffixe: cleanSuffix(m[2]), voie, lieu_dit: null, code_postal: cp || null,
-      code_insee: code, commune: ville.trim(), lon: xy.lon, lat: xy.lat,
+      id,
+      numero: Number(m[1]),
+      suffixe: cleanSuffix(m[2]),
+      voie,
+      lieu_dit: null,
+      code_postal: cp || null,
+      code_insee: code,
+      commune: ville.trim(),
+      lon: xy.lon,
+      lat: xy.lat,
     },
   };
 }

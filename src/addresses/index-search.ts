@@ -24,12 +24,37 @@
 import { randomBytes } from 'node:crypto';
 import KDBush from 'kdbush';
 import { addressLabel } from '../text/label.ts';
+import {
+  type Csr,
+  csrFrom,
+  deletions,
+  firstNumbered,
+  hash32,
+  houseNumberIn,
+  i32,
+  invertCsr,
+  streetPoints,
+  TopK,
+  typoTable,
+  u16,
+  u32,
+} from './index-parts.ts';
+import {
+  editDistance,
+  joinedTokens,
+  nameTokens,
+  type ParsedQuery,
+  parseQuery,
+  type QueryToken,
+  STREET_TYPES,
+} from './normalize.ts';
 import type { AddressRow } from './queries.ts';
-import { csrFrom, deletions, firstNumbered, hash32, houseNumberIn, i32, invertCsr, streetPoints, TopK, typoTable, u16, u32, type Csr } from './index-parts.ts';
-import { editDistance, joinedTokens, nameTokens, parseQuery, STREET_TYPES, type ParsedQuery, type QueryToken } from './normalize.ts';
 
 /** What the index keeps of an address row. */
-export type IndexInput = Pick<AddressRow, 'id' | 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'code_insee' | 'commune' | 'departement' | 'lon' | 'lat'>;
+export type IndexInput = Pick<
+  AddressRow,
+  'id' | 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'code_insee' | 'commune' | 'departement' | 'lon' | 'lat'
+>;
 
 export type SearchOptions = {
   limit?: number;
@@ -167,9 +192,22 @@ export class AddressIndexBuilder {
     for (let k = 0; k < addr.lon.length; k++) kd.add(addr.lon[k]!, addr.lat[k]!);
     kd.finish();
     return new AddressIndex({
-      ...addr, streetName, streetCommune, streetPc, streetLon, streetLat,
-      nameStr: this.nameStr, communeCode: this.communeCode, communeName: this.communeName, communeDept: this.communeDept, pcStr: this.pcStr,
-      ...toks, ...post, delHash, delTok, kd,
+      ...addr,
+      streetName,
+      streetCommune,
+      streetPc,
+      streetLon,
+      streetLat,
+      nameStr: this.nameStr,
+      communeCode: this.communeCode,
+      communeName: this.communeName,
+      communeDept: this.communeDept,
+      pcStr: this.pcStr,
+      ...toks,
+      ...post,
+      delHash,
+      delTok,
+      kd,
     });
   }
 
@@ -180,9 +218,13 @@ export class AddressIndexBuilder {
     const street = this.street.done();
     const numero = this.numero.done();
     // Suffix ids in alphabetical order so that "12" < "12 a" < "12 b" < "12 bis".
-    const sufOrder = this.suffixStr.map((s, i) => [s, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const sufOrder = this.suffixStr
+      .map((s, i) => [s, i] as const)
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const sufRemap = new Uint16Array(this.suffixStr.length);
-    sufOrder.forEach(([, old], i) => { sufRemap[old] = i; });
+    sufOrder.forEach(([, old], i) => {
+      sufRemap[old] = i;
+    });
     const suffixStr = sufOrder.map(([s]) => s);
     const suffixOld = this.suffix.done();
 
@@ -192,8 +234,10 @@ export class AddressIndexBuilder {
     const fill = streetStart.slice(0, S);
     const order = new Uint32Array(A);
     for (let i = 0; i < A; i++) order[fill[street[i]!]!++] = i;
-    const cmp = (x: number, y: number) => numero[x]! - numero[y]! || sufRemap[suffixOld[x]!]! - sufRemap[suffixOld[y]!]!;
-    for (let s = 0; s < S; s++) if (streetStart[s + 1]! - streetStart[s]! > 1) order.subarray(streetStart[s]!, streetStart[s + 1]!).sort(cmp);
+    const cmp = (x: number, y: number) =>
+      numero[x]! - numero[y]! || sufRemap[suffixOld[x]!]! - sufRemap[suffixOld[y]!]!;
+    for (let s = 0; s < S; s++)
+      if (streetStart[s + 1]! - streetStart[s]! > 1) order.subarray(streetStart[s]!, streetStart[s + 1]!).sort(cmp);
 
     const oldEnd = this.idEnd.done();
     const ids = Buffer.allocUnsafe(this.idLen);
@@ -242,24 +286,42 @@ export class AddressIndexBuilder {
       const real = [...new Set(nameTokens(n))].slice(0, 24);
       nameRealLen[i] = real.length;
       const ids = real.map(tokIdOf);
-      const joins = joinedTokens(n).slice(0, 6).map((j) => ({ tok: tokIdOf(j.joined), a: j.parts[0] ? tokIdOf(j.parts[0]) : NONE, b: j.parts[1] ? tokIdOf(j.parts[1]) : NONE }));
+      const joins = joinedTokens(n)
+        .slice(0, 6)
+        .map((j) => ({
+          tok: tokIdOf(j.joined),
+          a: j.parts[0] ? tokIdOf(j.parts[0]) : NONE,
+          b: j.parts[1] ? tokIdOf(j.parts[1]) : NONE,
+        }));
       joinRows.push(joins);
       return ids.concat(joins.map((j) => j.tok));
     });
-    const communeTokRows: number[][] = this.communeName.map((n) => [...new Set(nameTokens(n))].slice(0, 16).map(tokIdOf));
+    const communeTokRows: number[][] = this.communeName.map((n) =>
+      [...new Set(nameTokens(n))].slice(0, 16).map(tokIdOf),
+    );
     const sortedTok = tokList.map((t, i) => [t, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const tokRemap = new Uint32Array(tokList.length);
-    sortedTok.forEach(([, old], i) => { tokRemap[old] = i; });
+    sortedTok.forEach(([, old], i) => {
+      tokRemap[old] = i;
+    });
     const tokens = sortedTok.map(([t]) => t);
     const rowsToCsr = (rows: number[][]): Csr => {
       const start = new Uint32Array(rows.length + 1);
-      rows.forEach((r, i) => { start[i + 1] = start[i]! + r.length; });
+      rows.forEach((r, i) => {
+        start[i + 1] = start[i]! + r.length;
+      });
       const data = new Uint32Array(start[rows.length]!);
-      rows.forEach((r, i) => { r.forEach((t, j) => { data[start[i]! + j] = tokRemap[t]!; }); });
+      rows.forEach((r, i) => {
+        r.forEach((t, j) => {
+          data[start[i]! + j] = tokRemap[t]!;
+        });
+      });
       return { start, data };
     };
     const joinStart = new Uint32Array(N + 1);
-    joinRows.forEach((r, i) => { joinStart[i + 1] = joinStart[i]! + r.length; });
+    joinRows.forEach((r, i) => {
+      joinStart[i + 1] = joinStart[i]! + r.length;
+    });
     const joinParts = new Uint32Array(2 * joinStart[N]!);
     joinRows.forEach((r, i) => {
       r.forEach((j, k) => {
@@ -267,11 +329,24 @@ export class AddressIndexBuilder {
         joinParts[2 * (joinStart[i]! + k) + 1] = j.b === NONE ? NONE : tokRemap[j.b]!;
       });
     });
-    return { tokens, nameTok: rowsToCsr(nameTokRows), nameRealLen, joinStart, joinParts, communeTok: rowsToCsr(communeTokRows) };
+    return {
+      tokens,
+      nameTok: rowsToCsr(nameTokRows),
+      nameRealLen,
+      joinStart,
+      joinParts,
+      communeTok: rowsToCsr(communeTokRows),
+    };
   }
 
   /** Postings token → names/communes → streets, and the street counts that rank streets and price query words. */
-  private postings(streetStart: Uint32Array, streetName: Uint32Array, streetCommune: Uint32Array, streetPc: Uint32Array, toks: { tokens: string[]; nameTok: Csr; communeTok: Csr }) {
+  private postings(
+    streetStart: Uint32Array,
+    streetName: Uint32Array,
+    streetCommune: Uint32Array,
+    streetPc: Uint32Array,
+    toks: { tokens: string[]; nameTok: Csr; communeTok: Csr },
+  ) {
     const S = streetName.length;
     const T = toks.tokens.length;
     const streetSize = new Uint32Array(S);
@@ -288,33 +363,79 @@ export class AddressIndexBuilder {
     for (let t = 0; t < T; t++) {
       let n = 0;
       for (let j = tokNames.start[t]!; j < tokNames.start[t + 1]!; j++) n += rowLen(nameStreets, tokNames.data[j]!);
-      for (let j = tokCommunes.start[t]!; j < tokCommunes.start[t + 1]!; j++) n += rowLen(communeStreets, tokCommunes.data[j]!);
+      for (let j = tokCommunes.start[t]!; j < tokCommunes.start[t + 1]!; j++)
+        n += rowLen(communeStreets, tokCommunes.data[j]!);
       tokStreetCount[t] = n;
     }
     const tokWeight = Float32Array.from(toks.tokens, (t) => (STREET_TYPES.has(t) ? 0.5 : 1));
     return { streetSize, nameStreets, communeStreets, pcStreets, tokNames, tokCommunes, tokStreetCount, tokWeight };
   }
-
 }
 
 export type IndexData = {
-  ids: Buffer; idEnd: Uint32Array; num: Int32Array; suf: Uint16Array; lon: Int32Array; lat: Int32Array; addrStreet: Uint32Array; suffixStr: string[];
-  streetStart: Uint32Array; streetName: Uint32Array; streetCommune: Uint32Array; streetPc: Uint32Array; streetLon: Int32Array; streetLat: Int32Array; streetSize: Uint32Array;
-  nameStr: string[]; communeCode: string[]; communeName: string[]; communeDept: string[]; pcStr: string[];
-  tokens: string[]; tokWeight: Float32Array; tokStreetCount: Float64Array; nameTok: Csr; nameRealLen: Uint8Array; joinStart: Uint32Array; joinParts: Uint32Array; communeTok: Csr; tokNames: Csr; tokCommunes: Csr;
-  nameStreets: Csr; communeStreets: Csr; pcStreets: Csr; delHash: Uint32Array; delTok: Uint32Array; kd: KDBush;
+  ids: Buffer;
+  idEnd: Uint32Array;
+  num: Int32Array;
+  suf: Uint16Array;
+  lon: Int32Array;
+  lat: Int32Array;
+  addrStreet: Uint32Array;
+  suffixStr: string[];
+  streetStart: Uint32Array;
+  streetName: Uint32Array;
+  streetCommune: Uint32Array;
+  streetPc: Uint32Array;
+  streetLon: Int32Array;
+  streetLat: Int32Array;
+  streetSize: Uint32Array;
+  nameStr: string[];
+  communeCode: string[];
+  communeName: string[];
+  communeDept: string[];
+  pcStr: string[];
+  tokens: string[];
+  tokWeight: Float32Array;
+  tokStreetCount: Float64Array;
+  nameTok: Csr;
+  nameRealLen: Uint8Array;
+  joinStart: Uint32Array;
+  joinParts: Uint32Array;
+  communeTok: Csr;
+  tokNames: Csr;
+  tokCommunes: Csr;
+  nameStreets: Csr;
+  communeStreets: Csr;
+  pcStreets: Csr;
+  delHash: Uint32Array;
+  delTok: Uint32Array;
+  kd: KDBush;
 };
 
 type Expansion = { toks: number[]; scores: number[]; cost: number };
 /** A street that matches the query, before its house number is resolved; `hn`: the house number it reads in the query. */
 type Candidate = {
-  s: number; text: number; coverage: number; matchedW: number; totalW: number; key: number; full: boolean;
+  s: number;
+  text: number;
+  coverage: number;
+  matchedW: number;
+  totalW: number;
+  key: number;
+  full: boolean;
   hn: { num: number; suffix: string | null } | null;
 };
 /** One query, resolved to ids: what scoring a street needs. */
 type Query = {
-  qid: number; pq: ParsedQuery; words: QueryToken[]; kind: Uint8Array; wWeight: number[]; pcId: number; pcCommune: number;
-  fCommune: number; fPc: number; fDept: string | undefined; bias: { lon: number; lat: number; cos: number } | null;
+  qid: number;
+  pq: ParsedQuery;
+  words: QueryToken[];
+  kind: Uint8Array;
+  wWeight: number[];
+  pcId: number;
+  pcCommune: number;
+  fCommune: number;
+  fPc: number;
+  fDept: string | undefined;
+  bias: { lon: number; lat: number; cos: number } | null;
 };
 /** Kinds of query words: a word, a number that may be the house number, the end of a range. */
 const PLAIN = 0;
@@ -374,7 +495,8 @@ export class AddressIndex {
     let n = 0;
     for (const v of Object.values(this.d)) {
       if (ArrayBuffer.isView(v)) n += v.byteLength;
-      else if (v && typeof v === 'object' && 'start' in v && 'data' in v) n += (v as Csr).start.byteLength + (v as Csr).data.byteLength;
+      else if (v && typeof v === 'object' && 'start' in v && 'data' in v)
+        n += (v as Csr).start.byteLength + (v as Csr).data.byteLength;
     }
     n += this.d.kd.data.byteLength + this.wordTok.length * this.d.tokens.length * 4 + this.stamp.byteLength;
     return n;
@@ -397,9 +519,21 @@ export class AddressIndex {
     const numero = n >= 0 ? n : null;
     const label = addressLabel({ numero, suffixe, voie: street, code_postal: postcode, commune: city });
     return {
-      index: i, id: this.idAt(i), label, score: Math.round(Math.min(1, Math.max(0, score)) * 1e4) / 1e4, type: numero !== null ? 'housenumber' : 'street',
-      housenumber: numero !== null ? `${numero}${suffixe ?? ''}` : null, numero, suffixe, street, postcode,
-      citycode: d.communeCode[c]!, city, departement: d.communeDept[c]!, lon: d.lon[i]! / E6, lat: d.lat[i]! / E6,
+      index: i,
+      id: this.idAt(i),
+      label,
+      score: Math.round(Math.min(1, Math.max(0, score)) * 1e4) / 1e4,
+      type: numero !== null ? 'housenumber' : 'street',
+      housenumber: numero !== null ? `${numero}${suffixe ?? ''}` : null,
+      numero,
+      suffixe,
+      street,
+      postcode,
+      citycode: d.communeCode[c]!,
+      city,
+      departement: d.communeDept[c]!,
+      lon: d.lon[i]! / E6,
+      lat: d.lat[i]! / E6,
     };
   }
 
@@ -418,8 +552,16 @@ export class AddressIndex {
       for (let i = d.streetStart[s]!; i < d.streetStart[s + 1]!; i++) {
         const n = d.num[i]!;
         yield {
-          id: this.idAt(i), numero: n >= 0 ? n : null, suffixe: d.suffixStr[d.suf[i]!] || null, voie, code_postal: pc,
-          code_insee: code, commune, departement: dept, lon: d.lon[i]! / E6, lat: d.lat[i]! / E6,
+          id: this.idAt(i),
+          numero: n >= 0 ? n : null,
+          suffixe: d.suffixStr[d.suf[i]!] || null,
+          voie,
+          code_postal: pc,
+          code_insee: code,
+          commune,
+          departement: dept,
+          lon: d.lon[i]! / E6,
+          lat: d.lat[i]! / E6,
         };
       }
     }
@@ -512,7 +654,10 @@ export class AddressIndex {
     const fCommune = opts.citycode !== undefined ? (this.communeByCode.get(opts.citycode) ?? -2) : -1;
     const fPc = opts.postcode !== undefined ? (this.pcById.get(opts.postcode) ?? -2) : -1;
     if (fCommune === -2 || fPc === -2) return null;
-    const bias = opts.lon !== undefined && opts.lat !== undefined ? { lon: opts.lon, lat: opts.lat, cos: Math.cos((opts.lat * Math.PI) / 180) } : null;
+    const bias =
+      opts.lon !== undefined && opts.lat !== undefined
+        ? { lon: opts.lon, lat: opts.lat, cos: Math.cos((opts.lat * Math.PI) / 180) }
+        : null;
     return { fCommune, fPc, fDept: opts.departement, bias };
   }
 
@@ -524,12 +669,18 @@ export class AddressIndex {
       for (let j = csr.start[row]!; j < csr.start[row + 1]!; j++) if (!f(csr.data[j]!)) return false;
       return true;
     };
-    const all = (csr: Csr, row: number, budget: number): Driver => ({ cost: csr.start[row + 1]! - csr.start[row]!, budget, visit: (f) => void streetsOf(csr, row, f) });
+    const all = (csr: Csr, row: number, budget: number): Driver => ({
+      cost: csr.start[row + 1]! - csr.start[row]!,
+      budget,
+      visit: (f) => void streetsOf(csr, row, f),
+    });
     exps.forEach((e, w) => {
       // a number that may be the house number says nothing about which street
       if (!e.toks.length || Q.kind[w] !== PLAIN) return;
       // a commune name (not a street type that happens to name a commune too, like Rue in the Somme)
-      const communeWord = e.toks.some((t, i) => e.scores[i] === 1 && d.tokWeight[t] === 1 && d.tokCommunes.start[t + 1]! > d.tokCommunes.start[t]!);
+      const communeWord = e.toks.some(
+        (t, i) => e.scores[i] === 1 && d.tokWeight[t] === 1 && d.tokCommunes.start[t + 1]! > d.tokCommunes.start[t]!,
+      );
       drivers.push({
         cost: e.cost,
         budget: communeWord ? searchTuning.budget : searchTuning.genericBudget,
@@ -538,8 +689,10 @@ export class AddressIndex {
           const idx = e.toks.map((_, i) => i).sort((a, b) => e.scores[b]! - e.scores[a]!);
           for (const i of idx) {
             const t = e.toks[i]!;
-            for (let j = d.tokNames.start[t]!; j < d.tokNames.start[t + 1]!; j++) if (!streetsOf(d.nameStreets, d.tokNames.data[j]!, f)) return;
-            for (let j = d.tokCommunes.start[t]!; j < d.tokCommunes.start[t + 1]!; j++) if (!streetsOf(d.communeStreets, d.tokCommunes.data[j]!, f)) return;
+            for (let j = d.tokNames.start[t]!; j < d.tokNames.start[t + 1]!; j++)
+              if (!streetsOf(d.nameStreets, d.tokNames.data[j]!, f)) return;
+            for (let j = d.tokCommunes.start[t]!; j < d.tokCommunes.start[t + 1]!; j++)
+              if (!streetsOf(d.communeStreets, d.tokCommunes.data[j]!, f)) return;
           }
         },
       });
@@ -569,7 +722,10 @@ export class AddressIndex {
     let at = -1;
     for (let j = t0; j < t1; j++) {
       const sc = row[data[j]!]!;
-      if (sc > best) { best = sc; at = j - t0; }
+      if (sc > best) {
+        best = sc;
+        at = j - t0;
+      }
     }
     this.bestAt = at;
     return best;
@@ -633,11 +789,17 @@ export class AddressIndex {
       let at = -1;
       for (let j = n0; j < n1; j++) {
         const sc = row[d.nameTok.data[j]!]!;
-        if (sc > best) { best = sc; at = j - n0; }
+        if (sc > best) {
+          best = sc;
+          at = j - n0;
+        }
       }
       if (k !== PLAIN) {
         if (best < 1 || at >= nReal) {
-          if (k === HOUSE && !leadingNumber && hnWord < 0) { hnWord = i; continue; }
+          if (k === HOUSE && !leadingNumber && hnWord < 0) {
+            hnWord = i;
+            continue;
+          }
           if (k === OPTIONAL) continue;
         }
       }
@@ -645,13 +807,19 @@ export class AddressIndex {
         nameMask |= this.gluedMask(nm, at);
         at = -1;
       }
-      const bestC = k === HOUSE ? 0 : this.bestToken(i, d.communeTok.data, d.communeTok.start[c]!, d.communeTok.start[c + 1]!);
+      const bestC =
+        k === HOUSE ? 0 : this.bestToken(i, d.communeTok.data, d.communeTok.start[c]!, d.communeTok.start[c + 1]!);
       const atC = k === HOUSE ? -1 : this.bestAt;
       const w = wWeight[i]!;
       totalW += w;
-      if (bestC > best) { matchedW += w * bestC; if (atC < 31) communeMask |= 1 << atC; }
-      else if (best > 0) { matchedW += w * best; viaName++; if (at >= 0 && at < 31) nameMask |= 1 << at; }
-      else unmatched++;
+      if (bestC > best) {
+        matchedW += w * bestC;
+        if (atC < 31) communeMask |= 1 << atC;
+      } else if (best > 0) {
+        matchedW += w * best;
+        viaName++;
+        if (at >= 0 && at < 31) nameMask |= 1 << at;
+      } else unmatched++;
     }
     if (Q.pq.postcode) {
       totalW += 1;
@@ -743,7 +911,9 @@ export class AddressIndex {
       // Postcode: a postcode, or else a code INSEE.
       const pcId = pq.postcode ? (this.pcById.get(pq.postcode) ?? -1) : -1;
       const pcCommune = pq.postcode && pcId < 0 ? (this.communeByCode.get(pq.postcode) ?? -1) : -1;
-      const wWeight = words.map((w) => (STREET_TYPES.has(w.text) || (w.full !== undefined && STREET_TYPES.has(w.full)) ? 0.5 : 1));
+      const wWeight = words.map((w) =>
+        STREET_TYPES.has(w.text) || (w.full !== undefined && STREET_TYPES.has(w.full)) ? 0.5 : 1,
+      );
       const kind = Uint8Array.from(words, (w) => (w.house ? HOUSE : w.optional ? OPTIONAL : PLAIN));
       const Q: Query = { qid, pq, words, kind, wWeight, pcId, pcCommune, ...filters };
       const drivers = this.driversOf(Q, exps);
@@ -778,11 +948,18 @@ export class AddressIndex {
     };
     let r = 0.0005;
     for (;;) {
-      const ids = d.kd.range(x - Math.round((r / cos) * E6), y - Math.round(r * E6), x + Math.round((r / cos) * E6), y + Math.round(r * E6));
+      const ids = d.kd.range(
+        x - Math.round((r / cos) * E6),
+        y - Math.round(r * E6),
+        x + Math.round((r / cos) * E6),
+        y + Math.round(r * E6),
+      );
       const radius = r * 111_320;
       const within = ids.map((i) => ({ i, m: metres(i) })).filter((o) => o.m <= radius);
       if (within.length >= limit || ids.length >= this.size || r > 2) {
-        const all = (within.length >= limit ? within : ids.map((i) => ({ i, m: metres(i) }))).sort((a, b) => a.m - b.m).slice(0, limit);
+        const all = (within.length >= limit ? within : ids.map((i) => ({ i, m: metres(i) })))
+          .sort((a, b) => a.m - b.m)
+          .slice(0, limit);
         return all.map((o) => ({ ...this.hit(o.i, 1 / (1 + o.m / 100)), distance: Math.round(o.m * 10) / 10 }));
       }
       r *= 4;

@@ -1,5 +1,5 @@
 import type { AppModule } from '../context.ts';
-import { registerAddressApi, type RateLimit } from './api.ts';
+import { type RateLimit, registerAddressApi } from './api.ts';
 import { addressesJob } from './import-job.ts';
 import { countAddresses, departementsOfRun } from './queries.ts';
 import { registerAddressPages } from './routes.ts';
@@ -20,7 +20,11 @@ export function createAddressesModule(o: { rateLimit?: RateLimit | false } = {})
         // Another process's import: re-read only the départements it wrote (its rows are not in memory here).
         // Rows a re-import left unchanged keep their earlier run, so a département where the run only removed
         // addresses is not seen here (known limit, see ARCHITECTURE.md).
-        if (ev.remote) noteImported(ctx.db, { departements: new Set(await departementsOfRun(ctx.db, ev.runId)), communes: new Set() });
+        if (ev.remote)
+          noteImported(ctx.db, {
+            departements: new Set(await departementsOfRun(ctx.db, ev.runId)),
+            communes: new Set(),
+          });
         await rebuildAddressIndex(ctx);
       }, 'index de recherche des adresses');
       // Start-up: the snapshot if it matches the table, else a build in the background, so that

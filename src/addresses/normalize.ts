@@ -17,10 +17,48 @@ const ABBREVIATIONS = WORD_ABBREVIATIONS;
 
 /** Street-type words: they weigh less in a query than the specific words of a name. */
 export const STREET_TYPES = new Set([
-  'rue', 'avenue', 'boulevard', 'place', 'chemin', 'impasse', 'allee', 'route', 'quai', 'square', 'cours', 'passage', 'faubourg',
-  'sentier', 'villa', 'cite', 'residence', 'lotissement', 'hameau', 'lieu', 'dit', 'ruelle', 'traverse', 'montee', 'promenade',
-  'esplanade', 'parvis', 'rond', 'point', 'voie', 'cour', 'clos', 'domaine', 'zone', 'grande', 'petite', 'ancien', 'vieux', 'vieille',
-  'saint', 'sainte', 'arrondissement',
+  'rue',
+  'avenue',
+  'boulevard',
+  'place',
+  'chemin',
+  'impasse',
+  'allee',
+  'route',
+  'quai',
+  'square',
+  'cours',
+  'passage',
+  'faubourg',
+  'sentier',
+  'villa',
+  'cite',
+  'residence',
+  'lotissement',
+  'hameau',
+  'lieu',
+  'dit',
+  'ruelle',
+  'traverse',
+  'montee',
+  'promenade',
+  'esplanade',
+  'parvis',
+  'rond',
+  'point',
+  'voie',
+  'cour',
+  'clos',
+  'domaine',
+  'zone',
+  'grande',
+  'petite',
+  'ancien',
+  'vieux',
+  'vieille',
+  'saint',
+  'sainte',
+  'arrondissement',
 ]);
 
 /** Two repetition indices name the same address ("b" and "bis"). */
@@ -120,8 +158,12 @@ function queryWords(q: string): RawWord[] {
     const w = m[0];
     const prev = out.length ? out[out.length - 1]! : null;
     // only a number right after a number can end a range: test the separator for those alone
-    const rangeEnd = prev !== null && DIGITS.test(w) && /^\d{1,4}[a-z]*$/.test(prev.w) && RANGE_SEP.test(s.slice(prevEnd, m.index))
-      && Number(w) > parseInt(prev.w, 10);
+    const rangeEnd =
+      prev !== null &&
+      DIGITS.test(w) &&
+      /^\d{1,4}[a-z]*$/.test(prev.w) &&
+      RANGE_SEP.test(s.slice(prevEnd, m.index)) &&
+      Number(w) > parseInt(prev.w, 10);
     out.push({ w, rangeEnd });
     prevEnd = m.index + w.length;
   }
@@ -229,7 +271,8 @@ export function editDistance(a: string, b: string, max = 2): number {
     for (let j = 1; j <= m; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
       let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) v = Math.min(v, prev2[j - 2]! + 1);
+      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1))
+        v = Math.min(v, prev2[j - 2]! + 1);
       cur[j] = v;
       if (v < rowMin) rowMin = v;
     }

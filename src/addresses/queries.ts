@@ -17,7 +17,8 @@ export type AddressRow = {
   import_run: number | null;
 };
 
-const COLUMNS = 'id, numero, suffixe, voie, lieu_dit, code_postal, code_insee, commune, departement, lon, lat, source, import_run';
+const COLUMNS =
+  'id, numero, suffixe, voie, lieu_dit, code_postal, code_insee, commune, departement, lon, lat, source, import_run';
 
 export async function addressById(db: Queryable, id: string): Promise<AddressRow | undefined> {
   const r = await db.query<AddressRow>(`SELECT ${COLUMNS} FROM adresse WHERE id = $1`, [id]);
@@ -34,58 +35,99 @@ export async function countAddresses(db: Queryable): Promise<number> {
 export async function addressPage(db: Queryable, afterId: string | null, limit: number): Promise<IndexPageRow[]> {
   const r = await db.query<IndexPageRow>(
     `SELECT id, numero, suffixe, voie, code_postal, code_insee, lon, lat FROM adresse
-      WHERE $1::text IS NULL OR id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);
+      WHERE $1::text IS NULL OR id > $1 ORDER BY id LIMIT $2`,
+    [afterId, limit],
+  );
   return r.rows;
 }
 /** Changes whenever an import changes the table: row count and last import run. */
 export async function tableFingerprint(db: Queryable): Promise<string> {
-  const r = await db.query<{ n: number; run: number | null }>('SELECT count(*)::int AS n, max(import_run)::int AS run FROM adresse');
+  const r = await db.query<{ n: number; run: number | null }>(
+    'SELECT count(*)::int AS n, max(import_run)::int AS run FROM adresse',
+  );
   return `${r.rows[0]?.n ?? 0}:${r.rows[0]?.run ?? 0}`;
 }
 
 /** Départements holding rows written by one import run (another process's import, to refresh the index). */
 export async function departementsOfRun(db: Queryable, runId: number): Promise<string[]> {
-  return (await db.query<{ departement: string }>('SELECT DISTINCT departement FROM adresse WHERE import_run = $1', [runId])).rows.map((r) => r.departement);
+  return (
+    await db.query<{ departement: string }>('SELECT DISTINCT departement FROM adresse WHERE import_run = $1', [runId])
+  ).rows.map((r) => r.departement);
 }
 
 /** Rows of some départements and communes only (after an import replaced them). */
 export async function addressesOf(db: Queryable, departements: string[], communes: string[]): Promise<IndexPageRow[]> {
   const r = await db.query<IndexPageRow>(
     `SELECT id, numero, suffixe, voie, code_postal, code_insee, lon, lat FROM adresse
-      WHERE departement = ANY($1::text[]) OR code_insee = ANY($2::text[])`, [departements, communes]);
+      WHERE departement = ANY($1::text[]) OR code_insee = ANY($2::text[])`,
+    [departements, communes],
+  );
   return r.rows;
 }
 
 /** Commune name and département come from table commune (the importer stores the same values). */
-type IndexPageRow = Pick<AddressRow, 'id' | 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'code_insee' | 'lon' | 'lat'>;
+type IndexPageRow = Pick<
+  AddressRow,
+  'id' | 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'code_insee' | 'lon' | 'lat'
+>;
 
 /** Current communes and arrondissements with what the importer needs. */
-export async function communeRefs(db: Queryable): Promise<{ code: string; nom: string; departement: string; codes_postaux: string[]; population: number | null }[]> {
-  return (await db.query<{ code: string; nom: string; departement: string; codes_postaux: string[]; population: number | null }>(
-    'SELECT code, nom, departement, codes_postaux, population FROM commune')).rows;
+export async function communeRefs(
+  db: Queryable,
+): Promise<{ code: string; nom: string; departement: string; codes_postaux: string[]; population: number | null }[]> {
+  return (
+    await db.query<{
+      code: string;
+      nom: string;
+      departement: string;
+      codes_postaux: string[];
+      population: number | null;
+    }>('SELECT code, nom, departement, codes_postaux, population FROM commune')
+  ).rows;
 }
 
 export type AddressInsert = Omit<AddressRow, 'import_run'> & { import_run: number | null };
 
 export const ADDRESS_COLUMNS = {
-  id: 'text', numero: 'integer', suffixe: 'text', voie: 'text', lieu_dit: 'text', code_postal: 'text', code_insee: 'text',
-  commune: 'text', departement: 'text', lon: 'double precision', lat: 'double precision', source: 'text', import_run: 'bigint',
+  id: 'text',
+  numero: 'integer',
+  suffixe: 'text',
+  voie: 'text',
+  lieu_dit: 'text',
+  code_postal: 'text',
+  code_insee: 'text',
+  commune: 'text',
+  departement: 'text',
+  lon: 'double precision',
+  lat: 'double precision',
+  source: 'text',
+  import_run: 'bigint',
 };
 
 type Perimeter = { kind: 'departement' | 'commune'; keys: string[] };
 const perimeterColumn = (p: Perimeter) => (p.kind === 'departement' ? 'departement' : 'code_insee');
 
 /** Addresses stored per perimeter (département or commune) and a fingerprint that any write to them changes. */
-export async function perimeterState(db: Queryable, p: Perimeter): Promise<{ counts: Map<string, number>; fingerprint: string }> {
+export async function perimeterState(
+  db: Queryable,
+  p: Perimeter,
+): Promise<{ counts: Map<string, number>; fingerprint: string }> {
   const r = await db.query<{ k: string; n: number; run: number | null }>(
     `SELECT ${perimeterColumn(p)} AS k, count(*)::int AS n, max(import_run)::int AS run FROM adresse
-      WHERE ${perimeterColumn(p)} = ANY($1::text[]) GROUP BY 1 ORDER BY 1`, [p.keys]);
-  return { counts: new Map(r.rows.map((x) => [x.k, x.n])), fingerprint: r.rows.map((x) => `${x.k}:${x.n}:${x.run ?? 0}`).join(',') };
+      WHERE ${perimeterColumn(p)} = ANY($1::text[]) GROUP BY 1 ORDER BY 1`,
+    [p.keys],
+  );
+  return {
+    counts: new Map(r.rows.map((x) => [x.k, x.n])),
+    fingerprint: r.rows.map((x) => `${x.k}:${x.n}:${x.run ?? 0}`).join(','),
+  };
 }
 
 /** Ids stored for one commune (read commune by commune, so that no read holds the embedded database long). */
 export async function addressIdsOfCommune(db: Queryable, codeInsee: string): Promise<string[]> {
-  return (await db.query<{ id: string }>('SELECT id FROM adresse WHERE code_insee = $1', [codeInsee])).rows.map((x) => x.id);
+  return (await db.query<{ id: string }>('SELECT id FROM adresse WHERE code_insee = $1', [codeInsee])).rows.map(
+    (x) => x.id,
+  );
 }
 
 /**

@@ -10,7 +10,13 @@ import { searchAddresses } from './service.ts';
 import { addressResults, addressSearchAssets, addressSearchField } from './views.ts';
 
 const PageQuerySchema = z.object({
-  q: z.string().max(200, 'la recherche est limitée à 200 caractères').regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'la recherche contient des caractères de contrôle').optional().default(''),
+  q: z
+    .string()
+    .max(200, 'la recherche est limitée à 200 caractères')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+    .regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'la recherche contient des caractères de contrôle')
+    .optional()
+    .default(''),
 });
 
 export function registerAddressPages(app: FastifyInstance, ctx: AppContext) {

@@ -9,15 +9,17 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
-import { AddressIndex, AddressIndexBuilder, type AddressHit, type SearchOptions } from './index-search.ts';
+import { type AddressHit, type AddressIndex, AddressIndexBuilder, type SearchOptions } from './index-search.ts';
 import { addressesOf, addressPage, communeRefs, tableFingerprint } from './queries.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
-
 
 /** What an import replaced: only these parts need reading again from the database. */
 type Touched = { departements: Set<string>; communes: Set<string> };
 type Holder = {
-  current: AddressIndex | null; pending: Promise<AddressIndex> | null; builtAt: Date | null; ms: number;
+  current: AddressIndex | null;
+  pending: Promise<AddressIndex> | null;
+  builtAt: Date | null;
+  ms: number;
   touched: Touched | null;
   /** rows the last import(s) wrote, indexed while they were read: no need to read them back */
   fresh: AddressIndex[];
@@ -57,7 +59,12 @@ export async function buildIndexFromDb(db: Queryable, log?: Logger): Promise<Add
  * A new index from the previous one, re-reading from the database only the départements and
  * communes an import replaced (the rest is copied from memory).
  */
-async function updateIndexFromDb(db: Queryable, previous: AddressIndex, touched: Touched, log?: Logger): Promise<AddressIndex> {
+async function updateIndexFromDb(
+  db: Queryable,
+  previous: AddressIndex,
+  touched: Touched,
+  log?: Logger,
+): Promise<AddressIndex> {
   const t0 = Date.now();
   const b = new AddressIndexBuilder();
   for (const r of previous.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code))) b.add(r);
@@ -93,11 +100,13 @@ let writing: Promise<unknown> = Promise.resolve();
 function saveSnapshot(ctx: Ctx, index: AddressIndex, fingerprint: string): void {
   const file = snapshotFile(ctx.config);
   if (!file) return;
-  writing = writing.then(async () => {
-    const t0 = Date.now();
-    await writeSnapshot(index, file, fingerprint);
-    ctx.log.info({ file, ms: Date.now() - t0 }, 'address index snapshot written');
-  }).catch((err) => ctx.log.warn({ err }, 'address index snapshot not written'));
+  writing = writing
+    .then(async () => {
+      const t0 = Date.now();
+      await writeSnapshot(index, file, fingerprint);
+      ctx.log.info({ file, ms: Date.now() - t0 }, 'address index snapshot written');
+    })
+    .catch((err) => ctx.log.warn({ err }, 'address index snapshot not written'));
 }
 
 /** At start-up: the snapshot when it matches the table, else a build from the table (in the background). */
@@ -124,41 +133,48 @@ export async function loadAddressIndexAtStartup(ctx: Ctx): Promise<'snapshot' | 
 export function rebuildAddressIndex(ctx: Ctx): Promise<AddressIndex> {
   const h = holder(ctx);
   const prev = h.pending ?? Promise.resolve(null);
-  const next = prev.catch(() => null).then(async () => {
-    const t0 = Date.now();
-    // the table as this index will reflect it (imports are serialised and call us after committing)
-    const fingerprint = snapshotFile(ctx.config) ? await tableFingerprint(ctx.db) : '';
-    const touched = h.touched;
-    const fresh = h.fresh;
-    h.touched = null;
-    h.fresh = [];
-    // An import that changed no address (a re-import of the same file elsewhere): nothing to rebuild.
-    if (touched && h.current && !fresh.length && touched.departements.size + touched.communes.size === 0) return h.current;
-    let idx: AddressIndex;
-    if (touched && h.current && fresh.length === 1) {
-      // Everything in memory: the previous index minus what the import replaced, plus what it wrote.
-      const b = new AddressIndexBuilder();
-      const prev = h.current;
-      if (prev.size) for (const r of prev.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code))) b.add(r);
-      if (b.size === 0) idx = fresh[0]!;
-      else {
-        for (const r of fresh[0]!.rows()) b.add(r);
-        idx = b.finish();
-      }
-      ctx.log.info({ addresses: idx.size, ms: Date.now() - t0 }, 'address index updated from the import');
-    } else if (touched && h.current && touched.departements.size + touched.communes.size <= 20) {
-      idx = await updateIndexFromDb(ctx.db, h.current, touched, ctx.log);
-    } else idx = await buildIndexFromDb(ctx.db, ctx.log);
-    h.current = idx;
-    h.builtAt = new Date();
-    h.ms = Date.now() - t0;
-    saveSnapshot(ctx, idx, fingerprint);
-    return idx;
-  });
+  const next = prev
+    .catch(() => null)
+    .then(async () => {
+      const t0 = Date.now();
+      // the table as this index will reflect it (imports are serialised and call us after committing)
+      const fingerprint = snapshotFile(ctx.config) ? await tableFingerprint(ctx.db) : '';
+      const touched = h.touched;
+      const fresh = h.fresh;
+      h.touched = null;
+      h.fresh = [];
+      // An import that changed no address (a re-import of the same file elsewhere): nothing to rebuild.
+      if (touched && h.current && !fresh.length && touched.departements.size + touched.communes.size === 0)
+        return h.current;
+      let idx: AddressIndex;
+      if (touched && h.current && fresh.length === 1) {
+        // Everything in memory: the previous index minus what the import replaced, plus what it wrote.
+        const b = new AddressIndexBuilder();
+        const prev = h.current;
+        if (prev.size)
+          for (const r of prev.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code)))
+            b.add(r);
+        if (b.size === 0) idx = fresh[0]!;
+        else {
+          for (const r of fresh[0]!.rows()) b.add(r);
+          idx = b.finish();
+        }
+        ctx.log.info({ addresses: idx.size, ms: Date.now() - t0 }, 'address index updated from the import');
+      } else if (touched && h.current && touched.departements.size + touched.communes.size <= 20) {
+        idx = await updateIndexFromDb(ctx.db, h.current, touched, ctx.log);
+      } else idx = await buildIndexFromDb(ctx.db, ctx.log);
+      h.current = idx;
+      h.builtAt = new Date();
+      h.ms = Date.now() - t0;
+      saveSnapshot(ctx, idx, fingerprint);
+      return idx;
+    });
   h.pending = next;
-  next.finally(() => {
-    if (h.pending === next) h.pending = null;
-  }).catch(() => undefined);
+  next
+    .finally(() => {
+      if (h.pending === next) h.pending = null;
+    })
+    .catch(() => undefined);
   return next;
 }
 
@@ -183,11 +199,21 @@ export function setAddressIndex(ctx: Pick<AppContext, 'db'>, index: AddressIndex
   h.builtAt = new Date();
 }
 
-export function addressIndexStatus(ctx: Pick<AppContext, 'db'>): { ready: boolean; building: boolean; size: number; builtAt: Date | null; ms: number } {
+export function addressIndexStatus(ctx: Pick<AppContext, 'db'>): {
+  ready: boolean;
+  building: boolean;
+  size: number;
+  builtAt: Date | null;
+  ms: number;
+} {
   const h = holder(ctx);
   return { ready: !!h.current, building: !!h.pending, size: h.current?.size ?? 0, builtAt: h.builtAt, ms: h.ms };
 }
 
-export async function searchAddresses(ctx: Pick<AppContext, 'db' | 'log'>, q: string, opts: SearchOptions = {}): Promise<AddressHit[]> {
+export async function searchAddresses(
+  ctx: Pick<AppContext, 'db' | 'log'>,
+  q: string,
+  opts: SearchOptions = {},
+): Promise<AddressHit[]> {
   return (await getAddressIndex(ctx)).search(q, opts);
 }

@@ -12,9 +12,31 @@ import KDBush from 'kdbush';
 import { AddressIndex, type IndexData } from './index-search.ts';
 
 const MAGIC = 'PANADR01';
-type ArrayKind = 'Buffer' | 'Uint8Array' | 'Uint16Array' | 'Uint32Array' | 'Int32Array' | 'Float32Array' | 'Float64Array';
-type Block = { key: string; part?: 'start' | 'data'; kind: ArrayKind | 'kdbush'; offset: number; length: number; bytes: number };
-const CTOR = { Buffer: Uint8Array, Uint8Array, Uint16Array, Uint32Array, Int32Array, Float32Array, Float64Array } as const;
+type ArrayKind =
+  | 'Buffer'
+  | 'Uint8Array'
+  | 'Uint16Array'
+  | 'Uint32Array'
+  | 'Int32Array'
+  | 'Float32Array'
+  | 'Float64Array';
+type Block = {
+  key: string;
+  part?: 'start' | 'data';
+  kind: ArrayKind | 'kdbush';
+  offset: number;
+  length: number;
+  bytes: number;
+};
+const CTOR = {
+  Buffer: Uint8Array,
+  Uint8Array,
+  Uint16Array,
+  Uint32Array,
+  Int32Array,
+  Float32Array,
+  Float64Array,
+} as const;
 
 function kindOf(v: ArrayBufferView): ArrayKind {
   if (Buffer.isBuffer(v)) return 'Buffer';
@@ -28,12 +50,23 @@ export async function writeSnapshot(index: AddressIndex, file: string, fingerpri
   const asBytes = (v: ArrayBufferView) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   for (const [key, v] of Object.entries(d)) {
     if (Array.isArray(v)) strings[key] = v as string[];
-    else if (v instanceof KDBush) views.push({ block: { key, kind: 'kdbush', length: v.data.byteLength, bytes: v.data.byteLength }, view: new Uint8Array(v.data as ArrayBuffer) });
-    else if (ArrayBuffer.isView(v)) views.push({ block: { key, kind: kindOf(v), length: (v as Uint8Array).length, bytes: v.byteLength }, view: asBytes(v) });
+    else if (v instanceof KDBush)
+      views.push({
+        block: { key, kind: 'kdbush', length: v.data.byteLength, bytes: v.data.byteLength },
+        view: new Uint8Array(v.data as ArrayBuffer),
+      });
+    else if (ArrayBuffer.isView(v))
+      views.push({
+        block: { key, kind: kindOf(v), length: (v as Uint8Array).length, bytes: v.byteLength },
+        view: asBytes(v),
+      });
     else if (v && typeof v === 'object' && 'start' in v && 'data' in v) {
       for (const part of ['start', 'data'] as const) {
         const a = (v as Record<string, Uint32Array>)[part]!;
-        views.push({ block: { key, part, kind: 'Uint32Array', length: a.length, bytes: a.byteLength }, view: asBytes(a) });
+        views.push({
+          block: { key, part, kind: 'Uint32Array', length: a.length, bytes: a.byteLength },
+          view: asBytes(a),
+        });
       }
     }
   }
@@ -92,7 +125,7 @@ export async function readSnapshot(file: string, fingerprint: string): Promise<A
   const u8 = new Uint8Array(body);
   const rh = await fsp.open(file, 'r');
   try {
-    for (let off = 0; off < total;) {
+    for (let off = 0; off < total; ) {
       const { bytesRead } = await rh.read(u8, off, Math.min(1 << 30, total - off), base + off);
       if (!bytesRead) throw new Error('snapshot truncated');
       off += bytesRead;
@@ -104,7 +137,8 @@ export async function readSnapshot(file: string, fingerprint: string): Promise<A
   for (const b of head.blocks) {
     if (b.kind === 'kdbush') d[b.key] = KDBush.from(body.slice(b.offset, b.offset + b.bytes));
     else {
-      const view = b.kind === 'Buffer' ? Buffer.from(body, b.offset, b.length) : new CTOR[b.kind](body, b.offset, b.length);
+      const view =
+        b.kind === 'Buffer' ? Buffer.from(body, b.offset, b.length) : new CTOR[b.kind](body, b.offset, b.length);
       if (b.part) ((d[b.key] ??= {}) as Record<string, unknown>)[b.part] = view;
       else d[b.key] = view;
     }

@@ -1,4 +1,4 @@
-import { html, type Html } from '../http/html.ts';
+import { type Html, html } from '../http/html.ts';
 import { OSM_ATTRIBUTION } from '../http/licences.ts';
 import type { AddressHit } from './index-search.ts';
 
@@ -18,7 +18,17 @@ export const addressSearchAssets = {
  * matching addresses as links), turned into an accessible combobox by /static/autocomplete.js
  * (WAI-ARIA combobox pattern: arrows, Enter, Escape, status read by screen readers).
  */
-export function addressSearchField(o: { action?: string; name?: string; value?: string; id?: string; label?: string; hint?: string; hrefTemplate?: string } = {}): Html {
+export function addressSearchField(
+  o: {
+    action?: string;
+    name?: string;
+    value?: string;
+    id?: string;
+    label?: string;
+    hint?: string;
+    hrefTemplate?: string;
+  } = {},
+): Html {
   const id = o.id ?? 'recherche-adresse';
   const name = o.name ?? 'q';
   return html`<form role="search" action="${o.action ?? '/adresses/recherche'}" method="get" class="fr-mb-4w pan-ac" data-pan-autocomplete data-href-template="${o.hrefTemplate ?? DEFAULT_ADDRESS_HREF}" data-api="/api/v1/adresses/recherche">
@@ -38,13 +48,20 @@ export function addressSearchField(o: { action?: string; name?: string; value?: 
 }
 
 /** Results of a search as a list of links (the no-JavaScript path of the autocomplete). */
-export function addressResults(q: string, hits: AddressHit[], hrefTemplate = DEFAULT_ADDRESS_HREF, bano: ReadonlySet<string> = new Set()): Html {
+export function addressResults(
+  q: string,
+  hits: AddressHit[],
+  hrefTemplate = DEFAULT_ADDRESS_HREF,
+  bano: ReadonlySet<string> = new Set(),
+): Html {
   if (!hits.length) {
     return html`<h2 class="fr-h4" aria-live="polite">Aucune adresse ne correspond à « ${q} »</h2>
     <p>Vérifiez l’orthographe, ajoutez la commune ou le code postal, ou essayez sans le numéro. Seules les adresses des départements importés sont connues.</p>`;
   }
   return html`<h2 class="fr-h4" aria-live="polite">${hits.length} adresse${hits.length > 1 ? 's' : ''} pour « ${q} »</h2>
-  <ol class="fr-mb-4w pan-ac__resultats">${hits.map((h) => html`<li><a href="${addressHref(h.id, hrefTemplate)}">${h.label}</a>
-    <span class="fr-text--xs">— ${h.city} (${h.citycode})${h.type === 'street' ? ', voie sans numéro' : ''}${bano.has(h.citycode) ? ', BANO' : ''}</span></li>`)}</ol>
+  <ol class="fr-mb-4w pan-ac__resultats">${hits.map(
+    (h) => html`<li><a href="${addressHref(h.id, hrefTemplate)}">${h.label}</a>
+    <span class="fr-text--xs">— ${h.city} (${h.citycode})${h.type === 'street' ? ', voie sans numéro' : ''}${bano.has(h.citycode) ? ', BANO' : ''}</span></li>`,
+  )}</ol>
   ${hits.some((h) => bano.has(h.citycode)) ? html`<p class="fr-text--xs">Adresses BANO : ${OSM_ATTRIBUTION}, sous <a href="/licences#odbl-1.0">licence ODbL</a>. Autres adresses : Base Adresse Nationale, Licence Ouverte 2.0.</p>` : ''}`;
 }

@@ -4,10 +4,18 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { audit, listAudit } from '../accounts/audit.ts';
-import { createOrganisation, createUser, listAccounts, listOrganisations, NewUserSchema, ORGANISATION_TYPES, type OrganisationNiveau } from '../accounts/service.ts';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  createOrganisation,
+  createUser,
+  listAccounts,
+  listOrganisations,
+  NewUserSchema,
+  ORGANISATION_TYPES,
+  type OrganisationNiveau,
+} from '../accounts/service.ts';
 import type { AppModule } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { fmtDate, html } from '../http/html.ts';
@@ -24,23 +32,47 @@ import { registerAccountStatusRoutes } from './account-routes.ts';
 import { can } from './policy.ts';
 import { importForm, runDetail, runsTable, suiteFailures, userStatusButton } from './views.ts';
 
-const HandoffSchema = z.object({ job: text(60, 1), source: text(2000).optional(), options: z.record(z.string(), z.unknown()).optional(), force: z.boolean().optional(), startedBy: text(100, 1) });
+const HandoffSchema = z.object({
+  job: text(60, 1),
+  source: text(2000).optional(),
+  options: z.record(z.string(), z.unknown()).optional(),
+  force: z.boolean().optional(),
+  startedBy: text(100, 1),
+});
 const UploadName = text(255, 1).refine((s) => s !== '.' && s !== '..', 'nom de fichier invalide');
-const ImportFieldsSchema = z.object({ job: text(60, 1, 'type de données requis'), url: text(2000).default(''), options: OptionsJson.default({}), fichier: UploadName.optional() });
+const ImportFieldsSchema = z.object({
+  job: text(60, 1, 'type de données requis'),
+  url: text(2000).default(''),
+  options: OptionsJson.default({}),
+  fichier: UploadName.optional(),
+});
 const ScheduleSchema = z.object({
   ...CsrfField,
   job: text(60, 1, 'type de données requis'),
   // An http(s) URL or a file of IMPORT_DIR: checked by checkScheduleSource in the handler.
   source: text(2000, 1, 'source requise'),
   options: OptionsJson.default({}),
-  heures: z.string().trim().regex(/^\d{1,4}$/, 'nombre d’heures entier attendu').transform(Number).pipe(z.number().min(1, '1 heure au moins').max(8784, '8784 heures (un an) au plus')),
+  heures: z
+    .string()
+    .trim()
+    .regex(/^\d{1,4}$/, 'nombre d’heures entier attendu')
+    .transform(Number)
+    .pipe(z.number().min(1, '1 heure au moins').max(8784, '8784 heures (un an) au plus')),
 });
-const AdminHandoffSchema = z.object({ email: text(200, 1), nom: text(120, 1), motDePasse: z.string().max(200), acteur: text(100, 1) });
+const AdminHandoffSchema = z.object({
+  email: text(200, 1),
+  nom: text(120, 1),
+  motDePasse: z.string().max(200),
+  acteur: text(100, 1),
+});
 const OrganisationSchema = z.object({
   ...CsrfField,
   nom: text(200, 2, 'nom trop court'),
   type: z.enum(ORGANISATION_TYPES),
-  territoire: text(12).regex(/^[0-9A-Za-z]*$/, 'code INSEE ou SIREN attendu').optional().default(''),
+  territoire: text(12)
+    .regex(/^[0-9A-Za-z]*$/, 'code INSEE ou SIREN attendu')
+    .optional()
+    .default(''),
 });
 const FlashQuery = z.object({ lance: text(60).optional() });
 
@@ -59,19 +91,27 @@ export const adminModule: AppModule = {
         main: html`<h1 class="fr-mt-2w">${actor.role === 'administrateur' ? 'Administration' : 'Espace éditeur'}</h1>
         <p>Connecté en tant que ${actor.nom} (${actor.label}), rôle ${actor.role}.</p>
         <p><a href="/compte/mot-de-passe">Changer mon mot de passe</a></p>
-        ${actor.role === 'administrateur' ? html`<ul>
+        ${
+          actor.role === 'administrateur'
+            ? html`<ul>
           <li><a href="/admin/imports">Imports de données</a> : lancer un import, suivre les imports et leurs rejets, planifier.</li>
           <li><a href="/admin/utilisateurs">Utilisateurs et organisations</a></li>
           <li><a href="/admin/eligibilite/rip">Réseaux d’initiative publique</a> : réseau et contact de gros par commune (éligibilité).</li>
-          <li><a href="/admin/journal">Journal des modifications</a></li></ul>` : html`<p>Vous modifiez ce que possède votre organisation :</p><ul>
+          <li><a href="/admin/journal">Journal des modifications</a></li></ul>`
+            : html`<p>Vous modifiez ce que possède votre organisation :</p><ul>
           <li><a href="/admin/eligibilite/rip">Réseaux d’initiative publique</a> de votre organisation (éligibilité).</li>
-          <li><a href="/observatoire/objectifs">Objectifs de couverture</a> de votre organisation (observatoire).</li></ul>`}`,
+          <li><a href="/observatoire/objectifs">Objectifs de couverture</a> de votre organisation (observatoire).</li></ul>`
+        }`,
       });
     });
 
     app.get('/admin/imports', { schema: { querystring: FlashQuery } }, async (req, reply) => {
       authorize(req, can, 'importer', null);
-      const [runs, schedules, failures] = [await listRuns(ctx.db, 100), await listSchedules(ctx.db), await openSuiteFailures(ctx.db)];
+      const [runs, schedules, failures] = [
+        await listRuns(ctx.db, 100),
+        await listSchedules(ctx.db),
+        await openSuiteFailures(ctx.db),
+      ];
       const flash = req.query.lance;
       const jobs = [...ctx.jobs.values()];
       return ctx.render(req, reply, {
@@ -83,8 +123,12 @@ export const adminModule: AppModule = {
         ${importForm(jobs, req.csrfToken)}
         ${runsTable(runs)}
         <h2>Imports planifiés</h2>
-        ${schedules.length ? html`<div class="fr-table"><table><caption>Planification</caption><thead><tr><th scope="col">Import</th><th scope="col">Source</th><th scope="col">Tous les</th><th scope="col">Prochaine exécution</th><th scope="col">Action</th></tr></thead>
-          <tbody>${schedules.map((s) => html`<tr><td>${s.job}</td><td class="pan-source">${s.source}</td><td>${s.intervalle_heures} h</td><td>${fmtDate(s.prochaine_execution)}</td><td><form method="post" action="/admin/planification/${s.id}/suppression"><input type="hidden" name="_csrf" value="${req.csrfToken}"><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">Supprimer</button></form></td></tr>`)}</tbody></table></div>` : html`<p>Aucun import planifié.</p>`}
+        ${
+          schedules.length
+            ? html`<div class="fr-table"><table><caption>Planification</caption><thead><tr><th scope="col">Import</th><th scope="col">Source</th><th scope="col">Tous les</th><th scope="col">Prochaine exécution</th><th scope="col">Action</th></tr></thead>
+          <tbody>${schedules.map((s) => html`<tr><td>${s.job}</td><td class="pan-source">${s.source}</td><td>${s.intervalle_heures} h</td><td>${fmtDate(s.prochaine_execution)}</td><td><form method="post" action="/admin/planification/${s.id}/suppression"><input type="hidden" name="_csrf" value="${req.csrfToken}"><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">Supprimer</button></form></td></tr>`)}</tbody></table></div>`
+            : html`<p>Aucun import planifié.</p>`
+        }
         <form method="post" action="/admin/planification"><input type="hidden" name="_csrf" value="${req.csrfToken}">
           <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Planifier un import récurrent</legend>
           <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="p-job">Type de données</label><select class="fr-select" id="p-job" name="job">${jobs.map((j) => html`<option value="${j.name}">${j.title}</option>`)}</select></div></div>
@@ -104,7 +148,11 @@ export const adminModule: AppModule = {
         if (part.type === 'file') {
           // A name the run record could not store is refused before anything is written to disk.
           if (part.filename) fields.fichier = part.filename;
-          if (part.filename && UploadName.safeParse(part.filename).success) upload = await saveUpload(part, jobFolder(ctx.config.uploadDir, ctx.jobs.has(fields.job ?? '') ? fields.job : undefined));
+          if (part.filename && UploadName.safeParse(part.filename).success)
+            upload = await saveUpload(
+              part,
+              jobFolder(ctx.config.uploadDir, ctx.jobs.has(fields.job ?? '') ? fields.job : undefined),
+            );
           else part.file.resume();
         } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
       }
@@ -113,13 +161,27 @@ export const adminModule: AppModule = {
         if (upload) await fsp.rm(upload.path, { force: true });
         throw e;
       };
-      if (!f.success) return refuse(new AppError('REQUETE_INVALIDE', f.error.message, `Import invalide : ${issuesText(f.error)}`));
+      if (!f.success)
+        return refuse(new AppError('REQUETE_INVALIDE', f.error.message, `Import invalide : ${issuesText(f.error)}`));
       const { job, url, options } = f.data;
       if (!ctx.jobs.has(job)) return refuse(new AppError('JOB_INCONNU', job));
-      if (!upload && url && !/^https?:\/\//i.test(url)) throw new AppError('REQUETE_INVALIDE', `bad url ${url}`, 'L’adresse doit commencer par http:// ou https://.');
-      if (!upload && !url && !ctx.jobs.get(job)?.defaultSource) throw new AppError('REQUETE_INVALIDE', 'no source', 'Indiquez une adresse (URL) ou téléversez un fichier.');
-      await audit(ctx.db, actor, 'lancement-import', { type: 'import', id: job }, null, { job, source: upload?.origin ?? url, options });
-      void ctx.runImport({ job, ...(upload ? { source: upload } : url ? { source: url } : {}), options, startedBy: actor.label }).catch((e) => req.log.error({ err: e }, 'import crashed'));
+      if (!upload && url && !/^https?:\/\//i.test(url))
+        throw new AppError('REQUETE_INVALIDE', `bad url ${url}`, 'L’adresse doit commencer par http:// ou https://.');
+      if (!upload && !url && !ctx.jobs.get(job)?.defaultSource)
+        throw new AppError('REQUETE_INVALIDE', 'no source', 'Indiquez une adresse (URL) ou téléversez un fichier.');
+      await audit(ctx.db, actor, 'lancement-import', { type: 'import', id: job }, null, {
+        job,
+        source: upload?.origin ?? url,
+        options,
+      });
+      void ctx
+        .runImport({
+          job,
+          ...(upload ? { source: upload } : url ? { source: url } : {}),
+          options,
+          startedBy: actor.label,
+        })
+        .catch((e) => req.log.error({ err: e }, 'import crashed'));
       return reply.redirect(`/admin/imports?lance=${encodeURIComponent(job)}`, 303);
     });
 
@@ -128,7 +190,15 @@ export const adminModule: AppModule = {
       const run = await getRun(ctx.db, req.params.id);
       if (!run) throw new AppError('INTROUVABLE');
       const failures = await openSuiteFailures(ctx.db, run.id);
-      return ctx.render(req, reply, { title: `Import n° ${run.id}`, breadcrumb: [{ label: 'Administration', href: '/admin' }, { label: 'Imports', href: '/admin/imports' }, { label: `n° ${run.id}` }], main: runDetail(run, req.csrfToken, failures) });
+      return ctx.render(req, reply, {
+        title: `Import n° ${run.id}`,
+        breadcrumb: [
+          { label: 'Administration', href: '/admin' },
+          { label: 'Imports', href: '/admin/imports' },
+          { label: `n° ${run.id}` },
+        ],
+        main: runDetail(run, req.csrfToken, failures),
+      });
     });
 
     app.post('/admin/imports/:id/annulation', { schema: { params: IdParams } }, async (req, reply) => {
@@ -136,7 +206,14 @@ export const adminModule: AppModule = {
       const run = await getRun(ctx.db, req.params.id);
       if (!run) throw new AppError('INTROUVABLE');
       if (await cancelImport(ctx.db, run.id, actor.label)) {
-        await audit(ctx.db, actor, 'annulation-import', { type: 'import_run', id: run.id }, { status: run.status }, { cancel_requested_by: actor.label });
+        await audit(
+          ctx.db,
+          actor,
+          'annulation-import',
+          { type: 'import_run', id: run.id },
+          { status: run.status },
+          { cancel_requested_by: actor.label },
+        );
       }
       return reply.redirect(`/admin/imports/${run.id}`, 303);
     });
@@ -149,21 +226,33 @@ export const adminModule: AppModule = {
       if (!run) throw new AppError('INTROUVABLE');
       await audit(ctx.db, actor, 'relance-suites-import', { type: 'import_run', id: run.id }, null, null);
       await ctx.retryFollowUps(run.id);
-      if (ctx.db.kind === 'postgres') await notifyImports(ctx.db, { type: 'relance', run: run.id, instance: ctx.instance });
+      if (ctx.db.kind === 'postgres')
+        await notifyImports(ctx.db, { type: 'relance', run: run.id, instance: ctx.instance });
       return reply.redirect(`/admin/imports/${run.id}`, 303);
     });
 
     app.post('/admin/planification', async (req, reply) => {
       const actor = authorize(req, can, 'planifier', null);
       const p = ScheduleSchema.safeParse(req.body);
-      if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Planification invalide : ${issuesText(p.error)}`);
+      if (!p.success)
+        throw new AppError('REQUETE_INVALIDE', p.error.message, `Planification invalide : ${issuesText(p.error)}`);
       const job = ctx.jobs.get(p.data.job);
       if (!job) throw new AppError('JOB_INCONNU', p.data.job);
       checkScheduleSource(p.data.source, ctx.config);
       const opts = job.options.safeParse(p.data.options);
-      if (!opts.success) throw new AppError('REQUETE_INVALIDE', opts.error.message, `Options invalides pour ${job.name} : ${issuesText(opts.error)}`);
+      if (!opts.success)
+        throw new AppError(
+          'REQUETE_INVALIDE',
+          opts.error.message,
+          `Options invalides pour ${job.name} : ${issuesText(opts.error)}`,
+        );
       await ctx.db.transaction(async (tx) => {
-        const s = await insertSchedule(tx, { job: p.data.job, source: p.data.source, options: p.data.options, hours: p.data.heures });
+        const s = await insertSchedule(tx, {
+          job: p.data.job,
+          source: p.data.source,
+          options: p.data.options,
+          hours: p.data.heures,
+        });
         await audit(tx, actor, 'creation', { type: 'import_planification', id: s.id }, null, s);
       });
       return reply.redirect('/admin/imports', 303);
@@ -223,7 +312,8 @@ export const adminModule: AppModule = {
     app.post('/admin/utilisateurs', async (req, reply) => {
       const actor = authorize(req, can, 'gerer-comptes', null);
       const p = NewUserSchema.safeParse(req.body);
-      if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Compte non créé : ${issuesText(p.error)}`);
+      if (!p.success)
+        throw new AppError('REQUETE_INVALIDE', p.error.message, `Compte non créé : ${issuesText(p.error)}`);
       await createUser(ctx.db, actor, p.data);
       return reply.redirect('/admin/utilisateurs', 303);
     });
@@ -231,33 +321,69 @@ export const adminModule: AppModule = {
     app.post('/admin/organisations', async (req, reply) => {
       const actor = authorize(req, can, 'gerer-organisations', null);
       const p = OrganisationSchema.safeParse(req.body);
-      if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, `Organisation non créée : ${issuesText(p.error)}`);
+      if (!p.success)
+        throw new AppError('REQUETE_INVALIDE', p.error.message, `Organisation non créée : ${issuesText(p.error)}`);
       const code = p.data.territoire.toUpperCase();
-      const niveau: OrganisationNiveau | null = !code ? null : /^\d{9}$/.test(code) ? 'epci' : code.length === 5 ? 'commune' : p.data.type === 'region' ? 'region' : 'departement';
-      await createOrganisation(ctx.db, actor, { nom: p.data.nom, type: p.data.type, territoireNiveau: niveau, territoireCode: code || null });
+      const niveau: OrganisationNiveau | null = !code
+        ? null
+        : /^\d{9}$/.test(code)
+          ? 'epci'
+          : code.length === 5
+            ? 'commune'
+            : p.data.type === 'region'
+              ? 'region'
+              : 'departement';
+      await createOrganisation(ctx.db, actor, {
+        nom: p.data.nom,
+        type: p.data.type,
+        territoireNiveau: niveau,
+        territoireCode: code || null,
+      });
       return reply.redirect('/admin/utilisateurs', 303);
     });
 
     // Local hand-off: the CLI gives its job to the server that holds the embedded database.
-    const checkInternal = (req: { headers: { authorization?: string | undefined }; socket: { remoteAddress?: string | undefined } }) => {
+    const checkInternal = (req: {
+      headers: { authorization?: string | undefined };
+      socket: { remoteAddress?: string | undefined };
+    }) => {
       const auth = req.headers.authorization ?? '';
       const expected = ctx.internalToken ? `Bearer ${ctx.internalToken}` : '';
-      const ok = expected && auth.length === expected.length && crypto.timingSafeEqual(Buffer.from(auth), Buffer.from(expected));
-      if (!ok || !['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? '')) throw new AppError('INTERDIT', 'bad internal token');
+      const ok =
+        expected && auth.length === expected.length && crypto.timingSafeEqual(Buffer.from(auth), Buffer.from(expected));
+      if (!ok || !['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(req.socket.remoteAddress ?? ''))
+        throw new AppError('INTERDIT', 'bad internal token');
     };
     app.post('/interne/imports', { schema: { hide: true } }, async (req) => {
       checkInternal(req);
       const p = HandoffSchema.parse(req.body);
       if (ctx.jobs.has(p.job)) await auditImportLaunch(ctx.db, p.startedBy, p);
-      return ctx.runImport({ job: p.job, ...(p.source ? { source: p.source } : {}), options: p.options, force: p.force ?? false, startedBy: p.startedBy });
+      return ctx.runImport({
+        job: p.job,
+        ...(p.source ? { source: p.source } : {}),
+        options: p.options,
+        force: p.force ?? false,
+        startedBy: p.startedBy,
+      });
     });
 
     // Same hand-off for `creer-admin`: the CLI cannot open the embedded database the server holds.
     app.post('/interne/administrateurs', { schema: { hide: true } }, async (req) => {
       checkInternal(req);
       const p = AdminHandoffSchema.parse(req.body);
-      const input = NewUserSchema.safeParse({ email: p.email, nom: p.nom, motDePasse: p.motDePasse, role: 'administrateur', organisationId: null });
-      if (!input.success) throw new AppError('REQUETE_INVALIDE', input.error.message, `Compte invalide : ${input.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`);
+      const input = NewUserSchema.safeParse({
+        email: p.email,
+        nom: p.nom,
+        motDePasse: p.motDePasse,
+        role: 'administrateur',
+        organisationId: null,
+      });
+      if (!input.success)
+        throw new AppError(
+          'REQUETE_INVALIDE',
+          input.error.message,
+          `Compte invalide : ${input.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join(' ; ')}`,
+        );
       const id = await createUser(ctx.db, { id: null, label: p.acteur }, input.data);
       return { id, email: input.data.email };
     });
@@ -271,7 +397,10 @@ async function saveUpload(part: MultipartFile, dir: string): Promise<Source> {
   const dest = path.join(dir, `${Date.now()}-${crypto.randomBytes(3).toString('hex')}-${name}`);
   const h = crypto.createHash('sha256');
   let size = 0;
-  part.file.on('data', (c: Buffer) => { size += c.length; h.update(c); });
+  part.file.on('data', (c: Buffer) => {
+    size += c.length;
+    h.update(c);
+  });
   try {
     await pipeline(part.file, fs.createWriteStream(dest));
   } catch (e) {

@@ -1,4 +1,4 @@
-import { isAdmin, type Actor } from '../http/policy.ts';
+import { type Actor, isAdmin } from '../http/policy.ts';
 
 /**
  * The administration of the instance: imports, schedules, accounts, organisations and the journal

@@ -1,7 +1,7 @@
-import type { ImportJob } from '../imports/job.ts';
+import { fmtDate, fmtInt, type Html, html } from '../http/html.ts';
+import type { AnyImportJob } from '../imports/job.ts';
 import { RUN_STATUS } from '../imports/labels.ts';
 import type { ImportRun, RunSuiteFailure } from '../imports/service.ts';
-import { fmtDate, fmtInt, html, type Html } from '../http/html.ts';
 
 function statusBadge(s: ImportRun['status']): Html {
   const { label, badge: kind } = RUN_STATUS[s];
@@ -21,7 +21,10 @@ const PHASE_LABEL: Record<NonNullable<ImportRun['phase']>, string> = {
   lecture: 'lecture et chargement des données',
 };
 
-const fmtBytes = (n: number) => n >= 1024 * 1024 ? `${(n / 1024 / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo` : `${fmtInt(Math.round(n / 1024))} ko`;
+const fmtBytes = (n: number) =>
+  n >= 1024 * 1024
+    ? `${(n / 1024 / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`
+    : `${fmtInt(Math.round(n / 1024))} ko`;
 
 /** Where a running import stands, from the progress it writes every second or so. */
 function progressOf(r: ImportRun): Html {
@@ -38,17 +41,25 @@ export function suiteFailures(failures: RunSuiteFailure[], csrf: string): Html {
   if (!failures.length) return html``;
   return html`<div class="fr-alert fr-alert--warning fr-mb-3w" role="alert"><h2 class="fr-alert__title">Index ou suites d’import à refaire</h2>
   <p>Les imports ci-dessous ont bien été enregistrés, mais une suite a échoué : l’instance nommée peut répondre avec des données périmées jusqu’à ce qu’elle réussisse (nouvel essai automatique, ou bouton « Relancer »).</p>
-  <ul>${failures.map((f) => html`<li>Import <a href="/admin/imports/${f.run_id}">n° ${f.run_id}</a> (${f.job}), instance ${f.instance}, ${fmtDate(f.failed_at)} : ${f.message}
-    <form method="post" action="/admin/imports/${f.run_id}/suites" class="fr-mt-1w"><input type="hidden" name="_csrf" value="${csrf}"><button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">Relancer les suites de l’import n° ${f.run_id}</button></form></li>`)}</ul></div>`;
+  <ul>${failures.map(
+    (
+      f,
+    ) => html`<li>Import <a href="/admin/imports/${f.run_id}">n° ${f.run_id}</a> (${f.job}), instance ${f.instance}, ${fmtDate(f.failed_at)} : ${f.message}
+    <form method="post" action="/admin/imports/${f.run_id}/suites" class="fr-mt-1w"><input type="hidden" name="_csrf" value="${csrf}"><button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">Relancer les suites de l’import n° ${f.run_id}</button></form></li>`,
+  )}</ul></div>`;
 }
 
 export function runDetail(r: ImportRun, csrf: string, failures: RunSuiteFailure[] = []): Html {
   return html`<h1 class="fr-mt-2w">Import n° ${r.id} : ${r.job}</h1>
   ${statusBadge(r.status)}
   ${progressOf(r)}
-  ${r.status === 'running' && !r.cancel_requested_by ? html`<form method="post" action="/admin/imports/${r.id}/annulation" class="fr-mb-3w"><input type="hidden" name="_csrf" value="${csrf}">
+  ${
+    r.status === 'running' && !r.cancel_requested_by
+      ? html`<form method="post" action="/admin/imports/${r.id}/annulation" class="fr-mb-3w"><input type="hidden" name="_csrf" value="${csrf}">
     <button class="fr-btn fr-btn--secondary" type="submit">Annuler cet import</button>
-    <p class="fr-hint-text">Les données déjà chargées ne seront pas modifiées.</p></form>` : ''}
+    <p class="fr-hint-text">Les données déjà chargées ne seront pas modifiées.</p></form>`
+      : ''
+  }
   ${suiteFailures(failures, csrf)}
   <div class="fr-table"><table><caption>Détail de l’import</caption><tbody>
     <tr><th scope="row">Source</th><td class="pan-source">${r.source}</td></tr>
@@ -60,12 +71,16 @@ export function runDetail(r: ImportRun, csrf: string, failures: RunSuiteFailure[
     <tr><th scope="row">Message</th><td>${r.message ?? '—'}</td></tr>
     <tr><th scope="row">Lancé par</th><td>${r.started_by ?? '—'}</td></tr>
   </tbody></table></div>
-  ${r.rejects.length ? html`<div class="fr-table"><table><caption>Échantillon des rejets (${r.rejects.length} sur ${fmtInt(r.rows_rejected)})</caption>
+  ${
+    r.rejects.length
+      ? html`<div class="fr-table"><table><caption>Échantillon des rejets (${r.rejects.length} sur ${fmtInt(r.rows_rejected)})</caption>
     <thead><tr><th scope="col">Ligne</th><th scope="col">Motif</th><th scope="col">Contenu</th></tr></thead>
-    <tbody>${r.rejects.map((x) => html`<tr><td>${x.line ?? '—'}</td><td>${x.reason}</td><td><code>${x.raw ?? ''}</code></td></tr>`)}</tbody></table></div>` : ''}`;
+    <tbody>${r.rejects.map((x) => html`<tr><td>${x.line ?? '—'}</td><td>${x.reason}</td><td><code>${x.raw ?? ''}</code></td></tr>`)}</tbody></table></div>`
+      : ''
+  }`;
 }
 
-export function importForm(jobs: ImportJob<any>[], csrf: string): Html {
+export function importForm(jobs: AnyImportJob[], csrf: string): Html {
   return html`<form method="post" action="/admin/imports?_csrf=${encodeURIComponent(csrf)}" enctype="multipart/form-data" class="fr-mb-6w">
   <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Lancer un import</legend>
     <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="job">Type de données</label>

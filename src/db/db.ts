@@ -31,7 +31,10 @@ export async function insertJson(
   table: string,
   columns: Record<string, string>,
   rows: readonly Row[],
-  opts: { chunk?: number; /** appended after the FROM clause: ON CONFLICT …, or a WHERE filter */ onConflict?: string } = {},
+  opts: {
+    chunk?: number /** appended after the FROM clause: ON CONFLICT …, or a WHERE filter */;
+    onConflict?: string;
+  } = {},
 ): Promise<number> {
   const names = Object.keys(columns);
   const defs = names.map((n) => `${n} ${columns[n]}`).join(', ');

@@ -11,7 +11,10 @@ test('one holder at a time; a dead holder’s lock is taken over', () => {
   assert.ok(isLock(a));
   a.update({ port: 4000, token: 't' });
   // Another process sees the holder with its port; simulated here by writing a foreign live pid (our parent).
-  fs.writeFileSync(path.join(dir, 'pglite.lock'), JSON.stringify({ pid: process.ppid, role: 'server', port: 4000, token: 't', since: '' }));
+  fs.writeFileSync(
+    path.join(dir, 'pglite.lock'),
+    JSON.stringify({ pid: process.ppid, role: 'server', port: 4000, token: 't', since: '' }),
+  );
   const b = tryLock(dir, 'cli');
   assert.ok(!isLock(b));
   assert.equal(b.port, 4000);

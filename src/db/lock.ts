@@ -75,7 +75,12 @@ export function tryLock(dataDir: string, role: LockInfo['role']): Lock | LockInf
 export const isLock = (x: Lock | LockInfo): x is Lock => 'release' in x;
 
 /** Waits until the lock is free, telling the user why every few seconds. */
-export async function waitForLock(dataDir: string, role: LockInfo['role'], say: (holder: LockInfo) => void, timeoutMs = 60 * 60_000): Promise<Lock> {
+export async function waitForLock(
+  dataDir: string,
+  role: LockInfo['role'],
+  say: (holder: LockInfo) => void,
+  timeoutMs = 60 * 60_000,
+): Promise<Lock> {
   const t0 = Date.now();
   let lastSaid = 0;
   for (;;) {
@@ -85,7 +90,10 @@ export async function waitForLock(dataDir: string, role: LockInfo['role'], say: 
       say(r);
       lastSaid = Date.now();
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`La base embarquée est toujours occupée par le processus ${r.pid} après ${Math.round(timeoutMs / 60000)} min.`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(
+        `La base embarquée est toujours occupée par le processus ${r.pid} après ${Math.round(timeoutMs / 60000)} min.`,
+      );
     await new Promise((res) => setTimeout(res, 500));
   }
 }

@@ -14,9 +14,14 @@ export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.u
 export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
   await db.query(`CREATE TABLE IF NOT EXISTS schema_migration (
     name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-  const files = fs.readdirSync(dir).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
+    .sort();
   const applied = new Map(
-    (await db.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_migration')).rows.map((r) => [r.name, r.checksum]),
+    (await db.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_migration')).rows.map(
+      (r) => [r.name, r.checksum],
+    ),
   );
   const done: string[] = [];
   for (const f of files) {
@@ -24,7 +29,10 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
     const sum = crypto.createHash('sha256').update(sql).digest('hex');
     const known = applied.get(f);
     if (known !== undefined) {
-      if (known !== sum) throw new Error(`Migration ${f} a été modifiée après application (checksum ${known.slice(0, 12)} ≠ ${sum.slice(0, 12)})`);
+      if (known !== sum)
+        throw new Error(
+          `Migration ${f} a été modifiée après application (checksum ${known.slice(0, 12)} ≠ ${sum.slice(0, 12)})`,
+        );
       continue;
     }
     await db.transaction(async (tx) => {
@@ -43,6 +51,8 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
 /** Migration files not yet recorded as applied (readiness: a started instance must have none). */
 export async function pendingMigrations(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
   const files = fs.readdirSync(dir).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f));
-  const applied = new Set((await db.query<{ name: string }>('SELECT name FROM schema_migration')).rows.map((r) => r.name));
+  const applied = new Set(
+    (await db.query<{ name: string }>('SELECT name FROM schema_migration')).rows.map((r) => r.name),
+  );
   return files.filter((f) => !applied.has(f)).sort();
 }

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { noteCommitted, throwIfAborted } from './abort.ts';
 import type { Db, Queryable, Row } from './db.ts';
 
-export async function openDb(opts: { databaseUrl?: string | undefined; dataDir?: string; memory?: boolean; /** embedded database folder other than DATA_DIR/pglite (restore) */ dir?: string }): Promise<Db> {
+export async function openDb(opts: {
+  databaseUrl?: string | undefined;
+  dataDir?: string;
+  memory?: boolean /** embedded database folder other than DATA_DIR/pglite (restore) */;
+  dir?: string;
+}): Promise<Db> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
   return openPglite(opts.memory ? undefined : (opts.dir ?? path.join(opts.dataDir ?? './data', 'pglite')));
 }
@@ -52,7 +57,9 @@ async function openPostgres(url: string): Promise<Db> {
   pg.types.setTypeParser(1700, (v) => Number(v));
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   await pool.query('SELECT 1');
-  const wrap = (c: { query: (s: string, p?: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }> }): Queryable => ({
+  const wrap = (c: {
+    query: (s: string, p?: unknown[]) => Promise<{ rows: Row[]; rowCount: number | null }>;
+  }): Queryable => ({
     async exec(sql: string) {
       throwIfAborted();
       await c.query(sql);

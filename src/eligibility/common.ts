@@ -7,15 +7,26 @@ import { communeCodes, padCommuneCode } from '../territories/codes.ts';
 import { normalizeName } from '../text/normalize.ts';
 
 /** Today's commune for a published code (see territories/codes.ts), or for a postcode and a name. */
-type CommuneResolver = { resolve(code: string | undefined | null): string | null; byPostcodeAndName(cp: string, nom: string): string | null };
+type CommuneResolver = {
+  resolve(code: string | undefined | null): string | null;
+  byPostcodeAndName(cp: string, nom: string): string | null;
+};
 
 export async function communeResolver(q: Queryable): Promise<CommuneResolver> {
   const codes = await communeCodes(q);
   let byCp: Map<string, { code: string; nom_norm: string }[]> | null = null;
   const loadCp = async () => {
     const m = new Map<string, { code: string; nom_norm: string }[]>();
-    for (const r of (await q.query<{ code: string; nom_norm: string; codes_postaux: string[] }>(`SELECT code, nom_norm, codes_postaux FROM commune WHERE type = 'commune-actuelle'`)).rows) {
-      for (const cp of r.codes_postaux) { const l = m.get(cp); if (l) l.push(r); else m.set(cp, [r]); }
+    for (const r of (
+      await q.query<{ code: string; nom_norm: string; codes_postaux: string[] }>(
+        `SELECT code, nom_norm, codes_postaux FROM commune WHERE type = 'commune-actuelle'`,
+      )
+    ).rows) {
+      for (const cp of r.codes_postaux) {
+        const l = m.get(cp);
+        if (l) l.push(r);
+        else m.set(cp, [r]);
+      }
     }
     return m;
   };
@@ -38,8 +49,17 @@ export async function communeResolver(q: Queryable): Promise<CommuneResolver> {
 export function sourceFiles(source: Source, pattern: RegExp, what: string): string[] {
   const st = fs.statSync(source.path);
   if (!st.isDirectory()) return [source.path];
-  const files = fs.readdirSync(source.path).filter((f) => pattern.test(f)).sort().map((f) => path.join(source.path, f));
-  if (!files.length) throw new AppError('SOURCE_ILLISIBLE', `no ${pattern} in ${source.path}`, `Aucun fichier ${what} dans le dossier ${source.origin}.`);
+  const files = fs
+    .readdirSync(source.path)
+    .filter((f) => pattern.test(f))
+    .sort()
+    .map((f) => path.join(source.path, f));
+  if (!files.length)
+    throw new AppError(
+      'SOURCE_ILLISIBLE',
+      `no ${pattern} in ${source.path}`,
+      `Aucun fichier ${what} dans le dossier ${source.origin}.`,
+    );
   return files;
 }
 
@@ -61,8 +81,14 @@ export function dateOrNull(s: string | undefined): string | null | 'invalide' {
   if (!t) return null;
   let m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(t);
   let iso: string | null = m ? `${m[1]}-${m[2]}-${m[3]}` : null;
-  if (!iso) { m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(t); if (m) iso = `${m[3]}-${m[2]}-${m[1]}`; }
-  if (!iso) { m = /^(\d{4})(\d{2})(\d{2})$/.exec(t); if (m) iso = `${m[1]}-${m[2]}-${m[3]}`; }
+  if (!iso) {
+    m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(t);
+    if (m) iso = `${m[3]}-${m[2]}-${m[1]}`;
+  }
+  if (!iso) {
+    m = /^(\d{4})(\d{2})(\d{2})$/.exec(t);
+    if (m) iso = `${m[1]}-${m[2]}-${m[3]}`;
+  }
   if (!iso) return 'invalide';
   const d = new Date(`${iso}T00:00:00Z`);
   return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso ? 'invalide' : iso;
@@ -77,7 +103,10 @@ export function boolOf(s: string | undefined): boolean | null {
 
 /** First non-empty value among several possible column names (files change names between vintages). */
 export function pick(row: Record<string, string>, ...names: string[]): string | undefined {
-  for (const n of names) { const v = row[n]; if (v !== undefined && v.trim() !== '') return v; }
+  for (const n of names) {
+    const v = row[n];
+    if (v !== undefined && v.trim() !== '') return v;
+  }
   return undefined;
 }
 

@@ -1,19 +1,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RunTally } from '../imports/rejects.ts';
-import { shared, missingShared } from '../../test/helpers.ts';
-import { distanceM, fromLambert93, fromWebMercator, toLonLat } from './coords.ts';
+import { missingShared, shared } from '../../test/helpers.ts';
 import { loadConfig } from '../config.ts';
 import { readCsv } from '../imports/csv.ts';
 import { readLimits } from '../imports/read.ts';
+import { RunTally } from '../imports/rejects.ts';
+import { distanceM, fromLambert93, fromWebMercator, toLonLat } from './coords.ts';
 
 const limits = readLimits(loadConfig({}));
 
-test('Nantes MCI building sample: X,Y (WGS84) and xcoord,ycoord (EPSG:3857) give the same points', { skip: missingShared('arcep-fixe/mci-base-imb-nantes-centre-2022.csv.gz') }, async () => {
+test('Nantes MCI building sample: X,Y (WGS84) and xcoord,ycoord (EPSG:3857) give the same points', {
+  skip: missingShared('arcep-fixe/mci-base-imb-nantes-centre-2022.csv.gz'),
+}, async () => {
   const tally = new RunTally();
   let n = 0;
   let worst = 0;
-  for await (const { row } of readCsv(shared('arcep-fixe', 'mci-base-imb-nantes-centre-2022.csv.gz'), tally, { limits })) {
+  for await (const { row } of readCsv(shared('arcep-fixe', 'mci-base-imb-nantes-centre-2022.csv.gz'), tally, {
+    limits,
+  })) {
     const a = toLonLat(row.x, row.y, 'auto');
     const b = toLonLat(row.xcoord, row.ycoord, 'auto');
     assert.ok(!('error' in a) && !('error' in b), `row ${n}: ${JSON.stringify(row)}`);
@@ -26,11 +30,15 @@ test('Nantes MCI building sample: X,Y (WGS84) and xcoord,ycoord (EPSG:3857) give
   assert.ok(worst < 0.05, `largest gap between the two coordinate pairs: ${worst} m`);
 });
 
-test('BAL fixture: Lambert-93 x,y and long,lat of the same addresses agree', { skip: missingShared('addresses/bal-54084-mont-bonvillers-fixture.csv.gz') }, async () => {
+test('BAL fixture: Lambert-93 x,y and long,lat of the same addresses agree', {
+  skip: missingShared('addresses/bal-54084-mont-bonvillers-fixture.csv.gz'),
+}, async () => {
   const tally = new RunTally();
   let n = 0;
   let worst = 0;
-  for await (const { row } of readCsv(shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'), tally, { limits })) {
+  for await (const { row } of readCsv(shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'), tally, {
+    limits,
+  })) {
     const [lon, lat] = fromLambert93(Number(row.x), Number(row.y));
     worst = Math.max(worst, distanceM(lon, lat, Number(row.long), Number(row.lat)));
     n++;

@@ -15,7 +15,14 @@ export function fromWebMercator(x: number, y: number): [number, number] {
 }
 
 // Lambert-93 (EPSG:2154): Lambert conformal conic on GRS80, constants of IGN's algorithm notes.
-const L93 = { n: 0.725607765053267, c: 11754255.426096, xs: 700000, ys: 12655612.049876, e: 0.0818191910428158, lon0: 3 };
+const L93 = {
+  n: 0.725607765053267,
+  c: 11754255.426096,
+  xs: 700000,
+  ys: 12655612.049876,
+  e: 0.0818191910428158,
+  lon0: 3,
+};
 
 export function fromLambert93(x: number, y: number): [number, number] {
   const dx = x - L93.xs;
@@ -27,8 +34,11 @@ export function fromLambert93(x: number, y: number): [number, number] {
   let phi = 2 * Math.atan(Math.exp(latIso)) - Math.PI / 2;
   for (let i = 0; i < 12; i++) {
     const es = L93.e * Math.sin(phi);
-    const next = 2 * Math.atan(Math.pow((1 + es) / (1 - es), L93.e / 2) * Math.exp(latIso)) - Math.PI / 2;
-    if (Math.abs(next - phi) < 1e-12) { phi = next; break; }
+    const next = 2 * Math.atan(((1 + es) / (1 - es)) ** (L93.e / 2) * Math.exp(latIso)) - Math.PI / 2;
+    if (Math.abs(next - phi) < 1e-12) {
+      phi = next;
+      break;
+    }
     phi = next;
   }
   return [lon, phi * (180 / Math.PI)];
@@ -36,13 +46,13 @@ export function fromLambert93(x: number, y: number): [number, number] {
 
 /** Boxes of metropolitan France and the overseas départements/collectivités (lon/lat). */
 const FRANCE_BOXES: [number, number, number, number][] = [
-  [-5.9, 41.2, 10.1, 51.2],     // métropole + Corse
+  [-5.9, 41.2, 10.1, 51.2], // métropole + Corse
   [-61.95, 15.8, -60.95, 16.55], // Guadeloupe
   [-61.3, 14.35, -60.75, 14.9], // Martinique
-  [-54.7, 2.0, -51.5, 6.0],     // Guyane
+  [-54.7, 2.0, -51.5, 6.0], // Guyane
   [55.15, -21.45, 55.9, -20.85], // La Réunion
-  [44.9, -13.1, 45.35, -12.6],  // Mayotte
-  [-56.55, 46.7, -56.1, 47.2],  // Saint-Pierre-et-Miquelon
+  [44.9, -13.1, 45.35, -12.6], // Mayotte
+  [-56.55, 46.7, -56.1, 47.2], // Saint-Pierre-et-Miquelon
   [-63.2, 17.85, -62.75, 18.15], // Saint-Barthélemy, Saint-Martin
 ];
 
@@ -60,7 +70,11 @@ function parseNumber(s: string | undefined): number | null {
 }
 
 /** Converts a pair as published to WGS84 lon/lat, or says why it cannot. */
-export function toLonLat(xs: string | undefined, ys: string | undefined, srid: Srid): { lon: number; lat: number } | { error: string } {
+export function toLonLat(
+  xs: string | undefined,
+  ys: string | undefined,
+  srid: Srid,
+): { lon: number; lat: number } | { error: string } {
   const x = parseNumber(xs);
   const y = parseNumber(ys);
   if (x === null || y === null) return { error: 'coordonnées absentes ou non numériques' };

@@ -22,8 +22,15 @@ test('ARCEP street normalisation: type abbreviations at the head, name abbreviat
 });
 
 test('matching order: key, then number + street within 150 m, then nearest in the commune', () => {
-  const a = (id: string, numero: number | null, suffixe: string | null, voie: string, lon: number, lat: number, code_insee = '54084') =>
-    ({ id, numero, suffixe, voie, lieu_dit: null, code_insee, lon, lat });
+  const a = (
+    id: string,
+    numero: number | null,
+    suffixe: string | null,
+    voie: string,
+    lon: number,
+    lat: number,
+    code_insee = '54084',
+  ) => ({ id, numero, suffixe, voie, lieu_dit: null, code_insee, lon, lat });
   const m = new AddressMatcher([
     a('54084_0200_00004', 4, null, 'Rue Joffre', 5.833513, 49.322103),
     a('54084_0060_00001', 1, null, 'Rue de Bonvillers', 5.835641, 49.325616),
@@ -35,7 +42,7 @@ test('matching order: key, then number + street within 150 m, then nearest in th
   const r = m.match({ ...b, lon: 5.83935, lat: 49.3218, numero: 1, rep: 'B', nom_voie: 'R DE BONVILLERS' });
   assert.deepEqual([r.appariement, r.adresse_id], ['voie_numero', '54084_0060_00001_bis']);
   // Same number and street but 400 m away: not a name match; the nearest address within 1 km instead.
-  const far = m.match({ ...b, lon: 5.8356, lat: 49.3220, numero: 1, rep: null, nom_voie: 'RUE DE BONVILLERS' });
+  const far = m.match({ ...b, lon: 5.8356, lat: 49.322, numero: 1, rep: null, nom_voie: 'RUE DE BONVILLERS' });
   assert.equal(far.appariement, 'commune_plus_proche');
   assert.equal(far.adresse_id, '54084_0200_00004');
   // The nearest address of another commune is never taken.

@@ -14,7 +14,14 @@ import { repKey, streetKey } from './street.ts';
  * otherwise `aucun`.
  */
 export type Method = 'cle_interop' | 'code_immeuble' | 'voie_numero' | 'proximite' | 'commune_plus_proche' | 'aucun';
-export const METHODS: readonly Method[] = ['cle_interop', 'code_immeuble', 'voie_numero', 'proximite', 'commune_plus_proche', 'aucun'];
+export const METHODS: readonly Method[] = [
+  'cle_interop',
+  'code_immeuble',
+  'voie_numero',
+  'proximite',
+  'commune_plus_proche',
+  'aucun',
+];
 export const METHOD_LABEL: Record<Method, string> = {
   cle_interop: 'clé d’interopérabilité BAN',
   code_immeuble: 'code immeuble (via la base immeubles MCI)',
@@ -25,11 +32,28 @@ export const METHOD_LABEL: Record<Method, string> = {
 };
 const MATCH_THRESHOLDS = { voieNumeroM: 150, proximiteM: 50, communeMaxM: 1000 } as const;
 
-export type AddressPoint = { id: string; numero: number | null; suffixe: string | null; voie: string; lieu_dit: string | null; code_insee: string; lon: number; lat: number };
+export type AddressPoint = {
+  id: string;
+  numero: number | null;
+  suffixe: string | null;
+  voie: string;
+  lieu_dit: string | null;
+  code_insee: string;
+  lon: number;
+  lat: number;
+};
 export type BuildingIn = {
-  imb_id: string; code_insee: string; lon: number; lat: number;
-  addr_code?: string | null; imb_code?: string | null;
-  numero: number | null; rep: string | null; type_voie?: string | null; nom_voie: string | null; lieu_dit?: string | null;
+  imb_id: string;
+  code_insee: string;
+  lon: number;
+  lat: number;
+  addr_code?: string | null;
+  imb_code?: string | null;
+  numero: number | null;
+  rep: string | null;
+  type_voie?: string | null;
+  nom_voie: string | null;
+  lieu_dit?: string | null;
 };
 export type Match = { adresse_id: string | null; appariement: Method; distance_m: number | null };
 
@@ -42,7 +66,10 @@ export class AddressMatcher {
   private readonly kx: number;
 
   /** `viaImbCode`: IPE building code → address id, from MCI buildings matched by key or name. */
-  constructor(private readonly addresses: readonly AddressPoint[], private readonly viaImbCode: ReadonlyMap<string, string> = new Map()) {
+  constructor(
+    private readonly addresses: readonly AddressPoint[],
+    private readonly viaImbCode: ReadonlyMap<string, string> = new Map(),
+  ) {
     const lat0 = addresses.length ? addresses.reduce((s, a) => s + a.lat, 0) / addresses.length : 46.5;
     this.kx = Math.cos((lat0 * Math.PI) / 180) * 111320;
     for (const a of addresses) {
@@ -53,7 +80,8 @@ export class AddressMatcher {
         if (!k) continue;
         const key = `${a.code_insee}|${k}|${a.numero}`;
         const list = this.byKey.get(key);
-        if (list) list.push(a); else this.byKey.set(key, [a]);
+        if (list) list.push(a);
+        else this.byKey.set(key, [a]);
       }
     }
     if (addresses.length) {
@@ -81,7 +109,10 @@ export class AddressMatcher {
     if (b.numero !== null) {
       const rep = repKey(b.rep);
       let best: { a: AddressPoint; score: number; dist: number } | null = null;
-      for (const name of [[b.type_voie, b.nom_voie], [null, b.lieu_dit]] as const) {
+      for (const name of [
+        [b.type_voie, b.nom_voie],
+        [null, b.lieu_dit],
+      ] as const) {
         const k = name[1] ? streetKey(name[0], name[1]) : '';
         if (!k) continue;
         for (const a of this.byKey.get(`${b.code_insee}|${k}|${b.numero}`) ?? []) {
@@ -97,7 +128,11 @@ export class AddressMatcher {
     }
     const near = this.nearest(b, MATCH_THRESHOLDS.communeMaxM);
     if (near) {
-      return { adresse_id: near.a.id, appariement: near.dist <= MATCH_THRESHOLDS.proximiteM ? 'proximite' : 'commune_plus_proche', distance_m: near.dist };
+      return {
+        adresse_id: near.a.id,
+        appariement: near.dist <= MATCH_THRESHOLDS.proximiteM ? 'proximite' : 'commune_plus_proche',
+        distance_m: near.dist,
+      };
     }
     return { adresse_id: null, appariement: 'aucun', distance_m: null };
   }
@@ -125,7 +160,10 @@ export type MatchSummary = { total: number; apparies: number; taux: number; parM
 export function summarize(methods: Iterable<Method>): MatchSummary {
   const parMethode = Object.fromEntries(METHODS.map((m) => [m, 0])) as Record<Method, number>;
   let total = 0;
-  for (const m of methods) { parMethode[m]++; total++; }
+  for (const m of methods) {
+    parMethode[m]++;
+    total++;
+  }
   const apparies = total - parMethode.aucun;
   return { total, apparies, taux: total ? apparies / total : 0, parMethode };
 }
@@ -133,6 +171,8 @@ export function summarize(methods: Iterable<Method>): MatchSummary {
 export function summaryText(s: MatchSummary): string {
   if (!s.total) return 'aucun immeuble à rapprocher';
   const pct = (n: number) => `${((100 * n) / s.total).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} %`;
-  const parts = METHODS.filter((m) => m !== 'aucun' && s.parMethode[m]).map((m) => `${METHOD_LABEL[m]} ${s.parMethode[m]}`);
+  const parts = METHODS.filter((m) => m !== 'aucun' && s.parMethode[m]).map(
+    (m) => `${METHOD_LABEL[m]} ${s.parMethode[m]}`,
+  );
   return `rapprochement aux adresses : ${s.apparies}/${s.total} immeubles (${pct(s.apparies)})${parts.length ? ` — ${parts.join(', ')}` : ''}${s.parMethode.aucun ? ` ; ${s.parMethode.aucun} sans adresse` : ''}`;
 }

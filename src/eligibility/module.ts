@@ -4,8 +4,13 @@ import { mciEligibiliteJob, mciImmeublesJob, mciOperateursJob } from './jobs-mci
 import { offresRepliJob } from './jobs-repli.ts';
 import { rematchAll, rematchCommunes, staleCommunes } from './match-db.ts';
 import { summaryText } from './matching.ts';
+import {
+  eligibilityTerritorySection,
+  registerEligibilityApi,
+  registerEligibilityPages,
+  registerRipAdmin,
+} from './routes.ts';
 import { clearCommuneCache } from './service.ts';
-import { eligibilityTerritorySection, registerEligibilityApi, registerEligibilityPages, registerRipAdmin } from './routes.ts';
 
 const MATCHING_LOCK = 7263004;
 
@@ -13,7 +18,11 @@ const MATCHING_LOCK = 7263004;
 async function catchUpMatches(ctx: AppContext, when: string): Promise<void> {
   try {
     const r = await ctx.db.transaction(async (tx) => {
-      if (ctx.db.kind === 'postgres' && !(await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [MATCHING_LOCK])).rows[0]!.ok) return null;
+      if (
+        ctx.db.kind === 'postgres' &&
+        !(await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [MATCHING_LOCK])).rows[0]!.ok
+      )
+        return null;
       const stale = await staleCommunes(tx);
       if (!stale.length) return null;
       ctx.log.info({ communes: stale.length }, 'building matches out of date: matching again');
@@ -52,11 +61,18 @@ export const eligibilityModule: AppModule = {
         return;
       }
       try {
-        const hasBuildings = (await ctx.db.query<{ n: number }>('SELECT (SELECT count(*) FROM mci_immeuble) + (SELECT count(*) FROM fibre_immeuble) AS n')).rows[0]!;
+        const hasBuildings = (
+          await ctx.db.query<{ n: number }>(
+            'SELECT (SELECT count(*) FROM mci_immeuble) + (SELECT count(*) FROM fibre_immeuble) AS n',
+          )
+        ).rows[0]!;
         if (!Number(hasBuildings.n)) return;
         const t0 = Date.now();
         const r = await ctx.db.transaction((tx) => rematchAll(tx));
-        ctx.log.info({ ms: Date.now() - t0, mci: summaryText(r.mci), fibre: summaryText(r.fibre) }, 'buildings matched again after an address import');
+        ctx.log.info(
+          { ms: Date.now() - t0, mci: summaryText(r.mci), fibre: summaryText(r.fibre) },
+          'buildings matched again after an address import',
+        );
       } catch (err) {
         ctx.log.error({ err }, 'building re-matching after address import failed');
       }

@@ -1,4 +1,4 @@
-import { isAdmin, ownsOrAdmin, type Actor, type Owned } from '../http/policy.ts';
+import { type Actor, isAdmin, type Owned, ownsOrAdmin } from '../http/policy.ts';
 
 /**
  * Public networks (RIP): the syndicat or département that carries a network keeps its sheet up to

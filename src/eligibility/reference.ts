@@ -36,13 +36,33 @@ export function classeRank(c: string | null | undefined): number {
 }
 
 /** Cartefibre building status (imb_etat), stored without spaces or accents. */
-export const FIBRE_ETATS = ['cible', 'signe', 'en_cours_deploiement', 'raccordable_demande', 'deploye', 'abandonne'] as const;
+export const FIBRE_ETATS = [
+  'cible',
+  'signe',
+  'en_cours_deploiement',
+  'raccordable_demande',
+  'deploye',
+  'abandonne',
+] as const;
 export type FibreEtat = (typeof FIBRE_ETATS)[number];
 export const FIBRE_ETAT_LABEL: Record<FibreEtat, { libelle: string; explication: string }> = {
-  cible: { libelle: 'Cible', explication: 'le logement fait partie des locaux à raccorder ; le déploiement n’est pas encore engagé' },
-  signe: { libelle: 'Signé', explication: 'une convention est signée avec le gestionnaire de l’immeuble ; le déploiement est prévu' },
+  cible: {
+    libelle: 'Cible',
+    explication: 'le logement fait partie des locaux à raccorder ; le déploiement n’est pas encore engagé',
+  },
+  signe: {
+    libelle: 'Signé',
+    explication: 'une convention est signée avec le gestionnaire de l’immeuble ; le déploiement est prévu',
+  },
   en_cours_deploiement: { libelle: 'En cours de déploiement', explication: 'les travaux de déploiement sont en cours' },
-  raccordable_demande: { libelle: 'Raccordable sur demande', explication: 'le raccordement est possible sur demande auprès d’un opérateur, avec un délai plus long' },
-  deploye: { libelle: 'Déployé', explication: 'la fibre est déployée : l’adresse est raccordable et vous pouvez souscrire auprès d’un opérateur présent' },
+  raccordable_demande: {
+    libelle: 'Raccordable sur demande',
+    explication: 'le raccordement est possible sur demande auprès d’un opérateur, avec un délai plus long',
+  },
+  deploye: {
+    libelle: 'Déployé',
+    explication:
+      'la fibre est déployée : l’adresse est raccordable et vous pouvez souscrire auprès d’un opérateur présent',
+  },
   abandonne: { libelle: 'Abandonné', explication: 'le déploiement de cet immeuble a été abandonné par l’opérateur' },
 };

@@ -29,8 +29,13 @@ export function normalizeStreet(typeVoie: string | null | undefined, nomVoie: st
   let i = 0;
   // Street type: the first one or two words.
   const two = words.length > 2 ? `${words[0]} ${words[1]}` : '';
-  if (two && TYPE_VOIE[two]) { out.push(TYPE_VOIE[two]!); i = 2; }
-  else if (words.length > 1 && TYPE_VOIE[words[0]!]) { out.push(TYPE_VOIE[words[0]!]!); i = 1; }
+  if (two && TYPE_VOIE[two]) {
+    out.push(TYPE_VOIE[two]!);
+    i = 2;
+  } else if (words.length > 1 && TYPE_VOIE[words[0]!]) {
+    out.push(TYPE_VOIE[words[0]!]!);
+    i = 1;
+  }
   for (; i < words.length; i++) out.push(NOM_VOIE[words[i]!] ?? words[i]!);
   return out.join(' ');
 }
@@ -42,7 +47,10 @@ export function streetKey(typeVoie: string | null | undefined, nomVoie: string |
   const raw = `${typeVoie ?? ''}\u0000${nomVoie ?? ''}`;
   const hit = keyCache.get(raw);
   if (hit !== undefined) return hit;
-  const k = normalizeStreet(typeVoie, nomVoie).split(' ').filter((w) => w && !STOPWORDS.has(w) && !MATCHING_PARTICLES.has(w)).join(' ');
+  const k = normalizeStreet(typeVoie, nomVoie)
+    .split(' ')
+    .filter((w) => w && !STOPWORDS.has(w) && !MATCHING_PARTICLES.has(w))
+    .join(' ');
   if (keyCache.size >= 200_000) keyCache.clear();
   keyCache.set(raw, k);
   return k;

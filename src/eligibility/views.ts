@@ -1,6 +1,6 @@
-import { fmtDay, fmtInt, fmtPct, html, type Html } from '../http/html.ts';
+import { fmtDay, fmtInt, fmtPct, type Html, html } from '../http/html.ts';
 import { dataSource, LICENCES } from '../http/licences.ts';
-import { sourcesBlock, type Citation } from '../http/sources.ts';
+import { type Citation, sourcesBlock } from '../http/sources.ts';
 import { METHOD_LABEL, type Method } from './matching.ts';
 import { CLASSE_LABEL, type ClasseDebit } from './reference.ts';
 import type { Eligibility } from './service.ts';
@@ -16,11 +16,13 @@ function technologiesTable(e: Eligibility): Html {
   return html`<div class="fr-table fr-table--no-caption"><table>
   <caption>Technologies disponibles à cette adresse</caption>
   <thead><tr><th scope="col">Technologie</th><th scope="col">Débit descendant maximal</th><th scope="col">Débit montant maximal</th><th scope="col">Opérateurs (débit descendant)</th></tr></thead>
-  <tbody>${e.technologies.map((t) => html`<tr>
+  <tbody>${e.technologies.map(
+    (t) => html`<tr>
     <th scope="row">${t.nom}<br><span class="fr-text--xs">${t.description}</span></th>
     <td>${t.debit_descendant?.libelle ?? '—'}</td><td>${t.debit_montant?.libelle ?? '—'}</td>
     <td><ul class="fr-my-0">${t.operateurs.map((o) => html`<li>${o.nom ?? o.code} : ${classeText(o.debit_descendant)}${o.saturation ? html` — <strong>temporairement non commercialisé (saturation)</strong>` : ''}${o.limitation_go !== null ? ` — limité à ${fmtInt(o.limitation_go)} Go par mois` : ''}</li>`)}</ul></td>
-  </tr>`)}</tbody></table></div>`;
+  </tr>`,
+  )}</tbody></table></div>`;
 }
 
 function fibreBlock(e: Eligibility): Html {
@@ -48,13 +50,18 @@ function fallbackBlock(e: Eligibility): Html {
   if (o.applicable === false) return html`<p>${o.raison}</p>`;
   return html`<p>${o.raison}</p>
   ${o.absence ? html`<p>${o.absence}</p>` : ''}
-  ${o.offres.length ? html`<div class="fr-table"><table>
+  ${
+    o.offres.length
+      ? html`<div class="fr-table"><table>
     <caption>Offres partenaires du programme France Très Haut Débit dans le département ${o.departement}</caption>
     <thead><tr><th scope="col">Opérateur</th><th scope="col">Technologies</th><th scope="col">Aide de l’État</th><th scope="col">Site</th></tr></thead>
     <tbody>${o.offres.map((x) => html`<tr><td>${x.operateur}</td><td>${x.technologie}</td><td>${x.aide_etat ? 'Oui' : 'Non'}</td><td>${x.site ? html`<a href="${x.site}" rel="noopener external" target="_blank" title="${x.operateur} — nouvelle fenêtre">${new URL(x.site).host}</a>` : '—'}</td></tr>`)}</tbody>
   </table></div>
   <p class="fr-text--xs">Source : ANCT, opérateurs partenaires du programme France Très Haut Débit (satellite, 4G fixe, THD radio) par département. L’aide de l’État finance l’équipement et l’installation des foyers et entreprises sans accès filaire à bon débit.</p>`
-    : o.absence ? '' : html`<p>Les offres de repli de ce département n’ont pas été importées.</p>`}`;
+      : o.absence
+        ? ''
+        : html`<p>Les offres de repli de ce département n’ont pas été importées.</p>`
+  }`;
 }
 
 function communeBlock(e: Eligibility): Html {
@@ -67,19 +74,29 @@ function communeBlock(e: Eligibility): Html {
     const headline = s.perimetre === 'toutes' ? 'elig_thd100' : 'elig_thd30';
     const thd = s.paliers.find((p) => p.champ === headline) ?? s.paliers.find((p) => p.champ === 'elig_thd30');
     // The FttH share is shown when it is not older than the speed-class figures (two dates side by side mislead).
-    const quarterEnd = (p: string) => { const m = /^(\d{4})-T([1-4])$/.exec(p); return m ? `${m[1]}-${['03-31', '06-30', '09-30', '12-31'][Number(m[2]) - 1]}` : p; };
+    const quarterEnd = (p: string) => {
+      const m = /^(\d{4})-T([1-4])$/.exec(p);
+      return m ? `${m[1]}-${['03-31', '06-30', '09-30', '12-31'][Number(m[2]) - 1]}` : p;
+    };
     const showFibre = s.fibre && (!s.date || !s.paliers.length || quarterEnd(s.fibre.periode) >= s.date);
     parts.push(html`${s.fibre && showFibre ? html`<p class="fr-text--lg">Dans votre commune, <strong>${fmtPct(s.fibre.part)}</strong> des locaux sont raccordables à la fibre (${s.fibre.periode}).</p>` : ''}
     ${thd ? html`<p class="fr-text--lg">Dans votre commune, <strong>${fmtPct(thd.part)}</strong> des locaux sont éligibles à un débit ${thd.libelle.replace(/ \(.*\)$/, '')} (${s.perimetre === 'filaire' ? 'technologies filaires' : 'toutes technologies, satellite compris'}).</p>` : ''}
-    ${s.paliers.length ? html`<div class="fr-table"><table><caption>Répartition des ${fmtInt(s.locaux)} locaux de ${e.commune.nom} par débit disponible</caption>
+    ${
+      s.paliers.length
+        ? html`<div class="fr-table"><table><caption>Répartition des ${fmtInt(s.locaux)} locaux de ${e.commune.nom} par débit disponible</caption>
       <thead><tr><th scope="col">Débit disponible</th><th scope="col" class="pan-num">Locaux</th><th scope="col" class="pan-num">Part</th></tr></thead>
-      <tbody>${s.paliers.map((p) => html`<tr><td>${p.libelle}</td><td class="pan-num">${fmtInt(p.locaux)}</td><td class="pan-num">${fmtPct(p.part)}</td></tr>`)}</tbody></table></div>` : ''}
+      <tbody>${s.paliers.map((p) => html`<tr><td>${p.libelle}</td><td class="pan-num">${fmtInt(p.locaux)}</td><td class="pan-num">${fmtPct(p.part)}</td></tr>`)}</tbody></table></div>`
+        : ''
+    }
     <p class="fr-text--xs">Source : ${s.source}${s.date ? `, données au ${fmtDay(s.date)}` : ''}. Ce sont des chiffres de la commune, pas de votre adresse.</p>`);
   }
   if (b) {
-    parts.push(html`<p>Sur les ${fmtInt(b.immeubles)} immeubles importés de la base Ma connexion internet pour cette commune (${fmtInt(b.locaux)} locaux), ${fmtPct(b.part_fibre)} des locaux sont éligibles à la fibre et ${fmtPct(b.part_thd_filaire)} à un accès filaire d’au moins 30 Mbit/s.</p>`);
+    parts.push(
+      html`<p>Sur les ${fmtInt(b.immeubles)} immeubles importés de la base Ma connexion internet pour cette commune (${fmtInt(b.locaux)} locaux), ${fmtPct(b.part_fibre)} des locaux sont éligibles à la fibre et ${fmtPct(b.part_thd_filaire)} à un accès filaire d’au moins 30 Mbit/s.</p>`,
+    );
   }
-  if (!parts.length) return html`<p>Aucune statistique communale n’est disponible pour ${e.commune.nom} : les statistiques de l’observatoire n’ont pas été importées pour cette commune.</p>`;
+  if (!parts.length)
+    return html`<p>Aucune statistique communale n’est disponible pour ${e.commune.nom} : les statistiques de l’observatoire n’ont pas été importées pour cette commune.</p>`;
   return html`${parts}`;
 }
 
@@ -87,7 +104,8 @@ function ripBlock(e: Eligibility): Html {
   if (!e.rip.length) {
     return html`<p>Aucun réseau d’initiative publique n’est renseigné pour ${e.commune.nom}. Les administrateurs de la plateforme peuvent le compléter.</p>`;
   }
-  return html`${e.rip.map((r) => html`<div class="fr-card fr-mb-2w"><div class="fr-card__body"><div class="fr-card__content">
+  return html`${e.rip.map(
+    (r) => html`<div class="fr-card fr-mb-2w"><div class="fr-card__body"><div class="fr-card__content">
     <h3 class="fr-card__title">${r.nom}</h3>
     <div class="fr-card__desc"><dl class="pan-dl">
       ${r.porteur ? html`<dt>Porteur public</dt><dd>${r.porteur}</dd>` : ''}
@@ -96,7 +114,8 @@ function ripBlock(e: Eligibility): Html {
       ${r.email ? html`<dt>Courriel</dt><dd><a href="mailto:${r.email}">${r.email}</a></dd>` : ''}
       ${r.telephone ? html`<dt>Téléphone</dt><dd>${r.telephone}</dd>` : ''}
       ${r.site ? html`<dt>Site</dt><dd><a href="${r.site}" rel="noopener external">${r.site}</a></dd>` : ''}
-    </dl></div></div></div></div>`)}`;
+    </dl></div></div></div></div>`,
+  )}`;
 }
 
 export function eligibilityPage(e: Eligibility, absoluteUrl: string): Html {
@@ -121,11 +140,15 @@ export function eligibilityPage(e: Eligibility, absoluteUrl: string): Html {
   <h2>Entreprises et professionnels : réseau d’initiative publique</h2>
   ${ripBlock(e)}
 
-  ${e.immeubles.length ? html`<h2>Immeubles rapprochés de l’adresse</h2>
+  ${
+    e.immeubles.length
+      ? html`<h2>Immeubles rapprochés de l’adresse</h2>
   <div class="fr-table"><table><caption>Immeubles des fichiers de l’ARCEP rapprochés de cette adresse</caption>
     <thead><tr><th scope="col">Fichier</th><th scope="col">Identifiant</th><th scope="col">Type</th><th scope="col" class="pan-num">Locaux</th><th scope="col">Rapprochement</th><th scope="col" class="pan-num">Distance</th></tr></thead>
     <tbody>${e.immeubles.map((b) => html`<tr><td>${b.source === 'mci' ? 'Ma connexion internet' : 'Carte fibre'}</td><td>${b.imb_id}</td><td>${b.type ?? '—'}</td><td class="pan-num">${fmtInt(b.nb_locaux)}</td><td>${METHOD_LABEL[b.appariement as Method] ?? b.appariement}</td><td class="pan-num">${b.distance_m !== null ? `${fmtInt(b.distance_m)} m` : '—'}</td></tr>`)}</tbody>
-  </table></div>` : ''}
+  </table></div>`
+      : ''
+  }
 
   <h2 class="pan-no-print">Partager ou imprimer</h2>
   <div class="pan-no-print">
@@ -143,11 +166,20 @@ export function eligibilityPage(e: Eligibility, absoluteUrl: string): Html {
 function answerSources(e: Eligibility): Citation[] {
   const cite = (id: Parameters<typeof dataSource>[0], note?: string): Citation => {
     const s = dataSource(id);
-    return { producteur: s.producteur, jeu: s.jeu, licence: LICENCES[s.licence].court, mention: s.mention ?? null, note: note ?? null };
+    return {
+      producteur: s.producteur,
+      jeu: s.jeu,
+      licence: LICENCES[s.licence].court,
+      mention: s.mention ?? null,
+      note: note ?? null,
+    };
   };
   const addressSource = e.adresse.source === 'bano' ? 'bano' : e.adresse.source === 'bal' ? 'bal' : 'ban';
   const out: Citation[] = [cite(addressSource, 'L’adresse et sa position.')];
-  if (e.immeubles.some((b) => b.source === 'mci')) out.push(cite('arcep-mci', 'Technologies, débits et opérateurs : débits maximaux théoriques déclarés par les opérateurs.'));
+  if (e.immeubles.some((b) => b.source === 'mci'))
+    out.push(
+      cite('arcep-mci', 'Technologies, débits et opérateurs : débits maximaux théoriques déclarés par les opérateurs.'),
+    );
   if (e.fibre) out.push(cite('arcep-cartefibre', 'Statut et date prévue de la fibre.'));
   if (e.offres_repli.offres.length) out.push(cite('anct-fthd', 'Offres de repli subventionnées.'));
   return out;

@@ -13,8 +13,19 @@ function checkRing(ring: unknown, where: string): Position[] {
   for (const p of ring) {
     if (!Array.isArray(p) || p.length < 2) throw new GeometryError(`${where} : position invalide`);
     const [x, y] = p as number[];
-    if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y) || x < -180 || x > 180 || y < -90 || y > 90) {
-      throw new GeometryError(`${where} : coordonnée hors du système WGS84 (${String(x)}, ${String(y)}) — fichier en Lambert-93 ?`);
+    if (
+      typeof x !== 'number' ||
+      typeof y !== 'number' ||
+      !Number.isFinite(x) ||
+      !Number.isFinite(y) ||
+      x < -180 ||
+      x > 180 ||
+      y < -90 ||
+      y > 90
+    ) {
+      throw new GeometryError(
+        `${where} : coordonnée hors du système WGS84 (${String(x)}, ${String(y)}) — fichier en Lambert-93 ?`,
+      );
     }
     out.push([x, y]);
   }
@@ -46,13 +57,17 @@ export function toMultiPolygon(g: unknown): MultiPolygon {
 }
 
 export function bboxOf(g: MultiPolygon): BBox {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-  for (const poly of g.coordinates) for (const [x, y] of poly[0] ?? []) {
-    if (x < x0) x0 = x;
-    if (y < y0) y0 = y;
-    if (x > x1) x1 = x;
-    if (y > y1) y1 = y;
-  }
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
+  for (const poly of g.coordinates)
+    for (const [x, y] of poly[0] ?? []) {
+      if (x < x0) x0 = x;
+      if (y < y0) y0 = y;
+      if (x > x1) x1 = x;
+      if (y > y1) y1 = y;
+    }
   return [x0, y0, x1, y1];
 }
 
@@ -67,9 +82,14 @@ export function simplifyMulti(g: MultiPolygon, tolerance: number): MultiPolygon 
     type: 'MultiPolygon',
     coordinates: g.coordinates.map((poly) =>
       poly.map((ring) => {
-        const s = simplify(ring.map(([x, y]) => ({ x, y })), tolerance, true).map((p) => [round(p.x), round(p.y)] as Position);
+        const s = simplify(
+          ring.map(([x, y]) => ({ x, y })),
+          tolerance,
+          true,
+        ).map((p) => [round(p.x), round(p.y)] as Position);
         return s.length >= 4 ? s : ring;
-      })),
+      }),
+    ),
   };
 }
 

@@ -83,7 +83,11 @@ export function svgMap(
     Math.round(m + (b[3] - y) * s2),
   ];
   const pathOf = (g: MultiPolygon) =>
-    g.coordinates.map((poly) => poly.map((ring) => ringPath(ring, project, (o.tolerancePx ?? TOLERANCE / UNITS_PER_PX) * UNITS)).join('')).join('');
+    g.coordinates
+      .map((poly) =>
+        poly.map((ring) => ringPath(ring, project, (o.tolerancePx ?? TOLERANCE / UNITS_PER_PX) * UNITS)).join(''),
+      )
+      .join('');
   const shapePath = (s: SvgShape) => {
     const fill = s.cls ? null : (s.fill ?? (s.highlight ? '#6a6af4' : null));
     return html`<path d="${raw(pathOf(s.geometrie))}"${fill ? html` fill="${fill}"` : ''}${s.highlight ? html` stroke-width="${UNITS * 1.5}"` : ''}><title>${s.label ?? `${s.nom} (${s.code})`}</title></path>`;
@@ -92,7 +96,15 @@ export function svgMap(
   const descId = `${o.id}-desc`;
   return html`<svg class="pan-carte" id="${o.id}" viewBox="0 0 ${width * UNITS} ${height * UNITS}" width="100%" role="img" aria-labelledby="${titleId} ${descId}" xmlns="http://www.w3.org/2000/svg">
 <title id="${titleId}">${o.title}</title><desc id="${descId}">${o.description}</desc>
-${o.classes ? html`<style>${raw(Object.entries(o.classes).map(([c, f]) => `#${o.id} .${c}{fill:${f}}`).join(''))}</style>` : ''}
+${
+  o.classes
+    ? html`<style>${raw(
+        Object.entries(o.classes)
+          .map(([c, f]) => `#${o.id} .${c}{fill:${f}}`)
+          .join(''),
+      )}</style>`
+    : ''
+}
 <g fill="#e3e3fd" stroke="#000091" stroke-width="${UNITS / 2}" stroke-linejoin="round" fill-rule="evenodd">
 ${o.classes ? groupsByClass(shapes).map(([cls, group]) => html`<g class="${cls}">${group.map(shapePath)}</g>`) : shapes.map(shapePath)}
 </g></svg>`;

@@ -1,7 +1,7 @@
-import { ZodError } from 'zod';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ZodError } from 'zod';
 import type { AppContext } from '../context.ts';
-import { AppError, errorBody, type ErrorCode } from '../errors.ts';
+import { AppError, type ErrorCode, errorBody } from '../errors.ts';
 import { html } from './html.ts';
 import { loginHref } from './return-path.ts';
 import { issuesText } from './schemas.ts';
@@ -9,20 +9,35 @@ import { issuesText } from './schemas.ts';
 function toAppError(err: FastifyError | AppError | Error): AppError {
   if (err instanceof AppError) return err;
   // A schema parsed inside a handler: the input was wrong, not the server.
-  if (err instanceof ZodError) return new AppError('REQUETE_INVALIDE', err.message, `Paramètres invalides — ${issuesText(err)}`);
+  if (err instanceof ZodError)
+    return new AppError('REQUETE_INVALIDE', err.message, `Paramètres invalides — ${issuesText(err)}`);
   const fe = err as FastifyError & { validation?: { message?: string; instancePath?: string; params?: unknown }[] };
   if (fe.validation) {
-    const detail = fe.validation.map((v) => `${v.instancePath ? `${v.instancePath.replace(/^\//, '')} : ` : ''}${v.message ?? ''}`).join(' ; ');
+    const detail = fe.validation
+      .map((v) => `${v.instancePath ? `${v.instancePath.replace(/^\//, '')} : ` : ''}${v.message ?? ''}`)
+      .join(' ; ');
     return new AppError('REQUETE_INVALIDE', `${fe.message}`, `Paramètres invalides — ${detail || fe.message}`);
   }
   const status = fe.statusCode ?? (err as { status?: number }).status ?? 500;
   // 403 from the framework is @fastify/send refusing a path (../, dot files): "not found" says less.
   const byStatus: Partial<Record<number, ErrorCode>> = {
-    400: 'REQUETE_INVALIDE', 403: 'INTROUVABLE', 404: 'INTROUVABLE', 408: 'DELAI_DEPASSE', 413: 'FICHIER_TROP_GROS',
-    414: 'URI_TROP_LONGUE', 415: 'TYPE_NON_PRIS_EN_CHARGE', 429: 'TROP_DE_REQUETES', 431: 'ENTETES_TROP_GRANDS',
+    400: 'REQUETE_INVALIDE',
+    403: 'INTROUVABLE',
+    404: 'INTROUVABLE',
+    408: 'DELAI_DEPASSE',
+    413: 'FICHIER_TROP_GROS',
+    414: 'URI_TROP_LONGUE',
+    415: 'TYPE_NON_PRIS_EN_CHARGE',
+    429: 'TROP_DE_REQUETES',
+    431: 'ENTETES_TROP_GRANDS',
   };
-  const code = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'REQUETE_TROP_GROSSE' : byStatus[status] ?? (status >= 400 && status < 500 ? 'REQUETE_INVALIDE' : undefined);
-  return code ? new AppError(code, `${fe.code ?? ''} ${fe.message}`) : new AppError('ERREUR_INTERNE', err.stack ?? err.message);
+  const code =
+    fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+      ? 'REQUETE_TROP_GROSSE'
+      : (byStatus[status] ?? (status >= 400 && status < 500 ? 'REQUETE_INVALIDE' : undefined));
+  return code
+    ? new AppError(code, `${fe.code ?? ''} ${fe.message}`)
+    : new AppError('ERREUR_INTERNE', err.stack ?? err.message);
 }
 
 function sameSiteReferer(req: FastifyRequest): string | null {
@@ -36,27 +51,43 @@ function sameSiteReferer(req: FastifyRequest): string | null {
   }
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 414: 'URI Too Long', 431: 'Request Header Fields Too Large' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+};
 
 /**
  * What Node's HTTP parser refuses before Fastify sees a request (malformed request line, headers
  * over the size limit, a request that never ends): answered in French, JSON for /api.
  */
-export function clientErrorHandler(err: Error & { code?: string; rawPacket?: unknown }, socket: import('node:net').Socket) {
+export function clientErrorHandler(
+  err: Error & { code?: string; rawPacket?: unknown },
+  socket: import('node:net').Socket,
+) {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
   }
-  const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'ENTETES_TROP_GRANDS' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'DELAI_DEPASSE' : 'REQUETE_INVALIDE';
+  const code: ErrorCode =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'ENTETES_TROP_GRANDS'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'DELAI_DEPASSE'
+        : 'REQUETE_INVALIDE';
   const e = new AppError(code);
   const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.subarray(0, 64).toString('latin1') : '';
   const api = /^[A-Z]+ \/(api|interne)\//.test(raw);
   const body = api
     ? JSON.stringify(errorBody(code))
     : html`<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Requête refusée</title><link rel="stylesheet" href="/static/dsfr/dsfr.min.css"></head>
-<body><main class="fr-container fr-my-7w"><h1>Requête refusée</h1><p>Erreur ${e.status} — code ${code}</p><p>${e.userMessage}</p><p><a href="/">Page d’accueil</a></p></main></body></html>`.value;
-  socket.end(`HTTP/1.1 ${e.status} ${REASONS[e.status] ?? 'Bad Request'}\r\nContent-Type: ${api ? 'application/json' : 'text/html'}; charset=utf-8\r\n`
-    + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+<body><main class="fr-container fr-my-7w"><h1>Requête refusée</h1><p>Erreur ${e.status} — code ${code}</p><p>${e.userMessage}</p><p><a href="/">Page d’accueil</a></p></main></body></html>`
+        .value;
+  socket.end(
+    `HTTP/1.1 ${e.status} ${REASONS[e.status] ?? 'Bad Request'}\r\nContent-Type: ${api ? 'application/json' : 'text/html'}; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Longest URL served; longer ones get 414 (Node's own header limit, 16 KB, answers 431 beyond). */
@@ -64,9 +95,20 @@ const MAX_URL_LENGTH = 8192;
 
 export function registerErrorHandling(app: FastifyInstance, ctx: AppContext) {
   const respond = (req: FastifyRequest, reply: FastifyReply, e: AppError) => {
-    const wantsJson = req.url.startsWith('/api/') || req.url.startsWith('/interne/') || (req.headers.accept ?? '').startsWith('application/json');
-    if (wantsJson) return reply.code(e.status).type('application/json; charset=utf-8').send(errorBody(e.code, e.userMessage));
-    const title = e.status === 404 ? 'Page non trouvée' : e.status >= 500 ? 'Erreur inattendue' : e.status === 401 ? 'Connexion requise' : 'Requête refusée';
+    const wantsJson =
+      req.url.startsWith('/api/') ||
+      req.url.startsWith('/interne/') ||
+      (req.headers.accept ?? '').startsWith('application/json');
+    if (wantsJson)
+      return reply.code(e.status).type('application/json; charset=utf-8').send(errorBody(e.code, e.userMessage));
+    const title =
+      e.status === 404
+        ? 'Page non trouvée'
+        : e.status >= 500
+          ? 'Erreur inattendue'
+          : e.status === 401
+            ? 'Connexion requise'
+            : 'Requête refusée';
     // After signing in, come back to the page asked for (a form sent without a session: the page it was on).
     const back = req.method === 'GET' ? req.url : sameSiteReferer(req);
     return ctx.render(req, reply, {
@@ -103,4 +145,3 @@ export function registerErrorHandling(app: FastifyInstance, ctx: AppContext) {
     return respond(req, reply, e);
   };
 }
-

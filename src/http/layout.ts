@@ -1,4 +1,4 @@
-import { html, type Html } from './html.ts';
+import { type Html, html } from './html.ts';
 import { loginHref } from './return-path.ts';
 
 export type Site = { name: string; regionCode: string; regionNom: string };
@@ -44,7 +44,8 @@ function breadcrumb(crumbs: Crumb[]): Html {
       ${crumbs.map((c, i) =>
         i === crumbs.length - 1 || !c.href
           ? html`<li><a class="fr-breadcrumb__link" aria-current="page">${c.label}</a></li>`
-          : html`<li><a class="fr-breadcrumb__link" href="${c.href}">${c.label}</a></li>`)}
+          : html`<li><a class="fr-breadcrumb__link" href="${c.href}">${c.label}</a></li>`,
+      )}
     </ol>
   </div>
 </nav>`;
@@ -96,10 +97,12 @@ ${o.head}
         <div class="fr-header__tools">
           <div class="fr-header__tools-links">
             <ul class="fr-btns-group">
-              ${viewer
-                ? html`<li><a class="fr-btn fr-icon-settings-5-line" href="/admin">${viewer.role === 'administrateur' ? 'Administration' : 'Espace éditeur'}</a></li>
+              ${
+                viewer
+                  ? html`<li><a class="fr-btn fr-icon-settings-5-line" href="/admin">${viewer.role === 'administrateur' ? 'Administration' : 'Espace éditeur'}</a></li>
                   <li><form method="post" action="/deconnexion"><input type="hidden" name="_csrf" value="${o.csrf ?? ''}"><button class="fr-btn fr-icon-logout-box-r-line" type="submit">Se déconnecter (${viewer.nom})</button></form></li>`
-                : html`<li><a class="fr-btn fr-icon-lock-line" href="${loginHref(o.path === '/connexion' ? null : o.path)}">Se connecter</a></li>`}
+                  : html`<li><a class="fr-btn fr-icon-lock-line" href="${loginHref(o.path === '/connexion' ? null : o.path)}">Se connecter</a></li>`
+              }
             </ul>
           </div>
         </div>

@@ -30,7 +30,8 @@ export function signedIn(req: FastifyRequest): Actor {
 /** 401 for visitors, 403 when the module's policy refuses; otherwise the actor, for the audit journal. */
 export function authorize<A extends string, R>(req: FastifyRequest, can: Can<A, R>, action: A, resource: R): Actor {
   const actor = signedIn(req);
-  if (!can(actor, action, resource)) throw new AppError('INTERDIT', `${actor.label} (${actor.role}) may not ${action} on ${req.method} ${req.url}`);
+  if (!can(actor, action, resource))
+    throw new AppError('INTERDIT', `${actor.label} (${actor.role}) may not ${action} on ${req.method} ${req.url}`);
   return actor;
 }
 

@@ -16,7 +16,8 @@ function hasControlCharacter(s: string): boolean {
 
 export function safeReturnPath(input: unknown, fallback = '/admin'): string {
   if (typeof input !== 'string' || input.length === 0 || input.length > 500) return fallback;
-  if (!input.startsWith('/') || input.startsWith('//') || input.includes('\\') || hasControlCharacter(input)) return fallback;
+  if (!input.startsWith('/') || input.startsWith('//') || input.includes('\\') || hasControlCharacter(input))
+    return fallback;
   let u: URL;
   try {
     u = new URL(input, BASE);

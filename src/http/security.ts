@@ -53,7 +53,9 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
   app.addHook('onRequest', async (req, reply) => {
     if (!warnedProxy && req.headers['x-forwarded-for'] !== undefined) {
       warnedProxy = true;
-      req.log.warn('En-tête X-Forwarded-For reçu alors que TRUST_PROXY n’est pas défini : il est ignoré. Derrière un proxy, indiquez TRUST_PROXY (voir README, « Derrière un proxy »).');
+      req.log.warn(
+        'En-tête X-Forwarded-For reçu alors que TRUST_PROXY n’est pas défini : il est ignoré. Derrière un proxy, indiquez TRUST_PROXY (voir README, « Derrière un proxy »).',
+      );
     }
     if (req.url.startsWith('/static/')) return;
     const token = req.cookies[SESSION_COOKIE];
@@ -67,9 +69,15 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
       // the API takes no form: no token to mint (random bytes on every search keystroke otherwise)
     } else {
       const existing = req.cookies[CSRF_COOKIE];
-      req.csrfToken = existing && /^[\w-]{32}$/.test(existing) ? existing : crypto.randomBytes(24).toString('base64url');
+      req.csrfToken =
+        existing && /^[\w-]{32}$/.test(existing) ? existing : crypto.randomBytes(24).toString('base64url');
       if (existing !== req.csrfToken && !req.url.startsWith('/api/')) {
-        reply.setCookie(CSRF_COOKIE, req.csrfToken, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.config.cookieSecure });
+        reply.setCookie(CSRF_COOKIE, req.csrfToken, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: deps.config.cookieSecure,
+        });
       }
     }
   });
@@ -79,7 +87,10 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
     if (!UNSAFE.has(req.method) || req.url.startsWith('/api/') || req.url.startsWith('/interne/')) return;
     const body = req.body as Record<string, unknown> | undefined;
     const query = req.query as Record<string, unknown> | undefined;
-    const sent = (typeof body?._csrf === 'string' && body._csrf) || (typeof query?._csrf === 'string' && query._csrf) || req.headers['x-csrf-token'];
+    const sent =
+      (typeof body?._csrf === 'string' && body._csrf) ||
+      (typeof query?._csrf === 'string' && query._csrf) ||
+      req.headers['x-csrf-token'];
     if (typeof sent !== 'string' || !req.csrfToken || !safeEqual(sent, req.csrfToken)) {
       throw new AppError('CSRF_INVALIDE', `csrf mismatch on ${req.method} ${req.url}`);
     }
@@ -92,5 +103,11 @@ export function registerSecurity(app: FastifyInstance, deps: { db: Db; config: C
 }
 
 export function setSessionCookie(reply: FastifyReply, config: Config, token: string, expires: Date) {
-  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, expires });
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: config.cookieSecure,
+    expires,
+  });
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import zlib from 'node:zlib';
-import { shared, missingShared } from '../../test/helpers.ts';
+import { missingShared, shared } from '../../test/helpers.ts';
 import { AppError } from '../errors.ts';
 import { readCsv, readHeader, readRecords, sniffDelimiter, splitRecord } from './csv.ts';
 import { MAX_LINE_BYTES, type ReadLimits, readLines } from './read.ts';
@@ -78,7 +78,9 @@ test('truncation: a last line without its end and with missing fields fails; a c
   await fails(collect(readRecords(openCut, { limits })), /tronqué.*guillemets/);
 });
 
-test('real files: every record of the France THD file has the header’s 7 fields; the same file cut fails', { skip: missingShared('arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz') }, async () => {
+test('real files: every record of the France THD file has the header’s 7 fields; the same file cut fails', {
+  skip: missingShared('arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz'),
+}, async () => {
   const file = shared('arcep-fixe', 'france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz');
   const recs = await collect(readRecords(file, { limits }));
   assert.equal(recs.length, 587);

@@ -60,9 +60,11 @@ async function resolveChecked(url: URL, allow: AllowList): Promise<{ address: st
   }
   const refused = addresses.find((a) => !isAllowed(host, a.address, allow));
   if (refused || !addresses.length) {
-    throw fail(`blocked address ${refused?.address} for ${host}`,
-      `Adresse refusée : ${host} désigne une adresse interne, locale ou réservée (${refused?.address ?? 'aucune adresse'}). `
-      + 'Pour une source de l’intranet, ajoutez son nom ou sa plage à IMPORT_URL_ALLOWLIST.');
+    throw fail(
+      `blocked address ${refused?.address} for ${host}`,
+      `Adresse refusée : ${host} désigne une adresse interne, locale ou réservée (${refused?.address ?? 'aucune adresse'}). ` +
+        'Pour une source de l’intranet, ajoutez son nom ou sa plage à IMPORT_URL_ALLOWLIST.',
+    );
   }
   return { address: addresses[0]!.address, family: addresses[0]!.family === 6 ? 6 : 4 };
 }
@@ -76,7 +78,12 @@ function pinned(address: string, family: 4 | 6): LookupFunction {
 }
 
 /** One GET to a checked, pinned address; resolves with the response once its headers arrived. */
-function get(url: URL, to: { address: string; family: 4 | 6 }, idleMs: number, signal?: AbortSignal): Promise<http.IncomingMessage> {
+function get(
+  url: URL,
+  to: { address: string; family: 4 | 6 },
+  idleMs: number,
+  signal?: AbortSignal,
+): Promise<http.IncomingMessage> {
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.request(url, {
@@ -87,9 +94,26 @@ function get(url: URL, to: { address: string; family: 4 | 6 }, idleMs: number, s
       timeout: idleMs,
       ...(signal ? { signal } : {}),
     });
-    req.on('timeout', () => req.destroy(fail(`idle ${idleMs} ms before headers ${displayUrl(url)}`,
-      `Téléchargement interrompu : le serveur n’a rien envoyé pendant ${Math.round(idleMs / 1000)} s (${url.host}).`)));
-    req.on('error', (e) => reject(e instanceof AppError ? e : signal?.aborted ? signal.reason : fail(`get ${displayUrl(url)}: ${e.message}`, `Téléchargement impossible : le serveur ${url.host} n’a pas pu être joint.`)));
+    req.on('timeout', () =>
+      req.destroy(
+        fail(
+          `idle ${idleMs} ms before headers ${displayUrl(url)}`,
+          `Téléchargement interrompu : le serveur n’a rien envoyé pendant ${Math.round(idleMs / 1000)} s (${url.host}).`,
+        ),
+      ),
+    );
+    req.on('error', (e) =>
+      reject(
+        e instanceof AppError
+          ? e
+          : signal?.aborted
+            ? signal.reason
+            : fail(
+                `get ${displayUrl(url)}: ${e.message}`,
+                `Téléchargement impossible : le serveur ${url.host} n’a pas pu être joint.`,
+              ),
+      ),
+    );
     req.on('response', (res) => {
       // From here the body's own timer (in download) watches inactivity and says so in its message.
       req.setTimeout(0);
@@ -124,7 +148,8 @@ export async function download(spec: string, opts: DownloadOptions): Promise<Sou
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
       res.resume();
-      if (hop >= (opts.maxRedirects ?? MAX_REDIRECTS)) throw fail(`too many redirects from ${displayUrl(spec)}`, `Trop de redirections depuis ${displayUrl(spec)}.`);
+      if (hop >= (opts.maxRedirects ?? MAX_REDIRECTS))
+        throw fail(`too many redirects from ${displayUrl(spec)}`, `Trop de redirections depuis ${displayUrl(spec)}.`);
       try {
         url = new URL(res.headers.location, url);
       } catch {
@@ -149,10 +174,15 @@ export async function download(spec: string, opts: DownloadOptions): Promise<Sou
   let last = segment;
   try {
     last = decodeURIComponent(segment);
-  } catch { /* a malformed %-sequence: keep the name as written */ }
+  } catch {
+    /* a malformed %-sequence: keep the name as written */
+  }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
   const name = last.replace(/[\u0000-\u001f\u007f]/g, '') || 'telechargement';
-  const dest = path.join(opts.downloadDir, `${Date.now()}-${crypto.randomBytes(3).toString('hex')}-${name.replace(/[^\w.-]/g, '_').slice(-120)}`);
+  const dest = path.join(
+    opts.downloadDir,
+    `${Date.now()}-${crypto.randomBytes(3).toString('hex')}-${name.replace(/[^\w.-]/g, '_').slice(-120)}`,
+  );
   const h = crypto.createHash('sha256');
   let size = 0;
   const body = res;
@@ -162,8 +192,10 @@ export async function download(spec: string, opts: DownloadOptions): Promise<Sou
   const arm = () => {
     clearTimeout(idle);
     idle = setTimeout(() => {
-      timedOut = fail(`idle ${idleMs} ms in body of ${displayUrl(url)}`,
-        `Téléchargement interrompu : aucune donnée reçue pendant ${Math.round(idleMs / 1000)} s (${url.host}, ${size} octets reçus).`);
+      timedOut = fail(
+        `idle ${idleMs} ms in body of ${displayUrl(url)}`,
+        `Téléchargement interrompu : aucune donnée reçue pendant ${Math.round(idleMs / 1000)} s (${url.host}, ${size} octets reçus).`,
+      );
       body.destroy(timedOut);
     }, idleMs);
   };
@@ -171,22 +203,30 @@ export async function download(spec: string, opts: DownloadOptions): Promise<Sou
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     arm();
-    await pipeline(body, async function* (src: AsyncIterable<Buffer>) {
-      for await (const chunk of src) {
-        arm();
-        size += chunk.length;
-        if (size > opts.maxBytes) throw new AppError('FICHIER_TROP_GROS', `${displayUrl(url)}: over ${opts.maxBytes} bytes`);
-        h.update(chunk);
-        opts.onProgress?.(size, declared || null);
-        yield chunk;
-      }
-    }, fs.createWriteStream(dest));
+    await pipeline(
+      body,
+      async function* (src: AsyncIterable<Buffer>) {
+        for await (const chunk of src) {
+          arm();
+          size += chunk.length;
+          if (size > opts.maxBytes)
+            throw new AppError('FICHIER_TROP_GROS', `${displayUrl(url)}: over ${opts.maxBytes} bytes`);
+          h.update(chunk);
+          opts.onProgress?.(size, declared || null);
+          yield chunk;
+        }
+      },
+      fs.createWriteStream(dest),
+    );
   } catch (e) {
     await fsp.rm(dest, { force: true });
     if (timedOut) throw timedOut;
     if (opts.signal?.aborted) throw opts.signal.reason;
     if (e instanceof AppError) throw e;
-    throw fail(`body ${displayUrl(url)}: ${(e as Error).message}`, `Téléchargement interrompu : la connexion avec ${url.host} a été coupée.`);
+    throw fail(
+      `body ${displayUrl(url)}: ${(e as Error).message}`,
+      `Téléchargement interrompu : la connexion avec ${url.host} a été coupée.`,
+    );
   } finally {
     clearTimeout(idle);
     opts.signal?.removeEventListener('abort', onAbort);

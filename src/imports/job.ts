@@ -5,7 +5,7 @@ import type { Db } from '../db/db.ts';
 import type { RunTally } from './rejects.ts';
 import type { Source } from './source.ts';
 
-export type JobContext = {
+type JobContext = {
   db: Db;
   config: Config;
   log: Logger;
@@ -35,8 +35,12 @@ export type ImportJob<O = unknown> = {
   options: z.ZodType<O>;
   /** Source used when none is given (e.g. data shipped by an npm package). */
   defaultSource?: () => string;
-  run(ctx: JobContext, source: Source, options: O): Promise<string | void>;
+  run(ctx: JobContext, source: Source, options: O): Promise<string | undefined>;
 };
+
+/** A job of the registry, whatever its options: each job checks its own with its zod schema. */
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds jobs whose option types differ
+export type AnyImportJob = ImportJob<any>;
 
 export function defineJob<O>(job: ImportJob<O>): ImportJob<O> {
   return job;

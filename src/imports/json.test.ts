@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import zlib from 'node:zlib';
-import { shared, missingShared } from '../../test/helpers.ts';
+import { missingShared, shared } from '../../test/helpers.ts';
 import { AppError } from '../errors.ts';
 import { type JsonDocument, jsonElements } from './json.ts';
 import { MAX_LINE_BYTES } from './read.ts';
@@ -29,7 +29,9 @@ async function read(file: string, member?: string): Promise<{ elements: unknown[
   return { elements, doc };
 }
 
-test('a real GeoJSON file streamed feature by feature equals the file parsed whole', { skip: missingShared('boundaries/france-geojson-2018/communes-normandie.geojson.gz') }, async () => {
+test('a real GeoJSON file streamed feature by feature equals the file parsed whole', {
+  skip: missingShared('boundaries/france-geojson-2018/communes-normandie.geojson.gz'),
+}, async () => {
   const file = shared('boundaries', 'france-geojson-2018', 'communes-normandie.geojson.gz');
   const whole = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8'));
   const { elements, doc } = await read(file, 'features');
@@ -38,7 +40,12 @@ test('a real GeoJSON file streamed feature by feature equals the file parsed who
   assert.deepEqual(doc, { rest: { ...whole, features: [] }, count: whole.features.length });
 });
 
-test('a real COG array streamed record by record; a single Feature is the rest of the document', { skip: missingShared('admin/decoupage-administratif-6.0.0-regions.json.gz', 'boundaries/france-geojson-2018/region-normandie.geojson.gz') }, async () => {
+test('a real COG array streamed record by record; a single Feature is the rest of the document', {
+  skip: missingShared(
+    'admin/decoupage-administratif-6.0.0-regions.json.gz',
+    'boundaries/france-geojson-2018/region-normandie.geojson.gz',
+  ),
+}, async () => {
   const file = shared('admin', 'decoupage-administratif-6.0.0-regions.json.gz');
   const { elements, doc } = await read(file);
   assert.deepEqual(elements, JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')));
@@ -46,7 +53,7 @@ test('a real COG array streamed record by record; a single Feature is the rest o
   const region = shared('boundaries', 'france-geojson-2018', 'region-normandie.geojson.gz');
   const one = await read(region, 'features');
   assert.equal(one.elements.length, 0);
-  assert.equal((one.doc?.rest as { type: string }).type, 'Feature');
+  assert.equal((one.doc!.rest as { type: string }).type, 'Feature');
 });
 
 test('only the top-level member is streamed; strings holding brackets or the key do not confuse it', async () => {

@@ -1,7 +1,10 @@
 import type { ImportRun } from './queries.ts';
 
 /** The French words for an import run's status, with the DSFR badge kind that shows it. */
-export const RUN_STATUS: Record<ImportRun['status'], { label: string; badge: 'info' | 'success' | 'error' | 'new' | 'warning' }> = {
+export const RUN_STATUS: Record<
+  ImportRun['status'],
+  { label: string; badge: 'info' | 'success' | 'error' | 'new' | 'warning' }
+> = {
   running: { label: 'En cours', badge: 'info' },
   succeeded: { label: 'Réussi', badge: 'success' },
   failed: { label: 'Échec', badge: 'error' },

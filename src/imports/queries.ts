@@ -27,7 +27,15 @@ export type ImportRun = {
 };
 
 /** A follow-up of a committed run (listener) that failed on one instance. */
-export type RunSuiteFailure = { id: number; run_id: number; job: string; listener: string; instance: string; message: string; failed_at: Date };
+export type RunSuiteFailure = {
+  id: number;
+  run_id: number;
+  job: string;
+  listener: string;
+  instance: string;
+  message: string;
+  failed_at: Date;
+};
 
 export async function lastSucceededRun(q: Queryable, job: string): Promise<ImportRun | undefined> {
   const r = await q.query<ImportRun>(
@@ -38,11 +46,32 @@ export async function lastSucceededRun(q: Queryable, job: string): Promise<Impor
   return r.rows[0];
 }
 
-export async function insertRun(q: Queryable, run: { job: string; source: string; sha256: string | null; options: unknown; status: ImportRun['status']; startedBy: string; phase?: ImportRun['phase']; instance?: string }): Promise<number> {
+export async function insertRun(
+  q: Queryable,
+  run: {
+    job: string;
+    source: string;
+    sha256: string | null;
+    options: unknown;
+    status: ImportRun['status'];
+    startedBy: string;
+    phase?: ImportRun['phase'];
+    instance?: string;
+  },
+): Promise<number> {
   const r = await q.query<{ id: number }>(
     `INSERT INTO import_run (job, source, sha256, options, status, started_by, phase, instance, progress_at)
      VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, now()) RETURNING id`,
-    [run.job, safeSnippet(run.source, 2000), run.sha256, safeJsonText(JSON.stringify(run.options ?? {})), run.status, safeSnippet(run.startedBy, 200), run.phase ?? null, run.instance ?? null],
+    [
+      run.job,
+      safeSnippet(run.source, 2000),
+      run.sha256,
+      safeJsonText(JSON.stringify(run.options ?? {})),
+      run.status,
+      safeSnippet(run.startedBy, 200),
+      run.phase ?? null,
+      run.instance ?? null,
+    ],
   );
   return Number(r.rows[0]!.id);
 }
@@ -50,12 +79,27 @@ export async function insertRun(q: Queryable, run: { job: string; source: string
 export async function finishRun(
   q: Queryable,
   id: number,
-  r: { status: ImportRun['status']; read: number; accepted: number; rejected: number; rejects: unknown[]; message: string | null },
+  r: {
+    status: ImportRun['status'];
+    read: number;
+    accepted: number;
+    rejected: number;
+    rejects: unknown[];
+    message: string | null;
+  },
 ): Promise<void> {
   await q.query(
     `UPDATE import_run SET status = $2, ended_at = now(), rows_read = $3, rows_accepted = $4,
        rows_rejected = $5, rejects = $6::jsonb, message = $7, phase = NULL WHERE id = $1`,
-    [id, r.status, r.read, r.accepted, r.rejected, JSON.stringify(r.rejects), r.message === null ? null : safeSnippet(r.message, 4000)],
+    [
+      id,
+      r.status,
+      r.read,
+      r.accepted,
+      r.rejected,
+      JSON.stringify(r.rejects),
+      r.message === null ? null : safeSnippet(r.message, 4000),
+    ],
   );
 }
 
@@ -93,7 +137,11 @@ export async function failSilentRuns(q: Queryable, minutes = 5): Promise<number>
 }
 
 /** Once the source is a local file: what was actually read, and its checksum. */
-export async function setRunSource(q: Queryable, id: number, s: { source: string; sha256: string; size: number; phase: ImportRun['phase'] }): Promise<void> {
+export async function setRunSource(
+  q: Queryable,
+  id: number,
+  s: { source: string; sha256: string; size: number; phase: ImportRun['phase'] },
+): Promise<void> {
   await q.query(
     `UPDATE import_run SET source = $2, sha256 = $3, bytes_read = $4, bytes_total = $4, source_taille = $4, phase = $5,
        progress_at = now()
@@ -109,7 +157,14 @@ export async function setRunSource(q: Queryable, id: number, s: { source: string
 export async function updateProgress(
   q: Queryable,
   id: number,
-  p: { phase: ImportRun['phase']; bytes: number; total: number | null; read: number; accepted: number; rejected: number },
+  p: {
+    phase: ImportRun['phase'];
+    bytes: number;
+    total: number | null;
+    read: number;
+    accepted: number;
+    rejected: number;
+  },
 ): Promise<string | null> {
   const r = await q.query<{ cancel_requested_by: string | null }>(
     `UPDATE import_run SET phase = $2, bytes_read = $3, bytes_total = $4, rows_read = $5, rows_accepted = $6,
@@ -122,15 +177,23 @@ export async function updateProgress(
 
 /** Marks a running run for cancellation; false when it is not running (any more). */
 export async function requestCancel(q: Queryable, id: number, by: string): Promise<boolean> {
-  const r = await q.query(`UPDATE import_run SET cancel_requested_by = $2 WHERE id = $1 AND status = 'running'`, [id, by]);
+  const r = await q.query(`UPDATE import_run SET cancel_requested_by = $2 WHERE id = $1 AND status = 'running'`, [
+    id,
+    by,
+  ]);
   return r.rowCount > 0;
 }
 
-export async function insertSuiteFailure(q: Queryable, f: { runId: number; listener: string; instance: string; message: string }): Promise<void> {
-  await q.query(
-    'INSERT INTO import_run_suite (run_id, listener, instance, message) VALUES ($1, $2, $3, $4)',
-    [f.runId, f.listener, f.instance, safeSnippet(f.message, 1000)],
-  );
+export async function insertSuiteFailure(
+  q: Queryable,
+  f: { runId: number; listener: string; instance: string; message: string },
+): Promise<void> {
+  await q.query('INSERT INTO import_run_suite (run_id, listener, instance, message) VALUES ($1, $2, $3, $4)', [
+    f.runId,
+    f.listener,
+    f.instance,
+    safeSnippet(f.message, 1000),
+  ]);
 }
 
 /** A follow-up that ran fine on an instance makes its earlier failures there obsolete. */
@@ -143,20 +206,27 @@ export async function resolveSuiteFailures(q: Queryable, listener: string, insta
 }
 
 export async function openSuiteFailures(q: Queryable, runId?: number): Promise<RunSuiteFailure[]> {
-  return (await q.query<RunSuiteFailure>(
-    `SELECT s.id::int AS id, s.run_id::int AS run_id, r.job, s.listener, s.instance, s.message, s.failed_at
+  return (
+    await q.query<RunSuiteFailure>(
+      `SELECT s.id::int AS id, s.run_id::int AS run_id, r.job, s.listener, s.instance, s.message, s.failed_at
      FROM import_run_suite s JOIN import_run r ON r.id = s.run_id
      WHERE s.resolved_at IS NULL AND ($1::bigint IS NULL OR s.run_id = $1) ORDER BY s.id DESC LIMIT 50`,
-    [runId ?? null],
-  )).rows;
+      [runId ?? null],
+    )
+  ).rows;
 }
 
 /** Runs that succeeded since a time (an instance that lost its notification connection catches up). */
-export async function succeededRunsSince(q: Queryable, since: Date): Promise<{ id: number; job: string; instance: string | null }[]> {
-  return (await q.query<{ id: number; job: string; instance: string | null }>(
-    `SELECT id::int AS id, job, instance FROM import_run WHERE status = 'succeeded' AND ended_at >= $1 ORDER BY ended_at`,
-    [since],
-  )).rows;
+export async function succeededRunsSince(
+  q: Queryable,
+  since: Date,
+): Promise<{ id: number; job: string; instance: string | null }[]> {
+  return (
+    await q.query<{ id: number; job: string; instance: string | null }>(
+      `SELECT id::int AS id, job, instance FROM import_run WHERE status = 'succeeded' AND ended_at >= $1 ORDER BY ended_at`,
+      [since],
+    )
+  ).rows;
 }
 
 export async function databaseNow(q: Queryable): Promise<Date> {

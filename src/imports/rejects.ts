@@ -11,6 +11,11 @@ export class RunTally {
   reject(line: number | null, reason: string, raw?: string): void {
     this.rejected++;
     // Reasons and samples quote the file: stored text must stay valid whatever it holds.
-    if (this.sample.length < this.maxSample) this.sample.push({ line, reason: safeSnippet(reason, 500), raw: raw === undefined ? undefined : safeSnippet(raw, 300) });
+    if (this.sample.length < this.maxSample)
+      this.sample.push({
+        line,
+        reason: safeSnippet(reason, 500),
+        raw: raw === undefined ? undefined : safeSnippet(raw, 300),
+      });
   }
 }

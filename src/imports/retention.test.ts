@@ -19,14 +19,20 @@ test('source files older than the retention, or beyond N per job, are removed; r
     return p;
   };
   const keep = [
-    make('telechargements/adresses/a1.csv.gz', 2), make('telechargements/adresses/a2.csv.gz', 3), make('telechargements/adresses/a3.csv.gz', 4),
-    make('televersements/contours/c1.geojson', 10), make('televersements/ancien-sans-job.csv', 29),
+    make('telechargements/adresses/a1.csv.gz', 2),
+    make('telechargements/adresses/a2.csv.gz', 3),
+    make('telechargements/adresses/a3.csv.gz', 4),
+    make('televersements/contours/c1.geojson', 10),
+    make('televersements/ancien-sans-job.csv', 29),
     // Younger than a day: kept whatever its rank (a queued import may need it).
-    make('televersements/mci-communes/m0.csv', 0.1), make('televersements/mci-communes/m1.csv', 0.2),
-    make('televersements/mci-communes/m2.csv', 0.3), make('televersements/mci-communes/m3.csv', 0.4),
+    make('televersements/mci-communes/m0.csv', 0.1),
+    make('televersements/mci-communes/m1.csv', 0.2),
+    make('televersements/mci-communes/m2.csv', 0.3),
+    make('televersements/mci-communes/m3.csv', 0.4),
   ];
   const gone = [
-    make('telechargements/adresses/a4.csv.gz', 5), make('telechargements/adresses/a5.csv.gz', 6), // beyond 3 for the job
+    make('telechargements/adresses/a4.csv.gz', 5),
+    make('telechargements/adresses/a5.csv.gz', 6), // beyond 3 for the job
     make('televersements/contours/c2.geojson', 40), // older than 30 days
     make('televersements/ancien-sans-job-2.csv', 31),
   ];
@@ -36,6 +42,9 @@ test('source files older than the retention, or beyond N per job, are removed; r
   for (const p of keep) assert.ok(fs.existsSync(p), `kept: ${p}`);
   for (const p of gone) assert.ok(!fs.existsSync(p), `removed: ${p}`);
   // Missing folders are not an error.
-  assert.deepEqual(await cleanSourceFiles(path.join(data, 'absent'), { days: 30, perJob: 3 }), { removed: 0, bytes: 0 });
+  assert.deepEqual(await cleanSourceFiles(path.join(data, 'absent'), { days: 30, perJob: 3 }), {
+    removed: 0,
+    bytes: 0,
+  });
   fs.rmSync(data, { recursive: true, force: true });
 });

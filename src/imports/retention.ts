@@ -15,7 +15,13 @@ type RetentionRule = { days: number; perJob: number };
  * SHA-256): files older than `days`, and beyond the `perJob` newest of each job's folder. Files of
  * the last 24 hours stay. Missing folders are fine; a file that cannot be removed is skipped and logged.
  */
-export async function cleanSourceFiles(dataDir: string, rule: RetentionRule, log?: Logger, now = Date.now(), otherRoots: string[] = []): Promise<{ removed: number; bytes: number }> {
+export async function cleanSourceFiles(
+  dataDir: string,
+  rule: RetentionRule,
+  log?: Logger,
+  now = Date.now(),
+  otherRoots: string[] = [],
+): Promise<{ removed: number; bytes: number }> {
   let removed = 0;
   let bytes = 0;
   const groups: string[] = [];
@@ -52,8 +58,16 @@ export async function cleanSourceFiles(dataDir: string, rule: RetentionRule, log
 }
 
 /** Runs the clean-up now and then once a day; the timer does not keep the process alive. */
-export function scheduleSourceCleanup(dataDir: string, rule: RetentionRule, log: Logger, otherRoots: string[] = []): NodeJS.Timeout {
-  const run = () => void cleanSourceFiles(dataDir, rule, log, Date.now(), otherRoots).catch((e) => log.error({ err: e }, 'retention clean-up failed'));
+export function scheduleSourceCleanup(
+  dataDir: string,
+  rule: RetentionRule,
+  log: Logger,
+  otherRoots: string[] = [],
+): NodeJS.Timeout {
+  const run = () =>
+    void cleanSourceFiles(dataDir, rule, log, Date.now(), otherRoots).catch((e) =>
+      log.error({ err: e }, 'retention clean-up failed'),
+    );
   run();
   const t = setInterval(run, 86_400_000);
   t.unref();
@@ -61,4 +75,5 @@ export function scheduleSourceCleanup(dataDir: string, rule: RetentionRule, log:
 }
 
 /** Sub-folder of a job's source files (job names are [a-z0-9-]; anything else goes to the folder itself). */
-export const jobFolder = (root: string, job: string | undefined) => (job && /^[a-z0-9-]{1,60}$/.test(job) ? path.join(root, job) : root);
+export const jobFolder = (root: string, job: string | undefined) =>
+  job && /^[a-z0-9-]{1,60}$/.test(job) ? path.join(root, job) : root;

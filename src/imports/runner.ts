@@ -6,7 +6,7 @@ import { type AbortState, withAbort } from '../db/abort.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import type { ImportEvent } from './events.ts';
-import type { ImportJob } from './job.ts';
+import type { AnyImportJob } from './job.ts';
 import { notifyImports } from './notify.ts';
 import {
   finishRun,
@@ -28,9 +28,9 @@ type RunnerDeps = {
   db: Db;
   config: Config;
   log: Logger;
-  jobs: ReadonlyMap<string, ImportJob<any>>;
+  jobs: ReadonlyMap<string, AnyImportJob>;
   /** Follow-ups after a committed import; must not throw (see ImportEvents). */
-  onImported?: (ev: ImportEvent) => Promise<unknown> | void;
+  onImported?: (ev: ImportEvent) => Promise<unknown> | undefined;
   /** Who runs the import (defaults to this process); two apps in one process pass their own. */
   instance?: string;
   /** How often progress is written and cancellation requests are looked for. */
@@ -45,7 +45,7 @@ export type ImportRequest = {
   force?: boolean;
 };
 
-export function jobsByName(jobs: readonly ImportJob<any>[]): Map<string, ImportJob<any>> {
+export function jobsByName(jobs: readonly AnyImportJob[]): Map<string, AnyImportJob> {
   return new Map(jobs.map((j) => [j.name, j]));
 }
 

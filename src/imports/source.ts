@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.ts';
-import { download, type DownloadOptions } from './download.ts';
+import { type DownloadOptions, download } from './download.ts';
 
 /** A source an import job reads: a local file (downloads and uploads are first saved as one). */
 export type Source = {
@@ -31,7 +31,12 @@ async function sha256File(p: string): Promise<string> {
 export async function resolveSource(spec: string, opts: DownloadOptions): Promise<Source> {
   if (/^https?:\/\//i.test(spec)) return download(spec, opts);
   // Any other scheme (file:, x:../../etc/passwd…) is refused rather than read as a local path.
-  if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) throw new AppError('SOURCE_ILLISIBLE', `scheme in ${spec.slice(0, 200)}`, 'Seules les adresses http:// ou https:// sont acceptées.');
+  if (/^[a-z][a-z0-9+.-]*:/i.test(spec))
+    throw new AppError(
+      'SOURCE_ILLISIBLE',
+      `scheme in ${spec.slice(0, 200)}`,
+      'Seules les adresses http:// ou https:// sont acceptées.',
+    );
   const p = path.resolve(spec);
   let st: fs.Stats;
   try {

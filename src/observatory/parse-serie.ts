@@ -12,9 +12,27 @@
  */
 import { norm, type RawSheet, type Reject } from './parse.ts';
 
-type LongRecognised = { niveau: 'departement' | 'region'; cols: Record<'code' | 'nom' | 'estimation' | 'annee' | 'trimestre' | 'raccordables', number>; estimationQuarter: string | null };
-export type LongRow = { line: number; code: string; nom: string; periode: string; raccordables: number; estimation: number | null };
-export type LongSeries = { niveau: 'departement' | 'region'; sheet: string; rows: LongRow[]; rejects: Reject[]; read: number; estimationQuarter: string | null };
+type LongRecognised = {
+  niveau: 'departement' | 'region';
+  cols: Record<'code' | 'nom' | 'estimation' | 'annee' | 'trimestre' | 'raccordables', number>;
+  estimationQuarter: string | null;
+};
+export type LongRow = {
+  line: number;
+  code: string;
+  nom: string;
+  periode: string;
+  raccordables: number;
+  estimation: number | null;
+};
+export type LongSeries = {
+  niveau: 'departement' | 'region';
+  sheet: string;
+  rows: LongRow[];
+  rejects: Reject[];
+  read: number;
+  estimationQuarter: string | null;
+};
 
 const key = (s: string) => norm(s).replace(/[\s-]+/g, '_');
 
@@ -25,7 +43,11 @@ export function recogniseLong(sheet: RawSheet): LongRecognised | undefined {
   if (code < 0) return undefined;
   const niveau = h[code] === 'code_region' ? 'region' : 'departement';
   const cols = {
-    code, nom: at(/^nom_(departement|region)$/), estimation: at(/^meilleure_estimation_des_locaux/), annee: at(/^annee$/), trimestre: at(/^trimestre$/),
+    code,
+    nom: at(/^nom_(departement|region)$/),
+    estimation: at(/^meilleure_estimation_des_locaux/),
+    annee: at(/^annee$/),
+    trimestre: at(/^trimestre$/),
     raccordables: at(/^(nombre_de_)?(logements|locaux)_raccordables$/),
   };
   if (cols.annee < 0 || cols.trimestre < 0 || cols.raccordables < 0) return undefined;
@@ -39,26 +61,56 @@ const num = (s: string | undefined) => {
 };
 
 export function parseLong(sheet: RawSheet, rec: LongRecognised): LongSeries {
-  const out: LongSeries = { niveau: rec.niveau, sheet: sheet.name, rows: [], rejects: [], read: 0, estimationQuarter: rec.estimationQuarter };
+  const out: LongSeries = {
+    niveau: rec.niveau,
+    sheet: sheet.name,
+    rows: [],
+    rejects: [],
+    read: 0,
+    estimationQuarter: rec.estimationQuarter,
+  };
   const c = rec.cols;
   for (let i = 1; i < sheet.rows.length; i++) {
     const row = sheet.rows[i]!;
-    if (row.every((x) => !x || !x.trim())) continue;
+    if (row.every((x) => !x?.trim())) continue;
     out.read++;
     const line = i + 1;
     const raw = row.join(',');
     let code = (row[c.code] ?? '').trim().toUpperCase();
     if (/^\d$/.test(code)) code = `0${code}`;
     const nom = c.nom >= 0 ? (row[c.nom] ?? '').trim() : '';
-    if (code && !(rec.niveau === 'departement' ? /^(\d{2,3}|2[AB])$/ : /^\d{2}$/).test(code)) { out.rejects.push({ line, reason: `code invalide « ${code} »`, raw }); continue; }
-    if (!code && !nom) { out.rejects.push({ line, reason: 'ni code ni nom de territoire', raw }); continue; }
+    if (code && !(rec.niveau === 'departement' ? /^(\d{2,3}|2[AB])$/ : /^\d{2}$/).test(code)) {
+      out.rejects.push({ line, reason: `code invalide « ${code} »`, raw });
+      continue;
+    }
+    if (!code && !nom) {
+      out.rejects.push({ line, reason: 'ni code ni nom de territoire', raw });
+      continue;
+    }
     const annee = (row[c.annee] ?? '').trim();
     const t = (row[c.trimestre] ?? '').trim();
-    if (!/^20\d{2}$/.test(annee) || !/^[1-4]$/.test(t)) { out.rejects.push({ line, reason: `trimestre invalide « ${annee} T${t} » (année AAAA et trimestre 1 à 4 attendus)`, raw }); continue; }
+    if (!/^20\d{2}$/.test(annee) || !/^[1-4]$/.test(t)) {
+      out.rejects.push({
+        line,
+        reason: `trimestre invalide « ${annee} T${t} » (année AAAA et trimestre 1 à 4 attendus)`,
+        raw,
+      });
+      continue;
+    }
     const rac = num(row[c.raccordables]);
-    if (rac === null || !Number.isFinite(rac) || rac < 0) { out.rejects.push({ line, reason: `locaux raccordables invalides « ${row[c.raccordables] ?? ''} »`, raw }); continue; }
+    if (rac === null || !Number.isFinite(rac) || rac < 0) {
+      out.rejects.push({ line, reason: `locaux raccordables invalides « ${row[c.raccordables] ?? ''} »`, raw });
+      continue;
+    }
     const est = c.estimation >= 0 ? num(row[c.estimation]) : null;
-    if (est !== null && (!Number.isFinite(est) || est <= 0)) { out.rejects.push({ line, reason: `meilleure estimation des locaux invalide « ${row[c.estimation] ?? ''} »`, raw }); continue; }
+    if (est !== null && (!Number.isFinite(est) || est <= 0)) {
+      out.rejects.push({
+        line,
+        reason: `meilleure estimation des locaux invalide « ${row[c.estimation] ?? ''} »`,
+        raw,
+      });
+      continue;
+    }
     out.rows.push({ line, code, nom, periode: `${annee}-T${t}`, raccordables: Math.round(rac), estimation: est });
   }
   return out;

@@ -15,7 +15,11 @@ export type RawSheet = { name: string; rows: string[][] };
 export class SheetError extends Error {}
 
 export const NIVEAU_SHEET_LABEL: Record<Niveau, string> = {
-  commune: 'communes', epci: 'EPCI', departement: 'départements', region: 'régions', arrondissement: 'arrondissements (Paris, Lyon, Marseille)',
+  commune: 'communes',
+  epci: 'EPCI',
+  departement: 'départements',
+  region: 'régions',
+  arrondissement: 'arrondissements (Paris, Lyon, Marseille)',
 };
 
 const CODE_HEADERS: Record<string, Niveau> = {
@@ -27,7 +31,13 @@ const CODE_HEADERS: Record<string, Niveau> = {
 };
 
 export function norm(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[\u00a0\u202f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
 }
 
 /** Excel column letter of a 0-based index (A, B, …, AA). */
@@ -141,8 +151,21 @@ function trimTrailing(a: string[]): string[] {
 export type Reject = { line: number; reason: string; raw: string };
 
 export type DeploymentRow = { code: string; line: number; champ: Champ; values: (number | null)[] };
-type Champ = 'locaux_raccordables' | 'categorie' | 'mutualisation_1' | 'mutualisation_2' | 'mutualisation_3' | 'mutualisation_4';
-export type DeploymentSheet = { niveau: Niveau; sheet: string; periodes: string[]; rows: DeploymentRow[]; rejects: Reject[]; read: number };
+type Champ =
+  | 'locaux_raccordables'
+  | 'categorie'
+  | 'mutualisation_1'
+  | 'mutualisation_2'
+  | 'mutualisation_3'
+  | 'mutualisation_4';
+export type DeploymentSheet = {
+  niveau: Niveau;
+  sheet: string;
+  periodes: string[];
+  rows: DeploymentRow[];
+  rejects: Reject[];
+  read: number;
+};
 
 function champOf(s: string): Champ | undefined {
   const n = norm(s);
@@ -161,34 +184,51 @@ export function parseDeployment(sheet: RawSheet, rec: Recognised): DeploymentShe
   rec.header.slice(2).forEach((h, j) => {
     const p = quarterLabel(h);
     if (!p) {
-      throw new SheetError(`Feuille « ${sheet.name} » (déploiement par ${NIVEAU_SHEET_LABEL[rec.niveau]}), ligne ${lineOf(rec.headerIndex)}, colonne ${colLetter(j + 2)} : libellé de trimestre inconnu « ${h} » (attendu par exemple « T1 2018 »).`);
+      throw new SheetError(
+        `Feuille « ${sheet.name} » (déploiement par ${NIVEAU_SHEET_LABEL[rec.niveau]}), ligne ${lineOf(rec.headerIndex)}, colonne ${colLetter(j + 2)} : libellé de trimestre inconnu « ${h} » (attendu par exemple « T1 2018 »).`,
+      );
     }
-    if (periodes.includes(p)) throw new SheetError(`Feuille « ${sheet.name} », ligne ${lineOf(rec.headerIndex)} : le trimestre « ${h} » apparaît deux fois.`);
+    if (periodes.includes(p))
+      throw new SheetError(
+        `Feuille « ${sheet.name} », ligne ${lineOf(rec.headerIndex)} : le trimestre « ${h} » apparaît deux fois.`,
+      );
     periodes.push(p);
   });
-  if (!periodes.length) throw new SheetError(`Feuille « ${sheet.name} », ligne ${lineOf(rec.headerIndex)} : aucune colonne de trimestre après « Champ ».`);
+  if (!periodes.length)
+    throw new SheetError(
+      `Feuille « ${sheet.name} », ligne ${lineOf(rec.headerIndex)} : aucune colonne de trimestre après « Champ ».`,
+    );
   const out: DeploymentSheet = { niveau: rec.niveau, sheet: sheet.name, periodes, rows: [], rejects: [], read: 0 };
   for (let i = rec.headerIndex + 1; i < sheet.rows.length; i++) {
     const row = sheet.rows[i]!;
-    if (row.every((c) => !c || !c.trim())) continue;
+    if (row.every((c) => !c?.trim())) continue;
     out.read++;
     const code = padCode(rec.niveau, row[0] ?? '');
     if (!CODE_RE[rec.niveau].test(code)) {
-      out.rejects.push({ line: lineOf(i), reason: `Code ${rec.niveau === 'epci' ? 'SIREN' : 'INSEE'} invalide « ${row[0] ?? ''} » en colonne A`, raw: rawOf(row) });
+      out.rejects.push({
+        line: lineOf(i),
+        reason: `Code ${rec.niveau === 'epci' ? 'SIREN' : 'INSEE'} invalide « ${row[0] ?? ''} » en colonne A`,
+        raw: rawOf(row),
+      });
       continue;
     }
     const champ = champOf(row[1] ?? '');
     if (!champ) {
-      out.rejects.push({ line: lineOf(i), reason: `Champ inconnu « ${row[1] ?? ''} » en colonne B (attendu « Locaux Raccordables » ou « Catégorie »)`, raw: rawOf(row) });
+      out.rejects.push({
+        line: lineOf(i),
+        reason: `Champ inconnu « ${row[1] ?? ''} » en colonne B (attendu « Locaux Raccordables » ou « Catégorie »)`,
+        raw: rawOf(row),
+      });
       continue;
     }
     const values: (number | null)[] = [];
     let bad: string | undefined;
-    periodes.forEach((p, j) => {
+    periodes.forEach((_p, j) => {
       if (bad) return;
       const cell = row[j + 2];
       const v = champ.startsWith('mutualisation') ? parseShare(cell) : parseCount(cell);
-      if (!v.ok) bad = `Valeur non numérique « ${(cell ?? '').trim()} » pour ${rec.header[j + 2]} (colonne ${colLetter(j + 2)})`;
+      if (!v.ok)
+        bad = `Valeur non numérique « ${(cell ?? '').trim()} » pour ${rec.header[j + 2]} (colonne ${colLetter(j + 2)})`;
       else values.push(v.value);
     });
     if (bad) {
@@ -201,23 +241,55 @@ export function parseDeployment(sheet: RawSheet, rec: Recognised): DeploymentShe
 }
 
 export type InfoRow = {
-  code: string; line: number; nom: string | null; departement: string | null; region: string | null; epci: string | null;
-  commune: string | null; logements: number | null; etablissements: number | null; meilleure_estimation_locaux: number | null;
-  zone_tres_dense: boolean | null; engagement_l3313: string | null; intention_privee: boolean | null;
-  commune_rurale: boolean | null; commune_montagne: boolean | null; operateurs: string | null;
+  code: string;
+  line: number;
+  nom: string | null;
+  departement: string | null;
+  region: string | null;
+  epci: string | null;
+  commune: string | null;
+  logements: number | null;
+  etablissements: number | null;
+  meilleure_estimation_locaux: number | null;
+  zone_tres_dense: boolean | null;
+  engagement_l3313: string | null;
+  intention_privee: boolean | null;
+  commune_rurale: boolean | null;
+  commune_montagne: boolean | null;
+  operateurs: string | null;
 };
-export type InfoSheet = { niveau: Niveau; sheet: string; millesime: string | undefined; rows: InfoRow[]; rejects: Reject[]; read: number; ignored: string[] };
+export type InfoSheet = {
+  niveau: Niveau;
+  sheet: string;
+  millesime: string | undefined;
+  rows: InfoRow[];
+  rejects: Reject[];
+  read: number;
+  ignored: string[];
+};
 
 type InfoField = keyof Omit<InfoRow, 'code' | 'line'>;
 const INFO_COLUMNS: Record<string, InfoField> = {
-  'nom commune': 'nom', 'nom epci': 'nom', 'nom departement': 'nom', 'nom region': 'nom', 'nom arrondissement': 'nom',
-  'code region': 'region', 'code departement': 'departement', 'siren epci': 'epci', 'code commune': 'commune',
-  logements: 'logements', etablissements: 'etablissements',
+  'nom commune': 'nom',
+  'nom epci': 'nom',
+  'nom departement': 'nom',
+  'nom region': 'nom',
+  'nom arrondissement': 'nom',
+  'code region': 'region',
+  'code departement': 'departement',
+  'siren epci': 'epci',
+  'code commune': 'commune',
+  logements: 'logements',
+  etablissements: 'etablissements',
   'meilleure estimation des locaux a date': 'meilleure_estimation_locaux',
-  'zones tres denses': 'zone_tres_dense', 'zone tres dense': 'zone_tres_dense',
-  'engagements l. 33-13': 'engagement_l3313', 'engagements l.33-13': 'engagement_l3313',
-  'intentions privees hors engagement l. 33-13': 'intention_privee', 'intentions privees hors engagement l.33-13': 'intention_privee',
-  'commune rurale': 'commune_rurale', 'commune de montagne': 'commune_montagne',
+  'zones tres denses': 'zone_tres_dense',
+  'zone tres dense': 'zone_tres_dense',
+  'engagements l. 33-13': 'engagement_l3313',
+  'engagements l.33-13': 'engagement_l3313',
+  'intentions privees hors engagement l. 33-13': 'intention_privee',
+  'intentions privees hors engagement l.33-13': 'intention_privee',
+  'commune rurale': 'commune_rurale',
+  'commune de montagne': 'commune_montagne',
 };
 const COUNT_FIELDS = new Set<InfoField>(['logements', 'etablissements', 'meilleure_estimation_locaux']);
 const FLAG_FIELDS = new Set<InfoField>(['zone_tres_dense', 'intention_privee', 'commune_rurale', 'commune_montagne']);
@@ -237,41 +309,80 @@ export function parseInformations(sheet: RawSheet, rec: Recognised): InfoSheet {
     }
     const field = INFO_COLUMNS[n];
     if (!field) {
-      throw new SheetError(`Feuille « ${sheet.name} » (informations sur les ${NIVEAU_SHEET_LABEL[rec.niveau]}), ligne ${lineOf(rec.headerIndex)}, colonne ${colLetter(j)} : colonne inconnue « ${h} ». Colonnes attendues : ${expectedInfoColumns(rec.niveau)}.`);
+      throw new SheetError(
+        `Feuille « ${sheet.name} » (informations sur les ${NIVEAU_SHEET_LABEL[rec.niveau]}), ligne ${lineOf(rec.headerIndex)}, colonne ${colLetter(j)} : colonne inconnue « ${h} ». Colonnes attendues : ${expectedInfoColumns(rec.niveau)}.`,
+      );
     }
-    if (seen.has(field) && field !== 'nom') throw new SheetError(`Feuille « ${sheet.name} », ligne ${lineOf(rec.headerIndex)} : la colonne « ${h} » apparaît deux fois.`);
+    if (seen.has(field) && field !== 'nom')
+      throw new SheetError(
+        `Feuille « ${sheet.name} », ligne ${lineOf(rec.headerIndex)} : la colonne « ${h} » apparaît deux fois.`,
+      );
     seen.add(field);
     cols.push({ idx: j, field });
   });
   for (const req of ['logements', 'etablissements'] as const) {
     if (!seen.has(req)) {
-      throw new SheetError(`Feuille « ${sheet.name} » (informations sur les ${NIVEAU_SHEET_LABEL[rec.niveau]}), ligne ${lineOf(rec.headerIndex)} : colonne « ${req === 'logements' ? 'Logements' : 'Établissements'} » absente (colonne renommée ?). En-tête lu : ${rec.header.join(' | ')}.`);
+      throw new SheetError(
+        `Feuille « ${sheet.name} » (informations sur les ${NIVEAU_SHEET_LABEL[rec.niveau]}), ligne ${lineOf(rec.headerIndex)} : colonne « ${req === 'logements' ? 'Logements' : 'Établissements'} » absente (colonne renommée ?). En-tête lu : ${rec.header.join(' | ')}.`,
+      );
     }
   }
-  const out: InfoSheet = { niveau: rec.niveau, sheet: sheet.name, millesime, rows: [], rejects: [], read: 0, ignored: [] };
+  const out: InfoSheet = {
+    niveau: rec.niveau,
+    sheet: sheet.name,
+    millesime,
+    rows: [],
+    rejects: [],
+    read: 0,
+    ignored: [],
+  };
   for (let i = rec.headerIndex + 1; i < sheet.rows.length; i++) {
     const row = sheet.rows[i]!;
-    if (row.every((c) => !c || !c.trim())) continue;
+    if (row.every((c) => !c?.trim())) continue;
     out.read++;
     const code = padCode(rec.niveau, row[0] ?? '');
     if (!CODE_RE[rec.niveau].test(code)) {
-      out.rejects.push({ line: lineOf(i), reason: `Code ${rec.niveau === 'epci' ? 'SIREN' : 'INSEE'} invalide « ${row[0] ?? ''} » en colonne A`, raw: rawOf(row) });
+      out.rejects.push({
+        line: lineOf(i),
+        reason: `Code ${rec.niveau === 'epci' ? 'SIREN' : 'INSEE'} invalide « ${row[0] ?? ''} » en colonne A`,
+        raw: rawOf(row),
+      });
       continue;
     }
     const r: InfoRow = {
-      code, line: lineOf(i), nom: null, departement: null, region: null, epci: null, commune: null, logements: null, etablissements: null,
-      meilleure_estimation_locaux: null, zone_tres_dense: null, engagement_l3313: null, intention_privee: null, commune_rurale: null, commune_montagne: null, operateurs: null,
+      code,
+      line: lineOf(i),
+      nom: null,
+      departement: null,
+      region: null,
+      epci: null,
+      commune: null,
+      logements: null,
+      etablissements: null,
+      meilleure_estimation_locaux: null,
+      zone_tres_dense: null,
+      engagement_l3313: null,
+      intention_privee: null,
+      commune_rurale: null,
+      commune_montagne: null,
+      operateurs: null,
     };
     let bad: string | undefined;
     for (const c of cols) {
       const cell = (row[c.idx] ?? '').trim();
       if (COUNT_FIELDS.has(c.field)) {
         const v = parseCount(cell);
-        if (!v.ok) { bad = `Valeur non numérique « ${cell} » pour ${rec.header[c.idx]} (colonne ${colLetter(c.idx)})`; break; }
+        if (!v.ok) {
+          bad = `Valeur non numérique « ${cell} » pour ${rec.header[c.idx]} (colonne ${colLetter(c.idx)})`;
+          break;
+        }
         (r as Record<string, unknown>)[c.field] = v.value;
       } else if (FLAG_FIELDS.has(c.field)) {
         const v = parseFlag(cell);
-        if (v === 'invalid') { bad = `Valeur « ${cell} » inattendue pour ${rec.header[c.idx]} (colonne ${colLetter(c.idx)}) : 1 ou - attendu`; break; }
+        if (v === 'invalid') {
+          bad = `Valeur « ${cell} » inattendue pour ${rec.header[c.idx]} (colonne ${colLetter(c.idx)}) : 1 ou - attendu`;
+          break;
+        }
         (r as Record<string, unknown>)[c.field] = v;
       } else if (c.field === 'engagement_l3313' || c.field === 'operateurs') {
         (r as Record<string, unknown>)[c.field] = cell && cell !== '-' ? cell : null;
@@ -292,16 +403,30 @@ export function parseInformations(sheet: RawSheet, rec: Recognised): InfoSheet {
 
 function expectedInfoColumns(niveau: Niveau): string {
   switch (niveau) {
-    case 'commune': return 'Code commune, Nom commune, Code région, Code département, Siren EPCI, Logements, Établissements, Zones très denses, Engagements L. 33-13, Intentions privées hors engagement L. 33-13, Commune rurale, Commune de montagne, OI <trimestre>';
-    case 'epci': return 'Siren EPCI, Nom EPCI, Logements, Établissements';
-    case 'departement': return 'Code département, Nom département, Code région, Logements, Établissements';
-    case 'region': return 'Code région, Nom région, Logements, Établissements';
-    case 'arrondissement': return 'Code arrondissement, Nom arrondissement, Code région, Code département, Siren EPCI, Code commune, Logements, Établissements, Zones très denses, OI <trimestre>';
+    case 'commune':
+      return 'Code commune, Nom commune, Code région, Code département, Siren EPCI, Logements, Établissements, Zones très denses, Engagements L. 33-13, Intentions privées hors engagement L. 33-13, Commune rurale, Commune de montagne, OI <trimestre>';
+    case 'epci':
+      return 'Siren EPCI, Nom EPCI, Logements, Établissements';
+    case 'departement':
+      return 'Code département, Nom département, Code région, Logements, Établissements';
+    case 'region':
+      return 'Code région, Nom région, Logements, Établissements';
+    case 'arrondissement':
+      return 'Code arrondissement, Nom arrondissement, Code région, Code département, Siren EPCI, Code commune, Logements, Établissements, Zones très denses, OI <trimestre>';
   }
 }
 
 /** Ma connexion internet, commune_debit*.csv. */
-export const MCI_FIELDS = ['nbr', 'inel_hd', 'elig_hd05', 'elig_hd3', 'elig_bhd8', 'elig_thd30', 'elig_thd100', 'elig_thd1g'] as const;
+export const MCI_FIELDS = [
+  'nbr',
+  'inel_hd',
+  'elig_hd05',
+  'elig_hd3',
+  'elig_bhd8',
+  'elig_thd30',
+  'elig_thd100',
+  'elig_thd1g',
+] as const;
 export type MciField = (typeof MCI_FIELDS)[number];
 export type MciCounts = Record<MciField, number | null>;
 
@@ -311,7 +436,9 @@ export type MciCounts = Record<MciField, number | null>;
  * Returns which reading fits the row: both can fit (e.g. all premises in one class).
  */
 export function mciReading(c: MciCounts): { cumulative: boolean; exclusive: boolean } {
-  const seq = [c.elig_hd05, c.elig_hd3, c.elig_bhd8, c.elig_thd30, c.elig_thd100, c.elig_thd1g].filter((v): v is number => v !== null);
+  const seq = [c.elig_hd05, c.elig_hd3, c.elig_bhd8, c.elig_thd30, c.elig_thd100, c.elig_thd1g].filter(
+    (v): v is number => v !== null,
+  );
   const nbr = c.nbr ?? 0;
   let mono = c.inel_hd !== null && c.elig_hd05 !== null && c.inel_hd + c.elig_hd05 === nbr;
   for (let i = 1; i < seq.length && mono; i++) if (seq[i]! > seq[i - 1]!) mono = false;

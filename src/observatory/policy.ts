@@ -4,8 +4,8 @@ import { ownerOf, ownersOf, setOwner } from '../accounts/ownership.ts';
 import { listOrganisations } from '../accounts/service.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { html, type Html } from '../http/html.ts';
-import { allowed, authorize, isAdmin, ownsOrAdmin, signedIn, type Actor, type Owned } from '../http/policy.ts';
+import { type Html, html } from '../http/html.ts';
+import { type Actor, allowed, authorize, isAdmin, type Owned, ownsOrAdmin, signedIn } from '../http/policy.ts';
 import { OptionalId } from '../http/schemas.ts';
 import { getObjectif } from './queries.ts';
 
@@ -33,10 +33,21 @@ const TYPE = 'objectif';
  * 401 for visitors, 404 for a target that does not exist, 403 when the policy refuses. A new target
  * is the editor's organisation's; an administrator's has no owner until the form names one.
  */
-export async function authorizeObjectif(req: FastifyRequest, db: Db, action: 'creer' | 'modifier' | 'supprimer', id: number | null): Promise<{ actor: Actor; owner: number | null }> {
+export async function authorizeObjectif(
+  req: FastifyRequest,
+  db: Db,
+  action: 'creer' | 'modifier' | 'supprimer',
+  id: number | null,
+): Promise<{ actor: Actor; owner: number | null }> {
   const actor = signedIn(req);
-  if (id !== null && !(await getObjectif(db, id))) throw new AppError('INTROUVABLE', `objectif ${id}`, 'Cet objectif n’existe pas (ou plus).');
-  const owner = id === null ? (isAdmin(actor) ? null : actor.organisationId) : ((await ownerOf(db, TYPE, id))?.organisationId ?? null);
+  if (id !== null && !(await getObjectif(db, id)))
+    throw new AppError('INTROUVABLE', `objectif ${id}`, 'Cet objectif n’existe pas (ou plus).');
+  const owner =
+    id === null
+      ? isAdmin(actor)
+        ? null
+        : actor.organisationId
+      : ((await ownerOf(db, TYPE, id))?.organisationId ?? null);
   authorize(req, can, action, { organisationId: owner });
   return { actor, owner };
 }
@@ -44,7 +55,12 @@ export async function authorizeObjectif(req: FastifyRequest, db: Db, action: 'cr
 const OwnerField = z.object({ organisationId: OptionalId.optional() });
 
 /** Records the owner after a save: the one the administrator chose, otherwise the current one. */
-export async function saveObjectifOwner(req: FastifyRequest, tx: Queryable, id: number, current: number | null): Promise<number | null> {
+export async function saveObjectifOwner(
+  req: FastifyRequest,
+  tx: Queryable,
+  id: number,
+  current: number | null,
+): Promise<number | null> {
   const p = OwnerField.safeParse(req.body);
   if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, 'Organisation propriétaire invalide.');
   const chosen = p.data.organisationId;

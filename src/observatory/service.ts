@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/db.ts';
-import { getTerritory } from '../territories/service.ts';
 import type { Niveau } from '../territories/schema.ts';
+import { getTerritory } from '../territories/service.ts';
 import { quarterEnd } from './parse.ts';
 import * as Q from './queries.ts';
 
@@ -17,7 +17,11 @@ export const INDICATEUR_LABEL: Record<Indicateur, string> = {
   part_thd1g: 'Part des locaux à 1 Gbit/s ou plus',
 };
 export const INDICATEUR_COURT: Record<Indicateur, string> = {
-  taux_ftth: 'FttH', part_bhd8: '≥ 8 Mbit/s', part_thd30: '≥ 30 Mbit/s', part_thd100: '≥ 100 Mbit/s', part_thd1g: '≥ 1 Gbit/s',
+  taux_ftth: 'FttH',
+  part_bhd8: '≥ 8 Mbit/s',
+  part_thd30: '≥ 30 Mbit/s',
+  part_thd100: '≥ 100 Mbit/s',
+  part_thd1g: '≥ 1 Gbit/s',
 };
 
 /**
@@ -36,16 +40,23 @@ export const PERIMETRE_LABEL: Record<PerimetreMci | 'ftth', string> = {
 };
 /** The Ma connexion internet file that holds each scope. */
 export const PERIMETRE_FICHIER: Record<PerimetreMci, string> = {
-  toutes: 'commune_debit.csv', terrestre: 'commune_debit_terrestre.csv', filaire: 'commune_debit_filaire.csv', dsl: 'commune_debit_dsl.csv',
+  toutes: 'commune_debit.csv',
+  terrestre: 'commune_debit_terrestre.csv',
+  filaire: 'commune_debit_filaire.csv',
+  dsl: 'commune_debit_dsl.csv',
 };
 /** An indicator's title with its technology scope, e.g. "… (≥ 30 Mbit/s), toutes technologies, satellite compris". */
 export function indicatorTitle(ind: Indicateur, perimetre: string): string {
-  return ind === 'taux_ftth' ? INDICATEUR_LABEL[ind] : `${INDICATEUR_LABEL[ind]}, ${PERIMETRE_LABEL[perimetre as PerimetreMci] ?? perimetre}`;
+  return ind === 'taux_ftth'
+    ? INDICATEUR_LABEL[ind]
+    : `${INDICATEUR_LABEL[ind]}, ${PERIMETRE_LABEL[perimetre as PerimetreMci] ?? perimetre}`;
 }
 
 export const DENOMINATEURS = {
-  locaux: 'Locaux selon l’Arcep : Logements + Établissements de la feuille « informations » de l’observatoire trimestriel, sommés sur les communes',
-  locaux_arcep: 'Locaux publiés par l’Arcep pour ce territoire : sa « meilleure estimation des locaux » (classeur 2022 T2 : la même estimation pour tous les trimestres du fichier) ou, à défaut, Logements + Établissements de sa feuille départements ou régions',
+  locaux:
+    'Locaux selon l’Arcep : Logements + Établissements de la feuille « informations » de l’observatoire trimestriel, sommés sur les communes',
+  locaux_arcep:
+    'Locaux publiés par l’Arcep pour ce territoire : sa « meilleure estimation des locaux » (classeur 2022 T2 : la même estimation pour tous les trimestres du fichier) ou, à défaut, Logements + Établissements de sa feuille départements ou régions',
   logements_insee: 'Logements du recensement de l’Insee (base communale « Logement »), faute de locaux Arcep',
   nbr: 'Locaux recensés par Ma connexion internet (champ nbr : logements et locaux professionnels)',
 } as const;
@@ -61,7 +72,12 @@ export const SPEED_CLASSES = [
 ] as const;
 type SpeedClass = (typeof SPEED_CLASSES)[number]['key'];
 
-export type Scope = { niveau: NiveauObs; code: string; nom: string; parents: { niveau: Niveau; code: string; nom: string }[] };
+export type Scope = {
+  niveau: NiveauObs;
+  code: string;
+  nom: string;
+  parents: { niveau: Niveau; code: string; nom: string }[];
+};
 
 export async function resolveScope(q: Queryable, niveau: NiveauObs, code: string): Promise<Scope> {
   if (niveau === 'france') return { niveau, code: 'FR', nom: 'France', parents: [] };
@@ -69,10 +85,17 @@ export async function resolveScope(q: Queryable, niveau: NiveauObs, code: string
   return { niveau: t.niveau, code: t.code, nom: t.nom, parents: t.parents };
 }
 
-type Counts = Partial<Record<'nbr' | 'inel_hd' | 'elig_hd05' | 'elig_hd3' | 'elig_bhd8' | 'elig_thd30' | 'elig_thd100' | 'elig_thd1g', number | null>>;
+type Counts = Partial<
+  Record<
+    'nbr' | 'inel_hd' | 'elig_hd05' | 'elig_hd3' | 'elig_bhd8' | 'elig_thd30' | 'elig_thd100' | 'elig_thd1g',
+    number | null
+  >
+>;
 
-const share = (n: number | null | undefined, d: number | null | undefined) => (n === null || n === undefined || !d ? null : n / d);
-const diff = (a: number | null | undefined, b: number | null | undefined) => (a === null || a === undefined ? null : a - (b ?? 0));
+const share = (n: number | null | undefined, d: number | null | undefined) =>
+  n === null || n === undefined || !d ? null : n / d;
+const diff = (a: number | null | undefined, b: number | null | undefined) =>
+  a === null || a === undefined ? null : a - (b ?? 0);
 
 /** Exclusive speed classes (as regional plans show them) from ARCEP's cumulative counts. */
 export function speedClasses(c: Counts): Record<SpeedClass, number | null> | null {
@@ -88,18 +111,36 @@ export function speedClasses(c: Counts): Record<SpeedClass, number | null> | nul
   };
 }
 
-type Rates = { taux_ftth: number | null; denominateur_taux_ftth: 'locaux' | 'locaux_arcep' | 'logements_insee' | null; part_bhd8: number | null; part_thd30: number | null; part_thd100: number | null; part_thd1g: number | null };
+type Rates = {
+  taux_ftth: number | null;
+  denominateur_taux_ftth: 'locaux' | 'locaux_arcep' | 'logements_insee' | null;
+  part_bhd8: number | null;
+  part_thd30: number | null;
+  part_thd100: number | null;
+  part_thd1g: number | null;
+};
 
-export function rates(r: { locaux_raccordables?: number | null; locaux?: number | null; logements_insee?: number | null } & Counts): Rates {
+export function rates(
+  r: { locaux_raccordables?: number | null; locaux?: number | null; logements_insee?: number | null } & Counts,
+): Rates {
   let taux: number | null = null;
   let denom: Rates['denominateur_taux_ftth'] = null;
   if (r.locaux_raccordables !== null && r.locaux_raccordables !== undefined) {
-    if (r.locaux) { taux = r.locaux_raccordables / r.locaux; denom = 'locaux'; }
-    else if (r.logements_insee) { taux = r.locaux_raccordables / r.logements_insee; denom = 'logements_insee'; }
+    if (r.locaux) {
+      taux = r.locaux_raccordables / r.locaux;
+      denom = 'locaux';
+    } else if (r.logements_insee) {
+      taux = r.locaux_raccordables / r.logements_insee;
+      denom = 'logements_insee';
+    }
   }
   return {
-    taux_ftth: taux, denominateur_taux_ftth: denom,
-    part_bhd8: share(r.elig_bhd8, r.nbr), part_thd30: share(r.elig_thd30, r.nbr), part_thd100: share(r.elig_thd100, r.nbr), part_thd1g: share(r.elig_thd1g, r.nbr),
+    taux_ftth: taux,
+    denominateur_taux_ftth: denom,
+    part_bhd8: share(r.elig_bhd8, r.nbr),
+    part_thd30: share(r.elig_thd30, r.nbr),
+    part_thd100: share(r.elig_thd100, r.nbr),
+    part_thd1g: share(r.elig_thd1g, r.nbr),
   };
 }
 
@@ -120,14 +161,17 @@ export function seriesItem(r: Q.SerieRow, sources: Map<string, SourceRef[]>, pub
   const rt = rates(r);
   // ARCEP's own total for the territory replaces the sum of its communes where ARCEP publishes it.
   if (published) {
-    const denom = published.meilleure_estimation_locaux ?? (published.logements === null ? null : published.logements + (published.etablissements ?? 0));
+    const denom =
+      published.meilleure_estimation_locaux ??
+      (published.logements === null ? null : published.logements + (published.etablissements ?? 0));
     if (denom) {
       r = { ...r, locaux_raccordables: published.locaux_raccordables, locaux: Math.round(denom) };
       rt.taux_ftth = published.locaux_raccordables / denom;
       rt.denominateur_taux_ftth = 'locaux_arcep';
     }
   }
-  const origine: 'arcep' | 'communes' | null = r.jeu === 'mci-communes' ? null : rt.denominateur_taux_ftth === 'locaux_arcep' ? 'arcep' : 'communes';
+  const origine: 'arcep' | 'communes' | null =
+    r.jeu === 'mci-communes' ? null : rt.denominateur_taux_ftth === 'locaux_arcep' ? 'arcep' : 'communes';
   const mci = r.jeu === 'mci-communes';
   return {
     periode: r.periode,
@@ -148,16 +192,35 @@ export function seriesItem(r: Q.SerieRow, sources: Map<string, SourceRef[]>, pub
     taux_ftth_logements_insee: share(r.locaux_raccordables, r.logements_insee),
     communes_ftth_completes: r.communes_ftth_completes,
     communes_ftth_nulles: r.communes_ftth_nulles,
-    nbr: r.nbr, inel_hd: r.inel_hd, elig_hd05: r.elig_hd05, elig_hd3: r.elig_hd3, elig_bhd8: r.elig_bhd8, elig_thd30: r.elig_thd30, elig_thd100: r.elig_thd100, elig_thd1g: r.elig_thd1g,
+    nbr: r.nbr,
+    inel_hd: r.inel_hd,
+    elig_hd05: r.elig_hd05,
+    elig_hd3: r.elig_hd3,
+    elig_bhd8: r.elig_bhd8,
+    elig_thd30: r.elig_thd30,
+    elig_thd100: r.elig_thd100,
+    elig_thd1g: r.elig_thd1g,
     classes: mci ? speedClasses(r) : null,
-    part_bhd8: rt.part_bhd8, part_thd30: rt.part_thd30, part_thd100: rt.part_thd100, part_thd1g: rt.part_thd1g,
+    part_bhd8: rt.part_bhd8,
+    part_thd30: rt.part_thd30,
+    part_thd100: rt.part_thd100,
+    part_thd1g: rt.part_thd1g,
     denominateur_parts: mci ? ('nbr' as const) : null,
     communes_thd_completes: r.communes_thd_completes,
     communes_thd_nulles: r.communes_thd_nulles,
     origine,
     sources: [
-      ...(origine === 'arcep' && published ? [{ fichier: published.fichier, producteur: published.producteur, licence: published.licence, importe_le: published.importe_le }] : []),
-      ...(origine !== 'arcep' || r.communes > 0 ? sources.get(`${r.jeu}|${r.perimetre}|${r.periode}`) ?? [] : []),
+      ...(origine === 'arcep' && published
+        ? [
+            {
+              fichier: published.fichier,
+              producteur: published.producteur,
+              licence: published.licence,
+              importe_le: published.importe_le,
+            },
+          ]
+        : []),
+      ...(origine !== 'arcep' || r.communes > 0 ? (sources.get(`${r.jeu}|${r.perimetre}|${r.periode}`) ?? []) : []),
     ],
   };
 }
@@ -171,29 +234,63 @@ export type SeriesItem = ReturnType<typeof seriesItem>;
 export async function seriesFor(q: Queryable, scope: Scope, perimetre = 'toutes'): Promise<SeriesItem[]> {
   const [rows, src] = await Promise.all([Q.seriesOf(q, scope.niveau, scope.code, perimetre), Q.periodSources(q)]);
   const idx = sourcesIndex(src);
-  const raw = scope.niveau === 'departement' || scope.niveau === 'region' ? await Q.publishedSeries(q, scope.niveau, scope.code) : [];
+  const raw =
+    scope.niveau === 'departement' || scope.niveau === 'region'
+      ? await Q.publishedSeries(q, scope.niveau, scope.code)
+      : [];
   // One denominator for the whole series: ARCEP's latest "meilleure estimation des locaux" when
   // published (its workbook applies it to every quarter), so that rates stay comparable in time.
-  const est = [...raw].reverse().find((p) => p.meilleure_estimation_locaux !== null)?.meilleure_estimation_locaux ?? null;
+  const est =
+    [...raw].reverse().find((p) => p.meilleure_estimation_locaux !== null)?.meilleure_estimation_locaux ?? null;
   const pub = raw.map((p) => ({ ...p, meilleure_estimation_locaux: p.meilleure_estimation_locaux ?? est }));
   const byPeriode = new Map(pub.map((p) => [p.periode, p]));
-  const items = rows.map((r) => seriesItem(r, idx, r.jeu === 'arcep-deploiements' ? byPeriode.get(r.periode) : undefined));
+  const items = rows.map((r) =>
+    seriesItem(r, idx, r.jeu === 'arcep-deploiements' ? byPeriode.get(r.periode) : undefined),
+  );
   const have = new Set(rows.filter((r) => r.jeu === 'arcep-deploiements').map((r) => r.periode));
   for (const p of pub) {
     if (have.has(p.periode)) continue;
-    const item = seriesItem({ ...EMPTY_ROW, niveau: scope.niveau, code: scope.code, periode: p.periode, date_fin: quarterEnd(p.periode) }, idx, p);
+    const item = seriesItem(
+      { ...EMPTY_ROW, niveau: scope.niveau, code: scope.code, periode: p.periode, date_fin: quarterEnd(p.periode) },
+      idx,
+      p,
+    );
     if (item.origine === 'arcep') items.push(item);
   }
   return items.sort((a, b) => a.date.localeCompare(b.date) || a.jeu.localeCompare(b.jeu));
 }
 
 const EMPTY_ROW: Q.SerieRow = {
-  niveau: '', code: '', periode: '', date_fin: '', jeu: 'arcep-deploiements', perimetre: 'ftth', communes: 0, locaux_raccordables: null, categorie: null,
-  logements: null, etablissements: null, locaux: null, millesime_locaux: null, logements_insee: null, communes_ftth_completes: null, communes_ftth_nulles: null,
-  nbr: null, inel_hd: null, elig_hd05: null, elig_hd3: null, elig_bhd8: null, elig_thd30: null, elig_thd100: null, elig_thd1g: null,
-  communes_thd_completes: null, communes_thd_nulles: null,
+  niveau: '',
+  code: '',
+  periode: '',
+  date_fin: '',
+  jeu: 'arcep-deploiements',
+  perimetre: 'ftth',
+  communes: 0,
+  locaux_raccordables: null,
+  categorie: null,
+  logements: null,
+  etablissements: null,
+  locaux: null,
+  millesime_locaux: null,
+  logements_insee: null,
+  communes_ftth_completes: null,
+  communes_ftth_nulles: null,
+  nbr: null,
+  inel_hd: null,
+  elig_hd05: null,
+  elig_hd3: null,
+  elig_bhd8: null,
+  elig_thd30: null,
+  elig_thd100: null,
+  elig_thd1g: null,
+  communes_thd_completes: null,
+  communes_thd_nulles: null,
 };
 
 export function pointsOf(series: SeriesItem[], ind: Indicateur): { periode: string; date: string; valeur: number }[] {
-  return series.filter((s) => s[ind] !== null).map((s) => ({ periode: s.periode, date: s.date, valeur: s[ind] as number }));
+  return series
+    .filter((s) => s[ind] !== null)
+    .map((s) => ({ periode: s.periode, date: s.date, valeur: s[ind] as number }));
 }

@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { readRecords } from '../imports/csv.ts';
 import type { ReadLimits } from '../imports/read.ts';
 import { safeText } from '../text/safe.ts';
-import { SheetError, type RawSheet } from './parse.ts';
+import { type RawSheet, SheetError } from './parse.ts';
 
 /** A sheet exported as CSV holds tens of thousands of rows; far more is not an observatory sheet. */
 const MAX_SHEET_ROWS = 1_000_000;
@@ -12,8 +12,17 @@ const MAX_SHEET_ROWS = 1_000_000;
 /** Rows of a CSV export indexed by line (row i is line i + 1), so that rejects name the right line. */
 async function readCsvSheet(file: string, name: string, limits: ReadLimits): Promise<RawSheet> {
   const rows: string[][] = [];
-  for await (const rec of readRecords(file, { limits, keepEmpty: true, onBad: (n, reason) => { throw new SheetError(`Le fichier ${name} n'est pas un CSV lisible : ligne ${n}, ${reason}.`); } })) {
-    if (rec.n > MAX_SHEET_ROWS) throw new SheetError(`Le fichier ${name} dépasse ${MAX_SHEET_ROWS.toLocaleString('fr-FR')} lignes : ce n'est pas une feuille de l'observatoire.`);
+  for await (const rec of readRecords(file, {
+    limits,
+    keepEmpty: true,
+    onBad: (n, reason) => {
+      throw new SheetError(`Le fichier ${name} n'est pas un CSV lisible : ligne ${n}, ${reason}.`);
+    },
+  })) {
+    if (rec.n > MAX_SHEET_ROWS)
+      throw new SheetError(
+        `Le fichier ${name} dépasse ${MAX_SHEET_ROWS.toLocaleString('fr-FR')} lignes : ce n'est pas une feuille de l'observatoire.`,
+      );
     while (rows.length < rec.n - 1) rows.push([]);
     rows.push(rec.fields);
   }
@@ -46,7 +55,10 @@ function cellText(v: ExcelJS.CellValue): string {
  */
 async function zipInflatedSize(file: string): Promise<number> {
   const name = path.basename(file);
-  const broken = () => new SheetError(`Le classeur ${name} est incomplet ou endommagé (répertoire de l'archive XLSX introuvable) : téléchargez-le de nouveau.`);
+  const broken = () =>
+    new SheetError(
+      `Le classeur ${name} est incomplet ou endommagé (répertoire de l'archive XLSX introuvable) : téléchargez-le de nouveau.`,
+    );
   const fh = await fsp.open(file, 'r');
   try {
     const { size } = await fh.stat();
@@ -54,7 +66,11 @@ async function zipInflatedSize(file: string): Promise<number> {
     const tail = Buffer.alloc(tailLen);
     await fh.read(tail, 0, tailLen, size - tailLen);
     let eocd = -1;
-    for (let i = tailLen - 22; i >= 0; i--) if (tail.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    for (let i = tailLen - 22; i >= 0; i--)
+      if (tail.readUInt32LE(i) === 0x06054b50) {
+        eocd = i;
+        break;
+      }
     if (eocd < 0) throw broken();
     const dirSize = tail.readUInt32LE(eocd + 12);
     const dirOffset = tail.readUInt32LE(eocd + 16);
@@ -62,7 +78,7 @@ async function zipInflatedSize(file: string): Promise<number> {
     const dir = Buffer.alloc(dirSize);
     await fh.read(dir, 0, dirSize, dirOffset);
     let total = 0;
-    for (let p = 0; p + 46 <= dir.length;) {
+    for (let p = 0; p + 46 <= dir.length; ) {
       if (dir.readUInt32LE(p) !== 0x02014b50) throw broken();
       const inflated = dir.readUInt32LE(p + 24);
       // ZIP64 entries (over 4 GB) are beyond any workbook this platform reads.
@@ -82,13 +98,17 @@ async function readWorkbook(file: string, limits: ReadLimits): Promise<RawSheet[
   const cap = Math.min(limits.maxBytes, MAX_WORKBOOK_BYTES);
   const inflated = await zipInflatedSize(file);
   if (inflated > cap) {
-    throw new SheetError(`Le classeur ${path.basename(file)} occupe plus de ${Math.round(cap / (1 << 20))} Mo une fois décompressé : import refusé (exportez la feuille utile en CSV).`);
+    throw new SheetError(
+      `Le classeur ${path.basename(file)} occupe plus de ${Math.round(cap / (1 << 20))} Mo une fois décompressé : import refusé (exportez la feuille utile en CSV).`,
+    );
   }
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.readFile(file);
   } catch (e) {
-    throw new SheetError(`Le classeur ${path.basename(file)} n'a pas pu être lu (XLSX attendu) : ${(e as Error).message}`);
+    throw new SheetError(
+      `Le classeur ${path.basename(file)} n'a pas pu être lu (XLSX attendu) : ${(e as Error).message}`,
+    );
   }
   const sheets: RawSheet[] = [];
   wb.eachSheet((ws) => {
@@ -118,7 +138,11 @@ async function isZip(file: string): Promise<boolean> {
 }
 
 /** Sheets of a source: an XLSX workbook, one CSV export (gzip or not), or a folder of them. */
-export async function loadSheets(p: string, name: string, limits: ReadLimits): Promise<{ sheets: RawSheet[]; workbook: boolean; files: string[] }> {
+export async function loadSheets(
+  p: string,
+  name: string,
+  limits: ReadLimits,
+): Promise<{ sheets: RawSheet[]; workbook: boolean; files: string[] }> {
   const st = await fsp.stat(p);
   if (st.isDirectory()) {
     const files = (await fsp.readdir(p)).filter((f) => /\.(xlsx|csv|csv\.gz|txt)$/i.test(f)).sort();

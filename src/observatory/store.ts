@@ -4,10 +4,14 @@ import { norm } from './parse.ts';
 
 export const LICENCE_OUVERTE = 'Licence Ouverte 2.0 (Etalab)';
 
-export async function insertSource(q: Queryable, s: { jeu: string; fichier: string; sha256: string | null; producteur: string; licence: string }): Promise<number> {
+export async function insertSource(
+  q: Queryable,
+  s: { jeu: string; fichier: string; sha256: string | null; producteur: string; licence: string },
+): Promise<number> {
   const r = await q.query<{ id: number }>(
     'INSERT INTO obs_source (jeu, fichier, sha256, producteur, licence) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-    [s.jeu, s.fichier, s.sha256, s.producteur, s.licence]);
+    [s.jeu, s.fichier, s.sha256, s.producteur, s.licence],
+  );
   return Number(r.rows[0]!.id);
 }
 
@@ -18,49 +22,141 @@ export async function regionsByName(q: Queryable): Promise<Map<string, string>> 
 }
 
 export async function deleteFtthBrut(q: Queryable, periodes: string[], departements: string[]) {
-  await q.query('DELETE FROM obs_ftth_brut WHERE periode = ANY($1::text[]) AND departement_publie = ANY($2::text[])', [periodes, departements]);
+  await q.query('DELETE FROM obs_ftth_brut WHERE periode = ANY($1::text[]) AND departement_publie = ANY($2::text[])', [
+    periodes,
+    departements,
+  ]);
 }
 export async function insertFtthBrut(q: Queryable, rows: Row[]) {
-  return insertJson(q, 'obs_ftth_brut', {
-    code_publie: 'text', periode: 'text', departement_publie: 'text', code_actuel: 'text', locaux_raccordables: 'integer', categorie: 'smallint', source_id: 'bigint',
-  }, rows);
+  return insertJson(
+    q,
+    'obs_ftth_brut',
+    {
+      code_publie: 'text',
+      periode: 'text',
+      departement_publie: 'text',
+      code_actuel: 'text',
+      locaux_raccordables: 'integer',
+      categorie: 'smallint',
+      source_id: 'bigint',
+    },
+    rows,
+  );
 }
 
 export async function deleteInfoBrut(q: Queryable, millesime: string, departements: string[]) {
-  await q.query('DELETE FROM obs_info_brut WHERE millesime = $1 AND departement_publie = ANY($2::text[])', [millesime, departements]);
+  await q.query('DELETE FROM obs_info_brut WHERE millesime = $1 AND departement_publie = ANY($2::text[])', [
+    millesime,
+    departements,
+  ]);
 }
 export async function insertInfoBrut(q: Queryable, rows: Row[]) {
-  return insertJson(q, 'obs_info_brut', {
-    code_publie: 'text', millesime: 'text', departement_publie: 'text', epci_publie: 'text', code_actuel: 'text', nom: 'text',
-    logements: 'integer', etablissements: 'integer', meilleure_estimation_locaux: 'integer', zone_tres_dense: 'boolean', engagement_l3313: 'text',
-    intention_privee: 'boolean', commune_rurale: 'boolean', commune_montagne: 'boolean', operateurs: 'text', source_id: 'bigint',
-  }, rows);
+  return insertJson(
+    q,
+    'obs_info_brut',
+    {
+      code_publie: 'text',
+      millesime: 'text',
+      departement_publie: 'text',
+      epci_publie: 'text',
+      code_actuel: 'text',
+      nom: 'text',
+      logements: 'integer',
+      etablissements: 'integer',
+      meilleure_estimation_locaux: 'integer',
+      zone_tres_dense: 'boolean',
+      engagement_l3313: 'text',
+      intention_privee: 'boolean',
+      commune_rurale: 'boolean',
+      commune_montagne: 'boolean',
+      operateurs: 'text',
+      source_id: 'bigint',
+    },
+    rows,
+  );
 }
 
-export async function deletePublie(q: Queryable, niveau: string, periodes: string[], champs: string[], codes: string[]) {
-  await q.query('DELETE FROM obs_publie WHERE niveau = $1 AND periode = ANY($2::text[]) AND champ = ANY($3::text[]) AND code = ANY($4::text[])', [niveau, periodes, champs, codes]);
+export async function deletePublie(
+  q: Queryable,
+  niveau: string,
+  periodes: string[],
+  champs: string[],
+  codes: string[],
+) {
+  await q.query(
+    'DELETE FROM obs_publie WHERE niveau = $1 AND periode = ANY($2::text[]) AND champ = ANY($3::text[]) AND code = ANY($4::text[])',
+    [niveau, periodes, champs, codes],
+  );
 }
 export async function insertPublie(q: Queryable, rows: Row[]) {
-  return insertJson(q, 'obs_publie', { niveau: 'text', code: 'text', periode: 'text', champ: 'text', valeur: 'double precision', nom: 'text', parent: 'text', source_id: 'bigint' }, rows);
+  return insertJson(
+    q,
+    'obs_publie',
+    {
+      niveau: 'text',
+      code: 'text',
+      periode: 'text',
+      champ: 'text',
+      valeur: 'double precision',
+      nom: 'text',
+      parent: 'text',
+      source_id: 'bigint',
+    },
+    rows,
+  );
 }
 
 export async function deleteMciBrut(q: Queryable, periodes: string[], perimetre: string, departements: string[]) {
-  await q.query('DELETE FROM obs_mci_brut WHERE periode = ANY($1::text[]) AND perimetre = $2 AND departement_publie = ANY($3::text[])', [periodes, perimetre, departements]);
+  await q.query(
+    'DELETE FROM obs_mci_brut WHERE periode = ANY($1::text[]) AND perimetre = $2 AND departement_publie = ANY($3::text[])',
+    [periodes, perimetre, departements],
+  );
 }
 export async function insertMciBrut(q: Queryable, rows: Row[]) {
-  return insertJson(q, 'obs_mci_brut', {
-    code_publie: 'text', periode: 'text', perimetre: 'text', departement_publie: 'text', code_actuel: 'text', nbr: 'integer', inel_hd: 'integer', elig_hd05: 'integer',
-    elig_hd3: 'integer', elig_bhd8: 'integer', elig_thd30: 'integer', elig_thd100: 'integer', elig_thd1g: 'integer', source_id: 'bigint',
-  }, rows);
+  return insertJson(
+    q,
+    'obs_mci_brut',
+    {
+      code_publie: 'text',
+      periode: 'text',
+      perimetre: 'text',
+      departement_publie: 'text',
+      code_actuel: 'text',
+      nbr: 'integer',
+      inel_hd: 'integer',
+      elig_hd05: 'integer',
+      elig_hd3: 'integer',
+      elig_bhd8: 'integer',
+      elig_thd30: 'integer',
+      elig_thd100: 'integer',
+      elig_thd1g: 'integer',
+      source_id: 'bigint',
+    },
+    rows,
+  );
 }
 
 export async function deleteLogements(q: Queryable, millesime: string, departements: string[]) {
-  await q.query('DELETE FROM obs_logements_insee WHERE millesime = $1 AND departement_publie = ANY($2::text[])', [millesime, departements]);
+  await q.query('DELETE FROM obs_logements_insee WHERE millesime = $1 AND departement_publie = ANY($2::text[])', [
+    millesime,
+    departements,
+  ]);
 }
 export async function insertLogements(q: Queryable, rows: Row[]) {
-  return insertJson(q, 'obs_logements_insee', {
-    code_publie: 'text', millesime: 'text', departement_publie: 'text', code_actuel: 'text', logements: 'double precision', residences_principales: 'double precision', source_id: 'bigint',
-  }, rows);
+  return insertJson(
+    q,
+    'obs_logements_insee',
+    {
+      code_publie: 'text',
+      millesime: 'text',
+      departement_publie: 'text',
+      code_actuel: 'text',
+      logements: 'double precision',
+      residences_principales: 'double precision',
+      source_id: 'bigint',
+    },
+    rows,
+  );
 }
 
 /** End date of a period label: '2018-T1' → 2018-03-31; an ISO date stays itself. */
@@ -111,7 +207,11 @@ const FTTH_COMMUNES_SQL = `
  * summed into today's commune), then every level above in one GROUP BY GROUPING SETS over
  * today's communes (arrondissements municipaux are not summed twice: only current communes count).
  */
-export async function recompute(q: Queryable, jeux: readonly ('arcep-deploiements' | 'mci-communes')[] = ['arcep-deploiements', 'mci-communes'], departements: string[] | null = null): Promise<void> {
+export async function recompute(
+  q: Queryable,
+  jeux: readonly ('arcep-deploiements' | 'mci-communes')[] = ['arcep-deploiements', 'mci-communes'],
+  departements: string[] | null = null,
+): Promise<void> {
   // Communes whose rows may change: those of the départements the file covered, and the
   // communes their older codes now belong to (a commune may have changed département).
   let scope: string[] | null = null;
@@ -121,7 +221,9 @@ export async function recompute(q: Queryable, jeux: readonly ('arcep-deploiement
          SELECT code_actuel FROM obs_ftth_brut WHERE departement_publie = ANY($1::text[])
          UNION SELECT code_actuel FROM obs_mci_brut WHERE departement_publie = ANY($1::text[])
          UNION SELECT code_actuel FROM obs_info_brut WHERE departement_publie = ANY($1::text[])
-       ) b JOIN commune c ON c.code = b.code_actuel`, [departements]);
+       ) b JOIN commune c ON c.code = b.code_actuel`,
+      [departements],
+    );
     scope = [...new Set([...departements, ...moved.rows.map((r) => r.departement)])];
   }
   const ftth = jeux.includes('arcep-deploiements');
@@ -130,11 +232,16 @@ export async function recompute(q: Queryable, jeux: readonly ('arcep-deploiement
   await q.query('ANALYZE obs_ftth_brut, obs_info_brut, obs_publie, obs_mci_brut, obs_logements_insee');
   // PGlite's default work_mem (4 MB) makes these GROUP BYs spill to disk.
   await q.query("SELECT set_config('work_mem', '64MB', true)");
-  await q.query(`DELETE FROM obs_serie WHERE jeu = ANY($1::text[]) AND (niveau <> 'commune' OR $2::text[] IS NULL
-    OR code IN (SELECT code FROM commune WHERE departement = ANY($2::text[])))`, [jeux, scope]);
+  await q.query(
+    `DELETE FROM obs_serie WHERE jeu = ANY($1::text[]) AND (niveau <> 'commune' OR $2::text[] IS NULL
+    OR code IN (SELECT code FROM commune WHERE departement = ANY($2::text[])))`,
+    [jeux, scope],
+  );
   await q.query('DELETE FROM obs_serie_source');
   if (ftth) await q.query(FTTH_COMMUNES_SQL, [scope]);
-  if (mci) await q.query(`
+  if (mci)
+    await q.query(
+      `
     INSERT INTO obs_serie (niveau, code, periode, date_fin, jeu, perimetre, communes, logements_insee,
       nbr, inel_hd, elig_hd05, elig_hd3, elig_bhd8, elig_thd30, elig_thd100, elig_thd1g, communes_thd_completes, communes_thd_nulles)
     WITH m AS (
@@ -150,8 +257,11 @@ export async function recompute(q: Queryable, jeux: readonly ('arcep-deploiement
       m.nbr, m.inel_hd, m.elig_hd05, m.elig_hd3, m.elig_bhd8, m.elig_thd30, m.elig_thd100, m.elig_thd1g,
       CASE WHEN m.nbr > 0 AND m.elig_thd30 >= m.nbr THEN 1 ELSE 0 END,
       CASE WHEN m.nbr > 0 AND m.elig_thd30 = 0 THEN 1 ELSE 0 END
-    FROM m LEFT JOIN li ON li.code = m.code`, [scope]);
-  await q.query(`
+    FROM m LEFT JOIN li ON li.code = m.code`,
+      [scope],
+    );
+  await q.query(
+    `
     INSERT INTO obs_serie (niveau, code, periode, date_fin, jeu, perimetre, communes, locaux_raccordables, logements, etablissements, locaux,
       millesime_locaux, logements_insee, communes_ftth_completes, communes_ftth_nulles, nbr, inel_hd, elig_hd05, elig_hd3, elig_bhd8,
       elig_thd30, elig_thd100, elig_thd1g, communes_thd_completes, communes_thd_nulles)
@@ -164,7 +274,9 @@ export async function recompute(q: Queryable, jeux: readonly ('arcep-deploiement
     FROM obs_serie s JOIN commune c ON c.code = s.code AND c.type = 'commune-actuelle'
     WHERE s.niveau = 'commune' AND s.jeu = ANY($1::text[])
     GROUP BY s.periode, s.date_fin, s.jeu, s.perimetre, GROUPING SETS ((c.departement), (c.region), (c.epci), ())
-    HAVING grouping(c.epci) = 1 OR c.epci IS NOT NULL`, [jeux]);
+    HAVING grouping(c.epci) = 1 OR c.epci IS NOT NULL`,
+    [jeux],
+  );
   await q.query('ANALYZE obs_serie');
   await q.query(`
     INSERT INTO obs_serie_source (jeu, perimetre, periode, source_id)
@@ -178,7 +290,9 @@ export async function recompute(q: Queryable, jeux: readonly ('arcep-deploiement
 
 /** Reclaims the rows the last recompute deleted (outside the transaction; best effort). */
 export async function vacuum(q: Queryable): Promise<void> {
-  await q.query('VACUUM obs_serie, obs_serie_source, obs_ftth_brut, obs_info_brut, obs_mci_brut').catch(() => undefined);
+  await q
+    .query('VACUUM obs_serie, obs_serie_source, obs_ftth_brut, obs_info_brut, obs_mci_brut')
+    .catch(() => undefined);
 }
 
 /**
@@ -198,7 +312,10 @@ export async function refreshControle(q: Queryable): Promise<void> {
            string_agg(CASE WHEN c.code IS NULL THEN b.code_publie END, ' ' ORDER BY b.code_publie) AS codes
     FROM obs_ftth_brut b LEFT JOIN departement dp ON dp.code = b.departement_publie LEFT JOIN commune c ON c.code = b.code_actuel
     GROUP BY b.periode, b.departement_publie, dp.region, c.departement, c.region`);
-  for (const [niveau, pub, cur] of [['departement', 'dep_publie', 'dep_actuel'], ['region', 'reg_publie', 'reg_actuel']] as const) {
+  for (const [niveau, pub, cur] of [
+    ['departement', 'dep_publie', 'dep_actuel'],
+    ['region', 'reg_publie', 'reg_actuel'],
+  ] as const) {
     await q.query(`
       INSERT INTO obs_controle (niveau, code, nom, periode, publie, somme_communes_publiees, recalcule, non_rattaches, codes_non_rattaches, sortants, entrants)
       WITH by_pub AS (

@@ -4,24 +4,37 @@ import { z } from 'zod';
 import { audit } from '../accounts/audit.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { fmtPct, html, type Html } from '../http/html.ts';
-import { CsrfField, Id, IsoDate, OptionalId, text } from '../http/schemas.ts';
+import { fmtPct, type Html, html } from '../http/html.ts';
 import { alert } from '../http/layout.ts';
+import { CsrfField, Id, IsoDate, OptionalId, text } from '../http/schemas.ts';
 import { clearObservatoryCache } from './cache.ts';
 import { authorizeObjectif, dropObjectifOwner, objectifEditing, saveObjectifOwner } from './policy.ts';
 import * as Q from './queries.ts';
-import { INDICATEUR_LABEL, INDICATEURS, PERIMETRE_LABEL, type Indicateur, type PerimetreMci } from './service.ts';
+import { INDICATEUR_LABEL, INDICATEURS, type Indicateur, PERIMETRE_LABEL, type PerimetreMci } from './service.ts';
 import { dateFr } from './targets.ts';
 
 const HEAD = html`<link rel="stylesheet" href="/static/observatory.css">`;
 
-const pct = z.string().trim().transform((s) => Number(s.replace(',', '.').replace('%', ''))).pipe(z.number({ error: 'nombre attendu' }).gt(0, 'la cible doit être supérieure à 0 %').max(100, 'la cible ne peut dépasser 100 %'));
+const pct = z
+  .string()
+  .trim()
+  .transform((s) => Number(s.replace(',', '.').replace('%', '')))
+  .pipe(
+    z
+      .number({ error: 'nombre attendu' })
+      .gt(0, 'la cible doit être supérieure à 0 %')
+      .max(100, 'la cible ne peut dépasser 100 %'),
+  );
 const ObjectifFormSchema = z.object({
   ...CsrfField,
   libelle: text(200, 3, 'libellé trop court'),
   strategie: text(200, 2, 'stratégie à préciser'),
   territoire_niveau: z.enum(['france', 'region', 'departement', 'epci', 'commune']),
-  territoire_code: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{2,9}$/, 'code INSEE, SIREN ou FR attendu'),
+  territoire_code: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[0-9A-Z]{2,9}$/, 'code INSEE, SIREN ou FR attendu'),
   indicateur: z.enum(INDICATEURS),
   cible_pct: pct,
   echeance: IsoDate,
@@ -60,12 +73,24 @@ function objectifForm(o: Partial<Q.ObjectifRow> & { id?: number }, csrf: string,
 function parseObjectif(body: unknown): Q.ObjectifInput {
   const parsed = ObjectifFormSchema.safeParse(body);
   if (!parsed.success) {
-    throw new AppError('REQUETE_INVALIDE', parsed.error.message, `Objectif invalide : ${parsed.error.issues.map((i) => `${i.path.join('.')} — ${i.message}`).join(' ; ')}.`);
+    throw new AppError(
+      'REQUETE_INVALIDE',
+      parsed.error.message,
+      `Objectif invalide : ${parsed.error.issues.map((i) => `${i.path.join('.')} — ${i.message}`).join(' ; ')}.`,
+    );
   }
   const d = parsed.data;
   return {
-    libelle: d.libelle, strategie: d.strategie, territoire_niveau: d.territoire_niveau, territoire_code: d.territoire_niveau === 'france' ? 'FR' : d.territoire_code,
-    indicateur: d.indicateur, cible: d.cible_pct / 100, echeance: d.echeance, source: d.source, note: d.note || null, actif: d.actif === '1' || d.actif === 'on',
+    libelle: d.libelle,
+    strategie: d.strategie,
+    territoire_niveau: d.territoire_niveau,
+    territoire_code: d.territoire_niveau === 'france' ? 'FR' : d.territoire_code,
+    indicateur: d.indicateur,
+    cible: d.cible_pct / 100,
+    echeance: d.echeance,
+    source: d.source,
+    note: d.note || null,
+    actif: d.actif === '1' || d.actif === 'on',
     perimetre: d.indicateur === 'taux_ftth' ? 'ftth' : d.perimetre,
   };
 }
@@ -74,15 +99,18 @@ export function registerTargetPages(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const IdSchema = z.object({ id: Id });
 
-  r.get('/observatoire/objectifs', { schema: { querystring: z.object({ ok: z.string().max(20).optional() }) } }, async (req, reply) => {
-    const list = await Q.listObjectifs(ctx.db);
-    const edit = await objectifEditing(req, ctx.db);
-    const editable = list.filter((o) => edit.mayEdit(o.id));
-    return ctx.render(req, reply, {
-      title: 'Objectifs de couverture',
-      head: HEAD,
-      breadcrumb: [{ label: 'Observatoire', href: '/observatoire' }, { label: 'Objectifs' }],
-      main: html`<h1 class="fr-mt-2w">Objectifs de couverture</h1>
+  r.get(
+    '/observatoire/objectifs',
+    { schema: { querystring: z.object({ ok: z.string().max(20).optional() }) } },
+    async (req, reply) => {
+      const list = await Q.listObjectifs(ctx.db);
+      const edit = await objectifEditing(req, ctx.db);
+      const editable = list.filter((o) => edit.mayEdit(o.id));
+      return ctx.render(req, reply, {
+        title: 'Objectifs de couverture',
+        head: HEAD,
+        breadcrumb: [{ label: 'Observatoire', href: '/observatoire' }, { label: 'Objectifs' }],
+        main: html`<h1 class="fr-mt-2w">Objectifs de couverture</h1>
       ${req.query.ok ? alert('success', req.query.ok === 'supprime' ? 'Objectif supprimé.' : 'Objectif enregistré.') : ''}
       <p>Les objectifs des stratégies (SCORAN de Bourgogne-Franche-Comté, stratégie numérique de la Normandie, société européenne du gigabit) sont des données : chaque territoire est comparé à ceux qui s’appliquent à lui (les siens, ceux de ses territoires parents et les objectifs nationaux ou européens).${req.viewer ? '' : ' Les administrateurs et les éditeurs des organisations qui les portent peuvent les modifier.'}</p>
       <div class="fr-table"><table><caption>Objectifs (${list.length})</caption>
@@ -90,8 +118,9 @@ export function registerTargetPages(app: FastifyInstance, ctx: AppContext) {
       <tbody>${list.map((o) => html`<tr><td>${o.libelle}</td><td>${o.strategie}</td><td>${o.territoire_niveau === 'france' ? 'France (tous territoires)' : `${o.territoire_niveau} ${o.territoire_code}`}</td><td>${INDICATEUR_LABEL[o.indicateur as Indicateur] ?? o.indicateur}</td><td>${PERIMETRE_LABEL[o.perimetre as PerimetreMci | 'ftth'] ?? o.perimetre}</td><td class="pan-num">${fmtPct(o.cible)}</td><td>${dateFr(o.echeance)}</td><td>${o.source}${o.note ? html`<br><span class="fr-text--xs">${o.note}</span>` : ''}${edit.ownerName(o.id) ? html`<br><span class="fr-text--xs">Porté par ${edit.ownerName(o.id)}</span>` : ''}</td><td>${o.actif ? 'oui' : 'non'}</td></tr>`)}</tbody></table></div>
       ${editable.length ? html`<h2>Modifier les objectifs</h2>${editable.map((o) => html`<h3 class="fr-h6">${o.libelle}</h3>${objectifForm(o, req.csrfToken, edit.ownerField(o.id))}`)}` : ''}
       ${edit.mayCreate ? html`<h2>Ajouter un objectif</h2>${objectifForm({}, req.csrfToken, edit.ownerField())}` : ''}`,
-    });
-  });
+      });
+    },
+  );
 
   r.post('/observatoire/objectifs', async (req, reply) => {
     const { actor, owner } = await authorizeObjectif(req, ctx.db, 'creer', null);
@@ -110,10 +139,18 @@ export function registerTargetPages(app: FastifyInstance, ctx: AppContext) {
     const input = parseObjectif(req.body);
     await ctx.db.transaction(async (tx) => {
       const before = await Q.getObjectif(tx, req.params.id);
-      if (!before) throw new AppError('INTROUVABLE', `objectif ${req.params.id}`, 'Cet objectif n’existe pas (ou plus).');
+      if (!before)
+        throw new AppError('INTROUVABLE', `objectif ${req.params.id}`, 'Cet objectif n’existe pas (ou plus).');
       await Q.updateObjectif(tx, req.params.id, input);
       const organisation_id = await saveObjectifOwner(req, tx, req.params.id, owner);
-      await audit(tx, actor, 'modification', { type: 'objectif', id: req.params.id }, { ...before, organisation_id: owner }, { ...input, organisation_id });
+      await audit(
+        tx,
+        actor,
+        'modification',
+        { type: 'objectif', id: req.params.id },
+        { ...before, organisation_id: owner },
+        { ...input, organisation_id },
+      );
     });
     clearObservatoryCache(ctx);
     return reply.redirect('/observatoire/objectifs?ok=1', 303);
@@ -123,10 +160,18 @@ export function registerTargetPages(app: FastifyInstance, ctx: AppContext) {
     const { actor, owner } = await authorizeObjectif(req, ctx.db, 'supprimer', req.params.id);
     await ctx.db.transaction(async (tx) => {
       const before = await Q.getObjectif(tx, req.params.id);
-      if (!before) throw new AppError('INTROUVABLE', `objectif ${req.params.id}`, 'Cet objectif n’existe pas (ou plus).');
+      if (!before)
+        throw new AppError('INTROUVABLE', `objectif ${req.params.id}`, 'Cet objectif n’existe pas (ou plus).');
       await Q.deleteObjectif(tx, req.params.id);
       await dropObjectifOwner(tx, req.params.id);
-      await audit(tx, actor, 'suppression', { type: 'objectif', id: req.params.id }, { ...before, organisation_id: owner }, null);
+      await audit(
+        tx,
+        actor,
+        'suppression',
+        { type: 'objectif', id: req.params.id },
+        { ...before, organisation_id: owner },
+        null,
+      );
     });
     clearObservatoryCache(ctx);
     return reply.redirect('/observatoire/objectifs?ok=supprime', 303);

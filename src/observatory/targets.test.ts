@@ -3,7 +3,11 @@ import { test } from 'node:test';
 import { freshness, isDated, project } from './targets.ts';
 import { placeLabel } from './views.ts';
 
-const q = (y: number, t: number, v: number) => ({ date: `${y}-${['03-31', '06-30', '09-30', '12-31'][t - 1]}`, valeur: v, periode: `${y}-T${t}` });
+const q = (y: number, t: number, v: number) => ({
+  date: `${y}-${['03-31', '06-30', '09-30', '12-31'][t - 1]}`,
+  valeur: v,
+  periode: `${y}-T${t}`,
+});
 
 test('a projection needs at least four measures, the last one recent, and states its method', () => {
   const f = freshness(12, '2022-10-01');
@@ -15,7 +19,10 @@ test('a projection needs at least four measures, the last one recent, and states
   const four = [q(2021, 3, 0.45), ...three];
   const p4 = project(four, 1, '2025-12-31', f);
   assert.equal(p4.statut, 'en_bonne_voie');
-  assert.match(p4.methode!, /Tendance linéaire \(moindres carrés\) des 4 dernières mesures, de 2021-T3 à 2022-T2 : 20(,\d)? points par an/);
+  assert.match(
+    p4.methode!,
+    /Tendance linéaire \(moindres carrés\) des 4 dernières mesures, de 2021-T3 à 2022-T2 : 20(,\d)? points par an/,
+  );
   assert.equal(p4.date_projetee!.slice(0, 4), '2024');
 });
 
@@ -54,7 +61,12 @@ test('target labels stay inside the chart, whatever their length and position', 
     const [a, b] = l.anchor === 'end' ? [l.x - w, l.x] : [l.x, l.x + w];
     return a >= box.L && b <= box.W - box.R && l.y > 0 && l.y < 260;
   };
-  for (const [text, xe, yt] of [['Très haut débit pour tous en 2022', 60, 16], ['FttH partout en 2025', 620, 16], ['x'.repeat(200), 300, 100], ['60 % de très haut débit en 2020', 49, 120]] as const) {
+  for (const [text, xe, yt] of [
+    ['Très haut débit pour tous en 2022', 60, 16],
+    ['FttH partout en 2025', 620, 16],
+    ['x'.repeat(200), 300, 100],
+    ['60 % de très haut débit en 2020', 49, 120],
+  ] as const) {
     const l = placeLabel(text, xe, yt, box);
     assert.ok(fits(l), `${text.slice(0, 20)} at ${xe}: ${JSON.stringify(l)}`);
   }

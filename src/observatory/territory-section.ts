@@ -1,9 +1,9 @@
 import type { AppContext } from '../context.ts';
-import { fmtPct, html, type Html } from '../http/html.ts';
+import { fmtPct, type Html, html } from '../http/html.ts';
 import { chartsOf, keyFiguresOf } from './dashboard-views.ts';
 import { periodsOf, seriesTable } from './presenter.ts';
 import * as Q from './queries.ts';
-import { PERIMETRE_LABEL, resolveScope, seriesFor, type PerimetreMci } from './service.ts';
+import { PERIMETRE_LABEL, type PerimetreMci, resolveScope, seriesFor } from './service.ts';
 import { renderTable } from './tables.ts';
 import { freshness, targetsFor } from './targets.ts';
 import { downloads, sourcesOf, targetsTable } from './views.ts';
@@ -34,8 +34,13 @@ export function registerTerritorySection(ctx: AppContext) {
         for (const ind of ['ftth', 'thd100'] as const) {
           const rk = await Q.communeRank(ctx.db, terr.code, within, ind, p);
           if (rk && rk.valeur !== null && rk.total) {
-            const label = ind === 'ftth' ? `Taux FttH (${p.ftth})` : `Locaux à 100 Mbit/s ou plus, ${PERIMETRE_LABEL[perimetre as PerimetreMci]} (${p.mci})`;
-            lines.push(html`<li>${label} : ${rankText({ ...rk, valeur: rk.valeur }, within === 'epci' ? 'de l’EPCI' : 'du département')}.</li>`);
+            const label =
+              ind === 'ftth'
+                ? `Taux FttH (${p.ftth})`
+                : `Locaux à 100 Mbit/s ou plus, ${PERIMETRE_LABEL[perimetre as PerimetreMci]} (${p.mci})`;
+            lines.push(
+              html`<li>${label} : ${rankText({ ...rk, valeur: rk.valeur }, within === 'epci' ? 'de l’EPCI' : 'du département')}.</li>`,
+            );
           }
         }
       }
@@ -43,7 +48,15 @@ export function registerTerritorySection(ctx: AppContext) {
     }
     const epciNote = terr.niveau === 'epci' ? await straddleNote(ctx, terr.code) : '';
     const sTable = seriesTable(scope, p, series);
-    const charts = chartsOf({ idPrefix: 'graphique-territoire-', indicateurs: ['taux_ftth', 'part_thd100', 'part_thd30'], series, targets, territoire: scope.nom, perimetre, f });
+    const charts = chartsOf({
+      idPrefix: 'graphique-territoire-',
+      indicateurs: ['taux_ftth', 'part_thd100', 'part_thd30'],
+      series,
+      targets,
+      territoire: scope.nom,
+      perimetre,
+      f,
+    });
     const qs = new URLSearchParams({ niveau: scope.niveau, code: scope.code }).toString();
     return html`<section class="fr-mt-4w" aria-labelledby="observatoire-fixe"><h2 id="observatoire-fixe">Haut et très haut débit fixe</h2>
       ${epciNote ? html`<p class="fr-text--sm">${epciNote}</p>` : ''}
@@ -52,7 +65,10 @@ export function registerTerritorySection(ctx: AppContext) {
       ${targetsTable(targets, `Objectifs applicables à ${scope.nom}`, f.maxAgeMonths)}
       ${charts}
       ${renderTable(sTable)}${sourcesOf(series)}
-      ${downloads('/observatoire/donnees', qs, [{ table: 'series', label: 'Évolution' }, { table: 'objectifs', label: 'Objectifs' }])}
+      ${downloads('/observatoire/donnees', qs, [
+        { table: 'series', label: 'Évolution' },
+        { table: 'objectifs', label: 'Objectifs' },
+      ])}
       <p class="fr-text--sm">${terr.niveau !== 'commune' ? html`<a href="/observatoire?${qs}">Tableau de bord de l’observatoire pour ${scope.nom}</a> · ` : ''}API : <a href="/api/v1/observatoire/fixe/${scope.niveau}/${scope.code}">/api/v1/observatoire/fixe/${scope.niveau}/${scope.code}</a></p>
     </section>`;
   });

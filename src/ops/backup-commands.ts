@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { snapshotFile } from '../addresses/service.ts';
 import type { Config } from '../config.ts';
-import { isLock, readLock, tryLock, type Lock } from '../db/lock.ts';
+import { isLock, type Lock, readLock, tryLock } from '../db/lock.ts';
 import { openDb } from '../db/open.ts';
 import { loadBackup, writeBackup } from './backup.ts';
 
@@ -15,7 +15,9 @@ const SERVER_BACKUP = `Avec un serveur PostgreSQL (DATABASE_URL), sauvegardez av
 function exclusiveLock(config: Config, what: string): Lock | undefined {
   const r = tryLock(config.dataDir, 'cli');
   if (isLock(r)) return r;
-  console.error(`${what} impossible : la base embarquée est utilisée par ${r.role === 'server' ? 'le serveur' : 'une autre commande'} (processus ${r.pid}). Arrêtez-le (par exemple « systemctl stop plateforme@… ») puis recommencez.`);
+  console.error(
+    `${what} impossible : la base embarquée est utilisée par ${r.role === 'server' ? 'le serveur' : 'une autre commande'} (processus ${r.pid}). Arrêtez-le (par exemple « systemctl stop plateforme@… ») puis recommencez.`,
+  );
   return undefined;
 }
 
@@ -41,7 +43,9 @@ export async function backupCommand(config: Config, file: string): Promise<numbe
       console.error(`Sauvegarde impossible : ${body.erreur?.message ?? `HTTP ${res.status}`}`);
       return 1;
     }
-    console.log(`Sauvegarde écrite : ${file} (${body.tables} tables, ${body.lignes} lignes, ${(body.octets / 1e6).toFixed(1)} Mo).`);
+    console.log(
+      `Sauvegarde écrite : ${file} (${body.tables} tables, ${body.lignes} lignes, ${(body.octets / 1e6).toFixed(1)} Mo).`,
+    );
     return 0;
   }
   const lock = exclusiveLock(config, 'Sauvegarde');
@@ -50,7 +54,9 @@ export async function backupCommand(config: Config, file: string): Promise<numbe
     const db = await openDb({ dataDir: config.dataDir });
     try {
       const s = await writeBackup(db, file);
-      console.log(`Sauvegarde écrite : ${file} (${s.tables} tables, ${s.lignes} lignes, ${(s.octets / 1e6).toFixed(1)} Mo).`);
+      console.log(
+        `Sauvegarde écrite : ${file} (${s.tables} tables, ${s.lignes} lignes, ${(s.octets / 1e6).toFixed(1)} Mo).`,
+      );
       return 0;
     } finally {
       await db.close();
@@ -71,7 +77,9 @@ export async function restoreCommand(config: Config, file: string, replace: bool
   }
   const current = path.join(config.dataDir, 'pglite');
   if (fs.existsSync(current) && !replace) {
-    console.error(`Une base existe déjà dans ${current}. Ajoutez --remplacer pour la remplacer (elle sera gardée à côté, renommée).`);
+    console.error(
+      `Une base existe déjà dans ${current}. Ajoutez --remplacer pour la remplacer (elle sera gardée à côté, renommée).`,
+    );
     return 2;
   }
   const lock = exclusiveLock(config, 'Restauration');
@@ -96,7 +104,9 @@ export async function restoreCommand(config: Config, file: string, replace: bool
     // The address index snapshot describes the previous database.
     const snap = snapshotFile(config);
     if (snap) fs.rmSync(snap, { force: true });
-    console.log(`Sauvegarde restaurée : ${s.tables} tables, ${s.lignes} lignes.${kept ? ` Ancienne base gardée dans ${kept}.` : ''}`);
+    console.log(
+      `Sauvegarde restaurée : ${s.tables} tables, ${s.lignes} lignes.${kept ? ` Ancienne base gardée dans ${kept}.` : ''}`,
+    );
     return 0;
   } catch (e) {
     fs.rmSync(target, { recursive: true, force: true });
@@ -105,4 +115,3 @@ export async function restoreCommand(config: Config, file: string, replace: bool
     lock.release();
   }
 }
-

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import zlib from 'node:zlib';
-import { shared, missingShared } from '../../test/helpers.ts';
+import { missingShared, shared } from '../../test/helpers.ts';
 import {
   COMMUNE_CODE,
   communeOfArrondissement,
@@ -16,11 +16,16 @@ const COG = (f: string) =>
   JSON.parse(
     zlib.gunzipSync(fs.readFileSync(shared('admin', `decoupage-administratif-6.0.0-${f}.json.gz`))).toString('utf8'),
   );
-const MISSING = missingShared('admin/decoupage-administratif-6.0.0-communes.json.gz', 'admin/decoupage-administratif-6.0.0-departements.json.gz');
+const MISSING = missingShared(
+  'admin/decoupage-administratif-6.0.0-communes.json.gz',
+  'admin/decoupage-administratif-6.0.0-departements.json.gz',
+);
 const communes: Commune[] = MISSING ? [] : COG('communes');
 const departements: { code: string }[] = MISSING ? [] : COG('departements');
 
-test('every commune code of the COG has the commune shape; every département code the département shape', { skip: MISSING }, () => {
+test('every commune code of the COG has the commune shape; every département code the département shape', {
+  skip: MISSING,
+}, () => {
   assert.equal(communes.length, 37_590);
   for (const c of communes) assert.match(c.code, COMMUNE_CODE);
   assert.equal(departements.length, 109);
@@ -28,7 +33,9 @@ test('every commune code of the COG has the commune shape; every département co
   for (const bad of ['20', '00', '96', '2C', '1', '9741']) assert.doesNotMatch(bad, DEPARTEMENT_CODE, bad);
 });
 
-test('département of a commune code: agrees with the COG for every current commune and arrondissement', { skip: MISSING }, () => {
+test('département of a commune code: agrees with the COG for every current commune and arrondissement', {
+  skip: MISSING,
+}, () => {
   const current = communes.filter((c) => c.type === 'commune-actuelle' || c.type === 'arrondissement-municipal');
   assert.ok(current.length > 35_000);
   for (const c of current) assert.equal(departementOfCommune(c.code), c.departement, c.code);
@@ -44,7 +51,9 @@ test('département of a commune code: agrees with the COG for every current comm
   assert.ok(other.length <= 5);
 });
 
-test('arrondissements municipaux: the 45 of the COG map to Paris, Lyon and Marseille, nothing else does', { skip: MISSING }, () => {
+test('arrondissements municipaux: the 45 of the COG map to Paris, Lyon and Marseille, nothing else does', {
+  skip: MISSING,
+}, () => {
   const arr = communes.filter((c) => c.type === 'arrondissement-municipal');
   assert.equal(arr.length, 45);
   for (const a of arr) assert.equal(communeOfArrondissement(a.code), a.commune, a.code);

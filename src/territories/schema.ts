@@ -13,7 +13,12 @@ export const NIVEAU_LABEL: Record<Niveau, string> = {
 
 export const TerritoryParamsSchema = z.object({
   niveau: NiveauSchema,
-  code: z.string().trim().min(1).max(12).regex(/^[0-9A-Za-z]+$/, 'code INSEE ou SIREN attendu'),
+  code: z
+    .string()
+    .trim()
+    .min(1)
+    .max(12)
+    .regex(/^[0-9A-Za-z]+$/, 'code INSEE ou SIREN attendu'),
 });
 
 export const PagingSchema = z.object({
@@ -39,5 +44,11 @@ export type Parent = z.infer<typeof ParentSchema>;
 
 const CommuneItemSchema = z.object({ code: z.string(), nom: z.string(), population: z.number().nullable() });
 export const CommuneListSchema = z.object({ total: z.number(), items: z.array(CommuneItemSchema) });
-export const SearchResultSchema = z.object({ items: z.array(z.object({ niveau: NiveauSchema, code: z.string(), nom: z.string() })) });
-export const ChildrenSchema = z.object({ items: z.array(z.object({ niveau: NiveauSchema, code: z.string(), nom: z.string(), population: z.number().nullable() })) });
+export const SearchResultSchema = z.object({
+  items: z.array(z.object({ niveau: NiveauSchema, code: z.string(), nom: z.string() })),
+});
+export const ChildrenSchema = z.object({
+  items: z.array(
+    z.object({ niveau: NiveauSchema, code: z.string(), nom: z.string(), population: z.number().nullable() }),
+  ),
+});

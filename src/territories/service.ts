@@ -15,7 +15,12 @@ export type TerritoryDetail = Territory & {
 /** A territory with its parents, or TERRITOIRE_INCONNU. Older commune codes resolve to today's commune. */
 export async function getTerritory(q: Queryable, niveau: Niveau, rawCode: string): Promise<TerritoryDetail> {
   const code = rawCode.toUpperCase();
-  const unknown = () => new AppError('TERRITOIRE_INCONNU', `${niveau} ${code}`, `Aucun territoire de niveau « ${niveau} » ne porte le code ${code}.`);
+  const unknown = () =>
+    new AppError(
+      'TERRITOIRE_INCONNU',
+      `${niveau} ${code}`,
+      `Aucun territoire de niveau « ${niveau} » ne porte le code ${code}.`,
+    );
   switch (niveau) {
     case 'region': {
       const r = await Q.regionByCode(q, code);
@@ -28,14 +33,22 @@ export async function getTerritory(q: Queryable, niveau: Niveau, rawCode: string
       if (!d) throw unknown();
       const r = await Q.regionByCode(q, d.region);
       const f = await Q.figuresOf(q, 'departement', code);
-      return { code: d.code, nom: d.nom, niveau, population: f.population, parents: r ? [{ niveau: 'region', code: r.code, nom: r.nom }] : [], departement: d };
+      return {
+        code: d.code,
+        nom: d.nom,
+        niveau,
+        population: f.population,
+        parents: r ? [{ niveau: 'region', code: r.code, nom: r.nom }] : [],
+        departement: d,
+      };
     }
     case 'epci': {
       const e = await Q.epciByCode(q, code);
       if (!e) throw unknown();
       const depts = await Q.departementsOfEpci(q, code);
       const parents: Parent[] = depts.map((d) => ({ niveau: 'departement' as const, code: d.code, nom: d.nom }));
-      for (const reg of new Map(depts.map((d) => [d.region, d.region_nom]))) parents.push({ niveau: 'region', code: reg[0], nom: reg[1] });
+      for (const reg of new Map(depts.map((d) => [d.region, d.region_nom])))
+        parents.push({ niveau: 'region', code: reg[0], nom: reg[1] });
       return { code: e.code, nom: e.nom, niveau, population: e.population, parents, epci: e };
     }
     case 'commune': {
@@ -61,7 +74,17 @@ export async function getTerritory(q: Queryable, niveau: Niveau, rawCode: string
       if (d) parents.push({ niveau: 'departement', code: d.code, nom: d.nom });
       const r = await Q.regionByCode(q, c.region);
       if (r) parents.push({ niveau: 'region', code: r.code, nom: r.nom });
-      return { code: c.code, nom: c.nom, niveau, population: c.population, parents, commune: c, ...(e ? { epci: e } : {}), ...(d ? { departement: d } : {}), ...(ancienCode ? { ancienCode } : {}) };
+      return {
+        code: c.code,
+        nom: c.nom,
+        niveau,
+        population: c.population,
+        parents,
+        commune: c,
+        ...(e ? { epci: e } : {}),
+        ...(d ? { departement: d } : {}),
+        ...(ancienCode ? { ancienCode } : {}),
+      };
     }
   }
 }

@@ -10,7 +10,9 @@ export function unaccentLower(s: string): string {
 }
 
 export function fold(s: string): string {
-  return unaccentLower(s).replace(/[^a-z0-9]+/g, ' ').trim();
+  return unaccentLower(s)
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 }
 
 const SAINTS: Record<string, string> = { st: 'saint', ste: 'sainte', sts: 'saints', stes: 'saintes' };

@@ -6,15 +6,37 @@ import { backends, serve, setup } from '../helpers.ts';
 import { launch, NO_BROWSER, pageForAxe, seriousViolations } from './axe.ts';
 
 // A real browser sends Origin on every form post: the stricter Origin check must still let it through.
-describe('a partner signs in, changes a password and deactivates an account in a real browser', { skip: NO_BROWSER }, () => {
+describe('a partner signs in, changes a password and deactivates an account in a real browser', {
+  skip: NO_BROWSER,
+}, () => {
   let t: Awaited<ReturnType<typeof setup>>;
   let browser: Browser;
   let base: string;
 
   before(async () => {
     t = await setup(backends()[0]!);
-    await createUser(t.db, { id: null, label: 'e2e' }, { email: 'admin@region.fr', nom: 'Admin Région', motDePasse: 'Brume-sur-la-Saône-2026', role: 'administrateur', organisationId: null });
-    await createUser(t.db, { id: null, label: 'e2e' }, { email: 'second@region.fr', nom: 'Second Admin', motDePasse: 'lanterne verte au bord du Doubs', role: 'administrateur', organisationId: null });
+    await createUser(
+      t.db,
+      { id: null, label: 'e2e' },
+      {
+        email: 'admin@region.fr',
+        nom: 'Admin Région',
+        motDePasse: 'Brume-sur-la-Saône-2026',
+        role: 'administrateur',
+        organisationId: null,
+      },
+    );
+    await createUser(
+      t.db,
+      { id: null, label: 'e2e' },
+      {
+        email: 'second@region.fr',
+        nom: 'Second Admin',
+        motDePasse: 'lanterne verte au bord du Doubs',
+        role: 'administrateur',
+        organisationId: null,
+      },
+    );
     base = await serve(t.app);
     browser = await launch();
   });
@@ -49,7 +71,10 @@ describe('a partner signs in, changes a password and deactivates an account in a
 
     await page.goto(`${base}/admin/utilisateurs`);
     assert.deepEqual(await seriousViolations(page), []);
-    await page.getByRole('button', { name: 'Désactiver', exact: false }).and(page.locator('[title*="Second Admin"]')).click();
+    await page
+      .getByRole('button', { name: 'Désactiver', exact: false })
+      .and(page.locator('[title*="Second Admin"]'))
+      .click();
     await page.waitForURL(/\/admin\/utilisateurs$/);
     assert.equal(await page.locator('[title*="Second Admin"]').innerText(), 'Réactiver');
     // No button to deactivate oneself.

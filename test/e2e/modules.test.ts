@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { backends, serve, setup, shared, missingShared } from '../helpers.ts';
+import { backends, missingShared, serve, setup, shared } from '../helpers.ts';
 import { launch, NO_BROWSER, pageForAxe, seriousViolations } from './axe.ts';
 
 /** The observatory and eligibility journeys on real data, each page checked with axe-core. */
-describe('observatory and eligibility in a real browser', { skip: NO_BROWSER || missingShared('boundaries/france-geojson-2018/communes-bourgogne-franche-comte.geojson.gz', 'arcep-fixe/arcep-obs-thd-2018t1-ftthCommunes.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-communes.csv.gz', 'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz', 'addresses/bano-90-territoire-de-belfort-2015-03.csv.gz', 'arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz') }, () => {
+describe('observatory and eligibility in a real browser', {
+  skip:
+    NO_BROWSER ||
+    missingShared(
+      'boundaries/france-geojson-2018/communes-bourgogne-franche-comte.geojson.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-ftthCommunes.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-communes.csv.gz',
+      'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz',
+      'addresses/bano-90-territoire-de-belfort-2015-03.csv.gz',
+      'arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz',
+    ),
+}, () => {
   let t: Awaited<ReturnType<typeof setup>>;
   let browser: Browser;
   let base: string;

@@ -2,17 +2,23 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launch, NO_BROWSER, pageForAxe, seriousViolations } from '../e2e/axe.ts';
-import { backends, serve, setup, shared, missingShared } from '../helpers.ts';
+import { backends, missingShared, serve, setup, shared } from '../helpers.ts';
 
 // The address field in a real browser: the WAI-ARIA combobox with the keyboard, and the plain form without JavaScript.
-describe('address autocomplete in a browser', { skip: NO_BROWSER || missingShared('addresses/bano-90-territoire-de-belfort-2015-03.csv.gz') }, () => {
+describe('address autocomplete in a browser', {
+  skip: NO_BROWSER || missingShared('addresses/bano-90-territoire-de-belfort-2015-03.csv.gz'),
+}, () => {
   let t: Awaited<ReturnType<typeof setup>>;
   let browser: Browser;
   let base: string;
 
   before(async () => {
     t = await setup(backends()[0]!);
-    const run = await t.ctx.runImport({ job: 'adresses', source: shared('addresses', 'bano-90-territoire-de-belfort-2015-03.csv.gz'), startedBy: 'e2e' });
+    const run = await t.ctx.runImport({
+      job: 'adresses',
+      source: shared('addresses', 'bano-90-territoire-de-belfort-2015-03.csv.gz'),
+      startedBy: 'e2e',
+    });
     assert.equal(run.status, 'succeeded');
     base = await serve(t.app);
     browser = await launch();

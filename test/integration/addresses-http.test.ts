@@ -7,16 +7,18 @@ import pino from 'pino';
 import { AddressIndexBuilder } from '../../src/addresses/index-search.ts';
 import { createAddressesModule } from '../../src/addresses/module.ts';
 import { readAddressFile } from '../../src/addresses/read-file.ts';
-import { departementOfCommune } from '../../src/territories/codes.ts';
 import { setAddressIndex } from '../../src/addresses/service.ts';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { openDb } from '../../src/db/open.ts';
-import { shared, missingShared } from '../helpers.ts';
+import { departementOfCommune } from '../../src/territories/codes.ts';
+import { missingShared, shared } from '../helpers.ts';
 
 // The search route is hit once per keystroke: what it costs besides the search itself is checked here.
-describe('address search over HTTP: per-request work', { skip: missingShared('addresses/bal-54084-mont-bonvillers-fixture.csv.gz') }, () => {
+describe('address search over HTTP: per-request work', {
+  skip: missingShared('addresses/bal-54084-mont-bonvillers-fixture.csv.gz'),
+}, () => {
   const lines: string[] = [];
   const log = pino(
     { level: 'info' },

@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { AddressIndexBuilder, type AddressIndex } from '../../src/addresses/index-search.ts';
+import { type AddressIndex, AddressIndexBuilder } from '../../src/addresses/index-search.ts';
 import { readAddressFile } from '../../src/addresses/read-file.ts';
 import { departementOfCommune } from '../../src/territories/codes.ts';
-import { shared, missingShared } from '../helpers.ts';
+import { missingShared, shared } from '../helpers.ts';
 
 // Every way people type an address, on the real files: Paris (BAN 2024), Territoire de Belfort (BANO 2015) and
 // Mont-Bonvillers (BAL), indexed together as a platform holds them. Each expected answer is a row of those files.
-describe('address search understands every query form', { skip: missingShared('addresses/ban-adresses-75-paris-2024-06.csv.gz', 'addresses/bano-90-territoire-de-belfort-2015-03.csv.gz', 'addresses/bal-54084-mont-bonvillers-fixture.csv.gz') }, () => {
+describe('address search understands every query form', {
+  skip: missingShared(
+    'addresses/ban-adresses-75-paris-2024-06.csv.gz',
+    'addresses/bano-90-territoire-de-belfort-2015-03.csv.gz',
+    'addresses/bal-54084-mont-bonvillers-fixture.csv.gz',
+  ),
+}, () => {
   let index: AddressIndex;
   before(async () => {
     const b = new AddressIndexBuilder();

@@ -3,13 +3,17 @@ import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 import { communeCodes } from '../../src/territories/codes.ts';
-import { backends, setup, shared, missingShared } from '../helpers.ts';
+import { backends, missingShared, setup, shared } from '../helpers.ts';
 
 type Commune = { code: string; type: string; chefLieu?: string; anciensCodes?: string[] };
 const MISSING = missingShared('admin/decoupage-administratif-6.0.0-communes.json.gz');
 const communes: Commune[] = MISSING
   ? []
-  : JSON.parse(zlib.gunzipSync(fs.readFileSync(shared('admin', 'decoupage-administratif-6.0.0-communes.json.gz'))).toString('utf8'));
+  : JSON.parse(
+      zlib
+        .gunzipSync(fs.readFileSync(shared('admin', 'decoupage-administratif-6.0.0-communes.json.gz')))
+        .toString('utf8'),
+    );
 
 for (const backend of backends()) {
   describe(`commune codes from the loaded COG (${backend.name})`, { skip: MISSING }, () => {

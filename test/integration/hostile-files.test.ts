@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { createUser } from '../../src/accounts/service.ts';
-import { backends, cookieHeader, cookiesOf, csrfIn, setup, shared, missingShared } from '../helpers.ts';
+import { backends, cookieHeader, cookiesOf, csrfIn, missingShared, setup, shared } from '../helpers.ts';
 
 /**
  * Damaged and hostile files, each reproducing a report of issue 9: the run fails with a French
@@ -25,7 +25,13 @@ const write = (name: string, bytes: Buffer | string) => {
 const gunzip = (p: string) => zlib.gunzipSync(fs.readFileSync(p));
 
 for (const backend of backends()) {
-  describe(`hostile files (${backend.name})`, { skip: missingShared('arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz', 'logements/insee-rp2021-logements-communes-bfc-normandie.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-ftthCommunes.csv.gz') }, () => {
+  describe(`hostile files (${backend.name})`, {
+    skip: missingShared(
+      'arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz',
+      'logements/insee-rp2021-logements-communes-bfc-normandie.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-ftthCommunes.csv.gz',
+    ),
+  }, () => {
     // Small caps so that the bombs below stay cheap to build: 1 MB uploads, hence 10 MB decompressed.
     let t: Awaited<ReturnType<typeof setup>>;
     before(async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
-import { backends, setup, shared, missingShared } from '../helpers.ts';
+import { backends, missingShared, setup, shared } from '../helpers.ts';
 
 /**
  * Every registered import job fed damaged inputs built from a small real file of its format:
@@ -150,7 +150,17 @@ function damage(seed: Seed, kind: Kind, gzip: boolean, d: Damage): Buffer {
 
 const backend = backends().find((b) => b.name === 'pglite')!;
 
-describe('import fuzz: every job, damaged inputs (pglite)', { skip: missingShared('admin/decoupage-administratif-6.0.0-regions.json.gz', 'boundaries/france-geojson-2018/departements-normandie.geojson.gz', 'arcep-fixe/arcep-obs-thd-2018t1-ftthCommunes.csv.gz', 'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz', 'logements/insee-rp2021-logements-communes-bfc-normandie.csv.gz', 'addresses/bal-54084-mont-bonvillers-fixture.csv.gz', 'arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz') }, () => {
+describe('import fuzz: every job, damaged inputs (pglite)', {
+  skip: missingShared(
+    'admin/decoupage-administratif-6.0.0-regions.json.gz',
+    'boundaries/france-geojson-2018/departements-normandie.geojson.gz',
+    'arcep-fixe/arcep-obs-thd-2018t1-ftthCommunes.csv.gz',
+    'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz',
+    'logements/insee-rp2021-logements-communes-bfc-normandie.csv.gz',
+    'addresses/bal-54084-mont-bonvillers-fixture.csv.gz',
+    'arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz',
+  ),
+}, () => {
   let t: Awaited<ReturnType<typeof setup>>;
   let tables: string[];
   before(async () => {

@@ -7,16 +7,21 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { backends, setup, shared, missingShared } from '../helpers.ts';
+import zlib from 'node:zlib';
+import { backends, missingShared, setup, shared } from '../helpers.ts';
 
 const DEPTS = ['21', '25', '39', '58', '70', '71', '89', '90', '14', '27', '50', '61', '76'];
 const arcep = (sheet: string) => shared('arcep-fixe', `arcep-obs-thd-2018t1-${sheet}.csv.gz`);
 const SERIE_DEP = shared('arcep-fixe', 'arcep-obs-thd-2022t2-ftth-departements-serie-2017t4-2022t2.csv.gz');
 const SERIE_REG = shared('arcep-fixe', 'arcep-obs-thd-2022t2-ftth-regions-serie-2017t4-2022t2.csv.gz');
 const MCI = shared('arcep-fixe', 'mci-commune-debit-2022t4-bfc-normandie.csv.gz');
-const lines = (file: string) => zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split(/\r?\n/).filter((l) => l.length);
+const lines = (file: string) =>
+  zlib
+    .gunzipSync(fs.readFileSync(file))
+    .toString('utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length);
 
 /** Premises ≥ 100 Mbit/s over premises, per région, summed here from the MCI file itself. */
 function mciShare(region: string, field: 'elig_thd100' | 'elig_thd30'): number {
@@ -35,42 +40,72 @@ function mciShare(region: string, field: 'elig_thd100' | 'elig_thd30'): number {
 /** One row of the 2022 T2 département series, read here from the file. */
 function serieDep(code: string, periode: string): { raccordables: number; estimation: number } {
   const [y, t] = periode.split('-T');
-  const row = lines(SERIE_DEP).slice(1).map((l) => l.split(',')).find((c) => c[0] === code && c[3] === y && c[4] === t)!;
+  const row = lines(SERIE_DEP)
+    .slice(1)
+    .map((l) => l.split(','))
+    .find((c) => c[0] === code && c[3] === y && c[4] === t)!;
   return { raccordables: Number(row[5]), estimation: Number(row[2]) };
 }
 
 for (const backend of backends()) {
-  describe(`observatory figures that cannot mislead (${backend.name})`, { skip: missingShared('arcep-fixe/arcep-obs-thd-2018t1-ftthCommunes.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-communes.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-ftthDepartements.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-departements.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-ftthRegions.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-regions.csv.gz', 'arcep-fixe/arcep-obs-thd-2022t2-ftth-departements-serie-2017t4-2022t2.csv.gz', 'arcep-fixe/arcep-obs-thd-2022t2-ftth-regions-serie-2017t4-2022t2.csv.gz', 'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz', 'boundaries/ngeofr-2025/epci-bfc-normandie-2025.geojson.gz', 'boundaries/france-geojson-2018/communes-normandie.geojson.gz') }, () => {
+  describe(`observatory figures that cannot mislead (${backend.name})`, {
+    skip: missingShared(
+      'arcep-fixe/arcep-obs-thd-2018t1-ftthCommunes.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-communes.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-ftthDepartements.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-departements.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-ftthRegions.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-regions.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2022t2-ftth-departements-serie-2017t4-2022t2.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2022t2-ftth-regions-serie-2017t4-2022t2.csv.gz',
+      'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz',
+      'boundaries/ngeofr-2025/epci-bfc-normandie-2025.geojson.gz',
+      'boundaries/france-geojson-2018/communes-normandie.geojson.gz',
+    ),
+  }, () => {
     let t: Awaited<ReturnType<typeof setup>>;
     const runs: Record<string, Awaited<ReturnType<typeof t.ctx.runImport>>> = {};
     const get = (url: string) => t.app.inject({ method: 'GET', url });
-    const imp = (job: string, source: string, options?: unknown) => t.ctx.runImport({ job, source, startedBy: 'test', ...(options ? { options } : {}) });
+    const imp = (job: string, source: string, options?: unknown) =>
+      t.ctx.runImport({ job, source, startedBy: 'test', ...(options ? { options } : {}) });
 
     before(async () => {
       t = await setup(backend);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-truth-'));
-      for (const s of ['ftthCommunes', 'communes', 'ftthDepartements', 'departements', 'ftthRegions', 'regions']) fs.symlinkSync(arcep(s), path.join(dir, path.basename(arcep(s))));
+      for (const s of ['ftthCommunes', 'communes', 'ftthDepartements', 'departements', 'ftthRegions', 'regions'])
+        fs.symlinkSync(arcep(s), path.join(dir, path.basename(arcep(s))));
       runs.arcep2018 = await imp('arcep-deploiements', dir, { departements: DEPTS.join(',') });
       runs.serieDep = await imp('arcep-deploiements', SERIE_DEP);
       runs.serieReg = await imp('arcep-deploiements', SERIE_REG);
       runs.mci = await imp('mci-communes', MCI);
       runs.epci = await imp('contours', shared('boundaries', 'ngeofr-2025', 'epci-bfc-normandie-2025.geojson.gz'));
-      runs.communes28 = await imp('contours', shared('boundaries', 'france-geojson-2018', 'communes-normandie.geojson.gz'));
+      runs.communes28 = await imp(
+        'contours',
+        shared('boundaries', 'france-geojson-2018', 'communes-normandie.geojson.gz'),
+      );
     });
-    after(async () => { await t.close(); });
+    after(async () => {
+      await t.close();
+    });
 
     test('every import succeeds; the long-format FttH series is read as such', () => {
       for (const [k, r] of Object.entries(runs)) assert.equal(r.status, 'succeeded', `${k}: ${r.message}`);
       assert.equal(runs.serieDep!.rows_read, 96 * 19);
       assert.equal(runs.serieDep!.rows_accepted, 96 * 19);
-      assert.match(runs.serieDep!.message!, /série longue de 96 départements × 19 trimestres \(2017-T4 → 2022-T2\), meilleure estimation des locaux de 2022-T2/);
+      assert.match(
+        runs.serieDep!.message!,
+        /série longue de 96 départements × 19 trimestres \(2017-T4 → 2022-T2\), meilleure estimation des locaux de 2022-T2/,
+      );
       // Région codes are empty in this file: names are matched to today's régions, all 13 found.
       assert.equal(runs.serieReg!.rows_rejected, 0);
       assert.match(runs.serieReg!.message!, /13 régions × 19 trimestres/);
     });
 
     test('§1 a THD target is not declared met on satellite-inclusive data: not evaluable, the file that would make it so, the closest honest figure', async () => {
-      for (const [region, libelle] of [['27', 'Très haut débit pour tous en 2022'], ['28', '60 % de très haut débit en 2020']] as const) {
+      for (const [region, libelle] of [
+        ['27', 'Très haut débit pour tous en 2022'],
+        ['28', '60 % de très haut débit en 2020'],
+      ] as const) {
         // The satellite-inclusive ≥ 30 Mbit/s share is near 100 %: read on it, the target would look met.
         assert.ok(mciShare(region, 'elig_thd30') > 0.999);
         const obj = (await get(`/api/v1/observatoire/fixe/region/${region}/objectifs`)).json();
@@ -81,8 +116,13 @@ for (const backend of backends()) {
         assert.match(thd.projection.message, /non évaluable avec les données importées \(le satellite y est compté\)/);
         assert.match(thd.projection.message, /commune_debit_terrestre/);
         assert.ok(Math.abs(thd.projection.valeur_proche.valeur - mciShare(region, 'elig_thd100')) < 1e-9);
-        assert.match(thd.projection.valeur_proche.libelle, /≥ 100 Mbit\/s, toutes technologies, satellite compris — valeur la plus proche/);
-        const gig = obj.objectifs.find((o: { objectif: { libelle: string } }) => o.objectif.libelle === '100 Mbit/s pour tous les foyers en 2025');
+        assert.match(
+          thd.projection.valeur_proche.libelle,
+          /≥ 100 Mbit\/s, toutes technologies, satellite compris — valeur la plus proche/,
+        );
+        const gig = obj.objectifs.find(
+          (o: { objectif: { libelle: string } }) => o.objectif.libelle === '100 Mbit/s pour tous les foyers en 2025',
+        );
         assert.equal(gig.objectif.perimetre, 'filaire');
         assert.match(gig.projection.message, /commune_debit_filaire/);
         const page = await get(`/observatoire?niveau=region&code=${region}&indicateur=part_thd30`);
@@ -99,14 +139,29 @@ for (const backend of backends()) {
       assert.ok(mciTiles.length >= 4);
       for (const x of mciTiles) assert.match(x, /toutes technologies, satellite compris/, x);
       for (const id of ['part_thd30', 'part_thd100', 'part_bhd8', 'part_thd1g']) {
-        assert.match(page, new RegExp(`<h3 id="graphique-${id}-h" class="fr-h5">[^<]*toutes technologies, satellite compris`), id);
+        assert.match(
+          page,
+          new RegExp(`<h3 id="graphique-${id}-h" class="fr-h5">[^<]*toutes technologies, satellite compris`),
+          id,
+        );
       }
-      assert.match(page, /<figcaption[^>]*><div class="pan-legende"[^>]*><p[^>]*><strong>[^<]*≥ 30 Mbit\/s\), toutes technologies, satellite compris/);
-      for (const caption of ['Locaux par classe de débit', 'Évolution — Bourgogne', 'Les \\d+ communes les moins couvertes à 100 Mbit/s']) {
+      assert.match(
+        page,
+        /<figcaption[^>]*><div class="pan-legende"[^>]*><p[^>]*><strong>[^<]*≥ 30 Mbit\/s\), toutes technologies, satellite compris/,
+      );
+      for (const caption of [
+        'Locaux par classe de débit',
+        'Évolution — Bourgogne',
+        'Les \\d+ communes les moins couvertes à 100 Mbit/s',
+      ]) {
         assert.match(page, new RegExp(`<caption>${caption}[^<]*satellite compris`), caption);
       }
       for (const table of ['debits', 'communes', 'epci', 'series']) {
-        assert.match((await get(`/observatoire/donnees/${table}.json`)).json().titre, /toutes technologies, satellite compris/, table);
+        assert.match(
+          (await get(`/observatoire/donnees/${table}.json`)).json().titre,
+          /toutes technologies, satellite compris/,
+          table,
+        );
       }
     });
 
@@ -136,7 +191,9 @@ for (const backend of backends()) {
 
     test('§2 old data is dated on every figure and never projected; the method is stated', async () => {
       const obj = (await get('/api/v1/observatoire/fixe/region/27/objectifs')).json();
-      const ftth = obj.objectifs.find((o: { objectif: { libelle: string } }) => o.objectif.libelle === 'FttH partout en 2025').projection;
+      const ftth = obj.objectifs.find(
+        (o: { objectif: { libelle: string } }) => o.objectif.libelle === 'FttH partout en 2025',
+      ).projection;
       assert.equal(ftth.periode_actuelle, '2022-T2');
       assert.equal(ftth.date_mesure, '2022-06-30');
       assert.equal(ftth.donnees_anciennes, true);
@@ -144,16 +201,25 @@ for (const backend of backends()) {
       assert.equal(ftth.statut, 'tendance_indisponible');
       assert.match(ftth.message, /Dernière mesure du 30 juin 2022, plus ancienne que 12 mois : aucune projection/);
       const page = (await get('/observatoire')).body;
-      const tiles = [...page.matchAll(/<p class="fr-tile__detail">Données au [^<]+<\/p>(<p class="fr-badge[^"]*">Données de plus de 12 mois<\/p>)?/g)];
+      const tiles = [
+        ...page.matchAll(
+          /<p class="fr-tile__detail">Données au [^<]+<\/p>(<p class="fr-badge[^"]*">Données de plus de 12 mois<\/p>)?/g,
+        ),
+      ];
       assert.ok(tiles.length >= 6);
-      assert.ok(tiles.every((m) => m[1]), 'every tile of 2018/2022 data is marked as dated');
+      assert.ok(
+        tiles.every((m) => m[1]),
+        'every tile of 2018/2022 data is marked as dated',
+      );
       assert.doesNotMatch(page, /objectif atteint en/i);
     });
 
     test('§2 time on charts: each date inside its own year band; 2022 T2 is in 2022', async () => {
       const page = (await get('/territoires/departement/21')).body;
       const svg = /<svg class="pan-graphique" id="graphique-territoire-taux_ftth"[\s\S]*?<\/svg>/.exec(page)![0];
-      const bands = [...svg.matchAll(/<text class="pan-annee" data-debut="([\d.]+)" data-fin="([\d.]+)"[^>]*>(\d{4})<\/text>/g)].map((m) => ({ a: Number(m[1]), b: Number(m[2]), y: m[3]! }));
+      const bands = [
+        ...svg.matchAll(/<text class="pan-annee" data-debut="([\d.]+)" data-fin="([\d.]+)"[^>]*>(\d{4})<\/text>/g),
+      ].map((m) => ({ a: Number(m[1]), b: Number(m[2]), y: m[3]! }));
       const points = [...svg.matchAll(/<circle data-date="(\d{4})-(\d\d-\d\d)" cx="([\d.]+)"/g)];
       assert.equal(points.length, 20);
       for (const [, year, md, cx] of points) {
@@ -169,11 +235,17 @@ for (const backend of backends()) {
         `SELECT c.code, c.epci, (SELECT count(*)::int FROM commune c2 JOIN obs_serie s2 ON s2.niveau = 'commune' AND s2.code = c2.code AND s2.jeu = 'arcep-deploiements' AND s2.periode = '2018-T1'
                                    WHERE c2.epci = c.epci AND c2.type = 'commune-actuelle' AND s2.locaux_raccordables = 0 AND s2.locaux > 0) AS n
          FROM commune c JOIN obs_serie s ON s.niveau = 'commune' AND s.code = c.code AND s.jeu = 'arcep-deploiements' AND s.periode = '2018-T1'
-         WHERE c.departement = '21' AND c.type = 'commune-actuelle' AND s.locaux_raccordables = 0 AND s.locaux > 0 ORDER BY c.code LIMIT 1`);
+         WHERE c.departement = '21' AND c.type = 'commune-actuelle' AND s.locaux_raccordables = 0 AND s.locaux > 0 ORDER BY c.code LIMIT 1`,
+      );
       const { code, n } = r.rows[0]!;
       assert.ok(n > 1);
       const page = (await get(`/territoires/commune/${code}`)).body;
-      assert.match(page, new RegExp(`Taux FttH \\(2018-T1\\) : 0[\\s\\u202f]%, \\d+(re|e) ex æquo \\(${n} communes à 0[\\s\\u202f]%\\) sur \\d+ communes de l’EPCI`));
+      assert.match(
+        page,
+        new RegExp(
+          `Taux FttH \\(2018-T1\\) : 0[\\s\\u202f]%, \\d+(re|e) ex æquo \\(${n} communes à 0[\\s\\u202f]%\\) sur \\d+ communes de l’EPCI`,
+        ),
+      );
     });
 
     test('§3 filters offer only what is imported; a scope not imported falls back and says so, never an empty table', async () => {
@@ -182,24 +254,36 @@ for (const backend of backends()) {
       assert.match(page, /seul fichier de Ma connexion internet importé/);
       const asked = await get('/observatoire?perimetre=terrestre');
       assert.equal(asked.statusCode, 200);
-      assert.match(asked.body, /Aucun fichier « terrestre \(satellite exclu\) » de Ma connexion internet n’a été importé/);
+      assert.match(
+        asked.body,
+        /Aucun fichier « terrestre \(satellite exclu\) » de Ma connexion internet n’a été importé/,
+      );
       assert.doesNotMatch(asked.body, /aucune donnée importée/);
       const csv = await get('/observatoire/donnees/debits.csv?perimetre=filaire');
       assert.match(csv.body, /\r\nCôte-d'Or;21;357997;/);
       // Quarters: only those with commune figures are offered to the tables; another one falls back, and says so.
-      const quarters = [...page.matchAll(/<select class="fr-select" id="f-tri" name="trimestre">(.*?)<\/select>/gs)][0]![1]!;
-      assert.deepEqual([...quarters.matchAll(/value="([^"]+)"/g)].map((m) => m[1]), ['2018-T1', '2017-T4', '2017-T3']);
+      const quarters = [
+        ...page.matchAll(/<select class="fr-select" id="f-tri" name="trimestre">(.*?)<\/select>/gs),
+      ][0]![1]!;
+      assert.deepEqual(
+        [...quarters.matchAll(/value="([^"]+)"/g)].map((m) => m[1]),
+        ['2018-T1', '2017-T4', '2017-T3'],
+      );
       const t4 = (await get('/observatoire/donnees/communes.json?trimestre=2017-T4')).json();
       assert.match(t4.titre, /FttH 2017-T4/);
       assert.ok(t4.lignes.some((l: { taux_ftth: number | null }) => l.taux_ftth !== null));
       const absent = await get('/observatoire?trimestre=2020-T1');
-      assert.match(absent.body, /Le trimestre 2020-T1 n’a pas été importé : les tableaux montrent le dernier trimestre importé \(2018-T1\)/);
+      assert.match(
+        absent.body,
+        /Le trimestre 2020-T1 n’a pas été importé : les tableaux montrent le dernier trimestre importé \(2018-T1\)/,
+      );
     });
 
     test('§3 EPCI straddling a regional boundary: figures of the whole EPCI, said so', async () => {
       const s = await t.db.query<{ epci: string; total: number; dans: number }>(
         `SELECT epci, count(*)::int AS total, count(*) FILTER (WHERE region = '27')::int AS dans FROM commune
-         WHERE type = 'commune-actuelle' AND epci IN (SELECT epci FROM commune WHERE region = '27') GROUP BY epci HAVING count(*) FILTER (WHERE region <> '27') > 0 ORDER BY epci LIMIT 1`);
+         WHERE type = 'commune-actuelle' AND epci IN (SELECT epci FROM commune WHERE region = '27') GROUP BY epci HAVING count(*) FILTER (WHERE region <> '27') > 0 ORDER BY epci LIMIT 1`,
+      );
       const { epci, total, dans } = s.rows[0]!;
       const json = (await get('/observatoire/donnees/epci.json')).json();
       assert.match(json.titre, /chiffres de l’EPCI entier/);
@@ -211,7 +295,10 @@ for (const backend of backends()) {
 
     test('§3 a contours import lists the current communes left without a contour', () => {
       // Sannerville (14666) was re-created after the 2018 geography: no 2018 outline is its own.
-      assert.match(runs.communes28!.message!, /1 commune actuelle des départements du fichier sans contour \(carte incomplète\) : 14666 Sannerville\./);
+      assert.match(
+        runs.communes28!.message!,
+        /1 commune actuelle des départements du fichier sans contour \(carte incomplète\) : 14666 Sannerville\./,
+      );
     });
 
     test('the unused MapLibre static route is gone', async () => {

@@ -2,14 +2,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { createUser, openSession } from '../../src/accounts/service.ts';
+import zlib from 'node:zlib';
 import { userByEmail } from '../../src/accounts/queries.ts';
-import { backends, setup, shared, missingShared } from '../helpers.ts';
+import { createUser, openSession } from '../../src/accounts/service.ts';
+import { backends, missingShared, setup, shared } from '../helpers.ts';
 
 const arcep = (sheet: string) => shared('arcep-fixe', `arcep-obs-thd-2018t1-${sheet}.csv.gz`);
-const lines = (file: string) => zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split(/\r?\n/).filter((l) => l.length);
+const lines = (file: string) =>
+  zlib
+    .gunzipSync(fs.readFileSync(file))
+    .toString('utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-test-'));
 const writeTmp = (name: string, content: string[]) => {
   const p = path.join(tmp, name);
@@ -26,7 +31,9 @@ function publishedCommuneSumsByDept(): Map<string, number[]> {
     if (champ !== 'Locaux Raccordables') continue;
     const d = code!.startsWith('97') ? code!.slice(0, 3) : code!.slice(0, 2);
     const acc = m.get(d) ?? [0, 0, 0];
-    v.forEach((x, i) => { acc[i]! += Number(x); });
+    v.forEach((x, i) => {
+      acc[i]! += Number(x);
+    });
     m.set(d, acc);
   }
   return m;
@@ -41,22 +48,48 @@ function publishedSheet(sheet: string): Map<string, number[]> {
 }
 
 for (const backend of backends()) {
-  describe(`observatory of fixed broadband (${backend.name})`, { skip: missingShared('arcep-fixe/arcep-obs-thd-2018t1-ftthCommunes.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-communes.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-ftthDepartements.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-departements.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-ftthRegions.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-regions.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-ftthEpci.csv.gz', 'arcep-fixe/arcep-obs-thd-2018t1-epci.csv.gz', 'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz', 'boundaries/ngeofr-2025/epci-bfc-normandie-2025.geojson.gz') }, () => {
+  describe(`observatory of fixed broadband (${backend.name})`, {
+    skip: missingShared(
+      'arcep-fixe/arcep-obs-thd-2018t1-ftthCommunes.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-communes.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-ftthDepartements.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-departements.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-ftthRegions.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-regions.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-ftthEpci.csv.gz',
+      'arcep-fixe/arcep-obs-thd-2018t1-epci.csv.gz',
+      'arcep-fixe/mci-commune-debit-2022t4-bfc-normandie.csv.gz',
+      'boundaries/ngeofr-2025/epci-bfc-normandie-2025.geojson.gz',
+    ),
+  }, () => {
     let t: Awaited<ReturnType<typeof setup>>;
     const runs: Record<string, Awaited<ReturnType<typeof t.ctx.runImport>>> = {};
     const get = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url, headers });
-    const imp = (job: string, source: string, options?: unknown) => t.ctx.runImport({ job, source, startedBy: 'test', ...(options ? { options } : {}) });
+    const imp = (job: string, source: string, options?: unknown) =>
+      t.ctx.runImport({ job, source, startedBy: 'test', ...(options ? { options } : {}) });
 
     before(async () => {
       t = await setup(backend);
       // One folder holding the six national sheet exports (links to the real files): one run, one recompute.
       const dir = fs.mkdtempSync(path.join(tmp, 'sheets-'));
-      for (const s of ['ftthCommunes', 'communes', 'ftthDepartements', 'departements', 'ftthRegions', 'regions', 'ftthEpci', 'epci']) fs.symlinkSync(arcep(s), path.join(dir, path.basename(arcep(s))));
+      for (const s of [
+        'ftthCommunes',
+        'communes',
+        'ftthDepartements',
+        'departements',
+        'ftthRegions',
+        'regions',
+        'ftthEpci',
+        'epci',
+      ])
+        fs.symlinkSync(arcep(s), path.join(dir, path.basename(arcep(s))));
       runs.arcep = await imp('arcep-deploiements', dir);
       runs.mci = await imp('mci-communes', shared('arcep-fixe', 'mci-commune-debit-2022t4-bfc-normandie.csv.gz'));
       runs.contours = await imp('contours', shared('boundaries', 'ngeofr-2025', 'epci-bfc-normandie-2025.geojson.gz'));
     });
-    after(async () => { await t.close(); });
+    after(async () => {
+      await t.close();
+    });
 
     test('the 2018 national sheets and the 2022 MCI file import; every commune code is accounted for', async () => {
       for (const [k, r] of Object.entries(runs)) assert.equal(r.status, 'succeeded', `${k}: ${r.message}`);
@@ -65,7 +98,9 @@ for (const backend of backends()) {
       assert.equal(runs.arcep!.rows_accepted + runs.arcep!.rows_rejected, sheetRows);
       assert.match(runs.arcep!.message!, /35361 communes × 3 trimestres \(2017-T3, 2017-T4, 2018-T1\)/);
       assert.equal(runs.mci!.rows_read, 6352);
-      const brut = await t.db.query<{ n: number; unmapped: number }>(`SELECT count(DISTINCT code_publie)::int AS n, count(DISTINCT code_publie) FILTER (WHERE code_actuel IS NULL)::int AS unmapped FROM obs_ftth_brut`);
+      const brut = await t.db.query<{ n: number; unmapped: number }>(
+        `SELECT count(DISTINCT code_publie)::int AS n, count(DISTINCT code_publie) FILTER (WHERE code_actuel IS NULL)::int AS unmapped FROM obs_ftth_brut`,
+      );
       assert.equal(brut.rows[0]!.n, 35361);
       // Unmapped codes are listed as rejects, never dropped silently.
       assert.equal(runs.arcep!.rows_rejected >= brut.rows[0]!.unmapped, true);
@@ -91,8 +126,12 @@ for (const backend of backends()) {
       for (const d of ['21', '25', '39', '58', '70', '71', '89', '90', '14', '27', '50', '61', '76']) {
         const api = (await get(`/api/v1/observatoire/fixe/departement/${d}`)).json();
         const ftth = api.series.filter((s: { jeu: string }) => s.jeu === 'arcep-deploiements');
-        assert.deepEqual(ftth.map((s: { periode: string }) => s.periode), QUARTERS);
-        const line = (p: string) => ctrl.lignes.find((l: { code: string; periode: string }) => l.code === d && l.periode === p);
+        assert.deepEqual(
+          ftth.map((s: { periode: string }) => s.periode),
+          QUARTERS,
+        );
+        const line = (p: string) =>
+          ctrl.lignes.find((l: { code: string; periode: string }) => l.code === d && l.periode === p);
         ftth.forEach((s: { periode: string; locaux_raccordables: number }, i: number) => {
           const l = line(s.periode);
           assert.equal(s.locaux_raccordables, l.recalcule);
@@ -126,7 +165,9 @@ for (const backend of backends()) {
         assert.ok(l.explique);
       }
       // Dijon Métropole kept its perimeter (same 23 communes): identical figure.
-      const dijon = ctrl.lignes.find((l: { code: string; periode: string }) => l.code === '242100410' && l.periode === '2018-T1');
+      const dijon = ctrl.lignes.find(
+        (l: { code: string; periode: string }) => l.code === '242100410' && l.periode === '2018-T1',
+      );
       assert.equal(dijon.ecart, 0);
     });
 
@@ -137,17 +178,35 @@ for (const backend of backends()) {
       assert.deepEqual(body.territoire, { niveau: 'region', code: '27', nom: 'Bourgogne-Franche-Comté' });
       const dates = body.series.map((s: { date: string }) => s.date);
       assert.deepEqual(dates, [...dates].sort());
-      assert.deepEqual(body.series.map((s: { periode: string }) => s.periode), ['2017-T3', '2017-T4', '2018-T1', '2022-12-31']);
+      assert.deepEqual(
+        body.series.map((s: { periode: string }) => s.periode),
+        ['2017-T3', '2017-T4', '2018-T1', '2022-12-31'],
+      );
       for (const s of body.series) {
         assert.match(s.periode, /^\d{4}-T[1-4]$|^\d{4}-\d{2}-\d{2}$/);
-        for (const k of ['locaux_raccordables', 'taux_ftth', 'nbr', 'inel_hd', 'elig_hd05', 'elig_hd3', 'elig_bhd8', 'elig_thd30', 'elig_thd100', 'elig_thd1g', 'sources']) assert.ok(k in s, k);
+        for (const k of [
+          'locaux_raccordables',
+          'taux_ftth',
+          'nbr',
+          'inel_hd',
+          'elig_hd05',
+          'elig_hd3',
+          'elig_bhd8',
+          'elig_thd30',
+          'elig_thd100',
+          'elig_thd1g',
+          'sources',
+        ])
+          assert.ok(k in s, k);
         assert.ok(s.sources.length > 0);
         assert.equal(s.sources[0].licence, 'Licence Ouverte 2.0 (Etalab)');
       }
       const q = body.series[2];
       assert.ok(q.taux_ftth > 0 && q.taux_ftth < 1);
       // ARCEP publishes the région's own totals: they are used (rounded to the thousand by ARCEP), and said so.
-      const reg = lines(arcep('regions')).find((l) => l.startsWith('27,'))!.split(',');
+      const reg = lines(arcep('regions'))
+        .find((l) => l.startsWith('27,'))!
+        .split(',');
       const num = (s: string) => Number(s.replace(/\s/g, ''));
       assert.equal(q.denominateur_taux_ftth, 'locaux_arcep');
       assert.equal(q.origine, 'arcep');
@@ -160,7 +219,8 @@ for (const backend of backends()) {
       assert.ok(Math.abs(q.etablissements - num(reg[3]!)) <= num(reg[3]!) * 1e-4, `${q.etablissements} vs ${reg[3]}`);
       // MCI: BFC + Normandie totals as the README states them (4 043 286 premises, 2 791 581 at ≥ 100 Mbit/s).
       const nor = (await get('/api/v1/observatoire/fixe/region/28')).json();
-      const mci = (b: { series: { jeu: string; nbr: number; elig_thd100: number }[] }) => b.series.find((s) => s.jeu === 'mci-communes')!;
+      const mci = (b: { series: { jeu: string; nbr: number; elig_thd100: number }[] }) =>
+        b.series.find((s) => s.jeu === 'mci-communes')!;
       assert.equal(mci(body).nbr + mci(nor).nbr, 4043286);
       assert.equal(mci(body).elig_thd100 + mci(nor).elig_thd100, 2791581);
       assert.equal((mci(body) as unknown as { periode: string }).periode, '2022-12-31');
@@ -168,7 +228,10 @@ for (const backend of backends()) {
       assert.equal(m.denominateur_parts, 'nbr');
       assert.equal(m.part_thd100, m.elig_thd100 / m.nbr);
       const cls = m.classes;
-      assert.equal(Object.values(cls as Record<string, number>).reduce((a, b) => a + b, 0), m.nbr);
+      assert.equal(
+        Object.values(cls as Record<string, number>).reduce((a, b) => a + b, 0),
+        m.nbr,
+      );
       // Dijon (README: 118 711 premises, 115 028 at ≥ 100 Mbit/s).
       const dijon = (await get('/api/v1/observatoire/fixe/commune/21231')).json();
       const dm = dijon.series.find((s: { jeu: string }) => s.jeu === 'mci-communes');
@@ -176,7 +239,10 @@ for (const backend of backends()) {
       assert.equal(dm.elig_thd100, 115028);
       const fr = (await get('/api/v1/observatoire/fixe/france/FR')).json();
       assert.equal(fr.territoire.niveau, 'france');
-      assert.equal(fr.series[2].locaux_raccordables, [...publishedCommuneSumsByDept().values()].reduce((a, v) => a + v[2]!, 0));
+      assert.equal(
+        fr.series[2].locaux_raccordables,
+        [...publishedCommuneSumsByDept().values()].reduce((a, v) => a + v[2]!, 0),
+      );
       const epci = await get('/api/v1/observatoire/fixe/epci/242100410');
       assert.equal(epci.statusCode, 200);
       assert.equal((await get('/api/v1/observatoire/fixe/commune/99999')).statusCode, 404);
@@ -186,16 +252,29 @@ for (const backend of backends()) {
     });
 
     test('bad input: renamed column, unknown quarter label → run fails; text in a number cell → row rejected; history unchanged', async () => {
-      const snapshot = async () => (await t.db.query<{ n: number; s: number }>(`SELECT count(*)::int AS n, sum(coalesce(locaux_raccordables, 0) + coalesce(locaux, 0) + coalesce(nbr, 0))::float8 AS s FROM obs_serie`)).rows[0];
+      const snapshot = async () =>
+        (
+          await t.db.query<{ n: number; s: number }>(
+            `SELECT count(*)::int AS n, sum(coalesce(locaux_raccordables, 0) + coalesce(locaux, 0) + coalesce(nbr, 0))::float8 AS s FROM obs_serie`,
+          )
+        ).rows[0];
       const before0 = await snapshot();
       const info = lines(arcep('communes'));
-      const renamed = writeTmp('communes-renamed.csv', [...info.slice(0, 4), info[4]!.replace(',Logements,', ',Nombre de logements,'), ...info.slice(5, 200)]);
+      const renamed = writeTmp('communes-renamed.csv', [
+        ...info.slice(0, 4),
+        info[4]!.replace(',Logements,', ',Nombre de logements,'),
+        ...info.slice(5, 200),
+      ]);
       let run = await imp('arcep-deploiements', renamed);
       assert.equal(run.status, 'failed');
       assert.match(run.message!, /colonne inconnue « Nombre de logements »/);
       assert.match(run.message!, /ligne 5, colonne F/);
       const ftth = lines(arcep('ftthCommunes'));
-      const badQuarter = writeTmp('ftth-bad-quarter.csv', [...ftth.slice(0, 4), ftth[4]!.replace('T4 2017', 'T5 2017'), ...ftth.slice(5, 100)]);
+      const badQuarter = writeTmp('ftth-bad-quarter.csv', [
+        ...ftth.slice(0, 4),
+        ftth[4]!.replace('T4 2017', 'T5 2017'),
+        ...ftth.slice(5, 100),
+      ]);
       run = await imp('arcep-deploiements', badQuarter);
       assert.equal(run.status, 'failed');
       assert.match(run.message!, /libellé de trimestre inconnu « T5 2017 »/);
@@ -204,7 +283,10 @@ for (const backend of backends()) {
       const d90 = ftth.filter((l) => l.startsWith('90'));
       const target = d90.findIndex((l) => l.includes('Locaux Raccordables') && !l.endsWith(',0,0,0'));
       const code = d90[target]!.split(',')[0]!;
-      const textCell = writeTmp('ftth-90-text.csv', [...ftth.slice(0, 5), ...d90.map((l, i) => (i === target ? l.replace(/,(\d+)$/, ',douze') : l))]);
+      const textCell = writeTmp('ftth-90-text.csv', [
+        ...ftth.slice(0, 5),
+        ...d90.map((l, i) => (i === target ? l.replace(/,(\d+)$/, ',douze') : l)),
+      ]);
       const beforeApi = (await get(`/api/v1/observatoire/fixe/commune/${code}`)).json();
       run = await imp('arcep-deploiements', textCell);
       assert.equal(run.status, 'succeeded');
@@ -216,7 +298,10 @@ for (const backend of backends()) {
       assert.equal(afterApi.series.filter((s: { jeu: string }) => s.jeu === 'arcep-deploiements').length, 0);
       assert.ok(beforeApi.series.filter((s: { jeu: string }) => s.jeu === 'arcep-deploiements').length === 3);
       const dept = (await get('/api/v1/observatoire/fixe/departement/21')).json();
-      assert.equal(dept.series.find((s: { periode: string }) => s.periode === '2018-T1').locaux_raccordables, publishedSheet('ftthDepartements').get('21')![2]);
+      assert.equal(
+        dept.series.find((s: { periode: string }) => s.periode === '2018-T1').locaux_raccordables,
+        publishedSheet('ftthDepartements').get('21')![2],
+      );
       // Put the real rows back: re-importing the quarters replaces them.
       run = await imp('arcep-deploiements', arcep('ftthCommunes'), { departements: '90' });
       assert.equal(run.status, 'succeeded');
@@ -229,7 +314,10 @@ for (const backend of backends()) {
       const i = d90.findIndex((l) => l.includes('Locaux Raccordables') && !l.endsWith(',0,0,0'));
       const [code, , , , t1] = d90[i]!.split(',');
       // The same row under a code no COG knows (as a file from a foreign or corrupted vintage would carry).
-      const file = writeTmp('ftth-90-unknown-code.csv', [...ftth.slice(0, 5), ...d90.map((l) => (l.startsWith(`${code},`) ? l.replace(`${code},`, '90999,') : l))]);
+      const file = writeTmp('ftth-90-unknown-code.csv', [
+        ...ftth.slice(0, 5),
+        ...d90.map((l) => (l.startsWith(`${code},`) ? l.replace(`${code},`, '90999,') : l)),
+      ]);
       const run = await imp('arcep-deploiements', file);
       assert.equal(run.status, 'succeeded');
       assert.equal(run.rows_rejected, 1);
@@ -293,50 +381,117 @@ for (const backend of backends()) {
       assert.ok(libelles.includes('FttH partout en 2025'));
       assert.ok(libelles.includes('100 Mbit/s pour tous les foyers en 2025'));
       assert.ok(!libelles.includes('60 % de très haut débit en 2020'));
-      const ftth = obj.objectifs.find((o: { objectif: { libelle: string } }) => o.objectif.libelle === 'FttH partout en 2025').projection;
+      const ftth = obj.objectifs.find(
+        (o: { objectif: { libelle: string } }) => o.objectif.libelle === 'FttH partout en 2025',
+      ).projection;
       assert.equal(ftth.periode_actuelle, '2018-T1');
       // 2018 data is dated: no projection from it (issue 7 §2).
       assert.equal(ftth.statut, 'tendance_indisponible');
       assert.equal(ftth.date_projetee, null);
-      const anon = await t.app.inject({ method: 'POST', url: '/observatoire/objectifs', payload: 'libelle=x' , headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const anon = await t.app.inject({
+        method: 'POST',
+        url: '/observatoire/objectifs',
+        payload: 'libelle=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       assert.equal(anon.statusCode, 403);
-      await createUser(t.db, { id: null, label: 'test' }, { email: 'admin-obs@region.fr', nom: 'Admin', motDePasse: 'correct horse battery', role: 'administrateur', organisationId: null });
+      await createUser(
+        t.db,
+        { id: null, label: 'test' },
+        {
+          email: 'admin-obs@region.fr',
+          nom: 'Admin',
+          motDePasse: 'correct horse battery',
+          role: 'administrateur',
+          organisationId: null,
+        },
+      );
       const { token } = await openSession(t.db, (await userByEmail(t.db, 'admin-obs@region.fr'))!);
       const cookie = `pan_session=${token}`;
       const page = await get('/observatoire/objectifs', { cookie });
       const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-      const form = { _csrf: csrf, libelle: 'Fibre pour tous à Belfort', strategie: 'Test', territoire_niveau: 'departement', territoire_code: '90', indicateur: 'taux_ftth', cible_pct: '80', echeance: '2024-12-31', source: 'test', actif: '1' };
-      const post = await t.app.inject({ method: 'POST', url: '/observatoire/objectifs', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(form).toString() });
+      const form = {
+        _csrf: csrf,
+        libelle: 'Fibre pour tous à Belfort',
+        strategie: 'Test',
+        territoire_niveau: 'departement',
+        territoire_code: '90',
+        indicateur: 'taux_ftth',
+        cible_pct: '80',
+        echeance: '2024-12-31',
+        source: 'test',
+        actif: '1',
+      };
+      const post = await t.app.inject({
+        method: 'POST',
+        url: '/observatoire/objectifs',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams(form).toString(),
+      });
       assert.equal(post.statusCode, 303);
-      const bad = await t.app.inject({ method: 'POST', url: '/observatoire/objectifs', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ ...form, cible_pct: '150' }).toString() });
+      const bad = await t.app.inject({
+        method: 'POST',
+        url: '/observatoire/objectifs',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ ...form, cible_pct: '150' }).toString(),
+      });
       assert.equal(bad.statusCode, 400);
       assert.match(bad.body, /la cible ne peut dépasser 100 %/);
       const belfort = (await get('/api/v1/observatoire/fixe/departement/90/objectifs')).json();
-      const mine = belfort.objectifs.find((o: { objectif: { libelle: string } }) => o.objectif.libelle === 'Fibre pour tous à Belfort');
+      const mine = belfort.objectifs.find(
+        (o: { objectif: { libelle: string } }) => o.objectif.libelle === 'Fibre pour tous à Belfort',
+      );
       assert.equal(mine.objectif.cible, 0.8);
-      const journal = await t.db.query<{ action: string }>(`SELECT action FROM journal_audit WHERE objet_type = 'objectif'`);
-      assert.deepEqual(journal.rows.map((j) => j.action), ['creation']);
-      const del = await t.app.inject({ method: 'POST', url: `/observatoire/objectifs/${mine.objectif.id}/suppression`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrf }).toString() });
+      const journal = await t.db.query<{ action: string }>(
+        `SELECT action FROM journal_audit WHERE objet_type = 'objectif'`,
+      );
+      assert.deepEqual(
+        journal.rows.map((j) => j.action),
+        ['creation'],
+      );
+      const del = await t.app.inject({
+        method: 'POST',
+        url: `/observatoire/objectifs/${mine.objectif.id}/suppression`,
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: csrf }).toString(),
+      });
       assert.equal(del.statusCode, 303);
-      assert.equal((await t.db.query(`SELECT 1 FROM journal_audit WHERE objet_type = 'objectif' AND action = 'suppression'`)).rows.length, 1);
+      assert.equal(
+        (await t.db.query(`SELECT 1 FROM journal_audit WHERE objet_type = 'objectif' AND action = 'suppression'`)).rows
+          .length,
+        1,
+      );
     });
 
     test('quarters from successive files accumulate; re-importing a quarter replaces it', async () => {
       const ftth = lines(arcep('ftthCommunes'));
       // A later file for the Territoire de Belfort: T1 2018 again (one commune changed) and T2 2018.
-      const rows90 = ftth.filter((l) => l.startsWith('90') && l.includes('Locaux Raccordables')).map((l) => l.split(','));
+      const rows90 = ftth
+        .filter((l) => l.startsWith('90') && l.includes('Locaux Raccordables'))
+        .map((l) => l.split(','));
       const first = rows90[0]!;
-      const next = writeTmp('ftth-90-2018t2.csv', [...ftth.slice(0, 4), 'Code commune,Champ,T1 2018,T2 2018',
-        ...rows90.map((r, i) => `${r[0]},Locaux Raccordables,${i === 0 ? Number(r[4]) + 7 : r[4]},${Number(r[4]) + 1}`)]);
+      const next = writeTmp('ftth-90-2018t2.csv', [
+        ...ftth.slice(0, 4),
+        'Code commune,Champ,T1 2018,T2 2018',
+        ...rows90.map((r, i) => `${r[0]},Locaux Raccordables,${i === 0 ? Number(r[4]) + 7 : r[4]},${Number(r[4]) + 1}`),
+      ]);
       const run = await imp('arcep-deploiements', next);
       assert.equal(run.status, 'succeeded', run.message ?? '');
       const c = (await get(`/api/v1/observatoire/fixe/commune/${first[0]}`)).json();
       const ftthSeries = c.series.filter((s: { jeu: string }) => s.jeu === 'arcep-deploiements');
-      assert.deepEqual(ftthSeries.map((s: { periode: string }) => s.periode), ['2017-T3', '2017-T4', '2018-T1', '2018-T2']);
+      assert.deepEqual(
+        ftthSeries.map((s: { periode: string }) => s.periode),
+        ['2017-T3', '2017-T4', '2018-T1', '2018-T2'],
+      );
       assert.equal(ftthSeries[2].locaux_raccordables, Number(first[4]) + 7);
       assert.equal(ftthSeries[0].locaux_raccordables, Number(first[2]));
-      const d90 = (await get('/api/v1/observatoire/fixe/departement/90')).json().series.filter((s: { jeu: string }) => s.jeu === 'arcep-deploiements');
-      assert.equal(d90[3].locaux_raccordables, rows90.reduce((a, r) => a + Number(r[4]) + 1, 0));
+      const d90 = (await get('/api/v1/observatoire/fixe/departement/90'))
+        .json()
+        .series.filter((s: { jeu: string }) => s.jeu === 'arcep-deploiements');
+      assert.equal(
+        d90[3].locaux_raccordables,
+        rows90.reduce((a, r) => a + Number(r[4]) + 1, 0),
+      );
       // T1 2018: ARCEP's published département total is shown (and said to be), not the changed commune sum.
       assert.equal(d90[2].locaux_raccordables, publishedSheet('ftthDepartements').get('90')![2]!);
       assert.equal(d90[2].origine, 'arcep');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../src/accounts/service.ts';
 import { backends, cookieHeader, cookiesOf, csrfIn, serve, setup } from '../helpers.ts';
@@ -28,19 +28,37 @@ for (const backend of backends()) {
     let base = '';
     before(async () => {
       t = await setup(backend);
-      await createUser(t.db, { id: null, label: 'cli' }, { email: 'admin@region.fr', nom: 'Admin', motDePasse: PASSWORD, role: 'administrateur', organisationId: null });
+      await createUser(
+        t.db,
+        { id: null, label: 'cli' },
+        { email: 'admin@region.fr', nom: 'Admin', motDePasse: PASSWORD, role: 'administrateur', organisationId: null },
+      );
       base = await serve(t.app);
     });
-    after(async () => { await t.close(); });
+    after(async () => {
+      await t.close();
+    });
 
     async function signIn() {
       const form = await t.app.inject({ method: 'GET', url: '/connexion' });
       const jar = cookiesOf(form);
-      const res = await t.app.inject({ method: 'POST', url: '/connexion', headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrfIn(form.body), email: 'admin@region.fr', motDePasse: PASSWORD }).toString() });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/connexion',
+        headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          _csrf: csrfIn(form.body),
+          email: 'admin@region.fr',
+          motDePasse: PASSWORD,
+        }).toString(),
+      });
       assert.equal(res.statusCode, 303);
       const session = { ...jar, ...cookiesOf(res) };
-      const page = await t.app.inject({ method: 'GET', url: '/admin/utilisateurs', headers: { cookie: cookieHeader(session) } });
+      const page = await t.app.inject({
+        method: 'GET',
+        url: '/admin/utilisateurs',
+        headers: { cookie: cookieHeader(session) },
+      });
       return { jar: session, csrf: csrfIn(page.body) };
     }
 
@@ -71,10 +89,16 @@ for (const backend of backends()) {
     });
 
     test('what Node refuses before Fastify (431, malformed request) answers in French', async () => {
-      const big = await raw(base, `GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Gros: ${'a'.repeat(20000)}\r\nConnection: close\r\n\r\n`);
+      const big = await raw(
+        base,
+        `GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Gros: ${'a'.repeat(20000)}\r\nConnection: close\r\n\r\n`,
+      );
       assert.equal(statusOf(big), 431);
       assert.match(big, /"code":"ENTETES_TROP_GRANDS"/);
-      const bigPage = await raw(base, `GET /${'a'.repeat(20000)} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+      const bigPage = await raw(
+        base,
+        `GET /${'a'.repeat(20000)} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+      );
       assert.equal(statusOf(bigPage), 431);
       assert.match(bigPage, /<html lang="fr">[\s\S]*trop volumineux/);
       const garbage = await raw(base, 'N’IMPORTE QUOI\r\n\r\n');
@@ -83,21 +107,37 @@ for (const backend of backends()) {
     });
 
     test('unsupported media type and oversized body: 415 and 413 in French', async () => {
-      const xml = await t.app.inject({ method: 'POST', url: '/connexion', headers: { 'content-type': 'text/xml' }, payload: '<a/>' });
+      const xml = await t.app.inject({
+        method: 'POST',
+        url: '/connexion',
+        headers: { 'content-type': 'text/xml' },
+        payload: '<a/>',
+      });
       assert.equal(xml.statusCode, 415);
       assert.match(xml.body, /format des données envoyées/);
-      const huge = await t.app.inject({ method: 'POST', url: '/connexion', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `a=${'x'.repeat(2 * 1024 * 1024)}` });
+      const huge = await t.app.inject({
+        method: 'POST',
+        url: '/connexion',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `a=${'x'.repeat(2 * 1024 * 1024)}`,
+      });
       assert.equal(huge.statusCode, 413);
       assert.match(huge.body, /taille maximale/);
     });
 
     test('Origin: malformed or "null" refused even with a valid token; same origin accepted', async () => {
       const { jar, csrf } = await signIn();
-      const post = (origin: string | undefined, nom: string) => t.app.inject({
-        method: 'POST', url: '/admin/organisations',
-        headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded', ...(origin === undefined ? {} : { origin }) },
-        payload: new URLSearchParams({ _csrf: csrf, nom, type: 'autre', territoire: '' }).toString(),
-      });
+      const post = (origin: string | undefined, nom: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/admin/organisations',
+          headers: {
+            cookie: cookieHeader(jar),
+            'content-type': 'application/x-www-form-urlencoded',
+            ...(origin === undefined ? {} : { origin }),
+          },
+          payload: new URLSearchParams({ _csrf: csrf, nom, type: 'autre', territoire: '' }).toString(),
+        });
       for (const o of ['null', 'http://[mal', '::', 'https://exemple.org']) {
         const r = await post(o, `Organisation ${o}`);
         assert.equal(r.statusCode, 403, o);
@@ -105,7 +145,9 @@ for (const backend of backends()) {
       }
       assert.equal((await post('http://localhost:80', 'Même origine')).statusCode, 303);
       assert.equal((await post(undefined, 'Sans origine')).statusCode, 303);
-      const n = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM organisation WHERE nom LIKE 'Organisation %'`);
+      const n = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM organisation WHERE nom LIKE 'Organisation %'`,
+      );
       assert.equal(n.rows[0]!.n, 0);
     });
 
@@ -116,16 +158,33 @@ for (const backend of backends()) {
       const tag = `nul${crypto.randomBytes(4).toString('hex')}`;
       const boundary = '----pan';
       const body = Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="job"\r\n\r\noffres-repli\r\n--${boundary}\r\nContent-Disposition: form-data; name="fichier"; filename="${tag}\0.csv"\r\nContent-Type: text/csv\r\n\r\n`),
-        Buffer.from('insee_dep;operateur\n21;x\n'.repeat(1000)), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="job"\r\n\r\noffres-repli\r\n--${boundary}\r\nContent-Disposition: form-data; name="fichier"; filename="${tag}\0.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+        ),
+        Buffer.from('insee_dep;operateur\n21;x\n'.repeat(1000)),
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
       const runsBefore = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM import_run')).rows[0]!.n;
-      const r = await t.app.inject({ method: 'POST', url: `/admin/imports?_csrf=${csrf}`, headers: { cookie: cookieHeader(jar), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: `/admin/imports?_csrf=${csrf}`,
+        headers: { cookie: cookieHeader(jar), 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload: body,
+      });
       assert.equal(r.statusCode, 400);
       assert.match(r.body, /REQUETE_INVALIDE[\s\S]*caractères de contrôle/);
       const dir = path.join(t.config.dataDir, 'televersements');
-      const left = fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.includes(tag)) : [];
+      const left = fs.existsSync(dir)
+        ? fs
+            .readdirSync(dir, { recursive: true })
+            .map(String)
+            .filter((f) => f.includes(tag))
+        : [];
       assert.deepEqual(left, []);
-      assert.equal((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM import_run')).rows[0]!.n, runsBefore);
+      assert.equal(
+        (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM import_run')).rows[0]!.n,
+        runsBefore,
+      );
     });
   });
 }

@@ -5,17 +5,26 @@ import { backends, setup } from '../helpers.ts';
 for (const backend of backends()) {
   describe(`territories API and pages (${backend.name})`, () => {
     let t: Awaited<ReturnType<typeof setup>>;
-    before(async () => { t = await setup(backend); });
-    after(async () => { await t.close(); });
+    before(async () => {
+      t = await setup(backend);
+    });
+    after(async () => {
+      await t.close();
+    });
 
     const get = (url: string) => t.app.inject({ method: 'GET', url });
 
     test('both reference régions have the 2026 COG counts', async () => {
-      for (const [code, depts, communes] of [['27', 8, 3685], ['28', 5, 2644]] as const) {
+      for (const [code, depts, communes] of [
+        ['27', 8, 3685],
+        ['28', 5, 2644],
+      ] as const) {
         const list = (await get(`/api/v1/territoires/region/${code}/communes?limit=1`)).json();
         assert.equal(list.total, communes);
         assert.equal(list.items.length, 1);
-        const rows = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM departement WHERE region = $1', [code]);
+        const rows = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM departement WHERE region = $1', [
+          code,
+        ]);
         assert.equal(rows.rows[0]!.n, depts);
       }
     });
@@ -27,7 +36,10 @@ for (const backend of backends()) {
       assert.equal(body.nom, 'Dijon');
       assert.equal(body.niveau, 'commune');
       assert.ok(body.population > 150000);
-      assert.deepEqual(body.parents.map((p: { niveau: string; code: string }) => `${p.niveau}:${p.code}`), ['epci:242100410', 'departement:21', 'region:27']);
+      assert.deepEqual(
+        body.parents.map((p: { niveau: string; code: string }) => `${p.niveau}:${p.code}`),
+        ['epci:242100410', 'departement:21', 'region:27'],
+      );
       assert.ok(r.headers.etag);
       assert.match(String(r.headers['cache-control']), /max-age/);
       assert.equal(r.headers['access-control-allow-origin'], '*');
@@ -36,7 +48,8 @@ for (const backend of backends()) {
     test('an older commune code is attached to today’s commune', async () => {
       // Any delegated or merged Calvados commune, as the COG lists it.
       const h = await t.db.query<{ code_ancien: string; code_actuel: string }>(
-        `SELECT code_ancien, code_actuel FROM commune_code_historique WHERE code_ancien LIKE '14%' ORDER BY code_ancien LIMIT 1`);
+        `SELECT code_ancien, code_actuel FROM commune_code_historique WHERE code_ancien LIKE '14%' ORDER BY code_ancien LIMIT 1`,
+      );
       const { code_ancien, code_actuel } = h.rows[0]!;
       const r = (await get(`/api/v1/territoires/commune/${code_ancien}`)).json();
       assert.equal(r.code, code_actuel);
@@ -57,7 +70,10 @@ for (const backend of backends()) {
 
     test('children: région → départements, département → EPCI, EPCI → communes', async () => {
       const reg = (await get('/api/v1/territoires/region/28/enfants')).json();
-      assert.deepEqual(reg.items.map((i: { code: string }) => i.code), ['14', '27', '50', '61', '76']);
+      assert.deepEqual(
+        reg.items.map((i: { code: string }) => i.code),
+        ['14', '27', '50', '61', '76'],
+      );
       const dep = (await get('/api/v1/territoires/departement/90/enfants')).json();
       assert.ok(dep.items.every((i: { niveau: string }) => i.niveau === 'epci'));
       assert.ok(dep.items.some((i: { nom: string }) => /Grand Belfort/.test(i.nom)));
@@ -105,8 +121,17 @@ for (const backend of backends()) {
       assert.equal(home.statusCode, 200);
       assert.match(home.body, /Bourgogne-Franche-Comté/);
       assert.match(home.body, /3\u202f685|3 685|3&#160;685/);
-      for (const m of ['Observatoire', 'Éligibilité', 'Inclusion numérique', 'Stratégie', 'Ressources', 'Données ouvertes']) assert.ok(home.body.includes(m), m);
-      for (const l of ['/accessibilite', '/mentions-legales', '/donnees-personnelles', '/plan-du-site']) assert.ok(home.body.includes(`href="${l}"`), l);
+      for (const m of [
+        'Observatoire',
+        'Éligibilité',
+        'Inclusion numérique',
+        'Stratégie',
+        'Ressources',
+        'Données ouvertes',
+      ])
+        assert.ok(home.body.includes(m), m);
+      for (const l of ['/accessibilite', '/mentions-legales', '/donnees-personnelles', '/plan-du-site'])
+        assert.ok(home.body.includes(`href="${l}"`), l);
       const dept = await get('/territoires/departement/21');
       assert.match(dept.body, /Dijon Métropole/);
       const epci = await get('/territoires/epci/242100410');

@@ -61,8 +61,13 @@ describe('npm run donnees:test', () => {
     assert.ok(filterMciCsv(national).equals(subset));
   });
 
-  const logements = ['logements/insee-rp2021-logements-communes-geo2024.csv.gz', 'logements/insee-rp2021-logements-communes-bfc-normandie.csv.gz'];
-  test('the BFC + Normandie dwellings subset is rebuilt byte for byte from the national file', { skip: missingShared(...logements) }, () => {
+  const logements = [
+    'logements/insee-rp2021-logements-communes-geo2024.csv.gz',
+    'logements/insee-rp2021-logements-communes-bfc-normandie.csv.gz',
+  ];
+  test('the BFC + Normandie dwellings subset is rebuilt byte for byte from the national file', {
+    skip: missingShared(...logements),
+  }, () => {
     const national = zlib.gunzipSync(fs.readFileSync(shared(logements[0]!)));
     const subset = zlib.gunzipSync(fs.readFileSync(shared(logements[1]!)));
     assert.ok(filterLogementsCsv(national).equals(subset));
