@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { createUser } from '../../src/accounts/service.ts';
 import { addressIndexStatus } from '../../src/addresses/service.ts';
 import { buildApp } from '../../src/app.ts';
@@ -179,13 +182,17 @@ describe('two instances on one PostgreSQL', {
       [name],
     );
     assert.equal(killed.rows.length, 1);
-    // Imported while B is (probably) not listening: B replays it once reconnected.
-    const run = await a.ctx.runImport({
-      job: 'adresses',
-      source: shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'),
-      startedBy: 'test',
-      force: true,
-    });
+    // Imported while B is (probably) not listening: B replays it once reconnected. The file must change an
+    // address (an import that changes none leaves every index as it is): one street is renamed.
+    const renamed = path.join(os.tmpdir(), `pan-bal-renommee-${crypto.randomBytes(4).toString('hex')}.csv`);
+    const lines = zlib
+      .gunzipSync(fs.readFileSync(shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz')))
+      .toString('utf8')
+      .split('\n');
+    lines[1] = lines[1]!.replace(';Rue Joffre;', ';Place du Rendez-vous;');
+    fs.writeFileSync(renamed, lines.join('\n'));
+    after(() => fs.rmSync(renamed, { force: true }));
+    const run = await a.ctx.runImport({ job: 'adresses', source: renamed, startedBy: 'test', force: true });
     assert.equal(run.status, 'succeeded', run.message ?? '');
     let refreshed = false;
     for (let n = 0; n < 300 && !refreshed; n++) {
@@ -194,6 +201,7 @@ describe('two instances on one PostgreSQL', {
     }
     assert.ok(refreshed, 'B did not reconnect and refresh');
     assert.equal((await search(b, '2 rue Joffre Mont-Bonvillers'))[0]?.properties.citycode, '54084');
+    assert.equal((await search(b, '1 place du Rendez-vous Mont-Bonvillers'))[0]?.properties.citycode, '54084');
   });
 
   test('an instance starting fails only silent runs; a cancel asked on one instance stops the run on the other', async () => {
