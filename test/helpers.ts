@@ -121,3 +121,20 @@ export const cookieHeader = (c: Record<string, string>) =>
   Object.entries(c)
     .map(([k, v]) => `${k}=${v}`)
     .join('; ');
+
+type TestApp = Awaited<ReturnType<typeof setup>>['app'];
+
+/**
+ * Signs in through the login form (fetched from `formFrom`, posted to `app`: two instances may differ) and
+ * returns the answer and the cookie jar of the new session.
+ */
+export async function signIn(app: TestApp, email: string, password: string, formFrom: TestApp = app) {
+  const form = await formFrom.inject({ method: 'GET', url: '/connexion' });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/connexion',
+    headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _csrf: csrfIn(form.body), email, motDePasse: password, next: '/admin' }).toString(),
+  });
+  return { res, jar: { ...cookiesOf(form), ...cookiesOf(res) } };
+}

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createUser } from '../../src/accounts/service.ts';
 import { defineJob } from '../../src/imports/job.ts';
 import { cancelImport, cancelLocalImports, localProgress, runImport } from '../../src/imports/runner.ts';
-import { backends, cookieHeader, cookiesOf, csrfIn, quietLog, setup, shared } from '../helpers.ts';
+import { backends, cookieHeader, csrfIn, quietLog, setup, shared, signIn } from '../helpers.ts';
 import { slowServer } from '../slow-source.ts';
 
 const PASSWORD = 'Une phrase de passe bien longue pour Dijon 2026';
@@ -37,20 +37,9 @@ for (const backend of backends()) {
         { id: null, label: 'test' },
         { email: 'admin@region.fr', nom: 'Admin', motDePasse: PASSWORD, role: 'administrateur', organisationId: null },
       );
-      const form = await t.app.inject({ method: 'GET', url: '/connexion' });
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/connexion',
-        headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({
-          _csrf: csrfIn(form.body),
-          email: 'admin@region.fr',
-          motDePasse: PASSWORD,
-          next: '/admin',
-        }).toString(),
-      });
-      assert.equal(res.statusCode, 303);
-      jar = { ...cookiesOf(form), ...cookiesOf(res) };
+      const signed = await signIn(t.app, 'admin@region.fr', PASSWORD);
+      assert.equal(signed.res.statusCode, 303);
+      jar = signed.jar;
     });
     after(async () => {
       await t.close();

@@ -17,7 +17,7 @@ import { openDb } from '../../src/db/open.ts';
 import { type ImportListenerHandle, startImportListener } from '../../src/imports/notify.ts';
 import { runDueSchedules } from '../../src/imports/scheduler.ts';
 import { insertSchedule } from '../../src/imports/schedules.ts';
-import { cookieHeader, cookiesOf, csrfIn, quietLog, shared, testConfig } from '../helpers.ts';
+import { cookieHeader, cookiesOf, csrfIn, quietLog, shared, signIn, testConfig } from '../helpers.ts';
 import { slowServer } from '../slow-source.ts';
 
 /**
@@ -276,20 +276,8 @@ describe('two instances on one PostgreSQL', {
         organisationId: null,
       },
     );
-    const form = await a.app.inject({ method: 'GET', url: '/connexion' });
-    const login = await b.app.inject({
-      method: 'POST',
-      url: '/connexion',
-      headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({
-        _csrf: csrfIn(form.body),
-        email: 'admin@region.fr',
-        motDePasse: PASSWORD,
-        next: '/admin',
-      }).toString(),
-    });
+    const { res: login, jar } = await signIn(b.app, 'admin@region.fr', PASSWORD, a.app);
     assert.equal(login.statusCode, 303, 'the login form of A is accepted by B');
-    const jar = { ...cookiesOf(form), ...cookiesOf(login) };
     const page = await a.app.inject({
       method: 'GET',
       url: '/admin/utilisateurs',

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../src/accounts/service.ts';
 import { checkScheduleSource, runDueSchedules } from '../../src/imports/scheduler.ts';
 import { insertSchedule } from '../../src/imports/schedules.ts';
-import { backends, cookieHeader, cookiesOf, csrfIn, quietLog, setup, shared } from '../helpers.ts';
+import { backends, cookieHeader, csrfIn, quietLog, setup, shared, signIn } from '../helpers.ts';
 
 const PASSWORD = 'Une phrase de passe bien longue pour Caen 2026';
 // Planned imports may read files of this folder only (real files, read in place).
@@ -68,19 +68,7 @@ for (const backend of backends()) {
         { id: null, label: 'test' },
         { email: 'admin@region.fr', nom: 'Admin', motDePasse: PASSWORD, role: 'administrateur', organisationId: null },
       );
-      const form = await t.app.inject({ method: 'GET', url: '/connexion' });
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/connexion',
-        headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({
-          _csrf: csrfIn(form.body),
-          email: 'admin@region.fr',
-          motDePasse: PASSWORD,
-          next: '/admin',
-        }).toString(),
-      });
-      const jar = { ...cookiesOf(form), ...cookiesOf(res) };
+      const { jar } = await signIn(t.app, 'admin@region.fr', PASSWORD);
       const csrf = csrfIn(
         (await t.app.inject({ method: 'GET', url: '/admin/imports', headers: { cookie: cookieHeader(jar) } })).body,
       );
