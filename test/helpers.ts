@@ -125,14 +125,20 @@ export const cookieHeader = (c: Record<string, string>) =>
 type TestApp = Awaited<ReturnType<typeof setup>>['app'];
 
 /**
- * Signs in through the login form (fetched from `formFrom`, posted to `app`: two instances may differ) and
- * returns the answer and the cookie jar of the new session.
+ * Signs in through the login form and returns the answer and the cookie jar of the new session. `formFrom`: the
+ * instance that serves the form (two instances may differ); `remoteAddress`: the client address of both requests.
  */
-export async function signIn(app: TestApp, email: string, password: string, formFrom: TestApp = app) {
-  const form = await formFrom.inject({ method: 'GET', url: '/connexion' });
+export async function signIn(
+  app: TestApp,
+  email: string,
+  password: string,
+  o: { formFrom?: TestApp; remoteAddress?: string } = {},
+) {
+  const form = await (o.formFrom ?? app).inject({ method: 'GET', url: '/connexion', remoteAddress: o.remoteAddress });
   const res = await app.inject({
     method: 'POST',
     url: '/connexion',
+    remoteAddress: o.remoteAddress,
     headers: { cookie: cookieHeader(cookiesOf(form)), 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ _csrf: csrfIn(form.body), email, motDePasse: password, next: '/admin' }).toString(),
   });

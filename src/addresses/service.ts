@@ -13,6 +13,9 @@ import { type AddressHit, type AddressIndex, AddressIndexBuilder, type SearchOpt
 import { addressesOf, addressPage, communeRefs, tableFingerprint } from './queries.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
 
+/** For other modules: one stored address by its id (BAN/BAL/BANO identifier). */
+export { type AddressRow, addressById } from './queries.ts';
+
 /** What an import replaced: only these parts need reading again from the database. */
 type Touched = { departements: Set<string>; communes: Set<string> };
 type Holder = {

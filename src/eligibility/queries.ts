@@ -2,30 +2,6 @@ import type { Queryable } from '../db/db.ts';
 import { communeCodes, DEPARTEMENT_CODE, padCommuneCode } from '../territories/codes.ts';
 import type { Method } from './matching.ts';
 
-export type AdresseRow = {
-  id: string;
-  numero: number | null;
-  suffixe: string | null;
-  voie: string;
-  lieu_dit: string | null;
-  code_postal: string | null;
-  code_insee: string;
-  commune: string;
-  departement: string;
-  lon: number;
-  lat: number;
-  source: string;
-};
-
-export async function adresseById(q: Queryable, id: string): Promise<AdresseRow | undefined> {
-  return (
-    await q.query<AdresseRow>(
-      'SELECT id, numero, suffixe, voie, lieu_dit, code_postal, code_insee, commune, departement, lon, lat, source FROM adresse WHERE id = $1',
-      [id],
-    )
-  ).rows[0];
-}
-
 type MciBuildingRow = {
   imb_id: string;
   imb_code: string | null;

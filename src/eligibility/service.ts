@@ -1,3 +1,4 @@
+import { type AddressRow, addressById } from '../addresses/service.ts';
 import type { Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { addressLicence } from '../http/licences.ts';
@@ -22,7 +23,7 @@ const classe = (c: string | null): Classe =>
 const maxClasse = (list: (string | null)[]): string | null =>
   list.reduce<string | null>((m, c) => (classeRank(c) > classeRank(m) ? c : m), null);
 
-function adresseLabel(a: Pick<Q.AdresseRow, 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'commune'>): string {
+function adresseLabel(a: Pick<AddressRow, 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'commune'>): string {
   return addressLabel(a, 'postal');
 }
 
@@ -76,7 +77,7 @@ const THD: ClasseDebit[] = ['THD30', 'THD100', 'THD1G'];
 
 /** The answer for one address: building-level when buildings were matched to it, commune-level otherwise. */
 export async function eligibilityOf(q: Queryable, adresseId: string) {
-  const a = await Q.adresseById(q, adresseId);
+  const a = await addressById(q, adresseId);
   if (!a)
     throw new AppError(
       'INTROUVABLE',

@@ -10,6 +10,7 @@ import {
   type InjectResponse as Res,
   setup,
   shared,
+  signIn,
 } from '../helpers.ts';
 
 for (const backend of backends()) {
@@ -33,22 +34,7 @@ for (const backend of backends()) {
       await t.close();
     });
 
-    async function login(email: string, password: string) {
-      const form = await t.app.inject({ method: 'GET', url: '/connexion' });
-      const jar = cookiesOf(form);
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/connexion',
-        headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({
-          _csrf: csrfIn(form.body),
-          email,
-          motDePasse: password,
-          next: '/admin',
-        }).toString(),
-      });
-      return { res, jar: { ...jar, ...cookiesOf(res) } };
-    }
+    const login = (email: string, password: string) => signIn(t.app, email, password);
 
     test('wrong credentials get one generic message, whichever part was wrong', async () => {
       const a = await login('admin@region.fr', 'wrong password!!');

@@ -276,7 +276,7 @@ describe('two instances on one PostgreSQL', {
         organisationId: null,
       },
     );
-    const { res: login, jar } = await signIn(b.app, 'admin@region.fr', PASSWORD, a.app);
+    const { res: login, jar } = await signIn(b.app, 'admin@region.fr', PASSWORD, { formFrom: a.app });
     assert.equal(login.statusCode, 303, 'the login form of A is accepted by B');
     const page = await a.app.inject({
       method: 'GET',

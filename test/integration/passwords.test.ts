@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../src/accounts/service.ts';
-import { backends, cookieHeader, cookiesOf, csrfIn, setup } from '../helpers.ts';
+import { backends, cookieHeader, csrfIn, setup, signIn } from '../helpers.ts';
 
 const ADMIN_PW = 'Brume-sur-la-Saône-2026';
 const EDITOR_PW = 'lanterne verte au bord du Doubs';
@@ -24,17 +24,8 @@ for (const backend of backends()) {
 
     /** Signs in from a fresh client address (the per-address login limit is tested elsewhere). */
     async function login(email: string, password: string) {
-      const remoteAddress = `192.0.2.${++client}`;
-      const form = await t.app.inject({ method: 'GET', url: '/connexion', remoteAddress });
-      const jar = cookiesOf(form);
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/connexion',
-        remoteAddress,
-        headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: csrfIn(form.body), email, motDePasse: password }).toString(),
-      });
-      return { status: res.statusCode, jar: { ...jar, ...cookiesOf(res) } };
+      const { res, jar } = await signIn(t.app, email, password, { remoteAddress: `192.0.2.${++client}` });
+      return { status: res.statusCode, jar };
     }
     const page = (jar: Record<string, string>, url: string) =>
       t.app.inject({ method: 'GET', url, headers: { cookie: cookieHeader(jar) } });

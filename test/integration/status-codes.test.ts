@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createUser } from '../../src/accounts/service.ts';
-import { backends, cookieHeader, cookiesOf, csrfIn, serve, setup } from '../helpers.ts';
+import { backends, cookieHeader, csrfIn, serve, setup, signIn } from '../helpers.ts';
 
 const PASSWORD = 'Brume-sur-la-Saône-2026';
 
@@ -39,27 +39,15 @@ for (const backend of backends()) {
       await t.close();
     });
 
-    async function signIn() {
-      const form = await t.app.inject({ method: 'GET', url: '/connexion' });
-      const jar = cookiesOf(form);
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/connexion',
-        headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({
-          _csrf: csrfIn(form.body),
-          email: 'admin@region.fr',
-          motDePasse: PASSWORD,
-        }).toString(),
-      });
+    async function adminSession() {
+      const { res, jar } = await signIn(t.app, 'admin@region.fr', PASSWORD);
       assert.equal(res.statusCode, 303);
-      const session = { ...jar, ...cookiesOf(res) };
       const page = await t.app.inject({
         method: 'GET',
         url: '/admin/utilisateurs',
-        headers: { cookie: cookieHeader(session) },
+        headers: { cookie: cookieHeader(jar) },
       });
-      return { jar: session, csrf: csrfIn(page.body) };
+      return { jar, csrf: csrfIn(page.body) };
     }
 
     test('odd static paths: NUL, very long, traversal', async () => {
@@ -126,7 +114,7 @@ for (const backend of backends()) {
     });
 
     test('Origin: malformed or "null" refused even with a valid token; same origin accepted', async () => {
-      const { jar, csrf } = await signIn();
+      const { jar, csrf } = await adminSession();
       const post = (origin: string | undefined, nom: string) =>
         t.app.inject({
           method: 'POST',
@@ -152,7 +140,7 @@ for (const backend of backends()) {
     });
 
     test('an upload whose name holds a NUL byte: 400, nothing left on disk, nothing recorded', async () => {
-      const { jar } = await signIn();
+      const { jar } = await adminSession();
       const page = await t.app.inject({ method: 'GET', url: '/admin/imports', headers: { cookie: cookieHeader(jar) } });
       const csrf = /action="\/admin\/imports\?_csrf=([^"]+)"/.exec(page.body)![1]!;
       const tag = `nul${crypto.randomBytes(4).toString('hex')}`;
