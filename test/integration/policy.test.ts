@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { ownerOf, setOwner } from '../../src/accounts/ownership.ts';
 import { insertOrganisation, userByEmail } from '../../src/accounts/queries.ts';
 import { createUser, openSession, sessionFromToken } from '../../src/accounts/service.ts';
@@ -23,27 +24,13 @@ import {
   shared,
   testConfig,
 } from '../helpers.ts';
+import { ADMIN_ONLY, CREATE, type Env, type Matrix, OWNED, type Req, WHO, type Who } from '../policy/types.ts';
 
 /**
  * The role matrix: every non-GET route of the running app, read from Fastify's route table, must
  * appear below with what each kind of user gets — or in PUBLIC with the reason. A new write route
  * without an entry fails the first test, so it cannot ship without a decided policy.
  */
-
-type Who = 'anonyme' | 'editeurAutre' | 'editeurProprietaire' | 'admin';
-const WHO: Who[] = ['anonyme', 'editeurAutre', 'editeurProprietaire', 'admin'];
-type Outcome = 'ok' | 401 | 403;
-type Req = {
-  url: string;
-  form?: Record<string, string>;
-  multipart?: { fields: Record<string, string>; file: { name: string; path: string } };
-};
-type Env = { db: Db; orgA: number; orgB: number; seq: () => number };
-
-const ADMIN_ONLY: Record<Who, Outcome> = { anonyme: 401, editeurAutre: 403, editeurProprietaire: 403, admin: 'ok' };
-const OWNED: Record<Who, Outcome> = { anonyme: 401, editeurAutre: 403, editeurProprietaire: 'ok', admin: 'ok' };
-// Creation: any editor creates for their own organisation, so the "other organisation" editor succeeds too.
-const CREATE: Record<Who, Outcome> = { anonyme: 401, editeurAutre: 'ok', editeurProprietaire: 'ok', admin: 'ok' };
 
 const lastRun = async (env: Env) =>
   (await env.db.query<{ id: number }>('SELECT max(id)::int AS id FROM import_run')).rows[0]!.id;
@@ -112,7 +99,7 @@ const objectifForm = (env: Env) => ({
 const OFFRES = shared('arcep-fixe', 'france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz');
 
 /** Non-GET routes and the policy each follows; `request` builds a fresh request (and resource) per user. */
-const MATRIX: Record<string, { expect: Record<Who, Outcome>; request(env: Env): Promise<Req> }> = {
+const MATRIX: Matrix = {
   'POST /admin/imports': {
     expect: ADMIN_ONLY,
     request: async () => ({
@@ -216,6 +203,20 @@ const PUBLIC: Record<string, string> = {
   'POST /interne/administrateurs':
     'CLI hand-off of creer-admin: loopback only, bearer token of the lock file, never a session',
 };
+
+// Each later module's entries live in test/policy/<module>.ts (see its README).
+const POLICY_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'policy');
+for (const f of fs
+  .readdirSync(POLICY_DIR)
+  .filter((n) => n.endsWith('.ts') && n !== 'types.ts')
+  .sort()) {
+  const mod = (await import(path.join(POLICY_DIR, f))) as { matrix?: Matrix; publicRoutes?: Record<string, string> };
+  for (const [route, entry] of Object.entries(mod.matrix ?? {})) {
+    assert.ok(!(route in MATRIX), `${route} is in two matrix files`);
+    MATRIX[route] = entry;
+  }
+  Object.assign(PUBLIC, mod.publicRoutes ?? {});
+}
 
 type Session = { cookie: string; csrf: string };
 
