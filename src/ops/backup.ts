@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
 import zlib from 'node:zlib';
 import type { Db, Queryable } from '../db/db.ts';
 import { MIGRATIONS_DIR, migrate } from '../db/migrate.ts';
@@ -129,11 +130,14 @@ async function readBackup(
   };
   try {
     await pipeline(fs.createReadStream(file), zlib.createGunzip(), async (source: AsyncIterable<Buffer>) => {
+      // A character can straddle two gzip chunks: decode with a StringDecoder, never chunk by chunk.
+      const decoder = new StringDecoder('utf8');
       for await (const chunk of source) {
-        const parts = (rest + chunk.toString('utf8')).split('\n');
+        const parts = (rest + decoder.write(chunk)).split('\n');
         rest = parts.pop()!;
         for (const p of parts) await guarded(p);
       }
+      rest += decoder.end();
       if (rest) await guarded(rest);
     });
   } catch (e) {
