@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { ErrorSchema } from '../territories/api.ts';
 import type { StrategyRow } from './queries.ts';
+import { roadmapCsv } from './roadmap-csv.ts';
 import { STATUTS_ACTION } from './schema.ts';
 import { flatten, getStrategy, indicatorViews, listStrategies, strategyTree, type TreeNode } from './service.ts';
 import { STATUTS_INDICATEUR } from './trajectory.ts';
@@ -225,6 +226,27 @@ export function registerStrategyApi(app: FastifyInstance, ctx: AppContext) {
           mesures: i.mesures.map((m) => ({ date: m.mesure_le, valeur: m.valeur, source: m.source_mesure })),
         })),
       };
+    },
+  );
+
+  r.get(
+    '/api/v1/strategies/:slug/export.csv',
+    {
+      schema: {
+        tags: TAG,
+        summary: 'Feuille de route en CSV (UTF-8 avec BOM, « ; »), réimportable par l’import strategie-csv',
+        description:
+          'Une ligne par nœud : strategie, id, code, niveau, titre, porteur, statut, avancement, debut, fin, budget_prevu, budget_engage, budget_realise. Un réimport modifie statut, avancement, debut et fin ; strategie, id et code identifient la ligne.',
+        params: SlugParams,
+        response: { 200: z.string().describe('CSV'), 400: ErrorSchema, 404: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const s = await strategyOr404(ctx, req.params.slug);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="feuille-de-route-${s.slug}.csv"`)
+        .send(await roadmapCsv(ctx.db, s));
     },
   );
 }

@@ -1,7 +1,9 @@
 import type { AppModule } from '../context.ts';
 import { registerStrategyApi } from './api.ts';
+import { registerStrategyEditing } from './edit-routes.ts';
 import { strategieJob } from './job-strategie.ts';
 import { PROVIDERS } from './providers.ts';
+import { strategieCsvJob } from './roadmap-csv.ts';
 import { registerStrategyPages } from './routes.ts';
 import { refreshProvidedMeasures } from './service.ts';
 
@@ -14,10 +16,11 @@ const FED_BY = new Set([...PROVIDERS.values()].flatMap((p) => p.feeds));
  */
 export const strategyModule: AppModule = {
   name: 'strategie',
-  jobs: [strategieJob],
+  jobs: [strategieJob, strategieCsvJob],
   register(app, ctx) {
     registerStrategyApi(app, ctx);
     registerStrategyPages(app, ctx);
+    registerStrategyEditing(app, ctx);
     ctx.onImported(async (job, ev) => {
       // Database follow-up: done once, by the process that ran the import.
       if (ev.remote && ev.followUpsDone !== false) return;

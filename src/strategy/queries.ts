@@ -387,3 +387,53 @@ export async function historyOf(
     )
   ).rows;
 }
+
+export async function nodeById(q: Queryable, id: number): Promise<(NodeRow & { strategie_id: number }) | null> {
+  return (
+    (
+      await q.query<NodeRow & { strategie_id: number }>(
+        `SELECT ${NODE_COLS}, strategie_id FROM strategie_noeud WHERE id = $1`,
+        [id],
+      )
+    ).rows[0] ?? null
+  );
+}
+
+export async function updateNodeSteering(
+  q: Queryable,
+  id: number,
+  v: { statut: string | null; avancement: number | null; debut: string | null; fin: string | null },
+): Promise<void> {
+  await q.query(
+    'UPDATE strategie_noeud SET statut = $2, avancement = $3, debut = $4, fin = $5, modifie_le = now() WHERE id = $1',
+    [id, v.statut, v.avancement, v.debut, v.fin],
+  );
+}
+
+export async function upsertBudget(q: Queryable, noeudId: number, b: Omit<BudgetRow, 'id' | 'noeud_id'>) {
+  await q.query(
+    `INSERT INTO strategie_budget (noeud_id, annee, financeur, prevu, engage, realise) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (noeud_id, annee, financeur) DO UPDATE SET prevu = EXCLUDED.prevu, engage = EXCLUDED.engage,
+       realise = EXCLUDED.realise`,
+    [noeudId, b.annee, b.financeur, b.prevu, b.engage, b.realise],
+  );
+}
+
+export async function budgetLine(q: Queryable, noeudId: number, annee: number, financeur: string) {
+  return (
+    (
+      await q.query<BudgetRow>(
+        `SELECT id, noeud_id, annee, financeur, prevu::float8 AS prevu, engage::float8 AS engage, realise::float8 AS realise
+         FROM strategie_budget WHERE noeud_id = $1 AND annee = $2 AND financeur = $3`,
+        [noeudId, annee, financeur],
+      )
+    ).rows[0] ?? null
+  );
+}
+
+export async function indicatorById(q: Queryable, id: number): Promise<IndicatorRow | null> {
+  return (
+    (await q.query<IndicatorRow>(`SELECT ${indicatorCols('')} FROM strategie_indicateur WHERE id = $1`, [id]))
+      .rows[0] ?? null
+  );
+}

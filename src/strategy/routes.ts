@@ -3,8 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { fmtDay, html } from '../http/html.ts';
+import { alert } from '../http/layout.ts';
 import { Id } from '../http/schemas.ts';
 import { actionLevels, SlugParams, strategyOr404 } from './api.ts';
+import { actionForms, measureForm } from './edit-routes.ts';
+import { mayEdit } from './policy.ts';
 import { FINANCEUR_LABEL } from './schema.ts';
 import { flatten, indicatorViews, listStrategies, strategyHistory, strategyTree } from './service.ts';
 import {
@@ -86,6 +89,7 @@ export function registerStrategyPages(app: FastifyInstance, ctx: AppContext) {
         { label },
       ],
       main: html`<h1 class="fr-mt-2w">${node.titre}</h1>
+      ${(req.query as { ok?: string }).ok ? alert('success', 'Modification enregistrée.') : ''}
       <p>${label} · ${statusBadge(node.statut_calcule)} · avancement ${num(Math.round(node.avancement_calcule))} %</p>
       ${node.description ? html`<p>${node.description}</p>` : ''}
       <dl>
@@ -105,6 +109,7 @@ export function registerStrategyPages(app: FastifyInstance, ctx: AppContext) {
       <h2>Budget</h2>
       <p>Total (composantes comprises) : prévu ${eur(node.budget_total.prevu)}, engagé ${eur(node.budget_total.engage)}, réalisé ${eur(node.budget_total.realise)}.</p>
       ${budgetTable(node.budgets, `Lignes de budget de ${label}`)}
+      ${mayEdit(req, node.porteur_id) ? actionForms(s.slug, node, req.csrfToken) : ''}
       <h2>Historique</h2>
       ${
         history.length
@@ -119,6 +124,11 @@ export function registerStrategyPages(app: FastifyInstance, ctx: AppContext) {
     const i = (await indicatorViews(ctx.db, s)).find((x) => x.id === req.params.id);
     if (!i) throw new AppError('INTROUVABLE', `indicateur ${req.params.id}`, 'Cet indicateur n’existe pas (ou plus).');
     const e = i.evaluation;
+    const owner =
+      req.viewer && i.noeud_id !== null
+        ? (flatten(await strategyTree(ctx.db, s.id)).find((x) => x.id === i.noeud_id)?.porteur_id ?? null)
+        : null;
+    const canMeasure = mayEdit(req, owner, 'saisir-mesure');
     return ctx.render(req, reply, {
       title: `${i.code} — ${i.libelle}`,
       breadcrumb: [
@@ -127,6 +137,7 @@ export function registerStrategyPages(app: FastifyInstance, ctx: AppContext) {
         { label: `Indicateur ${i.code}` },
       ],
       main: html`<h1 class="fr-mt-2w">${i.libelle}</h1>
+      ${(req.query as { ok?: string }).ok ? alert('success', 'Mesure enregistrée.') : ''}
       <dl>
         ${i.definition ? html`<dt>Définition</dt><dd>${i.definition}</dd>` : ''}
         <dt>Unité</dt><dd>${i.unite}</dd>
@@ -141,7 +152,8 @@ export function registerStrategyPages(app: FastifyInstance, ctx: AppContext) {
       <h2>Mesures, trajectoire et cible</h2>
       ${indicatorChart(i)}
       ${measuresTable(i)}
-      ${indicatorSources(s, i)}`,
+      ${indicatorSources(s, i)}
+      ${canMeasure ? measureForm(s.slug, i.id, i.unite, req.csrfToken) : ''}`,
     });
   });
 }

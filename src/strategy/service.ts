@@ -2,13 +2,11 @@ import { ownersOf, setOwner } from '../accounts/ownership.ts';
 import { listOrganisations } from '../accounts/service.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
+import { OWNED_TYPE } from './policy.ts';
 import { PROVIDERS } from './providers.ts';
 import * as Q from './queries.ts';
 import type { IndicateurInput, StatutAction, StrategyFile, StrategyNodeInput } from './schema.ts';
 import { evaluate } from './trajectory.ts';
-
-/** Ownership rows of actions (accounts/ownership.ts): objet_type `action`, objet_id = node id. */
-const OWNED_TYPE = 'action';
 
 type Author = { label: string; id: number | null };
 

@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { backends, missingShared, setup, shared } from '../helpers.ts';
+import { setOwner } from '../../src/accounts/ownership.ts';
+import { createOrganisation, createUser } from '../../src/accounts/service.ts';
+import { backends, cookieHeader, csrfIn, missingShared, setup, shared, signIn } from '../helpers.ts';
 
 const SERIE_REG = shared('arcep-fixe', 'arcep-obs-thd-2022t2-ftth-regions-serie-2017t4-2022t2.csv.gz');
 const MCI = shared('arcep-fixe', 'mci-commune-debit-2022t4-bfc-normandie.csv.gz');
@@ -225,6 +227,141 @@ for (const backend of backends()) {
       assert.equal((await get('/strategie/inconnue')).statusCode, 404);
       assert.equal((await get('/api/v1/strategies/inconnue')).statusCode, 404);
       assert.equal((await get('/api/v1/strategies/Bad%20Slug')).statusCode, 400);
+    });
+
+    test('an editor updates the action their organisation owns; bad input is refused in French; history shows who', async () => {
+      const sys = { id: null, label: 'test' };
+      const org = await createOrganisation(t.db, sys, {
+        nom: 'Syndicat test stratégie',
+        type: 'syndicat-mixte',
+        territoireNiveau: null,
+        territoireCode: null,
+      });
+      await createUser(t.db, sys, {
+        email: 'editeur@strategie.test',
+        nom: 'Éditrice Test',
+        motDePasse: 'Zq8!vT3#pL9@wM2x',
+        role: 'editeur',
+        organisationId: org,
+      });
+      const actions = (await get('/api/v1/strategies/scoran-bfc/actions')).json();
+      const mine = actions.items.find((a: { code: string }) => a.code === 'P2.1');
+      const other = actions.items.find((a: { code: string }) => a.code === 'P2.2');
+      await setOwner(t.db, 'action', mine.id, org);
+      const { jar } = await signIn(t.app, 'editeur@strategie.test', 'Zq8!vT3#pL9@wM2x');
+      const page = await t.app.inject({
+        method: 'GET',
+        url: `/strategie/scoran-bfc/actions/${mine.id}`,
+        headers: { cookie: cookieHeader(jar) },
+      });
+      assert.match(page.body, /Mettre à jour/);
+      const csrf = csrfIn(page.body);
+      const post = (url: string, form: Record<string, string>) =>
+        t.app.inject({
+          method: 'POST',
+          url,
+          headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
+        });
+      const base = `/strategie/scoran-bfc/actions/${mine.id}`;
+      let r = await post(base, { statut: 'en_cours', avancement: '150', debut: '', fin: '' });
+      assert.equal(r.statusCode, 400);
+      assert.match(r.body, /avancement : entre 0 et 100/);
+      r = await post(base, { statut: 'en_cours', avancement: '20', debut: '2025-01-01', fin: '2024-01-01' });
+      assert.equal(r.statusCode, 400);
+      assert.match(r.body, /la fin précède le début/);
+      r = await post(`${base}/budget`, { annee: '2025', financeur: 'region', prevu: '-3', engage: '0', realise: '0' });
+      assert.equal(r.statusCode, 400);
+      assert.match(r.body, /prévu : entre 0 et/);
+      r = await post(`${base}/budget`, { annee: '2025', financeur: 'region', prevu: 'abc', engage: '0', realise: '0' });
+      assert.equal(r.statusCode, 400);
+      r = await post(base, { statut: 'en_cours', avancement: '20', debut: '2024-01-01', fin: '2026-12-31' });
+      assert.equal(r.statusCode, 303);
+      r = await post(`${base}/budget`, {
+        annee: '2025',
+        financeur: 'etat_cper',
+        prevu: '2000',
+        engage: '1000',
+        realise: '0',
+      });
+      assert.equal(r.statusCode, 303);
+      // Another organisation's action: refused, nothing written.
+      r = await post(`/strategie/scoran-bfc/actions/${other.id}`, {
+        statut: 'terminee',
+        avancement: '100',
+        debut: '',
+        fin: '',
+      });
+      assert.equal(r.statusCode, 403);
+      const after = (await get('/api/v1/strategies/scoran-bfc/actions')).json();
+      const m2 = after.items.find((a: { id: number }) => a.id === mine.id);
+      assert.equal(m2.statut, 'en_cours');
+      assert.equal(m2.avancement, 20);
+      assert.equal(m2.porteur, 'Syndicat test stratégie');
+      assert.deepEqual(m2.budget, { prevu: 2000, engage: 1000, realise: 0 });
+      assert.equal(after.items.find((a: { id: number }) => a.id === other.id).statut, 'a_lancer');
+      const hist = (await get(base)).body;
+      assert.match(hist, /par Éditrice Test/);
+      // A measurement without a source is refused.
+      const ind = (await get('/api/v1/strategies/scoran-bfc/indicateurs'))
+        .json()
+        .items.find((i: { code: string }) => i.code === 'I1.3');
+      r = await post(`/strategie/scoran-bfc/indicateurs/${ind.id}/mesures`, {
+        date: '2024-12-31',
+        valeur: '90',
+        source: '',
+      });
+      assert.equal(r.statusCode, 403); // I1.3 follows O2, which no organisation owns: administrators only
+    });
+
+    test('roadmap CSV: exported with BOM and « ; », re-imported identically, edited rows applied, bad rows refuse the whole file', async () => {
+      const res = await get('/api/v1/strategies/scoran-bfc/export.csv');
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-type']), /text\/csv/);
+      assert.ok(res.body.startsWith('\uFEFFstrategie;id;code;niveau;titre;'));
+      const file = path.join(tmp, 'export.csv');
+      fs.writeFileSync(file, res.body);
+      const same = await imp('strategie-csv', file);
+      assert.equal(same.status, 'succeeded', same.message ?? '');
+      assert.match(same.message!, /0 nœud modifié/);
+      assert.equal((await get('/api/v1/strategies/scoran-bfc/export.csv')).body, res.body);
+      // As a spreadsheet would: one progress edited.
+      const lines = res.body.split('\r\n');
+      const i = lines.findIndex((l) => l.split(';')[2] === 'P3.1');
+      const cols = lines[i]!.split(';');
+      cols[6] = 'en_cours';
+      cols[7] = '35';
+      const edited = [...lines];
+      edited[i] = cols.join(';');
+      fs.writeFileSync(file, edited.join('\r\n'));
+      const ok = await imp('strategie-csv', file);
+      assert.equal(ok.status, 'succeeded', ok.message ?? '');
+      assert.match(ok.message!, /1 nœud modifié/);
+      const p31 = (await get('/api/v1/strategies/scoran-bfc/actions'))
+        .json()
+        .items.find((a: { code: string }) => a.code === 'P3.1');
+      assert.equal(p31.avancement, 35);
+      assert.equal((await get('/api/v1/strategies/scoran-bfc/export.csv')).body, edited.join('\r\n'));
+      // Bad rows: every one named with its line, nothing applied.
+      const bad = [...edited];
+      const c2 = bad[i]!.split(';');
+      c2[7] = '101';
+      bad[i] = c2.join(';');
+      const j = i + 1;
+      const c3 = bad[j]!.split(';');
+      c3[2] = 'ZZZ';
+      bad[j] = c3.join(';');
+      fs.writeFileSync(file, bad.join('\r\n'));
+      const ko = await imp('strategie-csv', file);
+      assert.equal(ko.status, 'failed');
+      assert.match(ko.message!, new RegExp(`ligne ${i + 1} : avancement : avancement : de 0 à 100`));
+      assert.match(ko.message!, new RegExp(`ligne ${j + 1} : code changé`));
+      assert.match(ko.message!, /rien n’a été importé/);
+      assert.equal((await get('/api/v1/strategies/scoran-bfc/export.csv')).body, edited.join('\r\n'));
+      fs.writeFileSync(file, edited.join('\r\n').replace('budget_realise', 'budget_realise;colonne_x'));
+      const col = await imp('strategie-csv', file);
+      assert.equal(col.status, 'failed');
+      assert.match(col.message!, /inconnue\(s\) colonne_x/);
     });
 
     test('the Normandie plan loads beside it, with its quantified targets', async () => {
