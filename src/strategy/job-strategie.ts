@@ -41,7 +41,15 @@ function parseStrategyText(text: string, name: string): unknown {
       `${name} n’est pas un YAML ou un JSON lisible${line ? ` (ligne ${line})` : ''} : ${e.code === 'DUPLICATE_KEY' ? 'clé en double' : e.message.split('\n')[0]}.`,
     );
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new AppError(
+      'SOURCE_ILLISIBLE',
+      `${name}: ${(e as Error).message}`,
+      `${name} n’est pas un YAML lisible : ${(e as Error).message}.`,
+    );
+  }
 }
 
 export const strategieJob = defineJob({
