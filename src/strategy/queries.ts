@@ -470,7 +470,7 @@ export async function insertReview(q: Queryable, r: Omit<ReviewRow, 'id'>): Prom
   return res.rows[0]!.id;
 }
 
-type DecisionRow = {
+export type DecisionRow = {
   id: number;
   revue_id: number;
   noeud_id: number;
