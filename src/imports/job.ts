@@ -33,8 +33,11 @@ export type ImportJob<O = unknown> = {
   /** French: what the job accepts, shown by `import --help` and the admin page. */
   accepts: string;
   options: z.ZodType<O>;
-  /** Source used when none is given (e.g. data shipped by an npm package). */
-  defaultSource?: () => string;
+  /**
+   * Source used when none is given (e.g. data shipped by an npm package, or a seed file the options
+   * name); `undefined` when these options still need one.
+   */
+  defaultSource?: (options: O) => string | undefined;
   run(ctx: JobContext, source: Source, options: O): Promise<string | undefined>;
 };
 

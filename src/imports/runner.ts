@@ -165,7 +165,7 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
       `Options invalides pour ${job.name} : ${parsedOptions.error.issues.map((i) => `${i.path.join('.') || 'options'} ${i.message}`).join(' ; ')}`,
     );
   }
-  const spec = req.source ?? job.defaultSource?.();
+  const spec = req.source ?? job.defaultSource?.(parsedOptions.data);
   if (!spec)
     throw new AppError(
       'REQUETE_INVALIDE',

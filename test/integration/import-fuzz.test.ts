@@ -76,6 +76,18 @@ const SEEDS: Record<string, () => Seed> = {
     bytes: firstLines(shared('arcep-fixe', 'france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz'), 40),
     name: 'operateurs.csv',
   }),
+  strategie: () => ({
+    bytes: fs.readFileSync(
+      path.join(import.meta.dirname, '..', '..', 'src', 'strategy', 'modeles', 'normandie-2017.yaml'),
+    ),
+    name: 'normandie-2017.yaml',
+  }),
+  'strategie-csv': () => ({
+    bytes: Buffer.from(
+      '\uFEFFstrategie;id;code;niveau;titre;porteur;statut;avancement;debut;fin;budget_prevu;budget_engage;budget_realise\r\nnormandie-2017;1;A1;axe;Doter le territoire;;en_cours;10;;;0;0;0\r\n',
+    ),
+    name: 'feuille.csv',
+  }),
 };
 
 /** A one-entry ZIP (stored, not deflated) holding the seed: what a user sends when they forget to extract. */
