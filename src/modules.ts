@@ -6,6 +6,7 @@ import { eligibilityModule } from './eligibility/module.ts';
 import { geoModule } from './geo/module.ts';
 import { observatoryModule } from './observatory/module.ts';
 import { pagesModule } from './pages/module.ts';
+import { resourcesModule } from './resources/module.ts';
 import { territoriesModule } from './territories/module.ts';
 
 /** Every module of the platform, in registration order. Adding a module = one line here. */
@@ -17,5 +18,6 @@ export const MODULES: AppModule[] = [
   adminModule,
   observatoryModule,
   eligibilityModule,
+  resourcesModule,
   pagesModule,
 ];

@@ -16,11 +16,6 @@ export const COMING_SOON: { href: string; title: string; what: string }[] = [
     what: 'le suivi de la stratégie : enjeux, défis, orientations et actions, avec leurs pilotes, calendriers, budgets, indicateurs et revues trimestrielles du comité de pilotage',
   },
   {
-    href: '/ressources',
-    title: 'Ressources partagées',
-    what: 'l’annuaire des acteurs et des projets innovants, les guides et modèles, les aides financières, la veille, l’agenda partagé et les groupes de travail',
-  },
-  {
     href: '/donnees',
     title: 'Données ouvertes',
     what: 'le catalogue des jeux de données publiés par la plateforme, avec leur API et leur licence',
