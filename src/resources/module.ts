@@ -1,11 +1,12 @@
 import type { AppModule } from '../context.ts';
 import { registerActorsRoutes } from './actors-routes.ts';
+import { registerAgendaRoutes } from './agenda-routes.ts';
 import { aidesTerritoiresJob } from './aids-job.ts';
 import { registerResourcesApi } from './api.ts';
 import { registerResourcesPages } from './routes.ts';
 import { resourcesTerritorySection } from './territory-section.ts';
 
-/** Shared resources space (issue 13): funding aids, directory of actors, full-text search. */
+/** Shared resources space (issue 13): funding aids, directory of actors, agenda, news watch, full-text search. */
 export const resourcesModule: AppModule = {
   name: 'ressources',
   jobs: [aidesTerritoiresJob],
@@ -13,6 +14,7 @@ export const resourcesModule: AppModule = {
     registerResourcesApi(app, ctx);
     registerResourcesPages(app, ctx);
     registerActorsRoutes(app, ctx);
+    registerAgendaRoutes(app, ctx);
     ctx.territorySections.push(resourcesTerritorySection(ctx));
   },
 };

@@ -350,3 +350,117 @@ export async function aideIdByName(q: Queryable, nom: string, porteurs: string[]
   );
   return r.rows[0]?.id ?? null;
 }
+
+// Agenda
+
+export type EvenementInput = {
+  titre: string;
+  debut: Date;
+  fin: Date;
+  lieu: string | null;
+  lien_en_ligne: string | null;
+  organisateur: string | null;
+  themes: string[];
+  inscription: string | null;
+  description: string | null;
+};
+type EvenementRow = EvenementInput & { id: number; cree_le: Date; modifie_le: Date };
+const EVT_COLS = [
+  'titre',
+  'debut',
+  'fin',
+  'lieu',
+  'lien_en_ligne',
+  'organisateur',
+  'themes',
+  'inscription',
+  'description',
+] as const;
+
+export async function insertEvenement(q: Queryable, e: EvenementInput): Promise<number> {
+  const r = await q.query<{ id: number }>(
+    `INSERT INTO evenement (${EVT_COLS.join(', ')}) VALUES (${EVT_COLS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
+    EVT_COLS.map((k) => e[k]),
+  );
+  return r.rows[0]!.id;
+}
+
+export async function updateEvenement(q: Queryable, id: number, e: EvenementInput): Promise<void> {
+  await q.query(
+    `UPDATE evenement SET ${EVT_COLS.map((k, i) => `${k} = $${i + 1}`).join(', ')}, modifie_le = now() WHERE id = $${EVT_COLS.length + 1}`,
+    [...EVT_COLS.map((k) => e[k]), id],
+  );
+}
+
+export async function evenementById(q: Queryable, id: number): Promise<EvenementRow | null> {
+  return (await q.query<EvenementRow>('SELECT * FROM evenement WHERE id = $1', [id])).rows[0] ?? null;
+}
+
+/** Events of a theme (or all), upcoming first when `depuis` is given, for the list and the feed. */
+export async function listEvenements(
+  q: Queryable,
+  f: { theme?: string | undefined; depuis?: Date | undefined },
+  limit: number,
+  offset: number,
+): Promise<{ total: number; items: EvenementRow[] }> {
+  const where = 'WHERE ($1::text IS NULL OR $1 = ANY(themes)) AND ($2::timestamptz IS NULL OR fin >= $2)';
+  const args = [f.theme ?? null, f.depuis ?? null];
+  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM evenement ${where}`, args);
+  const items = await q.query<EvenementRow>(
+    `SELECT * FROM evenement ${where} ORDER BY debut, id LIMIT ${limit} OFFSET ${offset}`,
+    args,
+  );
+  return { total: total.rows[0]?.n ?? 0, items: items.rows };
+}
+
+// News watch
+
+export type ActualiteInput = {
+  titre: string;
+  source_nom: string;
+  lien: string | null;
+  publie_le: string;
+  etiquettes: string[];
+  resume: string;
+};
+type ActualiteRow = ActualiteInput & { id: number; cree_le: Date; modifie_le: Date };
+
+export async function insertActualite(q: Queryable, a: ActualiteInput): Promise<number> {
+  const r = await q.query<{ id: number }>(
+    `INSERT INTO actualite (titre, source_nom, lien, publie_le, etiquettes, resume)
+     VALUES ($1, $2, $3, $4::date, $5, $6) RETURNING id`,
+    [a.titre, a.source_nom, a.lien, a.publie_le, a.etiquettes, a.resume],
+  );
+  return r.rows[0]!.id;
+}
+
+export async function updateActualite(q: Queryable, id: number, a: ActualiteInput): Promise<void> {
+  await q.query(
+    `UPDATE actualite SET titre = $1, source_nom = $2, lien = $3, publie_le = $4::date, etiquettes = $5, resume = $6,
+       modifie_le = now() WHERE id = $7`,
+    [a.titre, a.source_nom, a.lien, a.publie_le, a.etiquettes, a.resume, id],
+  );
+}
+
+const ACT_COLS = `id, titre, source_nom, lien, to_char(publie_le, 'YYYY-MM-DD') AS publie_le, etiquettes, resume, cree_le, modifie_le`;
+
+export async function actualiteById(q: Queryable, id: number): Promise<ActualiteRow | null> {
+  return (await q.query<ActualiteRow>(`SELECT ${ACT_COLS} FROM actualite WHERE id = $1`, [id])).rows[0] ?? null;
+}
+
+export async function listActualites(
+  q: Queryable,
+  f: { etiquette?: string | undefined },
+  limit: number,
+  offset: number,
+): Promise<{ total: number; items: ActualiteRow[] }> {
+  const where = 'WHERE ($1::text IS NULL OR $1 = ANY(etiquettes))';
+  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM actualite ${where}`, [
+    f.etiquette ?? null,
+  ]);
+  const items = await q.query<ActualiteRow>(
+    `SELECT ${ACT_COLS} FROM actualite ${where} ORDER BY actualite.publie_le DESC, id DESC LIMIT ${limit} OFFSET ${offset}`,
+    [f.etiquette ?? null],
+  );
+  return { total: total.rows[0]?.n ?? 0, items: items.rows };
+}

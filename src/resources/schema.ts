@@ -46,7 +46,11 @@ export const AidesAnswerSchema = z.object({ total: z.number(), items: z.array(Ai
 export const SearchQuerySchema = z
   .object({
     q: text(200, 1, 'saisissez au moins un mot'),
-    type: opt(z.enum(['aide', 'acteur'], { error: 'type attendu : aide ou acteur' })),
+    type: opt(
+      z.enum(['aide', 'acteur', 'evenement', 'actualite'], {
+        error: 'type attendu : aide, acteur, evenement ou actualite',
+      }),
+    ),
     theme: opt(text(60)),
     niveau: opt(NIVEAU),
     code: opt(CODE),
@@ -56,7 +60,11 @@ export const SearchQuerySchema = z
 
 export const SearchPageQuerySchema = z.object({
   q: opt(text(200)),
-  type: opt(z.enum(['aide', 'acteur'], { error: 'type attendu : aide ou acteur' })),
+  type: opt(
+    z.enum(['aide', 'acteur', 'evenement', 'actualite'], {
+      error: 'type attendu : aide, acteur, evenement ou actualite',
+    }),
+  ),
   theme: opt(text(60)),
   niveau: opt(NIVEAU),
   code: opt(CODE),
@@ -175,3 +183,103 @@ export const ActeursQuerySchema = z.object({
   categorie: opt(z.enum(categorieKeys, { error: 'type d’acteur inconnu' })),
   page: PageNumberSchema,
 });
+
+// Agenda and news watch
+
+const URL_FIELD = z
+  .string()
+  .trim()
+  .max(500)
+  .regex(/^(https?:\/\/[^\s<>"]+)?$/, 'adresse commençant par http:// ou https:// attendue')
+  .default('');
+
+/** A wall-clock time in Paris (`AAAA-MM-JJTHH:MM`, what <input type="datetime-local"> sends) → the instant. */
+export function parisInstant(local: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
+  if (!m) return null;
+  const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
+  const guess = Date.UTC(y, mo - 1, d, h, mi);
+  const check = new Date(guess);
+  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59) return null;
+  const offsetAt = (t: number) => {
+    const p = Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Paris',
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      })
+        .formatToParts(new Date(t))
+        .map((x) => [x.type, x.value]),
+    );
+    return Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!) - t;
+  };
+  const first = guess - offsetAt(guess);
+  return new Date(guess - offsetAt(first));
+}
+
+const LocalTime = z
+  .string()
+  .trim()
+  .transform((s, c) => {
+    const d = parisInstant(s);
+    if (!d) {
+      c.addIssue({ code: 'custom', message: 'date et heure AAAA-MM-JJTHH:MM attendues' });
+      return z.NEVER;
+    }
+    return d;
+  });
+
+const themesField = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+
+export const EvenementFormSchema = z
+  .object({
+    ...CsrfField,
+    titre: text(300, 2, 'titre requis'),
+    debut: LocalTime,
+    fin: LocalTime,
+    lieu: optText(500).default(''),
+    lien_en_ligne: URL_FIELD,
+    organisateur: optText(300).default(''),
+    themes: themesField,
+    inscription: URL_FIELD,
+    description: optText(10_000).default(''),
+    organisationId: z.string().optional(),
+  })
+  .refine((e) => e.fin.getTime() >= e.debut.getTime(), {
+    message: 'la fin de l’événement précède son début',
+    path: ['fin'],
+  })
+  .refine((e) => e.lieu || e.lien_en_ligne, {
+    message: 'indiquez un lieu ou un lien de connexion',
+    path: ['lieu'],
+  });
+
+export const ActualiteFormSchema = z.object({
+  ...CsrfField,
+  titre: text(300, 2, 'titre requis'),
+  source_nom: text(200, 2, 'source requise'),
+  lien: URL_FIELD,
+  publie_le: IsoDate,
+  etiquettes: text(500)
+    .default('')
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(/[,;]+/)
+          .map((x) => x.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    ]),
+  resume: text(5000, 2, 'résumé requis'),
+  organisationId: z.string().optional(),
+});
+
+export const AgendaQuerySchema = z.object({ theme: opt(text(60)), page: PageNumberSchema });
+export const NewsQuerySchema = z.object({ etiquette: opt(text(60)), page: PageNumberSchema });

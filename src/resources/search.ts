@@ -90,7 +90,12 @@ export async function indexDoc(
   });
 }
 
-export const SEARCH_TYPES = { aide: 'Aide financière', acteur: 'Acteur' } as const;
+export const SEARCH_TYPES = {
+  aide: 'Aide financière',
+  acteur: 'Acteur',
+  evenement: 'Événement',
+  actualite: 'Actualité',
+} as const;
 
 type SearchItem = { type: string; id: number; titre: string; extrait: string; url: string };
 
