@@ -176,6 +176,40 @@ export const ITEMS: Item[] = [
     sha256: '1431de51c2b999fb522504a66777944e8166eb18bc84bd798d0f035ae49fd7aa',
     urls: [gh('xgandibleux/momhTSUFLP', '6139e59a8a3b65a5bdbaa7705f3c1db7d9db2de4', 'imb_nte_propre-coordunifor.csv')],
   },
+  // §7 and §16 — Aides-territoires (MTES-MCT/aides-territoires, ISC), unmodified.
+  {
+    file: 'aides-territoires/aides-territoires-export-periurbain-2022-11.csv.gz',
+    sha256: 'c7cba479364c006808a7d6028d799153b17820ea2eff5bcee2397f60bc0683e3',
+    urls: [
+      gh(
+        'MTES-MCT/aides-territoires',
+        '87a209f381c49f3b50f927bd468c74844d24c24f',
+        'src/projects/management/data/aides-territoires_periurbain.csv',
+      ),
+    ],
+  },
+  {
+    file: 'aides-territoires/departement-manche-aides-sample.json.gz',
+    sha256: 'd56fb2adcee57a14a6045b6371edeb902357083f40bccaf4aed87550163e2a97',
+    urls: [
+      gh(
+        'MTES-MCT/aides-territoires',
+        'c8482dca4da6cbe76393985ae87708a5462fd943',
+        'src/dataproviders/tests/departement_manche_data.json',
+      ),
+    ],
+  },
+  {
+    file: 'aides-territoires/aides-schema-exemple-valide.csv.gz',
+    sha256: '041ba4114c59cc5d1257c647ee944d488c0fdc3fa7afe4cfd4cb578fc1aa4e01',
+    urls: [
+      gh(
+        'MTES-MCT/aides-territoires',
+        '0222290c731207755286f29575831feb2a9e5fbc',
+        'src/aids/schema/exemple-valide.csv',
+      ),
+    ],
+  },
   // §8 — addresses (unmodified; the Paris BAN file was published gzip-compressed).
   {
     file: 'addresses/ban-adresses-75-paris-2024-06.csv.gz',

@@ -6,6 +6,7 @@ import { eligibilityModule } from './eligibility/module.ts';
 import { geoModule } from './geo/module.ts';
 import { observatoryModule } from './observatory/module.ts';
 import { pagesModule } from './pages/module.ts';
+import { resourcesModule } from './resources/module.ts';
 import { strategyModule } from './strategy/module.ts';
 import { territoriesModule } from './territories/module.ts';
 
@@ -19,5 +20,6 @@ export const MODULES: AppModule[] = [
   observatoryModule,
   eligibilityModule,
   strategyModule,
+  resourcesModule,
   pagesModule,
 ];

@@ -11,11 +11,6 @@ export const COMING_SOON: { href: string; title: string; what: string }[] = [
     what: 'la carte des lieux de médiation numérique, des tiers-lieux et des France Services, les indicateurs d’accessibilité (distance au lieu le plus proche, lieux par habitant) et le parcours de labellisation des tiers-lieux',
   },
   {
-    href: '/ressources',
-    title: 'Ressources partagées',
-    what: 'l’annuaire des acteurs et des projets innovants, les guides et modèles, les aides financières, la veille, l’agenda partagé et les groupes de travail',
-  },
-  {
     href: '/donnees',
     title: 'Données ouvertes',
     what: 'le catalogue des jeux de données publiés par la plateforme, avec leur API et leur licence',

@@ -1,0 +1,20 @@
+import type { AppModule } from '../context.ts';
+import { registerActorsRoutes } from './actors-routes.ts';
+import { registerAgendaRoutes } from './agenda-routes.ts';
+import { aidesTerritoiresJob } from './aids-job.ts';
+import { registerResourcesApi } from './api.ts';
+import { registerResourcesPages } from './routes.ts';
+import { resourcesTerritorySection } from './territory-section.ts';
+
+/** Shared resources space (issue 13): funding aids, directory of actors, agenda, news watch, full-text search. */
+export const resourcesModule: AppModule = {
+  name: 'ressources',
+  jobs: [aidesTerritoiresJob],
+  register(app, ctx) {
+    registerResourcesApi(app, ctx);
+    registerResourcesPages(app, ctx);
+    registerActorsRoutes(app, ctx);
+    registerAgendaRoutes(app, ctx);
+    ctx.territorySections.push(resourcesTerritorySection(ctx));
+  },
+};

@@ -1,0 +1,18 @@
+import { type Actor, isAdmin, type Owned, ownsOrAdmin } from '../http/policy.ts';
+
+/**
+ * Directory of actors: any editor adds a card for their own organisation and edits the cards it
+ * owns; administrators edit every card and give a card to an organisation (or take it back).
+ */
+type ActeurAction = 'creer' | 'modifier' | 'attribuer';
+
+export function can(actor: Actor, action: ActeurAction, acteur: Owned): boolean {
+  switch (action) {
+    case 'creer':
+      return isAdmin(actor) || (actor.role === 'editeur' && actor.organisationId !== null);
+    case 'modifier':
+      return ownsOrAdmin(actor, acteur);
+    case 'attribuer':
+      return isAdmin(actor);
+  }
+}
