@@ -101,8 +101,10 @@ function popcount(x: number): number {
 /** Rows added between two turns of the event loop (`addAll`). */
 const ADD_BATCH = 4_000;
 /** Addresses, and streets, handled per step of `finishAsync()` (each step a few tens of ms). */
-const STEP_ROWS = 200_000;
+const STEP_ROWS = 50_000;
 const STEP_STREETS = 20_000;
+/** Street names tokenised per step. */
+const STEP_NAMES = 1_000;
 const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Minimum token length for typo tolerance (edit distance 1). */
@@ -226,9 +228,9 @@ export class AddressIndexBuilder {
     const streetCommune = this.streetCommune.done().slice();
     const streetPc = this.streetPc.done().slice();
     yield;
-    const toks = this.tokenTables();
-    yield;
+    const toks = yield* this.tokenTables();
     const post = yield* this.postings(addr.streetStart, streetName, streetCommune, streetPc, toks);
+    yield;
     const { delHash, delTok } = typoTable(toks.tokens, TYPO_MIN);
     yield;
     const { streetLon, streetLat } = streetPoints(addr.streetStart, addr.lon, addr.lat);
@@ -319,7 +321,7 @@ export class AddressIndexBuilder {
   }
 
   /** Token dictionary over street and commune names, sorted for prefix search; names and communes as token rows. */
-  private tokenTables() {
+  private *tokenTables() {
     const N = this.nameStr.length;
     const tokMap = new Map<string, number>();
     const tokList: string[] = [];
@@ -334,7 +336,9 @@ export class AddressIndexBuilder {
     };
     const nameRealLen = new Uint8Array(N);
     const joinRows: { tok: number; a: number; b: number }[][] = [];
-    const nameTokRows: number[][] = this.nameStr.map((n, i) => {
+    const nameTokRows: number[][] = [];
+    for (let i = 0; i < N; i++) {
+      const n = this.nameStr[i]!;
       const real = [...new Set(nameTokens(n))].slice(0, 24);
       nameRealLen[i] = real.length;
       const ids = real.map(tokIdOf);
@@ -346,8 +350,10 @@ export class AddressIndexBuilder {
           b: j.parts[1] ? tokIdOf(j.parts[1]) : NONE,
         }));
       joinRows.push(joins);
-      return ids.concat(joins.map((j) => j.tok));
-    });
+      nameTokRows.push(ids.concat(joins.map((j) => j.tok)));
+      if (i % STEP_NAMES === STEP_NAMES - 1) yield;
+    }
+    yield;
     const communeTokRows: number[][] = this.communeName.map((n) =>
       [...new Set(nameTokens(n))].slice(0, 16).map(tokIdOf),
     );
