@@ -208,7 +208,7 @@ export const addressesJob = defineJob({
         departements: new Set(perimeterKindUsed === 'departement' ? perimeters.keys() : []),
         communes: new Set(perimeterKindUsed === 'commune' ? perimeters.keys() : []),
       },
-      fresh.finish(),
+      await fresh.finishAsync(),
     );
     const kind =
       options.perimetre === 'auto'

@@ -2,7 +2,9 @@
  * In-process address search index (geocoding with autocomplete, and reverse geocoding).
  *
  * Exported API (plain functions and classes, no HTTP):
- *  - `AddressIndexBuilder`: `add(row)` for each address, then `finish()` → `AddressIndex`.
+ *  - `AddressIndexBuilder`: `add(row)` for each address (or `await addAll(rows)`, in batches that yield to the
+ *    event loop), then `finish()` → `AddressIndex`, or `await finishAsync()` for the same index built in short
+ *    steps with a turn of the event loop between them (what a running server uses).
  *  - `AddressIndex.search(q, opts)` → `AddressHit[]` best first, `score` in 0–1. Options: `limit`,
  *    `citycode`, `postcode`, `departement` (filters), `lon`/`lat` (location bias).
  *  - `AddressIndex.reverse(lon, lat, limit)` → `AddressHit[]` nearest first, with `distance` (m).
@@ -96,6 +98,15 @@ function popcount(x: number): number {
   return n;
 }
 
+/** Rows added between two turns of the event loop (`addAll`). */
+const ADD_BATCH = 4_000;
+/** Addresses, and streets, handled per step of `finishAsync()` (each step a few tens of ms). */
+const STEP_ROWS = 50_000;
+const STEP_STREETS = 20_000;
+/** Street names tokenised per step. */
+const STEP_NAMES = 1_000;
+const yieldLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Minimum token length for typo tolerance (edit distance 1). */
 const TYPO_MIN = 4;
 
@@ -179,17 +190,56 @@ export class AddressIndexBuilder {
     this.lat.push(Math.round(r.lat * E6));
   }
 
+  /** The index, built in one go (blocks the event loop for the whole build: tools and tests). */
   finish(): AddressIndex {
-    const addr = this.addressArrays();
+    const steps = this.steps();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * The same index as `finish()`, built in steps of a few tens of milliseconds with a turn of the
+   * event loop between them, so that a server keeps answering while a large index is built.
+   */
+  async finishAsync(): Promise<AddressIndex> {
+    const steps = this.steps();
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      await yieldLoop();
+    }
+  }
+
+  /** Adds rows in batches, with a turn of the event loop after each batch. */
+  async addAll(rows: Iterable<IndexInput>, batch = ADD_BATCH): Promise<void> {
+    let n = 0;
+    for (const r of rows) {
+      this.add(r);
+      if (++n % batch === 0) await yieldLoop();
+    }
+  }
+
+  /** The build as a sequence of steps: each `yield` is a point where the caller may let other work run. */
+  private *steps(): Generator<void, AddressIndex> {
+    const addr = yield* this.addressArrays();
     const streetName = this.streetName.done().slice();
     const streetCommune = this.streetCommune.done().slice();
     const streetPc = this.streetPc.done().slice();
-    const toks = this.tokenTables();
-    const post = this.postings(addr.streetStart, streetName, streetCommune, streetPc, toks);
+    yield;
+    const toks = yield* this.tokenTables();
+    const post = yield* this.postings(addr.streetStart, streetName, streetCommune, streetPc, toks);
+    yield;
     const { delHash, delTok } = typoTable(toks.tokens, TYPO_MIN);
+    yield;
     const { streetLon, streetLat } = streetPoints(addr.streetStart, addr.lon, addr.lat);
     const kd = new KDBush(addr.lon.length, 64, Int32Array);
-    for (let k = 0; k < addr.lon.length; k++) kd.add(addr.lon[k]!, addr.lat[k]!);
+    for (let k = 0; k < addr.lon.length; k++) {
+      kd.add(addr.lon[k]!, addr.lat[k]!);
+      if (k % STEP_ROWS === STEP_ROWS - 1) yield;
+    }
+    yield;
     kd.finish();
     return new AddressIndex({
       ...addr,
@@ -212,7 +262,7 @@ export class AddressIndexBuilder {
   }
 
   /** Addresses grouped by street (counting sort), then by number and suffix inside a street. */
-  private addressArrays() {
+  private *addressArrays() {
     const A = this.idEnd.n;
     const S = this.streetName.n;
     const street = this.street.done();
@@ -236,8 +286,11 @@ export class AddressIndexBuilder {
     for (let i = 0; i < A; i++) order[fill[street[i]!]!++] = i;
     const cmp = (x: number, y: number) =>
       numero[x]! - numero[y]! || sufRemap[suffixOld[x]!]! - sufRemap[suffixOld[y]!]!;
-    for (let s = 0; s < S; s++)
+    for (let s = 0; s < S; s++) {
       if (streetStart[s + 1]! - streetStart[s]! > 1) order.subarray(streetStart[s]!, streetStart[s + 1]!).sort(cmp);
+      if (s % STEP_STREETS === STEP_STREETS - 1) yield;
+    }
+    yield;
 
     const oldEnd = this.idEnd.done();
     const ids = Buffer.allocUnsafe(this.idLen);
@@ -262,12 +315,13 @@ export class AddressIndexBuilder {
       lon[k] = lonOld[i]!;
       lat[k] = latOld[i]!;
       addrStreet[k] = street[i]!;
+      if (k % STEP_ROWS === STEP_ROWS - 1) yield;
     }
     return { ids, idEnd, num, suf, lon, lat, addrStreet, suffixStr, streetStart };
   }
 
   /** Token dictionary over street and commune names, sorted for prefix search; names and communes as token rows. */
-  private tokenTables() {
+  private *tokenTables() {
     const N = this.nameStr.length;
     const tokMap = new Map<string, number>();
     const tokList: string[] = [];
@@ -282,7 +336,9 @@ export class AddressIndexBuilder {
     };
     const nameRealLen = new Uint8Array(N);
     const joinRows: { tok: number; a: number; b: number }[][] = [];
-    const nameTokRows: number[][] = this.nameStr.map((n, i) => {
+    const nameTokRows: number[][] = [];
+    for (let i = 0; i < N; i++) {
+      const n = this.nameStr[i]!;
       const real = [...new Set(nameTokens(n))].slice(0, 24);
       nameRealLen[i] = real.length;
       const ids = real.map(tokIdOf);
@@ -294,8 +350,10 @@ export class AddressIndexBuilder {
           b: j.parts[1] ? tokIdOf(j.parts[1]) : NONE,
         }));
       joinRows.push(joins);
-      return ids.concat(joins.map((j) => j.tok));
-    });
+      nameTokRows.push(ids.concat(joins.map((j) => j.tok)));
+      if (i % STEP_NAMES === STEP_NAMES - 1) yield;
+    }
+    yield;
     const communeTokRows: number[][] = this.communeName.map((n) =>
       [...new Set(nameTokens(n))].slice(0, 16).map(tokIdOf),
     );
@@ -340,7 +398,7 @@ export class AddressIndexBuilder {
   }
 
   /** Postings token → names/communes → streets, and the street counts that rank streets and price query words. */
-  private postings(
+  private *postings(
     streetStart: Uint32Array,
     streetName: Uint32Array,
     streetCommune: Uint32Array,
@@ -354,10 +412,14 @@ export class AddressIndexBuilder {
     const bySizeDesc = (x: number, y: number) => streetSize[y]! - streetSize[x]! || x - y;
     const seq = Uint32Array.from({ length: S }, (_, i) => i);
     const nameStreets = csrFrom(this.nameStr.length, streetName, seq, bySizeDesc);
+    yield;
     const communeStreets = csrFrom(this.communeCode.length, streetCommune, seq, bySizeDesc);
+    yield;
     const pcStreets = csrFrom(this.pcStr.length, streetPc, seq, bySizeDesc);
+    yield;
     const tokNames = invertCsr(toks.nameTok, this.nameStr.length, T);
     const tokCommunes = invertCsr(toks.communeTok, this.communeCode.length, T);
+    yield;
     const rowLen = (csr: Csr, r: number) => csr.start[r + 1]! - csr.start[r]!;
     const tokStreetCount = new Float64Array(T);
     for (let t = 0; t < T; t++) {

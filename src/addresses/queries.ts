@@ -55,12 +55,19 @@ export async function departementsOfRun(db: Queryable, runId: number): Promise<s
   ).rows.map((r) => r.departement);
 }
 
-/** Rows of some départements and communes only (after an import replaced them). */
-export async function addressesOf(db: Queryable, departements: string[], communes: string[]): Promise<IndexPageRow[]> {
+/** Rows of some départements and communes only (after an import replaced them), by pages in id order. */
+export async function addressesOfPage(
+  db: Queryable,
+  departements: string[],
+  communes: string[],
+  afterId: string | null,
+  limit: number,
+): Promise<IndexPageRow[]> {
   const r = await db.query<IndexPageRow>(
     `SELECT id, numero, suffixe, voie, code_postal, code_insee, lon, lat FROM adresse
-      WHERE departement = ANY($1::text[]) OR code_insee = ANY($2::text[])`,
-    [departements, communes],
+      WHERE (departement = ANY($1::text[]) OR code_insee = ANY($2::text[])) AND ($3::text IS NULL OR id > $3)
+      ORDER BY id LIMIT $4`,
+    [departements, communes, afterId, limit],
   );
   return r.rows;
 }

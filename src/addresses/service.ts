@@ -10,7 +10,7 @@ import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { type AddressHit, type AddressIndex, AddressIndexBuilder, type SearchOptions } from './index-search.ts';
-import { addressesOf, addressPage, communeRefs, tableFingerprint } from './queries.ts';
+import { addressesOfPage, addressPage, communeRefs, tableFingerprint } from './queries.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
 
 /** For other modules: one stored address by its id (BAN/BAL/BANO identifier). */
@@ -38,22 +38,40 @@ function holder(ctx: Pick<AppContext, 'db'>): Holder {
   return h;
 }
 
+/** Rows read per query when the index is (re)built from the table. */
+const PAGE_ROWS = 20_000;
+
+type PageRow = Awaited<ReturnType<typeof addressPage>>[number];
+
+/** Adds pages of rows (keyset pagination in id order) to a builder, yielding to the event loop between batches. */
+async function addPages(
+  db: Queryable,
+  b: AddressIndexBuilder,
+  page: (after: string | null) => Promise<PageRow[]>,
+): Promise<number> {
+  const communes = new Map((await communeRefs(db)).map((c) => [c.code, c]));
+  let after: string | null = null;
+  let n = 0;
+  for (;;) {
+    const rows = await page(after);
+    n += rows.length;
+    await b.addAll(
+      rows.map((r) => {
+        const c = communes.get(r.code_insee);
+        return { ...r, commune: c?.nom ?? r.code_insee, departement: c?.departement ?? r.code_insee.slice(0, 2) };
+      }),
+    );
+    if (rows.length < PAGE_ROWS) return n;
+    after = rows[rows.length - 1]!.id;
+  }
+}
+
 /** Reads the whole table by pages and builds a fresh index (the old one keeps serving meanwhile). */
 export async function buildIndexFromDb(db: Queryable, log?: Logger): Promise<AddressIndex> {
   const t0 = Date.now();
   const b = new AddressIndexBuilder();
-  const communes = new Map((await communeRefs(db)).map((c) => [c.code, c]));
-  let after: string | null = null;
-  for (;;) {
-    const rows = await addressPage(db, after, 50_000);
-    for (const r of rows) {
-      const c = communes.get(r.code_insee);
-      b.add({ ...r, commune: c?.nom ?? r.code_insee, departement: c?.departement ?? r.code_insee.slice(0, 2) });
-    }
-    if (rows.length < 50_000) break;
-    after = rows[rows.length - 1]!.id;
-  }
-  const index = b.finish();
+  await addPages(db, b, (after) => addressPage(db, after, PAGE_ROWS));
+  const index = await b.finishAsync();
   log?.info({ addresses: index.size, streets: index.streetCount, ms: Date.now() - t0 }, 'address index built');
   return index;
 }
@@ -70,15 +88,12 @@ async function updateIndexFromDb(
 ): Promise<AddressIndex> {
   const t0 = Date.now();
   const b = new AddressIndexBuilder();
-  for (const r of previous.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code))) b.add(r);
-  const communes = new Map((await communeRefs(db)).map((c) => [c.code, c]));
-  const fresh = await addressesOf(db, [...touched.departements], [...touched.communes]);
-  for (const r of fresh) {
-    const c = communes.get(r.code_insee);
-    b.add({ ...r, commune: c?.nom ?? r.code_insee, departement: c?.departement ?? r.code_insee.slice(0, 2) });
-  }
-  const index = b.finish();
-  log?.info({ addresses: index.size, reread: fresh.length, ms: Date.now() - t0 }, 'address index updated');
+  await b.addAll(previous.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code)));
+  const depts = [...touched.departements];
+  const communes = [...touched.communes];
+  const reread = await addPages(db, b, (after) => addressesOfPage(db, depts, communes, after, PAGE_ROWS));
+  const index = await b.finishAsync();
+  log?.info({ addresses: index.size, reread, ms: Date.now() - t0 }, 'address index updated');
   return index;
 }
 
@@ -155,12 +170,11 @@ export function rebuildAddressIndex(ctx: Ctx): Promise<AddressIndex> {
         const b = new AddressIndexBuilder();
         const prev = h.current;
         if (prev.size)
-          for (const r of prev.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code)))
-            b.add(r);
+          await b.addAll(prev.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code)));
         if (b.size === 0) idx = fresh[0]!;
         else {
-          for (const r of fresh[0]!.rows()) b.add(r);
-          idx = b.finish();
+          await b.addAll(fresh[0]!.rows());
+          idx = await b.finishAsync();
         }
         ctx.log.info({ addresses: idx.size, ms: Date.now() - t0 }, 'address index updated from the import');
       } else if (touched && h.current && touched.departements.size + touched.communes.size <= 20) {
@@ -181,11 +195,14 @@ export function rebuildAddressIndex(ctx: Ctx): Promise<AddressIndex> {
   return next;
 }
 
-/** The current index, waiting for a build in progress, building one if none exists yet. */
+/**
+ * The current index; while a rebuild runs, searches keep being answered from it (the new one replaces it
+ * when complete). Waits only when there is no index yet (a first build in progress, or none started).
+ */
 export async function getAddressIndex(ctx: Pick<AppContext, 'db' | 'log'>): Promise<AddressIndex> {
   const h = holder(ctx);
-  if (h.pending) return h.pending;
   if (h.current) return h.current;
+  if (h.pending) return h.pending;
   return rebuildAddressIndex(ctx);
 }
 
