@@ -82,6 +82,11 @@ const SEEDS: Record<string, () => Seed> = {
     ),
     name: 'normandie-2017.yaml',
   }),
+  'aides-territoires': () => ({
+    bytes: firstLines(shared('aides-territoires', 'aides-territoires-export-periurbain-2022-11.csv.gz'), 20),
+    name: 'aides.csv',
+    options: { territoire: 'france' },
+  }),
   'strategie-csv': () => ({
     bytes: Buffer.from(
       '\uFEFFstrategie;id;code;niveau;titre;porteur;statut;avancement;debut;fin;budget_prevu;budget_engage;budget_realise\r\nnormandie-2017;1;A1;axe;Doter le territoire;;en_cours;10;;;0;0;0\r\n',
