@@ -3,6 +3,7 @@ import { registerStrategyApi } from './api.ts';
 import { registerStrategyEditing } from './edit-routes.ts';
 import { strategieJob } from './job-strategie.ts';
 import { PROVIDERS } from './providers.ts';
+import { registerStrategyReviews } from './review-routes.ts';
 import { strategieCsvJob } from './roadmap-csv.ts';
 import { registerStrategyPages } from './routes.ts';
 import { refreshProvidedMeasures } from './service.ts';
@@ -21,6 +22,7 @@ export const strategyModule: AppModule = {
     registerStrategyApi(app, ctx);
     registerStrategyPages(app, ctx);
     registerStrategyEditing(app, ctx);
+    registerStrategyReviews(app, ctx);
     ctx.onImported(async (job, ev) => {
       // Database follow-up: done once, by the process that ran the import.
       if (ev.remote && ev.followUpsDone !== false) return;

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ownerOf } from '../accounts/ownership.ts';
 import type { Queryable } from '../db/db.ts';
-import { type Actor, allowed, authorize, type Owned, ownsOrAdmin, signedIn } from '../http/policy.ts';
+import { type Actor, allowed, authorize, isAdmin, type Owned, ownsOrAdmin, signedIn } from '../http/policy.ts';
 
 /**
  * Actions and their measurements: the editors of the organisation that owns an action update it
@@ -35,3 +35,8 @@ export const mayEdit = (
   organisationId: number | null,
   action: StrategyAction = 'modifier-action',
 ) => allowed(req, can, action, { organisationId });
+
+/** Review sessions and their decisions are the committee's: administrators only. */
+const canReview = (actor: Actor, _action: 'revue', _r: null) => isAdmin(actor);
+export const authorizeReview = (req: FastifyRequest) => authorize(req, canReview, 'revue', null);
+export const mayReview = (req: FastifyRequest) => allowed(req, canReview, 'revue', null);

@@ -437,3 +437,60 @@ export async function indicatorById(q: Queryable, id: number): Promise<Indicator
       .rows[0] ?? null
   );
 }
+
+export type ReviewRow = {
+  id: number;
+  strategie_id: number;
+  tenue_le: string;
+  comite: string;
+  participants: string | null;
+  ordre_du_jour: string | null;
+  compte_rendu: string | null;
+  dossier: Record<string, { avancement: number; statut: string }>;
+};
+
+const REVIEW_COLS = `id, strategie_id, to_char(tenue_le, 'YYYY-MM-DD') AS tenue_le, comite, participants, ordre_du_jour,
+  compte_rendu, dossier`;
+
+export async function reviewsOf(q: Queryable, strategieId: number): Promise<ReviewRow[]> {
+  return (
+    await q.query<ReviewRow>(
+      `SELECT ${REVIEW_COLS} FROM strategie_revue WHERE strategie_id = $1 ORDER BY tenue_le DESC, id DESC`,
+      [strategieId],
+    )
+  ).rows;
+}
+
+export async function insertReview(q: Queryable, r: Omit<ReviewRow, 'id'>): Promise<number> {
+  const res = await q.query<{ id: number }>(
+    `INSERT INTO strategie_revue (strategie_id, tenue_le, comite, participants, ordre_du_jour, compte_rendu, dossier)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id`,
+    [r.strategie_id, r.tenue_le, r.comite, r.participants, r.ordre_du_jour, r.compte_rendu, JSON.stringify(r.dossier)],
+  );
+  return res.rows[0]!.id;
+}
+
+export type DecisionRow = {
+  id: number;
+  revue_id: number;
+  noeud_id: number;
+  decision: string;
+  motif: string;
+  auteur: string;
+};
+
+export async function decisionsOf(q: Queryable, revueId: number): Promise<DecisionRow[]> {
+  return (
+    await q.query<DecisionRow>(
+      'SELECT id, revue_id, noeud_id, decision, motif, auteur FROM strategie_decision WHERE revue_id = $1 ORDER BY id',
+      [revueId],
+    )
+  ).rows;
+}
+
+export async function insertDecision(q: Queryable, d: Omit<DecisionRow, 'id'>): Promise<void> {
+  await q.query(
+    'INSERT INTO strategie_decision (revue_id, noeud_id, decision, motif, auteur) VALUES ($1, $2, $3, $4, $5)',
+    [d.revue_id, d.noeud_id, d.decision, d.motif, d.auteur],
+  );
+}

@@ -364,6 +364,66 @@ for (const backend of backends()) {
       assert.match(col.message!, /inconnue\(s\) colonne_x/);
     });
 
+    test('committee review: a session snapshots progress, the next one shows progress since and puts late actions first; decisions enter the action history', async () => {
+      const admin = { id: null, label: 'test' };
+      await createUser(t.db, admin, {
+        email: 'admin@strategie.test',
+        nom: 'Admin Test',
+        motDePasse: 'Zq8!vT3#pL9@wM2y',
+        role: 'administrateur',
+        organisationId: null,
+      });
+      const { jar } = await signIn(t.app, 'admin@strategie.test', 'Zq8!vT3#pL9@wM2y');
+      const form = await t.app.inject({
+        method: 'GET',
+        url: '/strategie/scoran-bfc/revues',
+        headers: { cookie: cookieHeader(jar) },
+      });
+      assert.match(form.body, /Nouvelle revue/);
+      const post = (url: string, f: Record<string, string>) =>
+        t.app.inject({
+          method: 'POST',
+          url,
+          headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: csrfIn(form.body), ...f }).toString(),
+        });
+      let r = await post('/strategie/scoran-bfc/revues', {
+        date: '2025-01-15',
+        comite: 'Comité de pilotage du numérique',
+      });
+      assert.equal(r.statusCode, 303);
+      const actions = (await get('/api/v1/strategies/scoran-bfc/actions')).json();
+      const p41 = actions.items.find((a: { code: string }) => a.code === 'P4.1');
+      r = await post(`/strategie/scoran-bfc/actions/${p41.id}`, {
+        statut: 'en_retard',
+        avancement: '15',
+        debut: '',
+        fin: '',
+      });
+      assert.equal(r.statusCode, 303);
+      r = await post('/strategie/scoran-bfc/revues', { date: '2025-04-15', comite: 'Comité de pilotage du numérique' });
+      assert.equal(r.statusCode, 303);
+      const url = String(r.headers.location).replace('?ok=1', '');
+      const file = (await get(url)).body;
+      const rows = file.split('<tr>').slice(2);
+      assert.match(rows[0]!, />P4\.1</);
+      assert.match(rows[0]!, /\+15 pts/);
+      r = await post(`${url}/decisions`, { noeud: String(p41.id), decision: 'reorienter', motif: '' });
+      assert.equal(r.statusCode, 400);
+      assert.match(r.body, /le motif de la décision est requis/);
+      r = await post(`${url}/decisions`, {
+        noeud: String(p41.id),
+        decision: 'reorienter',
+        motif: 'Public à cibler autrement',
+      });
+      assert.equal(r.statusCode, 303);
+      assert.match((await get(url)).body, /Réorienter : Public à cibler autrement/);
+      assert.match(
+        (await get(`/strategie/scoran-bfc/actions/${p41.id}`)).body,
+        /decision \(décision de la revue du 2025-04-15 : Réorienter\) par Admin Test/,
+      );
+    });
+
     test('the Normandie plan loads beside it, with its quantified targets', async () => {
       const run = await imp('strategie', undefined, { modele: 'normandie-2017' });
       assert.equal(run.status, 'succeeded', run.message ?? '');

@@ -1,7 +1,7 @@
 import { setOwner } from '../../src/accounts/ownership.ts';
 import { StrategyFileSchema } from '../../src/strategy/schema.ts';
 import { applyStrategyFile } from '../../src/strategy/service.ts';
-import { type Env, type Matrix, OWNED } from './types.ts';
+import { ADMIN_ONLY, type Env, type Matrix, OWNED } from './types.ts';
 
 /** A one-action strategy whose action (and the indicator that follows it) belongs to `env.orgA`. */
 async function actionOfA(env: Env): Promise<{ slug: string; action: number; indicateur: number }> {
@@ -64,6 +64,28 @@ export const matrix: Matrix = {
       return {
         url: `/strategie/${a.slug}/indicateurs/${a.indicateur}/mesures`,
         form: { date: '2025-03-31', valeur: '42', source: 'Saisie de test' },
+      };
+    },
+  },
+  'POST /strategie/:slug/revues': {
+    expect: ADMIN_ONLY,
+    request: async (env) => {
+      const a = await actionOfA(env);
+      return { url: `/strategie/${a.slug}/revues`, form: { date: '2025-03-15', comite: 'Comité de pilotage' } };
+    },
+  },
+  'POST /strategie/:slug/revues/:id/decisions': {
+    expect: ADMIN_ONLY,
+    request: async (env) => {
+      const a = await actionOfA(env);
+      const s = await env.db.query<{ id: number }>('SELECT id::int AS id FROM strategie WHERE slug = $1', [a.slug]);
+      const r = await env.db.query<{ id: number }>(
+        `INSERT INTO strategie_revue (strategie_id, tenue_le, comite) VALUES ($1, '2025-03-15', 'Comité') RETURNING id::int AS id`,
+        [s.rows[0]!.id],
+      );
+      return {
+        url: `/strategie/${a.slug}/revues/${r.rows[0]!.id}/decisions`,
+        form: { noeud: String(a.action), decision: 'maintenir', motif: 'Objectifs tenus' },
       };
     },
   },

@@ -1,0 +1,200 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { audit } from '../accounts/audit.ts';
+import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { fmtDay, html } from '../http/html.ts';
+import { alert } from '../http/layout.ts';
+import { CsrfField, Id, IsoDate, issuesText, optText, text } from '../http/schemas.ts';
+import { actionLevels, SlugParams, strategyOr404 } from './api.ts';
+import { authorizeReview, mayReview } from './policy.ts';
+import * as Q from './queries.ts';
+import { flatten, strategyTree, type TreeNode } from './service.ts';
+import { eur, num, statusBadge } from './views.ts';
+
+export const DECISIONS = ['maintenir', 'etendre', 'reorienter', 'abandonner'] as const;
+const DECISION_LABEL: Record<(typeof DECISIONS)[number], string> = {
+  maintenir: 'Maintenir',
+  etendre: 'Étendre à une échelle plus large',
+  reorienter: 'Réorienter',
+  abandonner: 'Abandonner',
+};
+
+const SessionForm = z.object({
+  ...CsrfField,
+  date: IsoDate,
+  comite: text(200, 1, 'nom du comité requis'),
+  participants: optText(2000).optional(),
+  ordre_du_jour: optText(4000).optional(),
+  compte_rendu: optText(20000).optional(),
+});
+const DecisionForm = z.object({
+  ...CsrfField,
+  noeud: Id,
+  decision: z.enum(DECISIONS, { error: `décision attendue parmi ${DECISIONS.join(', ')}` }),
+  motif: text(2000, 1, 'le motif de la décision est requis'),
+});
+const SlugId = SlugParams.extend({ id: Id });
+
+type Line = { n: TreeNode; depuis: number | null; retard: number; consommation: number | null; priorite: number };
+
+/**
+ * The review file: per action, progress since the previous session, late milestones, spending
+ * against plan; what needs a decision first (late or abandoned, late milestones, overspent, no
+ * progress since the previous session).
+ */
+function reviewFile(actions: TreeNode[], previous: Q.ReviewRow | undefined): Line[] {
+  return actions
+    .map((n) => {
+      const before = previous?.dossier[String(n.id)];
+      const depuis = before ? n.avancement_calcule - before.avancement : null;
+      const b = n.budget_total;
+      const consommation = b.prevu > 0 ? b.realise / b.prevu : null;
+      const priorite =
+        (n.statut_calcule === 'en_retard' ? 4 : 0) +
+        (n.jalons_en_retard ? 2 : 0) +
+        (b.engage > b.prevu || b.realise > b.prevu ? 2 : 0) +
+        (depuis === 0 && n.statut_calcule !== 'terminee' && n.statut_calcule !== 'a_lancer' ? 1 : 0);
+      return { n, depuis, retard: n.jalons_en_retard, consommation, priorite };
+    })
+    .sort((a, b) => b.priorite - a.priorite || a.n.code.localeCompare(b.n.code, 'fr', { numeric: true }));
+}
+
+export function registerStrategyReviews(app: FastifyInstance, ctx: AppContext) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/strategie/:slug/revues', { schema: { params: SlugParams } }, async (req, reply) => {
+    const s = await strategyOr404(ctx, req.params.slug);
+    const list = await Q.reviewsOf(ctx.db, s.id);
+    return ctx.render(req, reply, {
+      title: `Revues du comité — ${s.titre}`,
+      breadcrumb: [
+        { label: 'Stratégie régionale', href: '/strategie' },
+        { label: s.titre, href: `/strategie/${s.slug}` },
+        { label: 'Revues' },
+      ],
+      main: html`<h1 class="fr-mt-2w">Revues du comité de pilotage</h1>
+      ${list.length ? html`<ul>${list.map((v) => html`<li><a href="/strategie/${s.slug}/revues/${v.id}">${fmtDay(v.tenue_le)} — ${v.comite}</a></li>`)}</ul>` : html`<p>Aucune revue enregistrée.</p>`}
+      ${
+        mayReview(req)
+          ? html`<h2>Nouvelle revue</h2><form method="post" action="/strategie/${s.slug}/revues"><input type="hidden" name="_csrf" value="${req.csrfToken}">
+      <div class="fr-input-group"><label class="fr-label" for="r-date">Date</label><input class="fr-input" type="date" id="r-date" name="date" required></div>
+      <div class="fr-input-group"><label class="fr-label" for="r-comite">Comité</label><input class="fr-input" id="r-comite" name="comite" required maxlength="200" value="Comité de pilotage du numérique"></div>
+      <div class="fr-input-group"><label class="fr-label" for="r-part">Participants</label><textarea class="fr-input" id="r-part" name="participants"></textarea></div>
+      <div class="fr-input-group"><label class="fr-label" for="r-odj">Ordre du jour</label><textarea class="fr-input" id="r-odj" name="ordre_du_jour"></textarea></div>
+      <button class="fr-btn" type="submit">Créer la revue et son dossier</button></form>`
+          : ''
+      }`,
+    });
+  });
+
+  r.get('/strategie/:slug/revues/:id', { schema: { params: SlugId } }, async (req, reply) => {
+    const s = await strategyOr404(ctx, req.params.slug);
+    const list = await Q.reviewsOf(ctx.db, s.id);
+    const k = list.findIndex((v) => v.id === req.params.id);
+    const v = list[k];
+    if (!v) throw new AppError('INTROUVABLE', `revue ${req.params.id}`, 'Cette revue n’existe pas (ou plus).');
+    const levels = actionLevels(s);
+    const actions = flatten(await strategyTree(ctx.db, s.id)).filter((n) => levels.has(n.niveau));
+    const lines = reviewFile(actions, list[k + 1]);
+    const decisions = await Q.decisionsOf(ctx.db, v.id);
+    const byNode = new Map(actions.map((n) => [n.id, n]));
+    return ctx.render(req, reply, {
+      title: `Revue du ${fmtDay(v.tenue_le)} — ${s.titre}`,
+      breadcrumb: [
+        { label: 'Stratégie régionale', href: '/strategie' },
+        { label: s.titre, href: `/strategie/${s.slug}` },
+        { label: 'Revues', href: `/strategie/${s.slug}/revues` },
+        { label: fmtDay(v.tenue_le) },
+      ],
+      main: html`<h1 class="fr-mt-2w">${v.comite} — ${fmtDay(v.tenue_le)}</h1>
+      ${(req.query as { ok?: string }).ok ? alert('success', 'Enregistré.') : ''}
+      ${v.participants ? html`<p><strong>Participants :</strong> ${v.participants}</p>` : ''}
+      ${v.ordre_du_jour ? html`<p><strong>Ordre du jour :</strong> ${v.ordre_du_jour}</p>` : ''}
+      <h2>Décisions</h2>
+      ${decisions.length ? html`<ul>${decisions.map((d) => html`<li>${byNode.get(d.noeud_id)?.code ?? d.noeud_id} — ${DECISION_LABEL[d.decision as (typeof DECISIONS)[number]] ?? d.decision} : ${d.motif} (${d.auteur})</li>`)}</ul>` : html`<p>Aucune décision enregistrée.</p>`}
+      <h2>Dossier de revue</h2>
+      <p class="fr-text--sm">Les actions qui demandent une décision d’abord : en retard, jalons dépassés, budget dépassé, sans progrès depuis la revue précédente${list[k + 1] ? html` (du ${fmtDay(list[k + 1]!.tenue_le)})` : ' (aucune revue précédente)'}.</p>
+      <div class="fr-table fr-table--sm"><table><caption>Actions (${lines.length})</caption>
+      <thead><tr><th scope="col">Action</th><th scope="col">Statut</th><th scope="col" class="pan-num">Avancement</th><th scope="col" class="pan-num">Depuis la revue précédente</th><th scope="col" class="pan-num">Jalons en retard</th><th scope="col" class="pan-num">Prévu</th><th scope="col" class="pan-num">Réalisé / prévu</th></tr></thead>
+      <tbody>${lines.map((l) => html`<tr><td><a href="/strategie/${s.slug}/actions/${l.n.id}">${l.n.code}</a> ${l.n.titre}</td><td>${statusBadge(l.n.statut_calcule)}</td><td class="pan-num">${num(Math.round(l.n.avancement_calcule))} %</td><td class="pan-num">${l.depuis === null ? '—' : `${l.depuis >= 0 ? '+' : ''}${num(Math.round(l.depuis))} pts`}</td><td class="pan-num">${l.retard}</td><td class="pan-num">${eur(l.n.budget_total.prevu)}</td><td class="pan-num">${l.consommation === null ? '—' : `${num(Math.round(l.consommation * 100))} %`}</td></tr>`)}</tbody></table></div>
+      ${
+        mayReview(req)
+          ? html`<h2>Enregistrer une décision</h2><form method="post" action="/strategie/${s.slug}/revues/${v.id}/decisions"><input type="hidden" name="_csrf" value="${req.csrfToken}">
+      <div class="fr-select-group"><label class="fr-label" for="d-noeud">Action</label><select class="fr-select" id="d-noeud" name="noeud">${lines.map((l) => html`<option value="${l.n.id}">${l.n.code} — ${l.n.titre}</option>`)}</select></div>
+      <div class="fr-select-group"><label class="fr-label" for="d-decision">Décision</label><select class="fr-select" id="d-decision" name="decision">${DECISIONS.map((d) => html`<option value="${d}">${DECISION_LABEL[d]}</option>`)}</select></div>
+      <div class="fr-input-group"><label class="fr-label" for="d-motif">Motif</label><textarea class="fr-input" id="d-motif" name="motif" required></textarea></div>
+      <button class="fr-btn" type="submit">Enregistrer la décision</button></form>`
+          : ''
+      }`,
+    });
+  });
+
+  r.post('/strategie/:slug/revues', { schema: { params: SlugParams } }, async (req, reply) => {
+    const actor = authorizeReview(req);
+    const s = await strategyOr404(ctx, req.params.slug);
+    const p = SessionForm.safeParse(req.body ?? {});
+    if (!p.success)
+      throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${issuesText(p.error)}`);
+    const levels = actionLevels(s);
+    const dossier = Object.fromEntries(
+      flatten(await strategyTree(ctx.db, s.id))
+        .filter((n) => levels.has(n.niveau))
+        .map((n) => [String(n.id), { avancement: n.avancement_calcule, statut: n.statut_calcule }]),
+    );
+    const row = {
+      strategie_id: s.id,
+      tenue_le: p.data.date,
+      comite: p.data.comite,
+      participants: p.data.participants ?? null,
+      ordre_du_jour: p.data.ordre_du_jour ?? null,
+      compte_rendu: p.data.compte_rendu ?? null,
+      dossier,
+    };
+    const id = await ctx.db.transaction(async (tx) => {
+      const id = await Q.insertReview(tx, row);
+      const { dossier: _d, ...shown } = row;
+      await audit(tx, actor, 'creation', { type: 'strategie_revue', id }, null, shown);
+      return id;
+    });
+    return reply.redirect(`/strategie/${s.slug}/revues/${id}?ok=1`, 303);
+  });
+
+  r.post('/strategie/:slug/revues/:id/decisions', { schema: { params: SlugId } }, async (req, reply) => {
+    const actor = authorizeReview(req);
+    const s = await strategyOr404(ctx, req.params.slug);
+    const v = (await Q.reviewsOf(ctx.db, s.id)).find((x) => x.id === req.params.id);
+    if (!v) throw new AppError('INTROUVABLE', `revue ${req.params.id}`, 'Cette revue n’existe pas (ou plus).');
+    const p = DecisionForm.safeParse(req.body ?? {});
+    if (!p.success)
+      throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${issuesText(p.error)}`);
+    const node = await Q.nodeById(ctx.db, p.data.noeud);
+    if (!node || node.strategie_id !== s.id)
+      throw new AppError('REQUETE_INVALIDE', `noeud ${p.data.noeud}`, 'Cette action n’appartient pas à la stratégie.');
+    const d = {
+      revue_id: v.id,
+      noeud_id: node.id,
+      decision: p.data.decision,
+      motif: p.data.motif,
+      auteur: actor.nom || actor.label,
+    };
+    await ctx.db.transaction(async (tx) => {
+      await Q.insertDecision(tx, d);
+      // The decision is in the action's history (timeline of its page).
+      await Q.insertHistory(tx, {
+        strategie_id: s.id,
+        noeud_id: node.id,
+        indicateur_id: null,
+        objet: `décision de la revue du ${v.tenue_le} : ${DECISION_LABEL[d.decision]}`,
+        operation: 'decision',
+        auteur: d.auteur,
+        utilisateur_id: actor.id,
+        avant: null,
+        apres: d,
+      });
+      await audit(tx, actor, 'decision', { type: 'strategie_noeud', id: node.id }, null, d);
+    });
+    return reply.redirect(`/strategie/${s.slug}/revues/${v.id}?ok=1`, 303);
+  });
+}
