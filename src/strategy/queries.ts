@@ -470,7 +470,7 @@ export async function insertReview(q: Queryable, r: Omit<ReviewRow, 'id'>): Prom
   return res.rows[0]!.id;
 }
 
-export type DecisionRow = {
+type DecisionRow = {
   id: number;
   revue_id: number;
   noeud_id: number;

@@ -13,7 +13,7 @@ import * as Q from './queries.ts';
 import { flatten, strategyTree, type TreeNode } from './service.ts';
 import { eur, num, statusBadge } from './views.ts';
 
-export const DECISIONS = ['maintenir', 'etendre', 'reorienter', 'abandonner'] as const;
+const DECISIONS = ['maintenir', 'etendre', 'reorienter', 'abandonner'] as const;
 const DECISION_LABEL: Record<(typeof DECISIONS)[number], string> = {
   maintenir: 'Maintenir',
   etendre: 'Étendre à une échelle plus large',
