@@ -494,3 +494,36 @@ export async function insertDecision(q: Queryable, d: Omit<DecisionRow, 'id'>): 
     [d.revue_id, d.noeud_id, d.decision, d.motif, d.auteur],
   );
 }
+
+export async function historySince(q: Queryable, strategieId: number, since: Date | null, limit = 500) {
+  return (
+    await q.query<{
+      id: number;
+      noeud_id: number | null;
+      indicateur_id: number | null;
+      objet: string;
+      operation: string;
+      auteur: string;
+      le: Date;
+    }>(
+      `SELECT id, noeud_id, indicateur_id, objet, operation, auteur, le FROM strategie_historique
+       WHERE strategie_id = $1 AND ($2::timestamptz IS NULL OR le > $2) ORDER BY le DESC, id DESC LIMIT $3`,
+      [strategieId, since, limit],
+    )
+  ).rows;
+}
+
+export async function lastReviewCreated(
+  q: Queryable,
+  strategieId: number,
+): Promise<{ tenue_le: string; creee_le: Date } | null> {
+  return (
+    (
+      await q.query<{ tenue_le: string; creee_le: Date }>(
+        `SELECT to_char(tenue_le, 'YYYY-MM-DD') AS tenue_le, creee_le FROM strategie_revue WHERE strategie_id = $1
+         ORDER BY creee_le DESC LIMIT 1`,
+        [strategieId],
+      )
+    ).rows[0] ?? null
+  );
+}

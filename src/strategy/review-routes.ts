@@ -131,6 +131,26 @@ export function registerStrategyReviews(app: FastifyInstance, ctx: AppContext) {
     });
   });
 
+  r.get('/strategie/:slug/changements', { schema: { params: SlugParams } }, async (req, reply) => {
+    const s = await strategyOr404(ctx, req.params.slug);
+    const last = await Q.lastReviewCreated(ctx.db, s.id);
+    const rows = await Q.historySince(ctx.db, s.id, last?.creee_le ?? null);
+    return ctx.render(req, reply, {
+      title: `Ce qui a changé — ${s.titre}`,
+      breadcrumb: [
+        { label: 'Stratégie régionale', href: '/strategie' },
+        { label: s.titre, href: `/strategie/${s.slug}` },
+        { label: 'Changements' },
+      ],
+      main: html`<h1 class="fr-mt-2w">Ce qui a changé depuis ${last ? `la revue du ${fmtDay(last.tenue_le)}` : 'le début (aucune revue encore)'}</h1>
+      ${
+        rows.length
+          ? html`<ol class="pan-historique">${rows.map((h) => html`<li>${fmtDay(h.le.toISOString().slice(0, 10))} — ${h.noeud_id ? html`<a href="/strategie/${s.slug}/actions/${h.noeud_id}">${h.objet}</a>` : h.indicateur_id ? html`<a href="/strategie/${s.slug}/indicateurs/${h.indicateur_id}">${h.objet}</a>` : h.objet} : ${h.operation} par ${h.auteur}</li>`)}</ol>`
+          : html`<p>Aucun changement.</p>`
+      }`,
+    });
+  });
+
   r.post('/strategie/:slug/revues', { schema: { params: SlugParams } }, async (req, reply) => {
     const actor = authorizeReview(req);
     const s = await strategyOr404(ctx, req.params.slug);

@@ -71,7 +71,7 @@ export function registerStrategyPages(app: FastifyInstance, ctx: AppContext) {
           : ''
       }
       ${s.document ? html`<p class="fr-text--sm">Source : ${s.document.editeur}, « ${s.document.titre} », ${s.document.date}. Titres résumés par la plateforme.</p>` : ''}
-      <p><a href="/strategie/${s.slug}/revues">Revues du comité de pilotage et décisions</a></p>
+      <p><a href="/strategie/${s.slug}/revues">Revues du comité de pilotage et décisions</a> · <a href="/strategie/${s.slug}/changements">Ce qui a changé depuis la dernière revue</a></p>
       <p class="fr-text--sm">Données : <a href="/api/v1/strategies/${s.slug}/export.csv">feuille de route (CSV)</a>, <a href="/api/v1/strategies/${s.slug}">arbre (JSON)</a>, <a href="/api/v1/strategies/${s.slug}/actions">actions (JSON)</a>, <a href="/api/v1/strategies/${s.slug}/indicateurs">indicateurs (JSON)</a>.</p>`,
     });
   });
