@@ -470,6 +470,10 @@ export async function insertReview(q: Queryable, r: Omit<ReviewRow, 'id'>): Prom
   return res.rows[0]!.id;
 }
 
+export async function setReviewMinutes(q: Queryable, id: number, text: string | null): Promise<void> {
+  await q.query('UPDATE strategie_revue SET compte_rendu = $2 WHERE id = $1', [id, text]);
+}
+
 type DecisionRow = {
   id: number;
   revue_id: number;

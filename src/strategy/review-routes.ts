@@ -10,16 +10,10 @@ import { CsrfField, Id, IsoDate, issuesText, optText, text } from '../http/schem
 import { actionLevels, SlugParams, strategyOr404 } from './api.ts';
 import { authorizeReview, mayReview } from './policy.ts';
 import * as Q from './queries.ts';
-import { flatten, strategyTree, type TreeNode } from './service.ts';
-import { eur, num, statusBadge } from './views.ts';
-
-const DECISIONS = ['maintenir', 'etendre', 'reorienter', 'abandonner'] as const;
-const DECISION_LABEL: Record<(typeof DECISIONS)[number], string> = {
-  maintenir: 'Maintenir',
-  etendre: 'Étendre à une échelle plus large',
-  reorienter: 'Réorienter',
-  abandonner: 'Abandonner',
-};
+import { reviewCsv, reviewPdf } from './review-export.ts';
+import { DECISION_LABEL, DECISIONS, decisionLabel, reviewFile } from './review-file.ts';
+import { flatten, strategyTree } from './service.ts';
+import { eur, indicatorStatus, num, statusBadge } from './views.ts';
 
 const SessionForm = z.object({
   ...CsrfField,
@@ -35,31 +29,8 @@ const DecisionForm = z.object({
   decision: z.enum(DECISIONS, { error: `décision attendue parmi ${DECISIONS.join(', ')}` }),
   motif: text(2000, 1, 'le motif de la décision est requis'),
 });
+const MinutesForm = z.object({ ...CsrfField, compte_rendu: optText(20000).optional() });
 const SlugId = SlugParams.extend({ id: Id });
-
-type Line = { n: TreeNode; depuis: number | null; retard: number; consommation: number | null; priorite: number };
-
-/**
- * The review file: per action, progress since the previous session, late milestones, spending
- * against plan; what needs a decision first (late or abandoned, late milestones, overspent, no
- * progress since the previous session).
- */
-function reviewFile(actions: TreeNode[], previous: Q.ReviewRow | undefined): Line[] {
-  return actions
-    .map((n) => {
-      const before = previous?.dossier[String(n.id)];
-      const depuis = before ? n.avancement_calcule - before.avancement : null;
-      const b = n.budget_total;
-      const consommation = b.prevu > 0 ? b.realise / b.prevu : null;
-      const priorite =
-        (n.statut_calcule === 'en_retard' ? 4 : 0) +
-        (n.jalons_en_retard ? 2 : 0) +
-        (b.engage > b.prevu || b.realise > b.prevu ? 2 : 0) +
-        (depuis === 0 && n.statut_calcule !== 'terminee' && n.statut_calcule !== 'a_lancer' ? 1 : 0);
-      return { n, depuis, retard: n.jalons_en_retard, consommation, priorite };
-    })
-    .sort((a, b) => b.priorite - a.priorite || a.n.code.localeCompare(b.n.code, 'fr', { numeric: true }));
-}
 
 export function registerStrategyReviews(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -91,15 +62,8 @@ export function registerStrategyReviews(app: FastifyInstance, ctx: AppContext) {
 
   r.get('/strategie/:slug/revues/:id', { schema: { params: SlugId } }, async (req, reply) => {
     const s = await strategyOr404(ctx, req.params.slug);
-    const list = await Q.reviewsOf(ctx.db, s.id);
-    const k = list.findIndex((v) => v.id === req.params.id);
-    const v = list[k];
-    if (!v) throw new AppError('INTROUVABLE', `revue ${req.params.id}`, 'Cette revue n’existe pas (ou plus).');
-    const levels = actionLevels(s);
-    const actions = flatten(await strategyTree(ctx.db, s.id)).filter((n) => levels.has(n.niveau));
-    const lines = reviewFile(actions, list[k + 1]);
-    const decisions = await Q.decisionsOf(ctx.db, v.id);
-    const byNode = new Map(actions.map((n) => [n.id, n]));
+    const f = await reviewFile(ctx.db, s, req.params.id);
+    const { review: v, previous, lines, decisions, byNode } = f;
     return ctx.render(req, reply, {
       title: `Revue du ${fmtDay(v.tenue_le)} — ${s.titre}`,
       breadcrumb: [
@@ -112,13 +76,30 @@ export function registerStrategyReviews(app: FastifyInstance, ctx: AppContext) {
       ${(req.query as { ok?: string }).ok ? alert('success', 'Enregistré.') : ''}
       ${v.participants ? html`<p><strong>Participants :</strong> ${v.participants}</p>` : ''}
       ${v.ordre_du_jour ? html`<p><strong>Ordre du jour :</strong> ${v.ordre_du_jour}</p>` : ''}
+      <p class="fr-text--sm">Télécharger le rapport de revue : <a href="/strategie/${s.slug}/revues/${v.id}/rapport.pdf" download>PDF</a> · <a href="/strategie/${s.slug}/revues/${v.id}/dossier.csv" download>CSV (tableur)</a></p>
       <h2>Décisions</h2>
-      ${decisions.length ? html`<ul>${decisions.map((d) => html`<li>${byNode.get(d.noeud_id)?.code ?? d.noeud_id} — ${DECISION_LABEL[d.decision as (typeof DECISIONS)[number]] ?? d.decision} : ${d.motif} (${d.auteur})</li>`)}</ul>` : html`<p>Aucune décision enregistrée.</p>`}
+      ${decisions.length ? html`<ul>${decisions.map((d) => html`<li>${byNode.get(d.noeud_id)?.code ?? d.noeud_id} — ${decisionLabel(d.decision)} : ${d.motif} (${d.auteur})</li>`)}</ul>` : html`<p>Aucune décision enregistrée.</p>`}
       <h2>Dossier de revue</h2>
-      <p class="fr-text--sm">Les actions qui demandent une décision d’abord : en retard, jalons dépassés, budget dépassé, sans progrès depuis la revue précédente${list[k + 1] ? html` (du ${fmtDay(list[k + 1]!.tenue_le)})` : ' (aucune revue précédente)'}.</p>
+      <p class="fr-text--sm">Les actions qui demandent une décision d’abord : en retard, jalons dépassés, budget dépassé, sans progrès depuis la revue précédente${previous ? html` (du ${fmtDay(previous.tenue_le)})` : ' (aucune revue précédente)'}.</p>
       <div class="fr-table fr-table--sm"><table><caption>Actions (${lines.length})</caption>
       <thead><tr><th scope="col">Action</th><th scope="col">Statut</th><th scope="col" class="pan-num">Avancement</th><th scope="col" class="pan-num">Depuis la revue précédente</th><th scope="col" class="pan-num">Jalons en retard</th><th scope="col" class="pan-num">Prévu</th><th scope="col" class="pan-num">Réalisé / prévu</th></tr></thead>
       <tbody>${lines.map((l) => html`<tr><td><a href="/strategie/${s.slug}/actions/${l.n.id}">${l.n.code}</a> ${l.n.titre}</td><td>${statusBadge(l.n.statut_calcule)}</td><td class="pan-num">${num(Math.round(l.n.avancement_calcule))} %</td><td class="pan-num">${l.depuis === null ? '—' : `${l.depuis >= 0 ? '+' : ''}${num(Math.round(l.depuis))} pts`}</td><td class="pan-num">${l.retard}</td><td class="pan-num">${eur(l.n.budget_total.prevu)}</td><td class="pan-num">${l.consommation === null ? '—' : `${num(Math.round(l.consommation * 100))} %`}</td></tr>`)}</tbody></table></div>
+      <h2>Indicateurs</h2>
+      <div class="fr-table fr-table--sm"><table><caption>Indicateurs à la date d’aujourd’hui (${f.indicators.length})</caption>
+      <thead><tr><th scope="col">Code</th><th scope="col">Indicateur</th><th scope="col" class="pan-num">Dernière mesure</th><th scope="col" class="pan-num">Cible</th><th scope="col">Statut</th></tr></thead>
+      <tbody>${f.indicators.map((i) => {
+        const last = i.mesures.at(-1);
+        return html`<tr><td>${i.code}</td><td><a href="/strategie/${s.slug}/indicateurs/${i.id}">${i.libelle}</a></td><td class="pan-num">${last ? `${num(last.valeur)} ${i.unite} (${fmtDay(last.mesure_le)})` : '—'}</td><td class="pan-num">${i.cible === null ? '—' : `${num(i.cible)} ${i.unite}`}</td><td>${indicatorStatus(i)}</td></tr>`;
+      })}</tbody></table></div>
+      <h2>Compte rendu</h2>
+      ${v.compte_rendu ? html`<div class="pan-compte-rendu">${v.compte_rendu.split(/\n{2,}/).map((p) => html`<p>${p}</p>`)}</div>` : html`<p>Pas encore de compte rendu.</p>`}
+      ${
+        mayReview(req)
+          ? html`<form method="post" action="/strategie/${s.slug}/revues/${v.id}/compte-rendu"><input type="hidden" name="_csrf" value="${req.csrfToken}">
+      <div class="fr-input-group"><label class="fr-label" for="r-cr">Compte rendu de la séance</label><textarea class="fr-input" id="r-cr" name="compte_rendu" rows="8">${v.compte_rendu ?? ''}</textarea></div>
+      <button class="fr-btn fr-btn--secondary" type="submit">Enregistrer le compte rendu</button></form>`
+          : ''
+      }
       ${
         mayReview(req)
           ? html`<h2>Enregistrer une décision</h2><form method="post" action="/strategie/${s.slug}/revues/${v.id}/decisions"><input type="hidden" name="_csrf" value="${req.csrfToken}">
@@ -129,6 +110,24 @@ export function registerStrategyReviews(app: FastifyInstance, ctx: AppContext) {
           : ''
       }`,
     });
+  });
+
+  r.get('/strategie/:slug/revues/:id/dossier.csv', { schema: { params: SlugId } }, async (req, reply) => {
+    const s = await strategyOr404(ctx, req.params.slug);
+    const f = await reviewFile(ctx.db, s, req.params.id);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="revue-${s.slug}-${f.review.tenue_le}.csv"`)
+      .send(reviewCsv(f));
+  });
+
+  r.get('/strategie/:slug/revues/:id/rapport.pdf', { schema: { params: SlugId } }, async (req, reply) => {
+    const s = await strategyOr404(ctx, req.params.slug);
+    const f = await reviewFile(ctx.db, s, req.params.id);
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `attachment; filename="revue-${s.slug}-${f.review.tenue_le}.pdf"`)
+      .send(reviewPdf(f, ctx.site(), new Date()));
   });
 
   r.get('/strategie/:slug/changements', { schema: { params: SlugParams } }, async (req, reply) => {
@@ -214,6 +213,29 @@ export function registerStrategyReviews(app: FastifyInstance, ctx: AppContext) {
         apres: d,
       });
       await audit(tx, actor, 'decision', { type: 'strategie_noeud', id: node.id }, null, d);
+    });
+    return reply.redirect(`/strategie/${s.slug}/revues/${v.id}?ok=1`, 303);
+  });
+
+  r.post('/strategie/:slug/revues/:id/compte-rendu', { schema: { params: SlugId } }, async (req, reply) => {
+    const actor = authorizeReview(req);
+    const s = await strategyOr404(ctx, req.params.slug);
+    const v = (await Q.reviewsOf(ctx.db, s.id)).find((x) => x.id === req.params.id);
+    if (!v) throw new AppError('INTROUVABLE', `revue ${req.params.id}`, 'Cette revue n’existe pas (ou plus).');
+    const p = MinutesForm.safeParse(req.body ?? {});
+    if (!p.success)
+      throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${issuesText(p.error)}`);
+    const text = p.data.compte_rendu ?? null;
+    await ctx.db.transaction(async (tx) => {
+      await Q.setReviewMinutes(tx, v.id, text);
+      await audit(
+        tx,
+        actor,
+        'modification',
+        { type: 'strategie_revue', id: v.id },
+        { compte_rendu: v.compte_rendu },
+        { compte_rendu: text },
+      );
     });
     return reply.redirect(`/strategie/${s.slug}/revues/${v.id}?ok=1`, 303);
   });

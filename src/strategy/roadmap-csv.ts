@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../errors.ts';
+import { csvDocument } from '../http/csv.ts';
 import { IsoDate } from '../http/schemas.ts';
 import { readCsv, readHeader } from '../imports/csv.ts';
 import { defineJob } from '../imports/job.ts';
@@ -30,32 +31,23 @@ const COLUMNS = [
   'budget_realise',
 ] as const;
 
-const cell = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
-  return /[;"\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 export async function roadmapCsv(db: Db, s: Q.StrategyRow): Promise<string> {
-  const rows = flatten(await strategyTree(db, s.id)).map((n) =>
-    [
-      s.slug,
-      n.id,
-      n.code,
-      n.niveau,
-      n.titre,
-      n.porteur,
-      n.statut,
-      n.avancement,
-      n.debut,
-      n.fin,
-      n.budget_total.prevu,
-      n.budget_total.engage,
-      n.budget_total.realise,
-    ]
-      .map(cell)
-      .join(';'),
-  );
-  return `\uFEFF${[COLUMNS.join(';'), ...rows].join('\r\n')}\r\n`;
+  const rows = flatten(await strategyTree(db, s.id)).map((n) => [
+    s.slug,
+    n.id,
+    n.code,
+    n.niveau,
+    n.titre,
+    n.porteur,
+    n.statut,
+    n.avancement,
+    n.debut,
+    n.fin,
+    n.budget_total.prevu,
+    n.budget_total.engage,
+    n.budget_total.realise,
+  ]);
+  return csvDocument(COLUMNS, rows);
 }
 
 const Row = z

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import zlib from 'node:zlib';
 import { parse } from 'yaml';
 import { setOwner } from '../../src/accounts/ownership.ts';
 import { createOrganisation, createUser } from '../../src/accounts/service.ts';
@@ -27,6 +28,29 @@ type Node = {
   enfants: Node[];
 };
 const flat = (ns: Node[]): Node[] => ns.flatMap((n) => [n, ...flat(n.enfants)]);
+
+/** The text a PDF shows: its Flate streams inflated, the hex strings of its text operators decoded (WinAnsi ≈ Latin-1). */
+function pdfText(pdf: Buffer): string {
+  const out: string[] = [];
+  let at = 0;
+  for (;;) {
+    const s = pdf.indexOf('stream\n', at);
+    if (s < 0) break;
+    const e = pdf.indexOf('\nendstream', s);
+    let body: string;
+    try {
+      body = zlib.inflateSync(pdf.subarray(s + 7, e)).toString('latin1');
+    } catch {
+      body = '';
+    }
+    for (const tj of body.matchAll(/\[(.*?)\] TJ/g))
+      out.push(
+        [...tj[1]!.matchAll(/<([0-9a-f]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join(''),
+      );
+    at = e + '\nendstream'.length;
+  }
+  return out.join('\n');
+}
 
 /** Writes a variant of the SCORAN seed with one change made by `edit`. */
 // biome-ignore lint/suspicious/noExplicitAny: a test edits the seed's nested plain data freely
@@ -422,6 +446,35 @@ for (const backend of backends()) {
         (await get(`/strategie/scoran-bfc/actions/${p41.id}`)).body,
         /decision \(décision de la revue du 2025-04-15 : Réorienter\) par Admin Test/,
       );
+      r = await post(`${url}/compte-rendu`, {
+        compte_rendu: 'Le comité réoriente P4.1 vers les séniors.\n\nProchaine séance en juillet.',
+      });
+      assert.equal(r.statusCode, 303);
+      assert.match((await get(url)).body, /<p>Prochaine séance en juillet\.<\/p>/);
+
+      // CSV: the same rows in the same order as the page, with the decision.
+      const csv = await get(`${url}/dossier.csv`);
+      assert.match(String(csv.headers['content-type']), /^text\/csv/);
+      const lines = csv.body
+        .replace(/^\uFEFF/, '')
+        .trimEnd()
+        .split('\r\n');
+      assert.equal(lines.length - 1, actions.items.length);
+      const first = lines[1]!.split(';');
+      assert.deepEqual([first[0], first[2], first[5], first[7]], ['2025-04-15', 'P4.1', 'en_retard', '15']);
+      assert.match(lines[1]!, /Réorienter : Public à cibler autrement$/);
+      assert.equal(lines.filter((l) => l.endsWith(';')).length, lines.length - 2);
+
+      // PDF: a real document whose text holds the session, the decision and every action code.
+      const pdf = await t.app.inject({ method: 'GET', url: `${url}/rapport.pdf` });
+      assert.equal(pdf.statusCode, 200);
+      assert.equal(pdf.headers['content-type'], 'application/pdf');
+      assert.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-');
+      const words = pdfText(pdf.rawPayload);
+      assert.match(words, /revue du 15\/04\/2025/);
+      assert.match(words, /Réorienter : Public à cibler autrement/);
+      assert.match(words, /Prochaine séance en juillet/);
+      for (const a of actions.items as { code: string }[]) assert.ok(words.includes(a.code), a.code);
     });
 
     test('the Normandie plan loads beside it, with its quantified targets', async () => {

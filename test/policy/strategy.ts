@@ -74,6 +74,21 @@ export const matrix: Matrix = {
       return { url: `/strategie/${a.slug}/revues`, form: { date: '2025-03-15', comite: 'Comité de pilotage' } };
     },
   },
+  'POST /strategie/:slug/revues/:id/compte-rendu': {
+    expect: ADMIN_ONLY,
+    request: async (env) => {
+      const a = await actionOfA(env);
+      const s = await env.db.query<{ id: number }>('SELECT id::int AS id FROM strategie WHERE slug = $1', [a.slug]);
+      const r = await env.db.query<{ id: number }>(
+        `INSERT INTO strategie_revue (strategie_id, tenue_le, comite) VALUES ($1, '2025-03-15', 'Comité') RETURNING id::int AS id`,
+        [s.rows[0]!.id],
+      );
+      return {
+        url: `/strategie/${a.slug}/revues/${r.rows[0]!.id}/compte-rendu`,
+        form: { compte_rendu: 'Séance tenue.' },
+      };
+    },
+  },
   'POST /strategie/:slug/revues/:id/decisions': {
     expect: ADMIN_ONLY,
     request: async (env) => {
