@@ -1,5 +1,5 @@
 /** CSV as the platform publishes it: UTF-8 with BOM (spreadsheets read accents right), `;`, CRLF. */
-export const csvCell = (v: string | number | null | undefined) => {
+const csvCell = (v: string | number | null | undefined) => {
   const s = v === null || v === undefined ? '' : String(v);
   return /[;"\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };

@@ -5,7 +5,7 @@ import * as Q from './queries.ts';
 import { flatten, type IndicatorView, indicatorViews, strategyTree, type TreeNode } from './service.ts';
 
 export const DECISIONS = ['maintenir', 'etendre', 'reorienter', 'abandonner'] as const;
-export type Decision = (typeof DECISIONS)[number];
+type Decision = (typeof DECISIONS)[number];
 export const DECISION_LABEL: Record<Decision, string> = {
   maintenir: 'Maintenir',
   etendre: 'Étendre à une échelle plus large',

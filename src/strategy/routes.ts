@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { fmtDay, html } from '../http/html.ts';
+import { fmtDay, type Html, html, raw } from '../http/html.ts';
 import { alert } from '../http/layout.ts';
 import { Id } from '../http/schemas.ts';
 import { actionLevels, SlugParams, strategyOr404 } from './api.ts';
 import { actionForms, measureForm } from './edit-routes.ts';
+import { filterChoices, findNodes } from './finder.ts';
 import { mayEdit } from './policy.ts';
-import { FINANCEUR_LABEL } from './schema.ts';
+import { ActionFilterSchema, FINANCEUR_LABEL, STATUT_ACTION_LABEL, STATUTS_ACTION } from './schema.ts';
 import { flatten, indicatorViews, listStrategies, strategyHistory, strategyTree } from './service.ts';
 import {
   budgetTable,
@@ -24,6 +25,11 @@ import {
 } from './views.ts';
 
 const SlugId = SlugParams.extend({ id: Id });
+const NIVEAU_LABEL: Record<string, string> = { region: 'Région', departement: 'Département', epci: 'EPCI', commune: 'Commune' };
+const territoryLabel = (key: string) => {
+  const [niveau = '', code = ''] = key.split(':');
+  return `${NIVEAU_LABEL[niveau] ?? niveau} ${code}`;
+};
 
 export function registerStrategyPages(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -71,10 +77,71 @@ export function registerStrategyPages(app: FastifyInstance, ctx: AppContext) {
           : ''
       }
       ${s.document ? html`<p class="fr-text--sm">Source : ${s.document.editeur}, « ${s.document.titre} », ${s.document.date}. Titres résumés par la plateforme.</p>` : ''}
-      <p><a href="/strategie/${s.slug}/revues">Revues du comité de pilotage et décisions</a> · <a href="/strategie/${s.slug}/changements">Ce qui a changé depuis la dernière revue</a></p>
+      <p><a href="/strategie/${s.slug}/actions">Rechercher et filtrer les actions</a> · <a href="/strategie/${s.slug}/revues">Revues du comité de pilotage et décisions</a> · <a href="/strategie/${s.slug}/changements">Ce qui a changé depuis la dernière revue</a></p>
       <p class="fr-text--sm">Données : <a href="/api/v1/strategies/${s.slug}/export.csv">feuille de route (CSV)</a>, <a href="/api/v1/strategies/${s.slug}">arbre (JSON)</a>, <a href="/api/v1/strategies/${s.slug}/actions">actions (JSON)</a>, <a href="/api/v1/strategies/${s.slug}/indicateurs">indicateurs (JSON)</a>.</p>`,
     });
   });
+
+  r.get(
+    '/strategie/:slug/actions',
+    { schema: { params: SlugParams, querystring: ActionFilterSchema } },
+    async (req, reply) => {
+      const s = await strategyOr404(ctx, req.params.slug);
+      const tree = await strategyTree(ctx.db, s.id);
+      const f = req.query;
+      const levels = actionLevels(s);
+      const found = findNodes(tree, f);
+      const { owners, territories } = filterChoices(tree);
+      const option = (value: string, label: string, current: string | number | undefined) =>
+        html`<option value="${value}"${String(current ?? '') === value ? raw(' selected') : ''}>${label}</option>`;
+      const select = (id: string, label: string, options: Html[]) =>
+        html`<div class="fr-select-group fr-col-12 fr-col-md-4"><label class="fr-label" for="f-${id}">${label}</label><select class="fr-select" id="f-${id}" name="${id}"><option value="">Tous</option>${options}</select></div>`;
+      return ctx.render(req, reply, {
+        title: `Rechercher dans la stratégie — ${s.titre}`,
+        breadcrumb: [
+          { label: 'Stratégie régionale', href: '/strategie' },
+          { label: s.titre, href: `/strategie/${s.slug}` },
+          { label: 'Recherche' },
+        ],
+        main: html`<h1 class="fr-mt-2w">Rechercher dans la stratégie</h1>
+      <form method="get" action="/strategie/${s.slug}/actions" class="fr-mb-4w"><div class="fr-grid-row fr-grid-row--gutters">
+      <div class="fr-input-group fr-col-12 fr-col-md-4"><label class="fr-label" for="f-q">Texte (code, titre, description, porteur)</label><input class="fr-input" id="f-q" name="q" value="${f.q ?? ''}" maxlength="200"></div>
+      ${select(
+        'niveau',
+        'Niveau',
+        s.niveaux.map((l) => option(l.code, l.libelle, f.niveau)),
+      )}
+      ${select(
+        'statut',
+        'Statut',
+        STATUTS_ACTION.map((st) => option(st, STATUT_ACTION_LABEL[st], f.statut)),
+      )}
+      ${select(
+        'porteur',
+        'Porteur',
+        owners.map(([id, nom]) => option(String(id), nom, f.porteur)),
+      )}
+      ${select(
+        'principe',
+        'Principe',
+        s.principes.map((p) => option(p.code, p.libelle, f.principe)),
+      )}
+      ${select(
+        'territoire',
+        'Territoire',
+        territories.map((t) => option(t, territoryLabel(t), f.territoire)),
+      )}
+      </div><button class="fr-btn" type="submit">Filtrer</button> <a class="fr-btn fr-btn--tertiary" href="/strategie/${s.slug}/actions">Effacer les filtres</a></form>
+      <p class="fr-text--sm">Un principe ou un territoire porté par un élément vaut pour ce qu’il contient.</p>
+      <div class="fr-table fr-table--sm"><table><caption>${found.length} élément(s) trouvé(s)</caption>
+      <thead><tr><th scope="col">Niveau</th><th scope="col">Code</th><th scope="col">Titre</th><th scope="col">Dans</th><th scope="col">Statut</th><th scope="col" class="pan-num">Avancement</th><th scope="col">Porteur</th></tr></thead>
+      <tbody>${found.map(
+        ({ n, path }) =>
+          html`<tr><td>${levelLabel(s, n.niveau)}</td><td>${n.code}</td><td>${levels.has(n.niveau) ? html`<a href="/strategie/${s.slug}/actions/${n.id}">${n.titre}</a>` : n.titre}</td><td>${path.map((x) => x.code).join(' › ')}</td><td>${statusBadge(n.statut_calcule)}</td><td class="pan-num">${num(Math.round(n.avancement_calcule))} %</td><td>${n.porteur ?? '—'}</td></tr>`,
+      )}</tbody></table></div>`,
+      });
+    },
+  );
 
   r.get('/strategie/:slug/actions/:id', { schema: { params: SlugId } }, async (req, reply) => {
     const s = await strategyOr404(ctx, req.params.slug);

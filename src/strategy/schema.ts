@@ -184,3 +184,39 @@ export const StrategyFileSchema = z
 export type StrategyFile = z.infer<typeof StrategyFileSchema>;
 export type StrategyNodeInput = NodeInput;
 export type IndicateurInput = z.infer<typeof Indicateur>;
+
+const blank = (v: unknown) => (v === '' ? undefined : v);
+
+/** Filters of the action finder (GET form; an empty field means no filter). */
+export const ActionFilterSchema = z.object({
+  q: z.preprocess(blank, text(200).optional()),
+  niveau: z.preprocess(
+    blank,
+    z
+      .string()
+      .max(40)
+      .regex(/^[a-z_]+$/, 'niveau inconnu')
+      .optional(),
+  ),
+  statut: z.preprocess(
+    blank,
+    z.enum(STATUTS_ACTION, { error: `statut attendu parmi ${STATUTS_ACTION.join(', ')}` }).optional(),
+  ),
+  porteur: z.preprocess(blank, z.coerce.number().int().positive('porteur inconnu').optional()),
+  principe: z.preprocess(
+    blank,
+    z
+      .string()
+      .max(40)
+      .regex(/^[a-z0-9_-]+$/, 'principe inconnu')
+      .optional(),
+  ),
+  territoire: z.preprocess(
+    blank,
+    z
+      .string()
+      .regex(/^(region|departement|epci|commune):[0-9A-Za-z]{2,9}$/, 'territoire attendu : niveau:code')
+      .optional(),
+  ),
+});
+export type ActionFilter = z.infer<typeof ActionFilterSchema>;

@@ -253,6 +253,34 @@ for (const backend of backends()) {
       assert.equal((await get('/api/v1/strategies/Bad%20Slug')).statusCode, 400);
     });
 
+    test('the action finder: principles inherited down the tree, statuses, accent-free text, refused filters', async () => {
+      type SeedNode = { code: string; niveau: string; titre: string; principes?: string[]; enfants?: SeedNode[] };
+      const seed = parse(fs.readFileSync(SEED, 'utf8')) as { noeuds: SeedNode[] };
+      const walk = (ns: SeedNode[], inherited: string[]): { code: string; titre: string; principes: string[] }[] =>
+        ns.flatMap((n) => {
+          const p = [...inherited, ...(n.principes ?? [])];
+          return [{ code: n.code, titre: n.titre, principes: p }, ...walk(n.enfants ?? [], p)];
+        });
+      const all = walk(seed.noeuds, []);
+      const codesIn = (body: string) => [...body.matchAll(/<tr><td>[^<]*<\/td><td>([^<]+)<\/td>/g)].map((m) => m[1]);
+      const inclusive = await get('/strategie/scoran-bfc/actions?principe=inclusive');
+      assert.equal(inclusive.statusCode, 200);
+      const expected = all.filter((n) => n.principes.includes('inclusive')).map((n) => n.code);
+      assert.ok(expected.length > 3);
+      assert.deepEqual(codesIn(inclusive.body).sort(), expected.sort());
+      const pix = all.filter((n) => /pix/i.test(n.titre)).map((n) => n.code);
+      assert.deepEqual(codesIn((await get('/strategie/scoran-bfc/actions?q=PIX+orga')).body), pix);
+      const tree = flat((await get('/api/v1/strategies/scoran-bfc')).json().noeuds as Node[]);
+      const mediation = tree.filter((n) => /médiation/i.test(n.titre)).map((n) => n.code);
+      assert.ok(mediation.length > 0);
+      assert.deepEqual(codesIn((await get('/strategie/scoran-bfc/actions?q=mediation')).body), mediation);
+      const pistes = tree.filter((n) => n.niveau === 'piste' && n.statut === 'a_lancer').map((n) => n.code);
+      assert.deepEqual(codesIn((await get('/strategie/scoran-bfc/actions?niveau=piste&statut=a_lancer')).body), pistes);
+      const bad = await get('/strategie/scoran-bfc/actions?statut=fini');
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /statut attendu parmi/);
+    });
+
     test('an editor updates the action their organisation owns; bad input is refused in French; history shows who', async () => {
       const sys = { id: null, label: 'test' };
       const org = await createOrganisation(t.db, sys, {
