@@ -50,6 +50,23 @@ const JalonForm = z.object({
   fait: z.literal('oui').optional(),
 });
 
+/** Paths of the platform an action may point to (its places, datasets, territories, aids, other actions). */
+const INTERNAL =
+  /^\/(territoires|inclusion|donnees|observatoire|ressources|strategie|eligibilite)(\/[\w\-.~%:/]*)?(\?[\w\-.~%=&]*)?$/;
+const LienForm = z.object({
+  ...CsrfField,
+  titre: text(300, 1, 'titre du lien requis'),
+  url: z
+    .string()
+    .trim()
+    .max(2000, 'adresse trop longue')
+    .refine(
+      (u) => INTERNAL.test(u) || (URL.canParse(u) && /^https?:$/.test(new URL(u).protocol)),
+      'adresse attendue : une page de la plateforme (/territoires/…, /inclusion/…, /donnees/…) ou une adresse http(s)',
+    ),
+});
+const LienId = SlugId.extend({ lien: Id });
+
 const MesureForm = z.object({
   ...CsrfField,
   date: IsoDate,
@@ -157,6 +174,54 @@ export function registerStrategyEditing(app: FastifyInstance, ctx: AppContext) {
     return reply.redirect(back(s.slug, n.id), 303);
   });
 
+  r.post('/strategie/:slug/actions/:id/liens', { schema: { params: SlugId } }, async (req, reply) => {
+    const { s, n } = await nodeOf(req, ctx, req.params.slug, req.params.id);
+    const actor = await authorizeNode(req, ctx.db, 'modifier-action', n.id);
+    const l = parse(LienForm, req.body);
+    const row = {
+      noeud_id: n.id,
+      genre: l.url.startsWith('/') ? ('objet' as const) : ('document' as const),
+      titre: l.titre,
+      url: l.url,
+      auteur: actor.nom || actor.label,
+    };
+    await ctx.db.transaction(async (tx) => {
+      await Q.insertLien(tx, row);
+      await record(
+        tx,
+        actor,
+        { strategie_id: s.id, noeud_id: n.id, indicateur_id: null, objet: `lien de ${n.code}`, operation: 'creation' },
+        null,
+        row,
+      );
+    });
+    return reply.redirect(back(s.slug, n.id), 303);
+  });
+
+  r.post('/strategie/:slug/actions/:id/liens/:lien/suppression', { schema: { params: LienId } }, async (req, reply) => {
+    const { s, n } = await nodeOf(req, ctx, req.params.slug, req.params.id);
+    const actor = await authorizeNode(req, ctx.db, 'modifier-action', n.id);
+    parse(z.object(CsrfField), req.body);
+    await ctx.db.transaction(async (tx) => {
+      const gone = await Q.deleteLien(tx, n.id, req.params.lien);
+      if (!gone) throw new AppError('INTROUVABLE', `lien ${req.params.lien}`, 'Ce lien n’existe pas (ou plus).');
+      await record(
+        tx,
+        actor,
+        {
+          strategie_id: s.id,
+          noeud_id: n.id,
+          indicateur_id: null,
+          objet: `lien de ${n.code}`,
+          operation: 'suppression',
+        },
+        gone,
+        null,
+      );
+    });
+    return reply.redirect(back(s.slug, n.id), 303);
+  });
+
   r.post('/strategie/:slug/indicateurs/:id/mesures', { schema: { params: SlugId } }, async (req, reply) => {
     if (!req.viewer) throw new AppError('NON_AUTHENTIFIE', `${req.method} ${req.url}`);
     const s = await strategyOr404(ctx, req.params.slug);
@@ -225,7 +290,12 @@ export function actionForms(
   ${field('j-date', 'Date prévue', html`<input class="fr-input" type="date" id="j-date" name="date" required>`)}
   ${field('j-titre', 'Titre', html`<input class="fr-input" id="j-titre" name="titre" required maxlength="300">`)}
   <div class="fr-checkbox-group fr-col-12 fr-col-md-3"><input type="checkbox" id="j-fait" name="fait" value="oui"><label class="fr-label" for="j-fait">Déjà fait</label></div>
-  </div><button class="fr-btn fr-btn--secondary fr-mt-2w" type="submit">Ajouter le jalon</button></form>`;
+  </div><button class="fr-btn fr-btn--secondary fr-mt-2w" type="submit">Ajouter le jalon</button></form>
+  <h3 class="fr-h6">Ajouter un document ou un lien</h3>
+  <form method="post" action="${base}/liens" class="fr-mb-4w"><input type="hidden" name="_csrf" value="${csrf}"><div class="fr-grid-row fr-grid-row--gutters">
+  ${field('l-titre', 'Titre', html`<input class="fr-input" id="l-titre" name="titre" required maxlength="300">`)}
+  <div class="fr-input-group fr-col-12 fr-col-md-6"><label class="fr-label" for="l-url">Adresse<span class="fr-hint-text">Un document en ligne (https://…) ou une page de la plateforme : un territoire (/territoires/…), un lieu (/inclusion/…), un jeu de données (/donnees/…), une aide (/ressources/…)</span></label><input class="fr-input" id="l-url" name="url" required maxlength="2000"></div>
+  </div><button class="fr-btn fr-btn--secondary fr-mt-2w" type="submit">Ajouter le lien</button></form>`;
 }
 
 export function measureForm(slug: string, id: number, unite: string, csrf: string): Html {
@@ -236,4 +306,23 @@ export function measureForm(slug: string, id: number, unite: string, csrf: strin
   ${field('m-source', 'Source', html`<input class="fr-input" id="m-source" name="source" required maxlength="300">`)}
   ${field('m-commentaire', 'Commentaire', html`<input class="fr-input" id="m-commentaire" name="commentaire" maxlength="2000">`)}
   </div><button class="fr-btn fr-mt-2w" type="submit">Enregistrer la mesure</button></form>`;
+}
+
+const LIEN_GENRE = { document: 'Documents', objet: 'Sur la plateforme' } as const;
+
+/** The action's documents and links; a delete button for those who may change the action. */
+export function linksBlock(slug: string, nodeId: number, liens: Q.LienRow[], csrf: string | null): Html {
+  if (!liens.length) return html`<p>Aucun document ni lien.</p>`;
+  return html`${(['document', 'objet'] as const).map((g) => {
+    const ls = liens.filter((l) => l.genre === g);
+    if (!ls.length) return '';
+    return html`<h3 class="fr-h6">${LIEN_GENRE[g]}</h3><ul>${ls.map(
+      (l) =>
+        html`<li><a href="${l.url}"${g === 'document' ? html` rel="noopener noreferrer"` : ''}>${l.titre}</a>${g === 'document' ? html` <span class="fr-text--xs">(${new URL(l.url).hostname})</span>` : ''}${
+          csrf
+            ? html` <form method="post" action="/strategie/${slug}/actions/${nodeId}/liens/${l.id}/suppression" class="pan-inline"><input type="hidden" name="_csrf" value="${csrf}"><button class="fr-btn fr-btn--tertiary-no-outline fr-btn--sm" type="submit" title="Retirer le lien « ${l.titre} »">Retirer</button></form>`
+            : ''
+        }</li>`,
+    )}</ul>`;
+  })}`;
 }

@@ -206,6 +206,43 @@ export async function insertJalon(q: Queryable, noeudId: number, j: Omit<JalonRo
   ]);
 }
 
+export type LienRow = {
+  id: number;
+  noeud_id: number;
+  genre: 'document' | 'objet';
+  titre: string;
+  url: string;
+  auteur: string;
+};
+
+export async function liensOf(q: Queryable, noeudId: number): Promise<LienRow[]> {
+  return (
+    await q.query<LienRow>(
+      'SELECT id, noeud_id, genre, titre, url, auteur FROM strategie_lien WHERE noeud_id = $1 ORDER BY genre, id',
+      [noeudId],
+    )
+  ).rows;
+}
+
+export async function insertLien(q: Queryable, l: Omit<LienRow, 'id'>): Promise<number> {
+  const r = await q.query<{ id: number }>(
+    'INSERT INTO strategie_lien (noeud_id, genre, titre, url, auteur) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+    [l.noeud_id, l.genre, l.titre, l.url, l.auteur],
+  );
+  return r.rows[0]!.id;
+}
+
+export async function deleteLien(q: Queryable, noeudId: number, id: number): Promise<LienRow | null> {
+  return (
+    (
+      await q.query<LienRow>(
+        'DELETE FROM strategie_lien WHERE noeud_id = $1 AND id = $2 RETURNING id, noeud_id, genre, titre, url, auteur',
+        [noeudId, id],
+      )
+    ).rows[0] ?? null
+  );
+}
+
 export type IndicatorRow = {
   id: number;
   strategie_id: number;

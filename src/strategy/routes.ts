@@ -6,11 +6,11 @@ import { fmtDay, type Html, html, raw } from '../http/html.ts';
 import { alert } from '../http/layout.ts';
 import { Id } from '../http/schemas.ts';
 import { actionLevels, SlugParams, strategyOr404 } from './api.ts';
-import { actionForms, measureForm } from './edit-routes.ts';
+import { actionForms, linksBlock, measureForm } from './edit-routes.ts';
 import { filterChoices, findNodes } from './finder.ts';
 import { mayEdit } from './policy.ts';
 import { ActionFilterSchema, FINANCEUR_LABEL, STATUT_ACTION_LABEL, STATUTS_ACTION } from './schema.ts';
-import { flatten, indicatorViews, listStrategies, strategyHistory, strategyTree } from './service.ts';
+import { actionLinks, flatten, indicatorViews, listStrategies, strategyHistory, strategyTree } from './service.ts';
 import {
   budgetTable,
   eur,
@@ -25,7 +25,12 @@ import {
 } from './views.ts';
 
 const SlugId = SlugParams.extend({ id: Id });
-const NIVEAU_LABEL: Record<string, string> = { region: 'Région', departement: 'Département', epci: 'EPCI', commune: 'Commune' };
+const NIVEAU_LABEL: Record<string, string> = {
+  region: 'Région',
+  departement: 'Département',
+  epci: 'EPCI',
+  commune: 'Commune',
+};
 const territoryLabel = (key: string) => {
   const [niveau = '', code = ''] = key.split(':');
   return `${NIVEAU_LABEL[niveau] ?? niveau} ${code}`;
@@ -148,6 +153,7 @@ export function registerStrategyPages(app: FastifyInstance, ctx: AppContext) {
     const node = flatten(await strategyTree(ctx.db, s.id)).find((n) => n.id === req.params.id);
     if (!node) throw new AppError('INTROUVABLE', `noeud ${req.params.id}`, 'Cette action n’existe pas (ou plus).');
     const history = await strategyHistory(ctx.db, { strategieId: s.id, noeudId: node.id }, 50);
+    const liens = await actionLinks(ctx.db, node.id);
     const label = `${levelLabel(s, node.niveau)} ${node.code}`;
     return ctx.render(req, reply, {
       title: `${label} — ${node.titre}`,
@@ -174,6 +180,8 @@ export function registerStrategyPages(app: FastifyInstance, ctx: AppContext) {
           ? html`<ul>${node.jalons.map((j) => html`<li>${fmtDay(j.prevu_le)} — ${j.titre} : ${j.fait ? `fait${j.fait_le ? ` le ${fmtDay(j.fait_le)}` : ''}` : j.prevu_le < new Date().toISOString().slice(0, 10) ? 'en retard' : 'à venir'}</li>`)}</ul>`
           : html`<p>Aucun jalon saisi.</p>`
       }
+      <h2>Documents et liens</h2>
+      ${linksBlock(s.slug, node.id, liens, mayEdit(req, node.porteur_id) ? req.csrfToken : null)}
       <h2>Budget</h2>
       <p>Total (composantes comprises) : prévu ${eur(node.budget_total.prevu)}, engagé ${eur(node.budget_total.engage)}, réalisé ${eur(node.budget_total.realise)}.</p>
       ${budgetTable(node.budgets, `Lignes de budget de ${label}`)}

@@ -544,3 +544,4 @@ export async function indicatorViews(db: Db, s: Q.StrategyRow): Promise<Indicato
 export const getStrategy = Q.strategyBySlug;
 export const listStrategies = Q.listStrategies;
 export const strategyHistory = Q.historyOf;
+export const actionLinks = Q.liensOf;

@@ -354,6 +354,36 @@ for (const backend of backends()) {
       assert.equal(after.items.find((a: { id: number }) => a.id === other.id).statut, 'a_lancer');
       const hist = (await get(base)).body;
       assert.match(hist, /par Éditrice Test/);
+      // Documents and links: an external document, a page of the platform; anything else refused.
+      r = await post(`${base}/liens`, { titre: 'Délibération', url: 'javascript:alert(1)' });
+      assert.equal(r.statusCode, 400);
+      assert.match(r.body, /adresse attendue/);
+      r = await post(`${base}/liens`, { titre: 'Ailleurs', url: '//evil.example/x' });
+      assert.equal(r.statusCode, 400);
+      r = await post(`${base}/liens`, {
+        titre: 'Délibération du 12 mars',
+        url: 'https://www.bourgognefranchecomte.fr/delib.pdf',
+      });
+      assert.equal(r.statusCode, 303);
+      r = await post(`${base}/liens`, { titre: 'Côte-d’Or', url: '/territoires/departement/21' });
+      assert.equal(r.statusCode, 303);
+      const withLinks = (await get(base)).body;
+      assert.match(
+        withLinks,
+        /<h3 class="fr-h6">Documents<\/h3><ul><li><a href="https:\/\/www\.bourgognefranchecomte\.fr\/delib\.pdf" rel="noopener noreferrer">Délibération du 12 mars<\/a>/,
+      );
+      assert.match(
+        withLinks,
+        /<h3 class="fr-h6">Sur la plateforme<\/h3><ul><li><a href="\/territoires\/departement\/21">Côte-d’Or<\/a>/,
+      );
+      assert.doesNotMatch(withLinks, /Retirer/, 'visitors see no delete button');
+      const mineNow = await t.app.inject({ method: 'GET', url: base, headers: { cookie: cookieHeader(jar) } });
+      const del = [...mineNow.body.matchAll(/action="([^"]+\/suppression)"/g)].map((m) => m[1]!);
+      assert.equal(del.length, 2);
+      r = await post(del[0]!, {});
+      assert.equal(r.statusCode, 303);
+      assert.equal(await post(del[0]!, {}).then((x) => x.statusCode), 404);
+      assert.doesNotMatch((await get(base)).body, /Délibération du 12 mars/);
       // A measurement without a source is refused.
       const ind = (await get('/api/v1/strategies/scoran-bfc/indicateurs'))
         .json()

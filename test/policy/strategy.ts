@@ -67,6 +67,27 @@ export const matrix: Matrix = {
       };
     },
   },
+  'POST /strategie/:slug/actions/:id/liens': {
+    expect: OWNED,
+    request: async (env) => {
+      const a = await actionOfA(env);
+      return {
+        url: `/strategie/${a.slug}/actions/${a.action}/liens`,
+        form: { titre: 'Étude', url: 'https://example.org/etude.pdf' },
+      };
+    },
+  },
+  'POST /strategie/:slug/actions/:id/liens/:lien/suppression': {
+    expect: OWNED,
+    request: async (env) => {
+      const a = await actionOfA(env);
+      const l = await env.db.query<{ id: number }>(
+        `INSERT INTO strategie_lien (noeud_id, genre, titre, url, auteur) VALUES ($1, 'objet', 'Dijon', '/territoires/commune/21231', 'test') RETURNING id::int AS id`,
+        [a.action],
+      );
+      return { url: `/strategie/${a.slug}/actions/${a.action}/liens/${l.rows[0]!.id}/suppression`, form: {} };
+    },
+  },
   'POST /strategie/:slug/revues': {
     expect: ADMIN_ONLY,
     request: async (env) => {
