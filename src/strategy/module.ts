@@ -7,6 +7,7 @@ import { registerStrategyReviews } from './review-routes.ts';
 import { strategieCsvJob } from './roadmap-csv.ts';
 import { registerStrategyPages } from './routes.ts';
 import { refreshProvidedMeasures } from './service.ts';
+import { registerStrategyShaping } from './shape-routes.ts';
 
 const FED_BY = new Set([...PROVIDERS.values()].flatMap((p) => p.feeds));
 
@@ -23,6 +24,7 @@ export const strategyModule: AppModule = {
     registerStrategyPages(app, ctx);
     registerStrategyEditing(app, ctx);
     registerStrategyReviews(app, ctx);
+    registerStrategyShaping(app, ctx);
     ctx.onImported(async (job, ev) => {
       // Database follow-up: done once, by the process that ran the import.
       if (ev.remote && ev.followUpsDone !== false) return;

@@ -40,3 +40,9 @@ export const mayEdit = (
 const canReview = (actor: Actor, _action: 'revue', _r: null) => isAdmin(actor);
 export const authorizeReview = (req: FastifyRequest) => authorize(req, canReview, 'revue', null);
 export const mayReview = (req: FastifyRequest) => allowed(req, canReview, 'revue', null);
+
+/** Adding a node to the tree and choosing who owns it shape the strategy itself: administrators only. */
+const canShape = (actor: Actor, _action: 'creer-action' | 'attribuer', _r: null) => isAdmin(actor);
+export const authorizeShape = (req: FastifyRequest, action: 'creer-action' | 'attribuer') =>
+  authorize(req, canShape, action, null);
+export const mayShape = (req: FastifyRequest) => allowed(req, canShape, 'creer-action', null);

@@ -104,6 +104,32 @@ export async function insertNode(q: Queryable, strategieId: number, n: NodeValue
   return r.rows[0]!.id;
 }
 
+/** Ids of the nodes entered through the platform's forms (a re-import of the file keeps them). */
+export async function enteredNodeIds(q: Queryable, strategieId: number): Promise<Set<number>> {
+  const r = await q.query<{ id: number }>(
+    "SELECT id FROM strategie_noeud WHERE strategie_id = $1 AND origine = 'saisie'",
+    [strategieId],
+  );
+  return new Set(r.rows.map((x) => x.id));
+}
+
+export async function markEntered(q: Queryable, id: number): Promise<void> {
+  await q.query("UPDATE strategie_noeud SET origine = 'saisie' WHERE id = $1", [id]);
+}
+
+export async function nextRank(q: Queryable, strategieId: number, parentId: number): Promise<number> {
+  const r = await q.query<{ rang: number }>(
+    'SELECT COALESCE(MAX(rang) + 1, 0)::int AS rang FROM strategie_noeud WHERE strategie_id = $1 AND parent_id = $2',
+    [strategieId, parentId],
+  );
+  return r.rows[0]!.rang;
+}
+
+export async function codeTaken(q: Queryable, strategieId: number, code: string): Promise<boolean> {
+  const r = await q.query('SELECT 1 FROM strategie_noeud WHERE strategie_id = $1 AND code = $2', [strategieId, code]);
+  return r.rows.length > 0;
+}
+
 export async function updateNode(q: Queryable, id: number, n: NodeValues): Promise<void> {
   await q.query(
     `UPDATE strategie_noeud SET parent_id = $2, niveau = $3, code = $4, titre = $5, description = $6, rang = $7,

@@ -8,9 +8,10 @@ import { Id } from '../http/schemas.ts';
 import { actionLevels, SlugParams, strategyOr404 } from './api.ts';
 import { actionForms, linksBlock, measureForm } from './edit-routes.ts';
 import { filterChoices, findNodes } from './finder.ts';
-import { mayEdit } from './policy.ts';
+import { mayEdit, mayShape } from './policy.ts';
 import { ActionFilterSchema, FINANCEUR_LABEL, STATUT_ACTION_LABEL, STATUTS_ACTION } from './schema.ts';
 import { actionLinks, flatten, indicatorViews, listStrategies, strategyHistory, strategyTree } from './service.ts';
+import { newNodeForm, organisationsForForms, ownerForm } from './shape-routes.ts';
 import {
   budgetTable,
   eur,
@@ -82,6 +83,7 @@ export function registerStrategyPages(app: FastifyInstance, ctx: AppContext) {
           : ''
       }
       ${s.document ? html`<p class="fr-text--sm">Source : ${s.document.editeur}, « ${s.document.titre} », ${s.document.date}. Titres résumés par la plateforme.</p>` : ''}
+      ${mayShape(req) ? newNodeForm(s, all, await organisationsForForms(ctx), req.csrfToken) : ''}
       <p><a href="/strategie/${s.slug}/actions">Rechercher et filtrer les actions</a> · <a href="/strategie/${s.slug}/revues">Revues du comité de pilotage et décisions</a> · <a href="/strategie/${s.slug}/changements">Ce qui a changé depuis la dernière revue</a></p>
       <p class="fr-text--sm">Données : <a href="/api/v1/strategies/${s.slug}/export.csv">feuille de route (CSV)</a>, <a href="/api/v1/strategies/${s.slug}">arbre (JSON)</a>, <a href="/api/v1/strategies/${s.slug}/actions">actions (JSON)</a>, <a href="/api/v1/strategies/${s.slug}/indicateurs">indicateurs (JSON)</a>.</p>`,
     });
@@ -186,6 +188,7 @@ export function registerStrategyPages(app: FastifyInstance, ctx: AppContext) {
       <p>Total (composantes comprises) : prévu ${eur(node.budget_total.prevu)}, engagé ${eur(node.budget_total.engage)}, réalisé ${eur(node.budget_total.realise)}.</p>
       ${budgetTable(node.budgets, `Lignes de budget de ${label}`)}
       ${mayEdit(req, node.porteur_id) ? actionForms(s.slug, node, req.csrfToken) : ''}
+      ${mayShape(req) ? ownerForm(s.slug, node, await organisationsForForms(ctx), req.csrfToken) : ''}
       <h2>Historique</h2>
       ${
         history.length

@@ -216,6 +216,9 @@ export async function applyStrategyFile(
   };
   await visit(f.noeuds, null);
 
+  // Nodes entered through the platform are not the file's to remove (they go only with their parent).
+  const entered = await Q.enteredNodeIds(tx, sid);
+  for (const [code, old] of existing) if (entered.has(old.id)) ids.set(code, old.id);
   let supprimes = 0;
   for (const [code, old] of existing) {
     if (ids.has(code)) continue;

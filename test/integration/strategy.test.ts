@@ -535,6 +535,85 @@ for (const backend of backends()) {
       for (const a of actions.items as { code: string }[]) assert.ok(words.includes(a.code), a.code);
     });
 
+    test('an administrator adds an action under a piste with its owner; a re-import of the file keeps it', async () => {
+      const { jar } = await signIn(t.app, 'admin@strategie.test', 'Zq8!vT3#pL9@wM2y');
+      const page = await t.app.inject({
+        method: 'GET',
+        url: '/strategie/scoran-bfc',
+        headers: { cookie: cookieHeader(jar) },
+      });
+      assert.match(page.body, /Ajouter un élément/);
+      assert.doesNotMatch((await get('/strategie/scoran-bfc')).body, /Ajouter un élément/);
+      const post = (url: string, f: Record<string, string>) =>
+        t.app.inject({
+          method: 'POST',
+          url,
+          headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: csrfIn(page.body), ...f }).toString(),
+        });
+      const tree = flat((await get('/api/v1/strategies/scoran-bfc')).json().noeuds as Node[]);
+      const p42 = tree.find((n) => n.code === 'P4.2')!;
+      const org = (
+        await t.db.query<{ id: number }>("SELECT id::int AS id FROM organisation WHERE nom = 'Syndicat test stratégie'")
+      ).rows[0]!.id;
+      const form = {
+        parent: String(p42.id),
+        code: 'A4.2.1',
+        titre: 'Former 300 agents des communes à Pix Orga',
+        description: '',
+        porteur: String(org),
+        contact: 'numerique@example.fr',
+        debut: '2025-02-01',
+        fin: '2026-06-30',
+      };
+      let r = await post('/strategie/scoran-bfc/actions', { ...form, fin: '2024-01-01' });
+      assert.equal(r.statusCode, 400);
+      assert.match(r.body, /la fin précède le début/);
+      r = await post('/strategie/scoran-bfc/actions', { ...form, code: 'P4.1' });
+      assert.equal(r.statusCode, 400);
+      assert.match(r.body, /Le code P4\.1 est déjà pris/);
+      r = await post('/strategie/scoran-bfc/actions', form);
+      assert.equal(r.statusCode, 303);
+      const added = (await get('/api/v1/strategies/scoran-bfc/actions'))
+        .json()
+        .items.find((a: { code: string }) => a.code === 'A4.2.1');
+      assert.deepEqual(
+        [added.niveau, added.porteur, added.debut, added.fin],
+        ['action', 'Syndicat test stratégie', '2025-02-01', '2026-06-30'],
+      );
+      const under = flat((await get('/api/v1/strategies/scoran-bfc')).json().noeuds as Node[]).find(
+        (n) => n.code === 'P4.2',
+      )!;
+      assert.deepEqual(
+        under.enfants.map((c) => c.code),
+        ['A4.2.1'],
+      );
+      // Nothing goes under the deepest level.
+      r = await post('/strategie/scoran-bfc/actions', { ...form, parent: String(added.id), code: 'X' });
+      assert.equal(r.statusCode, 400);
+      assert.match(r.body, /Rien ne se place sous/);
+      // The file is re-imported: its own nodes unchanged, the entered action kept.
+      const run = await imp('strategie', undefined, { modele: 'scoran-bfc' }, true);
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      assert.match(run.message!, /0 supprimés/);
+      assert.ok(
+        (await get('/api/v1/strategies/scoran-bfc/actions'))
+          .json()
+          .items.some((a: { code: string }) => a.code === 'A4.2.1'),
+      );
+      // The owner changes; the action is then the administrators'.
+      r = await post(`/strategie/scoran-bfc/actions/${added.id}/porteur`, { porteur: '' });
+      assert.equal(r.statusCode, 303);
+      const now = (await get('/api/v1/strategies/scoran-bfc/actions'))
+        .json()
+        .items.find((a: { code: string }) => a.code === 'A4.2.1');
+      assert.equal(now.porteur, null);
+      assert.match(
+        (await get(`/strategie/scoran-bfc/actions/${added.id}`)).body,
+        /attribution \(porteur de A4\.2\.1\) par Admin Test/,
+      );
+    });
+
     test('the Normandie plan loads beside it, with its quantified targets', async () => {
       const run = await imp('strategie', undefined, { modele: 'normandie-2017' });
       assert.equal(run.status, 'succeeded', run.message ?? '');

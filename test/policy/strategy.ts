@@ -88,6 +88,33 @@ export const matrix: Matrix = {
       return { url: `/strategie/${a.slug}/actions/${a.action}/liens/${l.rows[0]!.id}/suppression`, form: {} };
     },
   },
+  'POST /strategie/:slug/actions': {
+    expect: ADMIN_ONLY,
+    request: async (env) => {
+      const a = await actionOfA(env);
+      const axe = await env.db.query<{ id: number }>('SELECT parent_id::int AS id FROM strategie_noeud WHERE id = $1', [
+        a.action,
+      ]);
+      return {
+        url: `/strategie/${a.slug}/actions`,
+        form: {
+          parent: String(axe.rows[0]!.id),
+          code: `N${env.seq()}`,
+          titre: 'Nouvelle action',
+          porteur: '',
+          debut: '',
+          fin: '',
+        },
+      };
+    },
+  },
+  'POST /strategie/:slug/actions/:id/porteur': {
+    expect: ADMIN_ONLY,
+    request: async (env) => {
+      const a = await actionOfA(env);
+      return { url: `/strategie/${a.slug}/actions/${a.action}/porteur`, form: { porteur: String(env.orgA) } };
+    },
+  },
   'POST /strategie/:slug/revues': {
     expect: ADMIN_ONLY,
     request: async (env) => {
