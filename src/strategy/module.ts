@@ -2,6 +2,7 @@ import type { AppModule } from '../context.ts';
 import { registerStrategyApi } from './api.ts';
 import { registerStrategyEditing } from './edit-routes.ts';
 import { strategieJob } from './job-strategie.ts';
+import { strategieMesuresJob } from './measures-csv.ts';
 import { PROVIDERS } from './providers.ts';
 import { registerStrategyReviews } from './review-routes.ts';
 import { strategieCsvJob } from './roadmap-csv.ts';
@@ -18,7 +19,7 @@ const FED_BY = new Set([...PROVIDERS.values()].flatMap((p) => p.feeds));
  */
 export const strategyModule: AppModule = {
   name: 'strategie',
-  jobs: [strategieJob, strategieCsvJob],
+  jobs: [strategieJob, strategieCsvJob, strategieMesuresJob],
   register(app, ctx) {
     registerStrategyApi(app, ctx);
     registerStrategyPages(app, ctx);

@@ -403,6 +403,17 @@ export async function insertMeasure(q: Queryable, m: Omit<MeasureRow, 'id'>): Pr
   );
 }
 
+export async function measureExists(
+  q: Queryable,
+  m: { indicateur_id: number; mesure_le: string; valeur: number; source_mesure: string },
+): Promise<boolean> {
+  const r = await q.query(
+    'SELECT 1 FROM strategie_mesure WHERE indicateur_id = $1 AND mesure_le = $2 AND valeur = $3 AND source_mesure = $4',
+    [m.indicateur_id, m.mesure_le, m.valeur, m.source_mesure],
+  );
+  return r.rows.length > 0;
+}
+
 export type HistoryValues = {
   strategie_id: number;
   noeud_id: number | null;

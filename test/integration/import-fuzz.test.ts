@@ -82,6 +82,12 @@ const SEEDS: Record<string, () => Seed> = {
     ),
     name: 'normandie-2017.yaml',
   }),
+  'strategie-mesures': () => ({
+    bytes: Buffer.from(
+      'strategie;indicateur;date;valeur;source;commentaire\r\nscoran-bfc;I1;2024-12-31;12,5;Enquête;\r\nscoran-bfc;I1;2025-06-30;18;Enquête;\r\n',
+    ),
+    name: 'mesures.csv',
+  }),
   'aides-territoires': () => ({
     bytes: firstLines(shared('aides-territoires', 'aides-territoires-export-periurbain-2022-11.csv.gz'), 20),
     name: 'aides.csv',

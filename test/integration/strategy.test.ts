@@ -614,6 +614,50 @@ for (const backend of backends()) {
       );
     });
 
+    test('indicator measurements from a spreadsheet: added once, any bad row refuses the file', async () => {
+      const ind = (await get('/api/v1/strategies/scoran-bfc/indicateurs')).json();
+      const target = ind.items.find((i: { fournisseur: string | null; mesures: unknown[] }) => !i.fournisseur);
+      const before = target.mesures.length;
+      const file = path.join(tmp, 'mesures.csv');
+      const rows = [
+        'strategie;indicateur;date;valeur;source;commentaire',
+        `scoran-bfc;${target.code};2024-12-31;12,5;Enquête régionale 2024;`,
+        `scoran-bfc;${target.code};2025-06-30;18;Enquête régionale 2025;"premier semestre; provisoire"`,
+      ];
+      fs.writeFileSync(file, `\uFEFF${rows.join('\r\n')}\r\n`);
+      let run = await imp('strategie-mesures', file);
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      assert.match(run.message!, /2 lignes lues, 2 ajoutées, 0 déjà enregistrée/);
+      const after = (await get('/api/v1/strategies/scoran-bfc/indicateurs'))
+        .json()
+        .items.find((i: { id: number }) => i.id === target.id);
+      assert.equal(after.mesures.length, before + 2);
+      assert.deepEqual(after.mesures.slice(-2), [
+        { date: '2024-12-31', valeur: 12.5, source: 'Enquête régionale 2024' },
+        { date: '2025-06-30', valeur: 18, source: 'Enquête régionale 2025' },
+      ]);
+      run = await imp('strategie-mesures', file, undefined, true);
+      assert.match(run.message!, /0 ajoutée, 2 déjà enregistrées/);
+      fs.writeFileSync(
+        file,
+        [
+          ...rows,
+          `scoran-bfc;${target.code};2025-13-45;20;Enquête;`,
+          'scoran-bfc;ZZZ;2025-09-30;20;Enquête;',
+          `scoran-bfc;${target.code};2025-09-30;20;;`,
+        ].join('\n'),
+      );
+      run = await imp('strategie-mesures', file, undefined, true);
+      assert.equal(run.status, 'failed');
+      assert.match(run.message!, /ligne 4 : date/);
+      assert.match(run.message!, /ligne 5 : indicateur « ZZZ » inconnu/);
+      assert.match(run.message!, /ligne 6 : source : la source de la mesure est requise/);
+      const still = (await get('/api/v1/strategies/scoran-bfc/indicateurs'))
+        .json()
+        .items.find((i: { id: number }) => i.id === target.id);
+      assert.equal(still.mesures.length, before + 2);
+    });
+
     test('the Normandie plan loads beside it, with its quantified targets', async () => {
       const run = await imp('strategie', undefined, { modele: 'normandie-2017' });
       assert.equal(run.status, 'succeeded', run.message ?? '');
