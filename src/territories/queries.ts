@@ -210,3 +210,23 @@ export async function allHistoricCodes(q: Queryable): Promise<{ code_ancien: str
     )
   ).rows;
 }
+
+/** A page of the current communes of a région with their codes (open-data list), by code. */
+export async function communeRecords(q: Queryable, region: string, limit: number, offset: number) {
+  return (
+    await q.query<{
+      code: string;
+      nom: string;
+      departement: string;
+      region: string;
+      epci: string | null;
+      siren: string | null;
+      codes_postaux: string[];
+      population: number | null;
+    }>(
+      `SELECT code, nom, departement, region, epci, siren, codes_postaux, population FROM commune
+       WHERE region = $1 AND type = 'commune-actuelle' ORDER BY code LIMIT $2 OFFSET $3`,
+      [region, limit, offset],
+    )
+  ).rows;
+}
