@@ -4,11 +4,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.ts';
 import { html } from '../http/html.ts';
 import { baseUrl, dataJson, dcatCatalog, type Stamp, stampOf, tableSchemaJson } from './catalog.ts';
+import { collectivitesOf, ratesByDepartement, statusSources } from './collectivites.ts';
 import type { Dataset } from './dataset.ts';
 import { FORMATS, type Format, formatsOf, openResource } from './formats.ts';
 import { PublicationError } from './publication.ts';
-import { CatalogQuerySchema, DatasetParams, FileParams } from './schema.ts';
-import { CRUMB, catalogPage, datasetPage, notFoundPage } from './views.ts';
+import { CatalogQuerySchema, CollectivitesPageQuery, DatasetParams, FileParams } from './schema.ts';
+import { CRUMB, catalogPage, collectivitesPage, datasetPage, notFoundPage } from './views.ts';
 
 /** Whether the client's copy (If-None-Match, else If-Modified-Since) is current. */
 function fresh(req: FastifyRequest, s: Stamp): boolean {
@@ -47,6 +48,20 @@ export function registerOpendataRoutes(app: FastifyInstance, ctx: AppContext) {
       title: 'Données ouvertes',
       breadcrumb: [{ label: 'Données ouvertes' }],
       main: catalogPage(ctx, items, all, { theme, module }),
+    });
+  });
+
+  r.get('/donnees/collectivites', { schema: { querystring: CollectivitesPageQuery } }, async (req, reply) => {
+    const region = req.query.region ?? ctx.config.region;
+    const [a, rates, sources] = await Promise.all([
+      collectivitesOf(ctx.db, 'region', region),
+      ratesByDepartement(ctx.db, region),
+      statusSources(ctx.db),
+    ]);
+    return ctx.render(req, reply, {
+      title: `Ouverture des données des collectivités — ${a.nom}`,
+      breadcrumb: [CRUMB, { label: 'Collectivités' }],
+      main: collectivitesPage(a, rates, sources),
     });
   });
 

@@ -11,3 +11,49 @@ export const CatalogQuerySchema = z.object({
 /** `/donnees/{jeu}` or `/donnees/{jeu}.{format}`: checked against the registry in the handler (404 there). */
 export const FileParams = z.object({ fichier: text(160) });
 export const DatasetParams = z.object({ jeu: text(120) });
+
+export const CollectivitesParams = z.object({
+  niveau: z.enum(['region', 'departement'], { message: 'niveau attendu : region ou departement' }),
+  code: z
+    .string()
+    .trim()
+    .regex(/^(\d{2,3}|2[AB])$/i, 'code INSEE de région ou de département attendu'),
+});
+
+export const CollectivitesPageQuery = z.object({
+  region: z.preprocess(
+    empty,
+    z
+      .string()
+      .regex(/^\d{2,3}$/, 'code INSEE de région attendu')
+      .optional(),
+  ),
+});
+
+const Item = z.object({
+  siren: z
+    .string()
+    .nullable()
+    .describe('SIREN de la collectivité (celui de l’organisation publiante pour un département ou une région)'),
+  nom: z.string(),
+  type: z.enum(['region', 'departement', 'epci', 'commune']),
+  code: z.string().describe('code INSEE (SIREN pour un EPCI)'),
+  population: z.number().nullable(),
+  publie: z.boolean().describe('publie des données ouvertes selon la dernière liste importée'),
+  jeux: z.number().nullable().describe('nombre de jeux publiés, quand un fichier de statut le donne'),
+  derniere_publication: z.string().nullable().describe('AAAA-MM-JJ, quand un fichier de statut la donne'),
+  url_plateforme: z.string().nullable(),
+  departement: z.string().nullable(),
+});
+
+export const CollectivitesAnswerSchema = z.object({
+  niveau: z.enum(['region', 'departement']),
+  code: z.string(),
+  nom: z.string(),
+  obligees: z
+    .number()
+    .describe('collectivités obligées : communes et EPCI de plus de 3 500 habitants, départements, région'),
+  publient: z.number(),
+  taux: z.number().nullable().describe('publient / obligees (0 à 1)'),
+  items: z.array(Item),
+});

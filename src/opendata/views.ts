@@ -1,8 +1,9 @@
 import type { AppContext } from '../context.ts';
-import { formatDate, type Html, html, raw } from '../http/html.ts';
+import { fmtInt, fmtPct, formatDate, type Html, html, raw } from '../http/html.ts';
 import { LICENCES } from '../http/licences.ts';
 import { sourcesBlock } from '../http/sources.ts';
 import { downloadPath, licenceOf, publisherOf, type Stamp, spatialOf } from './catalog.ts';
+import { type CollectivitesAnswer, SEUIL_HABITANTS } from './collectivites.ts';
 import type { Dataset, FieldType } from './dataset.ts';
 import { FORMATS, formatsOf } from './formats.ts';
 
@@ -134,4 +135,52 @@ export function notFoundPage(what: string): Html {
   return html`<h1 class="fr-mt-2w">Jeu de données introuvable</h1>
   <p>${what}</p>
   <p>Consultez le <a href="/donnees">catalogue des données ouvertes</a> (ou sa version <a href="/donnees/catalogue.jsonld">DCAT-AP</a>) pour la liste des jeux et de leurs formats.</p>`;
+}
+
+const TYPE_COLLECTIVITE: Record<string, string> = {
+  region: 'Région',
+  departement: 'Département',
+  epci: 'EPCI',
+  commune: 'Commune',
+};
+
+/** The open-data observatory of collectivités: the rate per département and the list of obliged collectivités. */
+export function collectivitesPage(
+  a: CollectivitesAnswer,
+  rates: { code: string; nom: string; obligees: number; publient: number; taux: number | null }[],
+  sources: { fichier: string; importe_le: Date }[],
+): Html {
+  const cites = [
+    ...sources.map((s) => ({
+      producteur: 'OpenDataFrance — Observatoire open data des territoires',
+      jeu: 'Organisations publiant des données ouvertes',
+      fichier: s.fichier,
+      importeLe: s.importe_le,
+      licence: 'licence-ouverte-2.0',
+    })),
+    {
+      producteur: 'Insee',
+      jeu: 'Code officiel géographique et populations légales (via @etalab/decoupage-administratif)',
+      licence: 'licence-ouverte-2.0',
+    },
+  ];
+  const method = html`<p class="fr-text--sm">Méthode : sont obligées d’ouvrir leurs données (loi pour une République numérique, art. L. 312-1-1 du CRPA) les communes et EPCI à fiscalité propre de plus de ${fmtInt(SEUIL_HABITANTS)} habitants, les départements et la région. La condition d’effectif (50 agents ou plus) n’est pas connue ici : toutes les collectivités au-dessus du seuil sont comptées. Une collectivité « publie » quand son SIREN figure dans la dernière liste importée des organisations qui publient. Un EPCI à cheval sur deux départements compte dans chacun. Périmètre : ${a.nom}.</p>`;
+  return html`<h1 class="fr-mt-2w">Ouverture des données des collectivités — ${a.nom}</h1>
+  <p class="fr-text--lead">${fmtInt(a.publient)} collectivités obligées sur ${fmtInt(a.obligees)} publient des données ouvertes : ${fmtPct(a.taux)}.</p>
+  ${
+    sources.length
+      ? ''
+      : html`<div class="fr-alert fr-alert--warning fr-mb-3w"><p>Aucune liste d’organisations publiantes n’a encore été importée (traitement <code>opendata-collectivites</code>) : aucune collectivité n’est comptée comme publiante.</p></div>`
+  }
+  ${method}
+  <div class="fr-table" id="taux"><table><caption>Taux d’ouverture par département (${a.nom})</caption>
+  <thead><tr><th scope="col">Département</th><th scope="col">Collectivités obligées</th><th scope="col">Publient</th><th scope="col">Taux</th></tr></thead>
+  <tbody>${rates.map((r) => html`<tr><td>${r.nom} (${r.code})</td><td>${fmtInt(r.obligees)}</td><td>${fmtInt(r.publient)}</td><td>${fmtPct(r.taux)}</td></tr>`)}
+  <tr><th scope="row">${a.nom} (région entière)</th><td>${fmtInt(a.obligees)}</td><td>${fmtInt(a.publient)}</td><td>${fmtPct(a.taux)}</td></tr></tbody></table></div>
+  ${sourcesBlock(cites)}
+  <div class="fr-table" id="collectivites"><table><caption>Collectivités obligées (${fmtInt(a.obligees)})</caption>
+  <thead><tr><th scope="col">Collectivité</th><th scope="col">Type</th><th scope="col">SIREN</th><th scope="col">Population</th><th scope="col">Publie</th><th scope="col">Plateforme</th></tr></thead>
+  <tbody>${a.items.map((i) => html`<tr><td>${i.nom}</td><td>${TYPE_COLLECTIVITE[i.type]}</td><td>${i.siren ?? '—'}</td><td>${fmtInt(i.population)}</td><td>${i.publie ? 'oui' : 'non'}</td><td>${i.url_plateforme ? html`<a href="${i.url_plateforme}" rel="noopener external">portail</a>` : '—'}</td></tr>`)}</tbody></table></div>
+  ${sourcesBlock(cites)}
+  <p>Les mêmes chiffres : <a href="/api/v1/donnees/collectivites/region/${a.code}"><code>GET /api/v1/donnees/collectivites/region/${a.code}</code></a> et le jeu <a href="/donnees/collectivites-opendata">collectivites-opendata</a>.</p>`;
 }
