@@ -59,6 +59,7 @@ export function catalogPage(
   return html`<h1 class="fr-mt-2w">Données ouvertes</h1>
   <p class="fr-text--lead">Les jeux de données que produit la plateforme, régénérés à chaque import : téléchargement en CSV, JSON et GeoJSON, sous licence ouverte.</p>
   <p>Moissonnage : catalogue <a href="/donnees/catalogue.jsonld">DCAT-AP (JSON-LD)</a> et flux <a href="/donnees/data.json">data.json</a>, lisibles par data.gouv.fr. Chaque fichier a une adresse stable, de la forme <code>/donnees/{jeu}.{format}</code>.</p>
+  <p>Voir aussi : <a href="/donnees/collectivites">l’ouverture des données des collectivités de la région</a> (taux par département, collectivités obligées).</p>
   <form method="get" action="/donnees" class="fr-mb-4w"><fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Filtrer le catalogue</legend>
   <div class="fr-grid-row fr-grid-row--gutters">
     <div class="fr-col-12 fr-col-md-6">${select(

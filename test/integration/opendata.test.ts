@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import jsonld from 'jsonld';
 import { buildApp } from '../../src/app.ts';
 import type { AppModule } from '../../src/context.ts';
 import { MODULES } from '../../src/modules.ts';
@@ -160,6 +161,26 @@ for (const backend of backends()) {
         for (const k of ['dct:title', 'dct:license', 'dct:modified']) assert.ok(d[k], `${d['@id']} ${k}`);
         for (const x of d['dcat:distribution']) assert.ok(x['dcat:downloadURL'] && x['dcat:mediaType']);
       }
+      // The graph is RDF: every dataset typed dcat:Dataset, every distribution with its download URL.
+      const nquads = String(await jsonld.toRDF(g, { format: 'application/n-quads' }));
+      const DCAT = 'http://www.w3.org/ns/dcat#';
+      const typed = (cls: string) =>
+        nquads
+          .split('\n')
+          .filter(
+            (l) => l.includes('<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>') && l.includes(`<${DCAT}${cls}>`),
+          ).length;
+      assert.equal(typed('Catalog'), 1);
+      assert.equal(typed('Dataset') >= ids.length, true);
+      const downloads = nquads.split('\n').filter((l) => l.includes(`<${DCAT}downloadURL>`)).length;
+      assert.equal(
+        downloads,
+        feed.dataset.reduce((n: number, d: { distribution: unknown[] }) => n + d.distribution.length, 0),
+      );
+      assert.match(
+        nquads,
+        /<http:\/\/purl\.org\/dc\/terms\/modified> "[^"]+"\^\^<http:\/\/www\.w3\.org\/2001\/XMLSchema#dateTime>/,
+      );
       // Sources under ODbL make a dataset ODbL; none of today's datasets derives from BANO.
       for (const ds of t.ctx.datasets.values())
         if (ds.sources.some((s) => s.licence === 'odbl-1.0')) assert.equal(ds.licence, 'odbl-1.0', ds.id);
