@@ -1,5 +1,6 @@
 import { collectivitesOf } from './collectivites.ts';
 import { defineDataset } from './dataset.ts';
+import { listTraitements, REGISTRE_CHAMPS } from './queries.ts';
 
 /** The open-data module's own dataset: the obliged collectivités of the région and whether they publish. */
 const collectivites = defineDataset({
@@ -64,4 +65,66 @@ const collectivites = defineDataset({
   },
 });
 
-export const opendataDatasets = [collectivites];
+const TITLES: Record<(typeof REGISTRE_CHAMPS)[number], string> = {
+  nom: 'Traitement',
+  finalite: 'Finalité',
+  base_legale: 'Base légale',
+  categories_donnees: 'Catégories de données',
+  categories_personnes: 'Catégories de personnes concernées',
+  duree_conservation: 'Durée de conservation',
+  destinataires: 'Destinataires',
+  transferts: 'Transferts hors de l’Union européenne',
+  mesures_securite: 'Mesures de sécurité',
+};
+
+/** The register of processing activities (article 30), as published at /donnees/registre. */
+const registre = defineDataset({
+  id: 'registre-traitements',
+  title: 'Registre des traitements de données personnelles de la plateforme',
+  description:
+    'Les traitements de données personnelles que réalise la plateforme (article 30 du RGPD) : finalité, base légale, catégories de données et de personnes, durée de conservation, destinataires, transferts et mesures de sécurité. Le registre décrit les traitements ; il ne contient aucune donnée personnelle.',
+  themes: ['gouvernance des données', 'RGPD'],
+  frequency: 'continue',
+  spatial: 'Sans objet (traitements de la plateforme)',
+  jobs: [],
+  sources: [
+    {
+      producteur: 'Opérateur de la plateforme',
+      jeu: 'Registre tenu par les administrateurs',
+      licence: 'licence-ouverte-2.0',
+    },
+  ],
+  async stamp(ctx) {
+    const list = await listTraitements(ctx.db);
+    const last = list.reduce<Date | null>((m, t) => {
+      const d = new Date(t.modifie_le);
+      return !m || d > m ? d : m;
+    }, null);
+    return { modified: last, tag: `${list.length}:${last?.toISOString() ?? ''}` };
+  },
+  schema: {
+    primaryKey: ['code'],
+    fields: [
+      { name: 'code', type: 'string', title: 'Code', required: true, public: true },
+      ...REGISTRE_CHAMPS.map((k) => ({
+        name: k,
+        type: 'string' as const,
+        title: TITLES[k],
+        required: true,
+        public: true,
+      })),
+      { name: 'modifie_le', type: 'datetime', title: 'Dernière modification', required: true, public: true },
+    ],
+  },
+  async *pages(ctx) {
+    const list = await listTraitements(ctx.db);
+    if (list.length)
+      yield list.map((t) => ({
+        code: t.code,
+        ...Object.fromEntries(REGISTRE_CHAMPS.map((k) => [k, t[k]])),
+        modifie_le: new Date(t.modifie_le),
+      }));
+  },
+});
+
+export const opendataDatasets = [collectivites, registre];

@@ -55,3 +55,35 @@ export async function listOrganisations(q: Queryable): Promise<(OrganisationRow 
     )
   ).rows;
 }
+
+// Register of processing activities (article 30)
+
+export const REGISTRE_CHAMPS = [
+  'nom',
+  'finalite',
+  'base_legale',
+  'categories_donnees',
+  'categories_personnes',
+  'duree_conservation',
+  'destinataires',
+  'transferts',
+  'mesures_securite',
+] as const;
+export type TraitementInput = Record<(typeof REGISTRE_CHAMPS)[number], string>;
+export type TraitementRow = TraitementInput & { code: string; rang: number; modifie_le: Date };
+
+export async function listTraitements(q: Queryable): Promise<TraitementRow[]> {
+  return (await q.query<TraitementRow>('SELECT * FROM registre_traitement ORDER BY rang, code')).rows;
+}
+
+export async function traitementByCode(q: Queryable, code: string): Promise<TraitementRow | null> {
+  return (await q.query<TraitementRow>('SELECT * FROM registre_traitement WHERE code = $1', [code])).rows[0] ?? null;
+}
+
+export async function updateTraitement(q: Queryable, code: string, t: TraitementInput): Promise<void> {
+  await q.query(
+    `UPDATE registre_traitement SET ${REGISTRE_CHAMPS.map((k, i) => `${k} = $${i + 2}`).join(', ')}, modifie_le = now()
+     WHERE code = $1`,
+    [code, ...REGISTRE_CHAMPS.map((k) => t[k])],
+  );
+}

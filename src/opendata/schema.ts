@@ -57,3 +57,21 @@ export const CollectivitesAnswerSchema = z.object({
   taux: z.number().nullable().describe('publient / obligees (0 à 1)'),
   items: z.array(Item),
 });
+
+export const TraitementParams = z.object({
+  code: z.string().regex(/^[a-z0-9-]{1,60}$/, 'code de traitement invalide'),
+});
+
+const champ = (max: number) => text(max, 1, 'champ requis');
+export const TraitementForm = z.object({
+  _csrf: z.string().max(100).optional(),
+  nom: champ(200),
+  finalite: champ(2000),
+  base_legale: champ(1000),
+  categories_donnees: champ(2000),
+  categories_personnes: champ(1000),
+  duree_conservation: champ(1000),
+  destinataires: champ(1000),
+  transferts: champ(1000),
+  mesures_securite: champ(2000),
+});
