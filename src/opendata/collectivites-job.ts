@@ -6,6 +6,7 @@ import { defineJob } from '../imports/job.ts';
 import { readLimits } from '../imports/read.ts';
 import { collectiviteSirens, listDepartements, listRegions } from '../territories/service.ts';
 import { normalizeName } from '../text/normalize.ts';
+import { snapshotRates } from './collectivites.ts';
 import { deleteOrganisations, type OrganisationRow, upsertOrganisations } from './queries.ts';
 
 /**
@@ -46,9 +47,18 @@ export const opendataCollectivitesJob = defineJob({
   name: 'opendata-collectivites',
   title: 'Publication de données ouvertes par les collectivités (observatoire OpenDataFrance)',
   accepts:
-    'CSV de l’observatoire open data des territoires (OpenDataFrance) : siren, nom (ou nom_odf), url_platform, id_datagouv, techno_platform — la liste complète des organisations qui publient, qui remplace la précédente. Ou CSV de statut : siren, nom, url_plateforme, jeux (nombre de jeux publiés), derniere_publication (AAAA-MM-JJ ou JJ/MM/AAAA), id_datagouv — fusionné avec la liste ; un SIREN qui n’est pas celui d’une collectivité est rejeté.',
-  options: z.object({}).strict(),
-  async run({ db, tally, config, runId }, source) {
+    'CSV de l’observatoire open data des territoires (OpenDataFrance) : siren, nom (ou nom_odf), url_platform, id_datagouv, techno_platform — la liste complète des organisations qui publient, qui remplace la précédente. Ou CSV de statut : siren, nom, url_plateforme, jeux (nombre de jeux publiés), derniere_publication (AAAA-MM-JJ ou JJ/MM/AAAA), id_datagouv — fusionné avec la liste ; un SIREN qui n’est pas celui d’une collectivité est rejeté. Option date=AAAA-MM-JJ : la date que décrit la liste (2022-12-31 pour la liste 2022), qui date le taux enregistré (par défaut, le jour de l’import).',
+  options: z
+    .object({
+      /** The date the list describes (the ODF 2022 list: 2022-12-31); the import day otherwise. */
+      date: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'date attendue au format AAAA-MM-JJ')
+        .refine((d) => isoDay(d) === d, 'date inexistante')
+        .optional(),
+    })
+    .strict(),
+  async run({ db, tally, config, runId }, source, options) {
     const limits = readLimits(config);
     const { header } = await readHeader(source.path, limits);
     if (!header.includes('siren') || !HEADER_NAMES.some((h) => header.includes(h)))
@@ -146,6 +156,7 @@ export const opendataCollectivitesJob = defineJob({
         tx,
         rows.map((r) => ({ ...r, run_id: runId })),
       );
+      await snapshotRates(tx, config.region, options.date ?? new Date().toISOString().slice(0, 10), runId, fichier);
     });
     const known = rows.filter((r) => r.niveau).length;
     return `${rows.length} organisations (${known} collectivités reconnues, ${rows.length - known} acteurs associés)${status ? ', fusionnées avec la liste' : ', liste remplacée'}`;

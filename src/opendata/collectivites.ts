@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/db.ts';
 import { communesAbove, departementsOfRegion, epcisOf, getTerritory } from '../territories/service.ts';
-import { listOrganisations } from './queries.ts';
+import { insertTaux, listOrganisations, tauxOf } from './queries.ts';
 
 /**
  * The collectivités the law obliges to open their data (loi pour une République numérique, art. 6; CRPA
@@ -105,4 +105,45 @@ export async function statusSources(q: Queryable) {
     if (!prev || d > prev) m.set(o.fichier, d);
   }
   return [...m].map(([fichier, importe_le]) => ({ fichier, importe_le }));
+}
+
+/**
+ * Records the rate of the région and of each of its départements as of `date` (the list's date), after an
+ * import: the series the page and the strategy indicator read. Skipped when the région is not loaded.
+ */
+export async function snapshotRates(q: Queryable, region: string, date: string, runId: number, fichier: string) {
+  const a = await collectivitesOf(q, 'region', region).catch(() => null);
+  if (!a) return 0;
+  const deps = await ratesByDepartement(q, region);
+  return insertTaux(q, [
+    {
+      run_id: runId,
+      mesure_le: date,
+      niveau: 'region',
+      code: a.code,
+      obligees: a.obligees,
+      publient: a.publient,
+      fichier,
+    },
+    ...deps.map((d) => ({
+      run_id: runId,
+      mesure_le: date,
+      niveau: 'departement' as const,
+      code: d.code,
+      obligees: d.obligees,
+      publient: d.publient,
+      fichier,
+    })),
+  ]);
+}
+
+/** The rate of a région or département over time, one point per list date. */
+export async function rateHistory(q: Queryable, niveau: 'region' | 'departement', code: string) {
+  return (await tauxOf(q, niveau, code)).map((r) => ({
+    date: r.mesure_le,
+    obligees: r.obligees,
+    publient: r.publient,
+    taux: r.obligees ? r.publient / r.obligees : null,
+    fichier: r.fichier,
+  }));
 }

@@ -87,3 +87,44 @@ export async function updateTraitement(q: Queryable, code: string, t: Traitement
     [code, ...REGISTRE_CHAMPS.map((k) => t[k])],
   );
 }
+
+// Open-data rate over time
+
+type TauxRow = {
+  run_id: number;
+  mesure_le: string;
+  niveau: 'region' | 'departement';
+  code: string;
+  obligees: number;
+  publient: number;
+  fichier: string;
+};
+
+export async function insertTaux(q: Queryable, rows: TauxRow[]) {
+  return insertJson(
+    q,
+    'opendata_taux',
+    {
+      run_id: 'bigint',
+      mesure_le: 'date',
+      niveau: 'text',
+      code: 'text',
+      obligees: 'integer',
+      publient: 'integer',
+      fichier: 'text',
+    },
+    rows,
+  );
+}
+
+/** Snapshots of a territory, one per date (the latest import of a date wins). */
+export async function tauxOf(q: Queryable, niveau: 'region' | 'departement', code: string): Promise<TauxRow[]> {
+  return (
+    await q.query<TauxRow>(
+      `SELECT DISTINCT ON (mesure_le) run_id::float8 AS run_id, to_char(mesure_le, 'YYYY-MM-DD') AS mesure_le, niveau, code,
+              obligees, publient, fichier
+       FROM opendata_taux WHERE niveau = $1 AND code = $2 ORDER BY mesure_le, run_id DESC`,
+      [niveau, code],
+    )
+  ).rows;
+}

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.ts';
 import { html } from '../http/html.ts';
 import { baseUrl, dataJson, dcatCatalog, type Stamp, stampOf, tableSchemaJson } from './catalog.ts';
-import { collectivitesOf, ratesByDepartement, statusSources } from './collectivites.ts';
+import { collectivitesOf, rateHistory, ratesByDepartement, statusSources } from './collectivites.ts';
 import type { Dataset } from './dataset.ts';
 import { FORMATS, type Format, formatsOf, openResource } from './formats.ts';
 import { PublicationError } from './publication.ts';
@@ -53,15 +53,16 @@ export function registerOpendataRoutes(app: FastifyInstance, ctx: AppContext) {
 
   r.get('/donnees/collectivites', { schema: { querystring: CollectivitesPageQuery } }, async (req, reply) => {
     const region = req.query.region ?? ctx.config.region;
-    const [a, rates, sources] = await Promise.all([
+    const [a, rates, sources, history] = await Promise.all([
       collectivitesOf(ctx.db, 'region', region),
       ratesByDepartement(ctx.db, region),
       statusSources(ctx.db),
+      rateHistory(ctx.db, 'region', region),
     ]);
     return ctx.render(req, reply, {
       title: `Ouverture des données des collectivités — ${a.nom}`,
       breadcrumb: [CRUMB, { label: 'Collectivités' }],
-      main: collectivitesPage(a, rates, sources),
+      main: collectivitesPage(a, rates, sources, history),
     });
   });
 

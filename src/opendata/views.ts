@@ -150,6 +150,7 @@ export function collectivitesPage(
   a: CollectivitesAnswer,
   rates: { code: string; nom: string; obligees: number; publient: number; taux: number | null }[],
   sources: { fichier: string; importe_le: Date }[],
+  history: { date: string; obligees: number; publient: number; taux: number | null; fichier: string }[],
 ): Html {
   const cites = [
     ...sources.map((s) => ({
@@ -179,6 +180,14 @@ export function collectivitesPage(
   <tbody>${rates.map((r) => html`<tr><td>${r.nom} (${r.code})</td><td>${fmtInt(r.obligees)}</td><td>${fmtInt(r.publient)}</td><td>${fmtPct(r.taux)}</td></tr>`)}
   <tr><th scope="row">${a.nom} (région entière)</th><td>${fmtInt(a.obligees)}</td><td>${fmtInt(a.publient)}</td><td>${fmtPct(a.taux)}</td></tr></tbody></table></div>
   ${sourcesBlock(cites)}
+  ${
+    history.length
+      ? html`<div class="fr-table" id="evolution"><table><caption>Évolution du taux d’ouverture (${a.nom}, une ligne par liste importée, à la date qu’elle décrit)</caption>
+  <thead><tr><th scope="col">Date de la liste</th><th scope="col">Collectivités obligées</th><th scope="col">Publient</th><th scope="col">Taux</th><th scope="col">Fichier</th></tr></thead>
+  <tbody>${history.map((h) => html`<tr><td>${formatDate(h.date)}</td><td>${fmtInt(h.obligees)}</td><td>${fmtInt(h.publient)}</td><td>${fmtPct(h.taux)}</td><td>${h.fichier}</td></tr>`)}</tbody></table></div>
+  <p class="fr-text--sm">Chaque ligne est figée au moment de l’import (collectivités obligées d’après les territoires chargés alors). Ce taux alimente l’indicateur de la stratégie régionale qui le suit.</p>`
+      : ''
+  }
   <div class="fr-table" id="collectivites"><table><caption>Collectivités obligées (${fmtInt(a.obligees)})</caption>
   <thead><tr><th scope="col">Collectivité</th><th scope="col">Type</th><th scope="col">SIREN</th><th scope="col">Population</th><th scope="col">Publie</th><th scope="col">Plateforme</th></tr></thead>
   <tbody>${a.items.map((i) => html`<tr><td>${i.nom}</td><td>${TYPE_COLLECTIVITE[i.type]}</td><td>${i.siren ?? '—'}</td><td>${fmtInt(i.population)}</td><td>${i.publie ? 'oui' : 'non'}</td><td>${i.url_plateforme ? html`<a href="${i.url_plateforme}" rel="noopener external">portail</a>` : '—'}</td></tr>`)}</tbody></table></div>

@@ -103,7 +103,18 @@ for (const backend of backends()) {
 
     test('the ODF 2022 list imports; départements and régions are recognised as the hand-made join says', async () => {
       const rows = parseCsv(text(NATIONAL));
-      const run = await t.ctx.runImport({ job: 'opendata-collectivites', source: shared(NATIONAL), startedBy: 'test' });
+      const strategy = await t.ctx.runImport({
+        job: 'strategie',
+        options: { modele: 'scoran-bfc' },
+        startedBy: 'test',
+      });
+      assert.equal(strategy.status, 'succeeded', strategy.message ?? '');
+      const run = await t.ctx.runImport({
+        job: 'opendata-collectivites',
+        source: shared(NATIONAL),
+        options: { date: '2022-12-31' },
+        startedBy: 'test',
+      });
       assert.equal(run.status, 'succeeded', run.message ?? '');
       assert.equal(run.rows_read, rows.length);
       assert.equal(run.rows_accepted + run.rows_rejected, rows.length);
@@ -138,7 +149,15 @@ for (const backend of backends()) {
         const b = (await get(`/api/v1/donnees/collectivites/departement/${d}`)).json();
         assert.deepEqual({ obligees: b.obligees, publient: b.publient }, x, `département ${d}`);
       }
+      // The rate is recorded as of the list's date and feeds the SCORAN indicator I3.1.
+      const ind = (await get('/api/v1/strategies/scoran-bfc/indicateurs')).json();
+      const i31 = ind.items.find((i: { code: string }) => i.code === 'I3.1');
+      assert.equal(i31.fournisseur, 'donnees.collectivites_ouvertes');
+      assert.equal(i31.mesures.length, 1);
+      assert.equal(i31.mesures[0].date, '2022-12-31');
+      assert.ok(Math.abs(i31.mesures[0].valeur - (100 * exp.publient) / exp.obligees) < 0.001);
       const page = await get('/donnees/collectivites');
+      assert.match(page.body, /<caption>Évolution du taux d’ouverture/);
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /<caption>Taux d’ouverture par département/);
       assert.match(page.body, /Côte-d’Or|Côte-d'Or|Côte-d&#39;Or/);
