@@ -100,3 +100,28 @@ export async function openResource(d: Dataset, format: Format, ctx: DatasetConte
   }
   return body();
 }
+
+/**
+ * The first rows of a dataset for its page, checked like a download (null when the check refuses them), as
+ * the CSV shows them.
+ */
+export async function previewRows(d: Dataset, ctx: DatasetContext, n = 10): Promise<string[][] | null> {
+  if (schemaProblems(d).length) return null;
+  const it = d.pages(ctx)[Symbol.asyncIterator]();
+  try {
+    const first = await it.next();
+    const rows = first.done ? [] : first.value.slice(0, n);
+    checkPage(d, rows, 1);
+    return rows.map((r) =>
+      d.schema.fields.map((f) => {
+        const v = plain(r[f.name], f);
+        return v === null ? '' : String(v);
+      }),
+    );
+  } catch (err) {
+    if (err instanceof PublicationError) return null;
+    throw err;
+  } finally {
+    await it.return?.();
+  }
+}

@@ -6,7 +6,7 @@ import { html } from '../http/html.ts';
 import { baseUrl, dataJson, dcatCatalog, type Stamp, stampOf, tableSchemaJson } from './catalog.ts';
 import { collectivitesOf, rateHistory, ratesByDepartement, statusSources } from './collectivites.ts';
 import type { Dataset } from './dataset.ts';
-import { FORMATS, type Format, formatsOf, openResource } from './formats.ts';
+import { FORMATS, type Format, formatsOf, openResource, previewRows } from './formats.ts';
 import { PublicationError } from './publication.ts';
 import { CatalogQuerySchema, CollectivitesPageQuery, DatasetParams, FileParams } from './schema.ts';
 import { CRUMB, catalogPage, collectivitesPage, datasetPage, notFoundPage } from './views.ts';
@@ -102,11 +102,11 @@ export function registerOpendataRoutes(app: FastifyInstance, ctx: AppContext) {
   });
 
   async function datasetPageAnswer(req: FastifyRequest, reply: FastifyReply, d: Dataset) {
-    const stamp = await stampOf(ctx, d);
+    const [stamp, preview] = await Promise.all([stampOf(ctx, d), previewRows(d, dctx)]);
     return ctx.render(req, reply, {
       title: d.title,
       breadcrumb: [CRUMB, { label: d.title }],
-      main: datasetPage(ctx, d, stamp, baseUrl(ctx, req)),
+      main: datasetPage(ctx, d, stamp, baseUrl(ctx, req), preview),
     });
   }
 

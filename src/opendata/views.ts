@@ -89,7 +89,7 @@ export function catalogPage(
   <p class="fr-text--sm">Publié par ${ctx.site().name}. Chaque jeu dit ses sources et leur licence ; les données personnelles n’y figurent jamais (chaque colonne est déclarée publique et les valeurs sont contrôlées à chaque publication).</p>`;
 }
 
-export function datasetPage(ctx: AppContext, d: Dataset, stamp: Stamp, base: string): Html {
+export function datasetPage(ctx: AppContext, d: Dataset, stamp: Stamp, base: string, preview: string[][] | null): Html {
   const row = (label: string, v: Html | string) => html`<tr><th scope="row">${label}</th><td>${v}</td></tr>`;
   const lic = LICENCES[licenceOf(d)];
   return html`<h1 class="fr-mt-2w">${d.title}</h1>
@@ -109,6 +109,16 @@ export function datasetPage(ctx: AppContext, d: Dataset, stamp: Stamp, base: str
   <div class="fr-table"><table><caption>Fichiers (générés à la demande à partir des dernières données importées)</caption>
   <thead><tr><th scope="col">Format</th><th scope="col">Adresse stable</th><th scope="col">Type de média</th></tr></thead>
   <tbody>${formatsOf(d).map((f) => html`<tr><td>${FORMATS[f].label}</td><td><a href="${downloadPath(d, f)}" download>${base}${downloadPath(d, f)}</a></td><td><code>${FORMATS[f].mediaType}</code></td></tr>`)}</tbody></table></div>
+  <h2>Aperçu</h2>
+  ${
+    preview === null
+      ? html`<p>Aperçu indisponible : le contrôle de publication refuse ce jeu.</p>`
+      : preview.length
+        ? html`<div class="fr-table" id="apercu"><table><caption>Premières lignes de « ${d.title} » (${preview.length})</caption>
+  <thead><tr>${d.schema.fields.map((f) => html`<th scope="col"><code>${f.name}</code></th>`)}</tr></thead>
+  <tbody>${preview.map((r) => html`<tr>${r.map((c) => html`<td>${c.length > 80 ? `${c.slice(0, 80)}…` : c}</td>`)}</tr>`)}</tbody></table></div>`
+        : html`<p>Ce jeu est vide pour l’instant (rien n’a encore été importé ou saisi).</p>`
+  }
   <h2>Schéma des données</h2>
   <p>Schéma au format <a href="https://specs.frictionlessdata.io/table-schema/" rel="noopener external">Table Schema</a> : <a href="/donnees/${d.id}/schema.json">${`/donnees/${d.id}/schema.json`}</a>. Toutes les colonnes publiées sont déclarées publiques ; chaque fichier est contrôlé contre ce schéma à sa publication.</p>
   <div class="fr-table"><table><caption>Colonnes de « ${d.title} »</caption>

@@ -323,6 +323,10 @@ for (const backend of backends()) {
       assert.match(p.body, /Licence Ouverte 2.0/);
       assert.match(p.body, /href="\/donnees\/epci.geojson"/);
       assert.match(p.body, /curl/);
+      assert.match(p.body, /<caption>Premières lignes de/);
+      const c = await get('/donnees/communes');
+      const first = parseCsv((await get('/donnees/communes.csv')).body)[1]!;
+      assert.ok(c.body.includes(`<td>${first[0]}</td>`));
     });
   });
 }
@@ -354,6 +358,10 @@ describe('publication check refuses a leaking resource', () => {
     ]);
     const r = await serve(d);
     assert.equal(r.statusCode, 500);
+    const page = await app.inject({ method: 'GET', url: '/donnees/fuite' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Aperçu indisponible/);
+    assert.doesNotMatch(page.body, /secretariat@/);
     assert.match(r.body, /Publication refusée/);
     assert.doesNotMatch(r.body, /secretariat@/);
     const rep = await publicationReport(d, { db: t.db, config: t.config });
