@@ -210,6 +210,12 @@ export const ITEMS: Item[] = [
       ),
     ],
   },
+  // §14a — OpenDataFrance observatory 2022, organisations that publish (copy kept by Data4Good, MIT), unmodified.
+  {
+    file: 'opendata-collectivites/odater-organisations-ouvrantes-2022-12-31-national.csv.gz',
+    sha256: '14581e9770d9bb39bbc6610b0c789c5e2f3690a97d74fabb04e9b1f95d2d4457',
+    urls: [gh('dataforgoodfr/13_eclaireur_public', '0095ba71edc4cab41eea5ac8b679bef64ff559e2', 'back/scripts/datasets/odf.csv')],
+  },
   // §8 — addresses (unmodified; the Paris BAN file was published gzip-compressed).
   {
     file: 'addresses/ban-adresses-75-paris-2024-06.csv.gz',
@@ -241,15 +247,22 @@ export const ITEMS: Item[] = [
  * not depend on. The suites that read these files stay skipped without them.
  */
 export const NOT_DOWNLOADABLE: { file: string; source: string }[] = [
-  'epci-bfc-normandie-2025.geojson.gz',
-  'departements-fra-2025.geojson.gz',
-  'regions-fra-2025.geojson.gz',
-  'communes-centroides-bfc-normandie-2025.csv.gz',
-].map((f) => ({
-  file: `boundaries/ngeofr-2025/${f}`,
-  source:
-    'github.com/bellice/ngeofr-maps @ fe22c874fd8b37937fd95e92f9e0059ec06b9089, public/fra/*-2025-*-gen.parquet (GeoParquet, EPSG:2154)',
-}));
+  ...[
+    'epci-bfc-normandie-2025.geojson.gz',
+    'departements-fra-2025.geojson.gz',
+    'regions-fra-2025.geojson.gz',
+    'communes-centroides-bfc-normandie-2025.csv.gz',
+  ].map((f) => ({
+    file: `boundaries/ngeofr-2025/${f}`,
+    source:
+      'github.com/bellice/ngeofr-maps @ fe22c874fd8b37937fd95e92f9e0059ec06b9089, public/fra/*-2025-*-gen.parquet (GeoParquet, EPSG:2154)',
+  })),
+  {
+    file: 'opendata-collectivites/odater-organisations-ouvrantes-2022-12-31-bfc-normandie.csv.gz',
+    source:
+      '§14b of ../shared/data/README.md: the national file joined on SIREN to the COG, départements and régions from datactivist/identifiants_collTerr, associated actors matched by hand',
+  },
+];
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 

@@ -31,6 +31,7 @@ import { registerSecurity } from './http/security.ts';
 import { ImportEvents } from './imports/events.ts';
 import { jobsByName, PROCESS_INSTANCE, runImport } from './imports/runner.ts';
 import { MODULES } from './modules.ts';
+import type { Dataset } from './opendata/dataset.ts';
 import { registerBackupHandoff } from './ops/backup-handoff.ts';
 import { createMetrics, measureRequests, registerMetricsRoute } from './ops/metrics.ts';
 import { registerReadiness } from './ops/readiness.ts';
@@ -46,6 +47,17 @@ const pkgDir = (name: string) => path.dirname(require.resolve(`${name}/package.j
 
 export function allJobs(modules: AppModule[] = MODULES) {
   return jobsByName(modules.flatMap((m) => m.jobs ?? []));
+}
+
+/** Every module's open-data datasets by id; two with one id is a programming error. */
+function datasetsByName(modules: AppModule[]): Map<string, Dataset> {
+  const m = new Map<string, Dataset>();
+  for (const x of modules)
+    for (const d of x.datasets ?? []) {
+      if (m.has(d.id)) throw new Error(`dataset ${d.id} declared twice`);
+      m.set(d.id, { ...d, module: x.name });
+    }
+  return m;
 }
 
 /** Builds the whole platform; `listen()` is the caller's business (see main.ts). */
@@ -93,6 +105,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     log,
     site: () => (site ??= computeSite()),
     jobs,
+    datasets: datasetsByName(modules),
     runImport: async (req) =>
       metrics.observeRun(
         await runImport({ db: deps.db, config, log, jobs, instance, onImported: (ev) => events.dispatch(ev) }, req),

@@ -8,6 +8,7 @@ import type { ImportEvent, ImportListener } from './imports/events.ts';
 import type { AnyImportJob } from './imports/job.ts';
 import type { ImportRun } from './imports/queries.ts';
 import type { Source } from './imports/source.ts';
+import type { Dataset } from './opendata/dataset.ts';
 
 export type RenderOptions = {
   title: string;
@@ -25,6 +26,8 @@ export type AppContext = {
   log: Logger;
   site: () => Site;
   jobs: ReadonlyMap<string, AnyImportJob>;
+  /** Open-data datasets the modules publish (`AppModule.datasets`), by id. */
+  datasets: ReadonlyMap<string, Dataset>;
   runImport(req: {
     job: string;
     source?: string | Source;
@@ -62,5 +65,7 @@ export type TerritorySection = (
 export type AppModule = {
   name: string;
   jobs?: AnyImportJob[];
+  /** Datasets of the open-data catalogue, declared like import jobs (see src/opendata/dataset.ts). */
+  datasets?: Dataset[];
   register?(app: FastifyInstance, ctx: AppContext): Promise<void> | void;
 };

@@ -5,6 +5,7 @@ import type { AppModule } from './context.ts';
 import { eligibilityModule } from './eligibility/module.ts';
 import { geoModule } from './geo/module.ts';
 import { observatoryModule } from './observatory/module.ts';
+import { opendataModule } from './opendata/module.ts';
 import { pagesModule } from './pages/module.ts';
 import { resourcesModule } from './resources/module.ts';
 import { strategyModule } from './strategy/module.ts';
@@ -21,5 +22,6 @@ export const MODULES: AppModule[] = [
   eligibilityModule,
   strategyModule,
   resourcesModule,
+  opendataModule,
   pagesModule,
 ];

@@ -167,3 +167,42 @@ export async function upsertOwner(q: Queryable, type: string, id: number, organi
 export async function deleteOwner(q: Queryable, type: string, id: number) {
   await q.query('DELETE FROM organisation_propriete WHERE objet_type = $1 AND objet_id = $2', [type, id]);
 }
+
+/** What the platform holds about one account holder (right of access, GDPR article 15): never the password hash. */
+export async function personalData(q: Queryable, userId: number) {
+  const compte = (
+    await q.query<{
+      id: number;
+      email: string;
+      nom: string;
+      role: Role;
+      organisation: string | null;
+      actif: boolean;
+      cree_le: Date;
+    }>(
+      `SELECT u.id, u.email, u.nom, u.role, o.nom AS organisation, u.actif, u.cree_le
+       FROM utilisateur u LEFT JOIN organisation o ON o.id = u.organisation_id WHERE u.id = $1`,
+      [userId],
+    )
+  ).rows[0];
+  if (!compte) return null;
+  const sessions = (
+    await q.query<{ cree_le: Date; expire_le: Date }>(
+      'SELECT cree_le, expire_le FROM session WHERE utilisateur_id = $1 ORDER BY cree_le',
+      [userId],
+    )
+  ).rows;
+  const journal = (
+    await q.query<{ le: Date; action: string; objet_type: string; objet_id: string | null }>(
+      'SELECT le, action, objet_type, objet_id FROM journal_audit WHERE utilisateur_id = $1 ORDER BY le, id',
+      [userId],
+    )
+  ).rows;
+  const echecs = (
+    await q.query<{ le: Date; adresse: string }>(
+      'SELECT le, adresse FROM connexion_echec WHERE email = lower($1) ORDER BY le',
+      [compte.email],
+    )
+  ).rows;
+  return { compte, sessions, journal, echecs_connexion: echecs };
+}

@@ -117,3 +117,5 @@ export async function createOrganisation(db: Db, actor: Actor, o: NewOrganisatio
     return id;
   });
 }
+/** Everything stored about an account holder, for their own download (right of access). */
+export const personalData = (q: Queryable, userId: number) => Q.personalData(q, userId);

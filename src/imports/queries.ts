@@ -232,3 +232,19 @@ export async function succeededRunsSince(
 export async function databaseNow(q: Queryable): Promise<Date> {
   return (await q.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
 }
+
+/** Per job, its last run that changed data (`succeeded`, not `unchanged`): the date datasets derived from it carry. */
+export async function lastChanges(
+  q: Queryable,
+  jobs: string[],
+): Promise<{ job: string; id: number; ended_at: Date }[]> {
+  if (!jobs.length) return [];
+  return (
+    await q.query<{ job: string; id: number; ended_at: Date }>(
+      `SELECT DISTINCT ON (job) job, id::float8 AS id, ended_at FROM import_run
+       WHERE job = ANY($1::text[]) AND status = 'succeeded' AND ended_at IS NOT NULL
+       ORDER BY job, id DESC`,
+      [jobs],
+    )
+  ).rows;
+}

@@ -11,3 +11,5 @@ export const getRun = (q: Queryable, id: number) => Q.getRun(q, id);
 export const listRuns = (q: Queryable, limit = 100) => Q.listRuns(q, limit);
 /** Open follow-up failures, of one run or of all (most recent first). */
 export const openSuiteFailures = (q: Queryable, runId?: number) => Q.openSuiteFailures(q, runId);
+/** Per job, its last run that changed data: what dates the open-data datasets derived from it. */
+export const lastChanges = (q: Queryable, jobs: string[]) => Q.lastChanges(q, jobs);

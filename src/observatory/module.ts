@@ -1,5 +1,6 @@
 import type { AppModule } from '../context.ts';
 import { registerObservatoryApi } from './api.ts';
+import { observatoryDatasets } from './datasets.ts';
 import { arcepDeploiementsJob } from './job-arcep-deploiements.ts';
 import { logementsInseeJob } from './job-logements-insee.ts';
 import { mciCommunesJob } from './job-mci-communes.ts';
@@ -12,6 +13,7 @@ import { registerObservatoryPages } from './routes.ts';
 export const observatoryModule: AppModule = {
   name: 'observatoire',
   jobs: [arcepDeploiementsJob, mciCommunesJob, logementsInseeJob],
+  datasets: observatoryDatasets,
   register(app, ctx) {
     registerObservatoryApi(app, ctx);
     registerObservatoryPages(app, ctx);

@@ -3,6 +3,7 @@ import { registerActorsRoutes } from './actors-routes.ts';
 import { registerAgendaRoutes } from './agenda-routes.ts';
 import { aidesTerritoiresJob } from './aids-job.ts';
 import { registerResourcesApi } from './api.ts';
+import { resourcesDatasets } from './datasets.ts';
 import { registerResourcesPages } from './routes.ts';
 import { resourcesTerritorySection } from './territory-section.ts';
 
@@ -10,6 +11,7 @@ import { resourcesTerritorySection } from './territory-section.ts';
 export const resourcesModule: AppModule = {
   name: 'ressources',
   jobs: [aidesTerritoiresJob],
+  datasets: resourcesDatasets,
   register(app, ctx) {
     registerResourcesApi(app, ctx);
     registerResourcesPages(app, ctx);

@@ -464,3 +464,16 @@ export async function listActualites(
   );
   return { total: total.rows[0]?.n ?? 0, items: items.rows };
 }
+
+/** Count and last change of the records entered on the platform (open-data ETag and Last-Modified). */
+export async function enteredStamp(
+  q: Queryable,
+): Promise<{ acteur: string; evenement: string; modifie_le: Date | null }[]> {
+  return (
+    await q.query<{ acteur: string; evenement: string; modifie_le: Date | null }>(
+      `SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) FROM acteur) AS acteur,
+              (SELECT count(*) || ':' || coalesce(max(id), 0) FROM evenement) AS evenement,
+              greatest((SELECT max(modifie_le) FROM acteur), (SELECT max(modifie_le) FROM evenement)) AS modifie_le`,
+    )
+  ).rows;
+}

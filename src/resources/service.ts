@@ -28,3 +28,16 @@ export async function aidesOpenTo(q: Queryable, niveau: Niveau, code: string, li
   const territoires = await territoryAndParents(q, niveau, code);
   return Q.listAides(q, { territoires, ouvertesAu: new Date().toISOString().slice(0, 10) }, limit, 0);
 }
+
+/** Every aid, actor and event page by page (open-data datasets), in the lists' order. */
+export const aidesPage = async (q: Queryable, limit: number, offset: number) =>
+  (await Q.listAides(q, {}, limit, offset)).items;
+export const acteursPage = async (q: Queryable, limit: number, offset: number) =>
+  (await Q.listActeurs(q, {}, limit, offset)).items;
+export const evenementsPage = async (q: Queryable, limit: number, offset: number) =>
+  (await Q.listEvenements(q, {}, limit, offset)).items;
+/** When actors and events entered on the platform last changed, with a fingerprint (counts, last ids). */
+export async function enteredStamp(q: Queryable) {
+  const r = (await Q.enteredStamp(q))[0]!;
+  return { modified: r.modifie_le ? new Date(r.modifie_le) : null, acteur: r.acteur, evenement: r.evenement };
+}

@@ -1,5 +1,6 @@
 import type { AppModule } from '../context.ts';
 import { registerStrategyApi } from './api.ts';
+import { strategyDatasets } from './datasets.ts';
 import { registerStrategyEditing } from './edit-routes.ts';
 import { strategieJob } from './job-strategie.ts';
 import { strategieMesuresJob } from './measures-csv.ts';
@@ -20,6 +21,7 @@ const FED_BY = new Set([...PROVIDERS.values()].flatMap((p) => p.feeds));
 export const strategyModule: AppModule = {
   name: 'strategie',
   jobs: [strategieJob, strategieCsvJob, strategieMesuresJob],
+  datasets: strategyDatasets,
   register(app, ctx) {
     registerStrategyApi(app, ctx);
     registerStrategyPages(app, ctx);

@@ -1,5 +1,6 @@
 import type { Db } from '../db/db.ts';
 import { pointsOf, resolveScope, seriesFor } from '../observatory/service.ts';
+import { rateHistory } from '../opendata/service.ts';
 
 /** A measurement a provider computed from the platform's own data. */
 type ProvidedPoint = { date: string; valeur: number; source: string };
@@ -89,6 +90,26 @@ export const PROVIDERS: ReadonlyMap<string, IndicatorProvider> = new Map(
       feeds: ['mci-communes', 'territoires'],
       measure: (db, region) =>
         observatoryPoints(db, region, 'mci-communes', 'part_thd100', 'locaux éligibles ≥ 100 Mbit/s / locaux'),
+    }),
+    defineProvider({
+      name: 'donnees.collectivites_ouvertes',
+      title: 'Part des collectivités obligées (plus de 3 500 habitants) qui publient des données ouvertes',
+      unite: '%',
+      feeds: ['opendata-collectivites'],
+      async measure(db, region) {
+        const h = await rateHistory(db, 'region', region);
+        const points = h
+          .filter((p) => p.taux !== null)
+          .map((p) => ({
+            date: p.date,
+            valeur: pct(p.taux!),
+            source: `Observatoire open data de la plateforme — ${p.publient} collectivités obligées sur ${p.obligees} publient (liste ${p.fichier})`,
+          }));
+        return {
+          points,
+          message: points.length ? null : 'pas encore de données : importez la liste « opendata-collectivites »',
+        };
+      },
     }),
     inclusion('inclusion.distance_mediation', 'Distance moyenne à un lieu de médiation numérique', 'km'),
     inclusion('inclusion.lieux_mediation_10000', 'Lieux de médiation numérique pour 10 000 habitants', 'lieux'),

@@ -210,3 +210,52 @@ export async function allHistoricCodes(q: Queryable): Promise<{ code_ancien: str
     )
   ).rows;
 }
+
+/** A page of the current communes of a région with their codes (open-data list), by code. */
+export async function communeRecords(q: Queryable, region: string, limit: number, offset: number) {
+  return (
+    await q.query<{
+      code: string;
+      nom: string;
+      departement: string;
+      region: string;
+      epci: string | null;
+      siren: string | null;
+      codes_postaux: string[];
+      population: number | null;
+    }>(
+      `SELECT code, nom, departement, region, epci, siren, codes_postaux, population FROM commune
+       WHERE region = $1 AND type = 'commune-actuelle' ORDER BY code LIMIT $2 OFFSET $3`,
+      [region, limit, offset],
+    )
+  ).rows;
+}
+
+/** SIREN of every current commune and EPCI, for files keyed by SIREN. */
+export async function collectiviteSirens(q: Queryable) {
+  return (
+    await q.query<{ siren: string; niveau: 'commune' | 'epci'; code: string }>(
+      `SELECT siren, 'commune' AS niveau, code FROM commune WHERE type = 'commune-actuelle' AND siren IS NOT NULL
+       UNION ALL SELECT code, 'epci', code FROM epci`,
+    )
+  ).rows;
+}
+
+/** Current communes of a région or département above a population, biggest first. */
+export async function communesAbove(q: Queryable, niveau: 'region' | 'departement', code: string, min: number) {
+  return (
+    await q.query<{ code: string; nom: string; siren: string | null; departement: string; population: number }>(
+      `SELECT code, nom, siren, departement, population FROM commune
+       WHERE ${communesOfSql(niveau)} AND population > $2 ORDER BY population DESC, code`,
+      [code, min],
+    )
+  ).rows;
+}
+
+export async function listDepartements(q: Queryable) {
+  return (
+    await q.query<{ code: string; nom: string; region: string }>(
+      'SELECT code, nom, region FROM departement ORDER BY code',
+    )
+  ).rows;
+}

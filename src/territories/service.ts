@@ -100,4 +100,12 @@ export const listRegions = (q: Queryable) => Q.listRegions(q);
  * Published for other modules: the SQL predicate selecting the current communes of a territory (`$1` = its code),
  * so a module can join its own commune-keyed table without knowing how territories are stored; and EPCI lists.
  */
-export { communesOfSql, epcisOf } from './queries.ts';
+export {
+  collectiviteSirens,
+  communeRecords,
+  communesAbove,
+  communesOfSql,
+  departementsOfRegion,
+  epcisOf,
+  listDepartements,
+} from './queries.ts';

@@ -93,6 +93,13 @@ const SEEDS: Record<string, () => Seed> = {
     name: 'aides.csv',
     options: { territoire: 'france' },
   }),
+  'opendata-collectivites': () => ({
+    bytes: firstLines(
+      shared('opendata-collectivites', 'odater-organisations-ouvrantes-2022-12-31-national.csv.gz'),
+      20,
+    ),
+    name: 'odater.csv',
+  }),
   'strategie-csv': () => ({
     bytes: Buffer.from(
       '\uFEFFstrategie;id;code;niveau;titre;porteur;statut;avancement;debut;fin;budget_prevu;budget_engage;budget_realise\r\nnormandie-2017;1;A1;axe;Doter le territoire;;en_cours;10;;;0;0;0\r\n',

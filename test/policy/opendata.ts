@@ -1,0 +1,21 @@
+import { ADMIN_ONLY, type Matrix } from './types.ts';
+
+/** Role matrix of the open-data module (issue 14): the register of processing activities, administrators only. */
+const traitementForm = (n: number) => ({
+  nom: `Comptes des contributeurs ${n}`,
+  finalite: 'Permettre aux agents de se connecter.',
+  base_legale: 'Mission d’intérêt public (article 6.1.e).',
+  categories_donnees: 'Adresse électronique, nom, rôle.',
+  categories_personnes: 'Agents des organisations membres.',
+  duree_conservation: 'Durée du compte.',
+  destinataires: 'Administrateurs.',
+  transferts: 'Aucun.',
+  mesures_securite: 'Empreintes argon2id.',
+});
+
+export const matrix: Matrix = {
+  'POST /donnees/registre/:code': {
+    expect: ADMIN_ONLY,
+    request: async (env) => ({ url: '/donnees/registre/comptes', form: traitementForm(env.seq()) }),
+  },
+};
