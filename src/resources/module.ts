@@ -3,6 +3,7 @@ import { registerActorsRoutes } from './actors-routes.ts';
 import { registerAgendaRoutes } from './agenda-routes.ts';
 import { aidesTerritoiresJob } from './aids-job.ts';
 import { registerResourcesApi } from './api.ts';
+import { registerLibraryRoutes } from './library-routes.ts';
 import { registerResourcesPages } from './routes.ts';
 import { resourcesTerritorySection } from './territory-section.ts';
 
@@ -15,6 +16,7 @@ export const resourcesModule: AppModule = {
     registerResourcesPages(app, ctx);
     registerActorsRoutes(app, ctx);
     registerAgendaRoutes(app, ctx);
+    registerLibraryRoutes(app, ctx);
     ctx.territorySections.push(resourcesTerritorySection(ctx));
   },
 };
