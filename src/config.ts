@@ -33,6 +33,9 @@ const ConfigSchema = z.object({
   IMPORT_DIR: z.string().min(1).optional(),
   /** Where uploads are kept; a directory every instance reads when several run. */
   UPLOAD_DIR: z.string().min(1).optional(),
+  /** Where the resource library keeps its files (named by SHA-256); a directory every instance reads. */
+  LIBRARY_DIR: z.string().min(1).optional(),
+  LIBRARY_MAX_MB: z.coerce.number().int().min(1).max(2048).default(20),
   /** Which proxies' X-Forwarded-For is believed: none by default (see trustProxyOption). */
   TRUST_PROXY: z.string().max(1000).optional(),
   /** Hosts and CIDR ranges an import may download from although they are internal (intranet source). */
@@ -65,6 +68,8 @@ export type Config = {
   cookieSecure: boolean;
   importDir: string | undefined;
   uploadDir: string;
+  libraryDir: string;
+  libraryMaxBytes: number;
   /** Fastify's trustProxy: false, a hop count, or a list of proxy addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   importAllowList: AllowList;
@@ -104,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: c.COOKIE_SECURE,
     importDir: c.IMPORT_DIR ? path.resolve(c.IMPORT_DIR) : undefined,
     uploadDir: path.resolve(c.UPLOAD_DIR ?? path.join(c.DATA_DIR, 'televersements')),
+    libraryDir: path.resolve(c.LIBRARY_DIR ?? path.join(c.DATA_DIR, 'bibliotheque')),
+    libraryMaxBytes: c.LIBRARY_MAX_MB * 1024 * 1024,
     ...extra,
     importInactivityMs: c.IMPORT_INACTIVITY_S * 1000,
     sourceRetention: { days: c.SOURCE_RETENTION_DAYS, perJob: c.SOURCE_RETENTION_PER_JOB },

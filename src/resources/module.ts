@@ -4,6 +4,7 @@ import { registerAgendaRoutes } from './agenda-routes.ts';
 import { aidesTerritoiresJob } from './aids-job.ts';
 import { registerResourcesApi } from './api.ts';
 import { resourcesDatasets } from './datasets.ts';
+import { registerLibraryRoutes } from './library-routes.ts';
 import { registerResourcesPages } from './routes.ts';
 import { resourcesTerritorySection } from './territory-section.ts';
 
@@ -17,6 +18,7 @@ export const resourcesModule: AppModule = {
     registerResourcesPages(app, ctx);
     registerActorsRoutes(app, ctx);
     registerAgendaRoutes(app, ctx);
+    registerLibraryRoutes(app, ctx);
     ctx.territorySections.push(resourcesTerritorySection(ctx));
   },
 };

@@ -9,9 +9,9 @@ import { sourcesBlock } from '../http/sources.ts';
 import { aideFilterOf } from './api.ts';
 import * as Q from './queries.ts';
 import { AidesQuerySchema, SearchPageQuerySchema } from './schema.ts';
-import { SEARCH_TYPES, searchFacets, searchResources } from './search.ts';
+import { searchFacets, searchResources } from './search.ts';
 import { territoryAndParents } from './service.ts';
-import { BENEFICIAIRES, TYPES_AIDE } from './vocab.ts';
+import { BENEFICIAIRES, SEARCH_TYPES, TYPES_AIDE } from './vocab.ts';
 
 export const CRUMB = { label: 'Ressources', href: '/ressources' };
 const PER_PAGE = 50;
@@ -68,6 +68,12 @@ export function registerResourcesPages(app: FastifyInstance, ctx: AppContext) {
         <div class="fr-col-12 fr-col-md-6"><div class="fr-card fr-enlarge-link"><div class="fr-card__body"><div class="fr-card__content">
           <h2 class="fr-card__title"><a href="/ressources/acteurs">Annuaire des acteurs</a></h2>
           <p class="fr-card__desc">${fmtInt(acteurs)} acteurs (collectivités, syndicats, opérateurs, associations, entreprises, tiers-lieux…) par thème et territoire.</p></div></div></div></div>
+        <div class="fr-col-12 fr-col-md-6"><div class="fr-card fr-enlarge-link"><div class="fr-card__body"><div class="fr-card__content">
+          <h2 class="fr-card__title"><a href="/ressources/bibliotheque">Bibliothèque</a></h2>
+          <p class="fr-card__desc">Guides, méthodes, modèles de CCTP, de CCAP et de conventions, études, avec leur licence et leurs versions.</p></div></div></div></div>
+        <div class="fr-col-12 fr-col-md-6"><div class="fr-card fr-enlarge-link"><div class="fr-card__body"><div class="fr-card__content">
+          <h2 class="fr-card__title"><a href="/ressources/agenda">Agenda et veille</a></h2>
+          <p class="fr-card__desc">Les événements du numérique en région (flux iCalendar) et les actualités suivies (flux Atom).</p></div></div></div></div>
       </div>
       <p class="fr-mt-4w">Pour les développeurs : <a href="/api/docs">API</a> <code>GET /api/v1/aides</code> et <code>GET /api/v1/ressources/recherche?q=…</code>.</p>`,
     });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PageNumberSchema } from '../http/pagination.ts';
 import { CsrfField, IsoDate, optText, text } from '../http/schemas.ts';
-import { BENEFICIAIRES, TYPES_AIDE } from './vocab.ts';
+import { BENEFICIAIRES, GENRES_RESSOURCE, LICENCES_RESSOURCE, SEARCH_TYPES, TYPES_AIDE } from './vocab.ts';
 
 const empty = (v: unknown) => (v === '' ? undefined : v);
 const opt = <T extends z.ZodType>(s: T) => z.preprocess(empty, s.optional());
@@ -14,6 +14,9 @@ const CODE = z
   .trim()
   .max(12)
   .regex(/^[0-9A-Za-z]+$/, 'code INSEE ou SIREN attendu');
+
+const searchKeys = Object.keys(SEARCH_TYPES) as [keyof typeof SEARCH_TYPES, ...(keyof typeof SEARCH_TYPES)[]];
+const SearchType = z.enum(searchKeys, { error: `type attendu : ${searchKeys.join(', ')}` });
 
 const beneficiaireKeys = Object.keys(BENEFICIAIRES) as [keyof typeof BENEFICIAIRES, ...(keyof typeof BENEFICIAIRES)[]];
 const typeKeys = Object.keys(TYPES_AIDE) as [keyof typeof TYPES_AIDE, ...(keyof typeof TYPES_AIDE)[]];
@@ -46,11 +49,7 @@ export const AidesAnswerSchema = z.object({ total: z.number(), items: z.array(Ai
 export const SearchQuerySchema = z
   .object({
     q: text(200, 1, 'saisissez au moins un mot'),
-    type: opt(
-      z.enum(['aide', 'acteur', 'evenement', 'actualite'], {
-        error: 'type attendu : aide, acteur, evenement ou actualite',
-      }),
-    ),
+    type: opt(SearchType),
     theme: opt(text(60)),
     niveau: opt(NIVEAU),
     code: opt(CODE),
@@ -60,11 +59,7 @@ export const SearchQuerySchema = z
 
 export const SearchPageQuerySchema = z.object({
   q: opt(text(200)),
-  type: opt(
-    z.enum(['aide', 'acteur', 'evenement', 'actualite'], {
-      error: 'type attendu : aide, acteur, evenement ou actualite',
-    }),
-  ),
+  type: opt(SearchType),
   theme: opt(text(60)),
   niveau: opt(NIVEAU),
   code: opt(CODE),
@@ -283,3 +278,42 @@ export const ActualiteFormSchema = z.object({
 
 export const AgendaQuerySchema = z.object({ theme: opt(text(60)), page: PageNumberSchema });
 export const NewsQuerySchema = z.object({ etiquette: opt(text(60)), page: PageNumberSchema });
+
+const genreKeys = Object.keys(GENRES_RESSOURCE) as [
+  keyof typeof GENRES_RESSOURCE,
+  ...(keyof typeof GENRES_RESSOURCE)[],
+];
+const licenceKeys = Object.keys(LICENCES_RESSOURCE) as [
+  keyof typeof LICENCES_RESSOURCE,
+  ...(keyof typeof LICENCES_RESSOURCE)[],
+];
+
+/** The fields of a library resource (sent with its first file, or alone to edit it). */
+export const LibraryFormSchema = z.object({
+  ...CsrfField,
+  titre: text(300, 2, 'titre requis'),
+  genre: z.enum(genreKeys, { error: 'type de document inconnu' }),
+  licence: z.enum(licenceKeys, { error: 'licence inconnue' }),
+  auteurs: optText(500).transform((v) => v ?? ''),
+  description: optText(10_000).transform((v) => v ?? ''),
+  themes: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
+  note: optText(1000).transform((v) => v ?? ''),
+  organisationId: z.string().optional(),
+});
+export const VersionFormSchema = z.object({ ...CsrfField, note: optText(1000).transform((v) => v ?? '') });
+export const LibraryQuerySchema = z.object({
+  genre: opt(z.enum(genreKeys, { error: 'type de document inconnu' })),
+  theme: opt(text(60)),
+  page: PageNumberSchema,
+});
+export const VersionParams = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31),
+  numero: z.coerce.number().int().positive().max(100_000),
+});

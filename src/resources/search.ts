@@ -90,13 +90,6 @@ export async function indexDoc(
   });
 }
 
-export const SEARCH_TYPES = {
-  aide: 'Aide financière',
-  acteur: 'Acteur',
-  evenement: 'Événement',
-  actualite: 'Actualité',
-} as const;
-
 type SearchItem = { type: string; id: number; titre: string; extrait: string; url: string };
 
 export async function searchResources(

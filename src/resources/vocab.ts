@@ -55,3 +55,34 @@ export function typeOf(label: string): TypeAide {
 }
 
 export const uniq = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
+
+/** Kinds of documents in the resource library (SCORAN BFC §9.5: project engineering, templates, studies). */
+export const GENRES_RESSOURCE = {
+  guide: 'Guide',
+  methode: 'Méthode',
+  cctp: 'Modèle de CCTP',
+  ccap: 'Modèle de CCAP',
+  convention: 'Modèle de convention',
+  etude: 'Étude',
+  autre: 'Autre document',
+} as const;
+
+/** Licences a contributor may choose; the page shows the chosen one beside every download. */
+export const LICENCES_RESSOURCE = {
+  'lo-2.0': {
+    libelle: 'Licence Ouverte 2.0 (Etalab)',
+    url: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/',
+  },
+  'cc-by-4.0': { libelle: 'CC BY 4.0', url: 'https://creativecommons.org/licenses/by/4.0/deed.fr' },
+  'cc-by-sa-4.0': { libelle: 'CC BY-SA 4.0', url: 'https://creativecommons.org/licenses/by-sa/4.0/deed.fr' },
+  'tous-droits-reserves': { libelle: 'Tous droits réservés', url: null },
+} as const;
+
+/** What the shared search finds, with the label of each kind of result. */
+export const SEARCH_TYPES = {
+  aide: 'Aide financière',
+  acteur: 'Acteur',
+  evenement: 'Événement',
+  actualite: 'Actualité',
+  ressource: 'Ressource de la bibliothèque',
+} as const;

@@ -1,5 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import { setOwner } from '../../src/accounts/ownership.ts';
+import { insertLibrary, insertVersion } from '../../src/resources/library-queries.ts';
 import { insertActeur, insertActualite, insertEvenement } from '../../src/resources/queries.ts';
+import { shared } from '../helpers.ts';
 import { CREATE, type Env, type Matrix, OWNED } from './types.ts';
 
 /** Role matrix of the resources space (issue 13): the directory of actors. */
@@ -28,6 +34,38 @@ async function acteurOfA(env: Env): Promise<number> {
     contact_public: null,
   });
   await setOwner(env.db, 'acteur', id, env.orgA);
+  return id;
+}
+
+/** A real PDF (ARCEP's documentation of Ma connexion internet), unpacked once for the library routes. */
+let pdfPath = '';
+function realPdf(): string {
+  if (pdfPath) return pdfPath;
+  pdfPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pan-matrice-')), 'doc-mci.pdf');
+  const gz = shared('arcep-fixe', 'ma-connexion-internet-doc', 'doc-maconnexioninternet-v2022t4.pdf.gz');
+  fs.writeFileSync(pdfPath, zlib.gunzipSync(fs.readFileSync(gz)));
+  return pdfPath;
+}
+
+async function ressourceOfA(env: Env): Promise<number> {
+  const id = await insertLibrary(env.db, {
+    titre: `Guide ${env.seq()}`,
+    genre: 'guide',
+    licence: 'lo-2.0',
+    auteurs: '',
+    description: '',
+    themes: [],
+  });
+  await insertVersion(env.db, {
+    ressource_id: id,
+    nom_fichier: 'guide.pdf',
+    type_contenu: 'application/pdf',
+    taille: 10,
+    sha256: '0'.repeat(64),
+    note: '',
+    auteur: 'test',
+  });
+  await setOwner(env.db, 'ressource', id, env.orgA);
   return id;
 }
 
@@ -76,6 +114,30 @@ async function newsOfA(env: Env): Promise<number> {
 }
 
 export const matrix: Matrix = {
+  'POST /ressources/bibliotheque': {
+    expect: CREATE,
+    request: async (env) => ({
+      url: '/ressources/bibliotheque',
+      multipart: {
+        fields: {
+          titre: `Guide ${env.seq()}`,
+          genre: 'guide',
+          licence: 'lo-2.0',
+          auteurs: '',
+          description: '',
+          note: '',
+        },
+        file: { name: 'guide.pdf', path: realPdf() },
+      },
+    }),
+  },
+  'POST /ressources/bibliotheque/:id/versions': {
+    expect: OWNED,
+    request: async (env) => ({
+      url: `/ressources/bibliotheque/${await ressourceOfA(env)}/versions`,
+      multipart: { fields: { note: 'mise à jour' }, file: { name: 'guide-v2.pdf', path: realPdf() } },
+    }),
+  },
   'POST /ressources/agenda': {
     expect: CREATE,
     request: async (env) => ({ url: '/ressources/agenda', form: eventForm(env) }),
