@@ -214,7 +214,13 @@ export const ITEMS: Item[] = [
   {
     file: 'opendata-collectivites/odater-organisations-ouvrantes-2022-12-31-national.csv.gz',
     sha256: '14581e9770d9bb39bbc6610b0c789c5e2f3690a97d74fabb04e9b1f95d2d4457',
-    urls: [gh('dataforgoodfr/13_eclaireur_public', '0095ba71edc4cab41eea5ac8b679bef64ff559e2', 'back/scripts/datasets/odf.csv')],
+    urls: [
+      gh(
+        'dataforgoodfr/13_eclaireur_public',
+        '0095ba71edc4cab41eea5ac8b679bef64ff559e2',
+        'back/scripts/datasets/odf.csv',
+      ),
+    ],
   },
   // §8 — addresses (unmodified; the Paris BAN file was published gzip-compressed).
   {
