@@ -6,11 +6,6 @@ import { NAV } from '../http/layout.ts';
 /** Modules announced in the navigation but not delivered yet: an honest page, not a dead link. */
 export const COMING_SOON: { href: string; title: string; what: string }[] = [
   {
-    href: '/inclusion',
-    title: 'Inclusion numérique',
-    what: 'la carte des lieux de médiation numérique, des tiers-lieux et des France Services, les indicateurs d’accessibilité (distance au lieu le plus proche, lieux par habitant) et le parcours de labellisation des tiers-lieux',
-  },
-  {
     href: '/donnees',
     title: 'Données ouvertes',
     what: 'le catalogue des jeux de données publiés par la plateforme, avec leur API et leur licence',

@@ -1,0 +1,288 @@
+import type { Queryable } from '../db/db.ts';
+import { insertJson } from '../db/db.ts';
+import type { Niveau } from '../territories/schema.ts';
+import { communesOfSql } from '../territories/service.ts';
+import type { PlaceInput } from './parse.ts';
+
+type ContributionPoint = {
+  source: string;
+  source_id: string;
+  lieu_id: number;
+  nom_norm: string;
+  siret: string | null;
+  lon: number;
+  lat: number;
+};
+
+/** The place of each record of a source, before a re-import replaces them. */
+export async function contributionsOfSource(q: Queryable, source: string) {
+  return (
+    await q.query<{ source_id: string; lieu_id: number }>(
+      'SELECT source_id, lieu_id FROM inclusion_contribution WHERE source = $1',
+      [source],
+    )
+  ).rows;
+}
+
+export async function deleteContributionsOfSource(q: Queryable, source: string) {
+  await q.query('DELETE FROM inclusion_contribution WHERE source = $1', [source]);
+}
+
+/** What the merge compares a new record with: every stored contribution (of the other sources). */
+export async function allContributionPoints(q: Queryable): Promise<ContributionPoint[]> {
+  return (
+    await q.query<ContributionPoint>(
+      'SELECT source, source_id, lieu_id, nom_norm, siret, lon, lat FROM inclusion_contribution',
+    )
+  ).rows;
+}
+
+/** Of these places, those that no contribution holds any more. */
+export async function placesWithoutContribution(q: Queryable, ids: number[]): Promise<number[]> {
+  return (
+    await q.query<{ id: number }>(
+      `SELECT l.id FROM inclusion_lieu l WHERE l.id = ANY($1::bigint[])
+       AND NOT EXISTS (SELECT 1 FROM inclusion_contribution c WHERE c.lieu_id = l.id)`,
+      [ids],
+    )
+  ).rows.map((r) => r.id);
+}
+
+export async function deletePlaces(q: Queryable, ids: number[]) {
+  if (ids.length) await q.query('DELETE FROM inclusion_lieu WHERE id = ANY($1::bigint[])', [ids]);
+}
+
+/** New place ids, reserved before the rows are written (contributions refer to them). */
+export async function newPlaceIds(q: Queryable, n: number): Promise<number[]> {
+  if (!n) return [];
+  return (
+    await q.query<{ id: number }>(
+      "SELECT nextval(pg_get_serial_sequence('inclusion_lieu', 'id'))::bigint AS id FROM generate_series(1, $1)",
+      [n],
+    )
+  ).rows.map((r) => r.id);
+}
+
+export async function insertPlaceStubs(q: Queryable, ids: number[]) {
+  await insertJson(
+    q,
+    'inclusion_lieu',
+    { id: 'bigint', nom: 'text', nom_norm: 'text', lon: 'float8', lat: 'float8' },
+    ids.map((id) => ({ id, nom: '', nom_norm: '', lon: 0, lat: 0 })),
+  );
+}
+
+type ContributionRow = {
+  source: string;
+  source_id: string;
+  lieu_id: number;
+  job: string;
+  fichier: string;
+  format: string;
+  date_maj: string | null;
+  licence: string;
+  run_id: number;
+  nom_norm: string;
+  siret: string | null;
+  lon: number;
+  lat: number;
+  donnees: PlaceInput;
+};
+
+export async function insertContributions(q: Queryable, rows: ContributionRow[]) {
+  await insertJson(
+    q,
+    'inclusion_contribution',
+    {
+      source: 'text',
+      source_id: 'text',
+      lieu_id: 'bigint',
+      job: 'text',
+      fichier: 'text',
+      format: 'text',
+      date_maj: 'date',
+      licence: 'text',
+      run_id: 'bigint',
+      nom_norm: 'text',
+      siret: 'text',
+      lon: 'float8',
+      lat: 'float8',
+      donnees: 'jsonb',
+    },
+    rows,
+    { chunk: 1000 },
+  );
+}
+
+export type StoredContribution = {
+  source: string;
+  source_id: string;
+  lieu_id: number;
+  job: string;
+  fichier: string;
+  format: string;
+  date_maj: string | null;
+  licence: string;
+  importe_le: Date;
+  donnees: PlaceInput;
+};
+
+const CONTRIB_COLS = `source, source_id, lieu_id, job, fichier, format, to_char(date_maj, 'YYYY-MM-DD') AS date_maj,
+  licence, importe_le, donnees`;
+
+export async function contributionsOfPlaces(q: Queryable, ids: number[]): Promise<StoredContribution[]> {
+  return (
+    await q.query<StoredContribution>(
+      `SELECT ${CONTRIB_COLS} FROM inclusion_contribution WHERE lieu_id = ANY($1::bigint[])
+       ORDER BY lieu_id, date_maj DESC NULLS LAST, source, source_id`,
+      [ids],
+    )
+  ).rows;
+}
+
+export type PlaceFields = {
+  id: number;
+  nom: string;
+  nom_norm: string;
+  categories: string[];
+  services: string[];
+  siret: string | null;
+  code_insee: string | null;
+  commune: string | null;
+  code_postal: string | null;
+  adresse: string | null;
+  lon: number;
+  lat: number;
+  precision: 'adresse' | 'commune';
+  telephone: string | null;
+  courriel: string | null;
+  site_web: string | null;
+  horaires: string | null;
+  itinerant: boolean;
+  label_tiers_lieu: boolean;
+  date_maj: string | null;
+  recherche: string;
+};
+
+/** Writes the merged fields of places (recomputed from their contributions). */
+export async function updatePlaces(q: Queryable, rows: PlaceFields[]) {
+  const cols: Record<string, string> = {
+    id: 'bigint',
+    nom: 'text',
+    nom_norm: 'text',
+    categories: 'text[]',
+    services: 'text[]',
+    siret: 'text',
+    code_insee: 'text',
+    commune: 'text',
+    code_postal: 'text',
+    adresse: 'text',
+    lon: 'float8',
+    lat: 'float8',
+    precision: 'text',
+    telephone: 'text',
+    courriel: 'text',
+    site_web: 'text',
+    horaires: 'text',
+    itinerant: 'boolean',
+    label_tiers_lieu: 'boolean',
+    date_maj: 'date',
+    recherche: 'text',
+  };
+  const names = Object.keys(cols).filter((c) => c !== 'id');
+  const defs = Object.entries(cols)
+    .map(([n, t]) => `${n} ${t === 'text[]' ? 'json' : t}`)
+    .join(', ');
+  const set = names
+    .map((n) => (cols[n] === 'text[]' ? `${n} = ARRAY(SELECT json_array_elements_text(r.${n}))` : `${n} = r.${n}`))
+    .join(', ');
+  for (let i = 0; i < rows.length; i += 1000)
+    await q.query(
+      `UPDATE inclusion_lieu l SET ${set} FROM json_to_recordset($1::json) AS r(${defs}) WHERE l.id = r.id`,
+      [JSON.stringify(rows.slice(i, i + 1000))],
+    );
+}
+
+export type PlaceFilter = {
+  niveau?: Niveau | undefined;
+  code?: string | undefined;
+  categorie?: string | undefined;
+  /** Folded text (normalizeName). */
+  q?: string | undefined;
+};
+
+function whereOf(f: PlaceFilter): { where: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const conds: string[] = [];
+  if (f.niveau && f.code) {
+    params.push(f.code);
+    // communesOfSql uses $1: the territory's code is the first parameter.
+    conds.push(`l.code_insee IN (SELECT c.code FROM commune c WHERE ${communesOfSql(f.niveau, 'c')})`);
+  }
+  if (f.categorie) {
+    params.push(f.categorie);
+    conds.push(`$${params.length} = ANY(l.categories)`);
+  }
+  if (f.q) {
+    params.push(`%${f.q.replace(/[%_\\]/g, '\\$&')}%`);
+    conds.push(`l.recherche LIKE $${params.length}`);
+  }
+  return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
+}
+
+export type PlaceRow = PlaceFields & { sources: { source: string; id: string; date_maj: string | null }[] };
+
+const PLACE_COLS = `l.id, l.nom, l.categories, l.services, l.siret, l.code_insee, l.commune, l.code_postal, l.adresse,
+  l.lon, l.lat, l.precision, l.telephone, l.courriel, l.site_web, l.horaires, l.itinerant, l.label_tiers_lieu,
+  to_char(l.date_maj, 'YYYY-MM-DD') AS date_maj,
+  (SELECT coalesce(json_agg(json_build_object('source', c.source, 'id', c.source_id,
+     'date_maj', to_char(c.date_maj, 'YYYY-MM-DD')) ORDER BY c.source, c.source_id), '[]'::json)
+   FROM inclusion_contribution c WHERE c.lieu_id = l.id) AS sources`;
+
+export async function listPlaces(q: Queryable, f: PlaceFilter, limit: number, offset: number) {
+  const { where, params } = whereOf(f);
+  const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM inclusion_lieu l ${where}`, params);
+  const items = await q.query<PlaceRow>(
+    `SELECT ${PLACE_COLS} FROM inclusion_lieu l ${where}
+     ORDER BY l.commune NULLS LAST, l.nom_norm, l.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, limit, offset],
+  );
+  return { total: total.rows[0]?.n ?? 0, items: items.rows };
+}
+
+export async function placeById(q: Queryable, id: number) {
+  return (await q.query<PlaceRow>(`SELECT ${PLACE_COLS} FROM inclusion_lieu l WHERE l.id = $1`, [id])).rows[0];
+}
+
+/** Places per category in a territory (a place of several categories counts in each). */
+export async function categoryCounts(q: Queryable, f: PlaceFilter) {
+  const { where, params } = whereOf(f);
+  return (
+    await q.query<{ categorie: string; n: number }>(
+      `SELECT cat AS categorie, count(*)::int AS n FROM inclusion_lieu l CROSS JOIN LATERAL unnest(l.categories) AS cat
+       ${where} GROUP BY cat ORDER BY cat`,
+      params,
+    )
+  ).rows;
+}
+
+/** The files behind the places shown: one row per source and file, for the sources block. */
+export async function sourceFiles(q: Queryable) {
+  return (
+    await q.query<{
+      source: string;
+      fichier: string;
+      format: string;
+      licence: string;
+      n: number;
+      date_min: string | null;
+      date_max: string | null;
+      importe_le: Date;
+    }>(
+      `SELECT source, fichier, format, licence, count(*)::int AS n,
+              to_char(min(date_maj), 'YYYY-MM-DD') AS date_min, to_char(max(date_maj), 'YYYY-MM-DD') AS date_max,
+              max(importe_le) AS importe_le
+       FROM inclusion_contribution GROUP BY source, fichier, format, licence ORDER BY source, fichier`,
+    )
+  ).rows;
+}
