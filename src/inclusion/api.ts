@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
 import { ErrorSchema } from '../territories/api.ts';
+import { TerritoryParamsSchema } from '../territories/schema.ts';
 import { getTerritory } from '../territories/service.ts';
 import { normalizeName } from '../text/normalize.ts';
 import * as Q from './queries.ts';
-import { PlacesOrGeoJsonSchema, PlacesQuerySchema } from './schema.ts';
+import { AccessibilityAnswerSchema, PlacesOrGeoJsonSchema, PlacesQuerySchema } from './schema.ts';
 
 type Filters = { niveau?: Q.PlaceFilter['niveau']; code?: string | undefined; categorie?: string; q?: string };
 
@@ -78,4 +80,55 @@ export function registerInclusionApi(app: FastifyInstance, ctx: AppContext) {
         return { total: res.total, items: res.items.map(placeItem) };
       },
     );
+
+  r.get(
+    '/api/v1/inclusion/accessibilite/:niveau/:code',
+    {
+      schema: {
+        tags: ['inclusion'],
+        summary: 'Indicateurs d’accessibilité des lieux d’inclusion numérique d’un territoire',
+        description:
+          'Calculés par l’import « accessibilite » pour les communes, EPCI et départements de la région de l’instance et pour la région. Par catégorie (tous, mediation, france-services, aidants-connect, tiers-lieu) : nombre de lieux situés dans le territoire, lieux pour 10 000 habitants, distance à vol d’oiseau (km) de là où vivent les habitants au lieu le plus proche de cette catégorie, où qu’il soit (moyenne et médiane pondérées par la population), part de la population à plus de 5, 10 et 20 km (rapportée à la population des communes calculées). `methode` dit comment les habitants sont placés ; `plus_proches` (communes) donne le lieu le plus proche de chaque catégorie depuis le point de référence de la commune.',
+        params: TerritoryParamsSchema,
+        response: { 200: AccessibilityAnswerSchema, 404: ErrorSchema },
+      },
+    },
+    async (req) => {
+      const t = await getTerritory(ctx.db, req.params.niveau, req.params.code);
+      return accessibilityAnswer(ctx, t.niveau, t.code);
+    },
+  );
+}
+
+/** The stored indicators of a territory in the contract's shape; 404 when they were never computed for it. */
+export async function accessibilityAnswer(ctx: AppContext, niveau: Q.PlaceFilter['niveau'] & string, code: string) {
+  const a = await Q.accessibilityOf(ctx.db, niveau, code);
+  if (!a)
+    throw new AppError(
+      'INTROUVABLE',
+      `no accessibility ${niveau} ${code}`,
+      'Les indicateurs d’accessibilité de ce territoire n’ont pas été calculés (import « accessibilite », relancé après chaque import de lieux ; seule la région de l’instance est calculée).',
+    );
+  return {
+    niveau: a.niveau as 'commune',
+    code: a.code,
+    population: a.population,
+    methode: a.methode as 'adresses',
+    methode_detail: {
+      population_calculee: a.population_calculee,
+      communes_adresses: a.communes_adresses,
+      communes_contour: a.communes_contour,
+      communes_non_calculees: a.communes_non_calculees,
+      points: a.points,
+    },
+    calcule_le: new Date(a.calcule_le).toISOString(),
+    indicateurs: Object.fromEntries(a.indicators.map(({ niveau: _n, code: _c, categorie, ...v }) => [categorie, v])),
+    ...(niveau === 'commune'
+      ? {
+          plus_proches: Object.fromEntries(
+            a.nearest.map((p) => [p.categorie, { id: p.lieu_id, nom: p.nom, distance_km: p.distance_km }]),
+          ),
+        }
+      : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { computeAccessibility } from './accessibility.ts';
 import { haversineKm, pointInside } from './geometry.ts';
 import { matcher } from './merge.ts';
 import { detectLayout, siretOf } from './parse.ts';
@@ -72,4 +73,35 @@ test('merge rule: SIRET within 200 m first, then same name within 100 m, nearest
   assert.deepEqual(match({ ...base, nom_norm: 'mairie', siret: null }), [3, 1]);
   assert.deepEqual(match({ ...base, nom_norm: 'rien', siret: null }), []);
   assert.ok(Math.abs(haversineKm(5, 47, at(5, 47, 150).lon, 47) - 0.15) < 0.001);
+});
+
+test('accessibility: a commune with neither addresses nor outline is listed, not computed, not dropped', () => {
+  const places = [{ id: 1, nom: 'A', lon: 5, lat: 47, categories: ['mediation'], code_insee: '00001' }];
+  const base = { epci: 'E', departement: 'D', region: 'R', reference: null };
+  const { territories } = computeAccessibility(
+    [
+      { ...base, code: '00001', population: 100, methode: 'point-contour', points: Float64Array.of(5, 47.1) },
+      { ...base, code: '00002', population: 300, methode: 'adresses', points: Float64Array.of(5, 47.2, 5, 47.3) },
+      { ...base, code: '00003', population: 50, methode: 'non-calcule', points: new Float64Array(0) },
+    ],
+    places,
+  );
+  const e = territories.find((t) => t.niveau === 'epci')!;
+  assert.equal(e.methode, 'mixte');
+  assert.equal(e.population, 450);
+  assert.equal(e.population_calculee, 400);
+  assert.equal(e.communes_non_calculees, 1);
+  const d1 = haversineKm(5, 47, 5, 47.1);
+  const d2 = haversineKm(5, 47, 5, 47.2);
+  const d3 = haversineKm(5, 47, 5, 47.3);
+  const mean = (100 * d1 + 150 * d2 + 150 * d3) / 400;
+  assert.ok(Math.abs(e.indicateurs.tous!.distance_moyenne_km! - mean) < 1e-4);
+  // Weighted median: 100 at d1, 150 at d2 (cumulated 250 ≥ 200).
+  assert.ok(Math.abs(e.indicateurs.tous!.distance_mediane_km! - d2) < 1e-4);
+  assert.ok(Math.abs(e.indicateurs.tous!.part_population_plus_20km! - 300 / 400) < 1e-9);
+  assert.equal(e.indicateurs['france-services']!.distance_moyenne_km, null);
+  const c3 = territories.find((t) => t.code === '00003')!;
+  assert.equal(c3.methode, 'non-calcule');
+  assert.equal(c3.indicateurs.tous!.distance_moyenne_km, null);
+  assert.equal(c3.indicateurs.tous!.lieux_pour_10000_hab, 0);
 });

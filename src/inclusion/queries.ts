@@ -2,6 +2,7 @@ import type { Queryable } from '../db/db.ts';
 import { insertJson } from '../db/db.ts';
 import type { Niveau } from '../territories/schema.ts';
 import { communesOfSql } from '../territories/service.ts';
+import type { NearestResult, TerritoryResult } from './accessibility.ts';
 import type { PlaceInput } from './parse.ts';
 
 type ContributionPoint = {
@@ -285,4 +286,108 @@ export async function sourceFiles(q: Queryable) {
        FROM inclusion_contribution GROUP BY source, fichier, format, licence ORDER BY source, fichier`,
     )
   ).rows;
+}
+
+/** Every place with what the accessibility computation needs. */
+export async function allPlacePoints(q: Queryable) {
+  return (
+    await q.query<{
+      id: number;
+      nom: string;
+      lon: number;
+      lat: number;
+      categories: string[];
+      code_insee: string | null;
+    }>('SELECT id, nom, lon, lat, categories, code_insee FROM inclusion_lieu ORDER BY id')
+  ).rows;
+}
+
+export type AccessRow = Omit<TerritoryResult, 'indicateurs'> & { calcule_le: string; run_id: number };
+type IndicatorRow = { niveau: string; code: string; categorie: string } & NonNullable<
+  TerritoryResult['indicateurs']['tous']
+>;
+
+/** Replaces every stored indicator by a new computation (in the caller's transaction). */
+export async function replaceAccessibility(
+  q: Queryable,
+  territories: AccessRow[],
+  indicators: IndicatorRow[],
+  nearest: NearestResult[],
+) {
+  await q.query('DELETE FROM inclusion_accessibilite_indicateur');
+  await q.query('DELETE FROM inclusion_accessibilite');
+  await q.query('DELETE FROM inclusion_plus_proche');
+  await insertJson(
+    q,
+    'inclusion_accessibilite',
+    {
+      niveau: 'text',
+      code: 'text',
+      population: 'bigint',
+      population_calculee: 'bigint',
+      methode: 'text',
+      communes_adresses: 'int',
+      communes_contour: 'int',
+      communes_non_calculees: 'int',
+      points: 'int',
+      calcule_le: 'timestamptz',
+      run_id: 'bigint',
+    },
+    territories.map((t) => ({
+      ...t,
+      population: Math.round(t.population),
+      population_calculee: Math.round(t.population_calculee),
+    })),
+  );
+  await insertJson(
+    q,
+    'inclusion_accessibilite_indicateur',
+    {
+      niveau: 'text',
+      code: 'text',
+      categorie: 'text',
+      lieux: 'int',
+      lieux_pour_10000_hab: 'float8',
+      distance_moyenne_km: 'float8',
+      distance_mediane_km: 'float8',
+      part_population_plus_5km: 'float8',
+      part_population_plus_10km: 'float8',
+      part_population_plus_20km: 'float8',
+    },
+    indicators,
+  );
+  await insertJson(
+    q,
+    'inclusion_plus_proche',
+    { code: 'text', categorie: 'text', lieu_id: 'bigint', nom: 'text', distance_km: 'float8' },
+    nearest,
+  );
+}
+
+export async function accessibilityOf(q: Queryable, niveau: string, code: string) {
+  const t = (
+    await q.query<AccessRow>(
+      `SELECT niveau, code, population, population_calculee, methode, communes_adresses, communes_contour,
+              communes_non_calculees, points, calcule_le, run_id
+       FROM inclusion_accessibilite WHERE niveau = $1 AND code = $2`,
+      [niveau, code],
+    )
+  ).rows[0];
+  if (!t) return undefined;
+  const indicators = (
+    await q.query<IndicatorRow>(
+      'SELECT * FROM inclusion_accessibilite_indicateur WHERE niveau = $1 AND code = $2 ORDER BY categorie',
+      [niveau, code],
+    )
+  ).rows;
+  const nearest =
+    niveau === 'commune'
+      ? (
+          await q.query<NearestResult>(
+            'SELECT code, categorie, lieu_id, nom, distance_km FROM inclusion_plus_proche WHERE code = $1 ORDER BY categorie',
+            [code],
+          )
+        ).rows
+      : [];
+  return { ...t, indicators, nearest };
 }

@@ -68,3 +68,33 @@ const FeatureCollectionSchema = z
   })
   .describe('GeoJSON FeatureCollection (WGS84), un point par lieu');
 export const PlacesOrGeoJsonSchema = z.union([PlacesAnswerSchema, FeatureCollectionSchema]);
+
+const IndicatorSchema = z.object({
+  lieux: z.number(),
+  lieux_pour_10000_hab: z.number().nullable(),
+  distance_moyenne_km: z.number().nullable(),
+  distance_mediane_km: z.number().nullable(),
+  part_population_plus_5km: z.number().nullable(),
+  part_population_plus_10km: z.number().nullable(),
+  part_population_plus_20km: z.number().nullable(),
+});
+export const AccessibilityAnswerSchema = z.object({
+  niveau: z.enum(['region', 'departement', 'epci', 'commune']),
+  code: z.string(),
+  population: z.number(),
+  methode: z
+    .enum(['adresses', 'point-contour', 'mixte', 'non-calcule'])
+    .describe(
+      'adresses : population de chaque commune répartie également sur ses points adresse ; point-contour : population de la commune en un point intérieur à son contour ; mixte : les deux selon les communes ; non-calcule : ni adresses ni contour',
+    ),
+  methode_detail: z.object({
+    population_calculee: z.number(),
+    communes_adresses: z.number(),
+    communes_contour: z.number(),
+    communes_non_calculees: z.number(),
+    points: z.number(),
+  }),
+  calcule_le: z.string(),
+  indicateurs: z.record(z.string(), IndicatorSchema),
+  plus_proches: z.record(z.string(), z.object({ id: z.number(), nom: z.string(), distance_km: z.number() })).optional(),
+});

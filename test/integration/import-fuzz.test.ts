@@ -87,6 +87,10 @@ const SEEDS: Record<string, () => Seed> = {
     name: 'aides.csv',
     options: { territoire: 'france' },
   }),
+  accessibilite: () => ({
+    bytes: fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'src', 'inclusion', 'accessibilite.json')),
+    name: 'accessibilite.json',
+  }),
   'france-services': () => ({
     bytes: firstLines(shared('france-services', 'liste-france-services-20240801-bfc-normandie.csv.gz'), 30),
     name: 'liste-fs-20240801.csv',

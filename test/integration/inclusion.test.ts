@@ -238,7 +238,10 @@ for (const backend of backends()) {
       const openapi = (await get('/api/openapi.json')).json();
       for (const u of ['/api/v1/inclusion/lieux', '/api/v1/inclusion/lieux.geojson']) {
         const op = openapi.paths[u].get;
-        assert.ok(op.parameters.some((x: { name: string }) => x.name === 'categorie'), u);
+        assert.ok(
+          op.parameters.some((x: { name: string }) => x.name === 'categorie'),
+          u,
+        );
         assert.ok(JSON.stringify(op.responses['200']).includes('label_tiers_lieu'), u);
       }
       const gj = (await get('/inclusion/export.geojson?niveau=departement&code=21')).json();
