@@ -15,7 +15,7 @@ import { pointInside } from './geometry.ts';
 import * as Q from './queries.ts';
 
 /** The parameters shipped with the module (used when no file is given). */
-export const DEFAULT_PARAMETERS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'accessibilite.json');
+const DEFAULT_PARAMETERS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'accessibilite.json');
 
 const ParametersSchema = z
   .object({

@@ -8,7 +8,7 @@ import { NearestIndex } from './nearest.ts';
 
 export const INDICATOR_CATEGORIES = ['tous', 'mediation', 'france-services', 'aidants-connect', 'tiers-lieu'] as const;
 export type IndicatorCategory = (typeof INDICATOR_CATEGORIES)[number];
-export const THRESHOLDS_KM = [5, 10, 20] as const;
+const THRESHOLDS_KM = [5, 10, 20] as const;
 
 export type Methode = 'adresses' | 'point-contour' | 'non-calcule';
 
@@ -27,7 +27,7 @@ export type CommuneDemand = {
   reference: { lon: number; lat: number } | null;
 };
 
-export type Place = {
+type Place = {
   id: number;
   nom: string;
   lon: number;

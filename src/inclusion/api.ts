@@ -101,7 +101,7 @@ export function registerInclusionApi(app: FastifyInstance, ctx: AppContext) {
 }
 
 /** The stored indicators of a territory in the contract's shape; 404 when they were never computed for it. */
-export async function accessibilityAnswer(ctx: AppContext, niveau: Q.PlaceFilter['niveau'] & string, code: string) {
+async function accessibilityAnswer(ctx: AppContext, niveau: Q.PlaceFilter['niveau'] & string, code: string) {
   const a = await Q.accessibilityOf(ctx.db, niveau, code);
   if (!a)
     throw new AppError(

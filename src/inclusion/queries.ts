@@ -302,7 +302,7 @@ export async function allPlacePoints(q: Queryable) {
   ).rows;
 }
 
-export type AccessRow = Omit<TerritoryResult, 'indicateurs'> & { calcule_le: string; run_id: number };
+type AccessRow = Omit<TerritoryResult, 'indicateurs'> & { calcule_le: string; run_id: number };
 type IndicatorRow = { niveau: string; code: string; categorie: string } & NonNullable<
   TerritoryResult['indicateurs']['tous']
 >;
