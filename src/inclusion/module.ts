@@ -1,6 +1,7 @@
 import type { AppModule } from '../context.ts';
 import { accessibiliteJob } from './accessibility-job.ts';
 import { registerInclusionApi } from './api.ts';
+import { ifnJob } from './ifn-job.ts';
 import { franceServicesJob, lieuxMediationJob } from './jobs.ts';
 import { registerInclusionPages } from './routes.ts';
 import { inclusionTerritorySection } from './territory-section.ts';
@@ -10,7 +11,7 @@ const ACCESSIBILITY_INPUTS = new Set(['lieux-mediation', 'france-services', 'adr
 /** Digital inclusion (issue 10): merged directory of places (médiation numérique, France Services…), API, exports. */
 export const inclusionModule: AppModule = {
   name: 'inclusion',
-  jobs: [lieuxMediationJob, franceServicesJob, accessibiliteJob],
+  jobs: [lieuxMediationJob, franceServicesJob, accessibiliteJob, ifnJob],
   register(app, ctx) {
     registerInclusionApi(app, ctx);
     registerInclusionPages(app, ctx);

@@ -391,3 +391,75 @@ export async function accessibilityOf(q: Queryable, niveau: string, code: string
       : [];
   return { ...t, indicators, nearest };
 }
+
+export type IfnRow = {
+  niveau: 'commune' | 'epci';
+  code: string;
+  nom: string;
+  code_publie: string;
+  no_thd_coverage_rate: number;
+  no_4g_coverage_rate: number;
+  poverty_rate: number;
+  older_65_rate: number;
+  nscol15p_rate: number;
+  total: number;
+  fichier: string;
+  run_id: number;
+};
+
+export async function replaceIfn(q: Queryable, niveau: 'commune' | 'epci', rows: IfnRow[]) {
+  await q.query('DELETE FROM inclusion_ifn WHERE niveau = $1', [niveau]);
+  await insertJson(
+    q,
+    'inclusion_ifn',
+    {
+      niveau: 'text',
+      code: 'text',
+      nom: 'text',
+      code_publie: 'text',
+      no_thd_coverage_rate: 'float8',
+      no_4g_coverage_rate: 'float8',
+      poverty_rate: 'float8',
+      older_65_rate: 'float8',
+      nscol15p_rate: 'float8',
+      total: 'float8',
+      fichier: 'text',
+      run_id: 'bigint',
+    },
+    rows,
+  );
+}
+
+export type IfnScore = Omit<IfnRow, 'run_id'> & { importe_le: Date; communes?: number; population?: number };
+
+/**
+ * The IFN of a commune or an EPCI as published; of a département or a région, the population-weighted mean of its
+ * communes' scores (communes with a score and a population).
+ */
+export async function ifnOf(q: Queryable, niveau: Niveau, code: string): Promise<IfnScore | undefined> {
+  if (niveau === 'commune' || niveau === 'epci')
+    return (
+      await q.query<IfnScore>(
+        `SELECT niveau, code, nom, code_publie, no_thd_coverage_rate, no_4g_coverage_rate, poverty_rate, older_65_rate,
+                nscol15p_rate, total, fichier, importe_le FROM inclusion_ifn WHERE niveau = $2 AND code = $1`,
+        [code, niveau],
+      )
+    ).rows[0];
+  const r = (
+    await q.query<IfnScore>(
+      `SELECT $2::text AS niveau, $1::text AS code, '' AS nom, '' AS code_publie,
+              sum(i.no_thd_coverage_rate * c.population) / sum(c.population) AS no_thd_coverage_rate,
+              sum(i.no_4g_coverage_rate * c.population) / sum(c.population) AS no_4g_coverage_rate,
+              sum(i.poverty_rate * c.population) / sum(c.population) AS poverty_rate,
+              sum(i.older_65_rate * c.population) / sum(c.population) AS older_65_rate,
+              sum(i.nscol15p_rate * c.population) / sum(c.population) AS nscol15p_rate,
+              sum(i.total * c.population) / sum(c.population) AS total,
+              min(i.fichier) AS fichier, max(i.importe_le) AS importe_le,
+              count(*)::int AS communes, sum(c.population)::bigint AS population
+       FROM inclusion_ifn i JOIN commune c ON c.code = i.code
+       WHERE i.niveau = 'commune' AND c.population > 0 AND ${communesOfSql(niveau, 'c')}`,
+      [code, niveau],
+    )
+  ).rows[0];
+  return r?.communes ? r : undefined;
+}

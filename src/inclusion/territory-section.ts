@@ -2,6 +2,7 @@ import type { AppContext, TerritorySection } from '../context.ts';
 import { fmtInt, fmtPct, formatDate, type Html, html } from '../http/html.ts';
 import { sourcesBlock } from '../http/sources.ts';
 import { INDICATOR_CATEGORIES } from './accessibility.ts';
+import { IFN_COMPONENTS } from './ifn-job.ts';
 import * as Q from './queries.ts';
 import { placeCitations } from './routes.ts';
 import { CATEGORIES, type Categorie } from './vocab.ts';
@@ -14,7 +15,8 @@ export function inclusionTerritorySection(ctx: AppContext): TerritorySection {
     const filter = { niveau: t.niveau, code: t.code };
     const counts = await Q.categoryCounts(ctx.db, filter);
     const access = await accessibilityBlock(ctx, t);
-    if (!counts.length && !access) return null;
+    const ifn = await ifnBlock(ctx, t);
+    if (!counts.length && !access && !ifn) return null;
     const blocks = [];
     for (const c of counts) {
       const res = await Q.listPlaces(ctx.db, { ...filter, categorie: c.categorie }, SHOWN, 0);
@@ -27,7 +29,8 @@ export function inclusionTerritorySection(ctx: AppContext): TerritorySection {
     <p>Lieux situés dans les communes de ${t.nom}, par catégorie (un lieu peut en avoir plusieurs, par exemple une France Services qui accueille un conseiller numérique).</p>
     ${blocks.length ? blocks : html`<p>Aucun lieu importé dans ce territoire.</p>`}
     ${sourcesBlock(placeCitations(await Q.sourceFiles(ctx.db)))}
-    ${access ?? ''}`;
+    ${access ?? ''}
+    ${ifn ?? ''}`;
   };
 }
 
@@ -78,5 +81,40 @@ async function accessibilityBlock(
         ]
       : []),
     ...placeCitations(await Q.sourceFiles(ctx.db)),
+  ])}`;
+}
+
+const IFN_LABEL: Record<string, string> = {
+  no_thd_coverage_rate: 'Absence de très haut débit fixe',
+  no_4g_coverage_rate: 'Absence de couverture 4G',
+  poverty_rate: 'Pauvreté',
+  older_65_rate: 'Part des 65 ans et plus',
+  nscol15p_rate: 'Part des 15 ans et plus non scolarisés sans diplôme',
+};
+const note = (v: number) => v.toLocaleString('fr-FR', { maximumFractionDigits: 1 });
+
+/** The territory's indice de fragilité numérique (published for communes and EPCI, population-weighted above). */
+async function ifnBlock(
+  ctx: AppContext,
+  t: { niveau: 'region' | 'departement' | 'epci' | 'commune'; code: string; nom: string },
+): Promise<Html | null> {
+  const i = await Q.ifnOf(ctx.db, t.niveau, t.code);
+  if (!i) return null;
+  const aggregated = t.niveau === 'departement' || t.niveau === 'region';
+  return html`<h3 class="fr-mt-3w" id="ifn">Indice de fragilité numérique : ${note(i.total)} / 10</h3>
+  <div class="fr-table"><table><caption>Indice de fragilité numérique — ${t.nom} (notes de 0 à 10, plus haut : plus fragile)</caption>
+  <thead><tr><th scope="col">Composante</th><th scope="col" class="pan-num">Note</th></tr></thead>
+  <tbody>${IFN_COMPONENTS.map((k) => html`<tr><th scope="row">${IFN_LABEL[k]}</th><td class="pan-num">${note(i[k])}</td></tr>`)}
+  <tr><th scope="row">Indice (moyenne des cinq notes)</th><td class="pan-num">${note(i.total)}</td></tr></tbody></table></div>
+  <p class="fr-text--sm">${aggregated ? `Moyenne des notes de ses ${fmtInt(i.communes ?? 0)} communes notées, pondérée par leur population (${fmtInt(i.population ?? 0)} habitants).` : i.code_publie !== i.code ? `Note publiée pour le code ${i.code_publie}, ramené à la commune d’aujourd’hui.` : 'Note publiée pour ce territoire.'} Millésime 2023 (géographie 2023 environ) ; sources et millésimes des composantes non précisés par le fichier.</p>
+  ${sourcesBlock([
+    {
+      producteur: 'ANCT — Société numérique (tableau de bord de l’inclusion numérique)',
+      jeu: 'Indice de fragilité numérique',
+      fichier: i.fichier,
+      donneesAu: '2023',
+      importeLe: i.importe_le,
+      licence: 'licence-ouverte-2.0',
+    },
   ])}`;
 }

@@ -95,6 +95,10 @@ const SEEDS: Record<string, () => Seed> = {
     bytes: firstLines(shared('france-services', 'liste-france-services-20240801-bfc-normandie.csv.gz'), 30),
     name: 'liste-fs-20240801.csv',
   }),
+  ifn: () => ({
+    bytes: firstLines(shared('mediation-numerique', 'ifn-indice-fragilite-numerique-epci-2023.csv.gz'), 30),
+    name: 'ifn-epci.csv',
+  }),
   'lieux-mediation': () => ({
     bytes: Buffer.from(
       JSON.stringify(
