@@ -430,7 +430,7 @@ export async function replaceIfn(q: Queryable, niveau: 'commune' | 'epci', rows:
   );
 }
 
-export type IfnScore = Omit<IfnRow, 'run_id'> & { importe_le: Date; communes?: number; population?: number };
+type IfnScore = Omit<IfnRow, 'run_id'> & { importe_le: Date; communes?: number; population?: number };
 
 /**
  * The IFN of a commune or an EPCI as published; of a département or a région, the population-weighted mean of its
