@@ -1,4 +1,4 @@
 import type { Matrix } from './types.ts';
 
-/** Inclusion (issue 10), milestone 1: read-only pages and API; no write route yet. */
+/** Inclusion (issue 10): places, exports, accessibility and IFN are read-only pages and API; no write route yet. */
 export const matrix: Matrix = {};
