@@ -245,6 +245,29 @@ export const ITEMS: Item[] = [
       ),
     ],
   },
+  // §5 and §10 — lieux de médiation numérique in the schema's 2023 and 2024 forms (ANCT, Licence Ouverte), unmodified.
+  {
+    file: 'mediation-numerique/lieux-mediation-numerique-charente-2023-schema.json.gz',
+    sha256: '8619450cfa87da55b2ea285c9e11e4a570bcf70d0a51cd764fcb616b70609741',
+    urls: [
+      gh(
+        'anct-cartographie-nationale/client-application',
+        '926d8162a4a9416206bd3e5f91cdd40070f6419d',
+        'src/assets/data/20230711-charente-lieux-de-mediation-numeriques-nouvelle-aquitaine.json',
+      ),
+    ],
+  },
+  {
+    file: 'mediation-numerique/lieux-mediation-numerique-le-havre-2024.json.gz',
+    sha256: '1d14169872e4632c4fba94cb2681f7b81ac0d38135920819da7c42ed6bcdad66',
+    urls: [
+      gh(
+        'anct-cartographie-nationale/mednum-cli',
+        '2dfbd07443441735daff5e67735aafba2f8bfb61',
+        'assets/input/le-havre/le-havre.json',
+      ),
+    ],
+  },
 ];
 
 /**
@@ -267,6 +290,24 @@ export const NOT_DOWNLOADABLE: { file: string; source: string }[] = [
     file: 'opendata-collectivites/odater-organisations-ouvrantes-2022-12-31-bfc-normandie.csv.gz',
     source:
       '§14b of ../shared/data/README.md: the national file joined on SIREN to the COG, départements and régions from datactivist/identifiants_collTerr, associated actors matched by hand',
+  },
+
+  // BFC + Normandie subsets of national files (README §5, §6, §10), filtered by département; no transformation
+  // here rebuilds them byte for byte yet.
+  {
+    file: 'france-services/liste-france-services-20240801-bfc-normandie.csv.gz',
+    source:
+      'github.com/anct-carto/france_services @ e1016fd717a8c9cc53406621959c837fb74fc0c9, data/liste-fs-20240801.csv, filtered on insee_dep and re-quoted',
+  },
+  {
+    file: 'mediation-numerique/lieux-cnfs-bfc-normandie-2022.json.gz',
+    source:
+      'github.com/anct-cartographie-nationale/client-application @ 9f64eee0ab0c004bee01b3793532f64086931d63, src/assets/data/lieux-de-mediation-numerique.cnfs.json, filtered by postcode département',
+  },
+  {
+    file: 'mediation-numerique/lieux-mediation-numerique-data-inclusion-bfc-normandie-2022.json.gz',
+    source:
+      'github.com/anct-cartographie-nationale/mednum-cli @ 5c7c8a2adb6e982011017da01989d106f8b33205, assets/input/data-inclusion/data-inclusion.json, filtered by département',
   },
 ];
 

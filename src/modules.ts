@@ -4,6 +4,7 @@ import { adminModule } from './admin/module.ts';
 import type { AppModule } from './context.ts';
 import { eligibilityModule } from './eligibility/module.ts';
 import { geoModule } from './geo/module.ts';
+import { inclusionModule } from './inclusion/module.ts';
 import { observatoryModule } from './observatory/module.ts';
 import { opendataModule } from './opendata/module.ts';
 import { pagesModule } from './pages/module.ts';
@@ -23,5 +24,6 @@ export const MODULES: AppModule[] = [
   strategyModule,
   resourcesModule,
   opendataModule,
+  inclusionModule,
   pagesModule,
 ];

@@ -4,13 +4,7 @@ import { html } from '../http/html.ts';
 import { NAV } from '../http/layout.ts';
 
 /** Modules announced in the navigation but not delivered yet: an honest page, not a dead link. */
-export const COMING_SOON: { href: string; title: string; what: string }[] = [
-  {
-    href: '/inclusion',
-    title: 'Inclusion numérique',
-    what: 'la carte des lieux de médiation numérique, des tiers-lieux et des France Services, les indicateurs d’accessibilité (distance au lieu le plus proche, lieux par habitant) et le parcours de labellisation des tiers-lieux',
-  },
-];
+export const COMING_SOON: { href: string; title: string; what: string }[] = [];
 
 export function comingSoon(app: FastifyInstance, ctx: AppContext, m: { href: string; title: string; what: string }) {
   app.get(m.href, async (req, reply) =>

@@ -259,3 +259,23 @@ export async function listDepartements(q: Queryable) {
     )
   ).rows;
 }
+
+export type CommuneRef = {
+  code: string;
+  nom: string;
+  codes_postaux: string[];
+  population: number | null;
+  epci: string | null;
+  departement: string;
+  region: string;
+};
+
+/** Every current commune with its postcodes, population and parents (one read for a whole import or computation). */
+export async function allCurrentCommunes(q: Queryable): Promise<CommuneRef[]> {
+  return (
+    await q.query<CommuneRef>(
+      `SELECT code, nom, codes_postaux, population, epci, departement, region
+     FROM commune WHERE type = 'commune-actuelle' ORDER BY code`,
+    )
+  ).rows;
+}

@@ -100,6 +100,34 @@ const SEEDS: Record<string, () => Seed> = {
     ),
     name: 'odater.csv',
   }),
+  accessibilite: () => ({
+    bytes: fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'src', 'inclusion', 'accessibilite.json')),
+    name: 'accessibilite.json',
+  }),
+  'france-services': () => ({
+    bytes: firstLines(shared('france-services', 'liste-france-services-20240801-bfc-normandie.csv.gz'), 30),
+    name: 'liste-fs-20240801.csv',
+  }),
+  ifn: () => ({
+    bytes: firstLines(shared('mediation-numerique', 'ifn-indice-fragilite-numerique-epci-2023.csv.gz'), 30),
+    name: 'ifn-epci.csv',
+  }),
+  'lieux-mediation': () => ({
+    bytes: Buffer.from(
+      JSON.stringify(
+        (
+          JSON.parse(
+            zlib
+              .gunzipSync(fs.readFileSync(shared('mediation-numerique', 'lieux-cnfs-bfc-normandie-2022.json.gz')))
+              .toString('utf8'),
+          ) as unknown[]
+        ).slice(0, 20),
+        null,
+        1,
+      ),
+    ),
+    name: 'lieux-cnfs.json',
+  }),
   'strategie-csv': () => ({
     bytes: Buffer.from(
       '\uFEFFstrategie;id;code;niveau;titre;porteur;statut;avancement;debut;fin;budget_prevu;budget_engage;budget_realise\r\nnormandie-2017;1;A1;axe;Doter le territoire;;en_cours;10;;;0;0;0\r\n',

@@ -1,0 +1,31 @@
+import type { AppModule } from '../context.ts';
+import { accessibiliteJob } from './accessibility-job.ts';
+import { registerInclusionApi } from './api.ts';
+import { ifnJob } from './ifn-job.ts';
+import { franceServicesJob, lieuxMediationJob } from './jobs.ts';
+import { registerInclusionPages } from './routes.ts';
+import { inclusionTerritorySection } from './territory-section.ts';
+
+const ACCESSIBILITY_INPUTS = new Set(['lieux-mediation', 'france-services', 'adresses', 'contours', 'territoires']);
+
+/** Digital inclusion (issue 10): merged directory of places (médiation numérique, France Services…), API, exports. */
+export const inclusionModule: AppModule = {
+  name: 'inclusion',
+  jobs: [lieuxMediationJob, franceServicesJob, accessibiliteJob, ifnJob],
+  register(app, ctx) {
+    registerInclusionApi(app, ctx);
+    registerInclusionPages(app, ctx);
+    ctx.territorySections.push(inclusionTerritorySection(ctx));
+    // The indicators follow their inputs: places, addresses, outlines, territories and populations.
+    ctx.onImported(async (job, ev) => {
+      if (ev.remote && ev.followUpsDone !== false) return;
+      if (!ACCESSIBILITY_INPUTS.has(job)) return;
+      const run = await ctx.runImport({
+        job: 'accessibilite',
+        startedBy: `suite de l’import n° ${ev.runId}`,
+        force: true,
+      });
+      if (run.status === 'failed') throw new Error(run.message ?? 'accessibilite failed');
+    }, 'inclusion-accessibilite');
+  },
+};

@@ -1,0 +1,290 @@
+/**
+ * One record of a source file → the normalised contribution of that source to a place, or the reason it is
+ * rejected. Pure functions; the jobs read the files and the merge writes the rows.
+ */
+import { luhnOk } from '../resources/schema.ts';
+import { padCommuneCode } from '../territories/codes.ts';
+import type { CommuneRef } from '../territories/service.ts';
+import { normalizeName } from '../text/normalize.ts';
+import { safeText } from '../text/safe.ts';
+import { type Categorie, dayRanges, osmOfWeek, serviceOf } from './vocab.ts';
+
+export type PlaceInput = {
+  source_id: string;
+  nom: string;
+  nom_norm: string;
+  siret: string | null;
+  code_insee: string | null;
+  commune: string | null;
+  code_postal: string | null;
+  adresse: string | null;
+  lon: number;
+  lat: number;
+  precision: 'adresse' | 'commune';
+  categories: Categorie[];
+  services: string[];
+  publics: string[];
+  /** OSM `opening_hours`. */
+  horaires: string | null;
+  /** Hours as the source writes them per weekday (France Services), Monday first. */
+  horaires_jours: (string | null)[] | null;
+  telephone: string | null;
+  courriel: string | null;
+  site_web: string | null;
+  acces: string | null;
+  commentaire: string | null;
+  itinerant: boolean;
+  date_maj: string | null;
+  /** The record's own `source` field (the producer inside an aggregated file: dora, siao, conseiller-numerique…). */
+  origine: string | null;
+};
+
+/** Layouts of the LieuxDeMediationNumerique files this platform reads. */
+export type Layout = 'v0-2022' | 'data-inclusion-2022' | 'v1-2023' | 'schema-2024';
+export const LAYOUT_LABEL: Record<Layout, string> = {
+  'v0-2022': 'schéma « v0 » de la cartographie des conseillers numériques (2022)',
+  'data-inclusion-2022': 'export data·inclusion (schéma 1.0, services séparés par « ; »)',
+  'v1-2023': 'schéma LieuxDeMediationNumerique 1.x (2023, services séparés par « | »)',
+  'schema-2024': 'schéma LieuxDeMediationNumerique (2024, services séparés par « / »)',
+};
+const SEPARATOR: Record<Layout, RegExp> = {
+  'v0-2022': /,|\n/,
+  'data-inclusion-2022': /;|\n/,
+  'v1-2023': /\||\n/,
+  'schema-2024': /\/|\n/,
+};
+
+type Rec = Record<string, unknown>;
+
+const str = (v: unknown): string | null => {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'string' && typeof v !== 'number') return null;
+  const s = safeText(String(v)).trim();
+  return s ? s : null;
+};
+
+/** The layout of a file, from its first record's fields and how it joins services. */
+export function detectLayout(first: Rec): Layout | null {
+  if (!('nom' in first) || !('services' in first)) return null;
+  const services = str(first.services) ?? '';
+  if ('conditions_access' in first) return 'v0-2022';
+  if (services.includes('|')) return 'v1-2023';
+  if ('structure_parente' in first || 'labels_autres' in first || services.includes(' / ')) return 'schema-2024';
+  if ('frais_a_charge' in first) return 'v1-2023';
+  if (services.includes(';') || 'presentation_resume' in first || 'conditions_acces' in first)
+    return 'data-inclusion-2022';
+  if (!('typologie' in first) && !('code_insee' in first)) return 'v0-2022';
+  return 'data-inclusion-2022';
+}
+
+/** `pivot` / `siret`: a SIRET (Luhn key); placeholder zeros and spreadsheet-rounded numbers are none. */
+export function siretOf(v: unknown): { siret: string | null } | { error: string } {
+  const s = (str(v) ?? '').replace(/\s/g, '');
+  if (!s || /^0+$/.test(s)) return { siret: null };
+  // A SIRET a spreadsheet wrote as a number keeps 6 to 8 significant digits (2.27605E+13 → 22760500000000): the
+  // place is real, its SIRET is lost; kept without one.
+  if (/^\d{9,14}$/.test(s) && /000000$/.test(s) && !luhnOk(s)) return { siret: null };
+  if (!/^\d{14}$/.test(s)) return { error: `SIRET invalide « ${s} » : 14 chiffres attendus` };
+  if (luhnOk(s)) return { siret: s };
+  return { error: `SIRET invalide « ${s} » : la clé de contrôle (Luhn) ne correspond pas` };
+}
+
+function coordOf(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  const s = str(v);
+  if (!s) return null;
+  const n = Number(s.replace(',', '.'));
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Position of a record; a reason when it has none or one outside WGS84 / France. */
+function positionOf(lonRaw: unknown, latRaw: unknown): { lon: number; lat: number } | { error: string } | null {
+  const lon = coordOf(lonRaw);
+  const lat = coordOf(latRaw);
+  if (lon === null || lat === null) return null;
+  if (lon < -180 || lon > 180 || lat < -90 || lat > 90)
+    return { error: `coordonnées hors du système WGS84 (longitude ${lon}, latitude ${lat}) — Lambert-93 ?` };
+  // Metropolitan France and the overseas départements; (0, 0) is a placeholder.
+  if (lon === 0 && lat === 0) return { error: 'coordonnées (0, 0) : position absente' };
+  return { lon, lat };
+}
+
+/** `date_maj` as a calendar day; the 1970-01-01 placeholders count as none. */
+function dayOf(v: unknown): string | null {
+  const s = str(v);
+  const m = s ? /^(\d{4})-(\d{2})-(\d{2})/.exec(s) : null;
+  if (!m) return null;
+  const day = `${m[1]}-${m[2]}-${m[3]}`;
+  const d = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== day || day < '1990-01-01') return null;
+  return day;
+}
+
+/** Finds today's commune of a record: its INSEE code (old codes mapped), else its postcode and name. */
+export type CommuneResolver = (r: {
+  code_insee?: string | null;
+  code_postal?: string | null;
+  commune?: string | null;
+}) => CommuneRef | null;
+
+export function communeResolver(communes: CommuneRef[], current: (code: string) => string | null): CommuneResolver {
+  const byCode = new Map(communes.map((c) => [c.code, c]));
+  const byPostcode = new Map<string, CommuneRef[]>();
+  for (const c of communes)
+    for (const cp of c.codes_postaux) {
+      const l = byPostcode.get(cp);
+      if (l) l.push(c);
+      else byPostcode.set(cp, [c]);
+    }
+  const cleanName = (s: string) =>
+    normalizeName(s)
+      .replace(/\b(cedex|bp|cs)\b.*$/, '')
+      .trim();
+  return (r) => {
+    const code = r.code_insee ? padCommuneCode(r.code_insee) : null;
+    if (code) {
+      const cur = current(code);
+      const hit = cur ? byCode.get(cur) : undefined;
+      if (hit) return hit;
+    }
+    const cp = r.code_postal ? r.code_postal.padStart(5, '0') : null;
+    const cands = cp ? (byPostcode.get(cp) ?? []) : [];
+    if (!cands.length) return null;
+    if (r.commune) {
+      const n = cleanName(r.commune);
+      const exact = cands.find((c) => normalizeName(c.nom) === n);
+      if (exact) return exact;
+      const within = cands.filter((c) => n.includes(normalizeName(c.nom)) || normalizeName(c.nom).includes(n));
+      if (within.length === 1) return within[0]!;
+    }
+    return cands.length === 1 ? cands[0]! : null;
+  };
+}
+
+function categoriesOf(o: Rec, layout: Layout): Categorie[] {
+  const cats = new Set<Categorie>(['mediation']);
+  const labels = normalizeName(`${str(o.labels_nationaux) ?? ''}`);
+  const source = normalizeName(str(o.source) ?? '');
+  if (/\bcnfs\b|conseillers? numeriques?/.test(labels) || source === 'conseiller numerique' || layout === 'v0-2022')
+    cats.add('conseiller-numerique');
+  if (/france services?/.test(labels) || source === 'france services') cats.add('france-services');
+  if (/aidants? connect/.test(labels) || source === 'aidants connect') cats.add('aidants-connect');
+  if (
+    /france tiers lieux/.test(labels) ||
+    source === 'france tiers lieux' ||
+    /tiers lieu/.test(normalizeName(str(o.typologie) ?? ''))
+  )
+    cats.add('tiers-lieu');
+  return [...cats];
+}
+
+/** One record of a LieuxDeMediationNumerique file (JSON element or CSV row keyed by its header). */
+export function mediationRecord(o: Rec, layout: Layout, resolve: CommuneResolver): PlaceInput | string {
+  const id = str(o.id);
+  if (!id) return 'identifiant (id) vide';
+  const nom = str(o.nom);
+  if (!nom) return 'nom vide';
+  const s = siretOf(o.pivot);
+  if ('error' in s) return s.error;
+  const services: string[] = [];
+  for (const part of (str(o.services) ?? '').split(SEPARATOR[layout])) {
+    if (!part.trim()) continue;
+    const sv = serviceOf(part);
+    if (!sv) return `service inconnu « ${part.trim()} » (ni du schéma 2022 ni du schéma 1.x)`;
+    if (!services.includes(sv)) services.push(sv);
+  }
+  if (!services.length) return 'aucun service (champ services vide)';
+  const code_postal = str(o.code_postal);
+  const commune = resolve({ code_insee: str(o.code_insee), code_postal, commune: str(o.commune) });
+  let pos = positionOf(o.longitude, o.latitude);
+  let precision: PlaceInput['precision'] = 'adresse';
+  if (pos && 'error' in pos) return pos.error;
+  if (!pos) {
+    // Placed later at a point inside its commune's outline (the job checks one was imported).
+    if (!commune) return 'pas de coordonnées ni de commune reconnue (code INSEE, code postal et nom)';
+    pos = { lon: Number.NaN, lat: Number.NaN };
+    precision = 'commune';
+  }
+  const publics = (str(o.publics_accueillis) ?? '')
+    .split(layout === 'schema-2024' ? '/' : /[;|]/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+  return {
+    source_id: id,
+    nom,
+    nom_norm: normalizeName(nom),
+    siret: s.siret,
+    code_insee: commune?.code ?? null,
+    commune: commune?.nom ?? str(o.commune),
+    code_postal,
+    adresse: [str(o.adresse), str(o.complement_adresse)].filter(Boolean).join(', ') || null,
+    lon: pos.lon,
+    lat: pos.lat,
+    precision,
+    categories: categoriesOf(o, layout),
+    services,
+    publics,
+    horaires: str(o.horaires),
+    horaires_jours: null,
+    telephone: str(o.telephone),
+    courriel: str(o.courriel),
+    site_web: str(o.site_web),
+    acces: str(o.conditions_access) ?? str(o.conditions_acces) ?? str(o.frais_a_charge),
+    commentaire: str(o.presentation_resume),
+    itinerant: /itin[ée]rant/i.test(str(o.modalites_accompagnement) ?? ''),
+    date_maj: dayOf(o.date_maj),
+    origine: str(o.source),
+  };
+}
+
+const FS_DAYS = ['h_lundi', 'h_mardi', 'h_mercredi', 'h_jeudi', 'h_vendredi', 'h_samedi'] as const;
+
+/** One row of the ANCT list of France Services (`liste-fs-AAAAMMJJ.csv`), keyed by its header. */
+export function franceServicesRecord(
+  c: (name: string) => string | undefined,
+  resolve: CommuneResolver,
+  date: string | null,
+): PlaceInput | string {
+  const id = c('id_fs');
+  if (!id) return 'identifiant id_fs vide';
+  const nom = c('lib_fs');
+  if (!nom) return 'nom (lib_fs) vide';
+  const pos = positionOf(c('longitude'), c('latitude'));
+  if (!pos) return 'pas de coordonnées (latitude, longitude)';
+  if ('error' in pos) return pos.error;
+  const jours: (string | null)[] = [];
+  for (const d of FS_DAYS) {
+    const r = dayRanges(c(d));
+    if (r === undefined) return `horaires illisibles en ${d} « ${c(d)} » (attendu « 09:00 - 12:00 / 13:30 - 17:00 »)`;
+    jours.push(r);
+  }
+  jours.push(null);
+  const commune = resolve({ code_insee: c('insee_com'), code_postal: c('code_postal'), commune: c('lib_com') });
+  const format = c('format_fs') ?? '';
+  return {
+    source_id: id,
+    nom,
+    nom_norm: normalizeName(nom),
+    siret: null,
+    code_insee: commune?.code ?? null,
+    commune: commune?.nom ?? c('lib_com') ?? null,
+    code_postal: c('code_postal') ?? null,
+    adresse: [c('adresse'), c('complement_adresse')].filter(Boolean).join(', ') || null,
+    lon: pos.lon,
+    lat: pos.lat,
+    precision: 'adresse',
+    categories: ['france-services'],
+    services: ['Aide aux démarches administratives'],
+    publics: [],
+    horaires: osmOfWeek(jours),
+    horaires_jours: jours,
+    telephone: c('telephone') ?? null,
+    courriel: c('mail') ?? null,
+    site_web: null,
+    acces: c('prise_rdv') === 'Oui' ? 'Sur rendez-vous' : null,
+    commentaire: c('commentaire') ?? null,
+    itinerant: !/^fixe$/i.test(format) && format !== '',
+    date_maj: date,
+    origine: c('type_fs') ?? null,
+  };
+}
