@@ -1,4 +1,5 @@
 import type { Db } from '../db/db.ts';
+import { accessibilityIndicator } from '../inclusion/service.ts';
 import { pointsOf, resolveScope, seriesFor } from '../observatory/service.ts';
 import { rateHistory } from '../opendata/service.ts';
 
@@ -23,8 +24,6 @@ type IndicatorProvider = {
 const defineProvider = (p: IndicatorProvider): IndicatorProvider => p;
 
 const pct = (v: number) => Math.round(v * 100_000) / 1000;
-
-const NO_DATA_YET = 'pas encore de données : le module Inclusion numérique n’est pas encore ouvert';
 
 /** An observatory series of the région as percentages, one point per period, its files as source. */
 async function observatoryPoints(
@@ -61,14 +60,40 @@ const jobLabel = (jeu: string) =>
     ? 'l’observatoire Arcep des déploiements FttH (import « arcep-deploiements »)'
     : 'les débits de Ma connexion internet (import « mci-communes »)';
 
-const inclusion = (name: string, title: string, unite: string) =>
+/**
+ * A figure of the inclusion module's accessibility indicators for the région: one point dated by the
+ * computation that produced it (recomputed after each import of places, addresses, contours or populations).
+ */
+const inclusion = (
+  name: string,
+  title: string,
+  unite: string,
+  categorie: 'mediation' | 'tiers-lieu',
+  field: 'distance_moyenne_km' | 'lieux_pour_10000_hab',
+) =>
   defineProvider({
     name,
     title,
     unite,
-    feeds: [],
-    async measure() {
-      return { points: [], message: NO_DATA_YET };
+    feeds: ['accessibilite'],
+    async measure(db, region) {
+      const a = await accessibilityIndicator(db, 'region', region, categorie);
+      const v = a?.[field];
+      if (!a || v === null || v === undefined)
+        return {
+          points: [],
+          message: `pas encore de données : importez les lieux (${categorie === 'tiers-lieu' ? 'tiers-lieux' : '« lieux-mediation », « france-services »'}) puis laissez l’import « accessibilite » calculer les indicateurs`,
+        };
+      return {
+        points: [
+          {
+            date: a.calcule_le.toISOString().slice(0, 10),
+            valeur: Math.round(v * 100) / 100,
+            source: `Indicateurs d’accessibilité de la plateforme (import « accessibilite », méthode ${a.methode}), lieux de catégorie ${categorie}, distance à vol d’oiseau`,
+          },
+        ],
+        message: null,
+      };
     },
   });
 
@@ -111,9 +136,33 @@ export const PROVIDERS: ReadonlyMap<string, IndicatorProvider> = new Map(
         };
       },
     }),
-    inclusion('inclusion.distance_mediation', 'Distance moyenne à un lieu de médiation numérique', 'km'),
-    inclusion('inclusion.lieux_mediation_10000', 'Lieux de médiation numérique pour 10 000 habitants', 'lieux'),
-    inclusion('inclusion.distance_tiers_lieu', 'Distance moyenne à un tiers-lieu', 'km'),
-    inclusion('inclusion.tiers_lieux_10000', 'Tiers-lieux pour 10 000 habitants', 'tiers-lieux'),
+    inclusion(
+      'inclusion.distance_mediation',
+      'Distance moyenne à un lieu de médiation numérique',
+      'km',
+      'mediation',
+      'distance_moyenne_km',
+    ),
+    inclusion(
+      'inclusion.lieux_mediation_10000',
+      'Lieux de médiation numérique pour 10 000 habitants',
+      'lieux',
+      'mediation',
+      'lieux_pour_10000_hab',
+    ),
+    inclusion(
+      'inclusion.distance_tiers_lieu',
+      'Distance moyenne à un tiers-lieu',
+      'km',
+      'tiers-lieu',
+      'distance_moyenne_km',
+    ),
+    inclusion(
+      'inclusion.tiers_lieux_10000',
+      'Tiers-lieux pour 10 000 habitants',
+      'tiers-lieux',
+      'tiers-lieu',
+      'lieux_pour_10000_hab',
+    ),
   ].map((p) => [p.name, p]),
 );

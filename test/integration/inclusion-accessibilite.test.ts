@@ -146,5 +146,26 @@ for (const backend of backends()) {
       const page = await get('/territoires/commune/58194');
       assert.match(page.body, /Lieu le plus proche/);
     });
+
+    test('the SCORAN indicators of distance and places per 10,000 take the région’s figures, untyped', async () => {
+      const seed = await t.ctx.runImport({ job: 'strategie', options: { modele: 'scoran-bfc' }, startedBy: 'test' });
+      assert.equal(seed.status, 'succeeded', seed.message ?? '');
+      const again = await t.ctx.runImport({ job: 'accessibilite', startedBy: 'test', force: true });
+      assert.equal(again.status, 'succeeded', again.message ?? '');
+      const region = await api('region', '27');
+      const items = (await get('/api/v1/strategies/scoran-bfc/indicateurs')).json().items as {
+        fournisseur: string | null;
+        mesures: { date: string; valeur: number; source: string }[];
+      }[];
+      const by = (f: string) => items.find((i) => i.fournisseur === f)!;
+      const dist = by('inclusion.distance_mediation').mesures.at(-1)!;
+      assert.equal(dist.valeur, Math.round(region.indicateurs.mediation!.distance_moyenne_km! * 100) / 100);
+      assert.equal(dist.date, region.calcule_le.slice(0, 10));
+      assert.match(dist.source, /import « accessibilite »/);
+      const per = by('inclusion.lieux_mediation_10000').mesures.at(-1)!;
+      assert.equal(per.valeur, Math.round(region.indicateurs.mediation!.lieux_pour_10000_hab! * 100) / 100);
+      // No tiers-lieu imported: that indicator stays without measurement and says why.
+      assert.equal(by('inclusion.distance_tiers_lieu').mesures.length, 0);
+    });
   });
 }
