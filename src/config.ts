@@ -36,6 +36,12 @@ const ConfigSchema = z.object({
   /** Where the resource library keeps its files (named by SHA-256); a directory every instance reads. */
   LIBRARY_DIR: z.string().min(1).optional(),
   LIBRARY_MAX_MB: z.coerce.number().int().min(1).max(2048).default(20),
+  /** Outgoing mail (aid alerts): smtp://user:password@host:587 (STARTTLS) or smtps://…:465; none = no e-mail. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'doit commencer par smtp:// ou smtps://')
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(200).default('Plateforme numérique <ne-pas-repondre@localhost>'),
   /** Which proxies' X-Forwarded-For is believed: none by default (see trustProxyOption). */
   TRUST_PROXY: z.string().max(1000).optional(),
   /** Hosts and CIDR ranges an import may download from although they are internal (intranet source). */
@@ -70,6 +76,8 @@ export type Config = {
   uploadDir: string;
   libraryDir: string;
   libraryMaxBytes: number;
+  smtpUrl: string | undefined;
+  mailFrom: string;
   /** Fastify's trustProxy: false, a hop count, or a list of proxy addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   importAllowList: AllowList;
@@ -111,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadDir: path.resolve(c.UPLOAD_DIR ?? path.join(c.DATA_DIR, 'televersements')),
     libraryDir: path.resolve(c.LIBRARY_DIR ?? path.join(c.DATA_DIR, 'bibliotheque')),
     libraryMaxBytes: c.LIBRARY_MAX_MB * 1024 * 1024,
+    smtpUrl: c.SMTP_URL,
+    mailFrom: c.MAIL_FROM,
     ...extra,
     importInactivityMs: c.IMPORT_INACTIVITY_S * 1000,
     sourceRetention: { days: c.SOURCE_RETENTION_DAYS, perJob: c.SOURCE_RETENTION_PER_JOB },

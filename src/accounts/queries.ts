@@ -169,6 +169,18 @@ export async function deleteOwner(q: Queryable, type: string, id: number) {
 }
 
 /** What the platform holds about one account holder (right of access, GDPR article 15): never the password hash. */
+/** Where to write to an account holder (alerts), or null for an unknown account. */
+export async function contactOf(q: Queryable, userId: number) {
+  return (
+    (
+      await q.query<{ email: string; nom: string; actif: boolean }>(
+        'SELECT email, nom, actif FROM utilisateur WHERE id = $1',
+        [userId],
+      )
+    ).rows[0] ?? null
+  );
+}
+
 export async function personalData(q: Queryable, userId: number) {
   const compte = (
     await q.query<{

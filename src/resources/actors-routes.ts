@@ -211,7 +211,7 @@ export function registerActorsRoutes(fastify: FastifyInstance, ctx: AppContext) 
         code = t.code;
       } catch (e) {
         if (e instanceof AppError && e.code === 'TERRITOIRE_INCONNU')
-          throw new AppError('REQUETE_INVALIDE', e.detail, `${e.message} Rien n’a été enregistré.`);
+          throw new AppError('REQUETE_INVALIDE', e.detail, `${e.userMessage} Rien n’a été enregistré.`);
         throw e;
       }
     }

@@ -2,6 +2,8 @@ import type { AppModule } from '../context.ts';
 import { registerActorsRoutes } from './actors-routes.ts';
 import { registerAgendaRoutes } from './agenda-routes.ts';
 import { aidesTerritoiresJob } from './aids-job.ts';
+import { sendAidDigests } from './alerts.ts';
+import { registerAlertsRoutes } from './alerts-routes.ts';
 import { registerResourcesApi } from './api.ts';
 import { resourcesDatasets } from './datasets.ts';
 import { registerLibraryRoutes } from './library-routes.ts';
@@ -19,6 +21,12 @@ export const resourcesModule: AppModule = {
     registerActorsRoutes(app, ctx);
     registerAgendaRoutes(app, ctx);
     registerLibraryRoutes(app, ctx);
+    registerAlertsRoutes(app, ctx);
+    ctx.onImported(async (job, ev) => {
+      // Once per import, by the process that ran it.
+      if (job !== 'aides-territoires' || (ev.remote && ev.followUpsDone !== false)) return;
+      await sendAidDigests(ctx);
+    }, 'alertes-aides');
     ctx.territorySections.push(resourcesTerritorySection(ctx));
   },
 };

@@ -16,3 +16,7 @@ export function can(actor: Actor, action: ActeurAction, acteur: Owned): boolean 
       return isAdmin(actor);
   }
 }
+
+/** An aid alert is its account holder's; administrators may remove any (moderation, departures). */
+export const canAlert = (actor: Actor, _action: 'supprimer', alert: { utilisateurId: number }): boolean =>
+  isAdmin(actor) || actor.id === alert.utilisateurId;

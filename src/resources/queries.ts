@@ -119,6 +119,10 @@ export type AideFilter = {
   echeanceAvant?: string | undefined;
   /** Only aids still open on this day (no deadline, or a deadline on or after it). */
   ouvertesAu?: string | undefined;
+  /** Only aids first imported after this instant (alerts: what is new). */
+  creeesApres?: Date | undefined;
+  /** Only deadlines after `apres` (excluded, when given) and up to `jusquAu` (alerts: deadlines coming). */
+  echeance?: { apres: string | null; jusquAu: string } | undefined;
 };
 
 function aideWhere(f: AideFilter): { sql: string; args: unknown[] } {
@@ -133,6 +137,11 @@ function aideWhere(f: AideFilter): { sql: string; args: unknown[] } {
   if (f.theme) w.push(`EXISTS (SELECT 1 FROM unnest(a.themes) t WHERE lower(t) = lower(${p(f.theme)}))`);
   if (f.echeanceAvant) w.push(`a.date_echeance <= ${p(f.echeanceAvant)}::date`);
   if (f.ouvertesAu) w.push(`(a.date_echeance IS NULL OR a.date_echeance >= ${p(f.ouvertesAu)}::date)`);
+  if (f.creeesApres) w.push(`a.cree_le > ${p(f.creeesApres)}::timestamptz`);
+  if (f.echeance) {
+    w.push(`a.date_echeance <= ${p(f.echeance.jusquAu)}::date`);
+    if (f.echeance.apres) w.push(`a.date_echeance > ${p(f.echeance.apres)}::date`);
+  }
   if (f.territoires)
     w.push(`EXISTS (SELECT 1 FROM aide_territoire t JOIN json_to_recordset(${p(JSON.stringify(f.territoires))}::json)
       AS x(niveau text, code text) ON x.niveau = t.niveau AND x.code = t.code WHERE t.aide_id = a.id)`);

@@ -6,6 +6,7 @@ import { fmtDay, fmtInt, type Html, html, raw } from '../http/html.ts';
 import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import { IdParams } from '../http/schemas.ts';
 import { sourcesBlock } from '../http/sources.ts';
+import { alertForm } from './alerts-routes.ts';
 import { aideFilterOf } from './api.ts';
 import * as Q from './queries.ts';
 import { AidesQuerySchema, SearchPageQuerySchema } from './schema.ts';
@@ -108,6 +109,7 @@ export function registerResourcesPages(app: FastifyInstance, ctx: AppContext) {
           <input class="fr-input" type="date" id="f-echeance" name="echeance_avant" value="${q.echeance_avant ?? ''}"></div></div>
       </div>
       <button class="fr-btn fr-mt-2w" type="submit">Filtrer</button> <a class="fr-link fr-ml-2w" href="/ressources/aides">Effacer les filtres</a></fieldset></form>
+      ${alertForm(req, { beneficiaire: q.beneficiaire, niveau: q.niveau, code: q.code, theme: q.theme, type: q.type })}
       ${
         res.items.length
           ? html`<div class="fr-table" id="aides"><table><caption>Aides — ${rangeLabel(pager, 'aides')}</caption>

@@ -317,3 +317,16 @@ export const VersionParams = z.object({
     .max(2 ** 31),
   numero: z.coerce.number().int().positive().max(100_000),
 });
+
+/** Saving the current aids search as an alert: its name and the filters of the list page. */
+export const AlertFormSchema = z
+  .object({
+    ...CsrfField,
+    nom: text(200, 2, 'nommez l’alerte (2 caractères au moins)'),
+    beneficiaire: opt(z.enum(beneficiaireKeys, { error: 'bénéficiaire inconnu' })),
+    niveau: opt(NIVEAU),
+    code: opt(CODE),
+    theme: opt(text(200)),
+    type: opt(z.enum(typeKeys, { error: 'type d’aide inconnu' })),
+  })
+  .refine((q) => !q.niveau === !q.code, { message: 'territoire : un niveau et un code, ou aucun', path: ['code'] });

@@ -103,11 +103,11 @@ export const listRegions = (q: Queryable) => Q.listRegions(q);
 /** Also every current commune with postcodes, population, EPCI, département and région (for imports and computations). */
 export {
   allCurrentCommunes,
+  type CommuneRef,
   collectiviteSirens,
   communeRecords,
   communesAbove,
   communesOfSql,
-  type CommuneRef,
   departementsOfRegion,
   epcisOf,
   listDepartements,

@@ -7,42 +7,13 @@ import zlib from 'node:zlib';
 import { userByEmail } from '../../src/accounts/queries.ts';
 import { createUser, openSession } from '../../src/accounts/service.ts';
 import { luhnOk } from '../../src/resources/schema.ts';
+import { parseCsv } from '../csv.ts';
 import { backends, missingShared, setup, shared } from '../helpers.ts';
 
 const EXPORT = 'aides-territoires/aides-territoires-export-periurbain-2022-11.csv.gz';
 const MANCHE = 'aides-territoires/departement-manche-aides-sample.json.gz';
 const SCHEMA = 'aides-territoires/aides-schema-exemple-valide.csv.gz';
 const text = (f: string) => zlib.gunzipSync(fs.readFileSync(shared(f))).toString('utf8');
-
-/** A plain RFC 4180 reader, independent of the importer's, to compute what the files hold. */
-function parseCsv(s: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let f = '';
-  let q = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (q) {
-      if (c === '"' && s[i + 1] === '"') {
-        f += '"';
-        i++;
-      } else if (c === '"') q = false;
-      else f += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') {
-      row.push(f);
-      f = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && s[i + 1] === '\n') i++;
-      row.push(f);
-      f = '';
-      if (row.some((x) => x !== '')) rows.push(row);
-      row = [];
-    } else f += c;
-  }
-  if (f || row.length) rows.push([...row, f]);
-  return rows;
-}
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ressources-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { setOwner } from '../../src/accounts/ownership.ts';
+import { insertAlert } from '../../src/resources/alerts-queries.ts';
 import { insertLibrary, insertVersion } from '../../src/resources/library-queries.ts';
 import { insertActeur, insertActualite, insertEvenement } from '../../src/resources/queries.ts';
 import { shared } from '../helpers.ts';
@@ -113,7 +114,24 @@ async function newsOfA(env: Env): Promise<number> {
   return id;
 }
 
+/** An aid alert of the owning organisation's editor (alerts belong to accounts). */
+async function alertOfA(env: Env): Promise<number> {
+  const u = await env.db.query<{ id: number }>(
+    "SELECT id::int AS id FROM utilisateur WHERE organisation_id = $1 AND role = 'editeur' ORDER BY id LIMIT 1",
+    [env.orgA],
+  );
+  return insertAlert(env.db, u.rows[0]!.id, `Veille ${env.seq()}`, { type: 'pret' });
+}
+
 export const matrix: Matrix = {
+  'POST /ressources/aides/alertes': {
+    expect: CREATE,
+    request: async (env) => ({ url: '/ressources/aides/alertes', form: { nom: `Veille ${env.seq()}`, type: 'pret' } }),
+  },
+  'POST /compte/alertes/:id/suppression': {
+    expect: OWNED,
+    request: async (env) => ({ url: `/compte/alertes/${await alertOfA(env)}/suppression`, form: {} }),
+  },
   'POST /ressources/bibliotheque': {
     expect: CREATE,
     request: async (env) => ({
