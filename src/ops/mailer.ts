@@ -1,8 +1,8 @@
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.ts';
 
-export type Mail = { to: string; subject: string; text: string };
-export type Mailer = { send(m: Mail): Promise<void>; close(): void };
+type Mail = { to: string; subject: string; text: string };
+type Mailer = { send(m: Mail): Promise<void>; close(): void };
 
 /** The platform's outgoing mail through `SMTP_URL`, or null when none is configured (nothing is sent). */
 export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom'>): Mailer | null {

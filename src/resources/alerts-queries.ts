@@ -7,7 +7,7 @@ export type AlertFilters = {
   theme?: string | undefined;
   type?: string | undefined;
 };
-export type AlertRow = {
+type AlertRow = {
   id: number;
   utilisateur_id: number;
   nom: string;
