@@ -4,6 +4,7 @@ import { adminModule } from './admin/module.ts';
 import type { AppModule } from './context.ts';
 import { eligibilityModule } from './eligibility/module.ts';
 import { geoModule } from './geo/module.ts';
+import { maturiteModule } from './maturite/module.ts';
 import { observatoryModule } from './observatory/module.ts';
 import { pagesModule } from './pages/module.ts';
 import { resourcesModule } from './resources/module.ts';
@@ -21,5 +22,6 @@ export const MODULES: AppModule[] = [
   eligibilityModule,
   strategyModule,
   resourcesModule,
+  maturiteModule,
   pagesModule,
 ];
