@@ -1,5 +1,6 @@
 import type { AppModule } from '../context.ts';
 import { registerMaturiteApi } from './api.ts';
+import { maturiteCampagneJob } from './campaign-job.ts';
 import { registerMaturitePages } from './routes.ts';
 import { ensureQuestionnaire } from './service.ts';
 
@@ -9,6 +10,7 @@ import { ensureQuestionnaire } from './service.ts';
  */
 export const maturiteModule: AppModule = {
   name: 'maturite',
+  jobs: [maturiteCampagneJob],
   async register(app, ctx) {
     // The questionnaire file is loaded into its tables at start-up (a no-op when this content already is).
     await ensureQuestionnaire(ctx.db);

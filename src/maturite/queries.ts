@@ -250,3 +250,13 @@ export async function aggregates(
   );
   return r.rows.map((x) => ({ code: x.code, repondants: Number(x.repondants), scores: x.scores }));
 }
+
+/** Respondents of an imported campaign, before a re-import replaces them (answers and scores cascade). */
+export async function deleteRepondantsOfCampagne(q: Queryable, campagneId: number): Promise<number> {
+  return (await q.query('DELETE FROM maturite_repondant WHERE campagne_id = $1', [campagneId])).rowCount;
+}
+
+export async function campagneOrigine(q: Queryable, code: string): Promise<string | null> {
+  const r = await q.query<{ origine: string }>('SELECT origine FROM maturite_campagne WHERE code = $1', [code]);
+  return r.rows[0]?.origine ?? null;
+}

@@ -184,7 +184,7 @@ export function registerMaturitePages(app: FastifyInstance, ctx: AppContext) {
       if (campagneId === null) throw new AppError('INTROUVABLE', 'campaign', 'La campagne en ligne n’est pas chargée.');
       const { token } = await submit(
         ctx.db,
-        { questionnaireId: l.q.id, campagneId, withToken: true },
+        { questionnaireId: l.q.id, campagneId },
         {
           type: str(body.type)!,
           sectionNaf: str(body.section_naf)!,

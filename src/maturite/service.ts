@@ -85,7 +85,7 @@ export function scoresFor(questions: Q.QuestionRow[], answers: Record<string, st
 
 export const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 
-export type Submission = {
+type Submission = {
   type: string;
   sectionNaf: string;
   taille: string;
@@ -96,41 +96,51 @@ export type Submission = {
 };
 
 /** The commune and the EPCI, département and région containing it, through the territories service. */
-async function placeOf(q: Queryable, commune: string) {
+export async function placeOf(q: Queryable, commune: string) {
   const t = await getTerritory(q, 'commune', commune);
   const parent = (n: string) => t.parents.find((p) => p.niveau === n)?.code ?? null;
   return { commune: t.code, epci: parent('epci'), departement: parent('departement')!, region: parent('region')! };
 }
+type Place = Awaited<ReturnType<typeof placeOf>>;
+
+/** Writes one respondent, its answers and its scores (inside the caller's transaction). */
+export async function storeRespondent(
+  tx: Queryable,
+  o: { questionnaireId: number; campagneId: number; tokenHash: string | null },
+  s: Submission,
+  place: Place,
+  scores: Record<string, number>,
+): Promise<number> {
+  const id = await Q.insertRepondant(tx, {
+    campagneId: o.campagneId,
+    questionnaireId: o.questionnaireId,
+    jetonEmpreinte: o.tokenHash,
+    type: s.type,
+    sectionNaf: s.sectionNaf,
+    taille: s.taille,
+    ...place,
+    email: s.consentement ? s.email : null,
+    consentement: s.consentement,
+  });
+  await Q.insertReponses(tx, id, s.answers);
+  await Q.insertScores(tx, id, scores);
+  return id;
+}
 
 /**
- * Stores one respondent (answers already checked against the questionnaire) with its scores, in one
- * transaction; returns the result page's token (only its SHA-256 is stored) when `withToken`.
+ * Stores one respondent of the online form (answers already checked against the questionnaire) with
+ * its scores, in one transaction; returns the result page's token (only its SHA-256 is stored).
  */
 export async function submit(
   db: Db,
-  o: { questionnaireId: number; campagneId: number; withToken: boolean },
+  o: { questionnaireId: number; campagneId: number },
   s: Submission,
-): Promise<{ id: number; token: string | null }> {
+): Promise<{ id: number; token: string }> {
   const questions = await Q.questionsOf(db, o.questionnaireId);
   const scores = scoresFor(questions, s.answers);
   const place = await placeOf(db, s.commune);
-  const token = o.withToken ? crypto.randomBytes(32).toString('base64url') : null;
-  const id = await db.transaction(async (tx) => {
-    const id = await Q.insertRepondant(tx, {
-      campagneId: o.campagneId,
-      questionnaireId: o.questionnaireId,
-      jetonEmpreinte: token ? hashToken(token) : null,
-      type: s.type,
-      sectionNaf: s.sectionNaf,
-      taille: s.taille,
-      ...place,
-      email: s.consentement ? s.email : null,
-      consentement: s.consentement,
-    });
-    await Q.insertReponses(tx, id, s.answers);
-    await Q.insertScores(tx, id, scores);
-    return id;
-  });
+  const token = crypto.randomBytes(32).toString('base64url');
+  const id = await db.transaction((tx) => storeRespondent(tx, { ...o, tokenHash: hashToken(token) }, s, place, scores));
   return { id, token };
 }
 

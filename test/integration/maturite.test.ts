@@ -184,6 +184,59 @@ for (const backend of backends()) {
       assert.ok(spec.paths['/api/v1/maturite/indicateurs/{niveau}/{code}']);
     });
 
+    test('a survey campaign in CSV imports into the same model; bad rows are rejects; a re-import replaces it', async () => {
+      const codes = FILE.questions.map((q) => q.code);
+      const line = (i: number, commune = '25056') => {
+        const a = answersOf(i + 20);
+        // Every third row gives the answer's label rather than its code.
+        const cells = FILE.questions.map((q) => {
+          const r = (q.reponses as { code: string; libelle?: string }[]).find((x) => x.code === a[q.code])!;
+          return i % 3 === 0 && r.libelle ? `"${r.libelle}"` : r.code;
+        });
+        return ['Association', 's', '10-49', commune, ...cells].join(';');
+      };
+      const rows = Array.from({ length: 12 }, (_, i) => line(i));
+      const bad = [line(50, '99999'), line(51).replace(/;[^;]+$/, ';peut-etre')];
+      const file = path.join(t.config.dataDir, 'enquete-cci.csv');
+      fs.writeFileSync(
+        file,
+        `${['type', 'section_naf', 'taille', 'commune', ...codes].join(';')}\r\n${[...rows, ...bad].join('\r\n')}\r\n`,
+      );
+      const opts = { campagne: 'cci-test', libelle: 'Enquête CCI (test)', source: 'CCI' };
+      const run = await t.ctx.runImport({ job: 'maturite-campagne', source: file, options: opts, startedBy: 'test' });
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      assert.equal(run.rows_accepted, 12);
+      assert.equal(run.rows_rejected, 2);
+      const ind = await api('/api/v1/maturite/indicateurs/commune/25056?campagne=cci-test');
+      assert.equal(ind.repondants, 12);
+      for (const d of FILE.dimensions) {
+        const sum = rows.reduce((s, _r, i) => s + tenths(answersOf(i + 20))[d.slug]!, 0);
+        assert.equal(ind.dimensions[d.slug].score_moyen, Math.round(sum / 12) / 10, d.slug);
+      }
+      const again = await t.ctx.runImport({
+        job: 'maturite-campagne',
+        source: file,
+        options: opts,
+        startedBy: 'test',
+        force: true,
+      });
+      assert.equal(again.status, 'succeeded', again.message ?? '');
+      assert.equal((await api('/api/v1/maturite/indicateurs/commune/25056?campagne=cci-test')).repondants, 12);
+      const page = (
+        await t.app.inject({ method: 'GET', url: '/ressources/maturite/indicateurs?niveau=taille&campagne=cci-test' })
+      ).body;
+      assert.match(page, /10 à 49 salariés<\/th><td>12<\/td>/);
+      const form = await t.ctx.runImport({
+        job: 'maturite-campagne',
+        source: file,
+        options: { campagne: FILE.campagne.code },
+        startedBy: 'test',
+        force: true,
+      });
+      assert.equal(form.status, 'failed');
+      assert.match(form.message ?? '', /celle du formulaire en ligne/);
+    });
+
     test('the public form is rate-limited per address', async () => {
       let last = 0;
       for (let i = 0; i < 21; i++) last = (await post({ type: 'x' }, '203.0.113.7')).statusCode;
