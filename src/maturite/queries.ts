@@ -120,13 +120,13 @@ export async function upsertCampagne(
   return Number(r.rows[0]!.id);
 }
 
-export type CampagneRow = { id: number; code: string; libelle: string; origine: string; source: string | null };
+type CampagneRow = { id: number; code: string; libelle: string; origine: string; source: string | null };
 export async function listCampagnes(q: Queryable): Promise<CampagneRow[]> {
   const r = await q.query<CampagneRow>('SELECT id, code, libelle, origine, source FROM maturite_campagne ORDER BY id');
   return r.rows.map((c) => ({ ...c, id: Number(c.id) }));
 }
 
-export type RepondantInput = {
+type RepondantInput = {
   campagneId: number;
   questionnaireId: number;
   jetonEmpreinte: string | null;
@@ -180,7 +180,7 @@ export async function insertScores(q: Queryable, id: number, scores: Record<stri
   );
 }
 
-export type RepondantRow = {
+type RepondantRow = {
   id: number;
   questionnaire_id: number;
   campagne: string;
@@ -219,7 +219,7 @@ const GROUP_COLUMN = {
   secteur: 'section_naf',
   taille: 'taille',
 } as const;
-export type GroupColumn = keyof typeof GROUP_COLUMN;
+type GroupColumn = keyof typeof GROUP_COLUMN;
 
 export type AggregateRow = { code: string; repondants: number; scores: Record<string, number> | null };
 
