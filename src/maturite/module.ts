@@ -3,6 +3,7 @@ import { registerMaturiteApi } from './api.ts';
 import { maturiteCampagneJob } from './campaign-job.ts';
 import { registerMaturitePages } from './routes.ts';
 import { ensureQuestionnaire } from './service.ts';
+import { maturiteTerritorySection } from './territory-section.ts';
 
 /**
  * Digital-maturity observatory (issue 13, SCORAN orientation 11): anonymous self-diagnostic, result page,
@@ -16,5 +17,6 @@ export const maturiteModule: AppModule = {
     await ensureQuestionnaire(ctx.db);
     registerMaturiteApi(app, ctx);
     registerMaturitePages(app, ctx);
+    ctx.territorySections.push(maturiteTerritorySection(ctx));
   },
 };

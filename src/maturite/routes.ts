@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { fmtDate, fmtInt, type Html, html, raw } from '../http/html.ts';
+import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import { sourcesBlock } from '../http/sources.ts';
 import { getTerritory } from '../territories/service.ts';
 import * as Q from './queries.ts';
@@ -18,6 +19,7 @@ import {
   submit,
 } from './service.ts';
 
+const PER_PAGE = 100;
 const CRUMB = { label: 'Ressources', href: '/ressources' };
 const HOME = { label: 'Maturité numérique', href: '/ressources/maturite' };
 const METHOD = `Score d’une dimension, de 0 à 100 : pour chacune de ses questions, les points de la réponse choisie multipliés par le poids de la question, rapportés au total obtenu avec la meilleure réponse à chaque question (× 100, arrondi au dixième).`;
@@ -243,13 +245,15 @@ export function registerMaturitePages(app: FastifyInstance, ctx: AppContext) {
   );
 
   r.get('/ressources/maturite/indicateurs', { schema: { querystring: AgregatsPageQuery } }, async (req, reply) => {
-    const { niveau, campagne } = req.query;
+    const { niveau, campagne, page } = req.query;
     const q = await Q.currentQuestionnaire(ctx.db);
     const dims = q ? await Q.dimensionsOf(ctx.db, q.id) : [];
     const campagnes = await Q.listCampagnes(ctx.db);
-    const groups = await groupsOf(ctx.db, niveau, campagne);
+    const all = await groupsOf(ctx.db, niveau, campagne);
+    const total = all.reduce((s, g) => s + g.indicator.repondants, 0);
+    const pager = pagerOf(all.length, page, PER_PAGE);
+    const groups = all.slice(pager.offset, pager.offset + PER_PAGE);
     const names = await Promise.all(groups.map((g) => groupName(ctx.db, niveau, g.code, q!.profil)));
-    const total = groups.reduce((s, g) => s + g.indicator.repondants, 0);
     return ctx.render(req, reply, {
       title: 'Indicateurs de maturité numérique',
       breadcrumb: [CRUMB, HOME, { label: 'Indicateurs' }],
@@ -261,9 +265,10 @@ export function registerMaturitePages(app: FastifyInstance, ctx: AppContext) {
         <div class="fr-col-12 fr-col-md-2"><button class="fr-btn fr-mt-4w" type="submit">Afficher</button></div></div></form>
       ${
         groups.length
-          ? html`<div class="fr-table" id="indicateurs"><table><caption>Score moyen par dimension — ${NIVEAU_LABEL[niveau]}, ${campagne ? (campagnes.find((c) => c.code === campagne)?.libelle ?? campagne) : 'toutes campagnes'} (${fmtInt(total)} répondants)</caption>
+          ? html`<div class="fr-table" id="indicateurs"><table><caption>Score moyen par dimension — ${NIVEAU_LABEL[niveau]}, ${campagne ? (campagnes.find((c) => c.code === campagne)?.libelle ?? campagne) : 'toutes campagnes'} (${fmtInt(total)} répondants) — ${rangeLabel(pager, 'groupes')}</caption>
       <thead><tr><th scope="col">${NIVEAU_LABEL[niveau]}</th><th scope="col">Répondants</th>${dims.map((d) => html`<th scope="col">${d.libelle}</th>`)}</tr></thead>
-      <tbody>${groups.map((g, i) => html`<tr><th scope="row">${names[i]}</th><td>${fmtInt(g.indicator.repondants)}</td>${'dimensions' in g.indicator ? dims.map((d) => html`<td>${(g.indicator as { dimensions: Record<string, { score_moyen: number }> }).dimensions[d.slug]?.score_moyen.toLocaleString('fr-FR') ?? '—'}</td>`) : html`<td colspan="${dims.length}">masqué (moins de ${PUBLICATION_THRESHOLD} répondants)</td>`}</tr>`)}</tbody></table></div>`
+      <tbody>${groups.map((g, i) => html`<tr><th scope="row">${names[i]}</th><td>${fmtInt(g.indicator.repondants)}</td>${'dimensions' in g.indicator ? dims.map((d) => html`<td>${(g.indicator as { dimensions: Record<string, { score_moyen: number }> }).dimensions[d.slug]?.score_moyen.toLocaleString('fr-FR') ?? '—'}</td>`) : html`<td colspan="${dims.length}">masqué (moins de ${PUBLICATION_THRESHOLD} répondants)</td>`}</tr>`)}</tbody></table></div>
+      ${pagination(pager, (n) => pageHref(req.url, 'page', n, 'indicateurs'), 'groupes de répondants')}`
           : html`<p>Aucun répondant pour ce regroupement.</p>`
       }
       ${observatorySource(`Périmètre : ${campagne ? `campagne ${campagne}` : 'toutes les campagnes'}. Méthode : moyenne des scores des répondants du groupe ; ${METHOD} Le territoire est celui de la commune du siège déclarée, rattachée à son EPCI, son département et sa région au moment de la réponse.`)}`,

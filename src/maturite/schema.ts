@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageNumberSchema } from '../http/pagination.ts';
 import { text } from '../http/schemas.ts';
 
 const SLUG = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'code attendu : minuscules, chiffres et tirets');
@@ -108,4 +109,5 @@ export const IndicateurAnswerSchema = z.union([
 export const AgregatsPageQuery = z.object({
   niveau: z.preprocess((v) => (v === '' ? undefined : v), z.enum(NIVEAUX).default('departement')),
   campagne: IndicateurQuery.shape.campagne,
+  page: PageNumberSchema,
 });

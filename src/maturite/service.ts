@@ -16,7 +16,15 @@ import { type NiveauAgregat, type QuestionnaireFile, QuestionnaireFileSchema } f
  */
 export const PUBLICATION_THRESHOLD = 10;
 
-const QUESTIONNAIRE_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'questionnaire.yaml');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * The shipped questionnaire: beside this file when run from src/ (tsx), else in the checkout's src/maturite/
+ * when run from dist/ (`tsc` does not copy YAML files).
+ */
+const QUESTIONNAIRE_PATH =
+  [path.join(HERE, 'questionnaire.yaml'), path.join(HERE, '..', '..', 'src', 'maturite', 'questionnaire.yaml')].find(
+    (p) => fs.existsSync(p),
+  ) ?? path.join(HERE, 'questionnaire.yaml');
 
 /** Parses and validates a questionnaire file's text; a French message naming every problem otherwise. */
 export function parseQuestionnaire(text: string): QuestionnaireFile {

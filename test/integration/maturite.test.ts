@@ -154,6 +154,12 @@ for (const backend of backends()) {
       assert.match(table, /Côte-d&#39;Or \(21\)<\/th><td>10<\/td><td>/);
       assert.match(table, /Doubs \(25\)<\/th><td>1<\/td><td colspan="7">masqué/);
       assert.match(table, /Licence Ouverte/);
+      // Territory pages: Côte-d'Or shows the means, Doubs only its count.
+      const cote = (await t.app.inject({ method: 'GET', url: '/territoires/departement/21' })).body;
+      assert.match(cote, /Score moyen par dimension \(0 à 100\) des 10 répondants/);
+      const doubs = (await t.app.inject({ method: 'GET', url: '/territoires/departement/25' })).body;
+      assert.match(doubs, /1 structure a répondu/);
+      assert.doesNotMatch(doubs, /Score moyen par dimension/);
       // Consent: only the first respondent's e-mail is stored, with its date; nobody else's.
       const rows = await t.db.query<{ email: string | null; consentement_le: Date | null }>(
         'SELECT email, consentement_le FROM maturite_repondant ORDER BY id',
