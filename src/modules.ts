@@ -5,6 +5,7 @@ import type { AppModule } from './context.ts';
 import { eligibilityModule } from './eligibility/module.ts';
 import { geoModule } from './geo/module.ts';
 import { inclusionModule } from './inclusion/module.ts';
+import { maturiteModule } from './maturite/module.ts';
 import { observatoryModule } from './observatory/module.ts';
 import { opendataModule } from './opendata/module.ts';
 import { pagesModule } from './pages/module.ts';
@@ -25,5 +26,6 @@ export const MODULES: AppModule[] = [
   resourcesModule,
   opendataModule,
   inclusionModule,
+  maturiteModule,
   pagesModule,
 ];

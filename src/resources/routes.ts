@@ -76,6 +76,7 @@ export function registerResourcesPages(app: FastifyInstance, ctx: AppContext) {
           <h2 class="fr-card__title"><a href="/ressources/agenda">Agenda et veille</a></h2>
           <p class="fr-card__desc">Les événements du numérique en région (flux iCalendar) et les actualités suivies (flux Atom).</p></div></div></div></div>
       </div>
+      <p class="fr-mt-4w"><a href="/ressources/maturite">Autodiagnostic de maturité numérique</a> : entreprises, associations et collectivités situent leur structure, sans compte ; <a href="/ressources/maturite/indicateurs">indicateurs par territoire</a>.</p>
       <p class="fr-mt-4w">Pour les développeurs : <a href="/api/docs">API</a> <code>GET /api/v1/aides</code> et <code>GET /api/v1/ressources/recherche?q=…</code>.</p>`,
     });
   });

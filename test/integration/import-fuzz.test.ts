@@ -128,6 +128,15 @@ const SEEDS: Record<string, () => Seed> = {
     ),
     name: 'lieux-cnfs.json',
   }),
+  'maturite-campagne': () => ({
+    bytes: Buffer.from(
+      'type;section_naf;taille;commune;connexion;postes;site-web;fiche-reseaux;vente-en-ligne;paiement;sauvegardes;mots-de-passe;formation;referent;outils-gestion;rgpd;demarches;facturation\r\n' +
+        'entreprise;G;1-9;21231;thd;oui;vitrine;actif;non;en-ligne;auto;individuels;non;oui;tableur;non;certaines;oui\r\n' +
+        'association;S;0;25056;adsl;non;non;passif;non;non;manuel;partages;quelques-uns;non;papier;en-cours;non;non\r\n',
+    ),
+    name: 'enquete.csv',
+    options: { campagne: 'enquete-fuzz' },
+  }),
   'strategie-csv': () => ({
     bytes: Buffer.from(
       '\uFEFFstrategie;id;code;niveau;titre;porteur;statut;avancement;debut;fin;budget_prevu;budget_engage;budget_realise\r\nnormandie-2017;1;A1;axe;Doter le territoire;;en_cours;10;;;0;0;0\r\n',
