@@ -5,6 +5,7 @@ import { aidesTerritoiresJob } from './aids-job.ts';
 import { registerResourcesApi } from './api.ts';
 import { resourcesDatasets } from './datasets.ts';
 import { registerLibraryRoutes } from './library-routes.ts';
+import { registerProjectsRoutes } from './projects-routes.ts';
 import { registerResourcesPages } from './routes.ts';
 import { resourcesTerritorySection } from './territory-section.ts';
 
@@ -19,6 +20,7 @@ export const resourcesModule: AppModule = {
     registerActorsRoutes(app, ctx);
     registerAgendaRoutes(app, ctx);
     registerLibraryRoutes(app, ctx);
+    registerProjectsRoutes(app, ctx);
     ctx.territorySections.push(resourcesTerritorySection(ctx));
   },
 };
