@@ -20,7 +20,7 @@ export type ProjetInput = {
   action_strategie: string | null;
   porteur_acteur_id: number | null;
 };
-export type ProjetRow = ProjetInput & { id: number; cree_le: Date; modifie_le: Date };
+type ProjetRow = ProjetInput & { id: number; cree_le: Date; modifie_le: Date };
 
 const COLS = `id::int AS id, titre, resume, description, themes, territoires, territoires_etendus, statut,
   to_char(date_debut, 'YYYY-MM-DD') AS date_debut, to_char(date_fin, 'YYYY-MM-DD') AS date_fin, partenaires,
@@ -87,10 +87,6 @@ export async function listProjets(
     [f.theme ?? null, f.statut ?? null, f.territoire ?? null, limit, offset],
   );
   return { total: r.rows[0]?.total ?? 0, items: r.rows.map(({ total: _t, ...x }) => x) };
-}
-
-export async function countProjets(q: Queryable): Promise<number> {
-  return (await q.query<{ n: number }>('SELECT count(*)::int AS n FROM projet')).rows[0]?.n ?? 0;
 }
 
 /** Actors a project lead may be chosen from: id and name, alphabetical. */

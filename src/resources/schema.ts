@@ -330,7 +330,7 @@ const statutKeys = Object.keys(STATUTS_PROJET) as [keyof typeof STATUTS_PROJET, 
 const Statut = z.enum(statutKeys, { error: 'statut attendu : idée, en cours, terminé ou abandonné' });
 
 /** The path of a strategy action page, the only link a project takes to the strategy. */
-export const ACTION_PATH = /^\/strategie\/[a-z0-9][a-z0-9-]{0,62}\/actions\/\d{1,15}$/;
+const ACTION_PATH = /^\/strategie\/[a-z0-9][a-z0-9-]{0,62}\/actions\/\d{1,15}$/;
 
 /** An amount in euros as typed in France: "120 000", "1 234,50" (spaces and a decimal comma allowed). */
 function euros(s: string): number | null {
