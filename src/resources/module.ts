@@ -7,6 +7,7 @@ import { registerAlertsRoutes } from './alerts-routes.ts';
 import { registerResourcesApi } from './api.ts';
 import { resourcesDatasets } from './datasets.ts';
 import { registerLibraryRoutes } from './library-routes.ts';
+import { registerProjectsRoutes } from './projects-routes.ts';
 import { registerResourcesPages } from './routes.ts';
 import { resourcesTerritorySection } from './territory-section.ts';
 
@@ -27,6 +28,7 @@ export const resourcesModule: AppModule = {
       if (job !== 'aides-territoires' || (ev.remote && ev.followUpsDone !== false)) return;
       await sendAidDigests(ctx);
     }, 'alertes-aides');
+    registerProjectsRoutes(app, ctx);
     ctx.territorySections.push(resourcesTerritorySection(ctx));
   },
 };

@@ -330,3 +330,135 @@ export const AlertFormSchema = z
     type: opt(z.enum(typeKeys, { error: 'type d’aide inconnu' })),
   })
   .refine((q) => !q.niveau === !q.code, { message: 'territoire : un niveau et un code, ou aucun', path: ['code'] });
+// Innovative projects and use cases
+
+export const STATUTS_PROJET = {
+  idee: 'Idée',
+  en_cours: 'En cours',
+  termine: 'Terminé',
+  abandonne: 'Abandonné',
+} as const;
+const statutKeys = Object.keys(STATUTS_PROJET) as [keyof typeof STATUTS_PROJET, ...(keyof typeof STATUTS_PROJET)[]];
+const Statut = z.enum(statutKeys, { error: 'statut attendu : idée, en cours, terminé ou abandonné' });
+
+/** The path of a strategy action page, the only link a project takes to the strategy. */
+const ACTION_PATH = /^\/strategie\/[a-z0-9][a-z0-9-]{0,62}\/actions\/\d{1,15}$/;
+
+/** An amount in euros as typed in France: "120 000", "1 234,50" (spaces and a decimal comma allowed). */
+function euros(s: string): number | null {
+  const c = s.replace(/[\s\u00a0\u202f€]/g, '').replace(',', '.');
+  if (!/^\d{1,13}(\.\d{1,2})?$/.test(c)) return null;
+  return Number(c);
+}
+const Amount = z
+  .string()
+  .trim()
+  .max(40)
+  .transform((s, c) => {
+    if (!s) return null;
+    const n = euros(s);
+    if (n === null) {
+      c.addIssue({ code: 'custom', message: 'budget : montant en euros attendu (ex. 120 000 ou 1 234,50)' });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const lines = (s: string) =>
+  s
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+/** Territories typed as `niveau:code`, separated by commas, semicolons or lines (`departement:21, commune:21231`). */
+const Territoires = text(2000)
+  .default('')
+  .transform((s, c) => {
+    const out: { niveau: 'region' | 'departement' | 'epci' | 'commune'; code: string }[] = [];
+    for (const item of s
+      .split(/[\s,;]+/)
+      .map((x) => x.trim())
+      .filter(Boolean)) {
+      const m = /^(region|departement|epci|commune):([0-9A-Za-z]{1,12})$/.exec(item);
+      if (!m) {
+        c.addIssue({
+          code: 'custom',
+          message: `territoire « ${item} » : niveau:code attendu (ex. departement:21, commune:21231, epci:200070928)`,
+        });
+        return z.NEVER;
+      }
+      out.push({ niveau: m[1] as 'commune', code: m[2]!.toUpperCase() });
+    }
+    if (out.length > 50) {
+      c.addIssue({ code: 'custom', message: 'territoires : 50 au plus' });
+      return z.NEVER;
+    }
+    return out;
+  });
+
+/** Funding lines, one per line: `financeur ; montant` (`Région Bourgogne-Franche-Comté ; 50 000`). */
+const Financements = text(5000)
+  .default('')
+  .transform((s, c) => {
+    const out: { financeur: string; montant: number }[] = [];
+    for (const l of lines(s)) {
+      const at = l.lastIndexOf(';');
+      const financeur = at < 0 ? '' : l.slice(0, at).trim();
+      const montant = at < 0 ? null : euros(l.slice(at + 1));
+      if (!financeur || montant === null) {
+        c.addIssue({
+          code: 'custom',
+          message: `financement « ${l} » : « financeur ; montant en euros » attendu (ex. Région ; 50 000)`,
+        });
+        return z.NEVER;
+      }
+      out.push({ financeur: financeur.slice(0, 300), montant });
+    }
+    if (out.length > 50) {
+      c.addIssue({ code: 'custom', message: 'financements : 50 lignes au plus' });
+      return z.NEVER;
+    }
+    return out;
+  });
+
+export const ProjetFormSchema = z
+  .object({
+    ...CsrfField,
+    titre: text(300, 2, 'titre requis (2 caractères au moins)'),
+    resume: text(1000).default(''),
+    description: text(20_000).default(''),
+    themes: themesField,
+    territoires: Territoires,
+    statut: Statut,
+    date_debut: z.preprocess(empty, IsoDate.optional()),
+    date_fin: z.preprocess(empty, IsoDate.optional()),
+    partenaires: text(5000)
+      .default('')
+      .transform((s) => [...new Set(lines(s).map((l) => l.slice(0, 300)))].slice(0, 100)),
+    budget_total: Amount.default(null),
+    financements: Financements,
+    resultats: text(10_000).default(''),
+    contact_public: text(1000).default(''),
+    action_strategie: text(200)
+      .default('')
+      .refine(
+        (s) => !s || ACTION_PATH.test(s),
+        'action de la stratégie : chemin /strategie/<stratégie>/actions/<numéro> attendu (ex. /strategie/scoran-bfc/actions/12)',
+      ),
+    porteur: z.string().optional(),
+    organisationId: z.string().optional(),
+  })
+  .refine((p) => !p.date_debut || !p.date_fin || p.date_fin >= p.date_debut, {
+    message: 'la date de fin précède la date de début',
+    path: ['date_fin'],
+  });
+
+export const ProjetsQuerySchema = z
+  .object({
+    theme: opt(text(60)),
+    statut: opt(Statut),
+    niveau: opt(NIVEAU),
+    code: opt(CODE),
+    page: PageNumberSchema,
+  })
+  .refine((q) => !q.niveau === !q.code, { message: 'niveau et code vont ensemble (ex. niveau=departement&code=21)' });

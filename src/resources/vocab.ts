@@ -85,4 +85,5 @@ export const SEARCH_TYPES = {
   evenement: 'Événement',
   actualite: 'Actualité',
   ressource: 'Ressource de la bibliothèque',
+  projet: 'Projet ou cas d’usage',
 } as const;

@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import { setOwner } from '../../src/accounts/ownership.ts';
 import { insertAlert } from '../../src/resources/alerts-queries.ts';
 import { insertLibrary, insertVersion } from '../../src/resources/library-queries.ts';
+import { insertProjet } from '../../src/resources/projects-queries.ts';
 import { insertActeur, insertActualite, insertEvenement } from '../../src/resources/queries.ts';
 import { shared } from '../helpers.ts';
 import { CREATE, type Env, type Matrix, OWNED } from './types.ts';
@@ -123,6 +124,39 @@ async function alertOfA(env: Env): Promise<number> {
   return insertAlert(env.db, u.rows[0]!.id, `Veille ${env.seq()}`, { type: 'pret' });
 }
 
+const projetForm = (env: Env) => ({
+  titre: `Projet ${env.seq()}`,
+  statut: 'en_cours',
+  themes: 'inclusion-numerique',
+  territoires: 'departement:21',
+  date_debut: '2026-01-15',
+  date_fin: '2027-06-30',
+  financements: 'Région Bourgogne-Franche-Comté ; 50 000',
+});
+
+async function projetOfA(env: Env): Promise<number> {
+  const id = await insertProjet(env.db, {
+    titre: `Projet de A ${env.seq()}`,
+    resume: '',
+    description: '',
+    themes: [],
+    territoires: [],
+    territoires_etendus: [],
+    statut: 'idee',
+    date_debut: null,
+    date_fin: null,
+    partenaires: [],
+    budget_total: null,
+    financements: [],
+    resultats: '',
+    contact_public: '',
+    action_strategie: null,
+    porteur_acteur_id: null,
+  });
+  await setOwner(env.db, 'projet', id, env.orgA);
+  return id;
+}
+
 export const matrix: Matrix = {
   'POST /ressources/aides/alertes': {
     expect: CREATE,
@@ -179,5 +213,13 @@ export const matrix: Matrix = {
   'POST /ressources/acteurs/:id': {
     expect: OWNED,
     request: async (env) => ({ url: `/ressources/acteurs/${await acteurOfA(env)}`, form: acteurForm(env) }),
+  },
+  'POST /ressources/projets': {
+    expect: CREATE,
+    request: async (env) => ({ url: '/ressources/projets', form: projetForm(env) }),
+  },
+  'POST /ressources/projets/:id': {
+    expect: OWNED,
+    request: async (env) => ({ url: `/ressources/projets/${await projetOfA(env)}`, form: projetForm(env) }),
   },
 };
