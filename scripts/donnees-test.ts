@@ -125,6 +125,23 @@ export const ITEMS: Item[] = [
     urls: BFC_DEPTS.map((d) => FG(`departements/${d}/communes-${d}.geojson`)),
     build: mergeFeatureCollections,
   },
+  // §4a and §13 — ARCEP mobile sites (Mon réseau mobile, Licence Ouverte), unmodified.
+  {
+    file: 'arcep-mobile/sites-mobiles-2g3g4g-metropole-2018-01-l93.csv.gz',
+    sha256: '90fb964af741ab745a9f693af0ab92fac0a80dffffe28d6b7beaa82b99167b73',
+    urls: [
+      gh(
+        'verailina/network_coverage_api',
+        '180a6952f0870f6e142d64902aa5b5387ea5c216',
+        'src/network_coverage_api/data/2018_01_Sites_mobiles_2G_3G_4G_France_metropolitaine_L93.csv',
+      ),
+    ],
+  },
+  {
+    file: 'arcep-mobile/sites-mobiles-2023t4-normandie-orange.csv.gz',
+    sha256: 'ea091870177a97acba34d00f78a83e0e6e1e3382bd38dbd87181f52622959b68',
+    urls: [gh('GauTit/stage_cvut', '32a6396f7e0627f50081591a17fbfa058894fa91', 'stations_normandie_orange.csv')],
+  },
   // §3a — ARCEP observatory 2018 T1, CSV exports of the workbook's sheets (unmodified).
   ...ARCEP_2018.map(([sheet, sha256]) => ({
     file: `arcep-fixe/arcep-obs-thd-2018t1-${sheet}.csv.gz`,
@@ -241,15 +258,22 @@ export const ITEMS: Item[] = [
  * not depend on. The suites that read these files stay skipped without them.
  */
 export const NOT_DOWNLOADABLE: { file: string; source: string }[] = [
-  'epci-bfc-normandie-2025.geojson.gz',
-  'departements-fra-2025.geojson.gz',
-  'regions-fra-2025.geojson.gz',
-  'communes-centroides-bfc-normandie-2025.csv.gz',
-].map((f) => ({
-  file: `boundaries/ngeofr-2025/${f}`,
-  source:
-    'github.com/bellice/ngeofr-maps @ fe22c874fd8b37937fd95e92f9e0059ec06b9089, public/fra/*-2025-*-gen.parquet (GeoParquet, EPSG:2154)',
-}));
+  ...[
+    'epci-bfc-normandie-2025.geojson.gz',
+    'departements-fra-2025.geojson.gz',
+    'regions-fra-2025.geojson.gz',
+    'communes-centroides-bfc-normandie-2025.csv.gz',
+  ].map((f) => ({
+    file: `boundaries/ngeofr-2025/${f}`,
+    source:
+      'github.com/bellice/ngeofr-maps @ fe22c874fd8b37937fd95e92f9e0059ec06b9089, public/fra/*-2025-*-gen.parquet (GeoParquet, EPSG:2154)',
+  })),
+  {
+    file: 'arcep-mobile/sites-mobiles-2g3g4g-bfc-normandie-2018-01.csv.gz',
+    source:
+      'derived from arcep-mobile/sites-mobiles-2g3g4g-metropole-2018-01-l93.csv.gz (proj4 to WGS84, département by point-in-polygon on ngeofr-2025 départements; throwaway script)',
+  },
+];
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 

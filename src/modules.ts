@@ -4,6 +4,7 @@ import { adminModule } from './admin/module.ts';
 import type { AppModule } from './context.ts';
 import { eligibilityModule } from './eligibility/module.ts';
 import { geoModule } from './geo/module.ts';
+import { mobileModule } from './mobile/module.ts';
 import { observatoryModule } from './observatory/module.ts';
 import { pagesModule } from './pages/module.ts';
 import { resourcesModule } from './resources/module.ts';
@@ -18,6 +19,7 @@ export const MODULES: AppModule[] = [
   accountsModule,
   adminModule,
   observatoryModule,
+  mobileModule,
   eligibilityModule,
   strategyModule,
   resourcesModule,

@@ -87,6 +87,10 @@ const SEEDS: Record<string, () => Seed> = {
     name: 'aides.csv',
     options: { territoire: 'france' },
   }),
+  'sites-mobiles': () => ({
+    bytes: firstLines(shared('arcep-mobile', 'sites-mobiles-2023t4-normandie-orange.csv.gz'), 40),
+    name: '2023_T4_sites_Metropole.csv',
+  }),
   'strategie-csv': () => ({
     bytes: Buffer.from(
       '\uFEFFstrategie;id;code;niveau;titre;porteur;statut;avancement;debut;fin;budget_prevu;budget_engage;budget_realise\r\nnormandie-2017;1;A1;axe;Doter le territoire;;en_cours;10;;;0;0;0\r\n',
@@ -176,6 +180,7 @@ describe('import fuzz: every job, damaged inputs (pglite)', {
     'logements/insee-rp2021-logements-communes-bfc-normandie.csv.gz',
     'addresses/bal-54084-mont-bonvillers-fixture.csv.gz',
     'arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz',
+    'arcep-mobile/sites-mobiles-2023t4-normandie-orange.csv.gz',
   ),
 }, () => {
   let t: Awaited<ReturnType<typeof setup>>;
