@@ -1,15 +1,17 @@
 import type { AppModule } from '../context.ts';
 import { registerMobileApi } from './api.ts';
+import { registerMeasureRoutes } from './measures-routes.ts';
 import { mobileTerritorySection, registerMobilePages } from './routes.ts';
 import { sitesMobilesJob } from './sites-job.ts';
 
-/** Mobile coverage observatory (issue 12): ARCEP mobile sites by operator and generation, over snapshots. */
+/** Mobile coverage observatory (issue 12): ARCEP mobile sites by operator and generation, over snapshots; crowdsourced speed measurements. */
 export const mobileModule: AppModule = {
   name: 'mobile',
   jobs: [sitesMobilesJob],
   register(app, ctx) {
     registerMobileApi(app, ctx);
     registerMobilePages(app, ctx);
+    registerMeasureRoutes(app, ctx);
     ctx.territorySections.push(mobileTerritorySection(ctx));
   },
 };

@@ -9,6 +9,8 @@ import { IsoDate } from '../http/schemas.ts';
 import { sourcesBlock } from '../http/sources.ts';
 import { resolveScope } from '../observatory/service.ts';
 import { renderTable, type TableDef, toCsv, toJson } from '../observatory/tables.ts';
+import { measureAggregates } from './measures.ts';
+import { aggregatesTable, METHOD_TEXT } from './measures-routes.ts';
 import type { Snapshot } from './queries.ts';
 import { departementTable, mobileSeries, snapshotsOf } from './service.ts';
 import {
@@ -60,7 +62,8 @@ export function registerMobilePages(app: FastifyInstance, ctx: AppContext) {
         title,
         breadcrumb: crumbs,
         main: html`<h1 class="fr-mt-2w">${title}</h1>
-        ${alert('info', 'Aucun relevé de sites mobiles importé', html`<p>Un administrateur importe la liste des sites mobiles de l’Arcep : <code>npm run cli -- import sites-mobiles &lt;fichier&gt; --option date=AAAA-MM-JJ</code>, après les contours des communes (<code>import contours</code>).</p>`)}`,
+        ${alert('info', 'Aucun relevé de sites mobiles importé', html`<p>Un administrateur importe la liste des sites mobiles de l’Arcep : <code>npm run cli -- import sites-mobiles &lt;fichier&gt; --option date=AAAA-MM-JJ</code>, après les contours des communes (<code>import contours</code>).</p>`)}
+        <p><a href="/observatoire/mobile/mesures">Mesures de débit participatives : résultats et formulaire</a></p>`,
       });
     const { series } = await mobileSeries(ctx.db, 'region', region.code);
     const point = series.find((s) => s.date === snap.date)!;
@@ -92,7 +95,9 @@ export function registerMobilePages(app: FastifyInstance, ctx: AppContext) {
       ${renderTable(history)}${sourcesBlock(snaps.map(citationOf))}
       <h2 class="fr-mt-4w">Télécharger les données</h2>
       ${downloadLinks(qs)}
-      <p class="fr-text--sm">API : <a href="/api/v1/observatoire/mobile/region/${region.code}">/api/v1/observatoire/mobile/region/${region.code}</a> (<a href="/api/docs">documentation</a>). Chaque fiche de territoire a sa section « Couverture mobile ».</p>`,
+      <p class="fr-text--sm">API : <a href="/api/v1/observatoire/mobile/region/${region.code}">/api/v1/observatoire/mobile/region/${region.code}</a> (<a href="/api/docs">documentation</a>). Chaque fiche de territoire a sa section « Couverture mobile ».</p>
+      <h2 class="fr-mt-4w">Mesures participatives</h2>
+      <p><a href="/observatoire/mobile/mesures">Résultats des mesures de débit envoyées par les habitants, et formulaire pour en ajouter une</a> (API : <code>POST /api/v1/mobile/mesures</code>).</p>`,
     });
   });
 
@@ -136,14 +141,20 @@ export function registerMobilePages(app: FastifyInstance, ctx: AppContext) {
 export function mobileTerritorySection(ctx: AppContext): TerritorySection {
   return async (t) => {
     const { series, snapshots } = await mobileSeries(ctx.db, t.niveau, t.code);
+    const measures = await measureAggregates(ctx.db, t.niveau, t.code);
     const last = series[series.length - 1];
-    if (!last) return null;
+    if (!last && !measures.total) return null;
     const qs = new URLSearchParams({ niveau: t.niveau, code: t.code }).toString();
     return html`<section class="fr-mt-4w" aria-labelledby="observatoire-mobile"><h2 id="observatoire-mobile">Couverture mobile : sites des opérateurs</h2>
-      ${renderTable(operatorTable(last, t.nom))}
+      ${
+        last
+          ? html`${renderTable(operatorTable(last, t.nom))}
       ${series.length > 1 ? renderTable(historyTable(series, t.nom)) : ''}
       ${sourcesBlock(snapshots.map(citationOf))}
-      ${METHOD}
+      ${METHOD}`
+          : html`<p>Aucun relevé de sites mobiles importé.</p>`
+      }
+      ${measures.total ? html`<h3 class="fr-h6">Mesures de débit participatives</h3>${aggregatesTable(measures)}<p class="fr-text--sm">${METHOD_TEXT} Licence Ouverte 2.0. API : <a href="/api/v1/mobile/mesures/${t.niveau}/${t.code}">/api/v1/mobile/mesures/${t.niveau}/${t.code}</a></p>` : ''}
       <p class="fr-text--sm">Évolution : <a href="/observatoire/mobile/donnees/historique.csv?${qs}" download>CSV</a> · <a href="/observatoire/mobile/donnees/historique.json?${qs}">JSON</a> · API : <a href="/api/v1/observatoire/mobile/${t.niveau}/${t.code}">/api/v1/observatoire/mobile/${t.niveau}/${t.code}</a> · <a href="/observatoire/mobile">Observatoire de la couverture mobile</a></p>
     </section>`;
   };

@@ -28,3 +28,6 @@ export async function aidesOpenTo(q: Queryable, niveau: Niveau, code: string, li
   const territoires = await territoryAndParents(q, niveau, code);
   return Q.listAides(q, { territoires, ouvertesAu: new Date().toISOString().slice(0, 10) }, limit, 0);
 }
+
+/** A Paris wall-clock time from a form (`AAAA-MM-JJTHH:MM`) → the instant; other modules' forms use it too. */
+export { parisInstant } from './schema.ts';

@@ -1,0 +1,83 @@
+import type { Queryable } from '../db/db.ts';
+import type { Niveau } from '../territories/schema.ts';
+import { communesOfSql } from '../territories/service.ts';
+
+/** Serialises submissions of the same measurement (two identical requests at once: one is kept). */
+export async function lockFingerprint(q: Queryable, empreinte: string) {
+  await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`mobile_mesure:${empreinte}`]);
+}
+
+export async function recentWithFingerprint(q: Queryable, empreinte: string): Promise<number | null> {
+  const r = await q.query<{ id: number }>(
+    `SELECT id::int AS id FROM mobile_mesure WHERE empreinte = $1 AND recu_le > now() - interval '1 minute'
+     ORDER BY id LIMIT 1`,
+    [empreinte],
+  );
+  return r.rows[0]?.id ?? null;
+}
+
+export async function insertMeasure(
+  q: Queryable,
+  m: {
+    horodatage: string;
+    lon: number;
+    lat: number;
+    commune: string | null;
+    operateur: string;
+    techno: string;
+    debit_descendant_mbps: number;
+    debit_montant_mbps: number;
+    latence_ms: number;
+    signal_dbm: number | null;
+    appareil: string | null;
+    interieur: boolean | null;
+    origine: string;
+    empreinte: string;
+  },
+): Promise<number> {
+  const r = await q.query<{ id: number }>(
+    `INSERT INTO mobile_mesure (horodatage, lon, lat, commune, operateur, techno, debit_descendant_mbps,
+       debit_montant_mbps, latence_ms, signal_dbm, appareil, interieur, origine, empreinte)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id::int AS id`,
+    [
+      m.horodatage,
+      m.lon,
+      m.lat,
+      m.commune,
+      m.operateur,
+      m.techno,
+      m.debit_descendant_mbps,
+      m.debit_montant_mbps,
+      m.latence_ms,
+      m.signal_dbm,
+      m.appareil,
+      m.interieur,
+      m.origine,
+      m.empreinte,
+    ],
+  );
+  return r.rows[0]!.id;
+}
+
+type AggRow = { operateur: string; mesures: number; down: number; up: number; latence: number; sous_8: number };
+
+const AGG = `m.operateur, count(*)::int AS mesures,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY m.debit_descendant_mbps)::float8 AS down,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY m.debit_montant_mbps)::float8 AS up,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY m.latence_ms)::float8 AS latence,
+  (count(*) FILTER (WHERE m.debit_descendant_mbps < 8))::float8 / count(*) AS sous_8`;
+
+/** Per operator in the current communes of a territory ($1 its code). */
+export async function aggregatesOf(q: Queryable, niveau: Niveau, code: string): Promise<AggRow[]> {
+  return (
+    await q.query<AggRow>(
+      `SELECT ${AGG} FROM mobile_mesure m JOIN commune c ON c.code = m.commune
+       WHERE ${communesOfSql(niveau, 'c')} GROUP BY m.operateur ORDER BY m.operateur`,
+      [code],
+    )
+  ).rows;
+}
+
+export async function aggregatesAll(q: Queryable): Promise<AggRow[]> {
+  return (await q.query<AggRow>(`SELECT ${AGG} FROM mobile_mesure m GROUP BY m.operateur ORDER BY m.operateur`)).rows;
+}
