@@ -1,5 +1,7 @@
 import type { AppModule } from '../context.ts';
 import { registerMobileApi } from './api.ts';
+import { couvertureCibleeJob } from './dcc-job.ts';
+import { registerDccRoutes } from './dcc-routes.ts';
 import { registerMeasureRoutes } from './measures-routes.ts';
 import { mobileTerritorySection, registerMobilePages } from './routes.ts';
 import { sitesMobilesJob } from './sites-job.ts';
@@ -7,11 +9,12 @@ import { sitesMobilesJob } from './sites-job.ts';
 /** Mobile coverage observatory (issue 12): ARCEP mobile sites by operator and generation, over snapshots; crowdsourced speed measurements. */
 export const mobileModule: AppModule = {
   name: 'mobile',
-  jobs: [sitesMobilesJob],
+  jobs: [sitesMobilesJob, couvertureCibleeJob],
   register(app, ctx) {
     registerMobileApi(app, ctx);
     registerMobilePages(app, ctx);
     registerMeasureRoutes(app, ctx);
+    registerDccRoutes(app, ctx);
     ctx.territorySections.push(mobileTerritorySection(ctx));
   },
 };

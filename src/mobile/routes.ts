@@ -63,7 +63,7 @@ export function registerMobilePages(app: FastifyInstance, ctx: AppContext) {
         breadcrumb: crumbs,
         main: html`<h1 class="fr-mt-2w">${title}</h1>
         ${alert('info', 'Aucun relevé de sites mobiles importé', html`<p>Un administrateur importe la liste des sites mobiles de l’Arcep : <code>npm run cli -- import sites-mobiles &lt;fichier&gt; --option date=AAAA-MM-JJ</code>, après les contours des communes (<code>import contours</code>).</p>`)}
-        <p><a href="/observatoire/mobile/mesures">Mesures de débit participatives : résultats et formulaire</a></p>`,
+        <p><a href="/observatoire/mobile/mesures">Mesures de débit participatives : résultats et formulaire</a> · <a href="/observatoire/mobile/couverture-ciblee">Dispositif de couverture ciblée</a></p>`,
       });
     const { series } = await mobileSeries(ctx.db, 'region', region.code);
     const point = series.find((s) => s.date === snap.date)!;
@@ -96,6 +96,8 @@ export function registerMobilePages(app: FastifyInstance, ctx: AppContext) {
       <h2 class="fr-mt-4w">Télécharger les données</h2>
       ${downloadLinks(qs)}
       <p class="fr-text--sm">API : <a href="/api/v1/observatoire/mobile/region/${region.code}">/api/v1/observatoire/mobile/region/${region.code}</a> (<a href="/api/docs">documentation</a>). Chaque fiche de territoire a sa section « Couverture mobile ».</p>
+      <h2 class="fr-mt-4w">Dispositif de couverture ciblée</h2>
+      <p><a href="/observatoire/mobile/couverture-ciblee">Sites demandés par les départements (New Deal mobile) : arrêtés, échéances, avancement</a></p>
       <h2 class="fr-mt-4w">Mesures participatives</h2>
       <p><a href="/observatoire/mobile/mesures">Résultats des mesures de débit envoyées par les habitants, et formulaire pour en ajouter une</a> (API : <code>POST /api/v1/mobile/mesures</code>).</p>`,
     });

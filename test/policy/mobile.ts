@@ -1,7 +1,46 @@
-import type { Matrix } from './types.ts';
+import { upsertDcc } from '../../src/mobile/dcc-queries.ts';
+import { CREATE, type Env, type Matrix, OWNED } from './types.ts';
 
-/** Role matrix of the mobile observatory (issue 12): no write route needs an account yet. */
-export const matrix: Matrix = {};
+/**
+ * Role matrix of the mobile observatory (issue 12). Targeted-coverage items belong to their département:
+ * the editors of the organisation whose territory is that département (orgA: Doubs, 25) maintain them.
+ */
+async function itemOfDoubs(env: Env): Promise<number> {
+  const { id } = await upsertDcc(env.db, {
+    cle: `test:25:${env.seq()}`,
+    departement: '25',
+    communes: [],
+    nom_zone: `Zone ${env.seq()}`,
+    operateurs: ['orange'],
+    operateur_leader: null,
+    arrete_reference: null,
+    arrete_date: null,
+    echeance: null,
+    statut: 'identifie',
+    statut_date: null,
+    lon: null,
+    lat: null,
+  });
+  return id;
+}
+
+export const matrix: Matrix = {
+  // Every editor adds zones to their own organisation's département (the administrator names one).
+  'POST /observatoire/mobile/couverture-ciblee': {
+    expect: CREATE,
+    request: async (env) => ({
+      url: '/observatoire/mobile/couverture-ciblee',
+      form: { nom_zone: `Zone saisie ${env.seq()}`, departement: '25', communes: '', arrete_reference: '' },
+    }),
+  },
+  'POST /observatoire/mobile/couverture-ciblee/:id/statut': {
+    expect: OWNED,
+    request: async (env) => ({
+      url: `/observatoire/mobile/couverture-ciblee/${await itemOfDoubs(env)}/statut`,
+      form: { statut: 'en_construction', statut_date: '' },
+    }),
+  },
+};
 
 /** Write routes open to visitors on purpose. */
 export const publicRoutes: Record<string, string> = {
