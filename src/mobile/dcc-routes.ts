@@ -17,7 +17,7 @@ import * as Q from './dcc-queries.ts';
 import { can } from './policy.ts';
 import { OPERATEUR_LABEL, OPERATEURS, type Operateur } from './vocab.ts';
 
-export const STATUT_LABEL: Record<Q.Statut, string> = {
+const STATUT_LABEL: Record<Q.Statut, string> = {
   identifie: 'identifié',
   arrete: 'arrêté',
   en_construction: 'en construction',
