@@ -81,3 +81,30 @@ export async function aggregatesOf(q: Queryable, niveau: Niveau, code: string): 
 export async function aggregatesAll(q: Queryable): Promise<AggRow[]> {
   return (await q.query<AggRow>(`SELECT ${AGG} FROM mobile_mesure m GROUP BY m.operateur ORDER BY m.operateur`)).rows;
 }
+
+export type PublishedMeasure = {
+  id: number;
+  horodatage: string;
+  lon: number;
+  lat: number;
+  commune: string | null;
+  operateur: string;
+  techno: string;
+  debit_descendant_mbps: number;
+  debit_montant_mbps: number;
+  latence_ms: number;
+  signal_dbm: number | null;
+  appareil: string | null;
+  interieur: boolean | null;
+};
+
+/** Every measurement as published (rounded position, no fingerprint), oldest first. */
+export async function publishedMeasures(q: Queryable): Promise<PublishedMeasure[]> {
+  return (
+    await q.query<PublishedMeasure>(
+      `SELECT id::int AS id, to_char(horodatage AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS horodatage, lon, lat,
+         commune, operateur, techno, debit_descendant_mbps, debit_montant_mbps, latence_ms, signal_dbm, appareil, interieur
+       FROM mobile_mesure ORDER BY id`,
+    )
+  ).rows;
+}

@@ -6,6 +6,7 @@ import { fmtInt, fmtPct, type Html, html, raw } from '../http/html.ts';
 import { alert } from '../http/layout.ts';
 import { CsrfField } from '../http/schemas.ts';
 import { resolveScope } from '../observatory/service.ts';
+import { toCsv } from '../observatory/tables.ts';
 import { parisInstant } from '../resources/service.ts';
 import { ErrorSchema } from '../territories/api.ts';
 import { CommuneLocator } from './locate.ts';
@@ -15,6 +16,7 @@ import {
   MeasureSchema,
   MIN_PUBLISHED,
   measureAggregates,
+  publishedMeasures,
   submitMeasure,
   TECHNOS,
 } from './measures.ts';
@@ -245,13 +247,42 @@ export function registerMeasureRoutes(app: FastifyInstance, ctx: AppContext) {
       ${o.errors.size ? alert('error', 'La mesure n’a pas été enregistrée', html`<ul>${[...o.errors.values()].map((e) => html`<li>${e}</li>`)}</ul>`) : ''}
       <h2>Résultats en ${region.nom}</h2>
       ${aggregatesTable(agg)}
-      <p class="fr-text--sm">${METHOD_TEXT} Licence Ouverte 2.0. API : <a href="/api/v1/mobile/mesures/region/${region.code}">/api/v1/mobile/mesures/region/${region.code}</a> (<a href="/api/docs">documentation</a>).</p>
+      <p class="fr-text--sm">${METHOD_TEXT} Licence Ouverte 2.0. Toutes les mesures publiées (positions arrondies) : <a href="/observatoire/mobile/mesures.csv" download>CSV</a>. API : <a href="/api/v1/mobile/mesures/region/${region.code}">/api/v1/mobile/mesures/region/${region.code}</a> (<a href="/api/docs">documentation</a>).</p>
       <h2 class="fr-mt-4w">Envoyer une mesure</h2>
       <p>Faites un test de débit avec l’application de votre choix, puis reportez ses résultats.</p>
       ${measureForm(req.csrfToken, o.values, o.errors)}`,
     });
   };
   const empty = FormSchema.parse({});
+
+  r.get('/observatoire/mobile/mesures.csv', async (_req, reply) => {
+    const rows = await publishedMeasures(ctx.db);
+    const col = (key: string, kind: 'text' | 'num' | 'int' = 'text') => ({ key, label: key, kind });
+    const csv = toCsv({
+      key: 'mesures',
+      titre: 'Mesures de débit mobile participatives (positions arrondies à 0,001°)',
+      columns: [
+        col('id', 'int'),
+        col('horodatage'),
+        col('lon', 'num'),
+        col('lat', 'num'),
+        col('commune'),
+        col('operateur'),
+        col('techno'),
+        col('debit_descendant_mbps', 'num'),
+        col('debit_montant_mbps', 'num'),
+        col('latence_ms', 'num'),
+        col('signal_dbm', 'num'),
+        col('appareil'),
+        col('interieur'),
+      ],
+      rows: rows.map((m) => ({ ...m, interieur: m.interieur === null ? null : m.interieur ? 'oui' : 'non' })),
+      source: 'Mesures participatives de la plateforme',
+      licence: 'Licence Ouverte 2.0',
+    });
+    reply.header('content-disposition', 'attachment; filename="mesures-mobiles.csv"');
+    return reply.type('text/csv; charset=utf-8').send(csv);
+  });
 
   r.get(
     '/observatoire/mobile/mesures',

@@ -161,3 +161,5 @@ export async function measureAggregates(q: Queryable, niveau: NiveauObs, code: s
   }
   return { scope, total, operateurs, seuil: MIN_PUBLISHED };
 }
+
+export const publishedMeasures = (q: Queryable) => Q.publishedMeasures(q);

@@ -93,7 +93,7 @@ export function departementTableOf(
   snap: Snapshot,
   region: string,
 ): TableDef {
-  const label = operateur === 'total' ? 'tous opérateurs (somme)' : OPERATEUR_LABEL[operateur];
+  const label = operateur === 'total' ? 'Tous opérateurs (somme)' : OPERATEUR_LABEL[operateur];
   const covered = snap.operateurs.filter((o): o is Operateur => o in OPERATEUR_LABEL);
   return {
     key: operateur === 'total' ? 'departements' : `departements-${operateur}`,

@@ -185,6 +185,19 @@ for (const backend of backends()) {
       const thanks = await t.app.inject({ method: 'GET', url: '/observatoire/mobile/mesures?merci=1' });
       assert.match(thanks.body, /Mesure enregistrée/);
       assert.match(thanks.body, /<caption>Mesures participatives, Bourgogne-Franche-Comté/);
+      // The open export: rounded positions only, no fingerprint.
+      const csv = await t.app.inject({ method: 'GET', url: '/observatoire/mobile/mesures.csv' });
+      assert.equal(csv.statusCode, 200);
+      const [head, ...lines] = csv.body
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n');
+      assert.doesNotMatch(head!, /empreinte|origine/);
+      assert.equal(lines.length, await count());
+      assert.ok(
+        lines.every((l) => /;5,042;47,322;21231;/.test(l)),
+        lines[0],
+      );
     });
     test('OpenAPI documents the mobile routes and the measurement body', async () => {
       const spec = (await t.app.inject('/api/openapi.json')).json();
