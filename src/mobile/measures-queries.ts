@@ -82,7 +82,7 @@ export async function aggregatesAll(q: Queryable): Promise<AggRow[]> {
   return (await q.query<AggRow>(`SELECT ${AGG} FROM mobile_mesure m GROUP BY m.operateur ORDER BY m.operateur`)).rows;
 }
 
-export type PublishedMeasure = {
+type PublishedMeasure = {
   id: number;
   horodatage: string;
   lon: number;
