@@ -3,12 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext, TerritorySection } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { fmtDay, html } from '../http/html.ts';
+import { fmtDay, fmtInt, html } from '../http/html.ts';
 import { alert } from '../http/layout.ts';
+import { dataSource, LICENCES } from '../http/licences.ts';
 import { IsoDate } from '../http/schemas.ts';
 import { sourcesBlock } from '../http/sources.ts';
 import { resolveScope } from '../observatory/service.ts';
 import { renderTable, type TableDef, toCsv, toJson } from '../observatory/tables.ts';
+import { getTerritory } from '../territories/service.ts';
 import { measureAggregates } from './measures.ts';
 import { aggregatesTable, METHOD_TEXT } from './measures-routes.ts';
 import type { Snapshot } from './queries.ts';
@@ -146,13 +148,16 @@ export function mobileTerritorySection(ctx: AppContext): TerritorySection {
     const measures = await measureAggregates(ctx.db, t.niveau, t.code);
     const last = series[series.length - 1];
     if (!last && !measures.total) return null;
+    const population = (await getTerritory(ctx.db, t.niveau, t.code)).population;
+    const pop = dataSource('populations');
     const qs = new URLSearchParams({ niveau: t.niveau, code: t.code }).toString();
     return html`<section class="fr-mt-4w" aria-labelledby="observatoire-mobile"><h2 id="observatoire-mobile">Couverture mobile : sites des opérateurs</h2>
       ${
         last
-          ? html`${renderTable(operatorTable(last, t.nom))}
+          ? html`${renderTable(operatorTable(last, t.nom, population))}
       ${series.length > 1 ? renderTable(historyTable(series, t.nom)) : ''}
       ${sourcesBlock(snapshots.map(citationOf))}
+      ${population ? html`<p class="fr-text--sm">Sites 4G pour 10 000 habitants : population de ${fmtInt(population)} habitants (${pop.producteur}, ${pop.jeu}, ${LICENCES[pop.licence].court}).</p>` : ''}
       ${METHOD}`
           : html`<p>Aucun relevé de sites mobiles importé.</p>`
       }

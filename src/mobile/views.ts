@@ -35,16 +35,22 @@ const COUNT_COLUMNS = [
 ];
 
 /** One territory's latest snapshot: one row per operator the file covers, then the total. */
-export function operatorTable(p: SeriesPoint, territoire: string): TableDef {
+export function operatorTable(p: SeriesPoint, territoire: string, population: number | null): TableDef {
+  const per10k = (c: Counts) => (population ? Math.round((c.sites_4g * 100_000) / population) / 10 : null);
   const rows: Record<string, unknown>[] = OPERATEURS.filter((o) => p.operateurs[o]).map((o) => ({
     operateur: OPERATEUR_LABEL[o],
     ...p.operateurs[o],
+    par_10000: per10k(p.operateurs[o]!),
   }));
-  rows.push({ operateur: 'Total (somme des opérateurs)', ...p.total });
+  rows.push({ operateur: 'Total (somme des opérateurs)', ...p.total, par_10000: per10k(p.total) });
   return {
     key: 'operateurs',
     titre: `Sites mobiles par opérateur et génération, ${territoire}, au ${fmtDay(p.date)}`,
-    columns: [{ key: 'operateur', label: 'Opérateur', kind: 'text' }, ...COUNT_COLUMNS],
+    columns: [
+      { key: 'operateur', label: 'Opérateur', kind: 'text' },
+      ...COUNT_COLUMNS,
+      { key: 'par_10000', label: 'Sites 4G pour 10 000 habitants', kind: 'num' },
+    ],
     rows,
     source: SOURCE_LABEL,
     licence: LICENCE,

@@ -216,6 +216,12 @@ for (const backend of backends()) {
       const page = await get('/territoires/departement/14');
       assert.match(page.body, /Couverture mobile : sites des opérateurs/);
       assert.match(page.body, /Évolution des sites mobiles, Calvados/);
+      // Sites 4G per 10,000 inhabitants, from the territory's population (INSEE, as the territory API gives it).
+      const pop = (await get('/api/v1/territoires/departement/14')).json().population as number;
+      const dep14 = (await get('/api/v1/observatoire/mobile/departement/14')).json().series[1];
+      const per10k = (Math.round((dep14.operateurs.orange.sites_4g * 100_000) / pop) / 10).toLocaleString('fr-FR');
+      assert.ok(pop > 600_000);
+      assert.ok(page.body.includes(`<td>${per10k}</td></tr>`), per10k);
       const hist = await get('/observatoire/mobile/donnees/historique.csv?niveau=departement&code=14');
       assert.equal(hist.statusCode, 200);
       assert.equal(hist.body.trim().split('\r\n').length, 3);
