@@ -269,6 +269,11 @@ export const NOT_DOWNLOADABLE: { file: string; source: string }[] = [
       'github.com/bellice/ngeofr-maps @ fe22c874fd8b37937fd95e92f9e0059ec06b9089, public/fra/*-2025-*-gen.parquet (GeoParquet, EPSG:2154)',
   })),
   {
+    file: 'arcep-mobile/monreseaumobile-stats-nationales-2022.json.gz',
+    source:
+      'github.com/ARCEP-dev/monReseauMobile @ 550668e4c688cc0ec849e868b246d22a3ba447bc, js/data-graph.js (a JS object literal, evaluated and saved as JSON)',
+  },
+  {
     file: 'arcep-mobile/sites-mobiles-2g3g4g-bfc-normandie-2018-01.csv.gz',
     source:
       'derived from arcep-mobile/sites-mobiles-2g3g4g-metropole-2018-01-l93.csv.gz (proj4 to WGS84, département by point-in-polygon on ngeofr-2025 départements; throwaway script)',

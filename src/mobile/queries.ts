@@ -132,3 +132,48 @@ export async function countsByDepartement(
     )
   ).rows;
 }
+
+export type ReferenceRow = {
+  operateur: string;
+  millesime: string;
+  fichier: string;
+  couv_4g_population: number | null;
+  couv_4g_territoire: number | null;
+  debit_descendant_mbps: number | null;
+  debit_montant_mbps: number | null;
+  sites_5g_700: number | null;
+  sites_5g_2100: number | null;
+  sites_5g_3500: number | null;
+};
+
+/** The national reference is one set: an import replaces it whole. */
+export async function replaceReference(q: Queryable, rows: ReferenceRow[]) {
+  await q.query('DELETE FROM mobile_reference');
+  await insertJson(
+    q,
+    'mobile_reference',
+    {
+      operateur: 'text',
+      millesime: 'text',
+      fichier: 'text',
+      couv_4g_population: 'double precision',
+      couv_4g_territoire: 'double precision',
+      debit_descendant_mbps: 'double precision',
+      debit_montant_mbps: 'double precision',
+      sites_5g_700: 'integer',
+      sites_5g_2100: 'integer',
+      sites_5g_3500: 'integer',
+    },
+    rows,
+  );
+}
+
+export async function reference(q: Queryable): Promise<(ReferenceRow & { importe_le: string })[]> {
+  return (
+    await q.query<ReferenceRow & { importe_le: string }>(
+      `SELECT operateur, millesime, fichier, importe_le::text AS importe_le, couv_4g_population, couv_4g_territoire,
+         debit_descendant_mbps, debit_montant_mbps, sites_5g_700, sites_5g_2100, sites_5g_3500
+       FROM mobile_reference`,
+    )
+  ).rows;
+}

@@ -14,7 +14,7 @@ import { getTerritory } from '../territories/service.ts';
 import { measureAggregates } from './measures.ts';
 import { aggregatesTable, METHOD_TEXT } from './measures-routes.ts';
 import type { Snapshot } from './queries.ts';
-import { departementTable, mobileSeries, snapshotsOf } from './service.ts';
+import { departementTable, mobileSeries, nationalReference, snapshotsOf } from './service.ts';
 import {
   citationOf,
   departementLongTable,
@@ -23,6 +23,7 @@ import {
   keyFigures,
   METHOD,
   operatorTable,
+  referenceTable,
 } from './views.ts';
 import { OPERATEURS } from './vocab.ts';
 
@@ -89,6 +90,7 @@ export function registerMobilePages(app: FastifyInstance, ctx: AppContext) {
       <h2>Chiffres clés</h2>
       ${keyFigures(point, snap, region.nom)}
       ${METHOD}
+      ${referenceTable(await nationalReference(ctx.db))}
       <h2 class="fr-mt-4w">Par département</h2>
       ${renderTable(departementTableOf(deps, 'total', snap, region.nom))}
       ${covered.map((o) => renderTable(departementTableOf(deps, o, snap, region.nom)))}

@@ -50,6 +50,7 @@ export async function mobileSeries(q: Queryable, niveau: NiveauObs, code: string
 }
 
 export const snapshotsOf = (q: Queryable) => Q.snapshots(q);
+export const nationalReference = (q: Queryable) => Q.reference(q);
 
 /** One snapshot per département of a région: operator counts per row, and the total. */
 export async function departementTable(q: Queryable, region: string, snap: Q.Snapshot) {

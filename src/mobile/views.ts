@@ -2,7 +2,7 @@ import { fmtDay, type Html, html } from '../http/html.ts';
 import { type Citation, sourcesBlock } from '../http/sources.ts';
 import type { TableDef } from '../observatory/tables.ts';
 import { territoryHref } from '../territories/views.ts';
-import type { Snapshot } from './queries.ts';
+import type { ReferenceRow, Snapshot } from './queries.ts';
 import type { Counts, SeriesPoint } from './service.ts';
 import { OPERATEUR_LABEL, OPERATEURS, type Operateur } from './vocab.ts';
 
@@ -169,4 +169,21 @@ export function keyFigures(p: SeriesPoint, snap: Snapshot, territoire: string): 
     (t) =>
       html`<li class="fr-col-6 fr-col-md-3"><p class="fr-h4 fr-mb-0">${t.v.toLocaleString('fr-FR')}</p><p class="fr-text--sm">${t.l}</p></li>`,
   )}</ul>${sourcesBlock([citationOf(snap)])}`;
+}
+
+/** Mon réseau mobile's national figures (metropolitan France), the reference beside the regional ones. */
+export function referenceTable(rows: (ReferenceRow & { importe_le: string })[]): Html {
+  const first = rows[0];
+  if (!first) return html``;
+  const byOp = OPERATEURS.map((o) => rows.find((r) => r.operateur === o)).filter((r) => r !== undefined);
+  const n = (v: number | null, d = 0) =>
+    v === null ? '—' : v.toLocaleString('fr-FR', { maximumFractionDigits: d, minimumFractionDigits: d });
+  return html`<div class="fr-table fr-table--sm"><table><caption>Référence nationale (France métropolitaine, ${first.millesime}) : couverture 4G déclarée, débits moyens mesurés par l’Arcep et sites 5G par bande</caption>
+  <thead><tr><th scope="col">Opérateur</th><th scope="col" class="pan-num">Population couverte en 4G (%)</th><th scope="col" class="pan-num">Territoire couvert en 4G (%)</th><th scope="col" class="pan-num">Débit descendant moyen (Mbit/s)</th><th scope="col" class="pan-num">Débit montant moyen (Mbit/s)</th><th scope="col" class="pan-num">Sites 5G 700 MHz</th><th scope="col" class="pan-num">Sites 5G 2,1 GHz</th><th scope="col" class="pan-num">Sites 5G 3,5 GHz</th></tr></thead>
+  <tbody>${byOp.map(
+    (r) =>
+      html`<tr><th scope="row">${OPERATEUR_LABEL[r.operateur as Operateur]}</th><td class="pan-num">${n(r.couv_4g_population)}</td><td class="pan-num">${n(r.couv_4g_territoire)}</td><td class="pan-num">${n(r.debit_descendant_mbps, 1)}</td><td class="pan-num">${n(r.debit_montant_mbps, 1)}</td><td class="pan-num">${n(r.sites_5g_700)}</td><td class="pan-num">${n(r.sites_5g_2100)}</td><td class="pan-num">${n(r.sites_5g_3500)}</td></tr>`,
+  )}</tbody></table></div>
+  <p class="fr-text--sm">Couverture : réseau propre de l’opérateur, selon les cartes qu’il publie et que l’Arcep vérifie ; débits : moyenne nationale des campagnes de mesure de l’Arcep, toutes zones. Chiffres nationaux, sans détail par commune : ils ne se comparent pas terme à terme au décompte régional des sites.</p>
+  ${sourcesBlock([{ producteur: 'Arcep', jeu: 'Mon réseau mobile, statistiques nationales', fichier: first.fichier, donneesAu: first.millesime, importeLe: first.importe_le, licence: 'licence-ouverte-2.0' }])}`;
 }

@@ -98,6 +98,10 @@ const SEEDS: Record<string, () => Seed> = {
     ),
     name: 'zones_a_couvrir.csv',
   }),
+  'mobile-stats': () => ({
+    bytes: zlib.gunzipSync(fs.readFileSync(shared('arcep-mobile', 'monreseaumobile-stats-nationales-2022.json.gz'))),
+    name: 'monreseaumobile-stats-2022.json',
+  }),
   'strategie-csv': () => ({
     bytes: Buffer.from(
       '\uFEFFstrategie;id;code;niveau;titre;porteur;statut;avancement;debut;fin;budget_prevu;budget_engage;budget_realise\r\nnormandie-2017;1;A1;axe;Doter le territoire;;en_cours;10;;;0;0;0\r\n',
@@ -188,6 +192,7 @@ describe('import fuzz: every job, damaged inputs (pglite)', {
     'addresses/bal-54084-mont-bonvillers-fixture.csv.gz',
     'arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz',
     'arcep-mobile/sites-mobiles-2023t4-normandie-orange.csv.gz',
+    'arcep-mobile/monreseaumobile-stats-nationales-2022.json.gz',
   ),
 }, () => {
   let t: Awaited<ReturnType<typeof setup>>;

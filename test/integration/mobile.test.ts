@@ -9,6 +9,7 @@ import { backends, missingShared, setup, shared } from '../helpers.ts';
 const NATIONAL = 'arcep-mobile/sites-mobiles-2g3g4g-metropole-2018-01-l93.csv.gz';
 const SUBSET = 'arcep-mobile/sites-mobiles-2g3g4g-bfc-normandie-2018-01.csv.gz';
 const T4 = 'arcep-mobile/sites-mobiles-2023t4-normandie-orange.csv.gz';
+const STATS = 'arcep-mobile/monreseaumobile-stats-nationales-2022.json.gz';
 const BFC = 'boundaries/france-geojson-2018/communes-bourgogne-franche-comte.geojson.gz';
 const NORMANDIE = 'boundaries/france-geojson-2018/communes-normandie.geojson.gz';
 const text = (f: string) => zlib.gunzipSync(fs.readFileSync(shared(f))).toString('utf8');
@@ -35,7 +36,7 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 for (const backend of backends()) {
   describe(`mobile sites observatory (${backend.name})`, {
-    skip: missingShared(NATIONAL, SUBSET, T4, BFC, NORMANDIE),
+    skip: missingShared(NATIONAL, SUBSET, T4, STATS, BFC, NORMANDIE),
   }, () => {
     let t: Awaited<ReturnType<typeof setup>>;
     const get = (url: string) => t.app.inject({ method: 'GET', url });
@@ -227,6 +228,27 @@ for (const backend of backends()) {
       assert.equal(hist.body.trim().split('\r\n').length, 3);
       const unknown = await get('/api/v1/observatoire/mobile/departement/99');
       assert.equal(unknown.statusCode, 404);
+    });
+
+    test('the national reference of Mon réseau mobile is shown beside the regional figures', async () => {
+      const run = await t.ctx.runImport({ job: 'mobile-stats', source: shared(STATS), startedBy: 'test' });
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      assert.equal(run.rows_accepted, 4);
+      const m = JSON.parse(text(STATS)).metropole;
+      const page = await get('/observatoire/mobile');
+      assert.match(page.body, /<caption>Référence nationale \(France métropolitaine, 2022\)/);
+      const pop = m.couverture['4G'].Couverture_en_population.ReseauPropre.Orange as number;
+      const dl = (m.debitsDl.national.tous.Orange / 1000).toLocaleString('fr-FR', {
+        minimumFractionDigits: 1,
+        maximumFractionDigits: 1,
+      });
+      const sites = (m.sites['5G'].SitesTous5G.Sites3500.Orange as number).toLocaleString('fr-FR');
+      assert.ok(
+        page.body.includes(`<th scope="row">Orange</th><td class="pan-num">${pop}</td>`) &&
+          page.body.includes(`>${dl}</td>`),
+        `${pop} ${dl}`,
+      );
+      assert.ok(page.body.includes(`<td class="pan-num">${sites}</td></tr>`), sites);
     });
 
     test('a header of neither format, or no date, fails the run and changes nothing', async () => {
