@@ -19,11 +19,11 @@ export type DccInput = {
   lat: number | null;
 };
 
-export type DccRow = DccInput & { id: number; modifie_le: string };
+export type DccRow = DccInput & { id: number; modifie_le: string; site_arcep: string | null };
 
 const COLS = `id::int AS id, cle, departement, communes, nom_zone, operateurs, operateur_leader, arrete_reference,
   to_char(arrete_date, 'YYYY-MM-DD') AS arrete_date, to_char(echeance, 'YYYY-MM-DD') AS echeance, statut,
-  to_char(statut_date, 'YYYY-MM-DD') AS statut_date, lon, lat, modifie_le::text AS modifie_le`;
+  to_char(statut_date, 'YYYY-MM-DD') AS statut_date, lon, lat, modifie_le::text AS modifie_le, site_arcep`;
 
 /** Inserts or updates by key; returns the id and whether the status changed (for the history). */
 export async function upsertDcc(q: Queryable, d: DccInput): Promise<{ id: number; changed: boolean }> {
@@ -79,12 +79,50 @@ export async function dccOfRegion(q: Queryable, region: string): Promise<DccRow[
   ).rows;
 }
 
-export async function setStatus(q: Queryable, id: number, statut: Statut, date: string | null) {
-  await q.query('UPDATE mobile_dcc SET statut = $2, statut_date = $3, modifie_le = now() WHERE id = $1', [
-    id,
-    statut,
-    date,
-  ]);
+export async function setStatus(
+  q: Queryable,
+  id: number,
+  statut: Statut,
+  date: string | null,
+  siteArcep: string | null,
+) {
+  await q.query(
+    'UPDATE mobile_dcc SET statut = $2, statut_date = $3, site_arcep = $4, modifie_le = now() WHERE id = $1',
+    [id, statut, date, siteArcep],
+  );
+}
+
+type NearbySite = {
+  num_site: string;
+  operateur: string;
+  commune: string;
+  lon: number;
+  lat: number;
+  date: string;
+};
+
+/**
+ * Sites of the latest snapshot with a site number, of the given operators, in the given communes or within
+ * about 5 km of a point (bounding box; the caller ranks by distance).
+ */
+export async function sitesNear(
+  q: Queryable,
+  o: { operateurs: string[]; communes: string[]; lon: number | null; lat: number | null },
+): Promise<NearbySite[]> {
+  const d = 0.07;
+  return (
+    await q.query<NearbySite>(
+      `SELECT s.num_site, s.operateur, s.commune, s.lon, s.lat, to_char(s.date, 'YYYY-MM-DD') AS date
+       FROM mobile_site s
+       WHERE s.date = (SELECT max(date) FROM mobile_releve) AND s.num_site IS NOT NULL
+         AND (cardinality($1::text[]) = 0 OR s.operateur = ANY($1::text[]))
+         AND (s.commune = ANY($2::text[])
+              OR ($3::float8 IS NOT NULL AND s.lon BETWEEN $3::float8 - $5 AND $3::float8 + $5
+                  AND s.lat BETWEEN $4::float8 - $5 AND $4::float8 + $5))
+       ORDER BY s.num_site LIMIT 500`,
+      [o.operateurs, o.communes, o.lon, o.lat, d],
+    )
+  ).rows;
 }
 
 export async function addHistory(q: Queryable, id: number, statut: string, date: string | null, par: string) {

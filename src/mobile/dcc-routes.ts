@@ -40,7 +40,37 @@ const optDate = z
   .union([z.literal(''), IsoDate])
   .optional()
   .transform((s) => s || null);
-const StatusFormSchema = z.object({ ...CsrfField, statut: z.enum(Q.STATUTS), statut_date: optDate });
+const StatusFormSchema = z.object({
+  ...CsrfField,
+  statut: z.enum(Q.STATUTS),
+  statut_date: optDate,
+  site_arcep: z
+    .string()
+    .trim()
+    .max(60)
+    .regex(/^[\w.-]*$/, 'numéro de site Arcep attendu')
+    .optional()
+    .transform((v) => v || null),
+});
+
+/** Great-circle distance in km. */
+function km(aLon: number, aLat: number, bLon: number, bLat: number): number {
+  const r = Math.PI / 180;
+  const h =
+    Math.sin(((bLat - aLat) * r) / 2) ** 2 +
+    Math.cos(aLat * r) * Math.cos(bLat * r) * Math.sin(((bLon - aLon) * r) / 2) ** 2;
+  return 12_742 * Math.asin(Math.sqrt(h));
+}
+
+/** ARCEP sites that may serve the zone: designated operators, in its communes or within 5 km, nearest first. */
+async function suggestions(db: Db, d: Q.DccRow) {
+  const rows = await Q.sitesNear(db, { operateurs: d.operateurs, communes: d.communes, lon: d.lon, lat: d.lat });
+  return rows
+    .map((x) => ({ ...x, km: d.lon !== null && d.lat !== null ? km(d.lon, d.lat, x.lon, x.lat) : null }))
+    .filter((x) => x.km === null || x.km <= 5 || d.communes.includes(x.commune))
+    .sort((a, b) => (a.km ?? 0) - (b.km ?? 0) || a.num_site.localeCompare(b.num_site))
+    .slice(0, 10);
+}
 const CreateFormSchema = z.object({
   ...CsrfField,
   departement: z.string().trim().toUpperCase().regex(DEPARTEMENT_CODE, 'code de département attendu').optional(),
@@ -149,6 +179,7 @@ export function registerDccRoutes(app: FastifyInstance, ctx: AppContext) {
     const d = await Q.dccById(ctx.db, req.params.id);
     if (!d) throw new AppError('INTROUVABLE', `dcc ${req.params.id}`);
     const history = await Q.historyOf(ctx.db, d.id);
+    const near = await suggestions(ctx.db, d);
     const actor = viewer(req);
     const mayEdit =
       actor !== null &&
@@ -165,6 +196,14 @@ export function registerDccRoutes(app: FastifyInstance, ctx: AppContext) {
       ],
       main: html`<h1 class="fr-mt-2w">${d.nom_zone}</h1>
       ${itemsTable([d])}
+      <p>Site Arcep correspondant : ${d.site_arcep ? html`<strong>${d.site_arcep}</strong> (confirmé)` : 'non renseigné'}.</p>
+      ${
+        near.length
+          ? html`<h2>Sites de l’Arcep proches (suggestion)</h2><div class="fr-table fr-table--sm"><table><caption>Sites des opérateurs désignés dans les communes de la zone ou à moins de 5 km, relevé du ${fmtDay(near[0]!.date)}</caption>
+      <thead><tr><th scope="col">Site</th><th scope="col">Opérateur</th><th scope="col">Commune</th><th scope="col" class="pan-num">Distance (km)</th></tr></thead>
+      <tbody>${near.map((x) => html`<tr><th scope="row">${x.num_site}</th><td>${OPERATEUR_LABEL[x.operateur as Operateur] ?? x.operateur}</td><td>${x.commune}</td><td class="pan-num">${x.km === null ? '—' : x.km.toLocaleString('fr-FR', { maximumFractionDigits: 1 })}</td></tr>`)}</tbody></table></div>`
+          : ''
+      }
       <h2>Historique</h2>
       <ul>${history.map((h) => html`<li>${fmtDay(h.le.slice(0, 10))} — ${STATUT_LABEL[h.statut as Q.Statut] ?? h.statut}${h.statut_date ? ` au ${fmtDay(h.statut_date)}` : ''} (${h.par})</li>`)}</ul>
       ${
@@ -172,6 +211,7 @@ export function registerDccRoutes(app: FastifyInstance, ctx: AppContext) {
           ? html`<h2>Changer le statut</h2><form method="post" action="${BASE}/${d.id}/statut"><input type="hidden" name="_csrf" value="${req.csrfToken}">
       <div class="fr-select-group"><label class="fr-label" for="statut">Statut</label><select class="fr-select" id="statut" name="statut">${Q.STATUTS.map((s) => html`<option value="${s}"${s === d.statut ? raw(' selected') : ''}>${STATUT_LABEL[s]}</option>`)}</select></div>
       <div class="fr-input-group"><label class="fr-label" for="statut_date">Date</label><input class="fr-input" type="date" id="statut_date" name="statut_date"></div>
+      <div class="fr-select-group"><label class="fr-label" for="site_arcep">Site Arcep qui dessert la zone (une fois en service)</label><select class="fr-select" id="site_arcep" name="site_arcep"><option value="">— aucun —</option>${[...new Set([...(d.site_arcep ? [d.site_arcep] : []), ...near.map((x) => x.num_site)])].map((n) => html`<option value="${n}"${n === d.site_arcep ? raw(' selected') : ''}>${n}</option>`)}</select></div>
       <button class="fr-btn" type="submit">Enregistrer</button></form>`
           : ''
       }`,
@@ -228,15 +268,15 @@ export function registerDccRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!p.success)
       throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${issuesText(p.error)}.`);
     await ctx.db.transaction(async (tx) => {
-      await Q.setStatus(tx, id, p.data.statut, p.data.statut_date);
+      await Q.setStatus(tx, id, p.data.statut, p.data.statut_date, p.data.site_arcep);
       await Q.addHistory(tx, id, p.data.statut, p.data.statut_date, actor.label);
       await audit(
         tx,
         actor,
         'modification',
         { type: 'site_dcc', id },
-        { statut: d.statut, statut_date: d.statut_date },
-        { statut: p.data.statut, statut_date: p.data.statut_date },
+        { statut: d.statut, statut_date: d.statut_date, site_arcep: d.site_arcep },
+        { statut: p.data.statut, statut_date: p.data.statut_date, site_arcep: p.data.site_arcep },
       );
     });
     return reply.redirect(`${BASE}/${id}`, 303);

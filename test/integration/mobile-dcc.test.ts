@@ -5,7 +5,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { userByEmail } from '../../src/accounts/queries.ts';
 import { createUser, openSession } from '../../src/accounts/service.ts';
-import { backends, setup } from '../helpers.ts';
+import { backends, missingShared, setup, shared } from '../helpers.ts';
+
+const T4 = 'arcep-mobile/sites-mobiles-2023t4-normandie-orange.csv.gz';
 
 // ARCEP's "zones à couvrir" layout and its published example row (data README §13, from ARCEP's Mon réseau
 // mobile v2 code). The second row, in Côte-d'Or, is made up for this test in the same layout.
@@ -20,7 +22,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mobile-dcc-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 for (const backend of backends()) {
-  describe(`targeted coverage list (${backend.name})`, () => {
+  describe(`targeted coverage list (${backend.name})`, { skip: missingShared(T4) }, () => {
     let t: Awaited<ReturnType<typeof setup>>;
     const get = (url: string, cookie = '') => t.app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} });
     const login = async (email: string, dep: string | null, role: 'editeur' | 'administrateur') => {
@@ -169,6 +171,41 @@ for (const backend of backends()) {
       assert.equal(run.rows_rejected, 0);
       assert.match(run.message ?? '', /dont 0 nouvelle/);
       assert.deepEqual((await t.db.query('SELECT id, statut, echeance FROM mobile_dcc ORDER BY id')).rows, before);
+    });
+
+    test('a zone in service is matched to an ARCEP site suggested nearby and confirmed by the editor', async () => {
+      const sites = await t.ctx.runImport({ job: 'sites-mobiles', source: shared(T4), startedBy: 'test' });
+      assert.equal(sites.status, 'succeeded', sites.message ?? '');
+      const calvados = await login('ed@calvados.fr', '14', 'editeur');
+      const created = await post(calvados, '/observatoire/mobile/couverture-ciblee', {
+        nom_zone: 'Caen nord',
+        communes: '14118',
+        operateurs: 'orange',
+        arrete_reference: '',
+        arrete_date: '',
+        echeance: '',
+      });
+      assert.equal(created.statusCode, 303, created.body);
+      const url = String(created.headers.location);
+      const page = await get(url, calvados);
+      // Suggestions: Orange sites of the 2023 T4 file in Caen (14118), as the file lists them.
+      const inCaen = (
+        await t.db.query<{ num_site: string }>(
+          `SELECT num_site FROM mobile_site WHERE commune = '14118' AND operateur = 'orange' ORDER BY num_site`,
+        )
+      ).rows.map((r) => r.num_site);
+      assert.ok(inCaen.length > 0);
+      assert.match(page.body, /Sites de l’Arcep proches \(suggestion\)/);
+      const suggested = [...page.body.matchAll(/<option value="([^"]+)">\1<\/option>/g)].map((m) => m[1]!);
+      assert.deepEqual(suggested, inCaen.slice(0, 10));
+      const done = await post(calvados, `${url}/statut`, {
+        statut: 'en_service',
+        statut_date: '2024-01-10',
+        site_arcep: inCaen[0]!,
+      });
+      assert.equal(done.statusCode, 303);
+      const after = await get(url, calvados);
+      assert.match(after.body, new RegExp(`<strong>${inCaen[0]}</strong> \\(confirmé\\)`));
     });
   });
 }
