@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -23,8 +24,16 @@ import {
 import { MobileParamsSchema } from './schema.ts';
 import { OPERATEUR_LABEL, OPERATEURS } from './vocab.ts';
 
-/** Per client address (the platform's rate limiter, shared across instances on PostgreSQL); the address is not stored. */
-const SUBMIT_LIMIT = { max: 20, timeWindow: '1 minute' };
+/**
+ * Per client address, with the platform's rate limiter (shared across instances on PostgreSQL). Its key is a
+ * hash of the address, so that not even the limiter's one-minute counters hold the address itself.
+ */
+const SUBMIT_LIMIT = {
+  max: 20,
+  timeWindow: '1 minute',
+  keyGenerator: (req: FastifyRequest) =>
+    `mesures-mobiles:${crypto.createHash('sha256').update(`pan-mesures:${req.ip}`).digest('hex').slice(0, 32)}`,
+};
 const TAG = ['mesures mobiles'];
 
 const AggregateSchema = z.object({

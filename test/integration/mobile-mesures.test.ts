@@ -105,6 +105,15 @@ for (const backend of backends()) {
         }
       }
       assert.equal(last, 429);
+      if (backend.name === 'postgres') {
+        // The shared counters of the limiter hold a hash, never the address.
+        const keys = (await t.db.query<{ cle: string }>('SELECT cle FROM limite_requetes')).rows.map((r) => r.cle);
+        assert.ok(
+          keys.some((k) => k.includes('|mesures-mobiles:')),
+          keys.join(','),
+        );
+        assert.ok(!keys.some((k) => k.includes('198.51.100.7')));
+      }
       // Another client is not affected.
       assert.equal((await post(body({ debit_descendant_mbps: 3.5 }), '198.51.100.8')).statusCode, 201);
     });
