@@ -72,7 +72,7 @@ export async function aggregatesOf(q: Queryable, niveau: Niveau, code: string): 
   return (
     await q.query<AggRow>(
       `SELECT ${AGG} FROM mobile_mesure m JOIN commune c ON c.code = m.commune
-       WHERE ${communesOfSql(niveau, 'c')} GROUP BY m.operateur ORDER BY m.operateur`,
+       WHERE NOT m.masquee AND ${communesOfSql(niveau, 'c')} GROUP BY m.operateur ORDER BY m.operateur`,
       [code],
     )
   ).rows;
@@ -104,7 +104,50 @@ export async function publishedMeasures(q: Queryable): Promise<PublishedMeasure[
     await q.query<PublishedMeasure>(
       `SELECT id::int AS id, to_char(horodatage AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS horodatage, lon, lat,
          commune, operateur, techno, debit_descendant_mbps, debit_montant_mbps, latence_ms, signal_dbm, appareil, interieur
-       FROM mobile_mesure ORDER BY id`,
+       FROM mobile_mesure WHERE NOT masquee ORDER BY id`,
     )
   ).rows;
+}
+
+/** Outside a tenth to ten times the median download of its operator and technology (from 5 measurements). */
+const ATYPICAL = `WITH med AS (
+    SELECT operateur, techno, percentile_cont(0.5) WITHIN GROUP (ORDER BY debit_descendant_mbps)::float8 AS mediane
+    FROM mobile_mesure WHERE NOT masquee GROUP BY operateur, techno HAVING count(*) >= 5)
+  SELECT m.id::int AS id, to_char(m.horodatage AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS horodatage, m.commune,
+    m.operateur, m.techno, m.debit_descendant_mbps, m.debit_montant_mbps, m.latence_ms, m.masquee, m.moderee_par,
+    med.mediane
+  FROM mobile_mesure m LEFT JOIN med ON med.operateur = m.operateur AND med.techno = m.techno`;
+
+export type ModerationRow = {
+  id: number;
+  horodatage: string;
+  commune: string | null;
+  operateur: string;
+  techno: string;
+  debit_descendant_mbps: number;
+  debit_montant_mbps: number;
+  latence_ms: number;
+  masquee: boolean;
+  moderee_par: string | null;
+  mediane: number | null;
+};
+
+/** Measurements to review: the atypical ones still published, and the hidden ones. */
+export async function toModerate(q: Queryable): Promise<ModerationRow[]> {
+  return (
+    await q.query<ModerationRow>(
+      `${ATYPICAL}
+       WHERE m.masquee OR (med.mediane IS NOT NULL AND (m.debit_descendant_mbps > med.mediane * 10
+                                                       OR m.debit_descendant_mbps < med.mediane / 10))
+       ORDER BY m.masquee, m.id DESC LIMIT 200`,
+    )
+  ).rows;
+}
+
+export async function measureExists(q: Queryable, id: number): Promise<boolean> {
+  return (await q.query('SELECT 1 FROM mobile_mesure WHERE id = $1', [id])).rows.length > 0;
+}
+
+export async function setHidden(q: Queryable, id: number, hidden: boolean, by: string) {
+  await q.query('UPDATE mobile_mesure SET masquee = $2, moderee_par = $3 WHERE id = $1', [id, hidden, by]);
 }

@@ -2,10 +2,13 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { audit } from '../accounts/audit.ts';
 import type { AppContext } from '../context.ts';
+import { AppError } from '../errors.ts';
 import { fmtInt, fmtPct, type Html, html, raw } from '../http/html.ts';
 import { alert } from '../http/layout.ts';
-import { CsrfField } from '../http/schemas.ts';
+import { authorize, signedIn } from '../http/policy.ts';
+import { CsrfField, IdParams } from '../http/schemas.ts';
 import { resolveScope } from '../observatory/service.ts';
 import { toCsv } from '../observatory/tables.ts';
 import { parisInstant } from '../resources/service.ts';
@@ -17,12 +20,16 @@ import {
   MeasureSchema,
   MIN_PUBLISHED,
   measureAggregates,
+  measureExists,
+  measuresToModerate,
   publishedMeasures,
+  setMeasureHidden,
   submitMeasure,
   TECHNOS,
 } from './measures.ts';
+import { canModerate } from './policy.ts';
 import { MobileParamsSchema } from './schema.ts';
-import { OPERATEUR_LABEL, OPERATEURS } from './vocab.ts';
+import { OPERATEUR_LABEL, OPERATEURS, type Operateur } from './vocab.ts';
 
 /**
  * Per client address, with the platform's rate limiter (shared across instances on PostgreSQL). Its key is a
@@ -297,6 +304,52 @@ export function registerMeasureRoutes(app: FastifyInstance, ctx: AppContext) {
     '/observatoire/mobile/mesures',
     { schema: { querystring: z.object({ merci: z.literal('1').optional() }) } },
     (req, reply) => page(req, reply, { values: empty, errors: new Map(), merci: req.query.merci === '1' }),
+  );
+
+  r.get('/observatoire/mobile/mesures/moderation', async (req, reply) => {
+    authorize(req, canModerate, 'moderer', null);
+    const rows = await measuresToModerate(ctx.db);
+    const n = (x: number | null) => (x === null ? '—' : x.toLocaleString('fr-FR', { maximumFractionDigits: 1 }));
+    return ctx.render(req, reply, {
+      title: 'Modération des mesures participatives',
+      breadcrumb: [
+        { label: 'Mobile', href: '/observatoire/mobile' },
+        { label: 'Mesures', href: '/observatoire/mobile/mesures' },
+        { label: 'Modération' },
+      ],
+      main: html`<h1 class="fr-mt-2w">Modération des mesures participatives</h1>
+      <p>Mesures atypiques : débit descendant à plus de dix fois, ou moins d’un dixième, de la médiane des mesures du même opérateur et de la même technologie (à partir de 5 mesures). Une mesure masquée reste enregistrée mais n’entre plus dans les résultats ni dans l’export.</p>
+      ${
+        rows.length
+          ? html`<div class="fr-table fr-table--sm"><table><caption>Mesures à examiner (atypiques publiées, puis masquées)</caption>
+      <thead><tr><th scope="col">N°</th><th scope="col">Date</th><th scope="col">Commune</th><th scope="col">Opérateur</th><th scope="col">Techno</th><th scope="col" class="pan-num">Descendant (Mbit/s)</th><th scope="col" class="pan-num">Médiane (Mbit/s)</th><th scope="col">État</th><th scope="col">Action</th></tr></thead>
+      <tbody>${rows.map(
+        (m) =>
+          html`<tr><th scope="row">${m.id}</th><td>${m.horodatage}</td><td>${m.commune ?? '—'}</td><td>${OPERATEUR_LABEL[m.operateur as Operateur] ?? m.operateur}</td><td>${m.techno}</td><td class="pan-num">${n(m.debit_descendant_mbps)}</td><td class="pan-num">${n(m.mediane)}</td><td>${m.masquee ? `masquée (${m.moderee_par ?? ''})` : 'publiée'}</td>
+          <td><form method="post" action="/observatoire/mobile/mesures/${m.id}/moderation"><input type="hidden" name="_csrf" value="${req.csrfToken}"><input type="hidden" name="action" value="${m.masquee ? 'publier' : 'masquer'}"><button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">${m.masquee ? 'Publier de nouveau' : 'Masquer'}</button></form></td></tr>`,
+      )}</tbody></table></div>`
+          : html`<p>Aucune mesure à examiner.</p>`
+      }`,
+    });
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/observatoire/mobile/mesures/:id/moderation',
+    { schema: { params: IdParams } },
+    async (req, reply) => {
+      const actor = signedIn(req);
+      const id = Number(req.params.id);
+      if (!(await measureExists(ctx.db, id))) throw new AppError('INTROUVABLE', `mesure ${id}`);
+      authorize(req, canModerate, 'moderer', null);
+      const p = z.object({ ...CsrfField, action: z.enum(['masquer', 'publier']) }).safeParse(req.body);
+      if (!p.success) throw new AppError('REQUETE_INVALIDE', p.error.message, 'Action attendue : masquer ou publier.');
+      const hidden = p.data.action === 'masquer';
+      await ctx.db.transaction(async (tx) => {
+        await setMeasureHidden(tx, id, hidden, actor.label);
+        await audit(tx, actor, p.data.action, { type: 'mesure_mobile', id }, null, { masquee: hidden });
+      });
+      return reply.redirect('/observatoire/mobile/mesures/moderation', 303);
+    },
   );
 
   app.post('/observatoire/mobile/mesures', { config: { rateLimit: SUBMIT_LIMIT } }, async (req, reply) => {

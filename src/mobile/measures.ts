@@ -163,3 +163,7 @@ export async function measureAggregates(q: Queryable, niveau: NiveauObs, code: s
 }
 
 export const publishedMeasures = (q: Queryable) => Q.publishedMeasures(q);
+export const measuresToModerate = (q: Queryable) => Q.toModerate(q);
+export const measureExists = (q: Queryable, id: number) => Q.measureExists(q, id);
+export const setMeasureHidden = (q: Queryable, id: number, hidden: boolean, by: string) =>
+  Q.setHidden(q, id, hidden, by);

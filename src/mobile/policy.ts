@@ -14,3 +14,8 @@ export function can(actor: Actor, action: DccAction, r: DccResource): boolean {
     ? r.departement === null || r.departement === r.orgDepartement
     : r.departement === r.orgDepartement;
 }
+
+/** Crowdsourced measurements: any editor or administrator hides or publishes again an atypical measurement. */
+export function canModerate(actor: Actor, _action: 'moderer', _r: null): boolean {
+  return isAdmin(actor) || actor.role === 'editeur';
+}

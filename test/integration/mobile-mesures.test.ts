@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { userByEmail } from '../../src/accounts/queries.ts';
+import { createUser, openSession } from '../../src/accounts/service.ts';
 import { backends, cookieHeader, cookiesOf, csrfIn, missingShared, setup, shared } from '../helpers.ts';
 
 const BFC = 'boundaries/france-geojson-2018/communes-bourgogne-franche-comte.geojson.gz';
@@ -208,6 +210,55 @@ for (const backend of backends()) {
         lines[0],
       );
     });
+    test('an editor hides an atypical measurement: out of the results and the export, kept and journalled', async () => {
+      const before = (await t.app.inject('/api/v1/mobile/mesures/commune/21231')).json().total as number;
+      const odd = await post(body({ operateur: 'free', debit_descendant_mbps: 0.2, latence_ms: 90 }), '203.0.113.99');
+      assert.equal(odd.statusCode, 201);
+      const id = odd.json().id as number;
+      assert.equal((await t.app.inject('/observatoire/mobile/mesures/moderation')).statusCode, 401);
+      const org = (
+        await t.db.query<{ id: number }>(
+          `INSERT INTO organisation (nom, type) VALUES ('Syndicat', 'autre') RETURNING id`,
+        )
+      ).rows[0]!.id;
+      await createUser(
+        t.db,
+        { id: null, label: 'test' },
+        {
+          email: 'ed@mesures.fr',
+          nom: 'Éd',
+          motDePasse: 'correct horse battery',
+          role: 'editeur',
+          organisationId: org,
+        },
+      );
+      const cookie = `pan_session=${(await openSession(t.db, (await userByEmail(t.db, 'ed@mesures.fr'))!)).token}`;
+      const page = await t.app.inject({
+        method: 'GET',
+        url: '/observatoire/mobile/mesures/moderation',
+        headers: { cookie },
+      });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, new RegExp(`<th scope="row">${id}</th>`), 'the atypical one is listed');
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/observatoire/mobile/mesures/${id}/moderation`,
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: csrfIn(page.body), action: 'masquer' }).toString(),
+      });
+      assert.equal(res.statusCode, 303);
+      assert.equal((await t.app.inject('/api/v1/mobile/mesures/commune/21231')).json().total, before);
+      const csv = await t.app.inject('/observatoire/mobile/mesures.csv');
+      assert.ok(!csv.body.split('\r\n').some((l) => l.startsWith(`${id};`)));
+      const row = (await t.db.query<{ masquee: boolean }>('SELECT masquee FROM mobile_mesure WHERE id = $1', [id]))
+        .rows[0]!;
+      assert.equal(row.masquee, true);
+      const j = await t.db.query(`SELECT 1 FROM journal_audit WHERE objet_type = 'mesure_mobile' AND objet_id = $1`, [
+        String(id),
+      ]);
+      assert.equal(j.rows.length, 1);
+    });
+
     test('OpenAPI documents the mobile routes and the measurement body', async () => {
       const spec = (await t.app.inject('/api/openapi.json')).json();
       assert.ok(spec.paths['/api/v1/observatoire/mobile/{niveau}/{code}']?.get);

@@ -1,4 +1,5 @@
 import { upsertDcc } from '../../src/mobile/dcc-queries.ts';
+import { insertMeasure } from '../../src/mobile/measures-queries.ts';
 import { CREATE, type Env, type Matrix, OWNED } from './types.ts';
 
 /**
@@ -24,7 +25,34 @@ async function itemOfDoubs(env: Env): Promise<number> {
   return id;
 }
 
+async function measure(env: Env): Promise<number> {
+  return insertMeasure(env.db, {
+    horodatage: new Date().toISOString(),
+    lon: 5.042,
+    lat: 47.322,
+    commune: null,
+    operateur: 'orange',
+    techno: '4G',
+    debit_descendant_mbps: 40 + env.seq(),
+    debit_montant_mbps: 10,
+    latence_ms: 30,
+    signal_dbm: null,
+    appareil: null,
+    interieur: null,
+    origine: 'api',
+    empreinte: `test-${env.seq()}`,
+  });
+}
+
 export const matrix: Matrix = {
+  // Any editor moderates the crowdsourced measurements (they belong to no organisation).
+  'POST /observatoire/mobile/mesures/:id/moderation': {
+    expect: CREATE,
+    request: async (env) => ({
+      url: `/observatoire/mobile/mesures/${await measure(env)}/moderation`,
+      form: { action: 'masquer' },
+    }),
+  },
   // Every editor adds zones to their own organisation's département (the administrator names one).
   'POST /observatoire/mobile/couverture-ciblee': {
     expect: CREATE,
