@@ -118,7 +118,7 @@ const ATYPICAL = `WITH med AS (
     med.mediane
   FROM mobile_mesure m LEFT JOIN med ON med.operateur = m.operateur AND med.techno = m.techno`;
 
-export type ModerationRow = {
+type ModerationRow = {
   id: number;
   horodatage: string;
   commune: string | null;
