@@ -125,6 +125,23 @@ export const ITEMS: Item[] = [
     urls: BFC_DEPTS.map((d) => FG(`departements/${d}/communes-${d}.geojson`)),
     build: mergeFeatureCollections,
   },
+  // §4a and §13 — ARCEP mobile sites (Mon réseau mobile, Licence Ouverte), unmodified.
+  {
+    file: 'arcep-mobile/sites-mobiles-2g3g4g-metropole-2018-01-l93.csv.gz',
+    sha256: '90fb964af741ab745a9f693af0ab92fac0a80dffffe28d6b7beaa82b99167b73',
+    urls: [
+      gh(
+        'verailina/network_coverage_api',
+        '180a6952f0870f6e142d64902aa5b5387ea5c216',
+        'src/network_coverage_api/data/2018_01_Sites_mobiles_2G_3G_4G_France_metropolitaine_L93.csv',
+      ),
+    ],
+  },
+  {
+    file: 'arcep-mobile/sites-mobiles-2023t4-normandie-orange.csv.gz',
+    sha256: 'ea091870177a97acba34d00f78a83e0e6e1e3382bd38dbd87181f52622959b68',
+    urls: [gh('GauTit/stage_cvut', '32a6396f7e0627f50081591a17fbfa058894fa91', 'stations_normandie_orange.csv')],
+  },
   // §3a — ARCEP observatory 2018 T1, CSV exports of the workbook's sheets (unmodified).
   ...ARCEP_2018.map(([sheet, sha256]) => ({
     file: `arcep-fixe/arcep-obs-thd-2018t1-${sheet}.csv.gz`,
@@ -308,6 +325,16 @@ export const NOT_DOWNLOADABLE: { file: string; source: string }[] = [
     file: 'mediation-numerique/lieux-mediation-numerique-data-inclusion-bfc-normandie-2022.json.gz',
     source:
       'github.com/anct-cartographie-nationale/mednum-cli @ 5c7c8a2adb6e982011017da01989d106f8b33205, assets/input/data-inclusion/data-inclusion.json, filtered by département',
+  },
+  {
+    file: 'arcep-mobile/monreseaumobile-stats-nationales-2022.json.gz',
+    source:
+      'github.com/ARCEP-dev/monReseauMobile @ 550668e4c688cc0ec849e868b246d22a3ba447bc, js/data-graph.js (a JS object literal, evaluated and saved as JSON)',
+  },
+  {
+    file: 'arcep-mobile/sites-mobiles-2g3g4g-bfc-normandie-2018-01.csv.gz',
+    source:
+      'derived from arcep-mobile/sites-mobiles-2g3g4g-metropole-2018-01-l93.csv.gz (proj4 to WGS84, département by point-in-polygon on ngeofr-2025 départements; throwaway script)',
   },
 ];
 

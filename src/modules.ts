@@ -6,6 +6,7 @@ import { eligibilityModule } from './eligibility/module.ts';
 import { geoModule } from './geo/module.ts';
 import { inclusionModule } from './inclusion/module.ts';
 import { maturiteModule } from './maturite/module.ts';
+import { mobileModule } from './mobile/module.ts';
 import { observatoryModule } from './observatory/module.ts';
 import { opendataModule } from './opendata/module.ts';
 import { pagesModule } from './pages/module.ts';
@@ -21,6 +22,7 @@ export const MODULES: AppModule[] = [
   accountsModule,
   adminModule,
   observatoryModule,
+  mobileModule,
   eligibilityModule,
   strategyModule,
   resourcesModule,

@@ -26,3 +26,12 @@ export async function communeShapesOf(q: Queryable, niveau: Niveau, code: string
     )
   ).rows;
 }
+
+/** Full-resolution outlines of every commune that has one (point-in-polygon placement, e.g. mobile sites). */
+export async function communeOutlines(q: Queryable): Promise<{ code: string; geometrie: MultiPolygon; bbox: BBox }[]> {
+  return (
+    await q.query<{ code: string; geometrie: MultiPolygon; bbox: BBox }>(
+      `SELECT code, geometrie, bbox FROM territoire_geometrie WHERE niveau = 'commune' ORDER BY code`,
+    )
+  ).rows;
+}

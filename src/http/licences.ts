@@ -33,6 +33,7 @@ type DataSourceId =
   | 'arcep-observatoire'
   | 'arcep-mci'
   | 'arcep-cartefibre'
+  | 'arcep-sites-mobiles'
   | 'ban'
   | 'bal'
   | 'bano'
@@ -105,6 +106,14 @@ export const DATA_SOURCES: readonly DataSource[] = [
     licence: 'licence-ouverte-2.0',
     url: 'https://cartefibre.arcep.fr',
     usage: 'statut et date prévue de la fibre à l’immeuble',
+  },
+  {
+    id: 'arcep-sites-mobiles',
+    producteur: 'Arcep',
+    jeu: 'Mon réseau mobile : liste des sites mobiles',
+    licence: 'licence-ouverte-2.0',
+    url: 'https://www.data.gouv.fr/fr/datasets/mon-reseau-mobile/',
+    usage: 'sites mobiles par opérateur et génération (observatoire de la couverture mobile)',
   },
   {
     id: 'ban',

@@ -144,7 +144,7 @@ export function registerObservatoryPages(app: FastifyInstance, ctx: AppContext) 
       const scopeLabel =
         scope.niveau === 'france' ? 'France' : `${NIVEAU_LABEL[scope.niveau as 'region']} ${scope.nom}`;
       main = html`<h1 class="fr-mt-2w">Observatoire du haut et très haut débit fixe</h1>
-      <p class="fr-text--lead">${scopeLabel} : déploiement de la fibre (FttH) et débits disponibles, dans le temps et face aux objectifs. ${scope.niveau !== 'france' ? html`<a href="${territoryHref(scope.niveau as 'region', scope.code)}">Fiche du territoire</a>` : ''}</p>
+      <p class="fr-text--lead">${scopeLabel} : déploiement de la fibre (FttH) et débits disponibles, dans le temps et face aux objectifs (mobile : <a href="/observatoire/mobile">observatoire de la couverture mobile</a>). ${scope.niveau !== 'france' ? html`<a href="${territoryHref(scope.niveau as 'region', scope.code)}">Fiche du territoire</a>` : ''}</p>
       ${asked !== perimetre ? alert('info', `Aucun fichier « ${PERIMETRE_LABEL[asked as PerimetreMci] ?? asked} » de Ma connexion internet n’a été importé : les débits affichés sont ceux du périmètre « ${PERIMETRE_LABEL[perimetre as PerimetreMci] ?? perimetre} ».`) : ''}
       ${req.query.trimestre && !trimestre ? alert('info', `Le trimestre ${req.query.trimestre} n’a pas été importé : les tableaux montrent le dernier trimestre importé (${p.ftth ?? '—'}).`) : ''}
       ${filterForm(scope, depts, epcis, { perimetre }, indicateur, { perimetres: imported, indicateurs: available, trimestres: quarters, trimestre: p.ftth })}

@@ -26,6 +26,7 @@ export function registerStaticPages(app: FastifyInstance, ctx: AppContext) {
       main: html`<h1 class="fr-mt-2w">Plan du site</h1>
     <ul>${NAV.map((n) => html`<li><a href="${n.href}">${n.label}</a></li>`)}
       <li><a href="/territoires/recherche">Recherche de territoire</a></li>
+      <li><a href="/observatoire/mobile">Observatoire de la couverture mobile</a> (<a href="/observatoire/mobile/mesures">mesures participatives</a>, <a href="/observatoire/mobile/couverture-ciblee">couverture ciblée</a>)</li>
       <li><a href="/api/docs">Documentation de l’API</a></li>
       <li><a href="/connexion">Connexion des partenaires</a></li>
       <li><a href="/licences">Licences des données</a></li>

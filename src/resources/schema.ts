@@ -189,7 +189,7 @@ const URL_FIELD = z
   .default('');
 
 /** A wall-clock time in Paris (`AAAA-MM-JJTHH:MM`, what <input type="datetime-local"> sends) → the instant. */
-function parisInstant(local: string): Date | null {
+export function parisInstant(local: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
   if (!m) return null;
   const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];

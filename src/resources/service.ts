@@ -41,3 +41,5 @@ export async function enteredStamp(q: Queryable) {
   const r = (await Q.enteredStamp(q))[0]!;
   return { modified: r.modifie_le ? new Date(r.modifie_le) : null, acteur: r.acteur, evenement: r.evenement };
 }
+/** A Paris wall-clock time from a form (`AAAA-MM-JJTHH:MM`) → the instant; other modules' forms use it too. */
+export { parisInstant } from './schema.ts';

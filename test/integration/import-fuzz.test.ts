@@ -137,6 +137,21 @@ const SEEDS: Record<string, () => Seed> = {
     name: 'enquete.csv',
     options: { campagne: 'enquete-fuzz' },
   }),
+  'sites-mobiles': () => ({
+    bytes: firstLines(shared('arcep-mobile', 'sites-mobiles-2023t4-normandie-orange.csv.gz'), 40),
+    name: '2023_T4_sites_Metropole.csv',
+  }),
+  'couverture-ciblee': () => ({
+    // The example row of ARCEP's "zones à couvrir" file (data README §13), in its published layout.
+    bytes: Buffer.from(
+      'num_arrete;date_publication_arrete;numero_site;nom_site_operateurs;site_physique;numero_site_physique;nom_site_arrete;id_dossier;nom_de_la_zone;region;departement;insee_dep;x_lambert_93;y_lambert_93;20801;20810;20815;20820;op_leader;sites_demandes;sites_mes;sites_6_mois;sites_6_24_mois;sites_attente_deploiement;origine_zone;num_zone_arrete\n2018-1;2018-07-08;1;ZPG64601;1;1;NA;1;AAST;NOUVELLE-AQUITAINE;PYRÉNÉES-ATLANTIQUES;64;448967;6247417;1;1;1;1;20815;1;1;0;0;0;ZBCB;1\n2018-1;2018-07-08;2;ZPG64602;1;2;NA;2;ARETTE;NOUVELLE-AQUITAINE;PYRÉNÉES-ATLANTIQUES;64;390000;6230000;1;0;0;0;20801;1;0;0;1;0;ZBCB;2\n',
+    ),
+    name: 'zones_a_couvrir.csv',
+  }),
+  'mobile-stats': () => ({
+    bytes: zlib.gunzipSync(fs.readFileSync(shared('arcep-mobile', 'monreseaumobile-stats-nationales-2022.json.gz'))),
+    name: 'monreseaumobile-stats-2022.json',
+  }),
   'strategie-csv': () => ({
     bytes: Buffer.from(
       '\uFEFFstrategie;id;code;niveau;titre;porteur;statut;avancement;debut;fin;budget_prevu;budget_engage;budget_realise\r\nnormandie-2017;1;A1;axe;Doter le territoire;;en_cours;10;;;0;0;0\r\n',
@@ -226,6 +241,8 @@ describe('import fuzz: every job, damaged inputs (pglite)', {
     'logements/insee-rp2021-logements-communes-bfc-normandie.csv.gz',
     'addresses/bal-54084-mont-bonvillers-fixture.csv.gz',
     'arcep-fixe/france-thd-operateurs-satellite-4g-par-departement-2024.csv.gz',
+    'arcep-mobile/sites-mobiles-2023t4-normandie-orange.csv.gz',
+    'arcep-mobile/monreseaumobile-stats-nationales-2022.json.gz',
   ),
 }, () => {
   let t: Awaited<ReturnType<typeof setup>>;

@@ -1,0 +1,179 @@
+import { insertJson, type Queryable } from '../db/db.ts';
+import type { Niveau } from '../territories/schema.ts';
+import { communesOfSql } from '../territories/service.ts';
+
+export type SiteRow = {
+  date: string;
+  ligne: number;
+  operateur: string;
+  num_site: string | null;
+  commune: string;
+  placement: 'contour' | 'fichier';
+  lon: number;
+  lat: number;
+  x_l93: number | null;
+  y_l93: number | null;
+  site_2g: boolean;
+  site_3g: boolean;
+  site_4g: boolean;
+  site_5g: boolean;
+  bandes_5g: number[] | null;
+  id_site_partage: string | null;
+  zone_blanche: boolean | null;
+  couverture_ciblee: boolean | null;
+};
+
+/** Drops the snapshot of that date (its sites go with it) and records the new one. */
+export async function replaceSnapshot(
+  q: Queryable,
+  s: { date: string; format: string; fichier: string; run_id: number; operateurs: string[]; sites: number },
+) {
+  await q.query('DELETE FROM mobile_releve WHERE date = $1', [s.date]);
+  await q.query(
+    'INSERT INTO mobile_releve (date, format, fichier, run_id, operateurs, sites) VALUES ($1, $2, $3, $4, $5, $6)',
+    [s.date, s.format, s.fichier, s.run_id, s.operateurs, s.sites],
+  );
+}
+
+export async function insertSites(q: Queryable, rows: readonly SiteRow[]) {
+  await insertJson(
+    q,
+    'mobile_site',
+    {
+      date: 'date',
+      ligne: 'integer',
+      operateur: 'text',
+      num_site: 'text',
+      commune: 'text',
+      placement: 'text',
+      lon: 'double precision',
+      lat: 'double precision',
+      x_l93: 'double precision',
+      y_l93: 'double precision',
+      site_2g: 'boolean',
+      site_3g: 'boolean',
+      site_4g: 'boolean',
+      site_5g: 'boolean',
+      bandes_5g: 'integer[]',
+      id_site_partage: 'text',
+      zone_blanche: 'boolean',
+      couverture_ciblee: 'boolean',
+    },
+    rows,
+    { chunk: 2000 },
+  );
+}
+
+export type Snapshot = {
+  date: string;
+  format: string;
+  fichier: string;
+  importe_le: string;
+  operateurs: string[];
+  sites: number;
+};
+
+export async function snapshots(q: Queryable): Promise<Snapshot[]> {
+  return (
+    await q.query<Snapshot>(
+      `SELECT to_char(date, 'YYYY-MM-DD') AS date, format, fichier, importe_le::text AS importe_le, operateurs, sites
+       FROM mobile_releve ORDER BY date`,
+    )
+  ).rows;
+}
+
+export type Counts = { sites: number; sites_2g: number; sites_3g: number; sites_4g: number; sites_5g: number };
+type CountRow = Counts & { date: string; operateur: string };
+
+const COUNTS = `count(*)::int AS sites, count(*) FILTER (WHERE s.site_2g)::int AS sites_2g,
+  count(*) FILTER (WHERE s.site_3g)::int AS sites_3g, count(*) FILTER (WHERE s.site_4g)::int AS sites_4g,
+  count(*) FILTER (WHERE s.site_5g)::int AS sites_5g`;
+
+/** Sites per snapshot and operator in the current communes of a territory ($1 its code). */
+export async function countsOf(q: Queryable, niveau: Niveau, code: string): Promise<CountRow[]> {
+  return (
+    await q.query<CountRow>(
+      `SELECT to_char(s.date, 'YYYY-MM-DD') AS date, s.operateur, ${COUNTS}
+       FROM mobile_site s JOIN commune c ON c.code = s.commune
+       WHERE ${communesOfSql(niveau, 'c')}
+       GROUP BY s.date, s.operateur ORDER BY s.date, s.operateur`,
+      [code],
+    )
+  ).rows;
+}
+
+/** Every site of every snapshot (France: whatever the imports placed). */
+export async function countsAll(q: Queryable): Promise<CountRow[]> {
+  return (
+    await q.query<CountRow>(
+      `SELECT to_char(s.date, 'YYYY-MM-DD') AS date, s.operateur, ${COUNTS}
+       FROM mobile_site s GROUP BY s.date, s.operateur ORDER BY s.date, s.operateur`,
+    )
+  ).rows;
+}
+
+/** One snapshot's sites per département of a région and operator ($1 the région); `operateur` null: no site. */
+export async function countsByDepartement(
+  q: Queryable,
+  region: string,
+  date: string,
+): Promise<(Counts & { code: string; nom: string; operateur: string | null })[]> {
+  return (
+    await q.query<Counts & { code: string; nom: string; operateur: string | null }>(
+      `SELECT d.code, d.nom, s.operateur, count(s.ligne)::int AS sites,
+         count(*) FILTER (WHERE s.site_2g)::int AS sites_2g, count(*) FILTER (WHERE s.site_3g)::int AS sites_3g,
+         count(*) FILTER (WHERE s.site_4g)::int AS sites_4g, count(*) FILTER (WHERE s.site_5g)::int AS sites_5g
+       FROM departement d
+       LEFT JOIN commune c ON c.departement = d.code AND c.type = 'commune-actuelle'
+       LEFT JOIN mobile_site s ON s.commune = c.code AND s.date = $2
+       WHERE d.region = $1
+       GROUP BY d.code, d.nom, s.operateur ORDER BY d.code, s.operateur`,
+      [region, date],
+    )
+  ).rows;
+}
+
+export type ReferenceRow = {
+  operateur: string;
+  millesime: string;
+  fichier: string;
+  couv_4g_population: number | null;
+  couv_4g_territoire: number | null;
+  debit_descendant_mbps: number | null;
+  debit_montant_mbps: number | null;
+  sites_5g_700: number | null;
+  sites_5g_2100: number | null;
+  sites_5g_3500: number | null;
+};
+
+/** The national reference is one set: an import replaces it whole. */
+export async function replaceReference(q: Queryable, rows: ReferenceRow[]) {
+  await q.query('DELETE FROM mobile_reference');
+  await insertJson(
+    q,
+    'mobile_reference',
+    {
+      operateur: 'text',
+      millesime: 'text',
+      fichier: 'text',
+      couv_4g_population: 'double precision',
+      couv_4g_territoire: 'double precision',
+      debit_descendant_mbps: 'double precision',
+      debit_montant_mbps: 'double precision',
+      sites_5g_700: 'integer',
+      sites_5g_2100: 'integer',
+      sites_5g_3500: 'integer',
+    },
+    rows,
+  );
+}
+
+export async function reference(q: Queryable): Promise<(ReferenceRow & { importe_le: string })[]> {
+  return (
+    await q.query<ReferenceRow & { importe_le: string }>(
+      `SELECT operateur, millesime, fichier, importe_le::text AS importe_le, couv_4g_population, couv_4g_territoire,
+         debit_descendant_mbps, debit_montant_mbps, sites_5g_700, sites_5g_2100, sites_5g_3500
+       FROM mobile_reference`,
+    )
+  ).rows;
+}

@@ -1,0 +1,189 @@
+import { fmtDay, type Html, html } from '../http/html.ts';
+import { type Citation, sourcesBlock } from '../http/sources.ts';
+import type { TableDef } from '../observatory/tables.ts';
+import { territoryHref } from '../territories/views.ts';
+import type { ReferenceRow, Snapshot } from './queries.ts';
+import type { Counts, SeriesPoint } from './service.ts';
+import { OPERATEUR_LABEL, OPERATEURS, type Operateur } from './vocab.ts';
+
+const SOURCE_LABEL = 'Arcep, Mon réseau mobile : liste des sites mobiles';
+const LICENCE = 'Licence Ouverte 2.0';
+
+export const METHOD = html`<p class="fr-text--sm">Méthode : un site est une ligne de la liste des sites mobiles publiée par l’Arcep (un émetteur déclaré par un opérateur) ; un pylône partagé par deux opérateurs compte une fois pour chacun, et le total est la somme des opérateurs. Chaque site est placé dans la commune dont le contour (IGN Admin Express) contient ses coordonnées, rattachée au découpage communal en vigueur ; sans contour, le code commune du fichier est retenu. Un site à quelques centaines de mètres d’une limite peut tomber dans la commune voisine selon la précision des contours. Ce sont des sites déclarés, pas une mesure de la couverture.</p>`;
+
+export function citationOf(s: Snapshot): Citation {
+  return {
+    producteur: 'Arcep',
+    jeu: 'Mon réseau mobile, liste des sites mobiles',
+    fichier: s.fichier,
+    donneesAu: s.date,
+    importeLe: s.importe_le,
+    licence: 'licence-ouverte-2.0',
+    note:
+      s.operateurs.length < OPERATEURS.length
+        ? `Ce fichier ne couvre que : ${s.operateurs.map((o) => OPERATEUR_LABEL[o as Operateur] ?? o).join(', ')}.`
+        : null,
+  };
+}
+
+const COUNT_COLUMNS = [
+  { key: 'sites', label: 'Sites', kind: 'int' as const },
+  { key: 'sites_2g', label: '2G', kind: 'int' as const },
+  { key: 'sites_3g', label: '3G', kind: 'int' as const },
+  { key: 'sites_4g', label: '4G', kind: 'int' as const },
+  { key: 'sites_5g', label: '5G', kind: 'int' as const },
+];
+
+/** One territory's latest snapshot: one row per operator the file covers, then the total. */
+export function operatorTable(p: SeriesPoint, territoire: string, population: number | null): TableDef {
+  const per10k = (c: Counts) => (population ? Math.round((c.sites_4g * 100_000) / population) / 10 : null);
+  const rows: Record<string, unknown>[] = OPERATEURS.filter((o) => p.operateurs[o]).map((o) => ({
+    operateur: OPERATEUR_LABEL[o],
+    ...p.operateurs[o],
+    par_10000: per10k(p.operateurs[o]!),
+  }));
+  rows.push({ operateur: 'Total (somme des opérateurs)', ...p.total, par_10000: per10k(p.total) });
+  return {
+    key: 'operateurs',
+    titre: `Sites mobiles par opérateur et génération, ${territoire}, au ${fmtDay(p.date)}`,
+    columns: [
+      { key: 'operateur', label: 'Opérateur', kind: 'text' },
+      ...COUNT_COLUMNS,
+      { key: 'par_10000', label: 'Sites 4G pour 10 000 habitants', kind: 'num' },
+    ],
+    rows,
+    source: SOURCE_LABEL,
+    licence: LICENCE,
+  };
+}
+
+/** Every snapshot of a territory: sites and 4G sites per operator, and the total. */
+export function historyTable(series: SeriesPoint[], territoire: string): TableDef {
+  return {
+    key: 'historique',
+    titre: `Évolution des sites mobiles, ${territoire} : sites et sites 4G par opérateur à chaque relevé`,
+    columns: [
+      { key: 'date', label: 'Relevé', kind: 'date' },
+      ...OPERATEURS.flatMap((o) => [
+        { key: `${o}_sites`, label: `${OPERATEUR_LABEL[o]} : sites`, kind: 'int' as const },
+        { key: `${o}_4g`, label: `${OPERATEUR_LABEL[o]} : 4G`, kind: 'int' as const },
+      ]),
+      { key: 'total_sites', label: 'Total : sites', kind: 'int' },
+      { key: 'total_4g', label: 'Total : 4G', kind: 'int' },
+      { key: 'total_5g', label: 'Total : 5G', kind: 'int' },
+    ],
+    rows: series.map((s) => {
+      const r: Record<string, unknown> = {
+        date: s.date,
+        total_sites: s.total.sites,
+        total_4g: s.total.sites_4g,
+        total_5g: s.total.sites_5g,
+      };
+      for (const o of OPERATEURS) {
+        r[`${o}_sites`] = s.operateurs[o]?.sites ?? null;
+        r[`${o}_4g`] = s.operateurs[o]?.sites_4g ?? null;
+      }
+      return r;
+    }),
+    source: SOURCE_LABEL,
+    licence: LICENCE,
+  };
+}
+
+type DepRow = { code: string; nom: string; operateurs: Partial<Record<Operateur, Counts>> };
+
+/** Per département, for one operator (or the sum of those the file covers): sites by generation. */
+export function departementTableOf(
+  deps: DepRow[],
+  operateur: Operateur | 'total',
+  snap: Snapshot,
+  region: string,
+): TableDef {
+  const label = operateur === 'total' ? 'Tous opérateurs (somme)' : OPERATEUR_LABEL[operateur];
+  const covered = snap.operateurs.filter((o): o is Operateur => o in OPERATEUR_LABEL);
+  return {
+    key: operateur === 'total' ? 'departements' : `departements-${operateur}`,
+    titre: `${label} : sites mobiles par département de ${region} et par génération, au ${fmtDay(snap.date)}`,
+    columns: [
+      { key: 'nom', label: 'Département', kind: 'link', href: (r) => territoryHref('departement', String(r.code)) },
+      { key: 'code', label: 'Code', kind: 'text' },
+      ...COUNT_COLUMNS,
+    ],
+    rows: deps.map((d) => {
+      const zero = { sites: 0, sites_2g: 0, sites_3g: 0, sites_4g: 0, sites_5g: 0 };
+      const list =
+        operateur === 'total' ? covered.map((o) => d.operateurs[o] ?? zero) : [d.operateurs[operateur] ?? zero];
+      const sum = { ...zero };
+      for (const c of list) for (const k of Object.keys(zero) as (keyof Counts)[]) sum[k] += c[k];
+      return { nom: d.nom, code: d.code, ...sum };
+    }),
+    source: SOURCE_LABEL,
+    licence: LICENCE,
+  };
+}
+
+/** Flat rows for the département download: one line per département and operator. */
+export function departementLongTable(deps: DepRow[], snap: Snapshot, region: string): TableDef {
+  const covered = OPERATEURS.filter((o) => snap.operateurs.includes(o));
+  return {
+    key: 'departements',
+    titre: `Sites mobiles par département de ${region}, opérateur et génération, au ${snap.date}`,
+    columns: [
+      { key: 'date', label: 'date', kind: 'text' },
+      { key: 'departement', label: 'departement', kind: 'text' },
+      { key: 'nom', label: 'nom', kind: 'text' },
+      { key: 'operateur', label: 'operateur', kind: 'text' },
+      { key: 'sites', label: 'sites', kind: 'int' },
+      { key: 'sites_2g', label: 'sites_2g', kind: 'int' },
+      { key: 'sites_3g', label: 'sites_3g', kind: 'int' },
+      { key: 'sites_4g', label: 'sites_4g', kind: 'int' },
+      { key: 'sites_5g', label: 'sites_5g', kind: 'int' },
+    ],
+    rows: deps.flatMap((d) =>
+      covered.map((o) => ({
+        date: snap.date,
+        departement: d.code,
+        nom: d.nom,
+        operateur: o,
+        ...(d.operateurs[o] ?? { sites: 0, sites_2g: 0, sites_3g: 0, sites_4g: 0, sites_5g: 0 }),
+      })),
+    ),
+    source: SOURCE_LABEL,
+    licence: LICENCE,
+  };
+}
+
+/** Key figures of one snapshot for a territory, each tile with what it counts. */
+export function keyFigures(p: SeriesPoint, snap: Snapshot, territoire: string): Html {
+  const tiles: { v: number; l: string }[] = [
+    { v: p.total.sites, l: 'sites mobiles (somme des opérateurs)' },
+    { v: p.total.sites_4g, l: 'sites 4G' },
+    ...(snap.format === 'trimestriel' ? [{ v: p.total.sites_5g, l: 'sites 5G' }] : []),
+    ...OPERATEURS.filter((o) => p.operateurs[o]).map((o) => ({
+      v: p.operateurs[o]!.sites_4g,
+      l: `sites 4G ${OPERATEUR_LABEL[o]}`,
+    })),
+  ];
+  return html`<p class="fr-text--sm fr-mb-1w">${territoire}, relevé au ${fmtDay(snap.date)} :</p>
+  <ul class="fr-grid-row fr-grid-row--gutters pan-chiffres">${tiles.map(
+    (t) =>
+      html`<li class="fr-col-6 fr-col-md-3"><p class="fr-h4 fr-mb-0">${t.v.toLocaleString('fr-FR')}</p><p class="fr-text--sm">${t.l}</p></li>`,
+  )}</ul>${sourcesBlock([citationOf(snap)])}`;
+}
+
+/** Mon réseau mobile's national figures (metropolitan France), the reference beside the regional ones. */
+export function referenceTable(rows: (ReferenceRow & { importe_le: string })[]): Html {
+  const first = rows[0];
+  if (!first) return html``;
+  const byOp = OPERATEURS.map((o) => rows.find((r) => r.operateur === o)).filter((r) => r !== undefined);
+  const n = (v: number | null, d = 0) =>
+    v === null ? '—' : v.toLocaleString('fr-FR', { maximumFractionDigits: d, minimumFractionDigits: d });
+  return html`<div class="fr-table fr-table--sm"><table><caption>Référence nationale (France métropolitaine, ${first.millesime}) : couverture 4G déclarée, débits moyens mesurés par l’Arcep et sites 5G par bande</caption>
+  <thead><tr><th scope="col">Opérateur</th><th scope="col" class="pan-num">Population couverte en 4G (%)</th><th scope="col" class="pan-num">Territoire couvert en 4G (%)</th><th scope="col" class="pan-num">Débit descendant moyen (Mbit/s)</th><th scope="col" class="pan-num">Débit montant moyen (Mbit/s)</th><th scope="col" class="pan-num">Sites 5G 700 MHz</th><th scope="col" class="pan-num">Sites 5G 2,1 GHz</th><th scope="col" class="pan-num">Sites 5G 3,5 GHz</th></tr></thead>
+  <tbody>${byOp.map(
+    (r) =>
+      html`<tr><th scope="row">${OPERATEUR_LABEL[r.operateur as Operateur]}</th><td class="pan-num">${n(r.couv_4g_population)}</td><td class="pan-num">${n(r.couv_4g_territoire)}</td><td class="pan-num">${n(r.debit_descendant_mbps, 1)}</td><td class="pan-num">${n(r.debit_montant_mbps, 1)}</td><td class="pan-num">${n(r.sites_5g_700)}</td><td class="pan-num">${n(r.sites_5g_2100)}</td><td class="pan-num">${n(r.sites_5g_3500)}</td></tr>`,
+  )}</tbody></table></div>
+  <p class="fr-text--sm">Couverture : réseau propre de l’opérateur, selon les cartes qu’il publie et que l’Arcep vérifie ; débits : moyenne nationale des campagnes de mesure de l’Arcep, toutes zones. Chiffres nationaux, sans détail par commune : ils ne se comparent pas terme à terme au décompte régional des sites.</p>
+  ${sourcesBlock([{ producteur: 'Arcep', jeu: 'Mon réseau mobile, statistiques nationales', fichier: first.fichier, donneesAu: first.millesime, importeLe: first.importe_le, licence: 'licence-ouverte-2.0' }])}`;
+}
