@@ -285,6 +285,23 @@ export const ITEMS: Item[] = [
       ),
     ],
   },
+  // §10 — indice de fragilité numérique 2023 (Mednum / ANCT), communes and EPCI, unmodified.
+  ...(
+    [
+      ['communes', 'city', 'd790acb341a35779ef49a0e27ae8c2d92ea3414b99e85bbe0dbfb90ce470a78f'],
+      ['epci', 'epci', '37fc40768422b62337933ea811aa34c589244414a942370282807d70fdb95a1d'],
+    ] as const
+  ).map(([f, src, sha256]) => ({
+    file: `mediation-numerique/ifn-indice-fragilite-numerique-${f}-2023.csv.gz`,
+    sha256,
+    urls: [
+      gh(
+        'inclusion-numerique/stack',
+        'f834ffa01171899e8efc38eb0864174b42a29482',
+        `apps/web/public/data/ifn-${src}-all-variation.csv`,
+      ),
+    ],
+  })),
 ];
 
 /**
