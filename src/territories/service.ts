@@ -98,9 +98,9 @@ export const listRegions = (q: Queryable) => Q.listRegions(q);
 
 /**
  * Published for other modules: the SQL predicate selecting the current communes of a territory (`$1` = its code),
- * so a module can join its own commune-keyed table without knowing how territories are stored; and EPCI lists.
+ * so a module can join its own commune-keyed table without knowing how territories are stored; EPCI and
+ * département lists; every current commune with postcodes, population and parents (imports, computations).
  */
-/** Also every current commune with postcodes, population, EPCI, département and région (for imports and computations). */
 export {
   allCurrentCommunes,
   type CommuneRef,
