@@ -105,13 +105,13 @@ for (const backend of backends()) {
         payload: body,
       });
       assert.ok(r.statusCode < 500, `${r.statusCode}`);
-      // The upload answers before the run ends: wait for the run to be recorded as ended.
+      // The upload answers before the run is recorded, and before it ends: wait for both.
       const ended = () =>
         t.db.query<{ status: string; message: string }>(
           `SELECT status, message FROM import_run WHERE job = 'offres-repli' AND source LIKE '%operateurs.csv.gz%' ORDER BY id DESC LIMIT 1`,
         );
       let runs = await ended();
-      for (let i = 0; i < 600 && runs.rows[0]?.status === 'running'; i++) {
+      for (let i = 0; i < 600 && (!runs.rows[0] || runs.rows[0].status === 'running'); i++) {
         await new Promise((res) => setTimeout(res, 50));
         runs = await ended();
       }
