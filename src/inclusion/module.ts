@@ -3,6 +3,7 @@ import { accessibiliteJob } from './accessibility-job.ts';
 import { registerInclusionApi } from './api.ts';
 import { ifnJob } from './ifn-job.ts';
 import { franceServicesJob, lieuxMediationJob } from './jobs.ts';
+import { hasPlaces } from './queries.ts';
 import { registerInclusionPages } from './routes.ts';
 import { inclusionTerritorySection } from './territory-section.ts';
 
@@ -20,6 +21,9 @@ export const inclusionModule: AppModule = {
     ctx.onImported(async (job, ev) => {
       if (ev.remote && ev.followUpsDone !== false) return;
       if (!ACCESSIBILITY_INPUTS.has(job)) return;
+      // Addresses only move where people are placed: without any place there is no distance to recompute,
+      // and a national address file would be read in full for nothing after every import.
+      if (job === 'adresses' && !(await hasPlaces(ctx.db))) return;
       const run = await ctx.runImport({
         job: 'accessibilite',
         startedBy: `suite de l’import n° ${ev.runId}`,

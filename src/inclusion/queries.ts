@@ -289,6 +289,10 @@ export async function sourceFiles(q: Queryable) {
 }
 
 /** Every place with what the accessibility computation needs. */
+export async function hasPlaces(q: Queryable): Promise<boolean> {
+  return (await q.query('SELECT 1 FROM inclusion_lieu LIMIT 1')).rows.length > 0;
+}
+
 export async function allPlacePoints(q: Queryable) {
   return (
     await q.query<{

@@ -169,3 +169,26 @@ for (const backend of backends()) {
     });
   });
 }
+
+for (const backend of backends()) {
+  describe(`inclusion accessibility after an address import (${backend.name})`, {
+    skip: missingShared('addresses/bal-54084-mont-bonvillers-fixture.csv.gz'),
+  }, () => {
+    let t: Awaited<ReturnType<typeof setup>>;
+    before(async () => {
+      t = await setup(backend);
+    });
+    after(async () => t.close());
+
+    test('without any place stored, an address import does not recompute the indicators', async () => {
+      const r = await t.ctx.runImport({
+        job: 'adresses',
+        source: shared('addresses', 'bal-54084-mont-bonvillers-fixture.csv.gz'),
+        startedBy: 'test',
+      });
+      assert.equal(r.status, 'succeeded', r.message ?? '');
+      const runs = await t.db.query("SELECT id FROM import_run WHERE job = 'accessibilite'");
+      assert.equal(runs.rows.length, 0);
+    });
+  });
+}
