@@ -27,3 +27,10 @@ export function parseCsv(s: string): string[][] {
   if (f || row.length) rows.push([...row, f]);
   return rows;
 }
+
+/** The same, as records keyed by the header row. */
+export function csvRecords(s: string): Record<string, string>[] {
+  const rows = parseCsv(s);
+  const h = rows[0] ?? [];
+  return rows.slice(1).map((r) => Object.fromEntries(h.map((k, i) => [k, r[i] ?? ''])));
+}

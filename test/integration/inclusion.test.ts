@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 import { normalizeName } from '../../src/text/normalize.ts';
+import { parseCsv } from '../csv.ts';
 import { backends, missingShared, setup, shared } from '../helpers.ts';
 
 const FS = 'france-services/liste-france-services-20240801-bfc-normandie.csv.gz';
@@ -15,36 +16,6 @@ const HAVRE = 'mediation-numerique/lieux-mediation-numerique-le-havre-2024.json.
 const text = (f: string) => zlib.gunzipSync(fs.readFileSync(shared(f))).toString('utf8');
 type Rec = Record<string, unknown>;
 const json = (f: string) => JSON.parse(text(f)) as Rec[];
-
-/** A plain RFC 4180 reader, independent of the importer's. */
-function parseCsv(s: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let f = '';
-  let q = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (q) {
-      if (c === '"' && s[i + 1] === '"') {
-        f += '"';
-        i++;
-      } else if (c === '"') q = false;
-      else f += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') {
-      row.push(f);
-      f = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && s[i + 1] === '\n') i++;
-      row.push(f);
-      f = '';
-      if (row.some((x) => x !== '')) rows.push(row);
-      row = [];
-    } else f += c;
-  }
-  if (f || row.length) rows.push([...row, f]);
-  return rows;
-}
 
 /** Haversine in metres, written here again so that the test does not trust the module's. */
 function metres(a: { lon: number; lat: number }, b: { lon: number; lat: number }): number {

@@ -5,43 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
+import { csvRecords } from '../csv.ts';
 import { backends, missingShared, setup, shared } from '../helpers.ts';
 
 const require = createRequire(import.meta.url);
 const NATIONAL = 'opendata-collectivites/odater-organisations-ouvrantes-2022-12-31-national.csv.gz';
 const JOINED = 'opendata-collectivites/odater-organisations-ouvrantes-2022-12-31-bfc-normandie.csv.gz';
 const text = (f: string) => zlib.gunzipSync(fs.readFileSync(shared(f))).toString('utf8');
-
-/** A plain RFC 4180 reader, independent of the importer's. */
-function parseCsv(s: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let f = '';
-  let q = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (q) {
-      if (c === '"' && s[i + 1] === '"') {
-        f += '"';
-        i++;
-      } else if (c === '"') q = false;
-      else f += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') {
-      row.push(f);
-      f = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && s[i + 1] === '\n') i++;
-      row.push(f);
-      f = '';
-      if (row.some((x) => x !== '')) rows.push(row);
-      row = [];
-    } else f += c;
-  }
-  if (f || row.length) rows.push([...row, f]);
-  const h = rows[0]!;
-  return rows.slice(1).map((r) => Object.fromEntries(h.map((k, i) => [k, r[i] ?? ''])));
-}
 
 type Commune = { code: string; region: string; departement: string; type: string; siren?: string; population?: number };
 type Epci = { code: string; populationMunicipale?: number; membres: { code: string }[] };
@@ -53,8 +23,8 @@ function expected(region: string) {
   const deps = (require('@etalab/decoupage-administratif/data/departements.json') as { code: string; region: string }[])
     .filter((d) => d.region === region)
     .map((d) => d.code);
-  const publishing = new Set(parseCsv(text(NATIONAL)).map((r) => r.siren));
-  const joined = parseCsv(text(JOINED));
+  const publishing = new Set(csvRecords(text(NATIONAL)).map((r) => r.siren));
+  const joined = csvRecords(text(JOINED));
   const depsPublishing = new Set(joined.filter((r) => r.type_collectivite === 'DEP').map((r) => r.code));
   const regionPublishes = joined.some((r) => r.type_collectivite === 'REG' && r.code === region);
   const depOf = new Map(communes.filter((c) => c.type === 'commune-actuelle').map((c) => [c.code, c.departement]));
@@ -102,7 +72,7 @@ for (const backend of backends()) {
     after(async () => t.close());
 
     test('the ODF 2022 list imports; départements and régions are recognised as the hand-made join says', async () => {
-      const rows = parseCsv(text(NATIONAL));
+      const rows = csvRecords(text(NATIONAL));
       const strategy = await t.ctx.runImport({
         job: 'strategie',
         options: { modele: 'scoran-bfc' },
@@ -124,7 +94,7 @@ for (const backend of backends()) {
       assert.equal(run.rows_accepted, distinct);
       for (const reg of ['27', '28']) {
         const a = (await get(`/api/v1/donnees/collectivites/region/${reg}`)).json();
-        const joined = parseCsv(text(JOINED));
+        const joined = csvRecords(text(JOINED));
         for (const i of a.items.filter((x: { type: string }) => x.type === 'departement' || x.type === 'region')) {
           const hit = joined.some(
             (r) => r.type_collectivite === (i.type === 'region' ? 'REG' : 'DEP') && r.code === i.code,
