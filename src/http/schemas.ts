@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from '../errors.ts';
 
 /**
  * Input schemas shared by every module's routes. PostgreSQL refuses NUL in text and JSON, and ids
@@ -86,3 +87,11 @@ export const CsrfField = { _csrf: z.string().max(100).optional() };
 /** French summary of a zod failure for a message shown to users. */
 export const issuesText = (e: z.ZodError) =>
   e.issues.map((i) => `${i.path.length ? `${i.path.join('.')} : ` : ''}${i.message}`).join(' ; ');
+
+/** A form body checked against its schema, or a 400 naming each bad field in French. */
+export function parseForm<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const p = schema.safeParse(body ?? {});
+  if (!p.success)
+    throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${issuesText(p.error)}`);
+  return p.data;
+}

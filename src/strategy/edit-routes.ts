@@ -7,7 +7,7 @@ import type { Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
 import { type Html, html } from '../http/html.ts';
 import type { Actor } from '../http/policy.ts';
-import { CsrfField, Id, IsoDate, issuesText, optText, text } from '../http/schemas.ts';
+import { CsrfField, Id, IsoDate, optText, parseForm, text } from '../http/schemas.ts';
 import { SlugParams, strategyOr404 } from './api.ts';
 import { authorizeNode } from './policy.ts';
 import * as Q from './queries.ts';
@@ -75,13 +75,6 @@ const MesureForm = z.object({
   commentaire: optText(2000).optional(),
 });
 
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const p = schema.safeParse(body ?? {});
-  if (!p.success)
-    throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${issuesText(p.error)}`);
-  return p.data;
-}
-
 /** The node of this strategy, or 404 (after the visitor check: visitors learn nothing). */
 async function nodeOf(req: FastifyRequest, ctx: AppContext, slug: string, id: number) {
   if (!req.viewer) throw new AppError('NON_AUTHENTIFIE', `${req.method} ${req.url}`);
@@ -110,7 +103,7 @@ export function registerStrategyEditing(app: FastifyInstance, ctx: AppContext) {
   r.post('/strategie/:slug/actions/:id', { schema: { params: SlugId } }, async (req, reply) => {
     const { s, n } = await nodeOf(req, ctx, req.params.slug, req.params.id);
     const actor = await authorizeNode(req, ctx.db, 'modifier-action', n.id);
-    const v = parse(ActionForm, req.body);
+    const v = parseForm(ActionForm, req.body);
     const next = { statut: v.statut, avancement: v.avancement, debut: v.debut, fin: v.fin };
     await ctx.db.transaction(async (tx) => {
       const prev = { statut: n.statut, avancement: n.avancement, debut: n.debut, fin: n.fin };
@@ -135,7 +128,7 @@ export function registerStrategyEditing(app: FastifyInstance, ctx: AppContext) {
   r.post('/strategie/:slug/actions/:id/budget', { schema: { params: SlugId } }, async (req, reply) => {
     const { s, n } = await nodeOf(req, ctx, req.params.slug, req.params.id);
     const actor = await authorizeNode(req, ctx.db, 'modifier-action', n.id);
-    const { _csrf, ...b } = parse(BudgetForm, req.body);
+    const { _csrf, ...b } = parseForm(BudgetForm, req.body);
     await ctx.db.transaction(async (tx) => {
       const prev = await Q.budgetLine(tx, n.id, b.annee, b.financeur);
       await Q.upsertBudget(tx, n.id, b);
@@ -159,7 +152,7 @@ export function registerStrategyEditing(app: FastifyInstance, ctx: AppContext) {
   r.post('/strategie/:slug/actions/:id/jalons', { schema: { params: SlugId } }, async (req, reply) => {
     const { s, n } = await nodeOf(req, ctx, req.params.slug, req.params.id);
     const actor = await authorizeNode(req, ctx.db, 'modifier-action', n.id);
-    const j = parse(JalonForm, req.body);
+    const j = parseForm(JalonForm, req.body);
     const row = { prevu_le: j.date, titre: j.titre, fait: j.fait === 'oui', fait_le: null };
     await ctx.db.transaction(async (tx) => {
       await Q.insertJalon(tx, n.id, row);
@@ -177,7 +170,7 @@ export function registerStrategyEditing(app: FastifyInstance, ctx: AppContext) {
   r.post('/strategie/:slug/actions/:id/liens', { schema: { params: SlugId } }, async (req, reply) => {
     const { s, n } = await nodeOf(req, ctx, req.params.slug, req.params.id);
     const actor = await authorizeNode(req, ctx.db, 'modifier-action', n.id);
-    const l = parse(LienForm, req.body);
+    const l = parseForm(LienForm, req.body);
     const row = {
       noeud_id: n.id,
       genre: l.url.startsWith('/') ? ('objet' as const) : ('document' as const),
@@ -201,7 +194,7 @@ export function registerStrategyEditing(app: FastifyInstance, ctx: AppContext) {
   r.post('/strategie/:slug/actions/:id/liens/:lien/suppression', { schema: { params: LienId } }, async (req, reply) => {
     const { s, n } = await nodeOf(req, ctx, req.params.slug, req.params.id);
     const actor = await authorizeNode(req, ctx.db, 'modifier-action', n.id);
-    parse(z.object(CsrfField), req.body);
+    parseForm(z.object(CsrfField), req.body);
     await ctx.db.transaction(async (tx) => {
       const gone = await Q.deleteLien(tx, n.id, req.params.lien);
       if (!gone) throw new AppError('INTROUVABLE', `lien ${req.params.lien}`, 'Ce lien n’existe pas (ou plus).');
@@ -230,7 +223,7 @@ export function registerStrategyEditing(app: FastifyInstance, ctx: AppContext) {
       throw new AppError('INTROUVABLE', `indicateur ${req.params.id}`, 'Cet indicateur n’existe pas (ou plus).');
     // An indicator is the owner's of the action it follows; one that follows none is the administrators'.
     const actor = await authorizeNode(req, ctx.db, 'saisir-mesure', ind.noeud_id);
-    const m = parse(MesureForm, req.body);
+    const m = parseForm(MesureForm, req.body);
     const row = {
       indicateur_id: ind.id,
       mesure_le: m.date,

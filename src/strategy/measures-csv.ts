@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { AppError } from '../errors.ts';
 import { IsoDate, optText, text } from '../http/schemas.ts';
 import { readCsv, readHeader } from '../imports/csv.ts';
 import { defineJob } from '../imports/job.ts';
 import { readLimits } from '../imports/read.ts';
+import { checkColumns, refuseBadRows } from './csv-checks.ts';
 import * as Q from './queries.ts';
 
 /** Measurements of indicators from a spreadsheet: one row per measurement, `;`, UTF-8 (BOM allowed). */
@@ -31,14 +31,7 @@ export const strategieMesuresJob = defineJob({
   async run({ db, tally, config }, source) {
     const limits = readLimits(config);
     const { header } = await readHeader(source.path, limits);
-    const unknown = header.filter((h) => h && !(COLUMNS as readonly string[]).includes(h));
-    const missing = REQUIRED.filter((c) => !header.includes(c));
-    if (unknown.length || missing.length)
-      throw new AppError(
-        'SOURCE_ILLISIBLE',
-        `columns ${header.join(',')}`,
-        `Colonnes refusées, rien n’a été importé :${unknown.length ? ` inconnue(s) ${unknown.join(', ')}` : ''}${missing.length ? ` ; manquante(s) ${missing.join(', ')}` : ''}. Attendu : ${COLUMNS.join(';')}.`,
-      );
+    checkColumns(header, COLUMNS, REQUIRED);
     const indicators = new Map<string, Map<string, Q.IndicatorRow> | null>();
     const rows: { i: Q.IndicatorRow; m: z.infer<typeof Row> }[] = [];
     const errors: string[] = [];
@@ -73,11 +66,7 @@ export const strategieMesuresJob = defineJob({
     }
     if (errors.length) {
       tally.accepted = 0;
-      throw new AppError(
-        'SOURCE_ILLISIBLE',
-        `${errors.length} bad rows`,
-        `Mesures refusées (${errors.length} ligne${errors.length > 1 ? 's' : ''} en erreur, rien n’a été importé) : ${errors.slice(0, 20).join(' ; ')}${errors.length > 20 ? ` ; et ${errors.length - 20} autres` : ''}`,
-      );
+      throw refuseBadRows('Mesures refusées', errors);
     }
     let added = 0;
     await db.transaction(async (tx) => {

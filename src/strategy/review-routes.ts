@@ -6,7 +6,7 @@ import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { fmtDay, html } from '../http/html.ts';
 import { alert } from '../http/layout.ts';
-import { CsrfField, Id, IsoDate, issuesText, optText, text } from '../http/schemas.ts';
+import { CsrfField, Id, IsoDate, optText, parseForm, text } from '../http/schemas.ts';
 import { actionLevels, SlugParams, strategyOr404 } from './api.ts';
 import { authorizeReview, mayReview } from './policy.ts';
 import * as Q from './queries.ts';
@@ -153,9 +153,7 @@ export function registerStrategyReviews(app: FastifyInstance, ctx: AppContext) {
   r.post('/strategie/:slug/revues', { schema: { params: SlugParams } }, async (req, reply) => {
     const actor = authorizeReview(req);
     const s = await strategyOr404(ctx, req.params.slug);
-    const p = SessionForm.safeParse(req.body ?? {});
-    if (!p.success)
-      throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${issuesText(p.error)}`);
+    const f = parseForm(SessionForm, req.body);
     const levels = actionLevels(s);
     const dossier = Object.fromEntries(
       flatten(await strategyTree(ctx.db, s.id))
@@ -164,11 +162,11 @@ export function registerStrategyReviews(app: FastifyInstance, ctx: AppContext) {
     );
     const row = {
       strategie_id: s.id,
-      tenue_le: p.data.date,
-      comite: p.data.comite,
-      participants: p.data.participants ?? null,
-      ordre_du_jour: p.data.ordre_du_jour ?? null,
-      compte_rendu: p.data.compte_rendu ?? null,
+      tenue_le: f.date,
+      comite: f.comite,
+      participants: f.participants ?? null,
+      ordre_du_jour: f.ordre_du_jour ?? null,
+      compte_rendu: f.compte_rendu ?? null,
       dossier,
     };
     const id = await ctx.db.transaction(async (tx) => {
@@ -185,17 +183,15 @@ export function registerStrategyReviews(app: FastifyInstance, ctx: AppContext) {
     const s = await strategyOr404(ctx, req.params.slug);
     const v = (await Q.reviewsOf(ctx.db, s.id)).find((x) => x.id === req.params.id);
     if (!v) throw new AppError('INTROUVABLE', `revue ${req.params.id}`, 'Cette revue n’existe pas (ou plus).');
-    const p = DecisionForm.safeParse(req.body ?? {});
-    if (!p.success)
-      throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${issuesText(p.error)}`);
-    const node = await Q.nodeById(ctx.db, p.data.noeud);
+    const f = parseForm(DecisionForm, req.body);
+    const node = await Q.nodeById(ctx.db, f.noeud);
     if (!node || node.strategie_id !== s.id)
-      throw new AppError('REQUETE_INVALIDE', `noeud ${p.data.noeud}`, 'Cette action n’appartient pas à la stratégie.');
+      throw new AppError('REQUETE_INVALIDE', `noeud ${f.noeud}`, 'Cette action n’appartient pas à la stratégie.');
     const d = {
       revue_id: v.id,
       noeud_id: node.id,
-      decision: p.data.decision,
-      motif: p.data.motif,
+      decision: f.decision,
+      motif: f.motif,
       auteur: actor.nom || actor.label,
     };
     await ctx.db.transaction(async (tx) => {
@@ -222,10 +218,8 @@ export function registerStrategyReviews(app: FastifyInstance, ctx: AppContext) {
     const s = await strategyOr404(ctx, req.params.slug);
     const v = (await Q.reviewsOf(ctx.db, s.id)).find((x) => x.id === req.params.id);
     if (!v) throw new AppError('INTROUVABLE', `revue ${req.params.id}`, 'Cette revue n’existe pas (ou plus).');
-    const p = MinutesForm.safeParse(req.body ?? {});
-    if (!p.success)
-      throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${issuesText(p.error)}`);
-    const text = p.data.compte_rendu ?? null;
+    const f = parseForm(MinutesForm, req.body);
+    const text = f.compte_rendu ?? null;
     await ctx.db.transaction(async (tx) => {
       await Q.setReviewMinutes(tx, v.id, text);
       await audit(

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Db } from '../db/db.ts';
-import { AppError } from '../errors.ts';
 import { csvDocument } from '../http/csv.ts';
 import { IsoDate } from '../http/schemas.ts';
 import { readCsv, readHeader } from '../imports/csv.ts';
 import { defineJob } from '../imports/job.ts';
 import { readLimits } from '../imports/read.ts';
+import { checkColumns, refuseBadRows } from './csv-checks.ts';
 import * as Q from './queries.ts';
 import { STATUTS_ACTION } from './schema.ts';
 import { flatten, strategyTree } from './service.ts';
@@ -79,14 +79,7 @@ export const strategieCsvJob = defineJob({
   async run({ db, tally, config }, source) {
     const limits = readLimits(config);
     const { header } = await readHeader(source.path, limits);
-    const unknown = header.filter((h) => h && !(COLUMNS as readonly string[]).includes(h));
-    const missing = COLUMNS.filter((c) => !header.includes(c));
-    if (unknown.length || missing.length)
-      throw new AppError(
-        'SOURCE_ILLISIBLE',
-        `columns ${header.join(',')}`,
-        `Colonnes refusées, rien n’a été importé :${unknown.length ? ` inconnue(s) ${unknown.join(', ')}` : ''}${missing.length ? ` ; manquante(s) ${missing.join(', ')}` : ''}. Attendu : ${COLUMNS.join(';')}.`,
-      );
+    checkColumns(header, COLUMNS);
     const strategies = new Map<string, Q.StrategyRow | null>();
     const nodes = new Map<number, Q.NodeRow & { strategie_id: number }>();
     const changes: { s: Q.StrategyRow; n: Q.NodeRow; next: z.infer<typeof Row> }[] = [];
@@ -128,11 +121,7 @@ export const strategieCsvJob = defineJob({
     }
     if (errors.length) {
       tally.accepted = 0;
-      throw new AppError(
-        'SOURCE_ILLISIBLE',
-        `${errors.length} bad rows`,
-        `Feuille de route refusée (${errors.length} ligne${errors.length > 1 ? 's' : ''} en erreur, rien n’a été importé) : ${errors.slice(0, 20).join(' ; ')}${errors.length > 20 ? ` ; et ${errors.length - 20} autres` : ''}`,
-      );
+      throw refuseBadRows('Feuille de route refusée', errors);
     }
     await db.transaction(async (tx) => {
       for (const c of changes) {

@@ -7,7 +7,7 @@ import { listOrganisations } from '../accounts/service.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { type Html, html } from '../http/html.ts';
-import { CsrfField, Id, IsoDate, issuesText, optText, text } from '../http/schemas.ts';
+import { CsrfField, Id, IsoDate, optText, parseForm, text } from '../http/schemas.ts';
 import { SlugParams, strategyOr404 } from './api.ts';
 import { authorizeShape, OWNED_TYPE } from './policy.ts';
 import * as Q from './queries.ts';
@@ -38,13 +38,6 @@ const NewNodeForm = z
 const OwnerForm = z.object({ ...CsrfField, porteur: optOrg });
 const SlugId = SlugParams.extend({ id: Id });
 
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const p = schema.safeParse(body ?? {});
-  if (!p.success)
-    throw new AppError('REQUETE_INVALIDE', p.error.message, `Formulaire invalide : ${issuesText(p.error)}`);
-  return p.data;
-}
-
 /** The level under `niveau` in the strategy's levels, or null for the last one. */
 const childLevel = (s: Q.StrategyRow, niveau: string) => s.niveaux[s.niveaux.findIndex((l) => l.code === niveau) + 1];
 
@@ -58,7 +51,7 @@ export function registerStrategyShaping(app: FastifyInstance, ctx: AppContext) {
   r.post('/strategie/:slug/actions', { schema: { params: SlugParams } }, async (req, reply) => {
     const actor = authorizeShape(req, 'creer-action');
     const s = await strategyOr404(ctx, req.params.slug);
-    const f = parse(NewNodeForm, req.body);
+    const f = parseForm(NewNodeForm, req.body);
     const parent = await Q.nodeById(ctx.db, f.parent);
     if (!parent || parent.strategie_id !== s.id)
       throw new AppError(
@@ -125,7 +118,7 @@ export function registerStrategyShaping(app: FastifyInstance, ctx: AppContext) {
     const n = await Q.nodeById(ctx.db, req.params.id);
     if (!n || n.strategie_id !== s.id)
       throw new AppError('INTROUVABLE', `noeud ${req.params.id}`, 'Cette action n’existe pas (ou plus).');
-    const { porteur } = parse(OwnerForm, req.body);
+    const { porteur } = parseForm(OwnerForm, req.body);
     await ctx.db.transaction(async (tx) => {
       await setOwner(tx, OWNED_TYPE, n.id, porteur);
       await Q.insertHistory(tx, {
