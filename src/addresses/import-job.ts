@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { withStaging, yieldTurn } from '../db/staging.ts';
+import { withStagingInParts } from '../db/staging.ts';
 import { AppError } from '../errors.ts';
 import { readHeader, readRecords } from '../imports/csv.ts';
 import { defineJob } from '../imports/job.ts';
@@ -23,6 +23,9 @@ const OptionsSchema = z.object({
 
 const FORMAT_LABEL: Record<AddressFormat, string> = { ban: 'BAN', bal: 'BAL', bano: 'BANO' };
 const BATCH = 10_000;
+/** Rows one swap transaction changes, at most (unless one commune alone has more): ~80 ms on PGlite. */
+const PART_ROWS = 5_000;
+type Part = { communes: string[]; gone: string[] };
 
 async function filesOf(p: string): Promise<string[]> {
   const st = await fsp.stat(p);
@@ -61,155 +64,191 @@ export const addressesJob = defineJob({
     const fresh = new AddressIndexBuilder();
     let perimeterKindUsed = 'departement' as 'departement' | 'commune';
 
-    // Rows go to a staging table in short batches (reads get through between them); only the
-    // swap — the replaced perimeters deleted, the staging rows copied in — is one transaction.
-    const goneIds: string[] = [];
+    // Rows go to a staging table in short batches (reads get through between them); the swap — the
+    // replaced rows deleted, the staged ones copied in — runs commune by commune (withStagingInParts).
     let seenState = '';
-    await withStaging(
-      db,
-      { like: 'adresse', columns: Q.ADDRESS_COLUMNS, runId, skipUnchanged: { key: 'id', ignore: ['import_run'] } },
-      async (stage) => {
-        let batch: Q.AddressInsert[] = [];
-        const flush = async () => {
-          if (batch.length) await stage.insert(batch);
-          batch = [];
-        };
-        for (const file of files) {
-          const fileLabel = files.length > 1 ? `${path.basename(file)} : ` : '';
-          const { first } = await readHeader(file, limits);
-          if (first === undefined)
-            throw new AppError('SOURCE_ILLISIBLE', `empty file ${file}`, `${fileLabel}fichier vide.`);
-          const detected: Detected | null = detectFormat(first);
-          if (!detected) {
-            throw new AppError(
-              'SOURCE_ILLISIBLE',
-              `unrecognised address format in ${file}: ${first.slice(0, 120)}`,
-              `${fileLabel}format non reconnu : la première ligne n’est ni un en-tête BAN (id;id_fantoir;numero;rep;nom_voie;…), ni un en-tête BAL (…cle_interop…voie_nom…numero…), ni une ligne BANO (id,numero,voie,cp,ville,source,lat,lon).`,
-            );
-          }
-          formats.add(detected.format);
-          const perimeterKind =
-            options.perimetre === 'auto' ? (detected.format === 'bal' ? 'commune' : 'departement') : options.perimetre;
-          if (perimeters.size && perimeterKind !== perimeterKindUsed) {
-            throw new AppError(
-              'IMPORT_ECHEC',
-              'mixed perimeters',
-              'Un même import ne peut pas mêler des fichiers BAL (remplacés par commune) et BAN/BANO (remplacés par département) ; importez-les séparément ou précisez l’option perimetre.',
-            );
-          }
-          perimeterKindUsed = perimeterKind;
-          const onBad = (n: number, reason: string, raw: string) => {
-            tally.read++;
-            tally.reject(n, `${fileLabel}${reason}`, raw);
+    let perimeter = { kind: perimeterKindUsed, keys: [] as string[] };
+    let swapped = 0;
+    let committed = 0;
+    const touched = () => ({
+      departements: new Set(perimeterKindUsed === 'departement' ? perimeters.keys() : []),
+      communes: new Set(perimeterKindUsed === 'commune' ? perimeters.keys() : []),
+    });
+    try {
+      await withStagingInParts<Part>(
+        db,
+        { like: 'adresse', columns: Q.ADDRESS_COLUMNS, runId, skipUnchanged: { key: 'id', ignore: ['import_run'] } },
+        async (stage) => {
+          let batch: Q.AddressInsert[] = [];
+          const flush = async () => {
+            if (batch.length) await stage.insert(batch);
+            batch = [];
           };
-          let header = detected.hasHeader;
-          for await (const { fields, n, raw: line } of readRecords(file, { limits, delimiter: detected.sep, onBad })) {
-            if (header) {
-              header = false;
-              continue;
+          for (const file of files) {
+            const fileLabel = files.length > 1 ? `${path.basename(file)} : ` : '';
+            const { first } = await readHeader(file, limits);
+            if (first === undefined)
+              throw new AppError('SOURCE_ILLISIBLE', `empty file ${file}`, `${fileLabel}fichier vide.`);
+            const detected: Detected | null = detectFormat(first);
+            if (!detected) {
+              throw new AppError(
+                'SOURCE_ILLISIBLE',
+                `unrecognised address format in ${file}: ${first.slice(0, 120)}`,
+                `${fileLabel}format non reconnu : la première ligne n’est ni un en-tête BAN (id;id_fantoir;numero;rep;nom_voie;…), ni un en-tête BAL (…cle_interop…voie_nom…numero…), ni une ligne BANO (id,numero,voie,cp,ville,source,lat,lon).`,
+              );
             }
-            tally.read++;
-            const r = parseFields(detected!, fields);
-            if (!r.ok) {
-              tally.reject(n, fileLabel + r.reason, line);
-              continue;
+            formats.add(detected.format);
+            const perimeterKind =
+              options.perimetre === 'auto'
+                ? detected.format === 'bal'
+                  ? 'commune'
+                  : 'departement'
+                : options.perimetre;
+            if (perimeters.size && perimeterKind !== perimeterKindUsed) {
+              throw new AppError(
+                'IMPORT_ECHEC',
+                'mixed perimeters',
+                'Un même import ne peut pas mêler des fichiers BAL (remplacés par commune) et BAN/BANO (remplacés par département) ; importez-les séparément ou précisez l’option perimetre.',
+              );
             }
-            const a = r.value;
-            let code = a.code_insee;
-            if (!communes.has(code)) {
-              const now = codes.current(code);
-              if (!now) {
-                tally.reject(
-                  n,
-                  `${fileLabel}commune inconnue du Code officiel géographique (code INSEE ${code})`,
-                  line,
-                );
+            perimeterKindUsed = perimeterKind;
+            const onBad = (n: number, reason: string, raw: string) => {
+              tally.read++;
+              tally.reject(n, `${fileLabel}${reason}`, raw);
+            };
+            let header = detected.hasHeader;
+            for await (const { fields, n, raw: line } of readRecords(file, {
+              limits,
+              delimiter: detected.sep,
+              onBad,
+            })) {
+              if (header) {
+                header = false;
                 continue;
               }
-              code = now;
-              mapped++;
+              tally.read++;
+              const r = parseFields(detected!, fields);
+              if (!r.ok) {
+                tally.reject(n, fileLabel + r.reason, line);
+                continue;
+              }
+              const a = r.value;
+              let code = a.code_insee;
+              if (!communes.has(code)) {
+                const now = codes.current(code);
+                if (!now) {
+                  tally.reject(
+                    n,
+                    `${fileLabel}commune inconnue du Code officiel géographique (code INSEE ${code})`,
+                    line,
+                  );
+                  continue;
+                }
+                code = now;
+                mapped++;
+              }
+              if (seen.has(a.id)) {
+                tally.reject(n, `${fileLabel}identifiant ${a.id} déjà présent plus haut dans le fichier`, line);
+                continue;
+              }
+              seen.add(a.id);
+              const c = communes.get(code)!;
+              const key = perimeterKind === 'departement' ? c.departement : code;
+              let p = perimeters.get(key);
+              if (!p) {
+                // Its stored addresses are replaced at the swap.
+                p = { replaced: 0, loaded: 0 };
+                perimeters.set(key, p);
+              }
+              p.loaded++;
+              tally.accepted++;
+              const row: Q.AddressInsert = {
+                id: a.id,
+                numero: a.numero,
+                suffixe: a.suffixe,
+                voie: a.voie,
+                lieu_dit: a.lieu_dit,
+                code_postal: a.code_postal ?? (c.codes_postaux.length === 1 ? c.codes_postaux[0]! : null),
+                code_insee: code,
+                commune: c.nom,
+                departement: c.departement,
+                lon: a.lon,
+                lat: a.lat,
+                source: detected!.format,
+                import_run: runId,
+              };
+              batch.push(row);
+              fresh.add(row);
+              if (batch.length >= BATCH) await flush();
             }
-            if (seen.has(a.id)) {
-              tally.reject(n, `${fileLabel}identifiant ${a.id} déjà présent plus haut dans le fichier`, line);
-              continue;
-            }
-            seen.add(a.id);
-            const c = communes.get(code)!;
-            const key = perimeterKind === 'departement' ? c.departement : code;
-            let p = perimeters.get(key);
-            if (!p) {
-              // Its stored addresses are replaced at the swap.
-              p = { replaced: 0, loaded: 0 };
-              perimeters.set(key, p);
-            }
-            p.loaded++;
-            tally.accepted++;
-            const row: Q.AddressInsert = {
-              id: a.id,
-              numero: a.numero,
-              suffixe: a.suffixe,
-              voie: a.voie,
-              lieu_dit: a.lieu_dit,
-              code_postal: a.code_postal ?? (c.codes_postaux.length === 1 ? c.codes_postaux[0]! : null),
-              code_insee: code,
-              commune: c.nom,
-              departement: c.departement,
-              lon: a.lon,
-              lat: a.lat,
-              source: detected!.format,
-              import_run: runId,
-            };
-            batch.push(row);
-            fresh.add(row);
-            if (batch.length >= BATCH) await flush();
           }
-        }
-        if (!tally.accepted) {
-          throw new AppError(
-            'IMPORT_ECHEC',
-            'no valid address',
-            `Aucune adresse valide dans le fichier (${tally.rejected} lignes rejetées).`,
-          );
-        }
-        await flush();
-        // Outside the swap, in short reads: what is stored now, and which stored ids the file no longer has.
-        const perimeter = { kind: perimeterKindUsed, keys: [...perimeters.keys()] };
-        const state = await Q.perimeterState(db, perimeter);
-        for (const [key, p] of perimeters) p.replaced = state.counts.get(key) ?? 0;
-        seenState = state.fingerprint;
-        const inPerimeter =
-          perimeterKindUsed === 'commune'
-            ? perimeter.keys
-            : [...communes.values()].filter((c) => perimeters.has(c.departement)).map((c) => c.code);
-        for (const code of inPerimeter) {
-          for (const id of await Q.addressIdsOfCommune(db, code)) if (!seen.has(id)) goneIds.push(id);
-          await yieldTurn();
-        }
-      },
-      async (tx, staging) => {
-        // Computed outside this transaction: valid only if nothing wrote these addresses meanwhile.
-        const perimeter = { kind: perimeterKindUsed, keys: [...perimeters.keys()] };
-        const now = await Q.perimeterState(tx, perimeter);
-        if (now.fingerprint !== seenState) {
-          throw new AppError(
-            'IMPORT_ECHEC',
-            'addresses changed during the import',
-            'Un autre import a modifié ces adresses pendant le chargement ; relancez l’import.',
-          );
-        }
-        await Q.deleteAddressesReplaced(tx, staging, perimeter, goneIds);
-        await Q.insertAddressesFromStaging(tx, staging);
-      },
-    );
+          if (!tally.accepted) {
+            throw new AppError(
+              'IMPORT_ECHEC',
+              'no valid address',
+              `Aucune adresse valide dans le fichier (${tally.rejected} lignes rejetées).`,
+            );
+          }
+          await flush();
+          // Outside the swap, in short reads: what is stored now, and which stored ids the file no longer has.
+          perimeter = { kind: perimeterKindUsed, keys: [...perimeters.keys()] };
+          const state = await Q.perimeterState(db, perimeter);
+          for (const [key, p] of perimeters) p.replaced = state.counts.get(key) ?? 0;
+          seenState = state.fingerprint;
+          const staged = await Q.stagedPerCommune(db, stage.table);
+          const inPerimeter =
+            perimeterKindUsed === 'commune'
+              ? perimeter.keys
+              : [...communes.values()].filter((c) => perimeters.has(c.departement)).map((c) => c.code);
+          const out: Part[] = [];
+          let part: Part = { communes: [], gone: [] };
+          let rows = 0;
+          for (const code of inPerimeter.sort()) {
+            const gone = (await Q.addressIdsOfCommune(db, code)).filter((id) => !seen.has(id));
+            const n = gone.length + (staged.get(code) ?? 0);
+            if (!n) continue;
+            if (rows && rows + n > PART_ROWS) {
+              out.push(part);
+              part = { communes: [], gone: [] };
+              rows = 0;
+            }
+            part.communes.push(code);
+            part.gone.push(...gone);
+            rows += n;
+          }
+          if (rows) out.push(part);
+          return out;
+        },
+        async (tx, staging, part) => {
+          if (!swapped++) {
+            // Computed outside the swap: valid only if nothing wrote these addresses meanwhile (imports
+            // are serialised, so only a write outside the import runner would).
+            const now = await Q.perimeterState(tx, perimeter);
+            if (now.fingerprint !== seenState) {
+              throw new AppError(
+                'IMPORT_ECHEC',
+                'addresses changed during the import',
+                'Un autre import a modifié ces adresses pendant le chargement ; relancez l’import.',
+              );
+            }
+          }
+          await Q.deleteAddressesReplaced(tx, staging, perimeter, part.communes, part.gone);
+          await Q.insertAddressesFromStaging(tx, staging, part.communes);
+        },
+        { beforeParts: () => ctx.changing(), done: (n) => (committed = n) },
+      );
+    } catch (e) {
+      if (!committed) throw e;
+      // Some communes have their new addresses: the index re-reads the perimeter from the table.
+      noteImported(db, touched());
+      throw new AppError(
+        'IMPORT_ECHEC',
+        `address swap failed after ${committed} parts: ${(e as Error).message}`,
+        `Le remplacement s’est arrêté en cours de route : ${committed} lot(s) de communes ont reçu leurs nouvelles adresses, les autres ont gardé les précédentes (chaque commune est entière). Relancez l’import pour terminer.`,
+      );
+    }
 
-    noteImported(
-      db,
-      {
-        departements: new Set(perimeterKindUsed === 'departement' ? perimeters.keys() : []),
-        communes: new Set(perimeterKindUsed === 'commune' ? perimeters.keys() : []),
-      },
-      await fresh.finishAsync(),
-    );
+    noteImported(db, touched(), await fresh.finishAsync());
     const kind =
       options.perimetre === 'auto'
         ? formats.has('bal') && formats.size === 1

@@ -33,10 +33,12 @@ export async function countAddresses(db: Queryable): Promise<number> {
 
 /** Rows for the search index, by pages in id order (keyset pagination keeps memory flat). */
 export async function addressPage(db: Queryable, afterId: string | null, limit: number): Promise<IndexPageRow[]> {
+  // `id > ''` rather than `$1 IS NULL OR id > $1`: an OR hides the key from the planner, and every
+  // page then sorts the whole table (0.5 s a page for 115,000 rows on the embedded database).
   const r = await db.query<IndexPageRow>(
     `SELECT id, numero, suffixe, voie, code_postal, code_insee, lon, lat FROM adresse
-      WHERE $1::text IS NULL OR id > $1 ORDER BY id LIMIT $2`,
-    [afterId, limit],
+      WHERE id > $1 ORDER BY id LIMIT $2`,
+    [afterId ?? '', limit],
   );
   return r.rows;
 }
@@ -78,19 +80,31 @@ type IndexPageRow = Pick<
   'id' | 'numero' | 'suffixe' | 'voie' | 'code_postal' | 'code_insee' | 'lon' | 'lat'
 >;
 
-/** Current communes and arrondissements with what the importer needs. */
-export async function communeRefs(
-  db: Queryable,
-): Promise<{ code: string; nom: string; departement: string; codes_postaux: string[]; population: number | null }[]> {
-  return (
-    await db.query<{
-      code: string;
-      nom: string;
-      departement: string;
-      codes_postaux: string[];
-      population: number | null;
-    }>('SELECT code, nom, departement, codes_postaux, population FROM commune')
-  ).rows;
+type CommuneRef = {
+  code: string;
+  nom: string;
+  departement: string;
+  codes_postaux: string[];
+  population: number | null;
+};
+const COMMUNE_PAGE = 5000;
+
+/**
+ * Current communes and arrondissements with what the importer needs, read by pages: on the embedded
+ * database one query for all 35,000 held every page that reads the database for 0.4 s.
+ */
+export async function communeRefs(db: Queryable): Promise<CommuneRef[]> {
+  const out: CommuneRef[] = [];
+  for (let after = ''; ; ) {
+    const { rows } = await db.query<CommuneRef>(
+      `SELECT code, nom, departement, codes_postaux, population FROM commune
+        WHERE code > $1 ORDER BY code LIMIT $2`,
+      [after, COMMUNE_PAGE],
+    );
+    out.push(...rows);
+    if (rows.length < COMMUNE_PAGE) return out;
+    after = rows[rows.length - 1]!.code;
+  }
 }
 
 export type AddressInsert = Omit<AddressRow, 'import_run'> & { import_run: number | null };
@@ -137,28 +151,44 @@ export async function addressIdsOfCommune(db: Queryable, codeInsee: string): Pro
   );
 }
 
+/** Staged rows per commune, through an index on the staging table that the swap's parts then use. */
+export async function stagedPerCommune(db: Queryable, staging: string): Promise<Map<string, number>> {
+  await db.query(`CREATE INDEX ON ${staging} (code_insee)`);
+  const r = await db.query<{ code: string; n: number }>(
+    `SELECT code_insee AS code, count(*)::int AS n FROM ${staging} GROUP BY 1`,
+  );
+  return new Map(r.rows.map((x) => [x.code, x.n]));
+}
+
 /**
- * Swap: stored rows of the perimeter gone from the new file, and those the staging table holds a
- * new version of (an id stored in another perimeter stays, and the insert that follows fails).
+ * Swap of some communes: their stored rows gone from the new file, and the rows of the perimeter
+ * the staging table holds a new version of for these communes (an address that moved from another
+ * commune of the perimeter leaves it here; an id stored outside the perimeter stays, and the insert
+ * that follows fails).
  */
 export async function deleteAddressesReplaced(
   tx: Queryable,
   staging: string,
   p: Perimeter,
+  communes: string[],
   goneIds: string[],
 ): Promise<number> {
   // IN (subquery), not `id = ANY($2)`: the planner hashes the subquery, while ANY scans the array per row.
   return (
     await tx.query(
       `DELETE FROM adresse WHERE ${perimeterColumn(p)} = ANY($1::text[])
-        AND id IN (SELECT unnest($2::text[]) UNION ALL SELECT id FROM ${staging})`,
-      [p.keys, goneIds],
+        AND id IN (SELECT unnest($2::text[]) UNION ALL SELECT id FROM ${staging} WHERE code_insee = ANY($3::text[]))`,
+      [p.keys, goneIds, communes],
     )
   ).rowCount;
 }
 
-/** Swap: the staged rows (new or changed) into the table; an id stored in another perimeter fails the swap. */
-export async function insertAddressesFromStaging(tx: Queryable, staging: string): Promise<number> {
+/** Swap: the staged rows (new or changed) of these communes into the table. */
+export async function insertAddressesFromStaging(tx: Queryable, staging: string, communes: string[]): Promise<number> {
   const cols = Object.keys(ADDRESS_COLUMNS).join(', ');
-  return (await tx.query(`INSERT INTO adresse (${cols}) SELECT ${cols} FROM ${staging}`)).rowCount;
+  return (
+    await tx.query(`INSERT INTO adresse (${cols}) SELECT ${cols} FROM ${staging} WHERE code_insee = ANY($1::text[])`, [
+      communes,
+    ])
+  ).rowCount;
 }

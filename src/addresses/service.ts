@@ -39,7 +39,7 @@ function holder(ctx: Pick<AppContext, 'db'>): Holder {
 }
 
 /** Rows read per query when the index is (re)built from the table. */
-const PAGE_ROWS = 20_000;
+const PAGE_ROWS = 5000;
 
 type PageRow = Awaited<ReturnType<typeof addressPage>>[number];
 

@@ -19,6 +19,7 @@ const PHASE_LABEL: Record<NonNullable<ImportRun['phase']>, string> = {
   telechargement: 'téléchargement de la source',
   attente: 'en attente de la fin d’un autre import',
   lecture: 'lecture et chargement des données',
+  remplacement: 'remplacement des données, lot par lot',
 };
 
 const fmtBytes = (n: number) =>

@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Db, insertJson, type Queryable, type Row } from './db.ts';
 
 /**
  * Staging tables for heavy imports. The embedded database has a single connection: a transaction
  * that loads 150,000 rows holds it for seconds and every page waits. So rows are loaded into a
  * staging table in small batches, each its own short statement (queued reads run between them),
- * and only the swap (delete what is replaced, copy the staging rows in) runs in one transaction.
+ * and only the swap (delete what is replaced, copy the staging rows in) runs in transactions.
  *
  * The staging table is named `staging_r<run>_<table>_<random>`: nothing reads it but its import,
  * a failed or cancelled import drops it, and one left by a crash is dropped at the next start
@@ -36,22 +37,60 @@ type StagingSpec = {
 const NAME = /^staging_r(\d+|x)_[a-z_]+_[0-9a-f]{8}$/;
 
 /**
- * Lets the event loop turn: PGlite answers within microtasks, so a loop of awaited queries would
- * otherwise never let a timer or an incoming request run until it ends.
- */
-export const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
  * Loads rows through a staging table, then swaps them in: `load` fills the staging table (outside
- * any transaction), `swap` gets a transaction and the staging table's name and must make the
- * change visible at once (e.g. DELETE the replaced rows, INSERT … SELECT from staging). Whatever
- * happens, the staging table is gone afterwards; when load or swap throws, stored data is unchanged.
+ * any transaction) and returns the parts (e.g. groups of communes); `swapPart` gets a transaction,
+ * the staging table's name and one part, and must make its change visible at once (DELETE the
+ * replaced rows, INSERT … SELECT from staging). One transaction for the whole swap would hold the
+ * embedded database's only connection, and every page, for seconds (100,000 addresses: 1.6 s), so
+ * on PGlite each part is swapped in its own transaction, readers getting the database between two
+ * parts for as long as the part held it: a reader sees every part either old or new, never half of
+ * one. `beforeParts` runs once the load is done and before the first part commits (e.g. to record
+ * that the run is now changing data). On a PostgreSQL server readers never wait for a writer, so all
+ * parts run in one transaction there and the swap stays atomic as a whole.
+ * If a part fails on PGlite, the parts before it are kept: `done` says how many committed.
  */
-export async function withStaging<T>(
+export async function withStagingInParts<P>(
+  db: Db,
+  spec: StagingSpec,
+  load: (stage: Staging) => Promise<P[]>,
+  swapPart: (tx: Queryable, table: string, part: P) => Promise<void>,
+  hooks: { beforeParts?: (parts: P[]) => Promise<void>; done?: (committed: number) => void } = {},
+): Promise<P[]> {
+  let parts: P[] = [];
+  return staged(
+    db,
+    spec,
+    async (stage) => {
+      parts = await load(stage);
+    },
+    async (table) => {
+      if (!parts.length) return parts;
+      await hooks.beforeParts?.(parts);
+      const groups = db.kind === 'postgres' ? [parts] : parts.map((p) => [p]);
+      let committed = 0;
+      for (const group of groups) {
+        const t0 = performance.now();
+        await db.transaction(async (tx) => {
+          await lockSwaps(tx, spec.like);
+          for (const part of group) await swapPart(tx, table, part);
+        });
+        committed += group.length;
+        hooks.done?.(committed);
+        // A page makes several queries in a row: were the next part to start at once, it would wait
+        // for one part per query. Readers get as long as the part held the database.
+        if (committed < parts.length) await sleep(Math.min(performance.now() - t0, 1000));
+      }
+      return parts;
+    },
+  );
+}
+
+/** Creates the staging table, runs load then finish, and drops the table whatever happens. */
+async function staged<T>(
   db: Db,
   spec: StagingSpec,
   load: (stage: Staging) => Promise<void>,
-  swap: (tx: Queryable, table: string) => Promise<T>,
+  finish: (table: string) => Promise<T>,
 ): Promise<T> {
   if (!/^[a-z_]+$/.test(spec.like)) throw new Error(`invalid staging target ${spec.like}`);
   const table = `staging_r${spec.runId ?? 'x'}_${spec.like}_${crypto.randomBytes(4).toString('hex')}`;
@@ -69,26 +108,21 @@ export async function withStaging<T>(
             chunk: batch,
             onConflict: filter,
           });
-          await yieldTurn();
         }
         return n;
       },
     };
     await load(stage);
-    await yieldTurn();
-    return await db.transaction(async (tx) => {
-      // Two imports of the same table (two instances on one server) swap one after the other.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`staging:${spec.like}`]);
-      const out = await swap(tx, table);
-      await tx.query(`DROP TABLE ${table}`);
-      return out;
-    });
+    return await finish(table);
   } finally {
-    // After a successful swap the table is already gone; after a failure this is the cleanup.
+    // After a successful single swap the table is already gone; otherwise this is the cleanup.
     await db.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-    await yieldTurn();
   }
 }
+
+/** Two imports of the same table (two instances on one server) swap one after the other. */
+const lockSwaps = (tx: Queryable, like: string) =>
+  tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`staging:${like}`]);
 
 /** `WHERE NOT EXISTS (same row stored)`, appended to insertJson's `SELECT … FROM json_to_recordset(…) AS r`. */
 function unchangedFilter(target: string, columns: string[], o: { key: string; ignore?: string[] }): string {

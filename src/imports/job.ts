@@ -17,6 +17,11 @@ type JobContext = {
    * db/abort.ts); long reads without queries may also check it.
    */
   signal: AbortSignal;
+  /**
+   * Called by a job that commits in several transactions (withStagingInParts) before the first:
+   * recorded on the run, so that a run interrupted from then on does not claim intact data.
+   */
+  changing(): Promise<void>;
 };
 
 /**

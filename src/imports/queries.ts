@@ -18,7 +18,7 @@ export type ImportRun = {
   started_by: string | null;
   bytes_read: number;
   bytes_total: number | null;
-  phase: 'telechargement' | 'attente' | 'lecture' | null;
+  phase: 'telechargement' | 'attente' | 'lecture' | 'remplacement' | null;
   instance: string | null;
   cancel_requested_by: string | null;
   progress_at: Date | null;
@@ -111,11 +111,19 @@ export async function listRuns(q: Queryable, limit = 100): Promise<ImportRun[]> 
   return (await q.query<ImportRun>('SELECT * FROM import_run ORDER BY id DESC LIMIT $1', [limit])).rows;
 }
 
+/**
+ * What an interrupted run left: intact data, unless it died while swapping in parts (phase
+ * `remplacement`, see db/staging.ts withStagingInParts), when some parts already committed.
+ */
+const INTERRUPTED_DATA = `CASE WHEN phase = 'remplacement'
+  THEN ' pendant le remplacement, lot par lot : les lots déjà remplacés ont leurs nouvelles données, les autres les précédentes ; relancez l’import pour terminer.'
+  ELSE ' ; les données précédentes sont intactes.' END`;
+
 /** Runs left 'running' by a process that died: marked failed at start-up, so the list tells the truth. */
 export async function failInterruptedRuns(q: Queryable): Promise<number> {
   const r = await q.query(
-    `UPDATE import_run SET status = 'failed', ended_at = now(),
-       message = 'Interrompu (arrêt du processus) ; les données précédentes sont intactes.'
+    `UPDATE import_run SET status = 'failed', ended_at = now(), phase = NULL,
+       message = 'Interrompu (arrêt du processus)' || ${INTERRUPTED_DATA}
      WHERE status = 'running'`,
   );
   return r.rowCount;
@@ -129,7 +137,7 @@ export async function failInterruptedRuns(q: Queryable): Promise<number> {
 export async function failSilentRuns(q: Queryable, minutes = 5): Promise<number> {
   const r = await q.query(
     `UPDATE import_run SET status = 'failed', ended_at = now(), phase = NULL,
-       message = 'Interrompu : le processus qui l’exécutait (' || coalesce(instance, 'inconnu') || ') ne donne plus de nouvelles ; les données précédentes sont intactes.'
+       message = 'Interrompu : le processus qui l’exécutait (' || coalesce(instance, 'inconnu') || ') ne donne plus de nouvelles' || ${INTERRUPTED_DATA}
      WHERE status = 'running' AND coalesce(progress_at, started_at) < now() - make_interval(mins => $1)`,
     [minutes],
   );

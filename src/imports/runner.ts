@@ -314,7 +314,24 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
       writeProgress();
       return withAbort(abortState, () =>
         job.run(
-          { db, config: deps.config, log, tally, runId: id, signal: controller.signal },
+          {
+            db,
+            config: deps.config,
+            log,
+            tally,
+            runId: id,
+            signal: controller.signal,
+            changing: async () => {
+              progress.phase = 'remplacement';
+              await writing;
+              await updateProgress(db, id, {
+                ...progress,
+                read: tally.read,
+                accepted: tally.accepted,
+                rejected: tally.rejected,
+              });
+            },
+          },
           source,
           parsedOptions.data,
         ),
@@ -330,14 +347,11 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
     log.error({ err: e, run: id }, cancelledNow ? 'import cancelled' : 'import failed');
     if (cancelledNow) return end('cancelled', failure(e));
     const msg = e instanceof AppError ? e.userMessage : `Échec : ${(e as Error).message}`;
-    return end(
-      'failed',
-      abortState.committed
-        ? `${msg} Les données ont été enregistrées, mais l’étape suivante de l’import a échoué.`
-        : `${msg} Les données déjà chargées n'ont pas été modifiées.`,
-    );
+    if (!abortState.committed) return end('failed', `${msg} Les données déjà chargées n'ont pas été modifiées.`);
+    outcome = await end('failed', `${msg} Des données ont été enregistrées avant l’échec.`);
   }
-  // The run is committed and recorded: what follows can fail without making it false.
+  // The run is recorded and changed data (even one that failed after a commit): what follows can
+  // fail without making it false.
   await notifyImports(db, { type: 'import', job: job.name, run: id, instance, followUps: !!deps.onImported }).catch(
     (err) => log.warn({ err }, 'import notification not sent'),
   );
