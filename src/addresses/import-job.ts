@@ -23,7 +23,7 @@ const OptionsSchema = z.object({
 
 const FORMAT_LABEL: Record<AddressFormat, string> = { ban: 'BAN', bal: 'BAL', bano: 'BANO' };
 const BATCH = 10_000;
-/** Rows one swap transaction changes, at most (unless one commune alone has more): ~80 ms on PGlite. */
+/** Rows one swap transaction changes, at most (unless one commune alone has more): 0.1–0.3 s on PGlite. */
 const PART_ROWS = 5_000;
 type Part = { communes: string[]; gone: string[] };
 

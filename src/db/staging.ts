@@ -54,44 +54,8 @@ export async function withStagingInParts<P>(
   spec: StagingSpec,
   load: (stage: Staging) => Promise<P[]>,
   swapPart: (tx: Queryable, table: string, part: P) => Promise<void>,
-  hooks: { beforeParts?: (parts: P[]) => Promise<void>; done?: (committed: number) => void } = {},
-): Promise<P[]> {
-  let parts: P[] = [];
-  return staged(
-    db,
-    spec,
-    async (stage) => {
-      parts = await load(stage);
-    },
-    async (table) => {
-      if (!parts.length) return parts;
-      await hooks.beforeParts?.(parts);
-      const groups = db.kind === 'postgres' ? [parts] : parts.map((p) => [p]);
-      let committed = 0;
-      for (const group of groups) {
-        const t0 = performance.now();
-        await db.transaction(async (tx) => {
-          await lockSwaps(tx, spec.like);
-          for (const part of group) await swapPart(tx, table, part);
-        });
-        committed += group.length;
-        hooks.done?.(committed);
-        // A page makes several queries in a row: were the next part to start at once, it would wait
-        // for one part per query. Readers get as long as the part held the database.
-        if (committed < parts.length) await sleep(Math.min(performance.now() - t0, 1000));
-      }
-      return parts;
-    },
-  );
-}
-
-/** Creates the staging table, runs load then finish, and drops the table whatever happens. */
-async function staged<T>(
-  db: Db,
-  spec: StagingSpec,
-  load: (stage: Staging) => Promise<void>,
-  finish: (table: string) => Promise<T>,
-): Promise<T> {
+  hooks: { beforeParts?: () => Promise<void>; done?: (committed: number) => void } = {},
+): Promise<void> {
   if (!/^[a-z_]+$/.test(spec.like)) throw new Error(`invalid staging target ${spec.like}`);
   const table = `staging_r${spec.runId ?? 'x'}_${spec.like}_${crypto.randomBytes(4).toString('hex')}`;
   const batch = spec.batch ?? 2000;
@@ -99,7 +63,7 @@ async function staged<T>(
   const filter = spec.skipUnchanged ? unchangedFilter(spec.like, Object.keys(spec.columns), spec.skipUnchanged) : '';
   await db.query(`CREATE UNLOGGED TABLE ${table} (LIKE ${spec.like} INCLUDING DEFAULTS)`);
   try {
-    const stage: Staging = {
+    const parts = await load({
       table,
       async insert(rows) {
         let n = 0;
@@ -111,11 +75,24 @@ async function staged<T>(
         }
         return n;
       },
-    };
-    await load(stage);
-    return await finish(table);
+    });
+    if (!parts.length) return;
+    await hooks.beforeParts?.();
+    const groups = db.kind === 'postgres' ? [parts] : parts.map((p) => [p]);
+    let committed = 0;
+    for (const group of groups) {
+      const t0 = performance.now();
+      await db.transaction(async (tx) => {
+        await lockSwaps(tx, spec.like);
+        for (const part of group) await swapPart(tx, table, part);
+      });
+      committed += group.length;
+      hooks.done?.(committed);
+      // A page makes several queries in a row: were the next part to start at once, it would wait
+      // for one part per query. Readers get as long as the part held the database.
+      if (committed < parts.length) await sleep(Math.min(performance.now() - t0, 1000));
+    }
   } finally {
-    // After a successful single swap the table is already gone; otherwise this is the cleanup.
     await db.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
   }
 }

@@ -210,14 +210,10 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
     },
   });
   let writing: Promise<void> | null = null;
+  const progressNow = () => ({ ...progress, read: tally.read, accepted: tally.accepted, rejected: tally.rejected });
   const writeProgress = () => {
     if (writing) return;
-    writing = updateProgress(db, id, {
-      ...progress,
-      read: tally.read,
-      accepted: tally.accepted,
-      rejected: tally.rejected,
-    })
+    writing = updateProgress(db, id, progressNow())
       .then((by) => {
         if (by && !controller.signal.aborted) controller.abort(cancelled(by));
       })
@@ -324,12 +320,8 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
             changing: async () => {
               progress.phase = 'remplacement';
               await writing;
-              await updateProgress(db, id, {
-                ...progress,
-                read: tally.read,
-                accepted: tally.accepted,
-                rejected: tally.rejected,
-              });
+              // Awaited and not caught: without this record, a crash would claim the data intact.
+              await updateProgress(db, id, progressNow());
             },
           },
           source,
