@@ -8,7 +8,7 @@ import { defineJob } from '../imports/job.ts';
 import { readLimits } from '../imports/read.ts';
 import { communeCodes } from '../territories/codes.ts';
 import { type AddressFormat, type Detected, detectFormat, parseFields } from './formats.ts';
-import { AddressIndexBuilder } from './index-search.ts';
+import { newIndexBuild } from './index-thread.ts';
 import * as Q from './queries.ts';
 import { noteImported } from './service.ts';
 
@@ -61,7 +61,7 @@ export const addressesJob = defineJob({
     const seen = new Set<string>();
     let mapped = 0;
     // The rows written, indexed as they go by, so that the search index need not read them back.
-    const fresh = new AddressIndexBuilder();
+    const fresh = newIndexBuild();
     let perimeterKindUsed = 'departement' as 'departement' | 'commune';
 
     // Rows go to a staging table in short batches (reads get through between them); the swap — the
@@ -81,7 +81,8 @@ export const addressesJob = defineJob({
         async (stage) => {
           let batch: Q.AddressInsert[] = [];
           const flush = async () => {
-            if (batch.length) await stage.insert(batch);
+            if (!batch.length) return;
+            await Promise.all([stage.insert(batch), fresh.addAll(batch)]);
             batch = [];
           };
           for (const file of files) {
@@ -178,7 +179,6 @@ export const addressesJob = defineJob({
                 import_run: runId,
               };
               batch.push(row);
-              fresh.add(row);
               if (batch.length >= BATCH) await flush();
             }
           }
@@ -238,6 +238,7 @@ export const addressesJob = defineJob({
         { beforeParts: () => ctx.changing(), done: (n) => (committed = n) },
       );
     } catch (e) {
+      fresh.abandon();
       if (!committed) throw e;
       // Some communes have their new addresses: the index re-reads the perimeter from the table.
       noteImported(db, touched());

@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { type AddressHit, type AddressIndex, AddressIndexBuilder, type SearchOptions } from './index-search.ts';
+import { buildIndex, type IndexBuild, newIndexBuild } from './index-thread.ts';
 import { addressesOfPage, addressPage, communeRefs, tableFingerprint } from './queries.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
 
@@ -46,7 +47,7 @@ type PageRow = Awaited<ReturnType<typeof addressPage>>[number];
 /** Adds pages of rows (keyset pagination in id order) to a builder, yielding to the event loop between batches. */
 async function addPages(
   db: Queryable,
-  b: AddressIndexBuilder,
+  b: IndexBuild,
   page: (after: string | null) => Promise<PageRow[]>,
 ): Promise<number> {
   const communes = new Map((await communeRefs(db)).map((c) => [c.code, c]));
@@ -69,9 +70,7 @@ async function addPages(
 /** Reads the whole table by pages and builds a fresh index (the old one keeps serving meanwhile). */
 export async function buildIndexFromDb(db: Queryable, log?: Logger): Promise<AddressIndex> {
   const t0 = Date.now();
-  const b = new AddressIndexBuilder();
-  await addPages(db, b, (after) => addressPage(db, after, PAGE_ROWS));
-  const index = await b.finishAsync();
+  const index = await buildIndex((b) => addPages(db, b, (after) => addressPage(db, after, PAGE_ROWS)));
   log?.info({ addresses: index.size, streets: index.streetCount, ms: Date.now() - t0 }, 'address index built');
   return index;
 }
@@ -87,12 +86,13 @@ async function updateIndexFromDb(
   log?: Logger,
 ): Promise<AddressIndex> {
   const t0 = Date.now();
-  const b = new AddressIndexBuilder();
-  await b.addAll(previous.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code)));
   const depts = [...touched.departements];
   const communes = [...touched.communes];
-  const reread = await addPages(db, b, (after) => addressesOfPage(db, depts, communes, after, PAGE_ROWS));
-  const index = await b.finishAsync();
+  let reread = 0;
+  const index = await buildIndex(async (b) => {
+    await b.addAll(previous.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code)));
+    reread = await addPages(db, b, (after) => addressesOfPage(db, depts, communes, after, PAGE_ROWS));
+  });
   log?.info({ addresses: index.size, reread, ms: Date.now() - t0 }, 'address index updated');
   return index;
 }
@@ -167,7 +167,7 @@ export function rebuildAddressIndex(ctx: Ctx): Promise<AddressIndex> {
       let idx: AddressIndex;
       if (touched && h.current && fresh.length === 1) {
         // Everything in memory: the previous index minus what the import replaced, plus what it wrote.
-        const b = new AddressIndexBuilder();
+        const b = newIndexBuild();
         const prev = h.current;
         if (prev.size)
           await b.addAll(prev.rows((code, dept) => touched.departements.has(dept) || touched.communes.has(code)));

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../threads/start.ts';
 import { noteCommitted, throwIfAborted } from './abort.ts';
 import type { Db, Queryable, Row } from './db.ts';
 import type { Request, Response } from './pglite-protocol.ts';
@@ -14,7 +14,7 @@ type Message = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : ne
  */
 export async function openPglite(dir: string | undefined): Promise<Db> {
   if (dir) fs.mkdirSync(dir, { recursive: true });
-  const worker = startWorker(dir);
+  const worker = startWorker(new URL('./pglite-worker.ts', import.meta.url), { dir });
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let nextTx = 1;
@@ -91,16 +91,4 @@ export async function openPglite(dir: string | undefined): Promise<Db> {
       await worker.terminate();
     },
   };
-}
-
-/**
- * Once built, the worker is the .js file beside this one. Under tsx (`npm start`, tests) it is the .ts
- * file, and a worker thread does not inherit the parent's `--import tsx`: it registers tsx itself.
- */
-function startWorker(dir: string | undefined): Worker {
-  const workerData = { dir };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData });
-  const url = new URL('./pglite-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url)}); })`;
-  return new Worker(boot, { eval: true, workerData });
 }

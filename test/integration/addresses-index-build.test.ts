@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type AddressIndex, AddressIndexBuilder, type IndexInput } from '../../src/addresses/index-search.ts';
+import { newIndexBuild } from '../../src/addresses/index-thread.ts';
 import { readAddressFile } from '../../src/addresses/read-file.ts';
 import {
   addressIndexStatus,
@@ -63,6 +64,37 @@ describe('address index built in steps, on the real files', { skip: missingShare
     // rows added in batches of 4,000: at least one turn per batch; finishing: several steps
     assert.ok(turnsAdding >= Math.floor((paris.length + belfort.length) / 4000), `${turnsAdding} turns while adding`);
     assert.ok(turns - turnsAdding >= 8, `${turns - turnsAdding} turns while finishing`);
+    assert.equal(b.size, a.size);
+    assert.equal(b.streetCount, a.streetCount);
+    assert.deepEqual([...b.rows()], [...a.rows()]);
+    for (const q of QUERIES) assert.deepEqual(b.search(q, { limit: 10 }), a.search(q, { limit: 10 }), q);
+    assert.deepEqual(b.reverse(2.3522, 48.8566, 5), a.reverse(2.3522, 48.8566, 5));
+    assert.deepEqual(b.reverse(6.8628, 47.6397, 5), a.reverse(6.8628, 47.6397, 5));
+  });
+
+  test('an index built in a worker thread has the same rows and answers, and the loop turns meanwhile', async () => {
+    const sync = new AddressIndexBuilder();
+    for (const r of [...paris, ...belfort]) sync.add(r);
+    const a = sync.finish();
+
+    let turns = 0;
+    let running = true;
+    const tick = () => {
+      turns++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const build = newIndexBuild({ threadRows: 10_000 });
+    await build.addAll(paris);
+    await build.addAll(belfort);
+    const turnsAdding = turns;
+    const b = await build.finishAsync();
+    running = false;
+
+    assert.equal(build.size, a.size);
+    // batches of 4,000 rows go to the worker, two in flight: the loop turns while each is built
+    assert.ok(turnsAdding >= Math.floor(a.size / 4000) - 2, `${turnsAdding} turns while adding`);
+    assert.ok(turns > turnsAdding, 'the loop turned while the worker finished the index');
     assert.equal(b.size, a.size);
     assert.equal(b.streetCount, a.streetCount);
     assert.deepEqual([...b.rows()], [...a.rows()]);
