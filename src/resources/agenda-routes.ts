@@ -97,6 +97,10 @@ function calendarOf(
   return cal;
 }
 
+/** When the newest of the feed's items last changed (now for an empty feed): both news feeds' date. */
+const newestChange = (items: { modifie_le: Date }[]) =>
+  items.length ? new Date(Math.max(...items.map((a) => a.modifie_le.getTime()))) : new Date();
+
 const sendIcs = (reply: FastifyReply, cal: ICalCalendar, file: string) =>
   reply
     .type('text/calendar; charset=utf-8')
@@ -370,9 +374,10 @@ export function registerAgendaRoutes(fastify: FastifyInstance, ctx: AppContext) 
     return ctx.render(req, reply, {
       title: 'Veille',
       breadcrumb: [CRUMB, { label: NEWS.label }],
-      head: html`<link rel="alternate" type="application/atom+xml" title="Veille (Atom)" href="/ressources/actualites.atom">`,
+      head: html`<link rel="alternate" type="application/atom+xml" title="Veille (Atom)" href="/ressources/actualites.atom">
+      <link rel="alternate" type="application/rss+xml" title="Veille (RSS)" href="/ressources/actualites.rss">`,
       main: html`<h1 class="fr-mt-2w">Veille</h1>
-      <p>Actualités du numérique repérées par les partenaires, avec leur source. Flux <a href="/ressources/actualites.atom">Atom</a>.</p>
+      <p>Actualités du numérique repérées par les partenaires, avec leur source. Flux <a href="/ressources/actualites.rss">RSS</a> et <a href="/ressources/actualites.atom">Atom</a>.</p>
       ${allowed(req, can, 'creer', { organisationId: null }) ? html`<p><a class="fr-btn fr-btn--secondary" href="/ressources/actualites/nouveau">Ajouter une actualité</a></p>` : ''}
       ${
         res.items.length
@@ -386,14 +391,14 @@ export function registerAgendaRoutes(fastify: FastifyInstance, ctx: AppContext) 
   app.get('/ressources/actualites.atom', async (req, reply) => {
     const base = `${req.protocol}://${req.host}`;
     const res = await Q.listActualites(ctx.db, {}, 50, 0);
-    const updated = res.items.reduce((m, a) => (a.modifie_le > m ? a.modifie_le : m), new Date(0));
+    const updated = newestChange(res.items);
     const xml = html`<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">
 <title>Veille — ${ctx.site().name}</title>
 <id>${base}/ressources/actualites</id>
 <link rel="self" href="${base}/ressources/actualites.atom"/>
 <link rel="alternate" type="text/html" href="${base}/ressources/actualites"/>
-<updated>${(res.items.length ? updated : new Date()).toISOString()}</updated>
+<updated>${updated.toISOString()}</updated>
 <author><name>${ctx.site().name}</name></author>
 ${res.items.map(
   (a) => html`<entry>
@@ -410,6 +415,37 @@ ${a.etiquettes.map((t) => html`<category term="${t}"/>`)}
 )}</feed>
 `;
     return reply.type('application/atom+xml; charset=utf-8').send(xml.value);
+  });
+
+  // RSS 2.0 beside Atom: the same 50 items; dates in RFC 822 (`toUTCString`), text escaped by `html`.
+  app.get('/ressources/actualites.rss', async (req, reply) => {
+    const base = `${req.protocol}://${req.host}`;
+    const res = await Q.listActualites(ctx.db, {}, 50, 0);
+    const updated = newestChange(res.items);
+    const xml = html`<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel>
+<title>Veille — ${ctx.site().name}</title>
+<link>${base}/ressources/actualites</link>
+<description>Actualités du numérique repérées par les partenaires, avec leur source.</description>
+<language>fr</language>
+<lastBuildDate>${updated.toUTCString()}</lastBuildDate>
+<atom:link rel="self" type="application/rss+xml" href="${base}/ressources/actualites.rss"/>
+${res.items.map(
+  (a) => html`<item>
+<title>${a.titre}</title>
+<link>${a.lien ?? `${base}/ressources/actualites/${a.id}`}</link>
+<guid isPermaLink="true">${base}/ressources/actualites/${a.id}</guid>
+<pubDate>${new Date(`${a.publie_le}T00:00:00Z`).toUTCString()}</pubDate>
+<dc:creator>${a.source_nom}</dc:creator>
+${a.etiquettes.map((t) => html`<category>${t}</category>`)}
+<description>${a.resume}</description>
+</item>
+`,
+)}</channel>
+</rss>
+`;
+    return reply.type('application/rss+xml; charset=utf-8').send(xml.value);
   });
 
   app.get('/ressources/actualites/nouveau', async (req, reply) => {
