@@ -12,6 +12,7 @@ import { fmtDate, fmtDay, type Html, html, raw } from '../http/html.ts';
 import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import { type Actor, allowed, authorize, isAdmin, signedIn } from '../http/policy.ts';
 import { IdParams, issuesText, OptionalId } from '../http/schemas.ts';
+import { afterWrite, mayView, statusNotice } from './moderation.ts';
 import { can } from './policy.ts';
 import * as Q from './queries.ts';
 import { CRUMB } from './routes.ts';
@@ -164,13 +165,14 @@ export function registerAgendaRoutes(fastify: FastifyInstance, ctx: AppContext) 
       const saved = await write(tx, id, input);
       if (id === null || newOwner !== current) await setOwner(tx, kind, saved, newOwner);
       await index(tx, saved, input);
+      const moderation = await afterWrite(tx, actor, kind, saved, (input as { titre: string }).titre);
       await audit(
         tx,
         actor,
         id === null ? 'creation' : 'modification',
         { type: kind, id: saved },
         before === null ? null : { ...(before as object), organisation_id: current },
-        { ...(input as object), organisation_id: newOwner },
+        { ...(input as object), organisation_id: newOwner, moderation },
       );
       return saved;
     });
@@ -277,15 +279,16 @@ export function registerAgendaRoutes(fastify: FastifyInstance, ctx: AppContext) 
 
   app.get('/ressources/agenda/:id', { schema: { params: IdParams } }, async (req, reply) => {
     const e = await Q.evenementById(ctx.db, req.params.id);
-    if (!e) throw new AppError('INTROUVABLE', `evenement ${req.params.id}`, NOT_FOUND.evenement);
-    const owner = (await ownerOf(ctx.db, 'evenement', e.id))?.organisationId ?? null;
+    const owner = e ? ((await ownerOf(ctx.db, 'evenement', e.id))?.organisationId ?? null) : null;
+    if (!e || !mayView(req, e.moderation, owner))
+      throw new AppError('INTROUVABLE', `evenement ${req.params.id}`, NOT_FOUND.evenement);
     const labels = new Map((await Q.listThemes(ctx.db)).map((t) => [t.slug, t.libelle]));
     const row = (label: string, v: Html | string | null | undefined) =>
       v ? html`<tr><th scope="row">${label}</th><td>${v}</td></tr>` : '';
     return ctx.render(req, reply, {
       title: e.titre,
       breadcrumb: [CRUMB, AGENDA, { label: e.titre }],
-      main: html`<h1 class="fr-mt-2w">${e.titre}</h1>
+      main: html`<h1 class="fr-mt-2w">${e.titre}</h1>${await statusNotice(ctx.db, 'evenement', e.id, e.moderation)}
       <div class="fr-table"><table><caption>Informations</caption><tbody>
       ${row('Début', fmtDate(e.debut))}${row('Fin', fmtDate(e.fin))}
       ${row('Lieu', e.lieu)}${row('En ligne', e.lien_en_ligne ? html`<a href="${e.lien_en_ligne}" rel="noopener external">${e.lien_en_ligne}</a>` : null)}
@@ -301,7 +304,9 @@ export function registerAgendaRoutes(fastify: FastifyInstance, ctx: AppContext) 
 
   app.get('/ressources/agenda/:id/evenement.ics', { schema: { params: IdParams } }, async (req, reply) => {
     const e = await Q.evenementById(ctx.db, req.params.id);
-    if (!e) throw new AppError('INTROUVABLE', `evenement ${req.params.id}`, NOT_FOUND.evenement);
+    const owner = e ? ((await ownerOf(ctx.db, 'evenement', e.id))?.organisationId ?? null) : null;
+    if (!e || !mayView(req, e.moderation, owner))
+      throw new AppError('INTROUVABLE', `evenement ${req.params.id}`, NOT_FOUND.evenement);
     return sendIcs(reply, calendarOf(req, e.titre, [e]), `evenement-${e.id}.ics`);
   });
 
@@ -459,12 +464,13 @@ ${a.etiquettes.map((t) => html`<category>${t}</category>`)}
 
   app.get('/ressources/actualites/:id', { schema: { params: IdParams } }, async (req, reply) => {
     const a = await Q.actualiteById(ctx.db, req.params.id);
-    if (!a) throw new AppError('INTROUVABLE', `actualite ${req.params.id}`, NOT_FOUND.actualite);
-    const owner = (await ownerOf(ctx.db, 'actualite', a.id))?.organisationId ?? null;
+    const owner = a ? ((await ownerOf(ctx.db, 'actualite', a.id))?.organisationId ?? null) : null;
+    if (!a || !mayView(req, a.moderation, owner))
+      throw new AppError('INTROUVABLE', `actualite ${req.params.id}`, NOT_FOUND.actualite);
     return ctx.render(req, reply, {
       title: a.titre,
       breadcrumb: [CRUMB, NEWS, { label: a.titre }],
-      main: html`<h1 class="fr-mt-2w">${a.titre}</h1>
+      main: html`<h1 class="fr-mt-2w">${a.titre}</h1>${await statusNotice(ctx.db, 'actualite', a.id, a.moderation)}
       <p>${a.source_nom}, ${fmtDay(a.publie_le)}${a.lien ? html` — <a href="${a.lien}" rel="noopener external">lire la source</a>` : ''}</p>
       ${a.etiquettes.length ? html`<ul class="fr-tags-group">${a.etiquettes.map((t) => html`<li><a class="fr-tag fr-tag--sm" href="/ressources/actualites?etiquette=${encodeURIComponent(t)}">${t}</a></li>`)}</ul>` : ''}
       ${a.resume.split(/\n{2,}/).map((p) => html`<p>${p}</p>`)}

@@ -14,6 +14,7 @@ import { type Actor, allowed, authorize, isAdmin, signedIn } from '../http/polic
 import { IdParams, issuesText, OptionalId } from '../http/schemas.ts';
 import { ACCEPTED_EXTENSIONS, libraryFilePath, type StoredFile, storeLibraryFile } from './library-file.ts';
 import * as L from './library-queries.ts';
+import { afterWrite, mayView, statusNotice } from './moderation.ts';
 import { can } from './policy.ts';
 import * as Q from './queries.ts';
 import { CRUMB } from './routes.ts';
@@ -171,7 +172,13 @@ export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext)
       await setOwner(tx, OWNED_TYPE, id, owner);
       await L.insertVersion(tx, { ressource_id: id, ...file, note, auteur: author(actor) });
       await indexResource(tx, id, input);
-      await audit(tx, actor, 'creation', { type: OWNED_TYPE, id }, null, { ...input, ...file, organisation_id: owner });
+      const moderation = await afterWrite(tx, actor, 'ressource', id, input.titre);
+      await audit(tx, actor, 'creation', { type: OWNED_TYPE, id }, null, {
+        ...input,
+        ...file,
+        organisation_id: owner,
+        moderation,
+      });
       return id;
     });
     return reply.redirect(`/ressources/bibliotheque/${id}`, 303);
@@ -185,6 +192,7 @@ export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext)
       ownerOf(ctx.db, OWNED_TYPE, r.id),
       Q.listThemes(ctx.db),
     ]);
+    if (!mayView(req, r.moderation, owner?.organisationId ?? null)) throw notFound(r.id);
     const label = new Map(themes.map((t) => [t.slug, t.libelle]));
     const lic = licenceOf(r.licence);
     const last = versions[0];
@@ -192,7 +200,7 @@ export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext)
     return ctx.render(req, reply, {
       title: r.titre,
       breadcrumb: [CRUMB, LIST, { label: r.titre }],
-      main: html`<h1 class="fr-mt-2w">${r.titre}</h1>
+      main: html`<h1 class="fr-mt-2w">${r.titre}</h1>${await statusNotice(ctx.db, 'ressource', r.id, r.moderation)}
       <p><span class="fr-badge">${genreLabel(r.genre)}</span></p>
       ${r.description ? html`${r.description.split(/\n{2,}/).map((p) => html`<p>${p}</p>`)}` : ''}
       ${last ? html`<p><a class="fr-link fr-link--download" download href="/ressources/bibliotheque/${r.id}/versions/${last.numero}/fichier">Télécharger la version ${last.numero}<span class="fr-link__detail">${last.nom_fichier} — ${size(last.taille)}</span></a></p>` : ''}
@@ -234,7 +242,8 @@ export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext)
         note: fields.note,
         auteur: author(actor),
       });
-      await audit(tx, actor, 'nouvelle-version', { type: OWNED_TYPE, id: r.id }, null, { numero, ...file });
+      const moderation = await afterWrite(tx, actor, 'ressource', r.id, r.titre);
+      await audit(tx, actor, 'nouvelle-version', { type: OWNED_TYPE, id: r.id }, null, { numero, ...file, moderation });
     });
     return reply.redirect(`/ressources/bibliotheque/${r.id}`, 303);
   });
@@ -243,6 +252,9 @@ export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/ressources/bibliotheque/:id/versions/:numero/fichier',
     { schema: { params: VersionParams } },
     async (req, reply) => {
+      const r = await L.libraryById(ctx.db, req.params.id);
+      const owner = r ? ((await ownerOf(ctx.db, OWNED_TYPE, r.id))?.organisationId ?? null) : null;
+      if (!r || !mayView(req, r.moderation, owner)) throw notFound(req.params.id);
       const v = await L.countDownload(ctx.db, req.params.id, req.params.numero);
       if (!v)
         throw new AppError(

@@ -7,6 +7,7 @@ import { registerAlertsRoutes } from './alerts-routes.ts';
 import { registerResourcesApi } from './api.ts';
 import { resourcesDatasets } from './datasets.ts';
 import { registerLibraryRoutes } from './library-routes.ts';
+import { registerModerationRoutes } from './moderation.ts';
 import { registerProjectsRoutes } from './projects-routes.ts';
 import { registerResourcesPages } from './routes.ts';
 import { resourcesTerritorySection } from './territory-section.ts';
@@ -29,6 +30,7 @@ export const resourcesModule: AppModule = {
       await sendAidDigests(ctx);
     }, 'alertes-aides');
     registerProjectsRoutes(app, ctx);
+    registerModerationRoutes(app, ctx);
     ctx.territorySections.push(resourcesTerritorySection(ctx));
   },
 };

@@ -20,3 +20,6 @@ export function can(actor: Actor, action: ActeurAction, acteur: Owned): boolean 
 /** An aid alert is its account holder's; administrators may remove any (moderation, departures). */
 export const canAlert = (actor: Actor, _action: 'supprimer', alert: { utilisateurId: number }): boolean =>
   isAdmin(actor) || actor.id === alert.utilisateurId;
+
+/** Moderation before publication (settings, review queue): administrators only. */
+export const canModerate = (actor: Actor, _action: 'moderer', _r: null): boolean => isAdmin(actor);

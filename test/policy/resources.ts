@@ -5,10 +5,11 @@ import zlib from 'node:zlib';
 import { setOwner } from '../../src/accounts/ownership.ts';
 import { insertAlert } from '../../src/resources/alerts-queries.ts';
 import { insertLibrary, insertVersion } from '../../src/resources/library-queries.ts';
+import { setVisibility, upsertSubmission } from '../../src/resources/moderation-queries.ts';
 import { insertProjet } from '../../src/resources/projects-queries.ts';
 import { insertActeur, insertActualite, insertEvenement } from '../../src/resources/queries.ts';
 import { shared } from '../helpers.ts';
-import { CREATE, type Env, type Matrix, OWNED } from './types.ts';
+import { ADMIN_ONLY, CREATE, type Env, type Matrix, OWNED } from './types.ts';
 
 /** Role matrix of the resources space (issue 13): the directory of actors. */
 const acteurForm = (env: Env) => ({
@@ -222,4 +223,31 @@ export const matrix: Matrix = {
     expect: OWNED,
     request: async (env) => ({ url: `/ressources/projets/${await projetOfA(env)}`, form: projetForm(env) }),
   },
+  'POST /ressources/moderation/reglages': {
+    expect: ADMIN_ONLY,
+    request: async () => ({ url: '/ressources/moderation/reglages', form: { revue: 'evenement' } }),
+  },
+  'POST /ressources/moderation/:type/:id/publier': {
+    expect: ADMIN_ONLY,
+    request: async (env) => ({ url: `/ressources/moderation/evenement/${await pendingEventOfA(env)}/publier` }),
+  },
+  'POST /ressources/moderation/:type/:id/refuser': {
+    expect: ADMIN_ONLY,
+    request: async (env) => ({
+      url: `/ressources/moderation/evenement/${await pendingEventOfA(env)}/refuser`,
+      form: { motif: 'Hors du champ de l’agenda' },
+    }),
+  },
 };
+
+/** An event of the owning organisation waiting for review, submitted by its editor. */
+async function pendingEventOfA(env: Env): Promise<number> {
+  const id = await eventOfA(env);
+  const u = await env.db.query<{ id: number }>(
+    "SELECT id::int AS id FROM utilisateur WHERE organisation_id = $1 AND role = 'editeur' ORDER BY id LIMIT 1",
+    [env.orgA],
+  );
+  await setVisibility(env.db, 'evenement', id, 'en_attente');
+  await upsertSubmission(env.db, { type: 'evenement', id, titre: 'Événement en attente', auteurId: u.rows[0]!.id });
+  return id;
+}
