@@ -11,6 +11,7 @@ import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts
 import { allowed, authorize, isAdmin, signedIn } from '../http/policy.ts';
 import { IdParams, issuesText, OptionalId } from '../http/schemas.ts';
 import { getTerritory } from '../territories/service.ts';
+import { claimBlock } from './claims.ts';
 import { afterWrite, mayView, statusNotice } from './moderation.ts';
 import { can } from './policy.ts';
 import * as Q from './queries.ts';
@@ -152,7 +153,8 @@ export function registerActorsRoutes(fastify: FastifyInstance, ctx: AppContext) 
       ${row('Fiche tenue par', owner?.nom ?? 'les administrateurs de la plateforme')}
       ${row('Mise à jour', fmtDay(a.modifie_le))}
       </tbody></table></div>
-      ${allowed(req, can, 'modifier', { organisationId: owner?.organisationId ?? null }) ? html`<p><a class="fr-btn fr-btn--secondary" href="/ressources/acteurs/${a.id}/modifier">Modifier la fiche</a></p>` : ''}`,
+      ${allowed(req, can, 'modifier', { organisationId: owner?.organisationId ?? null }) ? html`<p><a class="fr-btn fr-btn--secondary" href="/ressources/acteurs/${a.id}/modifier">Modifier la fiche</a></p>` : ''}
+      ${await claimBlock(ctx.db, req, a.id, owner?.organisationId ?? null)}`,
     });
   });
 

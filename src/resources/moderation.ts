@@ -94,6 +94,7 @@ export function registerModerationRoutes(fastify: FastifyInstance, ctx: AppConte
       title: 'Modération des contributions',
       breadcrumb: [CRUMB, { label: PAGE.label }],
       main: html`<h1 class="fr-mt-2w">Modération des contributions</h1>
+      <p>Les demandes des organisations qui veulent gérer une fiche d’acteur sont sur la page <a href="/ressources/revendications">demandes de gestion des fiches</a>.</p>
       <h2>Relecture avant publication</h2>
       <form method="post" action="/ressources/moderation/reglages">${csrf}
       <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Types de contenus dont les contributions des éditeurs attendent une relecture<span class="fr-hint-text">non cochés : elles sont publiées directement ; celles des administrateurs le sont toujours</span></legend>

@@ -5,6 +5,7 @@ import { aidesTerritoiresJob } from './aids-job.ts';
 import { sendAidDigests } from './alerts.ts';
 import { registerAlertsRoutes } from './alerts-routes.ts';
 import { registerResourcesApi } from './api.ts';
+import { registerClaimsRoutes } from './claims.ts';
 import { resourcesDatasets } from './datasets.ts';
 import { registerLibraryRoutes } from './library-routes.ts';
 import { registerModerationRoutes } from './moderation.ts';
@@ -31,6 +32,7 @@ export const resourcesModule: AppModule = {
     }, 'alertes-aides');
     registerProjectsRoutes(app, ctx);
     registerModerationRoutes(app, ctx);
+    registerClaimsRoutes(app, ctx);
     ctx.territorySections.push(resourcesTerritorySection(ctx));
   },
 };

@@ -23,3 +23,16 @@ export const canAlert = (actor: Actor, _action: 'supprimer', alert: { utilisateu
 
 /** Moderation before publication (settings, review queue): administrators only. */
 export const canModerate = (actor: Actor, _action: 'moderer', _r: null): boolean => isAdmin(actor);
+
+/**
+ * Claims of actor cards: a member of an organisation asks to manage a card their organisation does not own
+ * (administrators, who belong to none, give cards through the form); administrators decide.
+ */
+export function canClaim(actor: Actor, action: 'revendiquer' | 'decider', card: Owned): boolean {
+  switch (action) {
+    case 'revendiquer':
+      return actor.organisationId !== null && card.organisationId !== actor.organisationId;
+    case 'decider':
+      return isAdmin(actor);
+  }
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { setOwner } from '../../src/accounts/ownership.ts';
 import { insertAlert } from '../../src/resources/alerts-queries.ts';
+import { insertClaim } from '../../src/resources/claims-queries.ts';
 import { insertLibrary, insertVersion } from '../../src/resources/library-queries.ts';
 import { setVisibility, upsertSubmission } from '../../src/resources/moderation-queries.ts';
 import { insertProjet } from '../../src/resources/projects-queries.ts';
@@ -238,6 +239,25 @@ export const matrix: Matrix = {
       form: { motif: 'Hors du champ de l’agenda' },
     }),
   },
+  'POST /ressources/acteurs/:id/revendication': {
+    // A member of another organisation claims; the owner's editors already manage it; administrators belong to none.
+    expect: { anonyme: 401, editeurAutre: 'ok', editeurProprietaire: 403, admin: 403 },
+    request: async (env) => ({
+      url: `/ressources/acteurs/${await acteurOfA(env)}/revendication`,
+      form: { motif: 'Notre association tient ce lieu depuis 2019.' },
+    }),
+  },
+  'POST /ressources/revendications/:id/valider': {
+    expect: ADMIN_ONLY,
+    request: async (env) => ({ url: `/ressources/revendications/${await claimByB(env)}/valider` }),
+  },
+  'POST /ressources/revendications/:id/refuser': {
+    expect: ADMIN_ONLY,
+    request: async (env) => ({
+      url: `/ressources/revendications/${await claimByB(env)}/refuser`,
+      form: { motif_refus: 'Aucun lien établi avec cette fiche' },
+    }),
+  },
 };
 
 /** An event of the owning organisation waiting for review, submitted by its editor. */
@@ -250,4 +270,18 @@ async function pendingEventOfA(env: Env): Promise<number> {
   await setVisibility(env.db, 'evenement', id, 'en_attente');
   await upsertSubmission(env.db, { type: 'evenement', id, titre: 'Événement en attente', auteurId: u.rows[0]!.id });
   return id;
+}
+
+/** An open claim by the other organisation on a card of the owning one. */
+async function claimByB(env: Env): Promise<number> {
+  const u = await env.db.query<{ id: number }>(
+    "SELECT id::int AS id FROM utilisateur WHERE organisation_id = $1 AND role = 'editeur' ORDER BY id LIMIT 1",
+    [env.orgB],
+  );
+  return insertClaim(env.db, {
+    acteurId: await acteurOfA(env),
+    organisationId: env.orgB,
+    demandeurId: u.rows[0]!.id,
+    motif: 'Nous gérons ce tiers-lieu.',
+  });
 }
