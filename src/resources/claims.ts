@@ -117,7 +117,7 @@ export function registerClaimsRoutes(fastify: FastifyInstance, ctx: AppContext) 
     }
     await ctx.db.transaction(async (tx) => {
       const c = await C.claimById(tx, id);
-      if (!c || c.statut !== 'en_attente') throw claimNotFound(id);
+      if (c?.statut !== 'en_attente') throw claimNotFound(id);
       const before = (await ownerOf(tx, 'acteur', c.acteur_id))?.organisationId ?? null;
       await C.decideClaim(tx, id, { statut, motifRefus, par: actor.id });
       if (statut === 'validee') await setOwner(tx, 'acteur', c.acteur_id, c.organisation_id);

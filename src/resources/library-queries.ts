@@ -42,7 +42,8 @@ export async function listLibrary(
 ): Promise<{ total: number; items: LibraryRow[] }> {
   const r = await q.query<LibraryRow & { total: number }>(
     `SELECT ${COLS}, count(*) OVER ()::int AS total FROM bibliotheque_ressource r
-     WHERE r.moderation = 'publie' AND ($1::text IS NULL OR r.genre = $1) AND ($2::text IS NULL OR r.themes ? $2)
+     WHERE r.moderation = 'publie' AND NOT EXISTS (SELECT 1 FROM groupe_reunion_document d WHERE d.ressource_id = r.id)
+       AND ($1::text IS NULL OR r.genre = $1) AND ($2::text IS NULL OR r.themes ? $2)
      ORDER BY r.modifie_le DESC, r.id DESC LIMIT $3 OFFSET $4`,
     [f.genre ?? null, f.theme ?? null, limit, offset],
   );

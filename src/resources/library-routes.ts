@@ -12,9 +12,11 @@ import { fmtDay, fmtInt, html, raw } from '../http/html.ts';
 import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import { type Actor, allowed, authorize, isAdmin, signedIn } from '../http/policy.ts';
 import { IdParams, issuesText, OptionalId } from '../http/schemas.ts';
+import { mayReadDocument } from './groups.ts';
 import { ACCEPTED_EXTENSIONS, libraryFilePath, type StoredFile, storeLibraryFile } from './library-file.ts';
 import * as L from './library-queries.ts';
 import { afterWrite, mayView, statusNotice } from './moderation.ts';
+import type { Visibility } from './moderation-queries.ts';
 import { can } from './policy.ts';
 import * as Q from './queries.ts';
 import { CRUMB } from './routes.ts';
@@ -95,6 +97,10 @@ const fileInput = () =>
   html`<div class="fr-upload-group fr-mb-2w"><label class="fr-label" for="b-fichier">Fichier<span class="fr-hint-text">Formats : ${ACCEPTED_EXTENSIONS.map((e) => `.${e}`).join(', ')}. Le contenu doit correspondre à l’extension.</span></label><input class="fr-upload" type="file" id="b-fichier" name="fichier" required accept="${ACCEPTED_EXTENSIONS.map((e) => `.${e}`).join(',')}"></div>`;
 
 export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  /** Published (or its owners), and not reserved to a working group (or a member, owner or administrator). */
+  const readable = async (req: FastifyRequest, id: number, v: Visibility, owner: number | null) =>
+    mayView(req, v, owner) &&
+    (allowed(req, can, 'modifier', { organisationId: owner }) || (await mayReadDocument(ctx.db, req, id)));
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const maxMb = Math.round(ctx.config.libraryMaxBytes / 1024 / 1024);
 
@@ -192,7 +198,7 @@ export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext)
       ownerOf(ctx.db, OWNED_TYPE, r.id),
       Q.listThemes(ctx.db),
     ]);
-    if (!mayView(req, r.moderation, owner?.organisationId ?? null)) throw notFound(r.id);
+    if (!(await readable(req, r.id, r.moderation, owner?.organisationId ?? null))) throw notFound(r.id);
     const label = new Map(themes.map((t) => [t.slug, t.libelle]));
     const lic = licenceOf(r.licence);
     const last = versions[0];
@@ -254,7 +260,7 @@ export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext)
     async (req, reply) => {
       const r = await L.libraryById(ctx.db, req.params.id);
       const owner = r ? ((await ownerOf(ctx.db, OWNED_TYPE, r.id))?.organisationId ?? null) : null;
-      if (!r || !mayView(req, r.moderation, owner)) throw notFound(req.params.id);
+      if (!r || !(await readable(req, r.id, r.moderation, owner))) throw notFound(req.params.id);
       const v = await L.countDownload(ctx.db, req.params.id, req.params.numero);
       if (!v)
         throw new AppError(

@@ -52,11 +52,13 @@ export async function updateSetting(q: Queryable, type: ModeratedType, revue: bo
 /** The record's visibility and its search entry's, in one go. */
 export async function setVisibility(q: Queryable, type: ModeratedType, id: number, v: Visibility): Promise<void> {
   await q.query(`UPDATE ${TABLE[type]} SET moderation = $2 WHERE id = $1`, [id, v]);
-  await q.query('UPDATE ressource_recherche SET publie = $3 WHERE type = $1 AND objet_id = $2', [
-    type,
-    id,
-    v === 'publie',
-  ]);
+  // A library resource reserved to a working group stays out of the search even when published.
+  await q.query(
+    `UPDATE ressource_recherche SET publie = $3 AND NOT ($1 = 'ressource'
+       AND EXISTS (SELECT 1 FROM groupe_reunion_document d WHERE d.ressource_id = $2))
+     WHERE type = $1 AND objet_id = $2`,
+    [type, id, v === 'publie'],
+  );
 }
 
 export async function visibilityOf(q: Queryable, type: ModeratedType, id: number): Promise<Visibility | null> {

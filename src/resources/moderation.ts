@@ -154,7 +154,7 @@ export function registerModerationRoutes(fastify: FastifyInstance, ctx: AppConte
     }
     await ctx.db.transaction(async (tx) => {
       const s = await M.submissionOf(tx, type, id);
-      if (!s || s.statut !== 'en_attente')
+      if (s?.statut !== 'en_attente')
         throw new AppError(
           'INTROUVABLE',
           `moderation ${type} ${id}`,

@@ -7,6 +7,7 @@ import { registerAlertsRoutes } from './alerts-routes.ts';
 import { registerResourcesApi } from './api.ts';
 import { registerClaimsRoutes } from './claims.ts';
 import { resourcesDatasets } from './datasets.ts';
+import { registerGroupsRoutes } from './groups.ts';
 import { registerLibraryRoutes } from './library-routes.ts';
 import { registerModerationRoutes } from './moderation.ts';
 import { registerProjectsRoutes } from './projects-routes.ts';
@@ -33,6 +34,7 @@ export const resourcesModule: AppModule = {
     registerProjectsRoutes(app, ctx);
     registerModerationRoutes(app, ctx);
     registerClaimsRoutes(app, ctx);
+    registerGroupsRoutes(app, ctx);
     ctx.territorySections.push(resourcesTerritorySection(ctx));
   },
 };

@@ -36,3 +36,24 @@ export function canClaim(actor: Actor, action: 'revendiquer' | 'decider', card: 
       return isAdmin(actor);
   }
 }
+
+/**
+ * Working groups: administrators create groups and choose member organisations; editors of a member
+ * organisation (and administrators) add meetings and write minutes; every member reads them and takes part in
+ * the threads; a message is removed by its author or an administrator.
+ */
+type GroupAction = 'creer-groupe' | 'gerer-membres' | 'animer' | 'participer' | 'supprimer-message';
+
+export function canGroup(actor: Actor, action: GroupAction, g: { member: boolean; auteurId?: number | null }): boolean {
+  switch (action) {
+    case 'creer-groupe':
+    case 'gerer-membres':
+      return isAdmin(actor);
+    case 'animer':
+      return isAdmin(actor) || (actor.role === 'editeur' && g.member);
+    case 'participer':
+      return isAdmin(actor) || g.member;
+    case 'supprimer-message':
+      return isAdmin(actor) || (g.member && g.auteurId === actor.id);
+  }
+}
