@@ -11,7 +11,7 @@ export type GroupRow = {
   derniere: Date | null;
   prochaine: Date | null;
 };
-export type MeetingRow = {
+type MeetingRow = {
   id: number;
   groupe_id: number;
   evenement_id: number;
@@ -20,7 +20,7 @@ export type MeetingRow = {
   lieu: string | null;
   compte_rendu: string;
 };
-export type MessageRow = {
+type MessageRow = {
   id: number;
   auteur_id: number | null;
   auteur_nom: string | null;

@@ -14,8 +14,8 @@ const TABLE: Record<ModeratedType, string> = {
 };
 
 export type Visibility = 'publie' | 'en_attente' | 'refuse';
-export type SettingRow = { objet_type: ModeratedType; revue: boolean; modifie_le: Date };
-export type SubmissionRow = {
+type SettingRow = { objet_type: ModeratedType; revue: boolean; modifie_le: Date };
+type SubmissionRow = {
   objet_type: ModeratedType;
   objet_id: number;
   titre: string;

@@ -4,7 +4,8 @@ import { userByEmail } from '../../src/accounts/queries.ts';
 import { createUser, openSession } from '../../src/accounts/service.ts';
 import { insertLibrary, insertVersion } from '../../src/resources/library-queries.ts';
 import { indexDoc } from '../../src/resources/search.ts';
-import { backends, setup } from '../helpers.ts';
+import { launch, NO_BROWSER, seriousViolations } from '../e2e/axe.ts';
+import { backends, serve, setup } from '../helpers.ts';
 
 /** Working groups: members, meetings linked to the agenda, members-only minutes, documents and threads, rhythm. */
 const paris = (d: Date) => {
@@ -211,6 +212,32 @@ for (const backend of backends()) {
         j.rows.map((x) => x.action),
         ['creation', 'creation', 'suppression'],
       );
+    });
+    test('the new pages pass axe (serious and critical): group, meeting, moderation, claims, contributions', {
+      skip: NO_BROWSER,
+    }, async () => {
+      const base = await serve(t.app);
+      const browser = await launch();
+      try {
+        const check = async (who: keyof typeof cookies, url: string) => {
+          const context = await browser.newContext({ bypassCSP: true });
+          const [name, value] = cookies[who].split('=') as [string, string];
+          await context.addCookies([{ name, value, url: base }]);
+          const page = await context.newPage();
+          const r = await page.goto(`${base}${url}`);
+          assert.equal(r?.status(), 200, url);
+          assert.deepEqual(await seriousViolations(page), [], url);
+          await context.close();
+        };
+        await check('edA', '/ressources/groupes');
+        await check('admin', group);
+        await check('edA', meeting);
+        await check('admin', '/ressources/moderation');
+        await check('admin', '/ressources/revendications');
+        await check('edA', '/ressources/mes-contributions');
+      } finally {
+        await browser.close();
+      }
     });
   });
 }
