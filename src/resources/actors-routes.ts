@@ -11,6 +11,8 @@ import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts
 import { allowed, authorize, isAdmin, signedIn } from '../http/policy.ts';
 import { IdParams, issuesText, OptionalId } from '../http/schemas.ts';
 import { getTerritory } from '../territories/service.ts';
+import { claimBlock } from './claims.ts';
+import { afterWrite, mayView, statusNotice } from './moderation.ts';
 import { can } from './policy.ts';
 import * as Q from './queries.ts';
 import { CRUMB } from './routes.ts';
@@ -126,6 +128,7 @@ export function registerActorsRoutes(fastify: FastifyInstance, ctx: AppContext) 
     const a = await Q.acteurById(ctx.db, req.params.id);
     if (!a) throw notFound(req.params.id);
     const owner = await ownerOf(ctx.db, OWNED_TYPE, a.id);
+    if (!mayView(req, a.moderation, owner?.organisationId ?? null)) throw notFound(a.id);
     const themes = new Map((await Q.listThemes(ctx.db)).map((t) => [t.slug, t.libelle]));
     let territoire: string | null = null;
     if (a.niveau && a.code_territoire)
@@ -137,7 +140,7 @@ export function registerActorsRoutes(fastify: FastifyInstance, ctx: AppContext) 
     return ctx.render(req, reply, {
       title: a.nom,
       breadcrumb: [CRUMB, LIST, { label: a.nom }],
-      main: html`<h1 class="fr-mt-2w">${a.nom}</h1>
+      main: html`<h1 class="fr-mt-2w">${a.nom}</h1>${await statusNotice(ctx.db, 'acteur', a.id, a.moderation)}
       <p><span class="fr-badge">${ACTEUR_CATEGORIES[a.categorie as keyof typeof ACTEUR_CATEGORIES] ?? a.categorie}</span></p>
       ${a.description ? html`${a.description.split(/\n{2,}/).map((p) => html`<p>${p}</p>`)}` : ''}
       <div class="fr-table"><table><caption>Fiche</caption><tbody>
@@ -150,7 +153,8 @@ export function registerActorsRoutes(fastify: FastifyInstance, ctx: AppContext) 
       ${row('Fiche tenue par', owner?.nom ?? 'les administrateurs de la plateforme')}
       ${row('Mise à jour', fmtDay(a.modifie_le))}
       </tbody></table></div>
-      ${allowed(req, can, 'modifier', { organisationId: owner?.organisationId ?? null }) ? html`<p><a class="fr-btn fr-btn--secondary" href="/ressources/acteurs/${a.id}/modifier">Modifier la fiche</a></p>` : ''}`,
+      ${allowed(req, can, 'modifier', { organisationId: owner?.organisationId ?? null }) ? html`<p><a class="fr-btn fr-btn--secondary" href="/ressources/acteurs/${a.id}/modifier">Modifier la fiche</a></p>` : ''}
+      ${await claimBlock(ctx.db, req, a.id, owner?.organisationId ?? null)}`,
     });
   });
 
@@ -234,9 +238,11 @@ export function registerActorsRoutes(fastify: FastifyInstance, ctx: AppContext) 
         const newId = await Q.insertActeur(tx, input);
         await setOwner(tx, OWNED_TYPE, newId, newOwner);
         await indexActeur(tx, newId, input, territoire);
+        const moderation = await afterWrite(tx, actor, 'acteur', newId, input.nom);
         await audit(tx, actor, 'creation', { type: OWNED_TYPE, id: newId }, null, {
           ...input,
           organisation_id: newOwner,
+          moderation,
         });
         return newId;
       }
@@ -245,6 +251,7 @@ export function registerActorsRoutes(fastify: FastifyInstance, ctx: AppContext) 
       await Q.updateActeur(tx, id, input);
       if (newOwner !== current) await setOwner(tx, OWNED_TYPE, id, newOwner);
       await indexActeur(tx, id, input, territoire);
+      const moderation = await afterWrite(tx, actor, 'acteur', id, input.nom);
       const { modifie_le: _m, cree_le: _cr, ...b } = before;
       await audit(
         tx,
@@ -252,7 +259,7 @@ export function registerActorsRoutes(fastify: FastifyInstance, ctx: AppContext) 
         'modification',
         { type: OWNED_TYPE, id },
         { ...b, organisation_id: current },
-        { ...input, organisation_id: newOwner },
+        { ...input, organisation_id: newOwner, moderation },
       );
       return id;
     });

@@ -12,6 +12,7 @@ import { fmtDate, fmtDay, type Html, html, raw } from '../http/html.ts';
 import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import { type Actor, allowed, authorize, isAdmin, signedIn } from '../http/policy.ts';
 import { IdParams, issuesText, OptionalId } from '../http/schemas.ts';
+import { afterWrite, mayView, statusNotice } from './moderation.ts';
 import { can } from './policy.ts';
 import * as Q from './queries.ts';
 import { CRUMB } from './routes.ts';
@@ -97,6 +98,10 @@ function calendarOf(
   return cal;
 }
 
+/** When the newest of the feed's items last changed (now for an empty feed): both news feeds' date. */
+const newestChange = (items: { modifie_le: Date }[]) =>
+  items.length ? new Date(Math.max(...items.map((a) => a.modifie_le.getTime()))) : new Date();
+
 const sendIcs = (reply: FastifyReply, cal: ICalCalendar, file: string) =>
   reply
     .type('text/calendar; charset=utf-8')
@@ -160,13 +165,14 @@ export function registerAgendaRoutes(fastify: FastifyInstance, ctx: AppContext) 
       const saved = await write(tx, id, input);
       if (id === null || newOwner !== current) await setOwner(tx, kind, saved, newOwner);
       await index(tx, saved, input);
+      const moderation = await afterWrite(tx, actor, kind, saved, (input as { titre: string }).titre);
       await audit(
         tx,
         actor,
         id === null ? 'creation' : 'modification',
         { type: kind, id: saved },
         before === null ? null : { ...(before as object), organisation_id: current },
-        { ...(input as object), organisation_id: newOwner },
+        { ...(input as object), organisation_id: newOwner, moderation },
       );
       return saved;
     });
@@ -273,15 +279,16 @@ export function registerAgendaRoutes(fastify: FastifyInstance, ctx: AppContext) 
 
   app.get('/ressources/agenda/:id', { schema: { params: IdParams } }, async (req, reply) => {
     const e = await Q.evenementById(ctx.db, req.params.id);
-    if (!e) throw new AppError('INTROUVABLE', `evenement ${req.params.id}`, NOT_FOUND.evenement);
-    const owner = (await ownerOf(ctx.db, 'evenement', e.id))?.organisationId ?? null;
+    const owner = e ? ((await ownerOf(ctx.db, 'evenement', e.id))?.organisationId ?? null) : null;
+    if (!e || !mayView(req, e.moderation, owner))
+      throw new AppError('INTROUVABLE', `evenement ${req.params.id}`, NOT_FOUND.evenement);
     const labels = new Map((await Q.listThemes(ctx.db)).map((t) => [t.slug, t.libelle]));
     const row = (label: string, v: Html | string | null | undefined) =>
       v ? html`<tr><th scope="row">${label}</th><td>${v}</td></tr>` : '';
     return ctx.render(req, reply, {
       title: e.titre,
       breadcrumb: [CRUMB, AGENDA, { label: e.titre }],
-      main: html`<h1 class="fr-mt-2w">${e.titre}</h1>
+      main: html`<h1 class="fr-mt-2w">${e.titre}</h1>${await statusNotice(ctx.db, 'evenement', e.id, e.moderation)}
       <div class="fr-table"><table><caption>Informations</caption><tbody>
       ${row('Début', fmtDate(e.debut))}${row('Fin', fmtDate(e.fin))}
       ${row('Lieu', e.lieu)}${row('En ligne', e.lien_en_ligne ? html`<a href="${e.lien_en_ligne}" rel="noopener external">${e.lien_en_ligne}</a>` : null)}
@@ -297,7 +304,9 @@ export function registerAgendaRoutes(fastify: FastifyInstance, ctx: AppContext) 
 
   app.get('/ressources/agenda/:id/evenement.ics', { schema: { params: IdParams } }, async (req, reply) => {
     const e = await Q.evenementById(ctx.db, req.params.id);
-    if (!e) throw new AppError('INTROUVABLE', `evenement ${req.params.id}`, NOT_FOUND.evenement);
+    const owner = e ? ((await ownerOf(ctx.db, 'evenement', e.id))?.organisationId ?? null) : null;
+    if (!e || !mayView(req, e.moderation, owner))
+      throw new AppError('INTROUVABLE', `evenement ${req.params.id}`, NOT_FOUND.evenement);
     return sendIcs(reply, calendarOf(req, e.titre, [e]), `evenement-${e.id}.ics`);
   });
 
@@ -370,9 +379,10 @@ export function registerAgendaRoutes(fastify: FastifyInstance, ctx: AppContext) 
     return ctx.render(req, reply, {
       title: 'Veille',
       breadcrumb: [CRUMB, { label: NEWS.label }],
-      head: html`<link rel="alternate" type="application/atom+xml" title="Veille (Atom)" href="/ressources/actualites.atom">`,
+      head: html`<link rel="alternate" type="application/atom+xml" title="Veille (Atom)" href="/ressources/actualites.atom">
+      <link rel="alternate" type="application/rss+xml" title="Veille (RSS)" href="/ressources/actualites.rss">`,
       main: html`<h1 class="fr-mt-2w">Veille</h1>
-      <p>Actualités du numérique repérées par les partenaires, avec leur source. Flux <a href="/ressources/actualites.atom">Atom</a>.</p>
+      <p>Actualités du numérique repérées par les partenaires, avec leur source. Flux <a href="/ressources/actualites.rss">RSS</a> et <a href="/ressources/actualites.atom">Atom</a>.</p>
       ${allowed(req, can, 'creer', { organisationId: null }) ? html`<p><a class="fr-btn fr-btn--secondary" href="/ressources/actualites/nouveau">Ajouter une actualité</a></p>` : ''}
       ${
         res.items.length
@@ -386,14 +396,14 @@ export function registerAgendaRoutes(fastify: FastifyInstance, ctx: AppContext) 
   app.get('/ressources/actualites.atom', async (req, reply) => {
     const base = `${req.protocol}://${req.host}`;
     const res = await Q.listActualites(ctx.db, {}, 50, 0);
-    const updated = res.items.reduce((m, a) => (a.modifie_le > m ? a.modifie_le : m), new Date(0));
+    const updated = newestChange(res.items);
     const xml = html`<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">
 <title>Veille — ${ctx.site().name}</title>
 <id>${base}/ressources/actualites</id>
 <link rel="self" href="${base}/ressources/actualites.atom"/>
 <link rel="alternate" type="text/html" href="${base}/ressources/actualites"/>
-<updated>${(res.items.length ? updated : new Date()).toISOString()}</updated>
+<updated>${updated.toISOString()}</updated>
 <author><name>${ctx.site().name}</name></author>
 ${res.items.map(
   (a) => html`<entry>
@@ -412,6 +422,37 @@ ${a.etiquettes.map((t) => html`<category term="${t}"/>`)}
     return reply.type('application/atom+xml; charset=utf-8').send(xml.value);
   });
 
+  // RSS 2.0 beside Atom: the same 50 items; dates in RFC 822 (`toUTCString`), text escaped by `html`.
+  app.get('/ressources/actualites.rss', async (req, reply) => {
+    const base = `${req.protocol}://${req.host}`;
+    const res = await Q.listActualites(ctx.db, {}, 50, 0);
+    const updated = newestChange(res.items);
+    const xml = html`<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel>
+<title>Veille — ${ctx.site().name}</title>
+<link>${base}/ressources/actualites</link>
+<description>Actualités du numérique repérées par les partenaires, avec leur source.</description>
+<language>fr</language>
+<lastBuildDate>${updated.toUTCString()}</lastBuildDate>
+<atom:link rel="self" type="application/rss+xml" href="${base}/ressources/actualites.rss"/>
+${res.items.map(
+  (a) => html`<item>
+<title>${a.titre}</title>
+<link>${a.lien ?? `${base}/ressources/actualites/${a.id}`}</link>
+<guid isPermaLink="true">${base}/ressources/actualites/${a.id}</guid>
+<pubDate>${new Date(`${a.publie_le}T00:00:00Z`).toUTCString()}</pubDate>
+<dc:creator>${a.source_nom}</dc:creator>
+${a.etiquettes.map((t) => html`<category>${t}</category>`)}
+<description>${a.resume}</description>
+</item>
+`,
+)}</channel>
+</rss>
+`;
+    return reply.type('application/rss+xml; charset=utf-8').send(xml.value);
+  });
+
   app.get('/ressources/actualites/nouveau', async (req, reply) => {
     authorize(req, can, 'creer', { organisationId: null });
     return ctx.render(req, reply, {
@@ -423,12 +464,13 @@ ${a.etiquettes.map((t) => html`<category term="${t}"/>`)}
 
   app.get('/ressources/actualites/:id', { schema: { params: IdParams } }, async (req, reply) => {
     const a = await Q.actualiteById(ctx.db, req.params.id);
-    if (!a) throw new AppError('INTROUVABLE', `actualite ${req.params.id}`, NOT_FOUND.actualite);
-    const owner = (await ownerOf(ctx.db, 'actualite', a.id))?.organisationId ?? null;
+    const owner = a ? ((await ownerOf(ctx.db, 'actualite', a.id))?.organisationId ?? null) : null;
+    if (!a || !mayView(req, a.moderation, owner))
+      throw new AppError('INTROUVABLE', `actualite ${req.params.id}`, NOT_FOUND.actualite);
     return ctx.render(req, reply, {
       title: a.titre,
       breadcrumb: [CRUMB, NEWS, { label: a.titre }],
-      main: html`<h1 class="fr-mt-2w">${a.titre}</h1>
+      main: html`<h1 class="fr-mt-2w">${a.titre}</h1>${await statusNotice(ctx.db, 'actualite', a.id, a.moderation)}
       <p>${a.source_nom}, ${fmtDay(a.publie_le)}${a.lien ? html` — <a href="${a.lien}" rel="noopener external">lire la source</a>` : ''}</p>
       ${a.etiquettes.length ? html`<ul class="fr-tags-group">${a.etiquettes.map((t) => html`<li><a class="fr-tag fr-tag--sm" href="/ressources/actualites?etiquette=${encodeURIComponent(t)}">${t}</a></li>`)}</ul>` : ''}
       ${a.resume.split(/\n{2,}/).map((p) => html`<p>${p}</p>`)}

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.ts';
+import type { Visibility } from './moderation-queries.ts';
 
 export type LibraryInput = {
   titre: string;
@@ -8,7 +9,13 @@ export type LibraryInput = {
   description: string;
   themes: string[];
 };
-type LibraryRow = LibraryInput & { id: number; versions: number; telechargements: number; modifie_le: Date };
+type LibraryRow = LibraryInput & {
+  id: number;
+  moderation: Visibility;
+  versions: number;
+  telechargements: number;
+  modifie_le: Date;
+};
 type VersionRow = {
   id: number;
   ressource_id: number;
@@ -23,7 +30,7 @@ type VersionRow = {
   telechargements: number;
 };
 
-const COLS = `r.id::int AS id, r.titre, r.genre, r.licence, r.auteurs, r.description, r.themes, r.modifie_le,
+const COLS = `r.id::int AS id, r.moderation, r.titre, r.genre, r.licence, r.auteurs, r.description, r.themes, r.modifie_le,
   (SELECT count(*)::int FROM bibliotheque_version v WHERE v.ressource_id = r.id) AS versions,
   (SELECT COALESCE(sum(v.telechargements), 0)::int FROM bibliotheque_version v WHERE v.ressource_id = r.id) AS telechargements`;
 
@@ -35,7 +42,8 @@ export async function listLibrary(
 ): Promise<{ total: number; items: LibraryRow[] }> {
   const r = await q.query<LibraryRow & { total: number }>(
     `SELECT ${COLS}, count(*) OVER ()::int AS total FROM bibliotheque_ressource r
-     WHERE ($1::text IS NULL OR r.genre = $1) AND ($2::text IS NULL OR r.themes ? $2)
+     WHERE r.moderation = 'publie' AND NOT EXISTS (SELECT 1 FROM groupe_reunion_document d WHERE d.ressource_id = r.id)
+       AND ($1::text IS NULL OR r.genre = $1) AND ($2::text IS NULL OR r.themes ? $2)
      ORDER BY r.modifie_le DESC, r.id DESC LIMIT $3 OFFSET $4`,
     [f.genre ?? null, f.theme ?? null, limit, offset],
   );

@@ -12,8 +12,11 @@ import { fmtDay, fmtInt, html, raw } from '../http/html.ts';
 import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import { type Actor, allowed, authorize, isAdmin, signedIn } from '../http/policy.ts';
 import { IdParams, issuesText, OptionalId } from '../http/schemas.ts';
+import { mayReadDocument } from './groups.ts';
 import { ACCEPTED_EXTENSIONS, libraryFilePath, type StoredFile, storeLibraryFile } from './library-file.ts';
 import * as L from './library-queries.ts';
+import { afterWrite, mayView, statusNotice } from './moderation.ts';
+import type { Visibility } from './moderation-queries.ts';
 import { can } from './policy.ts';
 import * as Q from './queries.ts';
 import { CRUMB } from './routes.ts';
@@ -94,6 +97,10 @@ const fileInput = () =>
   html`<div class="fr-upload-group fr-mb-2w"><label class="fr-label" for="b-fichier">Fichier<span class="fr-hint-text">Formats : ${ACCEPTED_EXTENSIONS.map((e) => `.${e}`).join(', ')}. Le contenu doit correspondre à l’extension.</span></label><input class="fr-upload" type="file" id="b-fichier" name="fichier" required accept="${ACCEPTED_EXTENSIONS.map((e) => `.${e}`).join(',')}"></div>`;
 
 export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  /** Published (or its owners), and not reserved to a working group (or a member, owner or administrator). */
+  const readable = async (req: FastifyRequest, id: number, v: Visibility, owner: number | null) =>
+    mayView(req, v, owner) &&
+    (allowed(req, can, 'modifier', { organisationId: owner }) || (await mayReadDocument(ctx.db, req, id)));
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const maxMb = Math.round(ctx.config.libraryMaxBytes / 1024 / 1024);
 
@@ -171,7 +178,13 @@ export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext)
       await setOwner(tx, OWNED_TYPE, id, owner);
       await L.insertVersion(tx, { ressource_id: id, ...file, note, auteur: author(actor) });
       await indexResource(tx, id, input);
-      await audit(tx, actor, 'creation', { type: OWNED_TYPE, id }, null, { ...input, ...file, organisation_id: owner });
+      const moderation = await afterWrite(tx, actor, 'ressource', id, input.titre);
+      await audit(tx, actor, 'creation', { type: OWNED_TYPE, id }, null, {
+        ...input,
+        ...file,
+        organisation_id: owner,
+        moderation,
+      });
       return id;
     });
     return reply.redirect(`/ressources/bibliotheque/${id}`, 303);
@@ -185,6 +198,7 @@ export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext)
       ownerOf(ctx.db, OWNED_TYPE, r.id),
       Q.listThemes(ctx.db),
     ]);
+    if (!(await readable(req, r.id, r.moderation, owner?.organisationId ?? null))) throw notFound(r.id);
     const label = new Map(themes.map((t) => [t.slug, t.libelle]));
     const lic = licenceOf(r.licence);
     const last = versions[0];
@@ -192,7 +206,7 @@ export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext)
     return ctx.render(req, reply, {
       title: r.titre,
       breadcrumb: [CRUMB, LIST, { label: r.titre }],
-      main: html`<h1 class="fr-mt-2w">${r.titre}</h1>
+      main: html`<h1 class="fr-mt-2w">${r.titre}</h1>${await statusNotice(ctx.db, 'ressource', r.id, r.moderation)}
       <p><span class="fr-badge">${genreLabel(r.genre)}</span></p>
       ${r.description ? html`${r.description.split(/\n{2,}/).map((p) => html`<p>${p}</p>`)}` : ''}
       ${last ? html`<p><a class="fr-link fr-link--download" download href="/ressources/bibliotheque/${r.id}/versions/${last.numero}/fichier">Télécharger la version ${last.numero}<span class="fr-link__detail">${last.nom_fichier} — ${size(last.taille)}</span></a></p>` : ''}
@@ -234,7 +248,8 @@ export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext)
         note: fields.note,
         auteur: author(actor),
       });
-      await audit(tx, actor, 'nouvelle-version', { type: OWNED_TYPE, id: r.id }, null, { numero, ...file });
+      const moderation = await afterWrite(tx, actor, 'ressource', r.id, r.titre);
+      await audit(tx, actor, 'nouvelle-version', { type: OWNED_TYPE, id: r.id }, null, { numero, ...file, moderation });
     });
     return reply.redirect(`/ressources/bibliotheque/${r.id}`, 303);
   });
@@ -243,6 +258,9 @@ export function registerLibraryRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/ressources/bibliotheque/:id/versions/:numero/fichier',
     { schema: { params: VersionParams } },
     async (req, reply) => {
+      const r = await L.libraryById(ctx.db, req.params.id);
+      const owner = r ? ((await ownerOf(ctx.db, OWNED_TYPE, r.id))?.organisationId ?? null) : null;
+      if (!r || !(await readable(req, r.id, r.moderation, owner))) throw notFound(req.params.id);
       const v = await L.countDownload(ctx.db, req.params.id, req.params.numero);
       if (!v)
         throw new AppError(

@@ -5,8 +5,11 @@ import { aidesTerritoiresJob } from './aids-job.ts';
 import { sendAidDigests } from './alerts.ts';
 import { registerAlertsRoutes } from './alerts-routes.ts';
 import { registerResourcesApi } from './api.ts';
+import { registerClaimsRoutes } from './claims.ts';
 import { resourcesDatasets } from './datasets.ts';
+import { registerGroupsRoutes } from './groups.ts';
 import { registerLibraryRoutes } from './library-routes.ts';
+import { registerModerationRoutes } from './moderation.ts';
 import { registerProjectsRoutes } from './projects-routes.ts';
 import { registerResourcesPages } from './routes.ts';
 import { resourcesTerritorySection } from './territory-section.ts';
@@ -29,6 +32,9 @@ export const resourcesModule: AppModule = {
       await sendAidDigests(ctx);
     }, 'alertes-aides');
     registerProjectsRoutes(app, ctx);
+    registerModerationRoutes(app, ctx);
+    registerClaimsRoutes(app, ctx);
+    registerGroupsRoutes(app, ctx);
     ctx.territorySections.push(resourcesTerritorySection(ctx));
   },
 };

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.ts';
+import type { Visibility } from './moderation-queries.ts';
 
 /** Innovative projects and use cases (table `projet`, migration 0530). */
 export type Financement = { financeur: string; montant: number };
@@ -20,9 +21,9 @@ export type ProjetInput = {
   action_strategie: string | null;
   porteur_acteur_id: number | null;
 };
-type ProjetRow = ProjetInput & { id: number; cree_le: Date; modifie_le: Date };
+type ProjetRow = ProjetInput & { id: number; moderation: Visibility; cree_le: Date; modifie_le: Date };
 
-const COLS = `id::int AS id, titre, resume, description, themes, territoires, territoires_etendus, statut,
+const COLS = `id::int AS id, moderation, titre, resume, description, themes, territoires, territoires_etendus, statut,
   to_char(date_debut, 'YYYY-MM-DD') AS date_debut, to_char(date_fin, 'YYYY-MM-DD') AS date_fin, partenaires,
   budget_total::float8 AS budget_total, financements, resultats, contact_public, action_strategie,
   porteur_acteur_id::int AS porteur_acteur_id, cree_le, modifie_le`;
@@ -81,7 +82,7 @@ export async function listProjets(
 ): Promise<{ total: number; items: ProjetRow[] }> {
   const r = await q.query<ProjetRow & { total: number }>(
     `SELECT ${COLS}, count(*) OVER ()::int AS total FROM projet
-     WHERE ($1::text IS NULL OR $1 = ANY(themes)) AND ($2::text IS NULL OR statut = $2)
+     WHERE moderation = 'publie' AND ($1::text IS NULL OR $1 = ANY(themes)) AND ($2::text IS NULL OR statut = $2)
        AND ($3::text IS NULL OR $3 = ANY(territoires_etendus))
      ORDER BY modifie_le DESC, id DESC LIMIT $4 OFFSET $5`,
     [f.theme ?? null, f.statut ?? null, f.territoire ?? null, limit, offset],
@@ -91,6 +92,9 @@ export async function listProjets(
 
 /** Actors a project lead may be chosen from: id and name, alphabetical. */
 export async function acteurChoices(q: Queryable): Promise<{ id: number; nom: string }[]> {
-  return (await q.query<{ id: number; nom: string }>('SELECT id::int AS id, nom FROM acteur ORDER BY lower(nom), id'))
-    .rows;
+  return (
+    await q.query<{ id: number; nom: string }>(
+      "SELECT id::int AS id, nom FROM acteur WHERE moderation = 'publie' ORDER BY lower(nom), id",
+    )
+  ).rows;
 }

@@ -11,6 +11,7 @@ import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts
 import { allowed, authorize, isAdmin, signedIn } from '../http/policy.ts';
 import { IdParams, issuesText, OptionalId } from '../http/schemas.ts';
 import { getTerritory } from '../territories/service.ts';
+import { afterWrite, mayView, statusNotice } from './moderation.ts';
 import { can } from './policy.ts';
 import * as P from './projects-queries.ts';
 import * as Q from './queries.ts';
@@ -200,6 +201,7 @@ export function registerProjectsRoutes(fastify: FastifyInstance, ctx: AppContext
       territoryNames(ctx.db, p.territoires),
       p.porteur_acteur_id ? Q.acteurById(ctx.db, p.porteur_acteur_id) : null,
     ]);
+    if (!mayView(req, p.moderation, owner?.organisationId ?? null)) throw notFound(p.id);
     const label = new Map(themes.map((t) => [t.slug, t.libelle]));
     const row = (l: string, v: Html | string | null | undefined) =>
       v ? html`<tr><th scope="row">${l}</th><td>${v}</td></tr>` : '';
@@ -208,7 +210,7 @@ export function registerProjectsRoutes(fastify: FastifyInstance, ctx: AppContext
     return ctx.render(req, reply, {
       title: p.titre,
       breadcrumb: [CRUMB, LIST, { label: p.titre }],
-      main: html`<h1 class="fr-mt-2w">${p.titre}</h1>
+      main: html`<h1 class="fr-mt-2w">${p.titre}</h1>${await statusNotice(ctx.db, 'projet', p.id, p.moderation)}
       <p><span class="fr-badge">${statutLabel(p.statut)}</span></p>
       ${p.resume ? html`<p class="fr-text--lead">${p.resume}</p>` : ''}
       ${p.description ? para(p.description) : ''}
@@ -323,9 +325,11 @@ export function registerProjectsRoutes(fastify: FastifyInstance, ctx: AppContext
         const newId = await P.insertProjet(tx, input);
         await setOwner(tx, OWNED_TYPE, newId, newOwner);
         await indexProjet(tx, newId, input, t.noms, porteur?.nom ?? null);
+        const moderation = await afterWrite(tx, actor, 'projet', newId, input.titre);
         await audit(tx, actor, 'creation', { type: OWNED_TYPE, id: newId }, null, {
           ...input,
           organisation_id: newOwner,
+          moderation,
         });
         return newId;
       }
@@ -334,6 +338,7 @@ export function registerProjectsRoutes(fastify: FastifyInstance, ctx: AppContext
       await P.updateProjet(tx, id, input);
       if (newOwner !== current) await setOwner(tx, OWNED_TYPE, id, newOwner);
       await indexProjet(tx, id, input, t.noms, porteur?.nom ?? null);
+      const moderation = await afterWrite(tx, actor, 'projet', id, input.titre);
       const { modifie_le: _m, cree_le: _cr, id: _id, ...b } = before;
       await audit(
         tx,
@@ -341,7 +346,7 @@ export function registerProjectsRoutes(fastify: FastifyInstance, ctx: AppContext
         'modification',
         { type: OWNED_TYPE, id },
         { ...b, organisation_id: current },
-        { ...input, organisation_id: newOwner },
+        { ...input, organisation_id: newOwner, moderation },
       );
       return id;
     });

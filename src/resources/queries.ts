@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.ts';
+import type { Visibility } from './moderation-queries.ts';
 
 /** SQL of the resources space, one function per query. */
 
@@ -251,7 +252,7 @@ export async function searchDocs(
               ts_headline('french', r.corps_plie, query.tsq, ${HEADLINE_OPTS}) AS headline,
               count(*) OVER ()::int AS total
        FROM ressource_recherche r, query
-       WHERE r.document @@ query.tsq
+       WHERE r.document @@ query.tsq AND r.publie
          AND ($2::text IS NULL OR r.type = $2)
          AND ($3::text IS NULL OR $3 = ANY(r.themes))
          AND ($4::text[] IS NULL OR r.territoires && $4::text[])
@@ -270,7 +271,7 @@ export async function searchFacets(
   return (
     await q.query<{ type: string; n: number }>(
       `SELECT r.type, count(*)::int AS n FROM ressource_recherche r
-       WHERE r.document @@ websearch_to_tsquery('french', $1)
+       WHERE r.document @@ websearch_to_tsquery('french', $1) AND r.publie
          AND ($2::text IS NULL OR $2 = ANY(r.themes)) AND ($3::text[] IS NULL OR r.territoires && $3::text[])
        GROUP BY r.type ORDER BY r.type`,
       [f.q, f.theme ?? null, f.territoires ?? null],
@@ -299,7 +300,7 @@ export type ActeurInput = {
   site: string | null;
   contact_public: string | null;
 };
-type ActeurRow = ActeurInput & { id: number; cree_le: Date; modifie_le: Date };
+type ActeurRow = ActeurInput & { id: number; moderation: Visibility; cree_le: Date; modifie_le: Date };
 
 const ACTEUR_COLS = [
   'nom',
@@ -341,7 +342,7 @@ export async function listActeurs(
   limit: number,
   offset: number,
 ): Promise<{ total: number; items: ActeurRow[] }> {
-  const where = `WHERE ($1::text IS NULL OR $1 = ANY(themes)) AND ($2::text IS NULL OR categorie = $2)`;
+  const where = `WHERE moderation = 'publie' AND ($1::text IS NULL OR $1 = ANY(themes)) AND ($2::text IS NULL OR categorie = $2)`;
   const args = [f.theme ?? null, f.categorie ?? null];
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM acteur ${where}`, args);
   const items = await q.query<ActeurRow>(
@@ -373,7 +374,7 @@ export type EvenementInput = {
   inscription: string | null;
   description: string | null;
 };
-type EvenementRow = EvenementInput & { id: number; cree_le: Date; modifie_le: Date };
+type EvenementRow = EvenementInput & { id: number; moderation: Visibility; cree_le: Date; modifie_le: Date };
 const EVT_COLS = [
   'titre',
   'debut',
@@ -412,7 +413,8 @@ export async function listEvenements(
   limit: number,
   offset: number,
 ): Promise<{ total: number; items: EvenementRow[] }> {
-  const where = 'WHERE ($1::text IS NULL OR $1 = ANY(themes)) AND ($2::timestamptz IS NULL OR fin >= $2)';
+  const where =
+    "WHERE moderation = 'publie' AND ($1::text IS NULL OR $1 = ANY(themes)) AND ($2::timestamptz IS NULL OR fin >= $2)";
   const args = [f.theme ?? null, f.depuis ?? null];
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM evenement ${where}`, args);
   const items = await q.query<EvenementRow>(
@@ -432,7 +434,7 @@ export type ActualiteInput = {
   etiquettes: string[];
   resume: string;
 };
-type ActualiteRow = ActualiteInput & { id: number; cree_le: Date; modifie_le: Date };
+type ActualiteRow = ActualiteInput & { id: number; moderation: Visibility; cree_le: Date; modifie_le: Date };
 
 export async function insertActualite(q: Queryable, a: ActualiteInput): Promise<number> {
   const r = await q.query<{ id: number }>(
@@ -451,7 +453,7 @@ export async function updateActualite(q: Queryable, id: number, a: ActualiteInpu
   );
 }
 
-const ACT_COLS = `id, titre, source_nom, lien, to_char(publie_le, 'YYYY-MM-DD') AS publie_le, etiquettes, resume, cree_le, modifie_le`;
+const ACT_COLS = `id, titre, source_nom, lien, to_char(publie_le, 'YYYY-MM-DD') AS publie_le, etiquettes, resume, moderation, cree_le, modifie_le`;
 
 export async function actualiteById(q: Queryable, id: number): Promise<ActualiteRow | null> {
   return (await q.query<ActualiteRow>(`SELECT ${ACT_COLS} FROM actualite WHERE id = $1`, [id])).rows[0] ?? null;
@@ -463,7 +465,7 @@ export async function listActualites(
   limit: number,
   offset: number,
 ): Promise<{ total: number; items: ActualiteRow[] }> {
-  const where = 'WHERE ($1::text IS NULL OR $1 = ANY(etiquettes))';
+  const where = "WHERE moderation = 'publie' AND ($1::text IS NULL OR $1 = ANY(etiquettes))";
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM actualite ${where}`, [
     f.etiquette ?? null,
   ]);

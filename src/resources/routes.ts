@@ -74,10 +74,13 @@ export function registerResourcesPages(app: FastifyInstance, ctx: AppContext) {
           <p class="fr-card__desc">Guides, méthodes, modèles de CCTP, de CCAP et de conventions, études, avec leur licence et leurs versions.</p></div></div></div></div>
         <div class="fr-col-12 fr-col-md-6"><div class="fr-card fr-enlarge-link"><div class="fr-card__body"><div class="fr-card__content">
           <h2 class="fr-card__title"><a href="/ressources/agenda">Agenda et veille</a></h2>
-          <p class="fr-card__desc">Les événements du numérique en région (flux iCalendar) et les actualités suivies (flux Atom).</p></div></div></div></div>
+          <p class="fr-card__desc">Les événements du numérique en région (flux iCalendar) et les actualités suivies (flux RSS et Atom).</p></div></div></div></div>
         <div class="fr-col-12 fr-col-md-6"><div class="fr-card fr-enlarge-link"><div class="fr-card__body"><div class="fr-card__content">
           <h2 class="fr-card__title"><a href="/ressources/projets">Projets et cas d’usage</a></h2>
           <p class="fr-card__desc">Les projets numériques innovants du territoire : statut, partenaires, budget et financements, résultats, lien vers l’action de la stratégie.</p></div></div></div></div>
+        <div class="fr-col-12 fr-col-md-6"><div class="fr-card fr-enlarge-link"><div class="fr-card__body"><div class="fr-card__content">
+          <h2 class="fr-card__title"><a href="/ressources/groupes">Groupes de travail</a></h2>
+          <p class="fr-card__desc">Les groupes thématiques trimestriels : organisations membres, réunions de l’agenda, comptes rendus et échanges réservés aux membres.</p></div></div></div></div>
       </div>
       <p class="fr-mt-4w"><a href="/ressources/maturite">Autodiagnostic de maturité numérique</a> : entreprises, associations et collectivités situent leur structure, sans compte ; <a href="/ressources/maturite/indicateurs">indicateurs par territoire</a>.</p>
       <p class="fr-mt-4w">Pour les développeurs : <a href="/api/docs">API</a> <code>GET /api/v1/aides</code> et <code>GET /api/v1/ressources/recherche?q=…</code>.</p>`,

@@ -4,6 +4,7 @@ import ical from 'node-ical';
 import { userByEmail } from '../../src/accounts/queries.ts';
 import { createUser, openSession } from '../../src/accounts/service.ts';
 import { backends, setup } from '../helpers.ts';
+import { childrenOf, parseXml, textOf } from '../xml.ts';
 
 /** Agenda (iCalendar) and news watch (Atom) of the resources space. */
 const vevents = (body: string): ical.VEvent[] =>
@@ -144,6 +145,77 @@ for (const backend of backends()) {
       const found = (await get('/api/v1/ressources/recherche?q=deploiements%20trimestrielle')).json();
       assert.equal(found.total, 1);
       assert.equal(found.items[0].type, 'actualite');
+    });
+    test('news items: RSS 2.0 feed parsed as XML, its items are the stored news, linked from the page', async () => {
+      const r = await post(
+        '/ressources/actualites',
+        {
+          titre: 'Tiers-lieux : l’appel « Fabriques » & ses lauréats',
+          source_nom: 'ANCT <Agence>',
+          publie_le: '2026-10-02',
+          etiquettes: 'tiers-lieux',
+          resume: 'Liste des lauréats "2026" & calendrier.',
+        },
+        '/ressources/actualites/nouveau',
+      );
+      assert.equal(r.statusCode, 303, r.body);
+      const rss = await get('/ressources/actualites.rss');
+      assert.equal(rss.statusCode, 200);
+      assert.match(String(rss.headers['content-type']), /^application\/rss\+xml; charset=utf-8/);
+      const doc = parseXml(rss.body);
+      assert.equal(doc.name, 'rss');
+      assert.equal(doc.attrs.version, '2.0');
+      const [channel] = childrenOf(doc, 'channel');
+      assert.ok(channel);
+      assert.match(textOf(channel, 'link')!, /\/ressources\/actualites$/);
+      assert.equal(childrenOf(channel, 'atom:link')[0]?.attrs.rel, 'self');
+      const base = textOf(channel, 'link')!.replace(/\/ressources\/actualites$/, '');
+      const stored = (
+        await t.db.query<{
+          id: number;
+          titre: string;
+          source_nom: string;
+          lien: string | null;
+          publie_le: string;
+          etiquettes: string[];
+          resume: string;
+        }>(
+          `SELECT id, titre, source_nom, lien, publie_le::text AS publie_le, etiquettes, resume FROM actualite ORDER BY publie_le DESC, id DESC`,
+        )
+      ).rows;
+      assert.equal(stored.length, 2);
+      const items = childrenOf(channel, 'item');
+      assert.deepEqual(
+        items.map((it) => ({
+          guid: textOf(it, 'guid')!.replace(/^.*\/ressources\/actualites\//, ''),
+          titre: textOf(it, 'title'),
+          source: textOf(it, 'dc:creator'),
+          lien: textOf(it, 'link'),
+          date: new Date(textOf(it, 'pubDate')!).toISOString().slice(0, 10),
+          etiquettes: childrenOf(it, 'category').map((c) => c.text),
+          resume: textOf(it, 'description'),
+        })),
+        stored.map((a) => ({
+          guid: String(a.id),
+          titre: a.titre,
+          source: a.source_nom,
+          lien: a.lien ?? `${base}/ressources/actualites/${a.id}`,
+          date: a.publie_le,
+          etiquettes: a.etiquettes,
+          resume: a.resume,
+        })),
+      );
+      // RFC 822 dates, as RSS 2.0 asks.
+      assert.match(textOf(items[0]!, 'pubDate')!, /^Fri, 20 Nov 2026 00:00:00 GMT$/);
+      // Escaped in the text, not only accepted by the reader; the reader itself refuses broken XML.
+      assert.match(rss.body, /<dc:creator>ANCT &lt;Agence&gt;<\/dc:creator>/);
+      assert.throws(() => parseXml('<rss><title>a & b</title></rss>'), /non échappé/);
+      assert.throws(() => parseXml('<rss><item></rss>'), /ferme/);
+      const page = await get('/ressources/actualites');
+      assert.match(
+        page.body,
+        /<link rel="alternate" type="application\/rss\+xml" title="Veille \(RSS\)" href="\/ressources\/actualites\.rss">/,
+      );
     });
   });
 }

@@ -4,11 +4,14 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { setOwner } from '../../src/accounts/ownership.ts';
 import { insertAlert } from '../../src/resources/alerts-queries.ts';
+import { insertClaim } from '../../src/resources/claims-queries.ts';
+import { addMember, insertGroup, insertMeeting, insertMessage } from '../../src/resources/groups-queries.ts';
 import { insertLibrary, insertVersion } from '../../src/resources/library-queries.ts';
+import { setVisibility, upsertSubmission } from '../../src/resources/moderation-queries.ts';
 import { insertProjet } from '../../src/resources/projects-queries.ts';
 import { insertActeur, insertActualite, insertEvenement } from '../../src/resources/queries.ts';
 import { shared } from '../helpers.ts';
-import { CREATE, type Env, type Matrix, OWNED } from './types.ts';
+import { ADMIN_ONLY, CREATE, type Env, type Matrix, OWNED } from './types.ts';
 
 /** Role matrix of the resources space (issue 13): the directory of actors. */
 const acteurForm = (env: Env) => ({
@@ -222,4 +225,126 @@ export const matrix: Matrix = {
     expect: OWNED,
     request: async (env) => ({ url: `/ressources/projets/${await projetOfA(env)}`, form: projetForm(env) }),
   },
+  'POST /ressources/moderation/reglages': {
+    expect: ADMIN_ONLY,
+    request: async () => ({ url: '/ressources/moderation/reglages', form: { revue: 'evenement' } }),
+  },
+  'POST /ressources/moderation/:type/:id/publier': {
+    expect: ADMIN_ONLY,
+    request: async (env) => ({ url: `/ressources/moderation/evenement/${await pendingEventOfA(env)}/publier` }),
+  },
+  'POST /ressources/moderation/:type/:id/refuser': {
+    expect: ADMIN_ONLY,
+    request: async (env) => ({
+      url: `/ressources/moderation/evenement/${await pendingEventOfA(env)}/refuser`,
+      form: { motif: 'Hors du champ de l’agenda' },
+    }),
+  },
+  'POST /ressources/acteurs/:id/revendication': {
+    // A member of another organisation claims; the owner's editors already manage it; administrators belong to none.
+    expect: { anonyme: 401, editeurAutre: 'ok', editeurProprietaire: 403, admin: 403 },
+    request: async (env) => ({
+      url: `/ressources/acteurs/${await acteurOfA(env)}/revendication`,
+      form: { motif: 'Notre association tient ce lieu depuis 2019.' },
+    }),
+  },
+  'POST /ressources/revendications/:id/valider': {
+    expect: ADMIN_ONLY,
+    request: async (env) => ({ url: `/ressources/revendications/${await claimByB(env)}/valider` }),
+  },
+  'POST /ressources/revendications/:id/refuser': {
+    expect: ADMIN_ONLY,
+    request: async (env) => ({
+      url: `/ressources/revendications/${await claimByB(env)}/refuser`,
+      form: { motif_refus: 'Aucun lien établi avec cette fiche' },
+    }),
+  },
+  'POST /ressources/groupes': {
+    expect: ADMIN_ONLY,
+    request: async (env) => ({ url: '/ressources/groupes', form: { nom: `Groupe ${env.seq()}` } }),
+  },
+  'POST /ressources/groupes/:id/membres': {
+    expect: ADMIN_ONLY,
+    request: async (env) => ({
+      url: `/ressources/groupes/${await groupOfA(env)}/membres`,
+      form: { organisationId: String(env.orgB) },
+    }),
+  },
+  // The owning organisation is the member organisation; the other editor's is not a member.
+  'POST /ressources/groupes/:id/reunions': {
+    expect: OWNED,
+    request: async (env) => ({
+      url: `/ressources/groupes/${await groupOfA(env)}/reunions`,
+      form: { evenementId: String(await eventOfA(env)) },
+    }),
+  },
+  'POST /ressources/groupes/:id/reunions/:rid': {
+    expect: OWNED,
+    request: async (env) => {
+      const { g, r } = await meetingOfA(env);
+      return { url: `/ressources/groupes/${g}/reunions/${r}`, form: { compte_rendu: 'Relevé de décisions.' } };
+    },
+  },
+  'POST /ressources/groupes/:id/reunions/:rid/messages': {
+    expect: OWNED,
+    request: async (env) => {
+      const { g, r } = await meetingOfA(env);
+      return { url: `/ressources/groupes/${g}/reunions/${r}/messages`, form: { texte: 'Bonjour à tous.' } };
+    },
+  },
+  'POST /ressources/groupes/:id/reunions/:rid/messages/:mid/suppression': {
+    // The message is the owning organisation's editor's: they remove it, an administrator too.
+    expect: OWNED,
+    request: async (env) => {
+      const { g, r } = await meetingOfA(env);
+      const m = await insertMessage(env.db, r, await editorOf(env, env.orgA), 'Message à retirer');
+      return { url: `/ressources/groupes/${g}/reunions/${r}/messages/${m}/suppression` };
+    },
+  },
 };
+
+/** An event of the owning organisation waiting for review, submitted by its editor. */
+async function pendingEventOfA(env: Env): Promise<number> {
+  const id = await eventOfA(env);
+  const u = await env.db.query<{ id: number }>(
+    "SELECT id::int AS id FROM utilisateur WHERE organisation_id = $1 AND role = 'editeur' ORDER BY id LIMIT 1",
+    [env.orgA],
+  );
+  await setVisibility(env.db, 'evenement', id, 'en_attente');
+  await upsertSubmission(env.db, { type: 'evenement', id, titre: 'Événement en attente', auteurId: u.rows[0]!.id });
+  return id;
+}
+
+/** An open claim by the other organisation on a card of the owning one. */
+async function claimByB(env: Env): Promise<number> {
+  const u = await env.db.query<{ id: number }>(
+    "SELECT id::int AS id FROM utilisateur WHERE organisation_id = $1 AND role = 'editeur' ORDER BY id LIMIT 1",
+    [env.orgB],
+  );
+  return insertClaim(env.db, {
+    acteurId: await acteurOfA(env),
+    organisationId: env.orgB,
+    demandeurId: u.rows[0]!.id,
+    motif: 'Nous gérons ce tiers-lieu.',
+  });
+}
+
+const editorOf = async (env: Env, organisationId: number) =>
+  (
+    await env.db.query<{ id: number }>(
+      "SELECT id::int AS id FROM utilisateur WHERE organisation_id = $1 AND role = 'editeur' ORDER BY id LIMIT 1",
+      [organisationId],
+    )
+  ).rows[0]!.id;
+
+/** A working group whose member is the owning organisation. */
+async function groupOfA(env: Env): Promise<number> {
+  const id = await insertGroup(env.db, { nom: `Groupe de A ${env.seq()}`, description: '', themes: [] });
+  await addMember(env.db, id, env.orgA);
+  return id;
+}
+
+async function meetingOfA(env: Env): Promise<{ g: number; r: number }> {
+  const g = await groupOfA(env);
+  return { g, r: await insertMeeting(env.db, g, await eventOfA(env)) };
+}
