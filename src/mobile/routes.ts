@@ -14,12 +14,14 @@ import { getTerritory } from '../territories/service.ts';
 import { measureAggregates } from './measures.ts';
 import { aggregatesTable, METHOD_TEXT } from './measures-routes.ts';
 import type { Snapshot } from './queries.ts';
-import { departementTable, mobileSeries, nationalReference, snapshotsOf } from './service.ts';
+import { departementTable, mobileIndicators, mobileSeries, nationalReference, snapshotsOf } from './service.ts';
 import {
   citationOf,
   departementLongTable,
   departementTableOf,
   historyTable,
+  INDICATOR_METHOD,
+  indicatorTable,
   keyFigures,
   METHOD,
   operatorTable,
@@ -70,6 +72,7 @@ export function registerMobilePages(app: FastifyInstance, ctx: AppContext) {
       });
     const { series } = await mobileSeries(ctx.db, 'region', region.code);
     const point = series.find((s) => s.date === snap.date)!;
+    const [ind] = await mobileIndicators(ctx.db, 'region', region.code, [point]);
     const deps = await departementTable(ctx.db, region.code, snap);
     const covered = OPERATEURS.filter((o) => snap.operateurs.includes(o));
     const cite = sourcesBlock([citationOf(snap)]);
@@ -91,6 +94,8 @@ export function registerMobilePages(app: FastifyInstance, ctx: AppContext) {
       ${keyFigures(point, snap, region.nom)}
       ${METHOD}
       ${referenceTable(await nationalReference(ctx.db))}
+      <h2 class="fr-mt-4w">Indicateurs</h2>
+      ${ind ? html`${renderTable(indicatorTable(ind, region.nom, snap.date))}${INDICATOR_METHOD}` : html`<p>Indicateurs non calculés pour ce relevé (importé avant leur mise en place) : importez-le de nouveau.</p>`}
       <h2 class="fr-mt-4w">Par département</h2>
       ${renderTable(departementTableOf(deps, 'total', snap, region.nom))}
       ${covered.map((o) => renderTable(departementTableOf(deps, o, snap, region.nom)))}
@@ -150,6 +155,7 @@ export function mobileTerritorySection(ctx: AppContext): TerritorySection {
     const measures = await measureAggregates(ctx.db, t.niveau, t.code);
     const last = series[series.length - 1];
     if (!last && !measures.total) return null;
+    const [ind] = last ? await mobileIndicators(ctx.db, t.niveau, t.code, [last]) : [];
     const population = (await getTerritory(ctx.db, t.niveau, t.code)).population;
     const pop = dataSource('populations');
     const qs = new URLSearchParams({ niveau: t.niveau, code: t.code }).toString();
@@ -157,6 +163,7 @@ export function mobileTerritorySection(ctx: AppContext): TerritorySection {
       ${
         last
           ? html`${renderTable(operatorTable(last, t.nom, population))}
+      ${ind ? html`${renderTable(indicatorTable(ind, t.nom, last.date))}${INDICATOR_METHOD}` : ''}
       ${series.length > 1 ? renderTable(historyTable(series, t.nom)) : ''}
       ${sourcesBlock(snapshots.map(citationOf))}
       ${population ? html`<p class="fr-text--sm">Sites 4G pour 10 000 habitants : population de ${fmtInt(population)} habitants (${pop.producteur}, ${pop.jeu}, ${LICENCES[pop.licence].court}).</p>` : ''}

@@ -2,8 +2,9 @@ import { fmtDay, type Html, html } from '../http/html.ts';
 import { type Citation, sourcesBlock } from '../http/sources.ts';
 import type { TableDef } from '../observatory/tables.ts';
 import { territoryHref } from '../territories/views.ts';
+import { MODEL } from './indicators.ts';
 import type { ReferenceRow, Snapshot } from './queries.ts';
-import type { Counts, SeriesPoint } from './service.ts';
+import type { Counts, Indicator, Indicators, SeriesPoint } from './service.ts';
 import { OPERATEUR_LABEL, OPERATEURS, type Operateur } from './vocab.ts';
 
 const SOURCE_LABEL = 'Arcep, Mon réseau mobile : liste des sites mobiles';
@@ -186,4 +187,47 @@ export function referenceTable(rows: (ReferenceRow & { importe_le: string })[]):
   )}</tbody></table></div>
   <p class="fr-text--sm">Couverture : réseau propre de l’opérateur, selon les cartes qu’il publie et que l’Arcep vérifie ; débits : moyenne nationale des campagnes de mesure de l’Arcep, toutes zones. Chiffres nationaux, sans détail par commune : ils ne se comparent pas terme à terme au décompte régional des sites.</p>
   ${sourcesBlock([{ producteur: 'Arcep', jeu: 'Mon réseau mobile, statistiques nationales', fichier: first.fichier, donneesAu: first.millesime, importeLe: first.importe_le, licence: 'licence-ouverte-2.0' }])}`;
+}
+
+/** The indicators' rules, in French, beside every table that shows them. */
+export const INDICATOR_METHOD = html`<p class="fr-text--sm">Méthode des indicateurs : sites pour 10 000 habitants rapportés à la population Insee des communes actuelles du territoire ; sites pour 100 km² rapportés à l’aire des contours de communes importés (IGN Admin Express, aire sur la sphère), pour les seuls sites de ces communes. Un <strong>site partagé</strong> a, dans le même relevé, un site d’un autre opérateur à ${MODEL.sharedRadiusM} m ou moins (même pylône ou même toit, à la précision des coordonnées publiées) ; il compte une fois par opérateur. Une <strong>commune sans 4G</strong> d’un opérateur n’a aucun de ses sites 4G sur son territoire ni à ${MODEL.nearKm} km ou moins de son centre (centre de gravité de son contour) ; au total : d’aucun opérateur.</p>
+<p class="fr-text--sm"><strong>Population atteinte : estimation à partir des sites</strong>, pas la couverture publiée par l’Arcep. Modèle : la population d’une commune compte entière pour un opérateur si l’un de ses sites 4G est dans la commune, ou à ${fmtKm(MODEL.urbanKm)} km ou moins de son centre pour une commune urbaine (${MODEL.urbanDensity} habitants par km² ou plus), à ${fmtKm(MODEL.ruralKm)} km ou moins pour les autres ; sinon elle ne compte pas. Le modèle ignore le relief, la puissance et les bandes des émetteurs et la répartition des habitants dans la commune ; la couverture réelle se consulte sur Mon réseau mobile.</p>`;
+
+function fmtKm(v: number): string {
+  return v.toLocaleString('fr-FR');
+}
+
+/** One snapshot's indicators for a territory: one row per operator the file covers, then all operators. */
+export function indicatorTable(ind: Indicators, territoire: string, date: string): TableDef {
+  const row = (label: string, i: Indicator) => ({ operateur: label, ...i });
+  return {
+    key: 'indicateurs',
+    titre: `Indicateurs par opérateur, ${territoire}, au ${fmtDay(date)} (population atteinte : estimation à partir des sites)`,
+    columns: [
+      { key: 'operateur', label: 'Opérateur', kind: 'text' },
+      { key: 'sites_pour_10000_habitants', label: 'Sites pour 10 000 habitants', kind: 'num' },
+      { key: 'sites_4g_pour_10000_habitants', label: 'Sites 4G pour 10 000 habitants', kind: 'num' },
+      { key: 'sites_pour_100_km2', label: 'Sites pour 100 km²', kind: 'num' },
+      { key: 'sites_4g_pour_100_km2', label: 'Sites 4G pour 100 km²', kind: 'num', exportOnly: true },
+      { key: 'sites_partages', label: 'Sites partagés', kind: 'int' },
+      { key: 'communes_sans_4g', label: `Communes sans 4G (ni dans la commune ni à ${MODEL.nearKm} km)`, kind: 'int' },
+      {
+        key: 'population_atteinte_4g_estimee',
+        label: 'Population atteinte en 4G (estimation)',
+        kind: 'int',
+        exportOnly: true,
+      },
+      {
+        key: 'part_population_atteinte_4g_estimee_pct',
+        label: 'Part de la population atteinte en 4G, estimation (%)',
+        kind: 'num',
+      },
+    ],
+    rows: [
+      ...OPERATEURS.filter((o) => ind.operateurs[o]).map((o) => row(OPERATEUR_LABEL[o], ind.operateurs[o]!)),
+      row('Tous opérateurs (au moins un)', ind.total),
+    ],
+    source: `${SOURCE_LABEL} ; IGN Admin Express (contours) ; Insee (population)`,
+    licence: LICENCE,
+  };
 }
