@@ -26,6 +26,7 @@ import {
   METHOD,
   operatorTable,
   referenceTable,
+  seriesChart,
 } from './views.ts';
 import { OPERATEURS } from './vocab.ts';
 
@@ -101,6 +102,7 @@ export function registerMobilePages(app: FastifyInstance, ctx: AppContext) {
       ${covered.map((o) => renderTable(departementTableOf(deps, o, snap, region.nom)))}
       ${cite}
       <h2 class="fr-mt-4w">Évolution</h2>
+      ${seriesChart(series, region.nom, 'mobile-evolution')}
       ${renderTable(history)}${sourcesBlock(snaps.map(citationOf))}
       <h2 class="fr-mt-4w">Télécharger les données</h2>
       ${downloadLinks(qs)}
@@ -164,7 +166,7 @@ export function mobileTerritorySection(ctx: AppContext): TerritorySection {
         last
           ? html`${renderTable(operatorTable(last, t.nom, population))}
       ${ind ? html`${renderTable(indicatorTable(ind, t.nom, last.date))}${INDICATOR_METHOD}` : ''}
-      ${series.length > 1 ? renderTable(historyTable(series, t.nom)) : ''}
+      ${series.length > 1 ? html`${seriesChart(series, t.nom, 'mobile-evolution-territoire')}${renderTable(historyTable(series, t.nom))}` : ''}
       ${sourcesBlock(snapshots.map(citationOf))}
       ${population ? html`<p class="fr-text--sm">Sites 4G pour 10 000 habitants : population de ${fmtInt(population)} habitants (${pop.producteur}, ${pop.jeu}, ${LICENCES[pop.licence].court}).</p>` : ''}
       ${METHOD}`

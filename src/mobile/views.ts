@@ -231,3 +231,53 @@ export function indicatorTable(ind: Indicators, territoire: string, date: string
     licence: LICENCE,
   };
 }
+
+const OPERATEUR_COLOR: Record<Operateur, string> = {
+  orange: '#b34000',
+  sfr: '#ce0500',
+  bouygues: '#000091',
+  free: '#3a3a3a',
+};
+
+/**
+ * Sites per operator at each snapshot, as grouped bars: the full bar is the operator's sites, its darker lower
+ * part its 4G sites. Server-rendered SVG with a title and description; the history table after it has the figures.
+ */
+export function seriesChart(series: SeriesPoint[], territoire: string, id: string): Html {
+  if (!series.length) return html``;
+  const W = 640;
+  const H = 240;
+  const [L, R, T, B] = [56, 8, 12, 40];
+  const max = Math.max(1, ...series.flatMap((s) => OPERATEURS.map((o) => s.operateurs[o]?.sites ?? 0)));
+  const group = (W - L - R) / series.length;
+  const bar = Math.min(28, (group - 12) / OPERATEURS.length);
+  const Y = (v: number) => T + (1 - v / max) * (H - T - B);
+  const ticks = [0, 0.5, 1].map((k) => Math.round(k * max));
+  const last = series[series.length - 1]!;
+  return html`<figure class="fr-content-media pan-figure" role="group" aria-label="Sites par opérateur à chaque relevé, ${territoire}">
+<svg class="pan-graphique" id="${id}" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="${id}-titre ${id}-desc" xmlns="http://www.w3.org/2000/svg">
+<title id="${id}-titre">Sites mobiles par opérateur à chaque relevé, ${territoire} (dont sites 4G)</title>
+<desc id="${id}-desc">${series.length} relevé${series.length > 1 ? 's' : ''} ; au ${fmtDay(last.date)} : ${OPERATEURS.filter(
+    (o) => last.operateurs[o],
+  )
+    .map(
+      (o) =>
+        `${OPERATEUR_LABEL[o]} ${last.operateurs[o]!.sites.toLocaleString('fr-FR')} sites dont ${last.operateurs[o]!.sites_4g.toLocaleString('fr-FR')} en 4G`,
+    )
+    .join(', ')}. Valeurs détaillées dans le tableau « Évolution des sites mobiles ».</desc>
+${ticks.map((v) => html`<line x1="${L}" x2="${W - R}" y1="${Y(v).toFixed(1)}" y2="${Y(v).toFixed(1)}" stroke="#ddd"/><text x="${L - 6}" y="${(Y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#3a3a3a">${v.toLocaleString('fr-FR')}</text>`)}
+${series.map((s, i) => {
+  const x0 = L + i * group + (group - bar * OPERATEURS.length) / 2;
+  return html`<text x="${(L + (i + 0.5) * group).toFixed(1)}" y="${H - B + 16}" text-anchor="middle" font-size="11" fill="#3a3a3a">${fmtDay(s.date)}</text>
+${OPERATEURS.map((o, j) => {
+  const c = s.operateurs[o];
+  if (!c) return '';
+  const x = (x0 + j * bar).toFixed(1);
+  return html`<g><title>${OPERATEUR_LABEL[o]}, ${fmtDay(s.date)} : ${c.sites.toLocaleString('fr-FR')} sites dont ${c.sites_4g.toLocaleString('fr-FR')} en 4G</title><rect x="${x}" y="${Y(c.sites).toFixed(1)}" width="${(bar - 2).toFixed(1)}" height="${(Y(0) - Y(c.sites)).toFixed(1)}" fill="${OPERATEUR_COLOR[o]}" fill-opacity="0.35"/><rect x="${x}" y="${Y(c.sites_4g).toFixed(1)}" width="${(bar - 2).toFixed(1)}" height="${(Y(0) - Y(c.sites_4g)).toFixed(1)}" fill="${OPERATEUR_COLOR[o]}"/></g>`;
+})}`;
+})}
+<line x1="${L}" x2="${W - R}" y1="${Y(0)}" y2="${Y(0)}" stroke="#666"/>
+</svg>
+<figcaption class="fr-content-media__caption">${OPERATEURS.map((o) => html`<span class="fr-mr-2w"><svg width="12" height="12" aria-hidden="true" focusable="false"><rect width="12" height="12" fill="${OPERATEUR_COLOR[o]}"/></svg> ${OPERATEUR_LABEL[o]}</span>`)} Barre pleine : sites 4G ; barre claire : tous les sites de l’opérateur. Les chiffres sont dans le tableau qui suit.</figcaption>
+</figure>`;
+}

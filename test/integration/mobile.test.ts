@@ -147,7 +147,7 @@ for (const backend of backends()) {
       assert.equal(coteDorOrange?.split(';')[7], String(expected.get('21:orange')));
     });
 
-    test('indicators per département recomputed from the 2018 file and the contours', async () => {
+    test('indicators per département recomputed from the 2018 file and the contours', async (tc) => {
       // Contours as imported (full resolution), with each current commune's population and département.
       const shapes = (
         await t.db.query<{
@@ -222,6 +222,9 @@ for (const backend of backends()) {
         const aire = communes.reduce((s, c) => s + area(c.geometrie), 0);
         assert.equal(ind.population, pop);
         assert.equal(ind.communes_avec_contour, communes.length);
+        tc.diagnostic(
+          `${d}: ${JSON.stringify({ aire: ind.aire_km2, total: ind.total, orange: ind.operateurs.orange })}`,
+        );
         assert.ok(Math.abs(ind.aire_km2 - aire) / aire < 0.002, `${d}: ${ind.aire_km2} km² vs ${aire}`);
         const here = sites.filter((s) => s.dep === d);
         const reach = { total: new Set<string>() } as Record<string, Set<string>>;
@@ -379,6 +382,24 @@ for (const backend of backends()) {
       const page = await get('/territoires/departement/14');
       assert.match(page.body, /Couverture mobile : sites des opérateurs/);
       assert.match(page.body, /Évolution des sites mobiles, Calvados/);
+      // The chart of both snapshots, accessible (title, description with the last figures), before its table twin.
+      const chart =
+        /<svg class="pan-graphique" id="mobile-evolution-territoire"[\s\S]*?<\/svg>/.exec(page.body)?.[0] ?? '';
+      assert.match(
+        chart,
+        /<title id="mobile-evolution-territoire-titre">Sites mobiles par opérateur à chaque relevé, Calvados/,
+      );
+      const dep14last = (await get('/api/v1/observatoire/mobile/departement/14')).json().series[1].operateurs.orange;
+      assert.ok(
+        chart.includes(
+          `Orange ${dep14last.sites.toLocaleString('fr-FR')} sites dont ${dep14last.sites_4g.toLocaleString('fr-FR')} en 4G`,
+        ),
+      );
+      assert.equal(chart.match(/<rect /g)?.length, 2 * (4 + 1), 'four operators in 2018, Orange alone in 2023');
+      assert.ok(
+        page.body.indexOf('id="mobile-evolution-territoire"') <
+          page.body.indexOf('Évolution des sites mobiles, Calvados'),
+      );
       // Sites 4G per 10,000 inhabitants, from the territory's population (INSEE, as the territory API gives it).
       const pop = (await get('/api/v1/territoires/departement/14')).json().population as number;
       const dep14 = (await get('/api/v1/observatoire/mobile/departement/14')).json().series[1];
