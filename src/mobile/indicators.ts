@@ -39,7 +39,7 @@ function ringArea(ring: Position[]): number {
 }
 
 /** Area in km² of a multipolygon: outer rings minus holes. */
-export function areaKm2(g: MultiPolygon): number {
+function areaKm2(g: MultiPolygon): number {
   let a = 0;
   for (const [outer, ...holes] of g.coordinates) {
     if (!outer) continue;
@@ -91,8 +91,8 @@ export function sharedFlags(sites: readonly SitePoint[]): boolean[] {
   );
 }
 
-export type CommuneGeo = { commune: string; aire_km2: number; centre_lon: number; centre_lat: number };
-export type CommuneOperator = {
+type CommuneGeo = { commune: string; aire_km2: number; centre_lon: number; centre_lat: number };
+type CommuneOperator = {
   commune: string;
   operateur: Operateur;
   sites_4g: number;
@@ -144,7 +144,7 @@ export function communeOperators(
 }
 
 /** Great-circle distance in km (haversine, mean Earth radius 6,371 km). */
-export function distanceKm(lon1: number, lat1: number, lon2: number, lat2: number): number {
+function distanceKm(lon1: number, lat1: number, lon2: number, lat2: number): number {
   const a =
     Math.sin(rad(lat2 - lat1) / 2) ** 2 +
     Math.cos(rad(lat1)) * Math.cos(rad(lat2)) * Math.sin(rad(lon2 - lon1) / 2) ** 2;

@@ -212,7 +212,7 @@ export async function insertCommuneIndicators(
 const scopeSql = (niveau: Niveau | 'france') =>
   niveau === 'france' ? `c.type = 'commune-actuelle' AND $1::text IS NOT NULL` : communesOfSql(niveau, 'c');
 
-export type TerritoryGeoRow = { date: string; communes: number; aire_km2: number; population: number };
+type TerritoryGeoRow = { date: string; communes: number; aire_km2: number; population: number };
 
 /** Per snapshot: communes of the territory with a contour, their area and population. */
 export async function territoryGeo(q: Queryable, niveau: Niveau | 'france', code: string): Promise<TerritoryGeoRow[]> {
@@ -227,7 +227,7 @@ export async function territoryGeo(q: Queryable, niveau: Niveau | 'france', code
   ).rows;
 }
 
-export type SiteIndicatorRow = {
+type SiteIndicatorRow = {
   date: string;
   operateur: string;
   partages: number;
@@ -253,7 +253,7 @@ export async function siteIndicators(
   ).rows;
 }
 
-export type CommuneRuleRow = {
+type CommuneRuleRow = {
   date: string;
   /** An operator slug, or '*' for "any operator". */
   operateur: string;

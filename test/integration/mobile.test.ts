@@ -5,7 +5,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 import proj4 from 'proj4';
-import { backends, missingShared, setup, shared } from '../helpers.ts';
+import { launch, NO_BROWSER, pageForAxe, seriousViolations } from '../e2e/axe.ts';
+import { backends, missingShared, serve, setup, shared } from '../helpers.ts';
 
 const NATIONAL = 'arcep-mobile/sites-mobiles-2g3g4g-metropole-2018-01-l93.csv.gz';
 const SUBSET = 'arcep-mobile/sites-mobiles-2g3g4g-bfc-normandie-2018-01.csv.gz';
@@ -411,6 +412,24 @@ for (const backend of backends()) {
       assert.equal(hist.body.trim().split('\r\n').length, 3);
       const unknown = await get('/api/v1/observatoire/mobile/departement/99');
       assert.equal(unknown.statusCode, 404);
+    });
+
+    test('the pages with indicators and the chart stay light and have no serious accessibility violation', {
+      skip: NO_BROWSER,
+    }, async () => {
+      const base = await serve(t.app);
+      const browser = await launch();
+      try {
+        for (const url of ['/observatoire/mobile', '/territoires/departement/14']) {
+          const size = Buffer.byteLength((await get(url)).body);
+          assert.ok(size < 150 * 1024, `${url}: ${(size / 1024).toFixed(1)} KB`);
+          const page = await pageForAxe(browser);
+          await page.goto(`${base}${url}`);
+          assert.deepEqual(await seriousViolations(page), [], url);
+        }
+      } finally {
+        await browser.close();
+      }
     });
 
     test('the national reference of Mon réseau mobile is shown beside the regional figures', async () => {
