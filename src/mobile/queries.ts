@@ -307,3 +307,24 @@ export async function populationOf(q: Queryable, niveau: Niveau | 'france', code
   );
   return r.rows[0]?.p ?? 0;
 }
+
+const TECHNO_COLUMN = { '2G': 's.site_2g', '3G': 's.site_3g', '4G': 's.site_4g', '5G': 's.site_5g' } as const;
+
+/** One snapshot's sites of an operator with a technology in the current communes of a territory ($1 its code). */
+export async function sitePointsOf(
+  q: Queryable,
+  niveau: Niveau,
+  code: string,
+  date: string,
+  operateur: string,
+  techno: keyof typeof TECHNO_COLUMN,
+): Promise<{ commune: string; lon: number; lat: number }[]> {
+  return (
+    await q.query<{ commune: string; lon: number; lat: number }>(
+      `SELECT s.commune, s.lon, s.lat FROM mobile_site s JOIN commune c ON c.code = s.commune
+       WHERE ${communesOfSql(niveau, 'c')} AND s.date = $2 AND s.operateur = $3 AND ${TECHNO_COLUMN[techno]}
+       ORDER BY s.ligne`,
+      [code, date, operateur],
+    )
+  ).rows;
+}

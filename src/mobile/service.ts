@@ -1,6 +1,10 @@
 import type { Queryable } from '../db/db.ts';
+import { communeShapesOf } from '../geo/service.ts';
 import { type NiveauObs, resolveScope } from '../observatory/service.ts';
+import type { Niveau } from '../territories/schema.ts';
 import { MODEL } from './indicators.ts';
+import { MIN_PUBLISHED } from './measures.ts';
+import { communeMeasuresOf } from './measures-queries.ts';
 import * as Q from './queries.ts';
 import { OPERATEURS, type Operateur } from './vocab.ts';
 
@@ -142,4 +146,38 @@ export async function mobileIndicators(
       operateurs,
     };
   });
+}
+
+export type MapTechno = '2G' | '3G' | '4G' | '5G';
+
+/**
+ * The map of a territory for one snapshot, operator and technology: its commune outlines (simplified), the sites,
+ * and per commune the operator's published measurements (median download shown from MIN_PUBLISHED measurements).
+ */
+export async function siteMap(
+  q: Queryable,
+  niveau: Niveau,
+  code: string,
+  date: string,
+  operateur: Operateur,
+  techno: MapTechno,
+) {
+  const [shapes, points, measures] = await Promise.all([
+    communeShapesOf(q, niveau, code),
+    Q.sitePointsOf(q, niveau, code, date, operateur, techno),
+    communeMeasuresOf(q, niveau, code, operateur),
+  ]);
+  const sitesBy = new Map<string, number>();
+  for (const p of points) sitesBy.set(p.commune, (sitesBy.get(p.commune) ?? 0) + 1);
+  const measuresBy = new Map(measures.map((m) => [m.commune, m]));
+  const communes = shapes.map((s) => {
+    const m = measuresBy.get(s.code);
+    return {
+      ...s,
+      sites: sitesBy.get(s.code) ?? 0,
+      mesures: m?.mesures ?? 0,
+      mediane: m && m.mesures >= MIN_PUBLISHED ? m.down : null,
+    };
+  });
+  return { communes, points };
 }

@@ -1,8 +1,10 @@
+import { type SvgShape, svgMap } from '../geo/svg.ts';
 import { fmtDay, type Html, html } from '../http/html.ts';
 import { type Citation, sourcesBlock } from '../http/sources.ts';
 import type { TableDef } from '../observatory/tables.ts';
 import { territoryHref } from '../territories/views.ts';
 import { MODEL } from './indicators.ts';
+import { MIN_PUBLISHED } from './measures.ts';
 import type { ReferenceRow, Snapshot } from './queries.ts';
 import type { Counts, Indicator, Indicators, SeriesPoint } from './service.ts';
 import { OPERATEUR_LABEL, OPERATEURS, type Operateur } from './vocab.ts';
@@ -280,4 +282,77 @@ ${OPERATEURS.map((o, j) => {
 </svg>
 <figcaption class="fr-content-media__caption">${OPERATEURS.map((o) => html`<span class="fr-mr-2w"><svg width="12" height="12" aria-hidden="true" focusable="false"><rect width="12" height="12" fill="${OPERATEUR_COLOR[o]}"/></svg> ${OPERATEUR_LABEL[o]}</span>`)} Barre pleine : sites 4G ; barre claire : tous les sites de l’opérateur. Les chiffres sont dans le tableau qui suit.</figcaption>
 </figure>`;
+}
+
+/** Fill of the communes by the operator's median download (published measurements), and of the site points. */
+const MAP_CLASSES = { m0: '#f4bfb8', m1: '#fbe769', m2: '#9ef9be', mn: '#f6f6f6' } as const;
+const MEASURE_LEGEND: [keyof typeof MAP_CLASSES, string][] = [
+  ['m0', 'médiane sous 8 Mbit/s'],
+  ['m1', 'de 8 à 30 Mbit/s'],
+  ['m2', '30 Mbit/s ou plus'],
+  ['mn', `moins de ${MIN_PUBLISHED} mesures`],
+];
+const measureClass = (v: number | null) => (v === null ? 'mn' : v < 8 ? 'm0' : v < 30 ? 'm1' : 'm2');
+
+type MapCommune = SvgShape & { sites: number; mesures: number; mediane: number | null };
+
+/** The sites of one operator and technology over the communes coloured by its measured median download. */
+export function siteMapBlock(
+  m: { communes: MapCommune[]; points: { lon: number; lat: number }[] },
+  o: { territoire: string; operateur: Operateur; techno: string; date: string },
+): Html {
+  if (!m.communes.length)
+    return html`<p class="fr-text--sm">Aucun contour de commune n’est importé pour ce territoire (import « contours ») : la carte n’est pas disponible.</p>`;
+  const op = OPERATEUR_LABEL[o.operateur];
+  const title = `Sites ${o.techno} ${op} et débits mesurés par commune, ${o.territoire}, au ${fmtDay(o.date)}`;
+  return html`<figure class="fr-content-media pan-figure" role="group" aria-label="${title}">
+  ${svgMap(
+    m.communes.map((c) => ({
+      code: c.code,
+      nom: c.nom,
+      geometrie: c.geometrie,
+      cls: measureClass(c.mediane),
+      label: `${c.nom} : ${c.sites} site${c.sites > 1 ? 's' : ''} ${o.techno}, ${c.mesures} mesure${c.mesures > 1 ? 's' : ''}${c.mediane === null ? '' : `, médiane ${c.mediane.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mbit/s`}`,
+    })),
+    {
+      id: 'carte-sites',
+      title,
+      description: `${m.points.length} sites ${o.techno} ${op} (points) sur ${m.communes.length} communes colorées selon la médiane des débits descendants mesurés par les habitants. Les valeurs sont dans le tableau qui suit.`,
+      width: 640,
+      unitsPerPx: 1,
+      tolerancePx: 2,
+      classes: { ...MAP_CLASSES, site: OPERATEUR_COLOR[o.operateur] },
+      points: m.points.map((p) => ({ ...p, cls: 'site' })),
+    },
+  )}
+  <figcaption class="fr-content-media__caption"><span class="fr-mr-2w"><svg width="12" height="12" aria-hidden="true" focusable="false"><circle cx="6" cy="6" r="5" fill="${OPERATEUR_COLOR[o.operateur]}"/></svg> site ${o.techno} ${op}</span>${MEASURE_LEGEND.map(([k, l]) => html`<span class="fr-mr-2w"><svg width="12" height="12" aria-hidden="true" focusable="false"><rect width="12" height="12" fill="${MAP_CLASSES[k]}" stroke="#666"/></svg> ${l}</span>`)} Sites déclarés à l’Arcep, pas une carte de couverture. Contours IGN Admin Express (Licence Ouverte), simplifiés.</figcaption>
+</figure>`;
+}
+
+/** The map's table twin: the communes with a site or a measurement. */
+export function siteMapTable(
+  communes: MapCommune[],
+  o: { territoire: string; operateur: Operateur; techno: string; date: string },
+): TableDef {
+  return {
+    key: 'carte-sites',
+    titre: `Sites ${o.techno} ${OPERATEUR_LABEL[o.operateur]} et mesures par commune, ${o.territoire}, au ${fmtDay(o.date)} (communes ayant un site ou une mesure)`,
+    columns: [
+      { key: 'nom', label: 'Commune', kind: 'link', href: (r) => territoryHref('commune', String(r.code)) },
+      { key: 'sites', label: `Sites ${o.techno}`, kind: 'int' },
+      { key: 'mesures', label: 'Mesures publiées', kind: 'int' },
+      { key: 'mediane', label: 'Débit descendant médian (Mbit/s)', kind: 'num' },
+    ],
+    rows: communes
+      .filter((c) => c.sites || c.mesures)
+      .map((c) => ({
+        code: c.code,
+        nom: c.nom,
+        sites: c.sites,
+        mesures: c.mesures,
+        mediane: c.mediane === null ? null : Math.round(c.mediane * 10) / 10,
+      })),
+    source: `${SOURCE_LABEL} ; mesures participatives de la plateforme`,
+    licence: LICENCE,
+  };
 }

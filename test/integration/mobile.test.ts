@@ -414,13 +414,63 @@ for (const backend of backends()) {
       assert.equal(unknown.statusCode, 404);
     });
 
+    test('the map of a département: the operator’s sites of a snapshot over the communes coloured by measured speeds', async () => {
+      // Five Orange 4G measurements in Dijon (median 7 Mbit/s: below 8), four in Beaune (too few to publish a median).
+      const send = (lon: number, lat: number, down: number, i: number) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/v1/mobile/mesures',
+          remoteAddress: `192.0.2.${100 + i}`,
+          payload: {
+            lon,
+            lat,
+            operateur: 'orange',
+            techno: '4G',
+            debit_descendant_mbps: down,
+            debit_montant_mbps: 2 + i,
+            latence_ms: 40,
+            horodatage: new Date(Date.now() - i * 60_000).toISOString(),
+          },
+        });
+      for (const [i, d] of [5, 6, 7, 40, 50].entries()) assert.equal((await send(5.042, 47.322, d, i)).statusCode, 201);
+      for (const [i, d] of [20, 25, 30, 35].entries())
+        assert.equal((await send(4.84, 47.026, d, 10 + i)).statusCode, 201);
+      const api = (await get('/api/v1/observatoire/mobile/departement/21')).json().series;
+      const y2018 = api.find((x: { date: string }) => x.date === '2018-01-01').operateurs.orange;
+      const page = await get('/observatoire/mobile/carte?code=21&operateur=orange&techno=4G&date=2018-01-01');
+      assert.equal(page.statusCode, 200);
+      const svg = /<svg class="pan-carte" id="carte-sites"[\s\S]*?<\/svg>/.exec(page.body)?.[0] ?? '';
+      assert.match(svg, /<title id="carte-sites-titre">Sites 4G Orange et débits mesurés par commune, Côte-d&#39;Or/);
+      assert.equal(svg.match(/<circle /g)?.length, y2018.sites_4g, 'one point per Orange 4G site of the snapshot');
+      const m0 = /<g class="m0">([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? '';
+      assert.match(m0, /<title>Dijon : \d+ sites 4G, 5 mesures, médiane 7 Mbit\/s<\/title>/);
+      const mn = /<g class="mn">([\s\S]*?)<\/g>/.exec(svg)?.[1] ?? '';
+      assert.match(mn, /<title>Beaune : \d+ sites? 4G, 4 mesures<\/title>/);
+      // The table twin has the same figures.
+      assert.match(
+        page.body,
+        /<a href="\/territoires\/commune\/21231">Dijon<\/a><\/th><td[^>]*>\d+<\/td><td[^>]*>5<\/td><td[^>]*>7<\/td>/,
+      );
+      // 3G points are another count; an unknown operator is a 400.
+      const g3 = await get('/observatoire/mobile/carte?code=21&operateur=orange&techno=3G&date=2018-01-01');
+      assert.equal(
+        /<svg class="pan-carte"[\s\S]*?<\/svg>/.exec(g3.body)?.[0].match(/<circle /g)?.length,
+        y2018.sites_3g,
+      );
+      assert.equal((await get('/observatoire/mobile/carte?operateur=sosh')).statusCode, 400);
+    });
+
     test('the pages with indicators and the chart stay light and have no serious accessibility violation', {
       skip: NO_BROWSER,
     }, async () => {
       const base = await serve(t.app);
       const browser = await launch();
       try {
-        for (const url of ['/observatoire/mobile', '/territoires/departement/14']) {
+        for (const url of [
+          '/observatoire/mobile',
+          '/territoires/departement/14',
+          '/observatoire/mobile/carte?code=21&date=2018-01-01',
+        ]) {
           const size = Buffer.byteLength((await get(url)).body);
           assert.ok(size < 150 * 1024, `${url}: ${(size / 1024).toFixed(1)} KB`);
           const page = await pageForAxe(browser);
