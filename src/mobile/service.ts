@@ -148,7 +148,7 @@ export async function mobileIndicators(
   });
 }
 
-export type MapTechno = '2G' | '3G' | '4G' | '5G';
+type MapTechno = '2G' | '3G' | '4G' | '5G';
 
 /**
  * The map of a territory for one snapshot, operator and technology: its commune outlines (simplified), the sites,
