@@ -215,6 +215,11 @@ for (const backend of backends()) {
           : [];
       });
       const ops = ['orange', 'sfr', 'bouygues', 'free'];
+      // Every site of the file (also those outside the contours), for the 50 m neighbours.
+      const all = subset.map((r) => ({
+        op: SLUG[r.operateur_mccmnc!]!,
+        p: [Number(r.lon), Number(r.lat)] as [number, number],
+      }));
       for (const d of ['21', '58']) {
         const communes = shapes.filter((s) => s.departement === d);
         const res = (await get(`/api/v1/observatoire/mobile/departement/${d}`)).json();
@@ -242,7 +247,7 @@ for (const backend of backends()) {
           assert.ok(Math.abs(i.sites_pour_100_km2 - (mine.length * 100) / aire) < 0.02, `${d} ${o} per km²`);
           // Shared: another operator's site of the file within 50 m (the file's own WGS84 points).
           const shared = mine.filter((s) =>
-            subset.some((r) => SLUG[r.operateur_mccmnc!] !== o && km(s.p, [Number(r.lon), Number(r.lat)]) <= 0.05),
+            all.some((r) => r.op !== o && Math.abs(r.p[1] - s.p[1]) < 0.001 && km(s.p, r.p) <= 0.05),
           );
           assert.ok(
             Math.abs(i.sites_partages - shared.length) <= 1,
