@@ -60,6 +60,10 @@ export function svgMap(
     classes?: Record<string, string>;
     /** Detail dropped, in pixels (default half a pixel at two units per pixel). */
     tolerancePx?: number;
+    /** Points drawn over the shapes (e.g. mobile sites): one circle each, in one group per class of `classes`. */
+    points?: { lon: number; lat: number; cls: string }[];
+    /** Radius of the points in pixels (default 2.5). */
+    pointRadiusPx?: number;
   },
 ): Html {
   const UNITS = o.unitsPerPx ?? UNITS_PER_PX;
@@ -107,7 +111,7 @@ ${
 }
 <g fill="#e3e3fd" stroke="#000091" stroke-width="${UNITS / 2}" stroke-linejoin="round" fill-rule="evenodd">
 ${o.classes ? groupsByClass(shapes).map(([cls, group]) => html`<g class="${cls}">${group.map(shapePath)}</g>`) : shapes.map(shapePath)}
-</g></svg>`;
+</g>${o.points?.length ? pointsLayer(o.points, project, (o.pointRadiusPx ?? 2.5) * UNITS) : ''}</svg>`;
 }
 
 /** Shapes of one class share one group carrying the class, rather than each path repeating it. */
@@ -120,4 +124,20 @@ function groupsByClass(shapes: SvgShape[]): [string, SvgShape[]][] {
     else groups.set(k, [s]);
   }
   return [...groups];
+}
+
+/** Points as circles grouped by class (the class's fill comes from the map's stylesheet), outlined in white. */
+function pointsLayer(
+  points: { lon: number; lat: number; cls: string }[],
+  project: (p: Position) => [number, number],
+  r: number,
+): Html {
+  const by = new Map<string, string[]>();
+  for (const p of points) {
+    const [x, y] = project([p.lon, p.lat]);
+    const l = by.get(p.cls) ?? [];
+    l.push(`<circle cx="${x}" cy="${y}" r="${r}"/>`);
+    by.set(p.cls, l);
+  }
+  return html`<g stroke="#fff" stroke-width="${r / 3}">${[...by].map(([cls, l]) => html`<g class="${cls}">${raw(l.join(''))}</g>`)}</g>`;
 }

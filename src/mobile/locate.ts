@@ -76,6 +76,11 @@ export class CommuneLocator {
     return this.parts.length;
   }
 
+  /** The indexed polygon parts with their commune (a commune of several parts appears once per part). */
+  outlineParts(): readonly { code: string; g: MultiPolygon }[] {
+    return this.parts;
+  }
+
   locate(lon: number, lat: number): string | null {
     if (!this.index) return null;
     for (const i of this.index.search(lon, lat, lon, lat)) {

@@ -151,3 +151,21 @@ export async function measureExists(q: Queryable, id: number): Promise<boolean> 
 export async function setHidden(q: Queryable, id: number, hidden: boolean, by: string) {
   await q.query('UPDATE mobile_mesure SET masquee = $2, moderee_par = $3 WHERE id = $1', [id, hidden, by]);
 }
+
+/** Published measurements of an operator per commune of a territory: count and median download. */
+export async function communeMeasuresOf(
+  q: Queryable,
+  niveau: Niveau,
+  code: string,
+  operateur: string,
+): Promise<{ commune: string; mesures: number; down: number }[]> {
+  return (
+    await q.query<{ commune: string; mesures: number; down: number }>(
+      `SELECT m.commune, count(*)::int AS mesures,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY m.debit_descendant_mbps)::float8 AS down
+       FROM mobile_mesure m JOIN commune c ON c.code = m.commune
+       WHERE NOT m.masquee AND m.operateur = $2 AND ${communesOfSql(niveau, 'c')} GROUP BY m.commune`,
+      [code, operateur],
+    )
+  ).rows;
+}

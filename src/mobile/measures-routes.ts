@@ -125,7 +125,7 @@ function select(
 }
 
 function measureForm(csrf: string, v: FormValues, errors: Map<string, string>): Html {
-  return html`<form method="post" action="/observatoire/mobile/mesures" novalidate>
+  return html`<form method="post" action="/observatoire/mobile/mesures" novalidate data-pan-mesure>
   <input type="hidden" name="_csrf" value="${csrf}">
   <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Position (degrés WGS84, par exemple ceux qu’affiche une application de carte)</legend>
   ${input('lat', 'Latitude', v, errors, 'par exemple 47,322')}
@@ -252,6 +252,7 @@ export function registerMeasureRoutes(app: FastifyInstance, ctx: AppContext) {
     const agg = await measureAggregates(ctx.db, 'region', region.code);
     return ctx.render(req, reply, {
       title: 'Mesures de débit mobile participatives',
+      scripts: ['/static/mesure-debit.js'],
       status: o.status,
       breadcrumb: [
         { label: 'Observatoire', href: '/observatoire' },
@@ -265,7 +266,7 @@ export function registerMeasureRoutes(app: FastifyInstance, ctx: AppContext) {
       ${aggregatesTable(agg)}
       <p class="fr-text--sm">${METHOD_TEXT} Licence Ouverte 2.0. Toutes les mesures publiées (positions arrondies) : <a href="/observatoire/mobile/mesures.csv" download>CSV</a>. API : <a href="/api/v1/mobile/mesures/region/${region.code}">/api/v1/mobile/mesures/region/${region.code}</a> (<a href="/api/docs">documentation</a>).</p>
       <h2 class="fr-mt-4w">Envoyer une mesure</h2>
-      <p>Faites un test de débit avec l’application de votre choix, puis reportez ses résultats.</p>
+      <p>Faites un test de débit avec l’application de votre choix, puis reportez ses résultats. Si JavaScript est actif, les boutons « Utiliser ma position » et « Mesurer mon débit » (test rapide avec la plateforme elle-même : 2 Mo reçus, 1 Mo envoyé) remplissent le formulaire ; rien n’est envoyé avant que vous validiez.</p>
       ${measureForm(req.csrfToken, o.values, o.errors)}`,
     });
   };

@@ -5,6 +5,7 @@ import { registerDccRoutes } from './dcc-routes.ts';
 import { registerMeasureRoutes } from './measures-routes.ts';
 import { mobileTerritorySection, registerMobilePages } from './routes.ts';
 import { sitesMobilesJob } from './sites-job.ts';
+import { registerSpeedtestRoutes } from './speedtest-routes.ts';
 import { mobileStatsJob } from './stats-job.ts';
 
 /** Mobile coverage observatory (issue 12): ARCEP mobile sites by operator and generation, over snapshots; crowdsourced speed measurements. */
@@ -15,6 +16,7 @@ export const mobileModule: AppModule = {
     registerMobileApi(app, ctx);
     registerMobilePages(app, ctx);
     registerMeasureRoutes(app, ctx);
+    registerSpeedtestRoutes(app, ctx);
     registerDccRoutes(app, ctx);
     ctx.territorySections.push(mobileTerritorySection(ctx));
   },

@@ -21,6 +21,8 @@ export type SiteRow = {
   id_site_partage: string | null;
   zone_blanche: boolean | null;
   couverture_ciblee: boolean | null;
+  /** Another operator's site within 50 m (indicators.ts); set before insertion. */
+  partage?: boolean;
 };
 
 /** Drops the snapshot of that date (its sites go with it) and records the new one. */
@@ -58,6 +60,7 @@ export async function insertSites(q: Queryable, rows: readonly SiteRow[]) {
       id_site_partage: 'text',
       zone_blanche: 'boolean',
       couverture_ciblee: 'boolean',
+      partage: 'boolean',
     },
     rows,
     { chunk: 2000 },
@@ -174,6 +177,154 @@ export async function reference(q: Queryable): Promise<(ReferenceRow & { importe
       `SELECT operateur, millesime, fichier, importe_le::text AS importe_le, couv_4g_population, couv_4g_territoire,
          debit_descendant_mbps, debit_montant_mbps, sites_5g_700, sites_5g_2100, sites_5g_3500
        FROM mobile_reference`,
+    )
+  ).rows;
+}
+
+/** One snapshot's commune areas and centres, and per operator its 4G sites and nearest 4G site. */
+export async function insertCommuneIndicators(
+  q: Queryable,
+  date: string,
+  communes: readonly { commune: string; aire_km2: number; centre_lon: number; centre_lat: number }[],
+  operators: readonly { commune: string; operateur: string; sites_4g: number; distance_4g_km: number | null }[],
+) {
+  await insertJson(
+    q,
+    'mobile_commune_releve',
+    {
+      date: 'date',
+      commune: 'text',
+      aire_km2: 'double precision',
+      centre_lon: 'double precision',
+      centre_lat: 'double precision',
+    },
+    communes.map((c) => ({ date, ...c })),
+  );
+  await insertJson(
+    q,
+    'mobile_commune_operateur',
+    { date: 'date', commune: 'text', operateur: 'text', sites_4g: 'integer', distance_4g_km: 'double precision' },
+    operators.map((o) => ({ date, ...o })),
+  );
+}
+
+/** Current communes of a territory, or every current commune for France ($1 is then ignored). */
+const scopeSql = (niveau: Niveau | 'france') =>
+  niveau === 'france' ? `c.type = 'commune-actuelle' AND $1::text IS NOT NULL` : communesOfSql(niveau, 'c');
+
+type TerritoryGeoRow = { date: string; communes: number; aire_km2: number; population: number };
+
+/** Per snapshot: communes of the territory with a contour, their area and population. */
+export async function territoryGeo(q: Queryable, niveau: Niveau | 'france', code: string): Promise<TerritoryGeoRow[]> {
+  return (
+    await q.query<TerritoryGeoRow>(
+      `SELECT to_char(r.date, 'YYYY-MM-DD') AS date, count(*)::int AS communes, sum(r.aire_km2)::float8 AS aire_km2,
+         coalesce(sum(c.population), 0)::float8 AS population
+       FROM mobile_commune_releve r JOIN commune c ON c.code = r.commune
+       WHERE ${scopeSql(niveau)} GROUP BY r.date ORDER BY r.date`,
+      [code],
+    )
+  ).rows;
+}
+
+type SiteIndicatorRow = {
+  date: string;
+  operateur: string;
+  partages: number;
+  sites_contour: number;
+  sites_4g_contour: number;
+};
+
+/** Per snapshot and operator: shared sites, and sites in communes that have a contour (for the density per km²). */
+export async function siteIndicators(
+  q: Queryable,
+  niveau: Niveau | 'france',
+  code: string,
+): Promise<SiteIndicatorRow[]> {
+  return (
+    await q.query<SiteIndicatorRow>(
+      `SELECT to_char(s.date, 'YYYY-MM-DD') AS date, s.operateur, count(*) FILTER (WHERE s.partage)::int AS partages,
+         count(r.commune)::int AS sites_contour, count(r.commune) FILTER (WHERE s.site_4g)::int AS sites_4g_contour
+       FROM mobile_site s JOIN commune c ON c.code = s.commune
+       LEFT JOIN mobile_commune_releve r ON r.date = s.date AND r.commune = s.commune
+       WHERE ${scopeSql(niveau)} GROUP BY s.date, s.operateur ORDER BY s.date, s.operateur`,
+      [code],
+    )
+  ).rows;
+}
+
+type CommuneRuleRow = {
+  date: string;
+  /** An operator slug, or '*' for "any operator". */
+  operateur: string;
+  sans_4g: number;
+  population_atteinte: number;
+};
+
+/**
+ * Per snapshot and operator (and '*': any operator): communes with no 4G site inside nor within $2 km of their
+ * centre; population of the communes reached by the radius model ($3 urban density, $4 urban km, $5 rural km).
+ */
+export async function communeRules(
+  q: Queryable,
+  niveau: Niveau | 'france',
+  code: string,
+  m: { nearKm: number; urbanDensity: number; urbanKm: number; ruralKm: number },
+): Promise<CommuneRuleRow[]> {
+  return (
+    await q.query<CommuneRuleRow>(
+      `WITH co AS (
+         SELECT o.date, o.operateur, o.commune, coalesce(c.population, 0) AS population,
+           (o.sites_4g > 0 OR coalesce(o.distance_4g_km <= $2::float8, false)) AS proche,
+           (o.sites_4g > 0 OR coalesce(o.distance_4g_km <= CASE
+              WHEN r.aire_km2 > 0 AND coalesce(c.population, 0) / r.aire_km2 >= $3::float8 THEN $4::float8 ELSE $5::float8 END,
+              false)) AS atteinte
+         FROM mobile_commune_operateur o
+         JOIN mobile_commune_releve r ON r.date = o.date AND r.commune = o.commune
+         JOIN commune c ON c.code = o.commune
+         WHERE ${scopeSql(niveau)}),
+       tous AS (
+         SELECT date, commune, max(population) AS population, bool_or(proche) AS proche, bool_or(atteinte) AS atteinte
+         FROM co GROUP BY date, commune)
+       SELECT to_char(date, 'YYYY-MM-DD') AS date, operateur, count(*) FILTER (WHERE NOT proche)::int AS sans_4g,
+         coalesce(sum(population) FILTER (WHERE atteinte), 0)::float8 AS population_atteinte
+       FROM co GROUP BY date, operateur
+       UNION ALL
+       SELECT to_char(date, 'YYYY-MM-DD'), '*', count(*) FILTER (WHERE NOT proche)::int,
+         coalesce(sum(population) FILTER (WHERE atteinte), 0)::float8
+       FROM tous GROUP BY date
+       ORDER BY 1, 2`,
+      [code, m.nearKm, m.urbanDensity, m.urbanKm, m.ruralKm],
+    )
+  ).rows;
+}
+
+/** Population of the current communes of a territory (INSEE, as imported with the communes). */
+export async function populationOf(q: Queryable, niveau: Niveau | 'france', code: string): Promise<number> {
+  const r = await q.query<{ p: number }>(
+    `SELECT coalesce(sum(c.population), 0)::float8 AS p FROM commune c WHERE ${scopeSql(niveau)}`,
+    [code],
+  );
+  return r.rows[0]?.p ?? 0;
+}
+
+const TECHNO_COLUMN = { '2G': 's.site_2g', '3G': 's.site_3g', '4G': 's.site_4g', '5G': 's.site_5g' } as const;
+
+/** One snapshot's sites of an operator with a technology in the current communes of a territory ($1 its code). */
+export async function sitePointsOf(
+  q: Queryable,
+  niveau: Niveau,
+  code: string,
+  date: string,
+  operateur: string,
+  techno: keyof typeof TECHNO_COLUMN,
+): Promise<{ commune: string; lon: number; lat: number }[]> {
+  return (
+    await q.query<{ commune: string; lon: number; lat: number }>(
+      `SELECT s.commune, s.lon, s.lat FROM mobile_site s JOIN commune c ON c.code = s.commune
+       WHERE ${communesOfSql(niveau, 'c')} AND s.date = $2 AND s.operateur = $3 AND ${TECHNO_COLUMN[techno]}
+       ORDER BY s.ligne`,
+      [code, date, operateur],
     )
   ).rows;
 }

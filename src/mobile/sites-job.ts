@@ -7,6 +7,7 @@ import { readHeader, readRecords } from '../imports/csv.ts';
 import { defineJob } from '../imports/job.ts';
 import { readLimits } from '../imports/read.ts';
 import { communeCodes, communeOfArrondissement, padCommuneCode } from '../territories/codes.ts';
+import { communeGeometry, communeOperators, sharedFlags } from './indicators.ts';
 import { CommuneLocator, lambert93ToWgs84 } from './locate.ts';
 import * as Q from './queries.ts';
 import { OPERATEUR_OF_MCCMNC, type Operateur } from './vocab.ts';
@@ -185,6 +186,13 @@ export const sitesMobilesJob = defineJob({
         'no site kept',
         `Aucun site retenu dans ${fichier} (${tally.rejected} ligne(s) rejetée(s))${locator.size ? '' : " : aucun contour de commune n'est importé (job contours)"}. Rien n'a été modifié.`,
       );
+    // Indicators (indicators.ts): shared sites, commune areas and centres, nearest 4G site per operator.
+    const shared = sharedFlags(rows);
+    rows.forEach((r, i) => {
+      r.partage = shared[i]!;
+    });
+    const communesGeo = communeGeometry(locator.outlineParts());
+    const perOperator = communeOperators(communesGeo, rows, [...operateurs].sort());
     await db.transaction(async (tx) => {
       await Q.replaceSnapshot(tx, {
         date,
@@ -195,6 +203,7 @@ export const sitesMobilesJob = defineJob({
         sites: rows.length,
       });
       await Q.insertSites(tx, rows);
+      await Q.insertCommuneIndicators(tx, date, communesGeo, perOperator);
     });
     tally.accepted = rows.length;
     return `${rows.length} sites au ${fmtDay(date)} (${format === 'national-2018' ? 'fichier national 2018' : 'fichier trimestriel'}) : ${rows.length - byFile} placés par les contours des communes, ${byFile} par le code commune du fichier${tally.rejected ? ` ; ${tally.rejected} ligne(s) rejetée(s), dont ${outside} hors des contours importés` : ''}.`;

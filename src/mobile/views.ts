@@ -1,9 +1,12 @@
+import { type SvgShape, svgMap } from '../geo/svg.ts';
 import { fmtDay, type Html, html } from '../http/html.ts';
 import { type Citation, sourcesBlock } from '../http/sources.ts';
 import type { TableDef } from '../observatory/tables.ts';
 import { territoryHref } from '../territories/views.ts';
+import { MODEL } from './indicators.ts';
+import { MIN_PUBLISHED } from './measures.ts';
 import type { ReferenceRow, Snapshot } from './queries.ts';
-import type { Counts, SeriesPoint } from './service.ts';
+import type { Counts, Indicator, Indicators, SeriesPoint } from './service.ts';
 import { OPERATEUR_LABEL, OPERATEURS, type Operateur } from './vocab.ts';
 
 const SOURCE_LABEL = 'Arcep, Mon réseau mobile : liste des sites mobiles';
@@ -186,4 +189,170 @@ export function referenceTable(rows: (ReferenceRow & { importe_le: string })[]):
   )}</tbody></table></div>
   <p class="fr-text--sm">Couverture : réseau propre de l’opérateur, selon les cartes qu’il publie et que l’Arcep vérifie ; débits : moyenne nationale des campagnes de mesure de l’Arcep, toutes zones. Chiffres nationaux, sans détail par commune : ils ne se comparent pas terme à terme au décompte régional des sites.</p>
   ${sourcesBlock([{ producteur: 'Arcep', jeu: 'Mon réseau mobile, statistiques nationales', fichier: first.fichier, donneesAu: first.millesime, importeLe: first.importe_le, licence: 'licence-ouverte-2.0' }])}`;
+}
+
+/** The indicators' rules, in French, beside every table that shows them. */
+export const INDICATOR_METHOD = html`<p class="fr-text--sm">Méthode des indicateurs : sites pour 10 000 habitants rapportés à la population Insee des communes actuelles du territoire ; sites pour 100 km² rapportés à l’aire des contours de communes importés (IGN Admin Express, aire sur la sphère), pour les seuls sites de ces communes. Un <strong>site partagé</strong> a, dans le même relevé, un site d’un autre opérateur à ${MODEL.sharedRadiusM} m ou moins (même pylône ou même toit, à la précision des coordonnées publiées) ; il compte une fois par opérateur. Une <strong>commune sans 4G</strong> d’un opérateur n’a aucun de ses sites 4G sur son territoire ni à ${MODEL.nearKm} km ou moins de son centre (centre de gravité de son contour) ; au total : d’aucun opérateur.</p>
+<p class="fr-text--sm"><strong>Population atteinte : estimation à partir des sites</strong>, pas la couverture publiée par l’Arcep. Modèle : la population d’une commune compte entière pour un opérateur si l’un de ses sites 4G est dans la commune, ou à ${fmtKm(MODEL.urbanKm)} km ou moins de son centre pour une commune urbaine (${MODEL.urbanDensity} habitants par km² ou plus), à ${fmtKm(MODEL.ruralKm)} km ou moins pour les autres ; sinon elle ne compte pas. Le modèle ignore le relief, la puissance et les bandes des émetteurs et la répartition des habitants dans la commune ; la couverture réelle se consulte sur Mon réseau mobile.</p>`;
+
+function fmtKm(v: number): string {
+  return v.toLocaleString('fr-FR');
+}
+
+/** One snapshot's indicators for a territory: one row per operator the file covers, then all operators. */
+export function indicatorTable(ind: Indicators, territoire: string, date: string): TableDef {
+  const row = (label: string, i: Indicator) => ({ operateur: label, ...i });
+  return {
+    key: 'indicateurs',
+    titre: `Indicateurs par opérateur, ${territoire}, au ${fmtDay(date)} (population atteinte : estimation à partir des sites)`,
+    columns: [
+      { key: 'operateur', label: 'Opérateur', kind: 'text' },
+      { key: 'sites_pour_10000_habitants', label: 'Sites pour 10 000 habitants', kind: 'num' },
+      { key: 'sites_4g_pour_10000_habitants', label: 'Sites 4G pour 10 000 habitants', kind: 'num' },
+      { key: 'sites_pour_100_km2', label: 'Sites pour 100 km²', kind: 'num' },
+      { key: 'sites_4g_pour_100_km2', label: 'Sites 4G pour 100 km²', kind: 'num', exportOnly: true },
+      { key: 'sites_partages', label: 'Sites partagés', kind: 'int' },
+      { key: 'communes_sans_4g', label: `Communes sans 4G (ni dans la commune ni à ${MODEL.nearKm} km)`, kind: 'int' },
+      {
+        key: 'population_atteinte_4g_estimee',
+        label: 'Population atteinte en 4G (estimation)',
+        kind: 'int',
+        exportOnly: true,
+      },
+      {
+        key: 'part_population_atteinte_4g_estimee_pct',
+        label: 'Part de la population atteinte en 4G, estimation (%)',
+        kind: 'num',
+      },
+    ],
+    rows: [
+      ...OPERATEURS.filter((o) => ind.operateurs[o]).map((o) => row(OPERATEUR_LABEL[o], ind.operateurs[o]!)),
+      row('Tous opérateurs (au moins un)', ind.total),
+    ],
+    source: `${SOURCE_LABEL} ; IGN Admin Express (contours) ; Insee (population)`,
+    licence: LICENCE,
+  };
+}
+
+const OPERATEUR_COLOR: Record<Operateur, string> = {
+  orange: '#b34000',
+  sfr: '#ce0500',
+  bouygues: '#000091',
+  free: '#3a3a3a',
+};
+
+/**
+ * Sites per operator at each snapshot, as grouped bars: the full bar is the operator's sites, its darker lower
+ * part its 4G sites. Server-rendered SVG with a title and description; the history table after it has the figures.
+ */
+export function seriesChart(series: SeriesPoint[], territoire: string, id: string): Html {
+  if (!series.length) return html``;
+  const W = 640;
+  const H = 240;
+  const [L, R, T, B] = [56, 8, 12, 40];
+  const max = Math.max(1, ...series.flatMap((s) => OPERATEURS.map((o) => s.operateurs[o]?.sites ?? 0)));
+  const group = (W - L - R) / series.length;
+  const bar = Math.min(28, (group - 12) / OPERATEURS.length);
+  const Y = (v: number) => T + (1 - v / max) * (H - T - B);
+  const ticks = [0, 0.5, 1].map((k) => Math.round(k * max));
+  const last = series[series.length - 1]!;
+  return html`<figure class="fr-content-media pan-figure" role="group" aria-label="Sites par opérateur à chaque relevé, ${territoire}">
+<svg class="pan-graphique" id="${id}" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-labelledby="${id}-titre ${id}-desc" xmlns="http://www.w3.org/2000/svg">
+<title id="${id}-titre">Sites mobiles par opérateur à chaque relevé, ${territoire} (dont sites 4G)</title>
+<desc id="${id}-desc">${series.length} relevé${series.length > 1 ? 's' : ''} ; au ${fmtDay(last.date)} : ${OPERATEURS.filter(
+    (o) => last.operateurs[o],
+  )
+    .map(
+      (o) =>
+        `${OPERATEUR_LABEL[o]} ${last.operateurs[o]!.sites.toLocaleString('fr-FR')} sites dont ${last.operateurs[o]!.sites_4g.toLocaleString('fr-FR')} en 4G`,
+    )
+    .join(', ')}. Valeurs détaillées dans le tableau « Évolution des sites mobiles ».</desc>
+${ticks.map((v) => html`<line x1="${L}" x2="${W - R}" y1="${Y(v).toFixed(1)}" y2="${Y(v).toFixed(1)}" stroke="#ddd"/><text x="${L - 6}" y="${(Y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#3a3a3a">${v.toLocaleString('fr-FR')}</text>`)}
+${series.map((s, i) => {
+  const x0 = L + i * group + (group - bar * OPERATEURS.length) / 2;
+  return html`<text x="${(L + (i + 0.5) * group).toFixed(1)}" y="${H - B + 16}" text-anchor="middle" font-size="11" fill="#3a3a3a">${fmtDay(s.date)}</text>
+${OPERATEURS.map((o, j) => {
+  const c = s.operateurs[o];
+  if (!c) return '';
+  const x = (x0 + j * bar).toFixed(1);
+  return html`<g><title>${OPERATEUR_LABEL[o]}, ${fmtDay(s.date)} : ${c.sites.toLocaleString('fr-FR')} sites dont ${c.sites_4g.toLocaleString('fr-FR')} en 4G</title><rect x="${x}" y="${Y(c.sites).toFixed(1)}" width="${(bar - 2).toFixed(1)}" height="${(Y(0) - Y(c.sites)).toFixed(1)}" fill="${OPERATEUR_COLOR[o]}" fill-opacity="0.35"/><rect x="${x}" y="${Y(c.sites_4g).toFixed(1)}" width="${(bar - 2).toFixed(1)}" height="${(Y(0) - Y(c.sites_4g)).toFixed(1)}" fill="${OPERATEUR_COLOR[o]}"/></g>`;
+})}`;
+})}
+<line x1="${L}" x2="${W - R}" y1="${Y(0)}" y2="${Y(0)}" stroke="#666"/>
+</svg>
+<figcaption class="fr-content-media__caption">${OPERATEURS.map((o) => html`<span class="fr-mr-2w"><svg width="12" height="12" aria-hidden="true" focusable="false"><rect width="12" height="12" fill="${OPERATEUR_COLOR[o]}"/></svg> ${OPERATEUR_LABEL[o]}</span>`)} Barre pleine : sites 4G ; barre claire : tous les sites de l’opérateur. Les chiffres sont dans le tableau qui suit.</figcaption>
+</figure>`;
+}
+
+/** Fill of the communes by the operator's median download (published measurements), and of the site points. */
+const MAP_CLASSES = { m0: '#f4bfb8', m1: '#fbe769', m2: '#9ef9be', mn: '#f6f6f6' } as const;
+const MEASURE_LEGEND: [keyof typeof MAP_CLASSES, string][] = [
+  ['m0', 'médiane sous 8 Mbit/s'],
+  ['m1', 'de 8 à 30 Mbit/s'],
+  ['m2', '30 Mbit/s ou plus'],
+  ['mn', `moins de ${MIN_PUBLISHED} mesures`],
+];
+const measureClass = (v: number | null) => (v === null ? 'mn' : v < 8 ? 'm0' : v < 30 ? 'm1' : 'm2');
+
+type MapCommune = SvgShape & { sites: number; mesures: number; mediane: number | null };
+
+/** The sites of one operator and technology over the communes coloured by its measured median download. */
+export function siteMapBlock(
+  m: { communes: MapCommune[]; points: { lon: number; lat: number }[] },
+  o: { territoire: string; operateur: Operateur; techno: string; date: string },
+): Html {
+  if (!m.communes.length)
+    return html`<p class="fr-text--sm">Aucun contour de commune n’est importé pour ce territoire (import « contours ») : la carte n’est pas disponible.</p>`;
+  const op = OPERATEUR_LABEL[o.operateur];
+  const title = `Sites ${o.techno} ${op} et débits mesurés par commune, ${o.territoire}, au ${fmtDay(o.date)}`;
+  return html`<figure class="fr-content-media pan-figure" role="group" aria-label="${title}">
+  ${svgMap(
+    m.communes.map((c) => ({
+      code: c.code,
+      nom: c.nom,
+      geometrie: c.geometrie,
+      cls: measureClass(c.mediane),
+      label: `${c.nom} : ${c.sites} site${c.sites > 1 ? 's' : ''} ${o.techno}, ${c.mesures} mesure${c.mesures > 1 ? 's' : ''}${c.mediane === null ? '' : `, médiane ${c.mediane.toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mbit/s`}`,
+    })),
+    {
+      id: 'carte-sites',
+      title,
+      description: `${m.points.length} sites ${o.techno} ${op} (points) sur ${m.communes.length} communes colorées selon la médiane des débits descendants mesurés par les habitants. Les valeurs sont dans le tableau qui suit.`,
+      width: 640,
+      unitsPerPx: 1,
+      tolerancePx: 2,
+      classes: { ...MAP_CLASSES, site: OPERATEUR_COLOR[o.operateur] },
+      points: m.points.map((p) => ({ ...p, cls: 'site' })),
+    },
+  )}
+  <figcaption class="fr-content-media__caption"><span class="fr-mr-2w"><svg width="12" height="12" aria-hidden="true" focusable="false"><circle cx="6" cy="6" r="5" fill="${OPERATEUR_COLOR[o.operateur]}"/></svg> site ${o.techno} ${op}</span>${MEASURE_LEGEND.map(([k, l]) => html`<span class="fr-mr-2w"><svg width="12" height="12" aria-hidden="true" focusable="false"><rect width="12" height="12" fill="${MAP_CLASSES[k]}" stroke="#666"/></svg> ${l}</span>`)} Sites déclarés à l’Arcep, pas une carte de couverture. Contours IGN Admin Express (Licence Ouverte), simplifiés.</figcaption>
+</figure>`;
+}
+
+/** The map's table twin: the communes with a site or a measurement. */
+export function siteMapTable(
+  communes: MapCommune[],
+  o: { territoire: string; operateur: Operateur; techno: string; date: string },
+): TableDef {
+  return {
+    key: 'carte-sites',
+    titre: `Sites ${o.techno} ${OPERATEUR_LABEL[o.operateur]} et mesures par commune, ${o.territoire}, au ${fmtDay(o.date)} (communes ayant un site ou une mesure)`,
+    columns: [
+      { key: 'nom', label: 'Commune', kind: 'link', href: (r) => territoryHref('commune', String(r.code)) },
+      { key: 'sites', label: `Sites ${o.techno}`, kind: 'int' },
+      { key: 'mesures', label: 'Mesures publiées', kind: 'int' },
+      { key: 'mediane', label: 'Débit descendant médian (Mbit/s)', kind: 'num' },
+    ],
+    rows: communes
+      .filter((c) => c.sites || c.mesures)
+      .map((c) => ({
+        code: c.code,
+        nom: c.nom,
+        sites: c.sites,
+        mesures: c.mesures,
+        mediane: c.mediane === null ? null : Math.round(c.mediane * 10) / 10,
+      })),
+    source: `${SOURCE_LABEL} ; mesures participatives de la plateforme`,
+    licence: LICENCE,
+  };
 }

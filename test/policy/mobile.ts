@@ -74,6 +74,8 @@ export const matrix: Matrix = {
 export const publicRoutes: Record<string, string> = {
   'POST /api/v1/mobile/mesures':
     'crowdsourced measurement API: anyone may contribute; zod-validated, rate-limited per client (platform limiter), duplicates within a minute dropped, no IP stored',
+  'POST /api/v1/mobile/test-debit/envoi':
+    'upload half of the form’s speed test: raw bytes counted and dropped (nothing stored), 1 MB cap, rate-limited per client (hashed address)',
   'POST /observatoire/mobile/mesures':
     'the public measurement form (no JavaScript): CSRF by double-submit cookie as the login form, same validation and rate limit as the API',
 };
