@@ -197,7 +197,10 @@ export async function dataJson(ctx: AppContext, base: string) {
         mediaType: FORMATS[f].mediaType,
         format: f.toUpperCase(),
         ...(f === 'csv' ? { describedBy: `${base}/donnees/${d.id}/schema.json` } : {}),
-        ...sizeAndChecksum(files.get(f), (x) => ({ byteSize: x.bytes, checksum: { algorithm: 'SHA-256', value: x.sha256 } })),
+        ...sizeAndChecksum(files.get(f), (x) => ({
+          byteSize: x.bytes,
+          checksum: { algorithm: 'SHA-256', value: x.sha256 },
+        })),
       })),
     })),
   };

@@ -7,6 +7,7 @@ import { registerAlertsRoutes } from './alerts-routes.ts';
 import { registerResourcesApi } from './api.ts';
 import { resourcesDatasets } from './datasets.ts';
 import { registerLibraryRoutes } from './library-routes.ts';
+import { resourcesPersonalData } from './personal-data.ts';
 import { registerProjectsRoutes } from './projects-routes.ts';
 import { registerResourcesPages } from './routes.ts';
 import { resourcesTerritorySection } from './territory-section.ts';
@@ -14,6 +15,7 @@ import { resourcesTerritorySection } from './territory-section.ts';
 /** Shared resources space (issue 13): funding aids, directory of actors, agenda, news watch, full-text search. */
 export const resourcesModule: AppModule = {
   name: 'ressources',
+  personalData: [resourcesPersonalData],
   jobs: [aidesTerritoiresJob],
   datasets: resourcesDatasets,
   register(app, ctx) {

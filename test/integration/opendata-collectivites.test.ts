@@ -223,7 +223,10 @@ for (const backend of backends()) {
         (c) => c.code === '21231',
       )!;
       const status = path.join(tmp, 'statut-2.csv');
-      fs.writeFileSync(status, `siren,nom,url_plateforme,jeux,derniere_publication\n${dijon.siren},Dijon,https://data.dijon.fr,57,2024-06-01\n`);
+      fs.writeFileSync(
+        status,
+        `siren,nom,url_plateforme,jeux,derniere_publication\n${dijon.siren},Dijon,https://data.dijon.fr,57,2024-06-01\n`,
+      );
       const run = await t.ctx.runImport({ job: 'opendata-collectivites', source: status, startedBy: 'test' });
       assert.equal(run.status, 'succeeded', run.message ?? '');
       const c = await listed();

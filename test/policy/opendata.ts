@@ -1,3 +1,4 @@
+import { createUser } from '../../src/accounts/service.ts';
 import { ADMIN_ONLY, type Matrix } from './types.ts';
 
 /** Role matrix of the open-data module (issue 14): the register of processing activities, administrators only. */
@@ -17,5 +18,23 @@ export const matrix: Matrix = {
   'POST /donnees/registre/:code': {
     expect: ADMIN_ONLY,
     request: async (env) => ({ url: '/donnees/registre/comptes', form: traitementForm(env.seq()) }),
+  },
+  // Erasure of someone else's account: forbidden to everyone, administrators included (only the holder may).
+  'POST /compte/:id/effacement': {
+    expect: { anonyme: 401, editeurAutre: 403, editeurProprietaire: 403, admin: 403 },
+    request: async (env) => {
+      const id = await createUser(
+        env.db,
+        { id: null, label: 'test' },
+        {
+          email: `tiers-${env.seq()}@exemple.fr`,
+          nom: 'Tiers',
+          motDePasse: 'Correct-horse-battery-staple-42',
+          role: 'editeur',
+          organisationId: env.orgA,
+        },
+      );
+      return { url: `/compte/${id}/effacement`, form: { mot_de_passe: 'Correct-horse-battery-staple-42' } };
+    },
   },
 };
