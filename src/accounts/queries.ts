@@ -124,8 +124,8 @@ export async function deleteSession(q: Queryable, idHash: string) {
   await q.query('DELETE FROM session WHERE id_hash = $1', [idHash]);
 }
 
-export async function deleteExpiredSessions(q: Queryable) {
-  await q.query('DELETE FROM session WHERE expire_le <= now()');
+export async function deleteExpiredSessions(q: Queryable): Promise<number> {
+  return (await q.query('DELETE FROM session WHERE expire_le <= now()')).rowCount;
 }
 
 export async function organisationById(q: Queryable, id: number) {
@@ -241,4 +241,14 @@ export async function anonymiseAccount(q: Queryable, userId: number): Promise<nu
       [userId],
     )
   ).rowCount;
+}
+
+// Retention (job `retention`): what the register of processing activities states.
+
+export async function deleteLoginFailuresOlderThan(q: Queryable, days: number): Promise<number> {
+  return (await q.query('DELETE FROM connexion_echec WHERE le < now() - make_interval(days => $1)', [days])).rowCount;
+}
+
+export async function deleteAuditOlderThan(q: Queryable, days: number): Promise<number> {
+  return (await q.query('DELETE FROM journal_audit WHERE le < now() - make_interval(days => $1)', [days])).rowCount;
 }

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/db.ts';
 import { type NiveauObs, resolveScope } from '../observatory/service.ts';
+import * as M from './measures-queries.ts';
 import * as Q from './queries.ts';
 import { OPERATEURS, type Operateur } from './vocab.ts';
 
@@ -63,3 +64,7 @@ export async function departementTable(q: Queryable, region: string, snap: Q.Sna
   }
   return [...byDep.values()];
 }
+
+/** Retention of crowdsourced measurements (job `retention`, see the register of processing activities). */
+export const coarsenMeasuresOlderThan = (q: Queryable, days: number) => M.coarsenMeasuresOlderThan(q, days);
+export const deleteMeasuresOlderThan = (q: Queryable, days: number) => M.deleteMeasuresOlderThan(q, days);

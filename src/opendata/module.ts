@@ -4,6 +4,7 @@ import { opendataCollectivitesJob } from './collectivites-job.ts';
 import { opendataDatasets } from './datasets.ts';
 import { registerMyDataRoute } from './my-data.ts';
 import { registerRegistreRoutes } from './registre.ts';
+import { retentionJob } from './retention-job.ts';
 import { registerOpendataRoutes } from './routes.ts';
 
 /**
@@ -14,7 +15,7 @@ import { registerOpendataRoutes } from './routes.ts';
  */
 export const opendataModule: AppModule = {
   name: 'donnees',
-  jobs: [opendataCollectivitesJob],
+  jobs: [opendataCollectivitesJob, retentionJob],
   datasets: opendataDatasets,
   register(app, ctx) {
     registerOpendataApi(app, ctx);
