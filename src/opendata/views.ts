@@ -125,7 +125,7 @@ export function datasetPage(
     preview === null
       ? html`<p>Aperçu indisponible : le contrôle de publication refuse ce jeu.</p>`
       : preview.length
-        ? html`<div class="fr-table" id="apercu"><table><caption>Premières lignes de « ${d.title} » (${preview.length})</caption>
+        ? html`<div class="fr-table" id="apercu"><table tabindex="0"><caption>Premières lignes de « ${d.title} » (${preview.length})</caption>
   <thead><tr>${d.schema.fields.map((f) => html`<th scope="col"><code>${f.name}</code></th>`)}</tr></thead>
   <tbody>${preview.map((r) => html`<tr>${r.map((c) => html`<td>${c.length > 80 ? `${c.slice(0, 80)}…` : c}</td>`)}</tr>`)}</tbody></table></div>`
         : html`<p>Ce jeu est vide pour l’instant (rien n’a encore été importé ou saisi).</p>`
