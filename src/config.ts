@@ -55,6 +55,8 @@ const ConfigSchema = z.object({
   RETENTION_JOURNAL_JOURS: z.coerce.number().int().min(30).max(36500).default(1095),
   RETENTION_MESURES_PRECISION_JOURS: z.coerce.number().int().min(1).max(36500).default(365),
   RETENTION_MESURES_JOURS: z.coerce.number().int().min(1).max(36500).default(1825),
+  // Datalab: a view that would read more rows than this is refused.
+  DATALAB_MAX_LIGNES: z.coerce.number().int().min(10).max(100_000_000).default(200_000),
   /** Bearer token for /metrics; without it, /metrics answers only direct loopback requests. */
   METRICS_TOKEN: z.string().min(16, '16 caractères au moins (at least 16 characters)').optional(),
   /** Seconds a stop (SIGTERM) waits for in-flight requests and the running import. */
@@ -90,6 +92,8 @@ export type Config = {
   sourceRetention: { days: number; perJob: number };
   /** Personal-data retention in days (job `retention`): failed logins, audit journal, precise then any mobile measurement. */
   retention: { echecsConnexion: number; journal: number; mesuresPrecision: number; mesures: number };
+  /** Datalab exploration: most rows one view may read. */
+  datalabMaxRows: number;
   metricsToken: string | undefined;
   shutdownTimeoutMs: number;
   obsMaxAgeMonths: number;
@@ -137,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       mesuresPrecision: c.RETENTION_MESURES_PRECISION_JOURS,
       mesures: c.RETENTION_MESURES_JOURS,
     },
+    datalabMaxRows: c.DATALAB_MAX_LIGNES,
     metricsToken: c.METRICS_TOKEN,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT * 1000,
     obsMaxAgeMonths: c.OBS_DONNEES_ANCIENNES_MOIS,

@@ -6,9 +6,11 @@ import { type Distribution, distribution, streamOf } from './cache.ts';
 import { baseUrl, dataJson, dcatCatalog, filesOf, type Stamp, stampOf, tableSchemaJson } from './catalog.ts';
 import { collectivitesOf, rateHistory, ratesByDepartement, statusSources } from './collectivites.ts';
 import type { Dataset } from './dataset.ts';
+import { parseView, runView, ViewError, type ViewResult } from './explore.ts';
+import { explorePage } from './explore-views.ts';
 import { FORMATS, type Format, formatsOf, previewRows } from './formats.ts';
 import { PublicationError } from './publication.ts';
-import { CatalogQuerySchema, CollectivitesPageQuery, DatasetParams, FileParams } from './schema.ts';
+import { CatalogQuerySchema, CollectivitesPageQuery, DatasetParams, ExploreQuery, FileParams } from './schema.ts';
 import { CRUMB, catalogPage, collectivitesPage, datasetPage, notFoundPage } from './views.ts';
 
 /** Whether the client's copy (If-None-Match, else If-Modified-Since) is current. */
@@ -85,6 +87,30 @@ export function registerOpendataRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!d) return notFound(req, reply, `Aucun jeu de données ne s’appelle « ${req.params.jeu} ».`);
     return reply.type('application/json; charset=utf-8').send(JSON.stringify(tableSchemaJson(d)));
   });
+
+  // Datalab: a server-side view of a dataset, its state in the URL (see explore.ts).
+  r.get(
+    '/donnees/:jeu/explorer',
+    { schema: { params: DatasetParams, querystring: ExploreQuery } },
+    async (req, reply) => {
+      const d = ctx.datasets.get(req.params.jeu);
+      if (!d) return notFound(req, reply, `Aucun jeu de données ne s’appelle « ${req.params.jeu} ».`);
+      let result: ViewResult | null = null;
+      let error: string | null = null;
+      try {
+        result = await runView(d, dctx, parseView(d, req.query), ctx.config.datalabMaxRows);
+      } catch (err) {
+        if (!(err instanceof ViewError)) throw err;
+        error = err.message;
+      }
+      return ctx.render(req, reply, {
+        title: `Explorer « ${d.title} »`,
+        breadcrumb: [CRUMB, { label: d.title, href: `/donnees/${d.id}` }, { label: 'Explorer' }],
+        status: error ? 400 : 200,
+        main: explorePage(d, req.query, { result, error, maxRows: ctx.config.datalabMaxRows }),
+      });
+    },
+  );
 
   r.get('/donnees/:fichier', { schema: { params: FileParams } }, async (req, reply) => {
     const m = /^([a-z0-9-]+)(?:\.([a-z0-9]+))?$/.exec(req.params.fichier);

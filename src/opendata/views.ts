@@ -120,6 +120,7 @@ export function datasetPage(
     return html`<tr><td>${FORMATS[f].label}</td><td><a href="${downloadPath(d, f)}" download>${base}${downloadPath(d, f)}</a></td><td><code>${FORMATS[f].mediaType}</code></td><td>${x ? `${fmtInt(x.bytes)} octets` : '—'}</td><td>${x ? html`<code>${x.sha256}</code>` : 'fichier refusé par le contrôle de publication'}</td></tr>`;
   })}</tbody></table></div>
   <p>L’empreinte permet de vérifier un fichier téléchargé : <code>sha256sum ${d.id}.csv</code>.</p>
+  <p><a class="fr-link" href="/donnees/${d.id}/explorer">Explorer ce jeu</a> (filtrer, regrouper, agréger, sur le serveur).</p>
   <h2>Aperçu</h2>
   ${
     preview === null
