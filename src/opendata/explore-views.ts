@@ -12,7 +12,7 @@ const options = (list: [string, string][], selected: string | undefined) =>
   );
 
 /** The same view's address (what the page offers to share), from the query as given. */
-export function viewHref(d: Dataset, q: ViewQuery): string {
+function viewHref(d: Dataset, q: ViewQuery): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, String(v));
   const s = p.toString();

@@ -10,7 +10,7 @@ import type { Cell, DataRow, Dataset, DatasetContext, Field } from './dataset.ts
  */
 
 export const OPS = { eq: '=', ne: '≠', lt: '<', le: '≤', gt: '>', ge: '≥', contient: 'contient' } as const;
-export type Op = keyof typeof OPS;
+type Op = keyof typeof OPS;
 export const AGGREGATES = {
   count: 'nombre de lignes',
   sum: 'somme',
@@ -19,7 +19,7 @@ export const AGGREGATES = {
   max: 'maximum',
 } as const;
 export type Aggregate = keyof typeof AGGREGATES;
-export const MAX_GROUPS = 2000;
+const MAX_GROUPS = 2000;
 export const MAX_FILTERS = 3;
 
 /** The view as the URL gives it (strings, unchecked against the dataset). */
@@ -32,8 +32,8 @@ export type ViewQuery = {
   limite?: number;
 } & Partial<Record<`c${1 | 2 | 3}` | `o${1 | 2 | 3}` | `v${1 | 2 | 3}`, string>>;
 
-export type Filter = { field: Field; op: Op; value: string | number | boolean };
-export type View = {
+type Filter = { field: Field; op: Op; value: string | number | boolean };
+type View = {
   filters: Filter[];
   group: Field | null;
   aggregate: Aggregate;
