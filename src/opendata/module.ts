@@ -1,6 +1,7 @@
 import type { AppModule } from '../context.ts';
 import { registerOpendataApi } from './api.ts';
 import { opendataCollectivitesJob } from './collectivites-job.ts';
+import { registerDatalabRoutes } from './datalab.ts';
 import { opendataDatasets } from './datasets.ts';
 import { registerMyDataRoute } from './my-data.ts';
 import { registerRegistreRoutes } from './registre.ts';
@@ -20,6 +21,7 @@ export const opendataModule: AppModule = {
   register(app, ctx) {
     registerOpendataApi(app, ctx);
     registerRegistreRoutes(app, ctx);
+    registerDatalabRoutes(app, ctx);
     registerOpendataRoutes(app, ctx);
     registerMyDataRoute(app, ctx);
   },

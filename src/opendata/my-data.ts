@@ -11,7 +11,7 @@ import { authorize, signedIn } from '../http/policy.ts';
 import { CsrfField, IdParams } from '../http/schemas.ts';
 import { SESSION_COOKIE } from '../http/security.ts';
 import { anonymousLabel, type Person } from './personal-data.ts';
-import { can } from './policy.ts';
+import { canErase } from './policy.ts';
 
 const EraseSchema = z.object({ ...CsrfField, mot_de_passe: z.string().max(200) });
 const EraseQuery = z.object({ fait: z.literal('1').optional().catch(undefined) });
@@ -119,7 +119,7 @@ export function registerMyDataRoute(app: FastifyInstance, ctx: AppContext) {
     '/compte/:id/effacement',
     { schema: { params: IdParams }, config: { rateLimit: { max: 10, timeWindow: '15 minutes' } } },
     async (req, reply) => {
-      const actor = authorize(req, can, 'effacer-compte', { utilisateurId: req.params.id });
+      const actor = authorize(req, canErase, 'effacer-compte', { utilisateurId: req.params.id });
       const p = EraseSchema.safeParse(req.body ?? {});
       const show = (error: string) =>
         ctx.render(req, reply, {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createUser } from '../../src/accounts/service.ts';
 import { buildApp } from '../../src/app.ts';
 import { csvRecords } from '../csv.ts';
-import { backends, quietLog, setup } from '../helpers.ts';
+import { backends, cookieHeader, csrfIn, quietLog, setup, signIn } from '../helpers.ts';
 
 /** The result table of an exploration page: group label → value (from the cell's data attribute). */
 function resultOf(body: string): [string, number | null][] {
@@ -129,6 +130,67 @@ for (const backend of backends()) {
       } finally {
         await small.app.close();
       }
+    });
+
+    test('projects: an editor proposes one with the datasets it uses; unknown datasets refused; page and list', async () => {
+      const org = (
+        await t.db.query<{ id: number }>(
+          "INSERT INTO organisation (nom, type) VALUES ('Médiathèque test', 'autre') RETURNING id::int AS id",
+        )
+      ).rows[0]!.id;
+      await createUser(
+        t.db,
+        { id: null, label: 'test' },
+        {
+          email: 'datalab@exemple.fr',
+          nom: 'Datalab',
+          motDePasse: 'Correct-horse-battery-staple-42',
+          role: 'editeur',
+          organisationId: org,
+        },
+      );
+      assert.equal((await get('/donnees/datalab/nouveau')).statusCode, 401);
+      const { jar } = await signIn(t.app, 'datalab@exemple.fr', 'Correct-horse-battery-staple-42');
+      const cookie = cookieHeader(jar);
+      const page = await t.app.inject({ url: '/donnees/datalab/nouveau', headers: { cookie } });
+      assert.equal(page.statusCode, 200);
+      const post = (url: string, form: Record<string, string>) =>
+        t.app.inject({
+          method: 'POST',
+          url,
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ _csrf: csrfIn(page.body), ...form }).toString(),
+        });
+      const form = {
+        titre: 'Population et communes',
+        objectif: 'Mesurer la population des communes de plus de 3 500 habitants.',
+        equipe: 'Médiathèque test',
+        jeux: 'communes departements',
+        statut: 'en_cours',
+        resultats: 'Une vue partagée du datalab.',
+        licence: 'licence-ouverte-2.0',
+      };
+      const bad = await post('/donnees/datalab', { ...form, jeux: 'communes, <script>x</script>' });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /inconnu\(s\) du catalogue/);
+      assert.doesNotMatch(bad.body, /<script>x/);
+      const ok = await post('/donnees/datalab', form);
+      assert.equal(ok.statusCode, 303);
+      const url = String(ok.headers.location);
+      const shown = await get(url);
+      assert.equal(shown.statusCode, 200);
+      assert.match(shown.body, /href="\/donnees\/communes\/explorer"/);
+      assert.match(shown.body, /Licence Ouverte 2.0/);
+      assert.match((await get('/donnees/datalab')).body, new RegExp(`href="${url}"`));
+      const upd = await post(url, { ...form, statut: 'termine' });
+      assert.equal(upd.statusCode, 303);
+      assert.match((await get(url)).body, /Terminé/);
+      const logged = (
+        await t.db.query<{ action: string }>(
+          "SELECT action FROM journal_audit WHERE objet_type = 'datalab-projet' ORDER BY id",
+        )
+      ).rows.map((x) => x.action);
+      assert.deepEqual(logged, ['creation', 'modification']);
     });
   });
 }

@@ -1,5 +1,6 @@
 import { createUser } from '../../src/accounts/service.ts';
-import { ADMIN_ONLY, type Matrix } from './types.ts';
+import { insertProjet } from '../../src/opendata/queries.ts';
+import { ADMIN_ONLY, CREATE, type Matrix, OWNED } from './types.ts';
 
 /** Role matrix of the open-data module (issue 14): the register of processing activities, administrators only. */
 const traitementForm = (n: number) => ({
@@ -14,7 +15,28 @@ const traitementForm = (n: number) => ({
   mesures_securite: 'Empreintes argon2id.',
 });
 
+const projetForm = (n: number) => ({
+  titre: `Cartographie des lieux d’inclusion ${n}`,
+  objectif: 'Croiser les lieux d’inclusion et la population des communes.',
+  equipe: 'Département test, médiathèque',
+  jeux: 'communes, departements',
+  statut: 'en_cours',
+  resultats: '',
+  licence: 'licence-ouverte-2.0',
+});
+
 export const matrix: Matrix = {
+  'POST /donnees/datalab': {
+    expect: CREATE,
+    request: async (env) => ({ url: '/donnees/datalab', form: projetForm(env.seq()) }),
+  },
+  'POST /donnees/datalab/:id': {
+    expect: OWNED,
+    request: async (env) => {
+      const id = await insertProjet(env.db, { ...projetForm(env.seq()), jeux: ['communes'], statut: 'idee' }, env.orgA);
+      return { url: `/donnees/datalab/${id}`, form: projetForm(env.seq()) };
+    },
+  },
   'POST /donnees/registre/:code': {
     expect: ADMIN_ONLY,
     request: async (env) => ({ url: '/donnees/registre/comptes', form: traitementForm(env.seq()) }),
