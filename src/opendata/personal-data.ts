@@ -31,8 +31,9 @@ export function definePersonalData(p: PersonalDataProvider): PersonalDataProvide
 export const anonymousLabel = (id: number) => `compte effacé n° ${id}`;
 
 /**
- * Replaces the person's e-mail and name in a text column of contributions that are kept (authorship,
- * moderation). `table` and `column` are constants of the calling module, never input; values are parameters.
+ * Replaces the person in a text column of contributions that are kept (authorship, moderation): the e-mail
+ * wherever it appears, the name where it is the whole value (a short name inside other words is left alone).
+ * `table` and `column` are constants of the calling module, never input; values are parameters.
  */
 export async function anonymiseText(
   q: Queryable,
@@ -42,14 +43,14 @@ export async function anonymiseText(
   anon: string,
 ): Promise<number> {
   const r = await q.query(
-    `UPDATE ${table} SET ${column} = replace(replace(${column}, $1, $3), $2, $3)
-     WHERE strpos(${column}, $1) > 0 OR (length($2) > 0 AND strpos(${column}, $2) > 0)`,
+    `UPDATE ${table} SET ${column} = CASE WHEN ${column} = $2 THEN $3 ELSE replace(${column}, $1, $3) END
+     WHERE strpos(${column}, $1) > 0 OR ${column} = $2`,
     [p.email, p.nom, anon],
   );
   return r.rowCount;
 }
 
-/** The same in a jsonb column (before/after values of a journal): strings inside are rewritten. */
+/** The same in a jsonb column (before/after values of a journal): the e-mail anywhere, the name as a whole string. */
 export async function anonymiseJson(
   q: Queryable,
   table: string,
@@ -57,11 +58,15 @@ export async function anonymiseJson(
   p: Person,
   anon: string,
 ): Promise<number> {
-  const inJson = (s: string) => JSON.stringify(s).slice(1, -1);
   const r = await q.query(
-    `UPDATE ${table} SET ${column} = replace(replace(${column}::text, $1, $3), $2, $3)::jsonb
-     WHERE strpos(${column}::text, $1) > 0 OR (length($2) > 0 AND strpos(${column}::text, $2) > 0)`,
-    [inJson(p.email), inJson(p.nom), inJson(anon)],
+    `UPDATE ${table} SET ${column} = replace(replace(${column}::text, $1, $3), $2, $4)::jsonb
+     WHERE strpos(${column}::text, $1) > 0 OR strpos(${column}::text, $2) > 0`,
+    [
+      JSON.stringify(p.email).slice(1, -1),
+      JSON.stringify(p.nom),
+      JSON.stringify(anon).slice(1, -1),
+      JSON.stringify(anon),
+    ],
   );
   return r.rowCount;
 }
@@ -73,11 +78,11 @@ export type Mention = { table: string; column: string; json?: boolean; label: st
 export async function countMentions(q: Queryable, mentions: Mention[], p: Person): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const m of mentions) {
-    const col = m.json ? `${m.column}::text` : m.column;
     const r = await q.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${m.table}
-       WHERE strpos(${col}, $1) > 0 OR (length($2) > 0 AND strpos(${col}, $2) > 0)`,
-      [m.json ? JSON.stringify(p.email).slice(1, -1) : p.email, m.json ? JSON.stringify(p.nom).slice(1, -1) : p.nom],
+      m.json
+        ? `SELECT count(*)::int AS n FROM ${m.table} WHERE strpos(${m.column}::text, $1) > 0 OR strpos(${m.column}::text, $2) > 0`
+        : `SELECT count(*)::int AS n FROM ${m.table} WHERE strpos(${m.column}, $1) > 0 OR ${m.column} = $2`,
+      m.json ? [JSON.stringify(p.email).slice(1, -1), JSON.stringify(p.nom)] : [p.email, p.nom],
     );
     out[m.label] = (out[m.label] ?? 0) + r.rows[0]!.n;
   }
