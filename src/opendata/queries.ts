@@ -140,7 +140,7 @@ export type ProjetInput = {
   resultats: string;
   licence: string;
 };
-export type ProjetRow = ProjetInput & {
+type ProjetRow = ProjetInput & {
   id: number;
   organisation_id: number | null;
   organisation: string | null;
