@@ -114,6 +114,17 @@ describe('a partner signs in, changes a password and deactivates an account in a
     await page.goto(`${base}/donnees/registre-traitements`);
     assert.match(await page.locator('main').innerText(), /Empreinte SHA-256/);
     assert.deepEqual(await seriousViolations(page), []);
+    // The datalab: an exploration with its chart and table, an error, the projects list.
+    await page.goto(
+      `${base}/donnees/communes/explorer?c1=population&o1=gt&v1=3500&groupe=departement&agregat=sum&mesure=population`,
+    );
+    assert.match(await page.locator('#resultat caption').innerText(), /somme de population par departement/);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.goto(`${base}/donnees/communes/explorer?groupe=inconnue`);
+    assert.match(await page.getByRole('alert').innerText(), /Colonne inconnue/);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.goto(`${base}/donnees/datalab`);
+    assert.deepEqual(await seriousViolations(page), []);
     await page.close();
   });
 });
