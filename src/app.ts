@@ -32,6 +32,7 @@ import { ImportEvents } from './imports/events.ts';
 import { jobsByName, PROCESS_INSTANCE, runImport } from './imports/runner.ts';
 import { MODULES } from './modules.ts';
 import type { Dataset } from './opendata/dataset.ts';
+import type { PersonalDataProvider } from './opendata/personal-data.ts';
 import { registerBackupHandoff } from './ops/backup-handoff.ts';
 import { createMetrics, measureRequests, registerMetricsRoute } from './ops/metrics.ts';
 import { registerReadiness } from './ops/readiness.ts';
@@ -58,6 +59,17 @@ function datasetsByName(modules: AppModule[]): Map<string, Dataset> {
       m.set(d.id, { ...d, module: x.name });
     }
   return m;
+}
+
+/**
+ * Every module's personal-data providers; the account's (`compte`) last, since the others look for the
+ * e-mail and name it erases. Two with one name is a programming error.
+ */
+function personalDataProviders(modules: AppModule[]): PersonalDataProvider[] {
+  const all = modules.flatMap((m) => m.personalData ?? []);
+  const names = new Set(all.map((p) => p.name));
+  if (names.size !== all.length) throw new Error('personal-data provider declared twice');
+  return [...all.filter((p) => p.name !== 'compte'), ...all.filter((p) => p.name === 'compte')];
 }
 
 /** Builds the whole platform; `listen()` is the caller's business (see main.ts). */
@@ -106,6 +118,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     site: () => (site ??= computeSite()),
     jobs,
     datasets: datasetsByName(modules),
+    personalData: personalDataProviders(modules),
     runImport: async (req) =>
       metrics.observeRun(
         await runImport({ db: deps.db, config, log, jobs, instance, onImported: (ev) => events.dispatch(ev) }, req),

@@ -50,6 +50,13 @@ const ConfigSchema = z.object({
   /** Retention of uploaded and downloaded source files: age in days, and how many per job at most. */
   SOURCE_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   SOURCE_RETENTION_PER_JOB: z.coerce.number().int().min(1).max(1000).default(3),
+  // Retention of personal data (job `retention`, daily): defaults are what /donnees/registre states (migration 0603).
+  RETENTION_ECHECS_CONNEXION_JOURS: z.coerce.number().int().min(1).max(365).default(1),
+  RETENTION_JOURNAL_JOURS: z.coerce.number().int().min(30).max(36500).default(1095),
+  RETENTION_MESURES_PRECISION_JOURS: z.coerce.number().int().min(1).max(36500).default(365),
+  RETENTION_MESURES_JOURS: z.coerce.number().int().min(1).max(36500).default(1825),
+  // Datalab: a view that would read more rows than this is refused.
+  DATALAB_MAX_LIGNES: z.coerce.number().int().min(10).max(100_000_000).default(200_000),
   /** Bearer token for /metrics; without it, /metrics answers only direct loopback requests. */
   METRICS_TOKEN: z.string().min(16, '16 caractères au moins (at least 16 characters)').optional(),
   /** Seconds a stop (SIGTERM) waits for in-flight requests and the running import. */
@@ -83,6 +90,10 @@ export type Config = {
   importAllowList: AllowList;
   importInactivityMs: number;
   sourceRetention: { days: number; perJob: number };
+  /** Personal-data retention in days (job `retention`): failed logins, audit journal, precise then any mobile measurement. */
+  retention: { echecsConnexion: number; journal: number; mesuresPrecision: number; mesures: number };
+  /** Datalab exploration: most rows one view may read. */
+  datalabMaxRows: number;
   metricsToken: string | undefined;
   shutdownTimeoutMs: number;
   obsMaxAgeMonths: number;
@@ -124,6 +135,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...extra,
     importInactivityMs: c.IMPORT_INACTIVITY_S * 1000,
     sourceRetention: { days: c.SOURCE_RETENTION_DAYS, perJob: c.SOURCE_RETENTION_PER_JOB },
+    retention: {
+      echecsConnexion: c.RETENTION_ECHECS_CONNEXION_JOURS,
+      journal: c.RETENTION_JOURNAL_JOURS,
+      mesuresPrecision: c.RETENTION_MESURES_PRECISION_JOURS,
+      mesures: c.RETENTION_MESURES_JOURS,
+    },
+    datalabMaxRows: c.DATALAB_MAX_LIGNES,
     metricsToken: c.METRICS_TOKEN,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT * 1000,
     obsMaxAgeMonths: c.OBS_DONNEES_ANCIENNES_MOIS,

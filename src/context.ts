@@ -9,6 +9,7 @@ import type { AnyImportJob } from './imports/job.ts';
 import type { ImportRun } from './imports/queries.ts';
 import type { Source } from './imports/source.ts';
 import type { Dataset } from './opendata/dataset.ts';
+import type { PersonalDataProvider } from './opendata/personal-data.ts';
 
 export type RenderOptions = {
   title: string;
@@ -28,6 +29,8 @@ export type AppContext = {
   jobs: ReadonlyMap<string, AnyImportJob>;
   /** Open-data datasets the modules publish (`AppModule.datasets`), by id. */
   datasets: ReadonlyMap<string, Dataset>;
+  /** Personal-data providers of the modules (`AppModule.personalData`), the account's own last. */
+  personalData: readonly PersonalDataProvider[];
   runImport(req: {
     job: string;
     source?: string | Source;
@@ -67,5 +70,7 @@ export type AppModule = {
   jobs?: AnyImportJob[];
   /** Datasets of the open-data catalogue, declared like import jobs (see src/opendata/dataset.ts). */
   datasets?: Dataset[];
+  /** What the module stores about account holders, for their download and erasure (see src/opendata/personal-data.ts). */
+  personalData?: PersonalDataProvider[];
   register?(app: FastifyInstance, ctx: AppContext): Promise<void> | void;
 };

@@ -72,3 +72,10 @@ export async function setUserActive(db: Db, actor: Actor, id: number, actif: boo
     );
   });
 }
+
+/** Whether `password` is the active account's current one (confirmation of a sensitive request). */
+export async function passwordMatches(db: Db, userId: number, password: string): Promise<boolean> {
+  const user = await C.userById(db, userId);
+  if (!user?.actif || !user.mot_de_passe_hash) return false;
+  return argon2.verify(user.mot_de_passe_hash, password).catch(() => false);
+}

@@ -8,6 +8,7 @@ import { SESSION_COOKIE, setSessionCookie } from '../http/security.ts';
 import { audit } from './audit.ts';
 import { checkCredentialsLimited } from './login-guard.ts';
 import { registerPasswordRoutes } from './password-routes.ts';
+import { accountPersonalData } from './personal-data.ts';
 import { closeSession, LoginSchema, openSession, sessionFromToken } from './service.ts';
 
 /** Where to go after signing in: a path of this site only (see safeReturnPath), else the administration. */
@@ -39,6 +40,7 @@ function loginForm(csrf: string, next: string, error?: string, email = '') {
 
 export const accountsModule: AppModule = {
   name: 'comptes',
+  personalData: [accountPersonalData],
   register(fastify, ctx) {
     registerPasswordRoutes(fastify, ctx);
     const app = fastify.withTypeProvider<ZodTypeProvider>();

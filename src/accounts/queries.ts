@@ -124,8 +124,8 @@ export async function deleteSession(q: Queryable, idHash: string) {
   await q.query('DELETE FROM session WHERE id_hash = $1', [idHash]);
 }
 
-export async function deleteExpiredSessions(q: Queryable) {
-  await q.query('DELETE FROM session WHERE expire_le <= now()');
+export async function deleteExpiredSessions(q: Queryable): Promise<number> {
+  return (await q.query('DELETE FROM session WHERE expire_le <= now()')).rowCount;
 }
 
 export async function organisationById(q: Queryable, id: number) {
@@ -217,4 +217,38 @@ export async function personalData(q: Queryable, userId: number) {
     )
   ).rows;
   return { compte, sessions, journal, echecs_connexion: echecs };
+}
+
+// Erasure (GDPR article 17): the account stays as a row (journal and contributions point to it), without the person.
+
+export async function deleteAllSessionsOf(q: Queryable, userId: number): Promise<number> {
+  return (await q.query('DELETE FROM session WHERE utilisateur_id = $1', [userId])).rowCount;
+}
+
+export async function deleteLoginFailuresOf(q: Queryable, email: string): Promise<number> {
+  return (await q.query('DELETE FROM connexion_echec WHERE email = lower($1)', [email])).rowCount;
+}
+
+export async function anonymiseAuditActor(q: Queryable, userId: number, anon: string): Promise<number> {
+  return (await q.query('UPDATE journal_audit SET acteur = $2 WHERE utilisateur_id = $1', [userId, anon])).rowCount;
+}
+
+export async function anonymiseAccount(q: Queryable, userId: number): Promise<number> {
+  return (
+    await q.query(
+      `UPDATE utilisateur SET email = 'compte-efface-' || id, nom = 'Compte effacé', mot_de_passe_hash = '', actif = false
+       WHERE id = $1`,
+      [userId],
+    )
+  ).rowCount;
+}
+
+// Retention (job `retention`): what the register of processing activities states.
+
+export async function deleteLoginFailuresOlderThan(q: Queryable, days: number): Promise<number> {
+  return (await q.query('DELETE FROM connexion_echec WHERE le < now() - make_interval(days => $1)', [days])).rowCount;
+}
+
+export async function deleteAuditOlderThan(q: Queryable, days: number): Promise<number> {
+  return (await q.query('DELETE FROM journal_audit WHERE le < now() - make_interval(days => $1)', [days])).rowCount;
 }

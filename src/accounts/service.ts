@@ -118,5 +118,9 @@ export async function createOrganisation(db: Db, actor: Actor, o: NewOrganisatio
   });
 }
 /** Everything stored about an account holder, for their own download (right of access). */
-export const personalData = (q: Queryable, userId: number) => Q.personalData(q, userId);
 export const contactOf = (q: Queryable, userId: number) => Q.contactOf(q, userId);
+
+/** Retention of the accounts' personal data (job `retention`, see the register of processing activities). */
+export const deleteExpiredSessions = (q: Queryable) => Q.deleteExpiredSessions(q);
+export const deleteLoginFailuresOlderThan = (q: Queryable, days: number) => Q.deleteLoginFailuresOlderThan(q, days);
+export const deleteAuditOlderThan = (q: Queryable, days: number) => Q.deleteAuditOlderThan(q, days);

@@ -29,6 +29,7 @@ import { deleteSchedule, insertSchedule, listSchedules } from '../imports/schedu
 import { getRun, listRuns, openSuiteFailures } from '../imports/service.ts';
 import type { Source } from '../imports/source.ts';
 import { registerAccountStatusRoutes } from './account-routes.ts';
+import { importsPersonalData } from './personal-data.ts';
 import { can } from './policy.ts';
 import { importForm, runDetail, runsTable, suiteFailures, userStatusButton } from './views.ts';
 
@@ -78,6 +79,7 @@ const FlashQuery = z.object({ lance: text(60).optional() });
 
 export const adminModule: AppModule = {
   name: 'admin',
+  personalData: [importsPersonalData],
   register(fastify, ctx) {
     registerAccountStatusRoutes(fastify, ctx);
     const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -90,7 +92,7 @@ export const adminModule: AppModule = {
         breadcrumb: [{ label: 'Administration' }],
         main: html`<h1 class="fr-mt-2w">${actor.role === 'administrateur' ? 'Administration' : 'Espace éditeur'}</h1>
         <p>Connecté en tant que ${actor.nom} (${actor.label}), rôle ${actor.role}.</p>
-        <p><a href="/compte/mot-de-passe">Changer mon mot de passe</a></p>
+        <p><a href="/compte/mot-de-passe">Changer mon mot de passe</a> · <a href="/compte/donnees.json">Télécharger mes données</a> (JSON) · <a href="/compte/effacement">Effacer mon compte</a></p>
         ${
           actor.role === 'administrateur'
             ? html`<ul>

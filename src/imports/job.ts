@@ -43,6 +43,11 @@ export type ImportJob<O = unknown> = {
    * name); `undefined` when these options still need one.
    */
   defaultSource?: (options: O) => string | undefined;
+  /**
+   * A treatment of the stored data rather than a read of the source (e.g. `retention`): every run does its
+   * work, never « unchanged » because the source is the same as last time.
+   */
+  alwaysRuns?: boolean;
   run(ctx: JobContext, source: Source, options: O): Promise<string | undefined>;
 };
 

@@ -283,6 +283,7 @@ export async function runImport(deps: RunnerDeps, req: ImportRequest): Promise<I
     const last = await lastSucceededRun(db, job.name);
     if (
       !req.force &&
+      !job.alwaysRuns &&
       last &&
       last.sha256 === source.sha256 &&
       canonical(last.options) === canonical(parsedOptions.data ?? {})

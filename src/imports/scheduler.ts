@@ -97,9 +97,10 @@ export async function runDueSchedules(deps: SchedulerDeps): Promise<ImportRun[]>
   for (const s of claimed ?? []) {
     const startedBy = `${SCHEDULER_ACTOR} (planification n° ${s.id})`;
     try {
-      const source = checkScheduleSource(s.source, deps.config);
+      // An empty source: the job's own (a treatment such as `retention`, or a seed shipped with the platform).
+      const source = s.source.trim() ? checkScheduleSource(s.source, deps.config) : undefined;
       await auditImportLaunch(db, SCHEDULER_ACTOR, { job: s.job, source, options: s.options });
-      runs.push(await deps.runImport({ job: s.job, source, options: s.options, startedBy }));
+      runs.push(await deps.runImport({ job: s.job, ...(source ? { source } : {}), options: s.options, startedBy }));
     } catch (e) {
       const reason = e instanceof AppError ? e.userMessage : `Échec : ${(e as Error).message}`;
       log.warn({ err: e, schedule: s.id }, 'planned import refused');

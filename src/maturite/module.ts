@@ -1,6 +1,7 @@
 import type { AppModule } from '../context.ts';
 import { registerMaturiteApi } from './api.ts';
 import { maturiteCampagneJob } from './campaign-job.ts';
+import { maturitePersonalData } from './personal-data.ts';
 import { registerMaturitePages } from './routes.ts';
 import { ensureQuestionnaire } from './service.ts';
 import { maturiteTerritorySection } from './territory-section.ts';
@@ -11,6 +12,7 @@ import { maturiteTerritorySection } from './territory-section.ts';
  */
 export const maturiteModule: AppModule = {
   name: 'maturite',
+  personalData: [maturitePersonalData],
   jobs: [maturiteCampagneJob],
   async register(app, ctx) {
     // The questionnaire file is loaded into its tables at start-up (a no-op when this content already is).

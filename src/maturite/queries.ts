@@ -260,3 +260,25 @@ export async function campagneOrigine(q: Queryable, code: string): Promise<strin
   const r = await q.query<{ origine: string }>('SELECT origine FROM maturite_campagne WHERE code = $1', [code]);
   return r.rows[0]?.origine ?? null;
 }
+
+/** Questionnaire answers left with a contact address (right of access and erasure). */
+export async function repondantsWithEmail(q: Queryable, email: string) {
+  return (
+    await q.query<{ id: number; campagne_id: number; cree_le: Date; consentement_le: Date | null }>(
+      `SELECT id::float8 AS id, campagne_id::float8 AS campagne_id, cree_le, consentement_le FROM maturite_repondant
+       WHERE lower(email) = lower($1) ORDER BY id`,
+      [email],
+    )
+  ).rows;
+}
+
+/** Erasure: the answers are kept (anonymous aggregates), the contact address and its consent go. */
+export async function forgetRepondantEmail(q: Queryable, email: string): Promise<number> {
+  return (
+    await q.query(
+      `UPDATE maturite_repondant SET email = NULL, consentement_contact = false, consentement_le = NULL
+       WHERE lower(email) = lower($1)`,
+      [email],
+    )
+  ).rowCount;
+}

@@ -169,3 +169,23 @@ export async function communeMeasuresOf(
     )
   ).rows;
 }
+
+/**
+ * Retention: measurements received more than `days` ago lose precision, their position rounded from about
+ * 100 m (3 decimals) to about 1 km (2 decimals), and their fingerprint (a hash of the exact values) goes.
+ */
+export async function coarsenMeasuresOlderThan(q: Queryable, days: number): Promise<number> {
+  return (
+    await q.query(
+      `UPDATE mobile_mesure SET lon = round(lon::numeric, 2)::float8, lat = round(lat::numeric, 2)::float8, empreinte = ''
+       WHERE recu_le < now() - make_interval(days => $1)
+         AND (empreinte <> '' OR lon <> round(lon::numeric, 2)::float8 OR lat <> round(lat::numeric, 2)::float8)`,
+      [days],
+    )
+  ).rowCount;
+}
+
+export async function deleteMeasuresOlderThan(q: Queryable, days: number): Promise<number> {
+  return (await q.query('DELETE FROM mobile_mesure WHERE recu_le < now() - make_interval(days => $1)', [days]))
+    .rowCount;
+}

@@ -4,7 +4,7 @@ import { type NiveauObs, resolveScope } from '../observatory/service.ts';
 import type { Niveau } from '../territories/schema.ts';
 import { MODEL } from './indicators.ts';
 import { MIN_PUBLISHED } from './measures.ts';
-import { communeMeasuresOf } from './measures-queries.ts';
+import * as M from './measures-queries.ts';
 import * as Q from './queries.ts';
 import { OPERATEURS, type Operateur } from './vocab.ts';
 
@@ -165,7 +165,7 @@ export async function siteMap(
   const [shapes, points, measures] = await Promise.all([
     communeShapesOf(q, niveau, code),
     Q.sitePointsOf(q, niveau, code, date, operateur, techno),
-    communeMeasuresOf(q, niveau, code, operateur),
+    M.communeMeasuresOf(q, niveau, code, operateur),
   ]);
   const sitesBy = new Map<string, number>();
   for (const p of points) sitesBy.set(p.commune, (sitesBy.get(p.commune) ?? 0) + 1);
@@ -181,3 +181,6 @@ export async function siteMap(
   });
   return { communes, points };
 }
+/** Retention of crowdsourced measurements (job `retention`, see the register of processing activities). */
+export const coarsenMeasuresOlderThan = (q: Queryable, days: number) => M.coarsenMeasuresOlderThan(q, days);
+export const deleteMeasuresOlderThan = (q: Queryable, days: number) => M.deleteMeasuresOlderThan(q, days);

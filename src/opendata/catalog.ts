@@ -2,8 +2,10 @@ import crypto from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { LICENCES, type LicenceId } from '../http/licences.ts';
 import { lastChanges } from '../imports/service.ts';
+import { type Distribution, distribution } from './cache.ts';
 import type { Dataset } from './dataset.ts';
-import { FORMATS, formatsOf } from './formats.ts';
+import { FORMATS, type Format, formatsOf } from './formats.ts';
+import { PublicationError } from './publication.ts';
 
 /** The catalogue as the pages, the DCAT-AP graph and data.json see it: datasets with their dates and resources. */
 
@@ -46,11 +48,36 @@ export function baseUrl(ctx: AppContext, req: { protocol: string; host: string }
 
 export const downloadPath = (d: Dataset, f: string) => `/donnees/${d.id}.${f}`;
 
-type Described = { d: Dataset; stamp: Stamp };
+/** A dataset's distributions for its stamp, by format (null: refused by the publication check). */
+export type Files = Map<Format, Distribution | null>;
+type Described = { d: Dataset; stamp: Stamp; files: Files };
+
+/**
+ * The cached distributions of a dataset (generated now when missing), for their checksums and sizes. One
+ * at a time: the first listing after an import regenerates what changed without running them all at once.
+ */
+export async function filesOf(ctx: AppContext, d: Dataset, stamp: Stamp): Promise<Files> {
+  const files: Files = new Map();
+  for (const f of formatsOf(d)) {
+    try {
+      files.set(f, await distribution(ctx, d, f, stamp));
+    } catch (err) {
+      if (!(err instanceof PublicationError)) throw err;
+      ctx.log.error({ dataset: d.id, problems: err.problems }, 'open data: publication refused');
+      files.set(f, null);
+    }
+  }
+  return files;
+}
 
 async function described(ctx: AppContext): Promise<Described[]> {
   const list = [...ctx.datasets.values()].sort((a, b) => a.id.localeCompare(b.id));
-  return Promise.all(list.map(async (d) => ({ d, stamp: await stampOf(ctx, d) })));
+  const out: Described[] = [];
+  for (const d of list) {
+    const stamp = await stampOf(ctx, d);
+    out.push({ d, stamp, files: await filesOf(ctx, d, stamp) });
+  }
+  return out;
 }
 
 const FREQUENCY_EU: Record<string, string> = {
@@ -61,6 +88,9 @@ const FREQUENCY_EU: Record<string, string> = {
   ponctuelle: 'NEVER',
   irreguliere: 'IRREG',
 };
+
+const sizeAndChecksum = <T>(x: Distribution | null | undefined, f: (x: Distribution) => T): T | Record<never, never> =>
+  x ? f(x) : {};
 
 /** DCAT-AP 2 graph of the catalogue (JSON-LD): one dcat:Catalog, its dcat:Dataset items and their distributions. */
 export async function dcatCatalog(ctx: AppContext, base: string) {
@@ -74,6 +104,10 @@ export async function dcatCatalog(ctx: AppContext, base: string) {
       foaf: 'http://xmlns.com/foaf/0.1/',
       xsd: 'http://www.w3.org/2001/XMLSchema#',
       vcard: 'http://www.w3.org/2006/vcard/ns#',
+      spdx: 'http://spdx.org/rdf/terms#',
+      'dcat:byteSize': { '@type': 'xsd:nonNegativeInteger' },
+      'spdx:checksumValue': { '@type': 'xsd:hexBinary' },
+      'spdx:algorithm': { '@type': '@id' },
       'dct:modified': { '@type': 'xsd:dateTime' },
       'dct:issued': { '@type': 'xsd:dateTime' },
       'dcat:downloadURL': { '@type': '@id' },
@@ -92,7 +126,7 @@ export async function dcatCatalog(ctx: AppContext, base: string) {
     'dct:language': { '@id': 'http://publications.europa.eu/resource/authority/language/FRA' },
     'dcat:landingPage': `${base}/donnees`,
     'dct:modified': new Date(Math.max(0, ...items.map((x) => x.stamp.modified.getTime()))).toISOString(),
-    'dcat:dataset': items.map(({ d, stamp }) => ({
+    'dcat:dataset': items.map(({ d, stamp, files }) => ({
       '@id': `${base}/donnees/${d.id}`,
       '@type': 'dcat:Dataset',
       'dct:identifier': d.id,
@@ -123,6 +157,14 @@ export async function dcatCatalog(ctx: AppContext, base: string) {
         'dct:license': LICENCES[licenceOf(d)].url,
         'dct:modified': stamp.modified.toISOString(),
         ...(f === 'csv' ? { 'dct:conformsTo': `${base}/donnees/${d.id}/schema.json` } : {}),
+        ...sizeAndChecksum(files.get(f), (x) => ({
+          'dcat:byteSize': String(x.bytes),
+          'spdx:checksum': {
+            '@type': 'spdx:Checksum',
+            'spdx:algorithm': 'spdx:checksumAlgorithm_sha256',
+            'spdx:checksumValue': x.sha256,
+          },
+        })),
       })),
     })),
   };
@@ -135,7 +177,7 @@ export async function dataJson(ctx: AppContext, base: string) {
     '@type': 'dcat:Catalog',
     conformsTo: 'https://project-open-data.cio.gov/v1.1/schema',
     describedBy: 'https://project-open-data.cio.gov/v1.1/schema/catalog.json',
-    dataset: items.map(({ d, stamp }) => ({
+    dataset: items.map(({ d, stamp, files }) => ({
       '@type': 'dcat:Dataset',
       identifier: `${base}/donnees/${d.id}`,
       title: d.title,
@@ -155,6 +197,10 @@ export async function dataJson(ctx: AppContext, base: string) {
         mediaType: FORMATS[f].mediaType,
         format: f.toUpperCase(),
         ...(f === 'csv' ? { describedBy: `${base}/donnees/${d.id}/schema.json` } : {}),
+        ...sizeAndChecksum(files.get(f), (x) => ({
+          byteSize: x.bytes,
+          checksum: { algorithm: 'SHA-256', value: x.sha256 },
+        })),
       })),
     })),
   };

@@ -1,9 +1,11 @@
 import type { AppModule } from '../context.ts';
 import { registerOpendataApi } from './api.ts';
 import { opendataCollectivitesJob } from './collectivites-job.ts';
+import { registerDatalabRoutes } from './datalab.ts';
 import { opendataDatasets } from './datasets.ts';
 import { registerMyDataRoute } from './my-data.ts';
 import { registerRegistreRoutes } from './registre.ts';
+import { retentionJob } from './retention-job.ts';
 import { registerOpendataRoutes } from './routes.ts';
 
 /**
@@ -14,11 +16,12 @@ import { registerOpendataRoutes } from './routes.ts';
  */
 export const opendataModule: AppModule = {
   name: 'donnees',
-  jobs: [opendataCollectivitesJob],
+  jobs: [opendataCollectivitesJob, retentionJob],
   datasets: opendataDatasets,
   register(app, ctx) {
     registerOpendataApi(app, ctx);
     registerRegistreRoutes(app, ctx);
+    registerDatalabRoutes(app, ctx);
     registerOpendataRoutes(app, ctx);
     registerMyDataRoute(app, ctx);
   },

@@ -128,3 +128,51 @@ export async function tauxOf(q: Queryable, niveau: 'region' | 'departement', cod
     )
   ).rows;
 }
+
+// Datalab projects
+
+export type ProjetInput = {
+  titre: string;
+  objectif: string;
+  equipe: string;
+  jeux: string[];
+  statut: 'idee' | 'en_cours' | 'termine' | 'abandonne';
+  resultats: string;
+  licence: string;
+};
+type ProjetRow = ProjetInput & {
+  id: number;
+  organisation_id: number | null;
+  organisation: string | null;
+  modifie_le: Date;
+};
+
+const PROJET_SELECT = `SELECT p.id::float8 AS id, p.titre, p.objectif, p.equipe, p.jeux, p.statut, p.resultats, p.licence,
+  p.organisation_id::float8 AS organisation_id, o.nom AS organisation, p.modifie_le
+  FROM datalab_projet p LEFT JOIN organisation o ON o.id = p.organisation_id`;
+
+export async function listProjets(q: Queryable): Promise<ProjetRow[]> {
+  return (await q.query<ProjetRow>(`${PROJET_SELECT} ORDER BY p.modifie_le DESC, p.id DESC`)).rows;
+}
+
+export async function projetById(q: Queryable, id: number): Promise<ProjetRow | null> {
+  return (await q.query<ProjetRow>(`${PROJET_SELECT} WHERE p.id = $1`, [id])).rows[0] ?? null;
+}
+
+export async function insertProjet(q: Queryable, p: ProjetInput, organisationId: number | null): Promise<number> {
+  return (
+    await q.query<{ id: number }>(
+      `INSERT INTO datalab_projet (titre, objectif, equipe, jeux, statut, resultats, licence, organisation_id)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8) RETURNING id::float8 AS id`,
+      [p.titre, p.objectif, p.equipe, JSON.stringify(p.jeux), p.statut, p.resultats, p.licence, organisationId],
+    )
+  ).rows[0]!.id;
+}
+
+export async function updateProjet(q: Queryable, id: number, p: ProjetInput): Promise<void> {
+  await q.query(
+    `UPDATE datalab_projet SET titre = $2, objectif = $3, equipe = $4, jeux = $5::jsonb, statut = $6, resultats = $7,
+       licence = $8, modifie_le = now() WHERE id = $1`,
+    [id, p.titre, p.objectif, p.equipe, JSON.stringify(p.jeux), p.statut, p.resultats, p.licence],
+  );
+}

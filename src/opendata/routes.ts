@@ -1,14 +1,16 @@
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.ts';
 import { html } from '../http/html.ts';
-import { baseUrl, dataJson, dcatCatalog, type Stamp, stampOf, tableSchemaJson } from './catalog.ts';
+import { type Distribution, distribution, streamOf } from './cache.ts';
+import { baseUrl, dataJson, dcatCatalog, filesOf, type Stamp, stampOf, tableSchemaJson } from './catalog.ts';
 import { collectivitesOf, rateHistory, ratesByDepartement, statusSources } from './collectivites.ts';
 import type { Dataset } from './dataset.ts';
-import { FORMATS, type Format, formatsOf, openResource, previewRows } from './formats.ts';
+import { parseView, runView, ViewError, type ViewResult } from './explore.ts';
+import { explorePage } from './explore-views.ts';
+import { FORMATS, type Format, formatsOf, previewRows } from './formats.ts';
 import { PublicationError } from './publication.ts';
-import { CatalogQuerySchema, CollectivitesPageQuery, DatasetParams, FileParams } from './schema.ts';
+import { CatalogQuerySchema, CollectivitesPageQuery, DatasetParams, ExploreQuery, FileParams } from './schema.ts';
 import { CRUMB, catalogPage, collectivitesPage, datasetPage, notFoundPage } from './views.ts';
 
 /** Whether the client's copy (If-None-Match, else If-Modified-Since) is current. */
@@ -86,6 +88,30 @@ export function registerOpendataRoutes(app: FastifyInstance, ctx: AppContext) {
     return reply.type('application/json; charset=utf-8').send(JSON.stringify(tableSchemaJson(d)));
   });
 
+  // Datalab: a server-side view of a dataset, its state in the URL (see explore.ts).
+  r.get(
+    '/donnees/:jeu/explorer',
+    { schema: { params: DatasetParams, querystring: ExploreQuery } },
+    async (req, reply) => {
+      const d = ctx.datasets.get(req.params.jeu);
+      if (!d) return notFound(req, reply, `Aucun jeu de données ne s’appelle « ${req.params.jeu} ».`);
+      let result: ViewResult | null = null;
+      let error: string | null = null;
+      try {
+        result = await runView(d, dctx, parseView(d, req.query), ctx.config.datalabMaxRows);
+      } catch (err) {
+        if (!(err instanceof ViewError)) throw err;
+        error = err.message;
+      }
+      return ctx.render(req, reply, {
+        title: `Explorer « ${d.title} »`,
+        breadcrumb: [CRUMB, { label: d.title, href: `/donnees/${d.id}` }, { label: 'Explorer' }],
+        status: error ? 400 : 200,
+        main: explorePage(d, req.query, { result, error, maxRows: ctx.config.datalabMaxRows }),
+      });
+    },
+  );
+
   r.get('/donnees/:fichier', { schema: { params: FileParams } }, async (req, reply) => {
     const m = /^([a-z0-9-]+)(?:\.([a-z0-9]+))?$/.exec(req.params.fichier);
     const d = m ? ctx.datasets.get(m[1]!) : undefined;
@@ -103,10 +129,11 @@ export function registerOpendataRoutes(app: FastifyInstance, ctx: AppContext) {
 
   async function datasetPageAnswer(req: FastifyRequest, reply: FastifyReply, d: Dataset) {
     const [stamp, preview] = await Promise.all([stampOf(ctx, d), previewRows(d, dctx)]);
+    const files = await filesOf(ctx, d, stamp);
     return ctx.render(req, reply, {
       title: d.title,
       breadcrumb: [CRUMB, { label: d.title }],
-      main: datasetPage(ctx, d, stamp, baseUrl(ctx, req), preview),
+      main: datasetPage(ctx, d, stamp, baseUrl(ctx, req), preview, files),
     });
   }
 
@@ -114,9 +141,9 @@ export function registerOpendataRoutes(app: FastifyInstance, ctx: AppContext) {
     const stamp = await stampOf(ctx, d);
     cacheHeaders(reply, stamp);
     if (fresh(req, stamp)) return reply.code(304).send();
-    let body: AsyncIterable<string>;
+    let file: Distribution;
     try {
-      body = await openResource(d, format, dctx);
+      file = await distribution(ctx, d, format, stamp);
     } catch (err) {
       if (!(err instanceof PublicationError)) throw err;
       req.log.error({ dataset: d.id, problems: err.problems }, 'open data: publication refused');
@@ -130,10 +157,12 @@ export function registerOpendataRoutes(app: FastifyInstance, ctx: AppContext) {
         <p>Retour au <a href="/donnees">catalogue des données ouvertes</a>.</p>`,
       });
     }
-    const stream = Readable.from(body, { objectMode: false });
+    const stream = streamOf(file);
     stream.on('error', (err) => req.log.error({ err, dataset: d.id }, 'open data: download cut'));
     return reply
       .type(FORMATS[format].contentType)
+      .header('content-length', file.bytes)
+      .header('digest', `sha-256=${Buffer.from(file.sha256, 'hex').toString('base64')}`)
       .header('content-disposition', `inline; filename="${d.id}.${format}"`)
       .send(stream);
   }

@@ -75,3 +75,25 @@ export const TraitementForm = z.object({
   transferts: champ(1000),
   mesures_securite: champ(2000),
 });
+
+/** Datalab view in the URL: columns are checked against the dataset's schema by the explorer, not here. */
+const Col = z.preprocess(empty, z.string().max(100).optional());
+const Val = z.preprocess(empty, z.string().max(200).optional());
+const OpSchema = z.preprocess(empty, z.enum(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'contient']).optional());
+export const ExploreQuery = z.object({
+  groupe: Col,
+  agregat: z.preprocess(empty, z.enum(['count', 'sum', 'avg', 'min', 'max']).optional()),
+  mesure: Col,
+  tri: z.preprocess(empty, z.enum(['valeur', 'groupe']).optional()),
+  ordre: z.preprocess(empty, z.enum(['asc', 'desc']).optional()),
+  limite: z.preprocess(empty, z.coerce.number().int().min(1).max(100).optional()),
+  c1: Col,
+  o1: OpSchema,
+  v1: Val,
+  c2: Col,
+  o2: OpSchema,
+  v2: Val,
+  c3: Col,
+  o3: OpSchema,
+  v3: Val,
+});

@@ -2,7 +2,7 @@ import type { AppContext } from '../context.ts';
 import { fmtInt, fmtPct, formatDate, type Html, html, raw } from '../http/html.ts';
 import { LICENCES } from '../http/licences.ts';
 import { sourcesBlock } from '../http/sources.ts';
-import { downloadPath, licenceOf, publisherOf, type Stamp, spatialOf } from './catalog.ts';
+import { downloadPath, type Files, licenceOf, publisherOf, type Stamp, spatialOf } from './catalog.ts';
 import { type CollectivitesAnswer, SEUIL_HABITANTS } from './collectivites.ts';
 import type { Dataset, FieldType } from './dataset.ts';
 import { FORMATS, formatsOf } from './formats.ts';
@@ -89,7 +89,14 @@ export function catalogPage(
   <p class="fr-text--sm">Publié par ${ctx.site().name}. Chaque jeu dit ses sources et leur licence ; les données personnelles n’y figurent jamais (chaque colonne est déclarée publique et les valeurs sont contrôlées à chaque publication).</p>`;
 }
 
-export function datasetPage(ctx: AppContext, d: Dataset, stamp: Stamp, base: string, preview: string[][] | null): Html {
+export function datasetPage(
+  ctx: AppContext,
+  d: Dataset,
+  stamp: Stamp,
+  base: string,
+  preview: string[][] | null,
+  files: Files,
+): Html {
   const row = (label: string, v: Html | string) => html`<tr><th scope="row">${label}</th><td>${v}</td></tr>`;
   const lic = LICENCES[licenceOf(d)];
   return html`<h1 class="fr-mt-2w">${d.title}</h1>
@@ -107,14 +114,19 @@ export function datasetPage(ctx: AppContext, d: Dataset, stamp: Stamp, base: str
   </tbody></table></div>
   <h2>Télécharger</h2>
   <div class="fr-table"><table><caption>Fichiers (générés à la demande à partir des dernières données importées)</caption>
-  <thead><tr><th scope="col">Format</th><th scope="col">Adresse stable</th><th scope="col">Type de média</th></tr></thead>
-  <tbody>${formatsOf(d).map((f) => html`<tr><td>${FORMATS[f].label}</td><td><a href="${downloadPath(d, f)}" download>${base}${downloadPath(d, f)}</a></td><td><code>${FORMATS[f].mediaType}</code></td></tr>`)}</tbody></table></div>
+  <thead><tr><th scope="col">Format</th><th scope="col">Adresse stable</th><th scope="col">Type de média</th><th scope="col">Taille</th><th scope="col">Empreinte SHA-256</th></tr></thead>
+  <tbody>${formatsOf(d).map((f) => {
+    const x = files.get(f);
+    return html`<tr><td>${FORMATS[f].label}</td><td><a href="${downloadPath(d, f)}" download>${base}${downloadPath(d, f)}</a></td><td><code>${FORMATS[f].mediaType}</code></td><td>${x ? `${fmtInt(x.bytes)} octets` : '—'}</td><td>${x ? html`<code>${x.sha256}</code>` : 'fichier refusé par le contrôle de publication'}</td></tr>`;
+  })}</tbody></table></div>
+  <p>L’empreinte permet de vérifier un fichier téléchargé : <code>sha256sum ${d.id}.csv</code>.</p>
+  <p><a class="fr-link" href="/donnees/${d.id}/explorer">Explorer ce jeu</a> (filtrer, regrouper, agréger, sur le serveur).</p>
   <h2>Aperçu</h2>
   ${
     preview === null
       ? html`<p>Aperçu indisponible : le contrôle de publication refuse ce jeu.</p>`
       : preview.length
-        ? html`<div class="fr-table" id="apercu"><table><caption>Premières lignes de « ${d.title} » (${preview.length})</caption>
+        ? html`<div class="fr-table" id="apercu"><table tabindex="0"><caption>Premières lignes de « ${d.title} » (${preview.length})</caption>
   <thead><tr>${d.schema.fields.map((f) => html`<th scope="col"><code>${f.name}</code></th>`)}</tr></thead>
   <tbody>${preview.map((r) => html`<tr>${r.map((c) => html`<td>${c.length > 80 ? `${c.slice(0, 80)}…` : c}</td>`)}</tr>`)}</tbody></table></div>`
         : html`<p>Ce jeu est vide pour l’instant (rien n’a encore été importé ou saisi).</p>`

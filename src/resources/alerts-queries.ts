@@ -85,3 +85,8 @@ export async function digestsOf(q: Queryable, userId: number, limit: number): Pr
     )
   ).rows;
 }
+
+/** Erasure of an account: its saved searches and their digests (cascade). */
+export async function deleteAlertsOf(q: Queryable, userId: number): Promise<number> {
+  return (await q.query('DELETE FROM alerte_aides WHERE utilisateur_id = $1', [userId])).rowCount;
+}

@@ -10,6 +10,7 @@ import { resourcesDatasets } from './datasets.ts';
 import { registerGroupsRoutes } from './groups.ts';
 import { registerLibraryRoutes } from './library-routes.ts';
 import { registerModerationRoutes } from './moderation.ts';
+import { resourcesPersonalData } from './personal-data.ts';
 import { registerProjectsRoutes } from './projects-routes.ts';
 import { registerResourcesPages } from './routes.ts';
 import { resourcesTerritorySection } from './territory-section.ts';
@@ -17,6 +18,7 @@ import { resourcesTerritorySection } from './territory-section.ts';
 /** Shared resources space (issue 13): funding aids, directory of actors, agenda, news watch, full-text search. */
 export const resourcesModule: AppModule = {
   name: 'ressources',
+  personalData: [resourcesPersonalData],
   jobs: [aidesTerritoiresJob],
   datasets: resourcesDatasets,
   register(app, ctx) {

@@ -4,6 +4,7 @@ import { strategyDatasets } from './datasets.ts';
 import { registerStrategyEditing } from './edit-routes.ts';
 import { strategieJob } from './job-strategie.ts';
 import { strategieMesuresJob } from './measures-csv.ts';
+import { strategyPersonalData } from './personal-data.ts';
 import { PROVIDERS } from './providers.ts';
 import { registerStrategyReviews } from './review-routes.ts';
 import { strategieCsvJob } from './roadmap-csv.ts';
@@ -20,6 +21,7 @@ const FED_BY = new Set([...PROVIDERS.values()].flatMap((p) => p.feeds));
  */
 export const strategyModule: AppModule = {
   name: 'strategie',
+  personalData: [strategyPersonalData],
   jobs: [strategieJob, strategieCsvJob, strategieMesuresJob],
   datasets: strategyDatasets,
   register(app, ctx) {

@@ -80,4 +80,51 @@ describe('a partner signs in, changes a password and deactivates an account in a
     // No button to deactivate oneself.
     assert.equal(await page.locator('[title*="Admin Région"]').count(), 0);
   });
+
+  test('an account holder erases their account from the account page; pages accessible', async () => {
+    await createUser(
+      t.db,
+      { id: null, label: 'e2e' },
+      {
+        email: 'partante@region.fr',
+        nom: 'Partante Région',
+        motDePasse: 'nuages bas sur la Loire',
+        role: 'administrateur',
+        organisationId: null,
+      },
+    );
+    const page = await pageForAxe(browser);
+    await page.goto(`${base}/connexion`);
+    await page.locator('#email').fill('partante@region.fr');
+    await page.locator('#motDePasse').fill('nuages bas sur la Loire');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL(/\/admin$/);
+    await page.getByRole('link', { name: 'Effacer mon compte' }).click();
+    await page.waitForURL(/\/compte\/effacement$/);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.locator('#effacement-mdp').fill('pas le bon');
+    await page.getByRole('button', { name: 'Effacer définitivement mon compte' }).click();
+    assert.match(await page.getByRole('alert').innerText(), /mot de passe est incorrect/);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.locator('#effacement-mdp').fill('nuages bas sur la Loire');
+    await page.getByRole('button', { name: 'Effacer définitivement mon compte' }).click();
+    await page.waitForURL(/fait=1/);
+    assert.match(await page.getByRole('status').innerText(), /Votre compte a été effacé/);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.goto(`${base}/donnees/registre-traitements`);
+    assert.match(await page.locator('main').innerText(), /Empreinte SHA-256/);
+    assert.deepEqual(await seriousViolations(page), []);
+    // The datalab: an exploration with its chart and table, an error, the projects list.
+    await page.goto(
+      `${base}/donnees/communes/explorer?c1=population&o1=gt&v1=3500&groupe=departement&agregat=sum&mesure=population`,
+    );
+    assert.match(await page.locator('#resultat caption').innerText(), /somme de population par departement/);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.goto(`${base}/donnees/communes/explorer?groupe=inconnue`);
+    assert.match(await page.getByRole('alert').innerText(), /Colonne inconnue/);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.goto(`${base}/donnees/datalab`);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.close();
+  });
 });

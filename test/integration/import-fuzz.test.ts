@@ -100,6 +100,10 @@ const SEEDS: Record<string, () => Seed> = {
     ),
     name: 'odater.csv',
   }),
+  retention: () => ({
+    bytes: fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'src', 'opendata', 'retention.json')),
+    name: 'retention.json',
+  }),
   accessibilite: () => ({
     bytes: fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'src', 'inclusion', 'accessibilite.json')),
     name: 'accessibilite.json',

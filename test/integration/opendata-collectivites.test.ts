@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -11,6 +12,8 @@ import { backends, missingShared, setup, shared } from '../helpers.ts';
 const require = createRequire(import.meta.url);
 const NATIONAL = 'opendata-collectivites/odater-organisations-ouvrantes-2022-12-31-national.csv.gz';
 const JOINED = 'opendata-collectivites/odater-organisations-ouvrantes-2022-12-31-bfc-normandie.csv.gz';
+const AIDES = 'aides-territoires/aides-territoires-export-periurbain-2022-11.csv.gz';
+const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 const text = (f: string) => zlib.gunzipSync(fs.readFileSync(shared(f))).toString('utf8');
 
 type Commune = { code: string; region: string; departement: string; type: string; siren?: string; population?: number };
@@ -62,7 +65,7 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 for (const backend of backends()) {
   describe(`open-data observatory of collectivités (${backend.name})`, {
-    skip: missingShared(NATIONAL, JOINED),
+    skip: missingShared(NATIONAL, JOINED, AIDES),
   }, () => {
     let t: Awaited<ReturnType<typeof setup>>;
     const get = (url: string) => t.app.inject({ method: 'GET', url });
@@ -167,6 +170,72 @@ for (const backend of backends()) {
       assert.equal((await get('/api/v1/donnees/collectivites/commune/21231')).statusCode, 400);
       assert.equal((await get('/api/v1/donnees/collectivites/departement/99')).statusCode, 404);
       assert.equal((await get('/api/v1/donnees/collectivites/region/x')).statusCode, 400);
+    });
+
+    test('checksums and sizes: listed once generated, equal to the download; changed only by an import of a source', async () => {
+      const listed = async () => {
+        const feed = (await get('/donnees/data.json')).json();
+        const ds = feed.dataset.find((d: { identifier: string }) => d.identifier.endsWith('/collectivites-opendata'));
+        const csv = ds.distribution.find((x: { mediaType: string }) => x.mediaType === 'text/csv');
+        const g = (await get('/donnees/catalogue.jsonld')).json();
+        const ld = g['dcat:dataset']
+          .find((d: { 'dct:identifier': string }) => d['dct:identifier'] === 'collectivites-opendata')
+          ['dcat:distribution'].find((x: { 'dct:format': string }) => x['dct:format'] === 'CSV');
+        assert.equal(ld['spdx:checksum']['spdx:checksumValue'], csv.checksum.value);
+        assert.equal(ld['spdx:checksum']['spdx:algorithm'], 'spdx:checksumAlgorithm_sha256');
+        assert.equal(Number(ld['dcat:byteSize']), csv.byteSize);
+        return { sha: csv.checksum.value as string, bytes: csv.byteSize as number };
+      };
+      const body = async () => {
+        const r = await get('/donnees/collectivites-opendata.csv');
+        assert.equal(r.statusCode, 200);
+        assert.equal(Number(r.headers['content-length']), r.rawPayload.length);
+        return r.rawPayload;
+      };
+      const cacheDir = path.join(t.config.dataDir, 'donnees');
+      const cached = () => fs.readdirSync(cacheDir).filter((f) => /^collectivites-opendata--.*\.csv$/.test(f));
+
+      const a = await listed();
+      const b1 = await body();
+      assert.equal(sha256(b1), a.sha);
+      assert.equal(b1.length, a.bytes);
+      assert.ok(a.bytes > 10_000, `${a.bytes} bytes`);
+      const page = (await get('/donnees/collectivites-opendata')).body;
+      assert.ok(page.includes(`<code>${a.sha}</code>`), 'checksum on the dataset page');
+      const [file] = cached();
+      assert.ok(file);
+      const mtime = fs.statSync(path.join(cacheDir, file)).mtimeMs;
+
+      // An import of a job the dataset does not derive from: same file, not regenerated.
+      const aides = await t.ctx.runImport({
+        job: 'aides-territoires',
+        source: shared(AIDES),
+        options: { territoire: 'france' },
+        startedBy: 'test',
+      });
+      assert.equal(aides.status, 'succeeded', aides.message ?? '');
+      assert.deepEqual(await listed(), a);
+      assert.deepEqual(cached(), [file]);
+      assert.equal(fs.statSync(path.join(cacheDir, file)).mtimeMs, mtime);
+
+      // A new import of its source that changes a figure: new checksum, equal to the new body's.
+      const dijon = (require('@etalab/decoupage-administratif/data/communes.json') as Commune[]).find(
+        (c) => c.code === '21231',
+      )!;
+      const status = path.join(tmp, 'statut-2.csv');
+      fs.writeFileSync(
+        status,
+        `siren,nom,url_plateforme,jeux,derniere_publication\n${dijon.siren},Dijon,https://data.dijon.fr,57,2024-06-01\n`,
+      );
+      const run = await t.ctx.runImport({ job: 'opendata-collectivites', source: status, startedBy: 'test' });
+      assert.equal(run.status, 'succeeded', run.message ?? '');
+      const c = await listed();
+      assert.notEqual(c.sha, a.sha);
+      const b2 = await body();
+      assert.equal(sha256(b2), c.sha);
+      assert.equal(b2.length, c.bytes);
+      assert.match(b2.toString('utf8'), /,57,2024-06-01,/);
+      assert.equal(cached().length, 1, 'the earlier version is removed');
     });
   });
 }

@@ -346,7 +346,10 @@ describe('publication check refuses a leaking resource', () => {
   const serve = async (d: Dataset) => {
     await app?.close();
     leakModule.datasets = [d];
-    app = (await buildApp(t.config, { db: t.db, log: quietLog, modules: [...MODULES, leakModule] })).app;
+    // Each variant is other code under the same id and stamp, as after a new deployment: its own DATA_DIR, so
+    // the distribution cache (keyed by the stamp) does not serve the previous variant's file.
+    const config = { ...t.config, dataDir: fs.mkdtempSync(path.join(tmp, 'fuite-')) };
+    app = (await buildApp(config, { db: t.db, log: quietLog, modules: [...MODULES, leakModule] })).app;
     await app.ready();
     return app.inject({ method: 'GET', url: '/donnees/fuite.csv' });
   };
