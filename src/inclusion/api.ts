@@ -6,20 +6,34 @@ import { ErrorSchema } from '../territories/api.ts';
 import { TerritoryParamsSchema } from '../territories/schema.ts';
 import { getTerritory } from '../territories/service.ts';
 import { normalizeName } from '../text/normalize.ts';
+import { isOpen, type OpeningFilter } from './hours.ts';
 import * as Q from './queries.ts';
 import { AccessibilityAnswerSchema, PlacesOrGeoJsonSchema, PlacesQuerySchema } from './schema.ts';
 
-type Filters = { niveau?: Q.PlaceFilter['niveau']; code?: string | undefined; categorie?: string; q?: string };
+type Filters = {
+  niveau?: Q.PlaceFilter['niveau'];
+  code?: string | undefined;
+  categorie?: string;
+  q?: string;
+  ouvert?: OpeningFilter | undefined;
+};
 
-/** The filters as the queries take them; an unknown territory is a 404 (TERRITOIRE_INCONNU), an old commune code today's. */
-export async function placeFilterOf(ctx: AppContext, f: Filters): Promise<Q.PlaceFilter> {
+/**
+ * The filters as the queries take them; an unknown territory is a 404 (TERRITOIRE_INCONNU), an old commune
+ * code today's. « ouvert » is decided on each matching place's hours, at `at` (Paris time).
+ */
+export async function placeFilterOf(ctx: AppContext, f: Filters, at = new Date()): Promise<Q.PlaceFilter> {
   const code = f.niveau && f.code ? (await getTerritory(ctx.db, f.niveau, f.code)).code : undefined;
-  return {
+  const filter: Q.PlaceFilter = {
     niveau: code ? f.niveau : undefined,
     code,
     categorie: f.categorie,
     q: f.q ? normalizeName(f.q) || undefined : undefined,
   };
+  const { ouvert } = f;
+  if (!ouvert) return filter;
+  const hours = await Q.placeHours(ctx.db, filter);
+  return { ...filter, ids: hours.filter((p) => isOpen(p.horaires, ouvert, at)).map((p) => p.id) };
 }
 
 /** One place as the contract gives it. */
@@ -55,7 +69,7 @@ const wantsGeoJson = (req: FastifyRequest) => /application\/geo\+json/i.test(Str
 export function registerInclusionApi(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const description =
-    'Lieux d’inclusion numérique fusionnés (médiation numérique, France Services, conseillers numériques…), chaque lieu avec les sources qui le décrivent (jeu, identifiant dans ce jeu, date de mise à jour). Filtres : territoire (`niveau` + `code` : les lieux de ses communes), `categorie` (mediation, france-services, aidants-connect, conseiller-numerique, tiers-lieu), `q` (texte cherché dans le nom, la commune et l’adresse, sans accents). `limit` (1 000 au plus) et `offset` paginent. Avec `Accept: application/geo+json`, ou sur `/api/v1/inclusion/lieux.geojson`, la réponse est une FeatureCollection GeoJSON (WGS84) avec `total`. Licence Ouverte 2.0 (sources ANCT, data·inclusion).';
+    'Lieux d’inclusion numérique fusionnés (médiation numérique, France Services, conseillers numériques…), chaque lieu avec les sources qui le décrivent (jeu, identifiant dans ce jeu, date de mise à jour). Filtres : territoire (`niveau` + `code` : les lieux de ses communes), `categorie` (mediation, france-services, aidants-connect, conseiller-numerique, tiers-lieu), `q` (texte cherché dans le nom, la commune et l’adresse, sans accents), `ouvert` (`maintenant` : ouvert à l’heure de Paris de la requête ; `samedi` : ouvert à un moment du samedi qui vient ; d’après les horaires au format OpenStreetMap `opening_hours`, jours fériés compris ; un lieu sans horaires lisibles n’est pas retenu). `limit` (1 000 au plus) et `offset` paginent. Avec `Accept: application/geo+json`, ou sur `/api/v1/inclusion/lieux.geojson`, la réponse est une FeatureCollection GeoJSON (WGS84) avec `total`. Licence Ouverte 2.0 (sources ANCT, data·inclusion).';
   for (const url of ['/api/v1/inclusion/lieux', '/api/v1/inclusion/lieux.geojson'])
     r.get(
       url,

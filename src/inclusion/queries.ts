@@ -210,6 +210,8 @@ export type PlaceFilter = {
   categorie?: string | undefined;
   /** Folded text (normalizeName). */
   q?: string | undefined;
+  /** Only these places (those open at the time asked: the hours are read in JS, not in SQL). */
+  ids?: readonly number[] | undefined;
 };
 
 function whereOf(f: PlaceFilter): { where: string; params: unknown[] } {
@@ -227,6 +229,10 @@ function whereOf(f: PlaceFilter): { where: string; params: unknown[] } {
   if (f.q) {
     params.push(`%${f.q.replace(/[%_\\]/g, '\\$&')}%`);
     conds.push(`l.recherche LIKE $${params.length}`);
+  }
+  if (f.ids) {
+    params.push(f.ids);
+    conds.push(`l.id = ANY($${params.length}::bigint[])`);
   }
   return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params };
 }
@@ -249,6 +255,17 @@ export async function listPlaces(q: Queryable, f: PlaceFilter, limit: number, of
     [...params, limit, offset],
   );
   return { total: total.rows[0]?.n ?? 0, items: items.rows };
+}
+
+/** The hours of the places that match `f` and have hours. */
+export async function placeHours(q: Queryable, f: PlaceFilter) {
+  const { where, params } = whereOf(f);
+  return (
+    await q.query<{ id: number; horaires: string }>(
+      `SELECT l.id::float8 AS id, l.horaires FROM inclusion_lieu l ${where ? `${where} AND` : 'WHERE'} l.horaires IS NOT NULL`,
+      params,
+    )
+  ).rows;
 }
 
 export async function placeById(q: Queryable, id: number) {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { fmtDay, fmtInt, type Html, html, raw } from '../http/html.ts';
+import { fmtDate, fmtDay, fmtInt, type Html, html, raw } from '../http/html.ts';
 import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import { IdParams } from '../http/schemas.ts';
 import { type Citation, sourcesBlock } from '../http/sources.ts';
@@ -38,6 +38,8 @@ export function placeCitations(files: Awaited<ReturnType<typeof Q.sourceFiles>>)
   }));
 }
 
+const OUVERTURE = { maintenant: 'Ouvert maintenant', samedi: 'Ouvert le samedi' };
+
 const select = (name: string, label: string, options: [string, string][], current: string | undefined) =>
   html`<div class="fr-select-group"><label class="fr-label" for="f-${name}">${label}</label>
   <select class="fr-select" id="f-${name}" name="${name}"><option value="">— tous —</option>${options.map(([v, l]) => html`<option value="${v}"${current === v ? raw(' selected') : ''}>${l}</option>`)}</select></div>`;
@@ -48,7 +50,7 @@ const tags = (xs: string[]) =>
 /** Query string of the current filters (for the export links). */
 function filterQuery(q: Record<string, unknown>): string {
   const p = new URLSearchParams();
-  for (const k of ['categorie', 'niveau', 'code', 'q']) if (q[k]) p.set(k, String(q[k]));
+  for (const k of ['categorie', 'niveau', 'code', 'q', 'ouvert']) if (q[k]) p.set(k, String(q[k]));
   const s = p.toString();
   return s ? `?${s}` : '';
 }
@@ -95,7 +97,8 @@ export function registerInclusionPages(app: FastifyInstance, ctx: AppContext) {
 
   r.get('/inclusion', { schema: { querystring: PlacesPageQuerySchema } }, async (req, reply) => {
     const q = req.query;
-    const filter = await placeFilterOf(ctx, q);
+    const at = new Date();
+    const filter = await placeFilterOf(ctx, q, at);
     let res = await Q.listPlaces(ctx.db, filter, PER_PAGE, (q.page - 1) * PER_PAGE);
     const pager = pagerOf(res.total, q.page, PER_PAGE);
     if (!res.items.length && res.total) res = await Q.listPlaces(ctx.db, filter, PER_PAGE, pager.offset);
@@ -122,8 +125,10 @@ export function registerInclusionPages(app: FastifyInstance, ctx: AppContext) {
         <div class="fr-col-12 fr-col-md-2">${select('niveau', 'Territoire : niveau', Object.entries(NIVEAUX), q.niveau)}</div>
         <div class="fr-col-12 fr-col-md-2"><div class="fr-input-group"><label class="fr-label" for="f-code">Territoire : code<span class="fr-hint-text">code INSEE, ou SIREN de l’EPCI</span></label>
           <input class="fr-input" id="f-code" name="code" value="${q.code ?? ''}" maxlength="12"></div></div>
+        <div class="fr-col-12 fr-col-md-4">${select('ouvert', 'Ouverture', Object.entries(OUVERTURE), q.ouvert)}</div>
       </div>
       <button class="fr-btn fr-mt-2w" type="submit">Filtrer</button> <a class="fr-link fr-ml-2w" href="/inclusion">Effacer les filtres</a></fieldset></form>
+      ${q.ouvert ? html`<p class="fr-text--sm">${q.ouvert === 'maintenant' ? `Lieux ouverts le ${fmtDate(at)} (heure de Paris)` : 'Lieux ouverts à un moment du samedi qui vient'}, d’après les horaires publiés par leurs sources (format OpenStreetMap, jours fériés compris) : un lieu sans horaires, ou aux horaires illisibles, n’est pas compté.</p>` : ''}
       <p>Exporter cette sélection (${fmtInt(res.total)} lieux, au schéma national des lieux de médiation numérique) :
         <a class="fr-link fr-link--download" download href="/inclusion/export.csv${fq}">CSV</a>
         <a class="fr-link fr-link--download fr-ml-2w" download href="/inclusion/export.geojson${fq}">GeoJSON</a></p>

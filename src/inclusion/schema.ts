@@ -20,6 +20,7 @@ const filters = {
   code: opt(CODE),
   categorie: opt(z.enum(CATEGORY_SLUGS, { error: `catégorie attendue : ${CATEGORY_SLUGS.join(', ')}` })),
   q: opt(text(100)),
+  ouvert: opt(z.enum(['maintenant', 'samedi'], { error: 'ouvert attendu : maintenant ou samedi' })),
 };
 const together = { message: 'niveau et code vont ensemble (ex. niveau=departement&code=21)' };
 

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
+import { placeFilterOf } from '../../src/inclusion/api.ts';
 import { normalizeName } from '../../src/text/normalize.ts';
 import { parseCsv } from '../csv.ts';
 import { backends, missingShared, setup, shared } from '../helpers.ts';
@@ -172,6 +173,84 @@ for (const backend of backends()) {
       assert.match(page.body, new RegExp(sat.h_samedi!.replace(/\s/g, '').split('/')[0]!.replace('-', '-')));
       assert.match(page.body, /Licence Ouverte 2\.0/);
       assert.match(page.body, /france-services/);
+    });
+
+    test('« ouvert maintenant » and « ouvert samedi » read from the hours, checked by a reader written here', async () => {
+      const places = (
+        await t.db.query<{ id: number; horaires: string | null }>(
+          'SELECT id::float8 AS id, horaires FROM inclusion_lieu',
+        )
+      ).rows;
+      // The plain weekly form (« Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00 »), read without the library.
+      const DAYS = ['Su', 'Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa'];
+      const week = (h: string): [number, number][][] | null => {
+        const w: [number, number][][] = DAYS.map(() => []);
+        for (const rule of h
+          .split(';')
+          .map((x) => x.trim())
+          .filter(Boolean)) {
+          const m =
+            /^([A-Z][a-z](?:-[A-Z][a-z])?(?:,[A-Z][a-z](?:-[A-Z][a-z])?)*) (\d\d:\d\d-\d\d:\d\d(?:,\d\d:\d\d-\d\d:\d\d)*)$/.exec(
+              rule,
+            );
+          if (!m) return null;
+          const spans = m[2]!
+            .split(',')
+            .map(
+              (x) => x.split('-').map((hm) => Number(hm.slice(0, 2)) * 60 + Number(hm.slice(3))) as [number, number],
+            );
+          for (const part of m[1]!.split(',')) {
+            const [a, b = a] = part.split('-').map((d) => DAYS.indexOf(d));
+            // a later rule naming a day replaces what earlier rules said of it (OSM semantics)
+            for (let d = a!; ; d = (d + 1) % 7) {
+              w[d] = [...spans];
+              if (d === b) break;
+            }
+          }
+        }
+        return w;
+      };
+      const plain = places.flatMap((p) => {
+        const w = p.horaires ? week(p.horaires) : null;
+        return w ? [{ id: p.id, w }] : [];
+      });
+      assert.ok(plain.length > 100, `${plain.length} places with plain weekly hours`);
+      const idsFor = async (ouvert: 'maintenant' | 'samedi', at: Date) =>
+        new Set((await placeFilterOf(t.ctx, { ouvert }, at)).ids);
+
+      // Friday 4 December 2026, noon in Paris: the Saturday to come is the 5th (no public holiday).
+      const saturday = await idsFor('samedi', new Date('2026-12-04T11:00:00Z'));
+      const openSat = plain.filter((p) => p.w[6]!.length).map((p) => p.id);
+      assert.ok(openSat.length > 0 && openSat.length < plain.length);
+      assert.deepEqual(
+        plain.filter((p) => saturday.has(p.id)).map((p) => p.id),
+        openSat,
+      );
+      // Tuesday 8 December 2026, 10:30 in Paris (09:30 UTC).
+      const now = await idsFor('maintenant', new Date('2026-12-08T09:30:00Z'));
+      const openTue = plain.filter((p) => p.w[2]!.some(([a, b]) => a <= 630 && 630 < b)).map((p) => p.id);
+      assert.ok(openTue.length > 0 && openTue.length < plain.length);
+      assert.deepEqual(
+        plain.filter((p) => now.has(p.id)).map((p) => p.id),
+        openTue,
+      );
+      // Christmas day (Friday 25 December 2026, 10:30) is a public holiday: « PH off » closes what is open on Fridays.
+      const xmas = await idsFor('maintenant', new Date('2026-12-25T09:30:00Z'));
+      for (const p of places.filter((x) => x.horaires && /PH off/.test(x.horaires)))
+        assert.ok(!xmas.has(p.id), p.horaires!);
+      // A place without hours is never open.
+      for (const p of places.filter((x) => !x.horaires)) assert.ok(!saturday.has(p.id) && !now.has(p.id));
+
+      // Through HTTP (at the time of the request): the API, the page and its export links take the filter.
+      const api = (await get('/api/v1/inclusion/lieux?ouvert=samedi&limit=1')).json() as { total: number };
+      assert.equal(api.total, (await idsFor('samedi', new Date())).size);
+      const page = await get('/inclusion?ouvert=maintenant');
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /heure de Paris/);
+      assert.match(page.body, /export\.csv\?ouvert=maintenant/);
+      const bad = await get('/api/v1/inclusion/lieux?ouvert=dimanche');
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /maintenant ou samedi/);
     });
 
     test('territory filter, GeoJSON through Accept and .geojson, page and exports of the filtered selection', async () => {
