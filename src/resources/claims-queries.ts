@@ -75,3 +75,15 @@ export async function claimsOn(q: Queryable, acteurId: number, organisationId: n
     )
   ).rows;
 }
+
+/** The claims a person filed (download of one's own data). */
+export async function claimsBy(q: Queryable, demandeurId: number) {
+  return (
+    await q.query<{ acteur: string; motif: string; statut: string; demande_le: Date }>(
+      `SELECT a.nom AS acteur, c.motif, c.statut, c.demande_le
+       FROM acteur_revendication c JOIN acteur a ON a.id = c.acteur_id
+       WHERE c.demandeur_id = $1 ORDER BY c.demande_le, c.id`,
+      [demandeurId],
+    )
+  ).rows;
+}

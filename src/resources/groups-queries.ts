@@ -219,3 +219,15 @@ export async function existingResources(q: Queryable, ids: number[]): Promise<nu
     ])
   ).rows.map((r) => r.id);
 }
+
+/** A person's messages in the working groups (download of one's own data). */
+export async function messagesBy(q: Queryable, auteurId: number) {
+  return (
+    await q.query<{ groupe: string; reunion_id: number; texte: string; cree_le: Date }>(
+      `SELECT g.nom AS groupe, m.reunion_id::float8 AS reunion_id, m.texte, m.cree_le
+       FROM groupe_message m JOIN groupe_reunion r ON r.id = m.reunion_id JOIN groupe_travail g ON g.id = r.groupe_id
+       WHERE m.auteur_id = $1 ORDER BY m.cree_le, m.id`,
+      [auteurId],
+    )
+  ).rows;
+}

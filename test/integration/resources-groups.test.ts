@@ -202,6 +202,14 @@ for (const backend of backends()) {
       assert.equal(ids.length, 2);
       const mine = ids[0]!;
       const admins = ids[1]!;
+      // The author's own-data download carries their message, not the administrator's.
+      const own = JSON.parse((await get('/compte/donnees.json', 'edA')).body) as {
+        ressources: { messages_groupes: { texte: string }[] };
+      };
+      assert.deepEqual(
+        own.ressources.messages_groupes.map((m) => m.texte),
+        [mine.texte],
+      );
       assert.equal((await post('edA', `${meeting}/messages/${admins.id}/suppression`, {})).statusCode, 403);
       assert.equal((await post('edA', `${meeting}/messages/${mine.id}/suppression`, {})).statusCode, 303);
       assert.doesNotMatch((await get(meeting, 'edA')).body, /Je propose/);
