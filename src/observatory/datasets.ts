@@ -14,6 +14,7 @@ const n = (name: string, title: string, description?: string): Field => ({
 
 const series = defineDataset({
   id: 'observatoire-series',
+  parquet: true,
   title: 'Observatoire du haut et très haut débit fixe : séries par territoire',
   description:
     'Pour la région et chacun de ses départements, période par période : locaux raccordables à la fibre (FttH) et taux de couverture (observatoire trimestriel de l’Arcep), locaux par palier de débit et parts de locaux éligibles (Ma connexion internet, toutes technologies, satellite compris). Les chiffres sont ceux du tableau de bord, avec leur dénominateur et leur origine.',

@@ -56,7 +56,7 @@ async function generate(ctx: AppContext, d: Dataset, format: Format, file: strin
     await pipeline(
       Readable.from(
         (async function* () {
-          for await (const s of body) yield Buffer.from(s, 'utf8');
+          for await (const s of body) yield typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
         })(),
       ),
       tap,

@@ -76,6 +76,8 @@ export type Dataset = {
    * (count, last id…) so that downloads get a correct ETag and Last-Modified.
    */
   stamp?(ctx: DatasetContext): Promise<{ modified: Date | null; tag: string }>;
+  /** Large datasets also publish Parquet (typed columns, compressed: the format of analysis tools). */
+  parquet?: boolean;
   /** Spatial datasets also publish GeoJSON: the geometries of a page's rows, by the value of `key`. */
   geo?: { key: string; shapes(ctx: DatasetContext, keys: string[]): Promise<Map<string, Geometry>> };
 };

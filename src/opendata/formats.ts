@@ -1,7 +1,8 @@
 import type { Cell, DataRow, Dataset, DatasetContext, Field } from './dataset.ts';
+import { parquetChunks } from './parquet.ts';
 import { checkPage, PublicationError, schemaProblems } from './publication.ts';
 
-/** Resource formats of the catalogue: CSV and JSON for every dataset, GeoJSON for spatial ones. */
+/** Resource formats of the catalogue: CSV and JSON for every dataset, GeoJSON for spatial ones, Parquet for large ones. */
 export const FORMATS = {
   csv: { mediaType: 'text/csv', contentType: 'text/csv; charset=utf-8', label: 'CSV (UTF-8, séparateur virgule)' },
   json: { mediaType: 'application/json', contentType: 'application/json; charset=utf-8', label: 'JSON' },
@@ -10,10 +11,20 @@ export const FORMATS = {
     contentType: 'application/geo+json; charset=utf-8',
     label: 'GeoJSON (WGS 84)',
   },
+  parquet: {
+    mediaType: 'application/vnd.apache.parquet',
+    contentType: 'application/vnd.apache.parquet',
+    label: 'Parquet (colonnes typées, compression Snappy)',
+  },
 } as const;
 export type Format = keyof typeof FORMATS;
 
-export const formatsOf = (d: Dataset): Format[] => (d.geo ? ['csv', 'json', 'geojson'] : ['csv', 'json']);
+export const formatsOf = (d: Dataset): Format[] => [
+  'csv',
+  'json',
+  ...(d.geo ? (['geojson'] as const) : []),
+  ...(d.parquet ? (['parquet'] as const) : []),
+];
 
 /** A cell as text and as JSON: dates as `YYYY-MM-DD`, instants as ISO 8601 UTC. */
 function plain(v: Cell, f: Field): string | number | boolean | null {
@@ -41,7 +52,11 @@ const jsonObject = (fields: Field[], r: DataRow) =>
  * before the first chunk, so that a refused resource is answered with an error rather than a cut file;
  * a later page that fails the check throws, which cuts the download (and is logged).
  */
-export async function openResource(d: Dataset, format: Format, ctx: DatasetContext): Promise<AsyncIterable<string>> {
+export async function openResource(
+  d: Dataset,
+  format: Format,
+  ctx: DatasetContext,
+): Promise<AsyncIterable<string | Uint8Array>> {
   const problems = schemaProblems(d);
   if (problems.length) throw new PublicationError(d.id, problems);
   const fields = d.schema.fields;
@@ -61,7 +76,11 @@ export async function openResource(d: Dataset, format: Format, ctx: DatasetConte
     for (let r = await it.next(); !r.done; r = await it.next()) yield checked(r.value);
   }
 
-  async function* body(): AsyncIterable<string> {
+  async function* body(): AsyncIterable<string | Uint8Array> {
+    if (format === 'parquet') {
+      yield* parquetChunks(fields, pages(), plain);
+      return;
+    }
     if (format === 'csv') {
       yield `${fields.map((f) => csvField(f.name)).join(',')}\r\n`;
       for await (const page of pages()) yield page.map((r) => csvLine(fields, r)).join('');

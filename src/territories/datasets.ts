@@ -39,6 +39,7 @@ const shapes = (niveau: Niveau) => async (ctx: DatasetContext, codes: string[]) 
 
 const communes = defineDataset({
   id: 'communes',
+  parquet: true,
   title: 'Communes de la région',
   description:
     'Les communes actuelles de la région avec leur code INSEE, leur SIREN, leur département, leur intercommunalité (SIREN de l’EPCI), leurs codes postaux et leur population légale.',

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { parquetReadObjects } from 'hyparquet';
 import jsonld from 'jsonld';
 import { buildApp } from '../../src/app.ts';
 import type { AppModule } from '../../src/context.ts';
@@ -189,6 +190,8 @@ for (const backend of backends()) {
     test('every downloadURL answers 200 with a non-empty body of its media type, valid against its Table Schema', async () => {
       const feed = (await get('/donnees/data.json')).json();
       const counts = new Map<string, number>();
+      const csvRows = new Map<string, string[][]>();
+      const parquets: string[] = [];
       for (const d of feed.dataset) {
         const id = d.identifier.split('/').pop() as string;
         const schema = (await get(`/donnees/${id}/schema.json`)).json() as { fields: Field[] };
@@ -220,6 +223,20 @@ for (const backend of backends()) {
               );
             assert.deepEqual(errors.slice(0, 5), [], url);
             counts.set(id, rows.length - 1);
+            csvRows.set(id, rows.slice(1));
+          } else if (x.mediaType === 'application/vnd.apache.parquet') {
+            // Read back with another library than the writer's: the same cells as the CSV, typed.
+            const bytes = r.rawPayload;
+            const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+            const rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
+            const asCsv = (v: unknown) =>
+              v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v);
+            assert.deepEqual(
+              rows.map((row) => fields.map((f) => asCsv(row[f.name]))),
+              csvRows.get(id),
+              url,
+            );
+            parquets.push(id);
           } else if (x.mediaType === 'application/json') {
             const rows = JSON.parse(r.body) as DataRow[];
             assert.ok(Array.isArray(rows));
@@ -250,6 +267,7 @@ for (const backend of backends()) {
       assert.equal(counts.get('departements'), deps.filter((d) => d.region === '27').length);
       assert.equal(counts.get('aides'), 274);
       assert.ok((counts.get('observatoire-series') ?? 0) > 0);
+      assert.deepEqual(parquets.sort(), ['communes', 'observatoire-series']);
       assert.ok((counts.get('strategie-actions') ?? 0) > 0);
       for (const ds of t.ctx.datasets.values()) {
         const rep = await publicationReport(ds, { db: t.db, config: t.config });
@@ -295,7 +313,7 @@ for (const backend of backends()) {
       for (const url of [
         '/donnees/inconnu.csv',
         '/donnees/inconnu',
-        '/donnees/communes.parquet',
+        '/donnees/aides.parquet',
         '/donnees/communes.geojson',
         '/donnees/COMMUNES.csv',
       ]) {
