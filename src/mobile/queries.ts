@@ -328,3 +328,25 @@ export async function sitePointsOf(
     )
   ).rows;
 }
+
+export async function hasSnapshots(q: Queryable): Promise<boolean> {
+  return (await q.query('SELECT 1 FROM mobile_releve LIMIT 1')).rows.length > 0;
+}
+
+/** One stored snapshot's sites, as the indicators read them (position, operator, 4G, commune placed in). */
+export async function snapshotSitePoints(
+  q: Queryable,
+  date: string,
+): Promise<{ operateur: string; lon: number; lat: number; site_4g: boolean; commune: string }[]> {
+  return (
+    await q.query<{ operateur: string; lon: number; lat: number; site_4g: boolean; commune: string }>(
+      'SELECT operateur, lon, lat, site_4g, commune FROM mobile_site WHERE date = $1 ORDER BY ligne',
+      [date],
+    )
+  ).rows;
+}
+
+/** Drops one snapshot's commune indicators (their per-operator rows go with them). */
+export async function deleteCommuneIndicators(q: Queryable, date: string) {
+  await q.query('DELETE FROM mobile_commune_releve WHERE date = $1', [date]);
+}

@@ -108,6 +108,10 @@ const SEEDS: Record<string, () => Seed> = {
     bytes: fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'src', 'inclusion', 'accessibilite.json')),
     name: 'accessibilite.json',
   }),
+  'mobile-indicateurs': () => ({
+    bytes: fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'src', 'mobile', 'indicateurs.json')),
+    name: 'indicateurs.json',
+  }),
   'france-services': () => ({
     bytes: firstLines(shared('france-services', 'liste-france-services-20240801-bfc-normandie.csv.gz'), 30),
     name: 'liste-fs-20240801.csv',

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import zlib from 'node:zlib';
 import { SPEEDTEST } from '../../src/mobile/speedtest-routes.ts';
-import { backends, setup } from '../helpers.ts';
+import { launch, NO_BROWSER } from '../e2e/axe.ts';
+import { backends, serve, setup } from '../helpers.ts';
+
+/** Dijon, place de la Libération (WGS84), as the browser's geolocation reports it. */
+const DIJON = { latitude: 47.321962, longitude: 5.041484, accuracy: 12 };
 
 for (const backend of backends()) {
   describe(`speed test endpoints of the measurement form (${backend.name})`, () => {
@@ -95,6 +99,71 @@ for (const backend of backends()) {
       for (const f of ['latence_ms', 'debit_descendant_mbps', 'debit_montant_mbps', 'lat', 'lon'])
         assert.ok(js.body.includes(`field('${f}')`), f);
       assert.ok(js.body.includes('/api/v1/mobile/test-debit'));
+    });
+
+    test('in Chromium the script fills position, latency and speeds, submits nothing; without JavaScript the form is unchanged', {
+      skip: NO_BROWSER,
+    }, async (tc) => {
+      const base = await serve(t.app);
+      const browser = await launch();
+      try {
+        const url = `${base}/observatoire/mobile/mesures`;
+        // Without JavaScript: the form as served, no button.
+        const plain = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+        await plain.goto(url);
+        const served = await plain.locator('form[data-pan-mesure]').innerHTML();
+        assert.equal(await plain.getByRole('button', { name: 'Mesurer mon débit' }).count(), 0);
+        assert.equal(await plain.getByRole('button', { name: 'Utiliser ma position' }).count(), 0);
+
+        // With JavaScript (the page's own CSP) and the position granted.
+        const ctx = await browser.newContext({ geolocation: DIJON, permissions: ['geolocation'], locale: 'fr-FR' });
+        const page = await ctx.newPage();
+        const posts: string[] = [];
+        page.on('request', (r) => {
+          if (r.method() === 'POST' && !r.url().includes('/api/v1/mobile/test-debit/')) posts.push(r.url());
+        });
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(url);
+        const form = page.locator('form[data-pan-mesure]');
+        const status = form.getByRole('status');
+        await page.getByRole('button', { name: 'Utiliser ma position' }).click();
+        await status.filter({ hasText: 'Position renseignée' }).waitFor();
+        // Five decimals, decimal comma: what the form reads (numberOf) and what the page shows.
+        assert.equal(await form.locator('[name="lat"]').inputValue(), '47,32196');
+        assert.equal(await form.locator('[name="lon"]').inputValue(), '5,04148');
+        assert.match((await status.textContent()) ?? '', /précision 12 m/);
+
+        await page.getByRole('button', { name: 'Mesurer mon débit' }).click();
+        await status.filter({ hasText: 'Débits mesurés' }).waitFor({ timeout: 30_000 });
+        const value = async (n: string) => form.locator(`[name="${n}"]`).inputValue();
+        const [latence, down, up] = [
+          await value('latence_ms'),
+          await value('debit_descendant_mbps'),
+          await value('debit_montant_mbps'),
+        ];
+        tc.diagnostic(`latence ${latence} ms, descendant ${down} Mbit/s, montant ${up} Mbit/s (loopback)`);
+        assert.match(latence, /^\d+$/);
+        assert.match(down, /^\d+(,\d)?$/);
+        assert.match(up, /^\d+(,\d)?$/);
+        // Latency rounds to whole milliseconds (0 is possible on loopback); speeds are positive.
+        assert.ok(Number(latence) >= 0);
+        for (const v of [down, up]) assert.ok(Number(v.replace(',', '.')) > 0, v);
+        assert.deepEqual(posts, [], 'nothing submitted');
+        assert.deepEqual(errors, []);
+        assert.equal(new URL(page.url()).pathname, '/observatoire/mobile/mesures');
+        // The script only prepended its buttons and status line (values are set as properties): the rest is as served.
+        const rest = await form.evaluate((f) => {
+          const c = f.cloneNode(true) as HTMLFormElement;
+          c.querySelector('.fr-btns-group')?.remove();
+          c.querySelector('[role="status"]')?.remove();
+          return c.innerHTML;
+        });
+        const noToken = (h: string) => h.replace(/name="_csrf" value="[^"]*"/, 'name="_csrf"');
+        assert.equal(noToken(rest), noToken(served), 'the form apart from the CSRF token of each page load');
+      } finally {
+        await browser.close();
+      }
     });
   });
 }
