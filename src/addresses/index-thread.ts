@@ -108,7 +108,10 @@ class RemoteBuild {
   }
 
   async add(rows: IndexInput[]): Promise<void> {
-    this.inFlight.push(this.send({ op: 'add', rows }));
+    const sent = this.send({ op: 'add', rows });
+    // An abandoned build stops the worker with batches still in flight: their failure is not an error.
+    sent.catch(() => undefined);
+    this.inFlight.push(sent);
     if (this.inFlight.length >= IN_FLIGHT) await this.inFlight.shift();
   }
 

@@ -70,7 +70,7 @@ export function parseView(d: Dataset, q: ViewQuery): View {
     if (!c) continue;
     const field = column(c, `le filtre ${i}`);
     const op = (q[`o${i}`] ?? 'eq') as Op;
-    if (!(op in OPS)) throw new ViewError(`Opérateur inconnu pour le filtre ${i}.`);
+    if (!Object.hasOwn(OPS, op)) throw new ViewError(`Opérateur inconnu pour le filtre ${i}.`);
     const raw = (q[`v${i}`] ?? '').trim();
     let value: string | number | boolean = raw;
     if (numeric(field) && op !== 'contient') {
