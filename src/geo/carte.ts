@@ -19,7 +19,7 @@ export const MAPLIBRE_FILES = new Set(['maplibre-gl.mjs', 'maplibre-gl-worker.mj
 export const MAP_SCRIPT = '/static/carte.js';
 export const MAP_CSS = html`<link rel="stylesheet" href="${MAPLIBRE_PREFIX}/maplibre-gl.css">`;
 
-export type MapBlockOptions = {
+type MapBlockOptions = {
   config: Config;
   /** A GeoJSON FeatureCollection of points, `properties.id`, `nom`; paged with limit/offset, with `total`. */
   dataUrl: string;
@@ -44,7 +44,7 @@ export function mapBlock(o: MapBlockOptions): Html {
 }
 
 /** The page's CSP with the base map's origins allowed to be fetched (style, tiles, glyphs, sprites). */
-export function mapCsp(config: Config, frameAncestors: 'none' | '*' = 'none'): string {
+function mapCsp(config: Config, frameAncestors: 'none' | '*' = 'none'): string {
   return contentSecurityPolicy({ connect: config.carte.origins, frameAncestors });
 }
 

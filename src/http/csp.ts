@@ -3,7 +3,7 @@
  * narrowly (the interactive maps add their base map's origins to `connect-src` and `img-src`; the embeddable
  * map lets any site frame it) by setting the header itself before it is sent.
  */
-export type CspOptions = { connect?: string[]; frameAncestors?: 'none' | '*' };
+type CspOptions = { connect?: string[]; frameAncestors?: 'none' | '*' };
 
 export function contentSecurityPolicy(o: CspOptions = {}): string {
   const extra = (o.connect ?? []).map((x) => ` ${x}`).join('');

@@ -30,7 +30,7 @@ async function selectionLabel(ctx: AppContext, f: Filters): Promise<string> {
 }
 
 /** The `<iframe>` a partner pastes: the embeddable map of these filters, lazy, titled for screen readers. */
-export function iframeSnippet(src: string, title: string, height: number): string {
+function iframeSnippet(src: string, title: string, height: number): string {
   const attr = (s: string) =>
     s.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
   return `<iframe src="${attr(src)}" title="${attr(title)}" width="100%" height="${height}" style="border:0" loading="lazy" referrerpolicy="no-referrer-when-downgrade"></iframe>`;
