@@ -24,6 +24,8 @@ import type { Config } from './config.ts';
 import type { AppContext, AppModule } from './context.ts';
 import type { Db } from './db/db.ts';
 import { errorBody } from './errors.ts';
+import { MAPLIBRE_FILES, MAPLIBRE_PREFIX } from './geo/carte.ts';
+import { contentSecurityPolicy, framable } from './http/csp.ts';
 import { clientErrorHandler, registerErrorHandling } from './http/error-pages.ts';
 import { page, type Site } from './http/layout.ts';
 import { pgRateLimitStore } from './http/rate-limit-store.ts';
@@ -163,11 +165,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
-      reply.header('x-frame-options', 'DENY');
-      reply.header(
-        'content-security-policy',
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
-      );
+      // A page may have widened its policy (interactive maps, embeddable map): see http/csp.ts.
+      const own = reply.getHeader('content-security-policy');
+      const csp = typeof own === 'string' ? own : contentSecurityPolicy();
+      reply.header('content-security-policy', csp);
+      if (!framable(csp)) reply.header('x-frame-options', 'DENY');
     }
     if (
       req.method === 'GET' &&
@@ -184,6 +186,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<{ app: Fa
     root: path.join(pkgDir('@gouvfr/dsfr'), 'dist'),
     prefix: '/static/dsfr/',
     maxAge: '7d',
+  });
+  // MapLibre from node_modules (no CDN, no copy in the repository), under its version: cached for a year.
+  await app.register(fastifyStatic, {
+    root: path.join(pkgDir('maplibre-gl'), 'dist'),
+    prefix: `${MAPLIBRE_PREFIX}/`,
+    decorateReply: false,
+    allowedPath: (p) => MAPLIBRE_FILES.has(p.replace(/^\//, '')),
+    maxAge: '365d',
+    immutable: true,
   });
   await app.register(fastifyStatic, {
     root: path.join(ROOT, 'public'),

@@ -36,3 +36,16 @@ test('OBS_DONNEES_ANCIENNES_MOIS: 12 months by default, a whole number of months
   assert.throws(() => loadConfig({ OBS_DONNEES_ANCIENNES_MOIS: '0' }), /OBS_DONNEES_ANCIENNES_MOIS/);
   assert.throws(() => loadConfig({ OBS_DONNEES_ANCIENNES_MOIS: 'un an' }), /OBS_DONNEES_ANCIENNES_MOIS/);
 });
+
+test('CARTE_STYLE_URL and CARTE_HOTES: IGN PLAN by default, origins for the CSP, a bad value named', () => {
+  const d = loadConfig({});
+  assert.match(d.carte.styleUrl, /^https:\/\/data\.geopf\.fr\/.+PLAN\.IGN/);
+  assert.deepEqual(d.carte.origins, ['https://data.geopf.fr']);
+  const c = loadConfig({
+    CARTE_STYLE_URL: 'https://tuiles.exemple.fr:8443/style.json',
+    CARTE_HOTES: 'https://glyphes.exemple.fr, https://tuiles.exemple.fr:8443',
+  });
+  assert.deepEqual(c.carte.origins, ['https://tuiles.exemple.fr:8443', 'https://glyphes.exemple.fr']);
+  assert.throws(() => loadConfig({ CARTE_STYLE_URL: 'ftp://x/style.json' }), /CARTE_STYLE_URL/);
+  assert.throws(() => loadConfig({ CARTE_HOTES: "https://a.fr; script-src 'unsafe-inline'" }), /CARTE_HOTES/);
+});

@@ -63,6 +63,23 @@ const ConfigSchema = z.object({
   SHUTDOWN_TIMEOUT: z.coerce.number().int().min(1).max(3600).default(30),
   /** Observatory: figures whose data is older than this many months are marked as dated, and not projected. */
   OBS_DONNEES_ANCIENNES_MOIS: z.coerce.number().int().min(1).max(240).default(12),
+  /** Base map (MapLibre style JSON) under the interactive maps; its origin is added to the map pages' CSP. */
+  CARTE_STYLE_URL: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//, 'URL http(s) d’un style MapLibre attendue (http(s) URL of a MapLibre style expected)')
+    .default('https://data.geopf.fr/annexes/ressources/vectorTiles/styles/PLAN.IGN/standard.json'),
+  /** Attribution shown on the base map. */
+  CARTE_ATTRIBUTION: z.string().min(1).max(300).default('Fond de carte : © IGN — Géoplateforme, PLAN IGN'),
+  /** Other hosts the style's tiles, glyphs or sprites come from (space- or comma-separated origins). */
+  CARTE_HOTES: z
+    .string()
+    .max(2000)
+    .regex(
+      /^\s*(https?:\/\/[A-Za-z0-9.*-]+(:\d{1,5})?[\s,]*)*$/,
+      'origines http(s) séparées par des espaces, ex. https://tuiles.exemple.fr (space-separated origins)',
+    )
+    .default(''),
 });
 
 export type Config = {
@@ -97,6 +114,8 @@ export type Config = {
   metricsToken: string | undefined;
   shutdownTimeoutMs: number;
   obsMaxAgeMonths: number;
+  /** Interactive maps: base style URL, its attribution, and the origins the map pages may connect to. */
+  carte: { styleUrl: string; attribution: string; origins: string[] };
 };
 
 export class ConfigError extends Error {}
@@ -145,6 +164,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: c.METRICS_TOKEN,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT * 1000,
     obsMaxAgeMonths: c.OBS_DONNEES_ANCIENNES_MOIS,
+    carte: {
+      styleUrl: c.CARTE_STYLE_URL,
+      attribution: c.CARTE_ATTRIBUTION,
+      origins: [...new Set([new URL(c.CARTE_STYLE_URL).origin, ...c.CARTE_HOTES.split(/[\s,]+/).filter(Boolean)])],
+    },
   };
 }
 

@@ -168,3 +168,27 @@ ${(o.scripts ?? []).map((s) => html`<script type="module" src="${s}"></script>`)
 export function alert(kind: 'info' | 'success' | 'warning' | 'error', title: string, body?: Html | string): Html {
   return html`<div class="fr-alert fr-alert--${kind} fr-mb-3w"><h3 class="fr-alert__title">${title}</h3>${body ? html`<p>${body}</p>` : ''}</div>`;
 }
+
+/**
+ * A page without header, menu or footer, for embedding in other sites (`<iframe>`): its title, the DSFR
+ * styles, `head`, the content and the module scripts. Its links should open outside the frame.
+ */
+export function bareLayout(o: { site: Site; title: string; head?: Html; scripts?: string[]; main: Html }): Html {
+  return html`<!doctype html>
+<html lang="fr" data-fr-scheme="light">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${o.title} — ${o.site.name}</title>
+<link rel="stylesheet" href="/static/dsfr/dsfr.min.css">
+<link rel="stylesheet" href="/static/app.css">
+${o.head}
+</head>
+<body>
+<main id="contenu" class="fr-px-1w">
+${o.main}
+</main>
+${(o.scripts ?? []).map((s) => html`<script type="module" src="${s}"></script>`)}
+</body>
+</html>`;
+}

@@ -1,6 +1,7 @@
 import type { AppModule } from '../context.ts';
 import { accessibiliteJob } from './accessibility-job.ts';
 import { registerInclusionApi } from './api.ts';
+import { registerInclusionEmbed } from './embed-routes.ts';
 import { ifnJob } from './ifn-job.ts';
 import { franceServicesJob, lieuxMediationJob } from './jobs.ts';
 import { hasPlaces } from './queries.ts';
@@ -16,6 +17,7 @@ export const inclusionModule: AppModule = {
   register(app, ctx) {
     registerInclusionApi(app, ctx);
     registerInclusionPages(app, ctx);
+    registerInclusionEmbed(app, ctx);
     ctx.territorySections.push(inclusionTerritorySection(ctx));
     // The indicators follow their inputs: places, addresses, outlines, territories and populations.
     ctx.onImported(async (job, ev) => {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { MAP_CSS, MAP_SCRIPT, mapBlock, sendMapCsp } from '../geo/carte.ts';
 import { fmtDate, fmtDay, fmtInt, type Html, html, raw } from '../http/html.ts';
 import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import { IdParams } from '../http/schemas.ts';
@@ -15,7 +16,7 @@ import { CATEGORIES, type Categorie, JOURS, weekOfOsm } from './vocab.ts';
 const CRUMB = { label: 'Inclusion numérique', href: '/inclusion' };
 const PER_PAGE = 50;
 const EXPORT_MAX = 50_000;
-const NIVEAUX = { commune: 'Commune', epci: 'EPCI', departement: 'Département', region: 'Région' } as const;
+export const NIVEAUX = { commune: 'Commune', epci: 'EPCI', departement: 'Département', region: 'Région' } as const;
 
 const FORMAT_LABEL: Record<string, string> = { ...LAYOUT_LABEL, 'anct-csv': 'liste CSV des France Services (ANCT)' };
 const PRODUCER: Record<string, string> = {
@@ -38,9 +39,9 @@ export function placeCitations(files: Awaited<ReturnType<typeof Q.sourceFiles>>)
   }));
 }
 
-const OUVERTURE = { maintenant: 'Ouvert maintenant', samedi: 'Ouvert le samedi' };
+export const OUVERTURE = { maintenant: 'Ouvert maintenant', samedi: 'Ouvert le samedi' };
 
-const select = (name: string, label: string, options: [string, string][], current: string | undefined) =>
+export const select = (name: string, label: string, options: [string, string][], current: string | undefined) =>
   html`<div class="fr-select-group"><label class="fr-label" for="f-${name}">${label}</label>
   <select class="fr-select" id="f-${name}" name="${name}"><option value="">— tous —</option>${options.map(([v, l]) => html`<option value="${v}"${current === v ? raw(' selected') : ''}>${l}</option>`)}</select></div>`;
 
@@ -48,7 +49,7 @@ const tags = (xs: string[]) =>
   html`<ul class="fr-tags-group">${xs.map((x) => html`<li><p class="fr-tag fr-tag--sm">${catLabel(x)}</p></li>`)}</ul>`;
 
 /** Query string of the current filters (for the export links). */
-function filterQuery(q: Record<string, unknown>): string {
+export function filterQuery(q: Record<string, unknown>): string {
   const p = new URLSearchParams();
   for (const k of ['categorie', 'niveau', 'code', 'q', 'ouvert']) if (q[k]) p.set(k, String(q[k]));
   const s = p.toString();
@@ -92,6 +93,21 @@ function hoursTable(p: Q.PlaceRow): Html {
   <p class="fr-text--xs">Au format OpenStreetMap : <code>${p.horaires}</code></p>`;
 }
 
+/** The shared MapLibre map of the filtered places (the list `#lieux` is its text alternative). */
+export function placesMap(ctx: AppContext, filter: Q.PlaceFilter, fq: string, embed?: { base: string }) {
+  const territory = filter.niveau && filter.code ? `${filter.niveau}/${filter.code}` : `region/${ctx.config.region}`;
+  return mapBlock({
+    config: ctx.config,
+    dataUrl: `/api/v1/inclusion/lieux.geojson${fq}`,
+    placeHref: `${embed?.base ?? ''}/inclusion/lieux/{id}`,
+    contoursUrl: `/api/v1/territoires/${territory}/communes/contours`,
+    label: 'Carte des lieux d’inclusion numérique',
+    listId: 'lieux',
+    dataAttribution: 'Lieux : ANCT, data·inclusion (Licence Ouverte 2.0)',
+    ...(embed ? { newTab: true, height: 420 } : {}),
+  });
+}
+
 export function registerInclusionPages(app: FastifyInstance, ctx: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -104,9 +120,12 @@ export function registerInclusionPages(app: FastifyInstance, ctx: AppContext) {
     if (!res.items.length && res.total) res = await Q.listPlaces(ctx.db, filter, PER_PAGE, pager.offset);
     const counts = await Q.categoryCounts(ctx.db, { ...filter, categorie: undefined });
     const fq = filterQuery(q);
+    sendMapCsp(reply, ctx.config);
     return ctx.render(req, reply, {
       title: 'Inclusion numérique : les lieux',
       breadcrumb: [{ label: 'Inclusion numérique' }],
+      head: MAP_CSS,
+      scripts: [MAP_SCRIPT],
       main: html`<h1 class="fr-mt-2w">Lieux d’inclusion numérique</h1>
       <p class="fr-text--lead">Les lieux de médiation numérique, les France Services et les lieux des conseillers numériques, réunis depuis les fichiers nationaux : un lieu décrit par plusieurs sources n’apparaît qu’une fois, avec chacune de ses sources.</p>
       <form method="get" action="/inclusion" class="fr-mb-4w"><fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Filtrer les lieux</legend>
@@ -132,6 +151,8 @@ export function registerInclusionPages(app: FastifyInstance, ctx: AppContext) {
       <p>Exporter cette sélection (${fmtInt(res.total)} lieux, au schéma national des lieux de médiation numérique) :
         <a class="fr-link fr-link--download" download href="/inclusion/export.csv${fq}">CSV</a>
         <a class="fr-link fr-link--download fr-ml-2w" download href="/inclusion/export.geojson${fq}">GeoJSON</a></p>
+      ${res.total ? placesMap(ctx, filter, fq) : ''}
+      <p><a class="fr-link" href="/inclusion/integrer${fq}">Intégrer cette carte sur un autre site</a></p>
       ${
         res.items.length
           ? html`<div class="fr-table" id="lieux"><table><caption>Lieux — ${rangeLabel(pager, 'lieux')}</caption>

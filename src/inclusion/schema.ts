@@ -99,3 +99,8 @@ export const AccessibilityAnswerSchema = z.object({
   indicateurs: z.record(z.string(), IndicatorSchema),
   plus_proches: z.record(z.string(), z.object({ id: z.number(), nom: z.string(), distance_km: z.number() })).optional(),
 });
+
+/** `/inclusion/integrer`: the embedded map's filters and the frame's height in pixels. */
+export const EmbedFormQuerySchema = z
+  .object({ ...filters, hauteur: z.preprocess(empty, z.coerce.number().int().min(250).max(1200).default(500)) })
+  .refine((q) => !q.niveau === !q.code, together);

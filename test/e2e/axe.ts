@@ -11,18 +11,20 @@ export const NO_BROWSER = !CHROMIUM && !process.env.CI ? 'Chromium absent (apt-g
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-export function launch(): Promise<Browser> {
+/** `webgl`: software WebGL (SwiftShader) for the MapLibre maps. */
+export function launch(o: { webgl?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM!,
     args: [
       '--headless',
       '--no-sandbox',
-      '--disable-gpu',
+      ...(o.webgl ? [] : ['--disable-gpu']),
       '--disable-background-networking',
       '--disable-quic',
       '--no-first-run',
       '--disable-component-update',
       '--disable-sync',
+      ...(o.webgl ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] : []),
     ],
   });
 }
