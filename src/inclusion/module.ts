@@ -3,16 +3,22 @@ import { accessibiliteJob } from './accessibility-job.ts';
 import { registerInclusionApi } from './api.ts';
 import { ifnJob } from './ifn-job.ts';
 import { franceServicesJob, lieuxMediationJob } from './jobs.ts';
+import { aidantsConnectJob, cnfsStructuresJob } from './structure-jobs.ts';
 import { hasPlaces } from './queries.ts';
 import { registerInclusionPages } from './routes.ts';
 import { inclusionTerritorySection } from './territory-section.ts';
 
-const ACCESSIBILITY_INPUTS = new Set(['lieux-mediation', 'france-services', 'adresses', 'contours', 'territoires']);
+const ACCESSIBILITY_INPUTS = new Set([
+  'lieux-mediation',
+  'france-services',
+  'aidants-connect',
+  'cnfs-structures',
+  'adresses', 'contours', 'territoires']);
 
 /** Digital inclusion (issue 10): merged directory of places (médiation numérique, France Services…), API, exports. */
 export const inclusionModule: AppModule = {
   name: 'inclusion',
-  jobs: [lieuxMediationJob, franceServicesJob, accessibiliteJob, ifnJob],
+  jobs: [lieuxMediationJob, franceServicesJob, aidantsConnectJob, cnfsStructuresJob, accessibiliteJob, ifnJob],
   register(app, ctx) {
     registerInclusionApi(app, ctx);
     registerInclusionPages(app, ctx);

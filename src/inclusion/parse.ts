@@ -288,3 +288,125 @@ export function franceServicesRecord(
     origine: c('type_fs') ?? null,
   };
 }
+
+/** A record with no position of its own: placed by the job at its address, else at its commune. */
+function unplaced(
+  base: Pick<PlaceInput, 'source_id' | 'nom' | 'siret' | 'adresse' | 'code_postal' | 'categories' | 'date_maj'>,
+  commune: CommuneRef,
+  extra: Partial<PlaceInput> = {},
+): PlaceInput {
+  return {
+    ...base,
+    nom_norm: normalizeName(base.nom),
+    code_insee: commune.code,
+    commune: commune.nom,
+    lon: Number.NaN,
+    lat: Number.NaN,
+    precision: 'commune',
+    services: ['Aide aux démarches administratives'],
+    publics: [],
+    horaires: null,
+    horaires_jours: null,
+    telephone: null,
+    courriel: null,
+    site_web: null,
+    acces: null,
+    commentaire: null,
+    itinerant: false,
+    origine: null,
+    ...extra,
+  };
+}
+
+/** `13002603200016.0`: a SIRET a spreadsheet wrote as a decimal number. */
+const siretText = (v: string | undefined) => (v ?? '').trim().replace(/\.0+$/, '');
+
+/**
+ * One row of the Aidants Connect list of authorised structures (`Name, ID, Is Active, City Insee Code, Address,
+ * Zip Code, Siret, France Services Label, City…`), keyed by its header. No coordinates: the job places it.
+ */
+export function aidantsConnectRecord(
+  c: (name: string) => string | undefined,
+  resolve: CommuneResolver,
+  date: string | null,
+): PlaceInput | string {
+  const id = c('ID');
+  if (!id) return 'identifiant (ID) vide';
+  const nom = c('Name');
+  if (!nom) return 'nom (Name) vide';
+  if (/^false$/i.test(c('Is Active') ?? '')) return 'structure désactivée (Is Active = false)';
+  const s = siretOf(siretText(c('Siret')));
+  if ('error' in s) return s.error;
+  const commune = aidantsConnectCommune(c, resolve);
+  if (!commune)
+    return `commune non reconnue (code INSEE « ${c('City Insee Code') ?? ''} », code postal « ${c('Zip Code') ?? ''} », « ${c('City') ?? ''} »)`;
+  const cats: Categorie[] = ['aidants-connect'];
+  if (/^true$/i.test(c('France Services Label') ?? '')) cats.push('france-services');
+  return unplaced(
+    {
+      source_id: id,
+      nom,
+      siret: s.siret,
+      adresse: c('Address') ?? null,
+      code_postal: c('Zip Code') ?? null,
+      categories: cats,
+      date_maj: date,
+    },
+    commune,
+  );
+}
+
+/**
+ * The commune of a CNFS structure row: its code when that commune has the row's postcode; otherwise the commune
+ * its postcode and name give (« Leval », code 90066 but postcode 59620: Leval in the Nord), else its code.
+ */
+export function cnfsCommune(c: (name: string) => string | undefined, resolve: CommuneResolver): CommuneRef | null {
+  const name = c('Commune INSEE');
+  const code_postal = c('Code postal') ? c('Code postal')!.padStart(5, '0') : null;
+  const byCode = resolve({ code_insee: c('Code commune INSEE') });
+  if (byCode && (!code_postal || byCode.codes_postaux.includes(code_postal))) return byCode;
+  return resolve({ code_postal, commune: name }) ?? byCode;
+}
+
+/** The commune of an Aidants Connect row: its INSEE code, else its postcode and city name. */
+export function aidantsConnectCommune(c: (name: string) => string | undefined, resolve: CommuneResolver) {
+  return resolve({ code_insee: c('City Insee Code'), code_postal: c('Zip Code'), commune: c('City') });
+}
+
+/**
+ * One row of the national list of structures employing conseillers numériques (`Raison sociale; Commune INSEE`
+ * (a name); `…; SIRET; Code département; Adresse; Code commune INSEE; Code postal; …; France services`).
+ */
+export function cnfsStructureRecord(
+  c: (name: string) => string | undefined,
+  resolve: CommuneResolver,
+  date: string | null,
+): PlaceInput | string {
+  const nom = c('Raison sociale');
+  if (!nom) return 'raison sociale vide';
+  const s = siretOf(siretText(c('SIRET')));
+  if ('error' in s) return s.error;
+  if (!s.siret) return 'SIRET absent : c’est l’identifiant de la structure dans ce fichier';
+  const code_postal = c('Code postal') ? c('Code postal')!.padStart(5, '0') : null;
+  const commune = cnfsCommune(c, resolve);
+  if (!commune)
+    return `commune non reconnue (code « ${c('Code commune INSEE') ?? ''} », code postal « ${code_postal ?? ''} », « ${c('Commune INSEE') ?? ''} »)`;
+  const cats: Categorie[] = ['conseiller-numerique', 'mediation'];
+  if (/^oui$/i.test(c('France services') ?? '')) cats.push('france-services');
+  // The address ends with the postcode and city (« 8 PL SALENGRO 90500 BEAUCOURT »); empty when only those.
+  const adresse = (c('Adresse') ?? '').replace(/\s+/g, ' ').trim();
+  const street = adresse.replace(/\s*\d{5}\s*\S.*$/, '').trim();
+  return unplaced(
+    {
+      source_id: s.siret,
+      nom,
+      siret: s.siret,
+      adresse: street || null,
+      code_postal,
+      categories: cats,
+      date_maj: date,
+    },
+    commune,
+    { origine: c('Type') ?? null, services: [] },
+  );
+}

@@ -112,6 +112,16 @@ const SEEDS: Record<string, () => Seed> = {
     bytes: firstLines(shared('france-services', 'liste-france-services-20240801-bfc-normandie.csv.gz'), 30),
     name: 'liste-fs-20240801.csv',
   }),
+  'aidants-connect': () => ({
+    bytes: firstLines(shared('mediation-numerique', 'aidants-connect-structures-national-2024-02.csv.gz'), 30),
+    name: 'aidants-connect-structures-2024-02.csv',
+    options: { perimetre: 'france' },
+  }),
+  'cnfs-structures': () => ({
+    bytes: firstLines(shared('mediation-numerique', 'cnfs-structures-national-2023-04.csv.gz'), 30),
+    name: 'cnfs-structures-2023-04.csv',
+    options: { perimetre: 'france' },
+  }),
   ifn: () => ({
     bytes: firstLines(shared('mediation-numerique', 'ifn-indice-fragilite-numerique-epci-2023.csv.gz'), 30),
     name: 'ifn-epci.csv',
