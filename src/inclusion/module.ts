@@ -3,7 +3,7 @@ import { accessibiliteJob } from './accessibility-job.ts';
 import { registerInclusionApi } from './api.ts';
 import { ifnJob } from './ifn-job.ts';
 import { franceServicesJob, lieuxMediationJob } from './jobs.ts';
-import { aidantsConnectJob, cnfsStructuresJob } from './structure-jobs.ts';
+import { aidantsConnectJob, cnfsStructuresJob, tiersLieuxJob } from './structure-jobs.ts';
 import { hasPlaces } from './queries.ts';
 import { registerInclusionPages } from './routes.ts';
 import { inclusionTerritorySection } from './territory-section.ts';
@@ -13,12 +13,13 @@ const ACCESSIBILITY_INPUTS = new Set([
   'france-services',
   'aidants-connect',
   'cnfs-structures',
+  'tiers-lieux',
   'adresses', 'contours', 'territoires']);
 
 /** Digital inclusion (issue 10): merged directory of places (médiation numérique, France Services…), API, exports. */
 export const inclusionModule: AppModule = {
   name: 'inclusion',
-  jobs: [lieuxMediationJob, franceServicesJob, aidantsConnectJob, cnfsStructuresJob, accessibiliteJob, ifnJob],
+  jobs: [lieuxMediationJob, franceServicesJob, aidantsConnectJob, cnfsStructuresJob, tiersLieuxJob, accessibiliteJob, ifnJob],
   register(app, ctx) {
     registerInclusionApi(app, ctx);
     registerInclusionPages(app, ctx);

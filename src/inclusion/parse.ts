@@ -292,14 +292,14 @@ export function franceServicesRecord(
 /** A record with no position of its own: placed by the job at its address, else at its commune. */
 function unplaced(
   base: Pick<PlaceInput, 'source_id' | 'nom' | 'siret' | 'adresse' | 'code_postal' | 'categories' | 'date_maj'>,
-  commune: CommuneRef,
+  commune: CommuneRef | null,
   extra: Partial<PlaceInput> = {},
 ): PlaceInput {
   return {
     ...base,
     nom_norm: normalizeName(base.nom),
-    code_insee: commune.code,
-    commune: commune.nom,
+    code_insee: commune?.code ?? null,
+    commune: commune?.nom ?? null,
     lon: Number.NaN,
     lat: Number.NaN,
     precision: 'commune',
@@ -409,4 +409,53 @@ export function cnfsStructureRecord(
     commune,
     { origine: c('Type') ?? null, services: [] },
   );
+}
+
+/** The commune of a tiers-lieu of the France Tiers-Lieux census: its postcode and city name. */
+export function tiersLieuCommune(c: (name: string) => string | undefined, resolve: CommuneResolver) {
+  return resolve({ code_postal: c('CODPOST'), commune: c('VILLE') });
+}
+
+/**
+ * One row of the France Tiers-Lieux census (`bdftl-AAAA-01-fiche-identite.csv`: `ID_UNIQUE; NOM; ADRESSE; CODPOST;
+ * VILLE; DEPARTEMENT_TL; REGION_TL; LATITUDE; LONGITUDE` (decimal comma)`; INTERNET; EMAIL; TELEPHONE; DESCRI_COU…`).
+ */
+export function tiersLieuRecord(
+  c: (name: string) => string | undefined,
+  resolve: CommuneResolver,
+  date: string | null,
+): PlaceInput | string {
+  const id = c('ID_UNIQUE');
+  if (!id) return 'identifiant ID_UNIQUE vide';
+  const nom = c('NOM');
+  if (!nom) return 'nom (NOM) vide';
+  const commune = tiersLieuCommune(c, resolve);
+  const pos = positionOf(c('LONGITUDE'), c('LATITUDE'));
+  if (pos && 'error' in pos) return pos.error;
+  if (!pos && !commune) return 'pas de coordonnées (LATITUDE, LONGITUDE) ni de commune reconnue (CODPOST, VILLE)';
+  const base = {
+    source_id: id,
+    nom,
+    siret: null,
+    adresse: c('ADRESSE') ?? null,
+    code_postal: c('CODPOST') ?? null,
+    categories: ['tiers-lieu'] as Categorie[],
+    date_maj: date,
+  };
+  const extra: Partial<PlaceInput> = {
+    services: [],
+    site_web: c('INTERNET') ?? null,
+    courriel: c('EMAIL') ?? null,
+    telephone: c('TELEPHONE') ?? null,
+    commentaire: c('DESCRI_COU') ?? null,
+    origine: c('NOM_STRC_GEST') ?? null,
+  };
+  if (!pos) return unplaced(base, commune, extra);
+  return {
+    ...unplaced(base, commune, extra),
+    commune: commune?.nom ?? c('VILLE') ?? null,
+    lon: pos.lon,
+    lat: pos.lat,
+    precision: 'adresse',
+  };
 }

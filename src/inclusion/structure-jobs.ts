@@ -22,6 +22,8 @@ import {
   cnfsCommune,
   cnfsStructureRecord,
   type PlaceInput,
+  tiersLieuCommune,
+  tiersLieuRecord,
 } from './parse.ts';
 
 type Row = { line: number; p: PlaceInput; raw: string };
@@ -48,7 +50,7 @@ export function monthInName(name: string): string | null {
 async function placeByAddress(db: Db, log: Parameters<typeof geocodeInCommune>[0]['log'], rows: Row[]) {
   let byAddress = 0;
   for (const { p } of rows) {
-    if (!p.adresse || !p.code_insee) continue;
+    if (p.precision !== 'commune' || !p.adresse || !p.code_insee) continue;
     const text = [p.adresse, p.code_postal, p.commune].filter(Boolean).join(' ');
     const hit = await geocodeInCommune({ db, log }, text, p.code_insee);
     if (hit) {
@@ -69,6 +71,8 @@ type Spec = {
   format: string;
   header: string[];
   label: string;
+  /** What a row is, in the run's message: « structure(s) », « tiers-lieu(x) ». */
+  unit: string;
   record: (c: (n: string) => string | undefined, resolve: CommuneResolver, date: string | null) => PlaceInput | string;
   communeOf: (c: (n: string) => string | undefined, resolve: CommuneResolver) => CommuneRef | null;
 };
@@ -127,7 +131,7 @@ function structureJob(spec: Spec) {
           rows,
         ),
       );
-      return `${rows.length} structure(s) depuis ${fichier}${date ? ` (liste du ${date})` : ''} : ${byAddress} placée(s) à leur adresse, ${rows.length - byAddress} à leur commune ; ${res.merged} rapprochée(s) d’un lieu d’une autre source, ${res.created} nouvelle(s)${res.removed ? `, ${res.removed} retirée(s)` : ''}${outside ? ` ; ${outside} hors de la région ignorée(s)` : ''}${tally.rejected ? ` ; ${tally.rejected} ligne(s) rejetée(s)` : ''}.`;
+      return `${rows.length} ${spec.unit} depuis ${fichier}${date ? ` (liste du ${date})` : ''} : ${byAddress} placé(s) par l’index d’adresses, ${rows.filter((r) => r.precision === 'commune').length} à leur commune ; ${res.merged} rapprochée(s) d’un lieu d’une autre source, ${res.created} nouvelle(s)${res.removed ? `, ${res.removed} retirée(s)` : ''}${outside ? ` ; ${outside} hors de la région ignorée(s)` : ''}${tally.rejected ? ` ; ${tally.rejected} ligne(s) rejetée(s)` : ''}.`;
     },
   });
 }
@@ -143,6 +147,7 @@ export const aidantsConnectJob = structureJob({
   format: 'aidants-connect-csv',
   header: ['Name', 'ID', 'Is Active', 'City Insee Code', 'Address', 'Zip Code', 'Siret', 'City'],
   label: 'la liste des structures Aidants Connect (Name, ID, Is Active, City Insee Code, Address, Zip Code, Siret…)',
+  unit: 'structure(s)',
   record: aidantsConnectRecord,
   communeOf: aidantsConnectCommune,
 });
@@ -155,6 +160,21 @@ export const cnfsStructuresJob = structureJob({
   format: 'cnfs-structures-csv',
   header: ['Raison sociale', 'Commune INSEE', 'SIRET', 'Code département', 'Adresse', 'Code commune INSEE', 'Code postal'],
   label: 'la liste des structures employeuses de conseillers numériques (Raison sociale; SIRET; Adresse; Code commune INSEE…)',
+  unit: 'structure(s)',
   record: cnfsStructureRecord,
   communeOf: cnfsCommune,
+});
+
+export const tiersLieuxJob = structureJob({
+  name: 'tiers-lieux',
+  title: 'Tiers-lieux (recensement national de France Tiers-Lieux)',
+  accepts:
+    'Fiche d’identité du recensement des tiers-lieux de France Tiers-Lieux (bdftl-AAAA-01-fiche-identite.csv, séparateur « ; », colonnes ID_UNIQUE, NOM, ADRESSE, CODPOST, VILLE, DEPARTEMENT_TL, REGION_TL, LATITUDE, LONGITUDE en virgule décimale, INTERNET, EMAIL, TELEPHONE, DESCRI_COU, DATE_OUV, NOM_STRC_GEST…). Catégorie « tiers-lieu ». Un tiers-lieu sans coordonnées est placé à son adresse par l’index d’adresses quand celles de sa commune sont importées, sinon dans sa commune. Option perimetre=region (par défaut) ou france ; date=AAAA-MM-JJ (sinon lue dans le nom du fichier). Un nouvel import remplace le recensement précédent, et seulement lui ; les lieux d’autres sources au même endroit (même SIRET à moins de 200 m, ou même nom à moins de 100 m) sont fusionnés.',
+  source: 'tiers-lieux',
+  format: 'bdftl-fiche-identite',
+  header: ['ID_UNIQUE', 'NOM', 'ADRESSE', 'CODPOST', 'VILLE', 'LATITUDE', 'LONGITUDE'],
+  label: 'la fiche d’identité du recensement France Tiers-Lieux (ID_UNIQUE; NOM; ADRESSE; CODPOST; VILLE; …; LATITUDE; LONGITUDE…)',
+  unit: 'tiers-lieu(x)',
+  record: tiersLieuRecord,
+  communeOf: tiersLieuCommune,
 });

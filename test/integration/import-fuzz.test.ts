@@ -122,6 +122,26 @@ const SEEDS: Record<string, () => Seed> = {
     name: 'cnfs-structures-2023-04.csv',
     options: { perimetre: 'france' },
   }),
+  // No census file exists here: 20 real places of Commune Mesure in the census's columns (as in inclusion-tiers-lieux).
+  'tiers-lieux': () => {
+    const rows = zlib
+      .gunzipSync(fs.readFileSync(shared('tiers-lieux', 'commune-mesure-tiers-lieux-2022.csv.gz')))
+      .toString('utf8')
+      .split('\n')
+      .slice(1, 21)
+      .map((l) => /^(\d+),("[^"]*"|[^,]*),("[^"]*"|[^,]*),([\d.-]+),([\d.-]+)/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => {
+        const addr = m[3]!.replace(/"/g, '');
+        const cp = /(\d{4,5}) ([^,]+)$/.exec(addr);
+        return [`CM-${m[1]}`, m[2]!.replace(/"/g, ''), addr, cp?.[1] ?? '', cp?.[2] ?? '', m[4]!.replace('.', ','), m[5]!.replace('.', ',')].join(';');
+      });
+    return {
+      bytes: Buffer.from(`ID_UNIQUE;NOM;ADRESSE;CODPOST;VILLE;LATITUDE;LONGITUDE\n${rows.join('\n')}\n`),
+      name: 'bdftl-2023-01-fiche-identite.csv',
+      options: { perimetre: 'france' },
+    };
+  },
   ifn: () => ({
     bytes: firstLines(shared('mediation-numerique', 'ifn-indice-fragilite-numerique-epci-2023.csv.gz'), 30),
     name: 'ifn-epci.csv',
