@@ -330,7 +330,11 @@ export const ITEMS: Item[] = [
     file: 'tiers-lieux/commune-mesure-tiers-lieux-2022.csv.gz',
     sha256: '1b824d81c24b63ffb260e9402ccf65e615f40847ba2855025a977801c6c8d852',
     urls: [
-      gh('sadekar-onkar/tierslieux_ddps', 'abe5dcd51bba2f2eaf0acc5be3a444e44bc8d169', 'data/commune_mesure_website_data.csv'),
+      gh(
+        'sadekar-onkar/tierslieux_ddps',
+        'abe5dcd51bba2f2eaf0acc5be3a444e44bc8d169',
+        'data/commune_mesure_website_data.csv',
+      ),
     ],
   },
 ];

@@ -3,9 +3,9 @@ import { accessibiliteJob } from './accessibility-job.ts';
 import { registerInclusionApi } from './api.ts';
 import { ifnJob } from './ifn-job.ts';
 import { franceServicesJob, lieuxMediationJob } from './jobs.ts';
-import { aidantsConnectJob, cnfsStructuresJob, tiersLieuxJob } from './structure-jobs.ts';
 import { hasPlaces } from './queries.ts';
 import { registerInclusionPages } from './routes.ts';
+import { aidantsConnectJob, cnfsStructuresJob, lieuxPlateformeJob, tiersLieuxJob } from './structure-jobs.ts';
 import { inclusionTerritorySection } from './territory-section.ts';
 
 const ACCESSIBILITY_INPUTS = new Set([
@@ -14,12 +14,25 @@ const ACCESSIBILITY_INPUTS = new Set([
   'aidants-connect',
   'cnfs-structures',
   'tiers-lieux',
-  'adresses', 'contours', 'territoires']);
+  'lieux-plateforme',
+  'adresses',
+  'contours',
+  'territoires',
+]);
 
 /** Digital inclusion (issue 10): merged directory of places (médiation numérique, France Services…), API, exports. */
 export const inclusionModule: AppModule = {
   name: 'inclusion',
-  jobs: [lieuxMediationJob, franceServicesJob, aidantsConnectJob, cnfsStructuresJob, tiersLieuxJob, accessibiliteJob, ifnJob],
+  jobs: [
+    lieuxMediationJob,
+    franceServicesJob,
+    aidantsConnectJob,
+    cnfsStructuresJob,
+    tiersLieuxJob,
+    lieuxPlateformeJob,
+    accessibiliteJob,
+    ifnJob,
+  ],
   register(app, ctx) {
     registerInclusionApi(app, ctx);
     registerInclusionPages(app, ctx);

@@ -7,7 +7,7 @@ import { padCommuneCode } from '../territories/codes.ts';
 import type { CommuneRef } from '../territories/service.ts';
 import { normalizeName } from '../text/normalize.ts';
 import { safeText } from '../text/safe.ts';
-import { type Categorie, dayRanges, osmOfWeek, serviceOf } from './vocab.ts';
+import { CATEGORY_SLUGS, type Categorie, dayRanges, osmOfWeek, serviceOf } from './vocab.ts';
 
 export type PlaceInput = {
   source_id: string;
@@ -454,6 +454,77 @@ export function tiersLieuRecord(
   return {
     ...unplaced(base, commune, extra),
     commune: commune?.nom ?? c('VILLE') ?? null,
+    lon: pos.lon,
+    lat: pos.lat,
+    precision: 'adresse',
+  };
+}
+
+/** The commune of a record of the platform's own format: its INSEE code, else its postcode and name. */
+export function platformCommune(c: (name: string) => string | undefined, resolve: CommuneResolver) {
+  return resolve({ code_insee: c('code_insee'), code_postal: c('code_postal'), commune: c('commune') });
+}
+
+/** One record of the platform's own format `lieux-plateforme` (README « Format lieux-plateforme »). */
+export function platformRecord(
+  c: (name: string) => string | undefined,
+  resolve: CommuneResolver,
+  date: string | null,
+): PlaceInput | string {
+  const id = c('id');
+  if (!id) return 'identifiant (id) vide';
+  const nom = c('nom');
+  if (!nom) return 'nom vide';
+  const categories: Categorie[] = [];
+  for (const part of (c('categories') ?? '').split(/[|;]/)) {
+    const k = part.trim();
+    if (!k) continue;
+    if (!(CATEGORY_SLUGS as string[]).includes(k))
+      return `catégorie inconnue « ${k} » (attendu : ${CATEGORY_SLUGS.join(', ')})`;
+    if (!categories.includes(k as Categorie)) categories.push(k as Categorie);
+  }
+  if (!categories.length) return 'aucune catégorie (champ categories vide)';
+  const services: string[] = [];
+  for (const part of (c('services') ?? '').split('|')) {
+    if (!part.trim()) continue;
+    const sv = serviceOf(part);
+    if (!sv)
+      return `service inconnu « ${part.trim()} » (vocabulaire du schéma national des lieux de médiation numérique)`;
+    if (!services.includes(sv)) services.push(sv);
+  }
+  const s = siretOf(c('siret'));
+  if ('error' in s) return s.error;
+  const rawDate = c('date_maj');
+  const day = rawDate ? dayOf(rawDate) : date;
+  if (rawDate && !day) return `date_maj invalide « ${rawDate} » (AAAA-MM-JJ attendu)`;
+  const itinerant = c('itinerant') ?? 'non';
+  if (!/^(oui|non|true|false)$/i.test(itinerant)) return `itinerant invalide « ${itinerant} » (oui ou non attendu)`;
+  const commune = platformCommune(c, resolve);
+  const pos = positionOf(c('longitude'), c('latitude'));
+  if (pos && 'error' in pos) return pos.error;
+  if (!pos && !commune)
+    return 'pas de coordonnées (latitude, longitude) ni de commune reconnue (code_insee, code_postal, commune)';
+  const base = {
+    source_id: id,
+    nom,
+    siret: s.siret,
+    adresse: c('adresse') ?? null,
+    code_postal: c('code_postal') ?? null,
+    categories,
+    date_maj: day,
+  };
+  const extra: Partial<PlaceInput> = {
+    services,
+    telephone: c('telephone') ?? null,
+    courriel: c('courriel') ?? null,
+    site_web: c('site_web') ?? null,
+    horaires: c('horaires') ?? null,
+    itinerant: /^(oui|true)$/i.test(itinerant),
+  };
+  if (!pos) return unplaced(base, commune, extra);
+  return {
+    ...unplaced(base, commune, extra),
+    commune: commune?.nom ?? c('commune') ?? null,
     lon: pos.lon,
     lat: pos.lat,
     precision: 'adresse',

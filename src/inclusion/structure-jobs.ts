@@ -12,9 +12,9 @@ import { defineJob } from '../imports/job.ts';
 import { readLimits } from '../imports/read.ts';
 import type { RunTally } from '../imports/rejects.ts';
 import type { Source } from '../imports/source.ts';
-import { LICENCE, noneValid, placeAtCommunes, recordsOf, resolverOf, uniqueIds } from './jobs.ts';
-import { replaceSource } from './merge.ts';
 import type { CommuneRef } from '../territories/service.ts';
+import { LICENCE, noneValid, placeAtCommunes, recordsOf, resolverOf, Slug, uniqueIds } from './jobs.ts';
+import { replaceSource } from './merge.ts';
 import {
   aidantsConnectCommune,
   aidantsConnectRecord,
@@ -22,6 +22,8 @@ import {
   cnfsCommune,
   cnfsStructureRecord,
   type PlaceInput,
+  platformCommune,
+  platformRecord,
   tiersLieuCommune,
   tiersLieuRecord,
 } from './parse.ts';
@@ -30,6 +32,7 @@ type Row = { line: number; p: PlaceInput; raw: string };
 
 const Options = z
   .object({
+    jeu: Slug.optional(),
     date: z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, 'date au format AAAA-MM-JJ')
@@ -71,6 +74,8 @@ type Spec = {
   format: string;
   header: string[];
   label: string;
+  /** Whether the option jeu names the dataset (several partners' files side by side). */
+  named?: boolean;
   /** What a row is, in the run's message: « structure(s) », « tiers-lieu(x) ». */
   unit: string;
   record: (c: (n: string) => string | undefined, resolve: CommuneResolver, date: string | null) => PlaceInput | string;
@@ -91,6 +96,13 @@ function structureJob(spec: Spec) {
       const parsed: Row[] = [];
       let outside = 0;
       let checked = false;
+      if (options.jeu && !spec.named)
+        throw new AppError(
+          'IMPORT_ECHEC',
+          'jeu not allowed',
+          `L’option jeu ne s’applique qu’au format lieux-plateforme.`,
+        );
+      const sourceName = spec.named && options.jeu ? `plateforme-${options.jeu}` : spec.source;
       for await (const { line, rec, raw } of recordsOf(source, tally as RunTally, limits)) {
         if (!checked) {
           checked = true;
@@ -104,7 +116,13 @@ function structureJob(spec: Spec) {
             );
         }
         const c = (n: string) => {
-          const v = rec[n.toLowerCase()];
+          // JSON values as their CSV text: a list joined by « | », a number or a boolean written out.
+          const raw = n.toLowerCase() in rec ? rec[n.toLowerCase()] : rec[n];
+          const v = Array.isArray(raw)
+            ? raw.join('|')
+            : typeof raw === 'number' || typeof raw === 'boolean'
+              ? String(raw)
+              : raw;
           return typeof v === 'string' && v.trim() ? v.trim() : undefined;
         };
         // A row of another région is left aside before it is checked (a row with no known commune is checked).
@@ -127,7 +145,7 @@ function structureJob(spec: Spec) {
       const res = await db.transaction((tx) =>
         replaceSource(
           tx,
-          { source: spec.source, job: spec.name, fichier, format: spec.format, licence: LICENCE, runId },
+          { source: sourceName, job: spec.name, fichier, format: spec.format, licence: LICENCE, runId },
           rows,
         ),
       );
@@ -158,8 +176,17 @@ export const cnfsStructuresJob = structureJob({
   accepts: `Liste CSV (« ; ») des structures employeuses de conseillers numériques France Services (colonnes Raison sociale, Commune INSEE — qui porte le nom de la commune —, SIRET, Code département, Adresse, Code commune INSEE, Code postal, France services…). Le SIRET est l’identifiant de la structure ; une structure dont le code commune contredit le département est rattachée par son code postal et son nom. ${PLACEMENT}`,
   source: 'cnfs-structures',
   format: 'cnfs-structures-csv',
-  header: ['Raison sociale', 'Commune INSEE', 'SIRET', 'Code département', 'Adresse', 'Code commune INSEE', 'Code postal'],
-  label: 'la liste des structures employeuses de conseillers numériques (Raison sociale; SIRET; Adresse; Code commune INSEE…)',
+  header: [
+    'Raison sociale',
+    'Commune INSEE',
+    'SIRET',
+    'Code département',
+    'Adresse',
+    'Code commune INSEE',
+    'Code postal',
+  ],
+  label:
+    'la liste des structures employeuses de conseillers numériques (Raison sociale; SIRET; Adresse; Code commune INSEE…)',
   unit: 'structure(s)',
   record: cnfsStructureRecord,
   communeOf: cnfsCommune,
@@ -173,8 +200,24 @@ export const tiersLieuxJob = structureJob({
   source: 'tiers-lieux',
   format: 'bdftl-fiche-identite',
   header: ['ID_UNIQUE', 'NOM', 'ADRESSE', 'CODPOST', 'VILLE', 'LATITUDE', 'LONGITUDE'],
-  label: 'la fiche d’identité du recensement France Tiers-Lieux (ID_UNIQUE; NOM; ADRESSE; CODPOST; VILLE; …; LATITUDE; LONGITUDE…)',
+  label:
+    'la fiche d’identité du recensement France Tiers-Lieux (ID_UNIQUE; NOM; ADRESSE; CODPOST; VILLE; …; LATITUDE; LONGITUDE…)',
   unit: 'tiers-lieu(x)',
   record: tiersLieuRecord,
   communeOf: tiersLieuCommune,
+});
+
+export const lieuxPlateformeJob = structureJob({
+  name: 'lieux-plateforme',
+  title: 'Lieux au format de la plateforme (CSV ou JSON, pour les partenaires sans fichier national)',
+  accepts:
+    'Fichier CSV (séparateur « , » ou « ; », en-tête obligatoire) ou JSON (tableau d’objets) au format décrit dans le README, section « Format lieux-plateforme » : id, nom, categories (mediation, france-services, aidants-connect, conseiller-numerique, tiers-lieu, séparées par « | »), adresse, code_postal, commune, code_insee, latitude, longitude (point ou virgule décimale), siret, services (séparés par « | », vocabulaire du schéma national), telephone, courriel, site_web, horaires (OSM opening_hours), itinerant (oui/non), date_maj (AAAA-MM-JJ). Sans coordonnées, le lieu est placé à son adresse par l’index d’adresses quand celles de sa commune sont importées, sinon dans sa commune. Option jeu=nom-du-partenaire (jeu « plateforme-nom ») : un nouvel import du même jeu remplace ses lieux, et seulement eux ; perimetre=region (par défaut) ou france.',
+  source: 'lieux-plateforme',
+  format: 'lieux-plateforme',
+  header: ['id', 'nom', 'categories'],
+  label: 'le format lieux-plateforme (id, nom, categories, adresse, code_postal, commune, latitude, longitude…)',
+  unit: 'lieu(x)',
+  named: true,
+  record: platformRecord,
+  communeOf: platformCommune,
 });

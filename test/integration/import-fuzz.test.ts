@@ -134,7 +134,15 @@ const SEEDS: Record<string, () => Seed> = {
       .map((m) => {
         const addr = m[3]!.replace(/"/g, '');
         const cp = /(\d{4,5}) ([^,]+)$/.exec(addr);
-        return [`CM-${m[1]}`, m[2]!.replace(/"/g, ''), addr, cp?.[1] ?? '', cp?.[2] ?? '', m[4]!.replace('.', ','), m[5]!.replace('.', ',')].join(';');
+        return [
+          `CM-${m[1]}`,
+          m[2]!.replace(/"/g, ''),
+          addr,
+          cp?.[1] ?? '',
+          cp?.[2] ?? '',
+          m[4]!.replace('.', ','),
+          m[5]!.replace('.', ','),
+        ].join(';');
       });
     return {
       bytes: Buffer.from(`ID_UNIQUE;NOM;ADRESSE;CODPOST;VILLE;LATITUDE;LONGITUDE\n${rows.join('\n')}\n`),

@@ -87,7 +87,10 @@ for (const backend of backends()) {
       const doc = JSON.parse(text(CONTOURS)) as { features: { properties: { code: string }; geometry: unknown }[] };
       for (const f of doc.features) {
         const g = f.geometry as { type: string; coordinates: unknown[] };
-        shapes.set(f.properties.code, g.type === 'Polygon' ? { type: 'MultiPolygon', coordinates: [g.coordinates] } : g);
+        shapes.set(
+          f.properties.code,
+          g.type === 'Polygon' ? { type: 'MultiPolygon', coordinates: [g.coordinates] } : g,
+        );
       }
     });
     after(async () => t.close());
