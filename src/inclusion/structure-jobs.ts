@@ -42,7 +42,7 @@ const Options = z
   .strict();
 
 /** `…-2024-02.csv.gz` → 2024-02-01, `…-20240801.csv` → 2024-08-01: the list's date, given in its file name. */
-export function monthInName(name: string): string | null {
+function monthInName(name: string): string | null {
   const m = /(20\d{2})-?(\d{2})(?:-?(\d{2}))?(?!\d)/.exec(name);
   if (!m) return null;
   const day = `${m[1]}-${m[2]}-${m[3] ?? '01'}`;

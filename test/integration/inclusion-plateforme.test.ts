@@ -61,7 +61,7 @@ for (const backend of backends()) {
         r.rejects.map((x) => [x.line, x.reason]),
         [
           [
-            lh.findLastIndex((o) => o.id === 'relais-lecture-pole-simone-veil') + 1,
+            lh.map((o) => o.id).lastIndexOf('relais-lecture-pole-simone-veil') + 1,
             'identifiant en double dans le fichier : « LH-relais-lecture-pole-simone-veil »',
           ],
         ],
