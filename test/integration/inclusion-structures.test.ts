@@ -156,7 +156,7 @@ for (const backend of backends()) {
       const page = await get(`/inclusion/lieux/${it.id}`);
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /commune/);
-      assert.match(res.message ?? '', /placée\(s\) à leur adresse/);
+      assert.match(res.message ?? '', /placé\(s\) par l’index d’adresses/);
 
       // A re-import replaces only this source.
       const before = (await all()).length;
