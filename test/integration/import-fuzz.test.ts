@@ -150,6 +150,37 @@ const SEEDS: Record<string, () => Seed> = {
       options: { perimetre: 'france' },
     };
   },
+  // The platform's own format: 15 real Le Havre places written in it (as in inclusion-plateforme).
+  'lieux-plateforme': () => ({
+    bytes: Buffer.from(
+      JSON.stringify(
+        (
+          JSON.parse(
+            zlib
+              .gunzipSync(
+                fs.readFileSync(shared('mediation-numerique', 'lieux-mediation-numerique-le-havre-2024.json.gz')),
+              )
+              .toString('utf8'),
+          ) as Record<string, unknown>[]
+        )
+          .slice(0, 15)
+          .map((o) => ({
+            id: o.id,
+            nom: o.nom,
+            categories: ['mediation'],
+            adresse: o.adresse,
+            code_postal: String(o.code_postal),
+            commune: o.commune,
+            latitude: o.latitude,
+            longitude: o.longitude,
+          })),
+        null,
+        1,
+      ),
+    ),
+    name: 'lieux-partenaire.json',
+    options: { perimetre: 'france' },
+  }),
   ifn: () => ({
     bytes: firstLines(shared('mediation-numerique', 'ifn-indice-fragilite-numerique-epci-2023.csv.gz'), 30),
     name: 'ifn-epci.csv',
