@@ -302,6 +302,41 @@ export const ITEMS: Item[] = [
       ),
     ],
   })),
+  // §10 — Aidants Connect structures and CNFS employer structures (inclusion-numerique/stack), unmodified.
+  {
+    file: 'mediation-numerique/aidants-connect-structures-national-2024-02.csv.gz',
+    sha256: '43fdfdde94a0cab62114fb4f50dc3fadf8e5df5092c11476309f1949b25437d2',
+    urls: [
+      gh(
+        'inclusion-numerique/stack',
+        '38263aa2f488174e0ce5b581e9ef40bfbe943948',
+        'apps/web/public/data/aidants-connect_structures.csv',
+      ),
+    ],
+  },
+  {
+    file: 'mediation-numerique/cnfs-structures-national-2023-04.csv.gz',
+    sha256: 'ae8a622fe919df4f6847912020a506f09c3f5000f96a84bec6d90a478a98865b',
+    urls: [
+      gh(
+        'inclusion-numerique/stack',
+        '835629a42511ceb57bee400f7f73cb5c3913569d',
+        'apps/web/public/data/20230405-3925-cnfs.csv',
+      ),
+    ],
+  },
+  // §17 — tiers-lieux scraped from Commune Mesure (a course project), unmodified.
+  {
+    file: 'tiers-lieux/commune-mesure-tiers-lieux-2022.csv.gz',
+    sha256: '1b824d81c24b63ffb260e9402ccf65e615f40847ba2855025a977801c6c8d852',
+    urls: [
+      gh(
+        'sadekar-onkar/tierslieux_ddps',
+        'abe5dcd51bba2f2eaf0acc5be3a444e44bc8d169',
+        'data/commune_mesure_website_data.csv',
+      ),
+    ],
+  },
 ];
 
 /**

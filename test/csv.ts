@@ -1,5 +1,5 @@
 /** A plain RFC 4180 reader, independent of the importer's, to compute what the files hold. */
-export function parseCsv(s: string): string[][] {
+export function parseCsv(s: string, sep = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let f = '';
@@ -13,7 +13,7 @@ export function parseCsv(s: string): string[][] {
       } else if (c === '"') q = false;
       else f += c;
     } else if (c === '"') q = true;
-    else if (c === ',') {
+    else if (c === sep) {
       row.push(f);
       f = '';
     } else if (c === '\n' || c === '\r') {

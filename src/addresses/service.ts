@@ -11,6 +11,7 @@ import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { type AddressHit, type AddressIndex, AddressIndexBuilder, type SearchOptions } from './index-search.ts';
 import { buildIndex, type IndexBuild, newIndexBuild } from './index-thread.ts';
+import { parseQuery } from './normalize.ts';
 import { addressesOfPage, addressPage, communeRefs, tableFingerprint } from './queries.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
 
@@ -236,4 +237,25 @@ export async function searchAddresses(
   opts: SearchOptions = {},
 ): Promise<AddressHit[]> {
   return (await getAddressIndex(ctx)).search(q, opts);
+}
+
+/** Score under which a geocoding answer is not taken as the address asked (a share of the query matched). */
+const GEOCODE_MIN_SCORE = 0.6;
+
+/**
+ * For other modules' imports: the position of a postal address in one commune, from the address index, or null
+ * when the commune has no imported address or no indexed address matches well enough. A house number given in
+ * the text must be found as such (a street-only answer is not taken for a numbered address).
+ */
+export async function geocodeInCommune(
+  ctx: Pick<AppContext, 'db' | 'log'>,
+  text: string,
+  citycode: string,
+): Promise<{ lon: number; lat: number; id: string; label: string; score: number } | null> {
+  const index = await getAddressIndex(ctx);
+  const numero = parseQuery(text).housenumber;
+  const hit = index.search(text, { citycode, limit: 1 })[0];
+  if (!hit || hit.score < GEOCODE_MIN_SCORE) return null;
+  if (numero !== null && (hit.type !== 'housenumber' || hit.numero !== numero)) return null;
+  return { lon: hit.lon, lat: hit.lat, id: hit.id, label: hit.label, score: hit.score };
 }

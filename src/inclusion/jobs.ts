@@ -26,9 +26,9 @@ import {
 } from './parse.ts';
 
 /** Licence of the national files read here (ANCT, data·inclusion, local producers publishing in the schema). */
-const LICENCE = 'licence-ouverte-2.0';
+export const LICENCE = 'licence-ouverte-2.0';
 
-const Slug = z
+export const Slug = z
   .string()
   .trim()
   .regex(/^[a-z0-9][a-z0-9.-]{0,59}$/, 'jeu : lettres minuscules, chiffres, points et tirets');
@@ -41,14 +41,14 @@ const DEFAULT_SOURCE: Record<Layout, string> = {
   'schema-2024': 'lieux-mediation',
 };
 
-async function resolverOf(db: Db): Promise<CommuneResolver> {
+export async function resolverOf(db: Db): Promise<CommuneResolver> {
   return communeResolver(await allCurrentCommunes(db), (await communeCodes(db)).current);
 }
 
 type Read = { line: number; rec: Record<string, unknown>; raw: string };
 
 /** Elements of a JSON array, or CSV rows keyed by their header: the same records either way. */
-async function* recordsOf(source: Source, tally: RunTally, limits: ReturnType<typeof readLimits>) {
+export async function* recordsOf(source: Source, tally: RunTally, limits: ReturnType<typeof readLimits>) {
   if (/\.json(\.gz)?$/i.test(source.name) || /\.geojson(\.gz)?$/i.test(source.name)) {
     let i = 0;
     for await (const el of jsonElements(source.path, limits, {})) {
@@ -85,7 +85,7 @@ async function* recordsOf(source: Source, tally: RunTally, limits: ReturnType<ty
 }
 
 /** Records placed at their commune: a point inside its outline, or a reject when no outline was imported. */
-async function placeAtCommunes(db: Db, rows: { line: number; p: PlaceInput; raw: string }[], tally: RunTally) {
+export async function placeAtCommunes(db: Db, rows: { line: number; p: PlaceInput; raw: string }[], tally: RunTally) {
   const cache = new Map<string, { lon: number; lat: number } | null>();
   const out: PlaceInput[] = [];
   for (const { line, p, raw } of rows) {
@@ -111,7 +111,7 @@ async function placeAtCommunes(db: Db, rows: { line: number; p: PlaceInput; raw:
   return out;
 }
 
-function noneValid(fichier: string, tally: RunTally): AppError {
+export function noneValid(fichier: string, tally: RunTally): AppError {
   return new AppError(
     'IMPORT_ECHEC',
     `no valid place in ${fichier}`,
@@ -120,7 +120,7 @@ function noneValid(fichier: string, tally: RunTally): AppError {
 }
 
 /** Keeps the first record of each id; later ones are rejects. */
-function uniqueIds(rows: { line: number; p: PlaceInput; raw: string }[], tally: RunTally) {
+export function uniqueIds(rows: { line: number; p: PlaceInput; raw: string }[], tally: RunTally) {
   const seen = new Set<string>();
   return rows.filter((r) => {
     if (seen.has(r.p.source_id)) {

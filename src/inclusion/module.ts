@@ -6,14 +6,34 @@ import { ifnJob } from './ifn-job.ts';
 import { franceServicesJob, lieuxMediationJob } from './jobs.ts';
 import { hasPlaces } from './queries.ts';
 import { registerInclusionPages } from './routes.ts';
+import { aidantsConnectJob, cnfsStructuresJob, lieuxPlateformeJob, tiersLieuxJob } from './structure-jobs.ts';
 import { inclusionTerritorySection } from './territory-section.ts';
 
-const ACCESSIBILITY_INPUTS = new Set(['lieux-mediation', 'france-services', 'adresses', 'contours', 'territoires']);
+const ACCESSIBILITY_INPUTS = new Set([
+  'lieux-mediation',
+  'france-services',
+  'aidants-connect',
+  'cnfs-structures',
+  'tiers-lieux',
+  'lieux-plateforme',
+  'adresses',
+  'contours',
+  'territoires',
+]);
 
 /** Digital inclusion (issue 10): merged directory of places (médiation numérique, France Services…), API, exports. */
 export const inclusionModule: AppModule = {
   name: 'inclusion',
-  jobs: [lieuxMediationJob, franceServicesJob, accessibiliteJob, ifnJob],
+  jobs: [
+    lieuxMediationJob,
+    franceServicesJob,
+    aidantsConnectJob,
+    cnfsStructuresJob,
+    tiersLieuxJob,
+    lieuxPlateformeJob,
+    accessibiliteJob,
+    ifnJob,
+  ],
   register(app, ctx) {
     registerInclusionApi(app, ctx);
     registerInclusionPages(app, ctx);

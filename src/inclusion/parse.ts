@@ -7,7 +7,7 @@ import { padCommuneCode } from '../territories/codes.ts';
 import type { CommuneRef } from '../territories/service.ts';
 import { normalizeName } from '../text/normalize.ts';
 import { safeText } from '../text/safe.ts';
-import { type Categorie, dayRanges, osmOfWeek, serviceOf } from './vocab.ts';
+import { CATEGORY_SLUGS, type Categorie, dayRanges, osmOfWeek, serviceOf } from './vocab.ts';
 
 export type PlaceInput = {
   source_id: string;
@@ -286,5 +286,247 @@ export function franceServicesRecord(
     itinerant: !/^fixe$/i.test(format) && format !== '',
     date_maj: date,
     origine: c('type_fs') ?? null,
+  };
+}
+
+/** A record with no position of its own: placed by the job at its address, else at its commune. */
+function unplaced(
+  base: Pick<PlaceInput, 'source_id' | 'nom' | 'siret' | 'adresse' | 'code_postal' | 'categories' | 'date_maj'>,
+  commune: CommuneRef | null,
+  extra: Partial<PlaceInput> = {},
+): PlaceInput {
+  return {
+    ...base,
+    nom_norm: normalizeName(base.nom),
+    code_insee: commune?.code ?? null,
+    commune: commune?.nom ?? null,
+    lon: Number.NaN,
+    lat: Number.NaN,
+    precision: 'commune',
+    services: ['Aide aux démarches administratives'],
+    publics: [],
+    horaires: null,
+    horaires_jours: null,
+    telephone: null,
+    courriel: null,
+    site_web: null,
+    acces: null,
+    commentaire: null,
+    itinerant: false,
+    origine: null,
+    ...extra,
+  };
+}
+
+/** `13002603200016.0`: a SIRET a spreadsheet wrote as a decimal number. */
+const siretText = (v: string | undefined) => (v ?? '').trim().replace(/\.0+$/, '');
+
+/**
+ * One row of the Aidants Connect list of authorised structures (`Name, ID, Is Active, City Insee Code, Address,
+ * Zip Code, Siret, France Services Label, City…`), keyed by its header. No coordinates: the job places it.
+ */
+export function aidantsConnectRecord(
+  c: (name: string) => string | undefined,
+  resolve: CommuneResolver,
+  date: string | null,
+): PlaceInput | string {
+  const id = c('ID');
+  if (!id) return 'identifiant (ID) vide';
+  const nom = c('Name');
+  if (!nom) return 'nom (Name) vide';
+  if (/^false$/i.test(c('Is Active') ?? '')) return 'structure désactivée (Is Active = false)';
+  const s = siretOf(siretText(c('Siret')));
+  if ('error' in s) return s.error;
+  const commune = aidantsConnectCommune(c, resolve);
+  if (!commune)
+    return `commune non reconnue (code INSEE « ${c('City Insee Code') ?? ''} », code postal « ${c('Zip Code') ?? ''} », « ${c('City') ?? ''} »)`;
+  const cats: Categorie[] = ['aidants-connect'];
+  if (/^true$/i.test(c('France Services Label') ?? '')) cats.push('france-services');
+  return unplaced(
+    {
+      source_id: id,
+      nom,
+      siret: s.siret,
+      adresse: c('Address') ?? null,
+      code_postal: c('Zip Code') ?? null,
+      categories: cats,
+      date_maj: date,
+    },
+    commune,
+  );
+}
+
+/**
+ * The commune of a CNFS structure row: its code when that commune has the row's postcode; otherwise the commune
+ * its postcode and name give (« Leval », code 90066 but postcode 59620: Leval in the Nord), else its code.
+ */
+export function cnfsCommune(c: (name: string) => string | undefined, resolve: CommuneResolver): CommuneRef | null {
+  const name = c('Commune INSEE');
+  const code_postal = c('Code postal') ? c('Code postal')!.padStart(5, '0') : null;
+  const byCode = resolve({ code_insee: c('Code commune INSEE') });
+  if (byCode && (!code_postal || byCode.codes_postaux.includes(code_postal))) return byCode;
+  return resolve({ code_postal, commune: name }) ?? byCode;
+}
+
+/** The commune of an Aidants Connect row: its INSEE code, else its postcode and city name. */
+export function aidantsConnectCommune(c: (name: string) => string | undefined, resolve: CommuneResolver) {
+  return resolve({ code_insee: c('City Insee Code'), code_postal: c('Zip Code'), commune: c('City') });
+}
+
+/**
+ * One row of the national list of structures employing conseillers numériques (`Raison sociale; Commune INSEE`
+ * (a name); `…; SIRET; Code département; Adresse; Code commune INSEE; Code postal; …; France services`).
+ */
+export function cnfsStructureRecord(
+  c: (name: string) => string | undefined,
+  resolve: CommuneResolver,
+  date: string | null,
+): PlaceInput | string {
+  const nom = c('Raison sociale');
+  if (!nom) return 'raison sociale vide';
+  const s = siretOf(siretText(c('SIRET')));
+  if ('error' in s) return s.error;
+  if (!s.siret) return 'SIRET absent : c’est l’identifiant de la structure dans ce fichier';
+  const code_postal = c('Code postal') ? c('Code postal')!.padStart(5, '0') : null;
+  const commune = cnfsCommune(c, resolve);
+  if (!commune)
+    return `commune non reconnue (code « ${c('Code commune INSEE') ?? ''} », code postal « ${code_postal ?? ''} », « ${c('Commune INSEE') ?? ''} »)`;
+  const cats: Categorie[] = ['conseiller-numerique', 'mediation'];
+  if (/^oui$/i.test(c('France services') ?? '')) cats.push('france-services');
+  // The address ends with the postcode and city (« 8 PL SALENGRO 90500 BEAUCOURT »); empty when only those.
+  const adresse = (c('Adresse') ?? '').replace(/\s+/g, ' ').trim();
+  const street = adresse.replace(/\s*\d{5}\s*\S.*$/, '').trim();
+  return unplaced(
+    {
+      source_id: s.siret,
+      nom,
+      siret: s.siret,
+      adresse: street || null,
+      code_postal,
+      categories: cats,
+      date_maj: date,
+    },
+    commune,
+    { origine: c('Type') ?? null, services: [] },
+  );
+}
+
+/** The commune of a tiers-lieu of the France Tiers-Lieux census: its postcode and city name. */
+export function tiersLieuCommune(c: (name: string) => string | undefined, resolve: CommuneResolver) {
+  return resolve({ code_postal: c('CODPOST'), commune: c('VILLE') });
+}
+
+/**
+ * One row of the France Tiers-Lieux census (`bdftl-AAAA-01-fiche-identite.csv`: `ID_UNIQUE; NOM; ADRESSE; CODPOST;
+ * VILLE; DEPARTEMENT_TL; REGION_TL; LATITUDE; LONGITUDE` (decimal comma)`; INTERNET; EMAIL; TELEPHONE; DESCRI_COU…`).
+ */
+export function tiersLieuRecord(
+  c: (name: string) => string | undefined,
+  resolve: CommuneResolver,
+  date: string | null,
+): PlaceInput | string {
+  const id = c('ID_UNIQUE');
+  if (!id) return 'identifiant ID_UNIQUE vide';
+  const nom = c('NOM');
+  if (!nom) return 'nom (NOM) vide';
+  const commune = tiersLieuCommune(c, resolve);
+  const pos = positionOf(c('LONGITUDE'), c('LATITUDE'));
+  if (pos && 'error' in pos) return pos.error;
+  if (!pos && !commune) return 'pas de coordonnées (LATITUDE, LONGITUDE) ni de commune reconnue (CODPOST, VILLE)';
+  const base = {
+    source_id: id,
+    nom,
+    siret: null,
+    adresse: c('ADRESSE') ?? null,
+    code_postal: c('CODPOST') ?? null,
+    categories: ['tiers-lieu'] as Categorie[],
+    date_maj: date,
+  };
+  const extra: Partial<PlaceInput> = {
+    services: [],
+    site_web: c('INTERNET') ?? null,
+    courriel: c('EMAIL') ?? null,
+    telephone: c('TELEPHONE') ?? null,
+    commentaire: c('DESCRI_COU') ?? null,
+    origine: c('NOM_STRC_GEST') ?? null,
+  };
+  if (!pos) return unplaced(base, commune, extra);
+  return {
+    ...unplaced(base, commune, extra),
+    commune: commune?.nom ?? c('VILLE') ?? null,
+    lon: pos.lon,
+    lat: pos.lat,
+    precision: 'adresse',
+  };
+}
+
+/** The commune of a record of the platform's own format: its INSEE code, else its postcode and name. */
+export function platformCommune(c: (name: string) => string | undefined, resolve: CommuneResolver) {
+  return resolve({ code_insee: c('code_insee'), code_postal: c('code_postal'), commune: c('commune') });
+}
+
+/** One record of the platform's own format `lieux-plateforme` (README « Format lieux-plateforme »). */
+export function platformRecord(
+  c: (name: string) => string | undefined,
+  resolve: CommuneResolver,
+  date: string | null,
+): PlaceInput | string {
+  const id = c('id');
+  if (!id) return 'identifiant (id) vide';
+  const nom = c('nom');
+  if (!nom) return 'nom vide';
+  const categories: Categorie[] = [];
+  for (const part of (c('categories') ?? '').split(/[|;]/)) {
+    const k = part.trim();
+    if (!k) continue;
+    if (!(CATEGORY_SLUGS as string[]).includes(k))
+      return `catégorie inconnue « ${k} » (attendu : ${CATEGORY_SLUGS.join(', ')})`;
+    if (!categories.includes(k as Categorie)) categories.push(k as Categorie);
+  }
+  if (!categories.length) return 'aucune catégorie (champ categories vide)';
+  const services: string[] = [];
+  for (const part of (c('services') ?? '').split('|')) {
+    if (!part.trim()) continue;
+    const sv = serviceOf(part);
+    if (!sv)
+      return `service inconnu « ${part.trim()} » (vocabulaire du schéma national des lieux de médiation numérique)`;
+    if (!services.includes(sv)) services.push(sv);
+  }
+  const s = siretOf(c('siret'));
+  if ('error' in s) return s.error;
+  const rawDate = c('date_maj');
+  const day = rawDate ? dayOf(rawDate) : date;
+  if (rawDate && !day) return `date_maj invalide « ${rawDate} » (AAAA-MM-JJ attendu)`;
+  const itinerant = c('itinerant') ?? 'non';
+  if (!/^(oui|non|true|false)$/i.test(itinerant)) return `itinerant invalide « ${itinerant} » (oui ou non attendu)`;
+  const commune = platformCommune(c, resolve);
+  const pos = positionOf(c('longitude'), c('latitude'));
+  if (pos && 'error' in pos) return pos.error;
+  if (!pos && !commune)
+    return 'pas de coordonnées (latitude, longitude) ni de commune reconnue (code_insee, code_postal, commune)';
+  const base = {
+    source_id: id,
+    nom,
+    siret: s.siret,
+    adresse: c('adresse') ?? null,
+    code_postal: c('code_postal') ?? null,
+    categories,
+    date_maj: day,
+  };
+  const extra: Partial<PlaceInput> = {
+    services,
+    telephone: c('telephone') ?? null,
+    courriel: c('courriel') ?? null,
+    site_web: c('site_web') ?? null,
+    horaires: c('horaires') ?? null,
+    itinerant: /^(oui|true)$/i.test(itinerant),
+  };
+  if (!pos) return unplaced(base, commune, extra);
+  return {
+    ...unplaced(base, commune, extra),
+    commune: commune?.nom ?? c('commune') ?? null,
+    lon: pos.lon,
+    lat: pos.lat,
+    precision: 'adresse',
   };
 }

@@ -179,7 +179,7 @@ export function registerInclusionPages(app: FastifyInstance, ctx: AppContext) {
       <div class="fr-grid-row fr-grid-row--gutters">
         <div class="fr-col-12 fr-col-md-6"><h2>Adresse et contact</h2>
           <p>${p.adresse ?? 'Adresse non renseignée'}<br>${p.code_postal ?? ''} ${p.commune ?? ''}${p.code_insee ? html` (<a href="/territoires/commune/${p.code_insee}">commune ${p.code_insee}</a>)` : ''}</p>
-          <p class="fr-text--sm">Position : ${p.lat.toFixed(5)}, ${p.lon.toFixed(5)} — ${p.precision === 'commune' ? 'placé dans sa commune (la source ne donne pas de coordonnées)' : 'coordonnées données par la source'}${p.itinerant ? ' — service itinérant' : ''}.</p>
+          <p class="fr-text--sm">Position : ${p.lat.toFixed(5)}, ${p.lon.toFixed(5)} — ${p.precision === 'commune' ? 'placé dans sa commune (la source ne donne pas de coordonnées)' : 'placé à son adresse (coordonnées de la source, ou adresse retrouvée dans l’index d’adresses de la plateforme)'}${p.itinerant ? ' — service itinérant' : ''}.</p>
           <ul>${p.telephone ? html`<li>Téléphone : ${p.telephone}</li>` : ''}${p.courriel ? html`<li>Courriel : ${p.courriel}</li>` : ''}${p.site_web && /^https?:\/\//.test(p.site_web) ? html`<li>Site : <a href="${p.site_web}" rel="noopener">${p.site_web}</a></li>` : ''}${p.siret ? html`<li>SIRET : ${p.siret}</li>` : ''}</ul></div>
         <div class="fr-col-12 fr-col-md-6"><h2>Horaires</h2>${hoursTable(p)}
           ${fs?.donnees.commentaire ? html`<p class="fr-text--sm">${fs.donnees.commentaire}</p>` : ''}</div>

@@ -116,6 +116,75 @@ const SEEDS: Record<string, () => Seed> = {
     bytes: firstLines(shared('france-services', 'liste-france-services-20240801-bfc-normandie.csv.gz'), 30),
     name: 'liste-fs-20240801.csv',
   }),
+  'aidants-connect': () => ({
+    bytes: firstLines(shared('mediation-numerique', 'aidants-connect-structures-national-2024-02.csv.gz'), 30),
+    name: 'aidants-connect-structures-2024-02.csv',
+    options: { perimetre: 'france' },
+  }),
+  'cnfs-structures': () => ({
+    bytes: firstLines(shared('mediation-numerique', 'cnfs-structures-national-2023-04.csv.gz'), 30),
+    name: 'cnfs-structures-2023-04.csv',
+    options: { perimetre: 'france' },
+  }),
+  // No census file exists here: 20 real places of Commune Mesure in the census's columns (as in inclusion-tiers-lieux).
+  'tiers-lieux': () => {
+    const rows = zlib
+      .gunzipSync(fs.readFileSync(shared('tiers-lieux', 'commune-mesure-tiers-lieux-2022.csv.gz')))
+      .toString('utf8')
+      .split('\n')
+      .slice(1, 21)
+      .map((l) => /^(\d+),("[^"]*"|[^,]*),("[^"]*"|[^,]*),([\d.-]+),([\d.-]+)/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => {
+        const addr = m[3]!.replace(/"/g, '');
+        const cp = /(\d{4,5}) ([^,]+)$/.exec(addr);
+        return [
+          `CM-${m[1]}`,
+          m[2]!.replace(/"/g, ''),
+          addr,
+          cp?.[1] ?? '',
+          cp?.[2] ?? '',
+          m[4]!.replace('.', ','),
+          m[5]!.replace('.', ','),
+        ].join(';');
+      });
+    return {
+      bytes: Buffer.from(`ID_UNIQUE;NOM;ADRESSE;CODPOST;VILLE;LATITUDE;LONGITUDE\n${rows.join('\n')}\n`),
+      name: 'bdftl-2023-01-fiche-identite.csv',
+      options: { perimetre: 'france' },
+    };
+  },
+  // The platform's own format: 15 real Le Havre places written in it (as in inclusion-plateforme).
+  'lieux-plateforme': () => ({
+    bytes: Buffer.from(
+      JSON.stringify(
+        (
+          JSON.parse(
+            zlib
+              .gunzipSync(
+                fs.readFileSync(shared('mediation-numerique', 'lieux-mediation-numerique-le-havre-2024.json.gz')),
+              )
+              .toString('utf8'),
+          ) as Record<string, unknown>[]
+        )
+          .slice(0, 15)
+          .map((o) => ({
+            id: o.id,
+            nom: o.nom,
+            categories: ['mediation'],
+            adresse: o.adresse,
+            code_postal: String(o.code_postal),
+            commune: o.commune,
+            latitude: o.latitude,
+            longitude: o.longitude,
+          })),
+        null,
+        1,
+      ),
+    ),
+    name: 'lieux-partenaire.json',
+    options: { perimetre: 'france' },
+  }),
   ifn: () => ({
     bytes: firstLines(shared('mediation-numerique', 'ifn-indice-fragilite-numerique-epci-2023.csv.gz'), 30),
     name: 'ifn-epci.csv',
