@@ -49,3 +49,6 @@ export async function insertJson(
   }
   return n;
 }
+
+/** One turn of the event loop: timers and incoming requests run before the caller goes on. */
+export const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,7 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { noteCommitted, throwIfAborted } from './abort.ts';
-import type { Db, Queryable, Row } from './db.ts';
-import { openPglite } from './pglite.ts';
+import { type Db, type Queryable, type Row, yieldTurn } from './db.ts';
 
 export async function openDb(opts: {
   databaseUrl?: string | undefined;
@@ -11,6 +11,58 @@ export async function openDb(opts: {
 }): Promise<Db> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
   return openPglite(opts.memory ? undefined : (opts.dir ?? path.join(opts.dataDir ?? './data', 'pglite')));
+}
+
+/** Longest run of embedded-database statements without a turn of the event loop. */
+const TURN_MS = 25;
+
+async function openPglite(dir: string | undefined): Promise<Db> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  if (dir) fs.mkdirSync(dir, { recursive: true });
+  const pg = await PGlite.create(dir ?? 'memory://', {
+    extensions: { pg_trgm },
+    // Same JS types as the server backend: numeric as number.
+    parsers: { 1700: (v: string) => Number(v) },
+  });
+  // PGlite answers within microtasks: a loop of awaited queries (a table read by pages, an import's
+  // batches) would hold every timer and incoming request until it ends (1 s to read the communes by
+  // pages). So after a statement, when the loop has not turned for a while, let it turn once; not after
+  // every statement, which makes each page wait behind the others' work at every query.
+  let lastTurn = performance.now();
+  const letLoopTurn = async () => {
+    if (performance.now() - lastTurn < TURN_MS) return;
+    await yieldTurn();
+    lastTurn = performance.now();
+  };
+  const wrap = (q: { query: typeof pg.query; exec: typeof pg.exec }): Queryable => ({
+    async exec(sql: string) {
+      throwIfAborted();
+      await q.exec(sql);
+      await letLoopTurn();
+    },
+    async query<T extends Row>(sql: string, params?: readonly unknown[]) {
+      throwIfAborted();
+      const r = await q.query<T>(sql, params as unknown[] | undefined);
+      await letLoopTurn();
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+  });
+  return {
+    kind: 'pglite',
+    ...wrap(pg),
+    transaction: async (fn) => {
+      const out = await pg.transaction(async (tx) => {
+        const r = await fn(wrap(tx));
+        throwIfAborted();
+        return r;
+      });
+      noteCommitted();
+      return out;
+    },
+    session: (fn) => fn(wrap(pg)),
+    close: () => pg.close(),
+  };
 }
 
 async function openPostgres(url: string): Promise<Db> {
