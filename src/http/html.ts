@@ -79,3 +79,19 @@ export function fmtDate(d: Date | string | null | undefined): string {
 export function fmtDay(d: Date | string | null | undefined): string {
   return formatDate(d, 'jour');
 }
+
+const PARIS_CLOCK = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Paris',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+/** The wall-clock time in Paris at `d` (month 1–12), whatever the server's time zone. */
+export function parisClock(d: Date): { year: number; month: number; day: number; hour: number; minute: number } {
+  const parts = PARIS_CLOCK.formatToParts(d);
+  const n = (t: Intl.DateTimeFormatPartTypes) => Number(parts.find((x) => x.type === t)?.value);
+  return { year: n('year'), month: n('month'), day: n('day'), hour: n('hour'), minute: n('minute') };
+}

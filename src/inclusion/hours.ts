@@ -1,4 +1,5 @@
 import opening_hours from 'opening_hours';
+import { parisClock } from '../http/html.ts';
 
 /**
  * Opening hours as OpenStreetMap writes them (`Mo-Fr 09:00-12:00,14:00-17:00; PH off`), read by the
@@ -22,24 +23,13 @@ function read(horaires: string): opening_hours | null {
   return oh;
 }
 
-const PARIS = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/Paris',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-
 /**
  * The library reads a Date's local fields (getHours…): the server may run in UTC, the places are in
  * France. This Date's local fields are the wall-clock time in Paris at `at`.
  */
 function parisWallClock(at: Date): Date {
-  const parts = PARIS.formatToParts(at);
-  const n = (t: Intl.DateTimeFormatPartTypes) => Number(parts.find((x) => x.type === t)?.value);
-  return new Date(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'));
+  const p = parisClock(at);
+  return new Date(p.year, p.month - 1, p.day, p.hour, p.minute);
 }
 
 export type OpeningFilter = 'maintenant' | 'samedi';

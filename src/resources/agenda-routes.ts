@@ -8,7 +8,7 @@ import { listOrganisations } from '../accounts/service.ts';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { AppError } from '../errors.ts';
-import { fmtDate, fmtDay, type Html, html, raw } from '../http/html.ts';
+import { fmtDate, fmtDay, type Html, html, parisClock, raw } from '../http/html.ts';
 import { pageHref, pagerOf, pagination, rangeLabel } from '../http/pagination.ts';
 import { type Actor, allowed, authorize, isAdmin, signedIn } from '../http/policy.ts';
 import { IdParams, issuesText, OptionalId } from '../http/schemas.ts';
@@ -31,20 +31,9 @@ const NOT_FOUND: Record<Kind, string> = {
 /** Paris wall-clock value for a datetime-local field. */
 function localValue(d: Date | undefined): string {
   if (!d) return '';
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: 'Europe/Paris',
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    })
-      .formatToParts(d)
-      .map((x) => [x.type, x.value]),
-  );
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+  const p = parisClock(d);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}-${two(p.month)}-${two(p.day)}T${two(p.hour)}:${two(p.minute)}`;
 }
 
 const field = (

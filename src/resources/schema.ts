@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parisClock } from '../http/html.ts';
 import { PageNumberSchema } from '../http/pagination.ts';
 import { CsrfField, IsoDate, optText, text } from '../http/schemas.ts';
 import { BENEFICIAIRES, GENRES_RESSOURCE, LICENCES_RESSOURCE, SEARCH_TYPES, TYPES_AIDE } from './vocab.ts';
@@ -197,20 +198,8 @@ export function parisInstant(local: string): Date | null {
   const check = new Date(guess);
   if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59) return null;
   const offsetAt = (t: number) => {
-    const p = Object.fromEntries(
-      new Intl.DateTimeFormat('en-GB', {
-        timeZone: 'Europe/Paris',
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-      })
-        .formatToParts(new Date(t))
-        .map((x) => [x.type, x.value]),
-    );
-    return Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!) - t;
+    const p = parisClock(new Date(t));
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) - t;
   };
   const first = guess - offsetAt(guess);
   return new Date(guess - offsetAt(first));

@@ -23,6 +23,17 @@ async function rowsOf(file: string): Promise<IndexInput[]> {
   return rows;
 }
 
+/** Counts turns of the event loop until `stop()`. */
+function countTurns() {
+  const c = { turns: 0, running: true, stop: () => void (c.running = false) };
+  const tick = () => {
+    c.turns++;
+    if (c.running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return c;
+}
+
 const QUERIES = [
   '12 rue oberkampf',
   'rue oberkampf 12 75011',
@@ -48,22 +59,16 @@ describe('address index built in steps, on the real files', { skip: missingShare
     for (const r of [...paris, ...belfort]) sync.add(r);
     const a = sync.finish();
 
-    let turns = 0;
-    let running = true;
-    const tick = () => {
-      turns++;
-      if (running) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const loop = countTurns();
     const steps = new AddressIndexBuilder();
     await steps.addAll([...paris, ...belfort]);
-    const turnsAdding = turns;
+    const turnsAdding = loop.turns;
     const b = await steps.finishAsync();
-    running = false;
+    loop.stop();
 
     // rows added in batches of 4,000: at least one turn per batch; finishing: several steps
     assert.ok(turnsAdding >= Math.floor((paris.length + belfort.length) / 4000), `${turnsAdding} turns while adding`);
-    assert.ok(turns - turnsAdding >= 8, `${turns - turnsAdding} turns while finishing`);
+    assert.ok(loop.turns - turnsAdding >= 8, `${loop.turns - turnsAdding} turns while finishing`);
     assert.equal(b.size, a.size);
     assert.equal(b.streetCount, a.streetCount);
     assert.deepEqual([...b.rows()], [...a.rows()]);
@@ -77,24 +82,18 @@ describe('address index built in steps, on the real files', { skip: missingShare
     for (const r of [...paris, ...belfort]) sync.add(r);
     const a = sync.finish();
 
-    let turns = 0;
-    let running = true;
-    const tick = () => {
-      turns++;
-      if (running) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const loop = countTurns();
     const build = newIndexBuild({ threadRows: 10_000 });
     await build.addAll(paris);
     await build.addAll(belfort);
-    const turnsAdding = turns;
+    const turnsAdding = loop.turns;
     const b = await build.finishAsync();
-    running = false;
+    loop.stop();
 
     assert.equal(build.size, a.size);
     // batches of 4,000 rows go to the worker, two in flight: the loop turns while each is built
     assert.ok(turnsAdding >= Math.floor(a.size / 4000) - 2, `${turnsAdding} turns while adding`);
-    assert.ok(turns > turnsAdding, 'the loop turned while the worker finished the index');
+    assert.ok(loop.turns > turnsAdding, 'the loop turned while the worker finished the index');
     assert.equal(b.size, a.size);
     assert.equal(b.streetCount, a.streetCount);
     assert.deepEqual([...b.rows()], [...a.rows()]);
